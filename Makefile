@@ -1,0 +1,80 @@
+# Pactum. `make run` serves the demo site; `make test` runs every test on SQLite and PostgreSQL.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi
+PYTEST_ARGS ?=
+# Two workers: CI machines have 2 cores.
+PYTEST_WORKERS ?= 2
+DB ?= sqlite
+
+.PHONY: run test test-sqlite test-postgres lint format bench bench-smoke shell migrate deps-run deps-test translations clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.run-installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt
+	touch $@
+
+$(VENV)/.test-installed: requirements.txt requirements-test.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-test.txt
+	touch $@ $(VENV)/.run-installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --silent
+	touch $@
+
+deps-run:
+	@scripts/system-deps.sh run
+
+deps-test:
+	@scripts/system-deps.sh test
+
+translations: $(VENV)/.run-installed
+	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then $(BIN)/pybabel compile -q -d translations; fi
+
+## Serve the demo site on http://127.0.0.1:5000
+run: deps-run $(VENV)/.run-installed translations
+	$(BIN)/flask db upgrade
+	$(BIN)/flask pactum demo
+	@echo "Serving Pactum on http://127.0.0.1:5000  (Ctrl-C to stop)"
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+## Every test, on SQLite then on a PostgreSQL server started for the run
+test: deps-test $(VENV)/.test-installed node_modules/.installed translations
+	$(BIN)/ruff check app tests bench
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite:
+	@echo "== tests on SQLite =="
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider $(PYTEST_ARGS)
+
+test-postgres:
+	@echo "== tests on PostgreSQL =="
+	scripts/with-postgres.sh $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider $(PYTEST_ARGS)
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check app tests bench
+	$(BIN)/ruff format --check app tests bench
+
+format: $(VENV)/.test-installed
+	$(BIN)/ruff format app tests bench
+	$(BIN)/ruff check --fix app tests bench
+
+## Benchmarks (make bench DB=postgres for PostgreSQL)
+bench: $(VENV)/.test-installed
+	@scripts/system-deps.sh bench
+	$(BIN)/python -m bench --db $(DB)
+
+shell: $(VENV)/.run-installed
+	$(BIN)/flask shell
+
+migrate: $(VENV)/.run-installed
+	$(BIN)/flask db upgrade
+
+clean:
+	rm -rf $(VENV) node_modules instance .pytest_cache

@@ -1,0 +1,188 @@
+"""Pactum: the application factory."""
+
+from __future__ import annotations
+
+import logging
+from importlib import import_module
+
+from flask import Flask, g, jsonify, render_template, request, session
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from app.config import INSTANCE_DIR, load_config
+from app.errors import DomainError
+from app.db import db as _db
+from app.extensions import babel, csrf, limiter, login_manager, migrate
+
+BLUEPRINTS = (
+    "app.core.views",
+    "app.accounts.views",
+    "app.charter.views",
+    "app.members.views",
+    "app.members.api",
+    "app.reporting.views",
+    "app.transparency.views",
+)
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_path=str(INSTANCE_DIR),
+    )
+    app.config.update(load_config())
+    if config:
+        app.config.update(config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_security_headers(app)
+    register_commands(app)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def _select_locale():
+    requested = request.args.get("lang")
+    languages = current_languages()
+    if requested in languages:
+        session["lang"] = requested
+    if session.get("lang") in languages:
+        return session["lang"]
+    return request.accept_languages.best_match(list(languages)) or "en"
+
+
+def current_languages() -> dict:
+    from flask import current_app
+
+    return current_app.config["LANGUAGES"]
+
+
+def register_extensions(app: Flask) -> None:
+    from app import models as _models  # noqa: F401  (every table is known to the metadata)
+
+    _db.init_app(app)
+    migrate.init_app(app, _db, directory=str(app.root_path + "/../migrations"), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+
+    from app.accounts.services import load_user_from_session_id
+
+    login_manager.user_loader(load_user_from_session_id)
+
+    @app.before_request
+    def _fresh_request_state():
+        # Tests keep one app context across requests (so `g` outlives a request there);
+        # make every request load its own user and locale, as in production.
+        if app.testing:
+            for key in list(vars(g)):
+                g.pop(key, None)
+
+
+def register_blueprints(app: Flask) -> None:
+    for path in BLUEPRINTS:
+        module = import_module(path)
+        app.register_blueprint(module.bp)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or (
+        request.accept_mimetypes.best == "application/json"
+    )
+
+
+def register_errorhandlers(app: Flask) -> None:
+    titles = {
+        400: lambda: _("Bad request"),
+        401: lambda: _("Please log in"),
+        403: lambda: _("Not allowed"),
+        404: lambda: _("Page not found"),
+        405: lambda: _("Method not allowed"),
+        409: lambda: _("Conflict"),
+        413: lambda: _("File too large"),
+        422: lambda: _("Invalid input"),
+        429: lambda: _("Too many attempts"),
+        500: lambda: _("Something went wrong"),
+    }
+    explanations = {
+        400: lambda: _("The request could not be understood. If you submitted a form, "
+                       "reload the page and try again."),
+        401: lambda: _("You need to log in to see this page."),
+        403: lambda: _("You do not have permission to see or change this."),
+        404: lambda: _("We could not find that page. It may have moved, or the address "
+                       "may be mistyped."),
+        405: lambda: _("This address does not accept that kind of request."),
+        413: lambda: _("The file you sent is larger than we accept. Please send a smaller file."),
+        429: lambda: _("Too many attempts in a short time. Please wait a minute and try again."),
+        500: lambda: _("An unexpected error happened on our side. It has been logged; "
+                       "please try again later."),
+    }
+
+    def render_error(code: int, message: str | None = None):
+        code = code if code in titles else (500 if code >= 500 else 400)
+        title = titles[code]()
+        text = message or explanations.get(code, titles[code])()
+        if _wants_json():
+            return jsonify(error={"status": code, "title": title, "message": text}), code
+        return render_template("errors/error.html", code=code, title=title, message=text), code
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code == 400 and getattr(error, "description", "").startswith("The CSRF"):
+            return render_error(400, _("The form expired or was sent from another site. "
+                                       "Please reload the page and try again."))
+        return render_error(error.code or 500)
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        _db.session.rollback()
+        return render_error(error.status_code, error.message)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        _db.session.rollback()
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return render_error(500)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from app.core import templating
+
+    templating.init_app(app)
+
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def register_security_headers(app: Flask) -> None:
+    @app.after_request
+    def headers(response):
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if app.config["SESSION_COOKIE_SECURE"]:
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
+        return response
+
+
+def register_commands(app: Flask) -> None:
+    from app.cli import pactum
+
+    app.cli.add_command(pactum)

@@ -1,0 +1,223 @@
+"""Accounts: authentication, sessions, password reset and invitations.
+
+Services take the acting user explicitly, flush but never commit, and queue email with
+`send_later` so nothing is sent for a transaction that rolls back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import current_app
+from flask_babel import gettext as _
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import func, select
+
+from app import clock
+from app.accounts.models import Role, User, dummy_password_check
+from app.core.services import record
+from app.db import db
+from app.errors import Conflict, ValidationFailed
+from app.mail import send_later
+from app.security import ensure_secretariat
+
+MIN_PASSWORD_LENGTH = 10
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == normalise_email(email)))
+
+
+def load_user_from_session_id(session_id: str) -> User | None:
+    """Flask-Login loader: the id carries the user's current session token."""
+    user_id, _sep, token = (session_id or "").partition(":")
+    if not user_id.isascii() or not user_id.isdigit() or not token:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.is_active or user.session_token != token:
+        return None
+    return user
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The user for these credentials, or None. Same cost whether or not the email exists."""
+    user = find_user_by_email(email)
+    if user is None or user.password_hash is None:
+        dummy_password_check()
+        return None
+    if not user.check_password(password) or not user.active:
+        return None
+    user.last_login_at = clock.now()
+    return user
+
+
+def end_session(user: User) -> None:
+    """Logging out invalidates every copy of the session cookie, not just this browser's."""
+    user.rotate_session()
+
+
+def validate_password(password: str, user: User | None = None) -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(
+            _("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH), field="password"
+        )
+    if user is not None and password.strip().lower() == user.email.lower():
+        raise ValidationFailed(_("Your password must not be your email address."), field="password")
+
+
+# Tokens -----------------------------------------------------------------------------
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=f"pactum-{purpose}")
+
+
+def _fingerprint(user: User) -> str:
+    # Changes when the password or session token changes: a used link stops working.
+    raw = f"{user.password_hash or ''}|{user.session_token}".encode()
+    return hashlib.sha256(raw).hexdigest()[:20]
+
+
+def make_token(user: User, purpose: str) -> str:
+    return _serializer(purpose).dumps({"uid": user.id, "fp": _fingerprint(user)})
+
+
+class InvalidToken(ValidationFailed):
+    pass
+
+
+def user_for_token(token: str, purpose: str, max_age: int) -> User:
+    try:
+        data = _serializer(purpose).loads(token, max_age=max_age)
+    except SignatureExpired as exc:
+        raise InvalidToken(_("This link has expired. Please ask for a new one.")) from exc
+    except BadSignature as exc:
+        raise InvalidToken(_("This link is not valid. Please ask for a new one.")) from exc
+    user = db.session.get(User, data.get("uid")) if isinstance(data, dict) else None
+    if user is None or not user.active or data.get("fp") != _fingerprint(user):
+        raise InvalidToken(_("This link has already been used or is no longer valid."))
+    return user
+
+
+# Password reset -----------------------------------------------------------------------
+
+
+def request_password_reset(email: str) -> None:
+    """Send a reset link if the account exists. The caller shows the same message either way."""
+    user = find_user_by_email(email)
+    if user is None or not user.active:
+        return
+    token = make_token(user, "reset")
+    send_later(
+        user.email,
+        _("Reset your password"),
+        "password_reset",
+        user=user,
+        token=token,
+        hours=current_app.config["TOKEN_MAX_AGE"] // 3600,
+    )
+
+
+def reset_password(token: str, password: str) -> User:
+    user = user_for_token(token, "reset", current_app.config["TOKEN_MAX_AGE"])
+    validate_password(password, user)
+    user.set_password(password)
+    record(user, "user.password_reset", user, summary=user.email)
+    return user
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    if not user.check_password(current):
+        raise ValidationFailed(_("Your current password is not correct."), field="current_password")
+    validate_password(new, user)
+    user.set_password(new)
+    record(user, "user.password_changed", user, summary=user.email)
+
+
+# Accounts and invitations ----------------------------------------------------------------
+
+
+def create_secretariat(email: str, password: str | None, name: str = "", actor=None) -> User:
+    email = normalise_email(email)
+    if find_user_by_email(email):
+        raise Conflict(_("An account with this email already exists."), field="email")
+    user = User(email=email, name=name, role=Role.SECRETARIAT)
+    if password:
+        validate_password(password, user)
+        user.set_password(password)
+    db.session.add(user)
+    db.session.flush()
+    record(actor, "user.created", user, summary=f"secretariat {email}")
+    return user
+
+
+def invite_representative(actor, organisation, email: str, name: str = "", job_title: str = "") -> User:
+    """Create a representative account without a password and email a set-password link."""
+    ensure_secretariat(actor)
+    email = normalise_email(email)
+    existing = find_user_by_email(email)
+    if existing is not None:
+        if existing.organisation_id == organisation.id and existing.password_hash is None:
+            user = existing  # re-send a pending invitation
+        else:
+            raise Conflict(_("An account with this email already exists."), field="email")
+    else:
+        user = User(
+            email=email,
+            name=name,
+            job_title=job_title,
+            role=Role.REPRESENTATIVE,
+            organisation=organisation,
+        )
+        db.session.add(user)
+    user.invited_at = clock.now()
+    user.rotate_session()
+    db.session.flush()
+    send_invitation(user)
+    record(actor, "user.invited", user, summary=f"{email} for {organisation.name}")
+    return user
+
+
+def send_invitation(user: User) -> None:
+    token = make_token(user, "invite")
+    send_later(
+        user.email,
+        _("You are invited to represent %(org)s", org=user.organisation.name),
+        "invitation",
+        user=user,
+        token=token,
+        days=current_app.config["INVITE_MAX_AGE"] // 86400,
+    )
+
+
+def accept_invitation(token: str, password: str, name: str) -> User:
+    user = user_for_token(token, "invite", current_app.config["INVITE_MAX_AGE"])
+    validate_password(password, user)
+    if name.strip():
+        user.name = name.strip()
+    user.set_password(password)
+    record(user, "user.invitation_accepted", user, summary=user.email)
+    return user
+
+
+def deactivate_user(actor, user: User) -> None:
+    ensure_secretariat(actor)
+    if user.id == actor.id:
+        raise ValidationFailed(_("You cannot remove your own account."))
+    user.active = False
+    user.rotate_session()
+    record(actor, "user.deactivated", user, summary=user.email)
+
+
+def list_users() -> list[User]:
+    from sqlalchemy.orm import selectinload
+
+    return list(
+        db.session.scalars(
+            select(User).options(selectinload(User.organisation)).order_by(User.role, User.email)
+        )
+    )

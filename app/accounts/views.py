@@ -1,0 +1,213 @@
+"""Login, logout, dashboard, password reset, invitations and the user list."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+
+from app.accounts import services
+from app.accounts.forms import (
+    AcceptInvitationForm,
+    ChangePasswordForm,
+    ConfirmForm,
+    ForgotPasswordForm,
+    InviteForm,
+    LoginForm,
+    SetPasswordForm,
+)
+from app.accounts.models import User
+from app.core.dashboard import panels_for
+from app.core.forms import apply_domain_error, error_status
+from app.db import db
+from app.errors import DomainError
+from app.extensions import limiter
+from app.security import login_required, secretariat_required
+
+bp = Blueprint("accounts", __name__)
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only local paths: refuse //host, /\\host, schemes and control characters."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    if any(ch in target for ch in "\\\r\n\t") or urlsplit(target).netloc:
+        return None
+    return target
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")) or url_for("accounts.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is not None:
+            db.session.commit()
+            login_user(user, remember=form.remember.data)
+            return redirect(safe_next(request.args.get("next")) or url_for("accounts.dashboard"))
+        db.session.rollback()
+        form.form_errors.append(_("Email or password is not correct."))
+    return render_template("accounts/login.html", form=form), error_status(form)
+
+
+@bp.route("/logout", methods=["GET", "POST"])
+def logout():
+    form = ConfirmForm()
+    if request.method == "POST" and form.validate_on_submit():
+        if current_user.is_authenticated:
+            services.end_session(current_user._get_current_object())
+            db.session.commit()
+        logout_user()
+        flash(_("You have logged out."), "success")
+        return redirect(url_for("core.home"))
+    if not current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    return render_template("accounts/logout.html", form=form)
+
+
+@bp.route("/dashboard")
+@login_required
+def dashboard():
+    panels = panels_for(current_user)
+    return render_template("accounts/dashboard.html", panels=panels)
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        services.request_password_reset(form.email.data)
+        db.session.commit()
+        flash(
+            _("If an account exists for that address, we have sent it a link to choose a new "
+              "password. The link works once, for a limited time."),
+            "success",
+        )
+        return redirect(url_for("accounts.login"))
+    return render_template("accounts/forgot.html", form=form), error_status(form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token: str):
+    form = SetPasswordForm()
+    try:
+        services.user_for_token(token, "reset", current_app.config["TOKEN_MAX_AGE"])
+    except services.InvalidToken as error:
+        return render_template("accounts/token_invalid.html", message=error.message), 400
+    if form.validate_on_submit():
+        try:
+            user = services.reset_password(token, form.password.data)
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("accounts.dashboard"))
+    return render_template("accounts/reset.html", form=form), error_status(form)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    try:
+        user = services.user_for_token(token, "invite", current_app.config["INVITE_MAX_AGE"])
+    except services.InvalidToken as error:
+        return render_template("accounts/token_invalid.html", message=error.message), 400
+    form = AcceptInvitationForm(data={"name": user.name} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            user = services.accept_invitation(token, form.password.data, form.name.data)
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            login_user(user)
+            flash(_("Welcome! Your account is ready."), "success")
+            return redirect(url_for("accounts.dashboard"))
+    return render_template("accounts/invitation.html", form=form, invited=user), error_status(form)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        try:
+            services.change_password(
+                current_user._get_current_object(), form.current_password.data, form.password.data
+            )
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            login_user(current_user._get_current_object())  # new session token
+            flash(_("Your password has been changed."), "success")
+            return redirect(url_for("accounts.account"))
+    return render_template("accounts/account.html", form=form), error_status(form)
+
+
+# Secretariat: people ---------------------------------------------------------------------
+
+
+def _invite_form() -> InviteForm:
+    from app.members.services import organisation_choices
+
+    form = InviteForm()
+    form.organisation_id.choices = organisation_choices()
+    if request.method == "GET" and request.args.get("organisation", "").isdigit():
+        form.organisation_id.data = int(request.args["organisation"])
+    return form
+
+
+@bp.route("/secretariat/users", methods=["GET", "POST"])
+@secretariat_required
+def users():
+    form = _invite_form()
+    if form.validate_on_submit():
+        from app.members.models import Organisation
+
+        organisation = db.session.get(Organisation, form.organisation_id.data)
+        try:
+            services.invite_representative(
+                current_user._get_current_object(),
+                organisation,
+                form.email.data,
+                form.name.data or "",
+                form.job_title.data or "",
+            )
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Invitation sent to %(email)s.", email=form.email.data), "success")
+            return redirect(url_for("accounts.users"))
+    return render_template(
+        "accounts/users.html", form=form, users=services.list_users(), confirm=ConfirmForm()
+    ), error_status(form)
+
+
+@bp.post("/secretariat/users/<int:user_id>/deactivate")
+@secretariat_required
+def deactivate(user_id: int):
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("accounts.users"))
+    user = db.get_or_404(User, user_id)
+    services.deactivate_user(current_user._get_current_object(), user)
+    db.session.commit()
+    flash(_("%(email)s can no longer log in.", email=user.email), "success")
+    return redirect(url_for("accounts.users"))

@@ -1,0 +1,114 @@
+"""Settings read from PACTUM_* environment variables.
+
+Every setting has a development default so `make run` works on a fresh machine;
+production (`PACTUM_ENV=production`) refuses to start without a real secret key.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = Path(os.environ.get("PACTUM_INSTANCE_DIR", BASE_DIR / "instance"))
+
+
+class ConfigError(RuntimeError):
+    """Raised when the environment cannot produce a safe configuration."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(f"PACTUM_{name}", default)
+
+
+def _env_int(name: str, default: int) -> int:
+    value = _env(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = _env(name)
+    if value in (None, ""):
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _dev_secret_key() -> str:
+    """A secret generated once per checkout and kept under instance/."""
+    INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_config() -> dict:
+    env = _env("ENV", "development")
+    production = env == "production"
+    secret = _env("SECRET_KEY")
+    if not secret:
+        if production:
+            raise ConfigError("PACTUM_SECRET_KEY must be set when PACTUM_ENV=production")
+        secret = _dev_secret_key()
+    default_db = f"sqlite:///{INSTANCE_DIR / 'pactum.sqlite3'}"
+    redis_url = _env("REDIS_URL") or None
+    return {
+        "ENV_NAME": env,
+        "SECRET_KEY": secret,
+        "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL", default_db),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_RECORD_QUERIES": False,
+        "REDIS_URL": redis_url,
+        # Alliance identity, shown in the layout, the emails and the PDFs.
+        "ALLIANCE_NAME": _env("ALLIANCE_NAME", "Open Cyber Accord"),
+        "ALLIANCE_SHORT": _env("ALLIANCE_SHORT", "OCA"),
+        "SERVER_URL": _env("SERVER_URL", "http://127.0.0.1:5000"),
+        # Mail: with no server configured, mail is printed to the console.
+        "MAIL_SERVER": _env("MAIL_SERVER") or None,
+        "MAIL_PORT": _env_int("MAIL_PORT", 25),
+        "MAIL_USERNAME": _env("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": _env("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": _env_bool("MAIL_USE_TLS", False),
+        "MAIL_SENDER": _env("MAIL_SENDER", "Pactum secretariat <secretariat@pactum.example>"),
+        "SECRETARIAT_EMAIL": _env("SECRETARIAT_EMAIL", "secretariat@pactum.example"),
+        # Security.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "10 per minute;100 per day"),
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "TOKEN_MAX_AGE": _env_int("TOKEN_MAX_AGE", 2 * 3600),
+        "INVITE_MAX_AGE": _env_int("INVITE_MAX_AGE", 14 * 24 * 3600),
+        # Uploads.
+        "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_MB", 12) * 1024 * 1024,
+        "LOGO_MAX_BYTES": 2 * 1024 * 1024,
+        "EVIDENCE_MAX_BYTES": _env_int("EVIDENCE_MAX_MB", 10) * 1024 * 1024,
+        # Reporting rules.
+        "REMINDER_OFFSETS": [int(x) for x in (_env("REMINDER_OFFSETS", "30,7,1") or "").split(",") if x],
+        # Days a member may stay non-communicating before delisting; 0 = until year end.
+        "DELIST_AFTER_DAYS": _env_int("DELIST_AFTER_DAYS", 0),
+        # i18n.
+        "BABEL_DEFAULT_LOCALE": "en",
+        "LANGUAGES": {"en": "English", "fr": "Français"},
+        "BABEL_TRANSLATION_DIRECTORIES": str(BASE_DIR / "translations"),
+    }
+
+
+def overrides_for_tests(database_url: str) -> dict:
+    """Settings for the test suite: a throw-away secret, CSRF on, no throttling surprises."""
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-not-for-production",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "LOGIN_RATE_LIMIT": "1000 per minute",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "SERVER_URL": "http://localhost",
+        "MAIL_SERVER": None,
+    }

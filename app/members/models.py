@@ -1,0 +1,220 @@
+"""Organisations (signatories), their status history, endorsements and pledges."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import TimestampMixin, db, utcnow
+
+
+class Category(StrEnum):
+    COMPANY = "company"
+    CIVIL_SOCIETY = "civil_society"
+    ACADEMIA = "academia"
+    GOVERNMENT = "government"
+    OTHER = "other"
+
+
+class SizeBand(StrEnum):
+    MICRO = "1-9"
+    SMALL = "10-49"
+    MEDIUM = "50-249"
+    LARGE = "250-4999"
+    XLARGE = "5000+"
+
+
+class Status(StrEnum):
+    APPLICANT = "applicant"
+    ACTIVE = "active"
+    NON_COMMUNICATING = "non_communicating"
+    DELISTED = "delisted"
+    SUSPENDED = "suspended"
+    WITHDRAWN = "withdrawn"
+    REJECTED = "rejected"
+
+
+class PledgeStatus(StrEnum):
+    PLANNED = "planned"
+    IN_PROGRESS = "in_progress"
+    ACHIEVED = "achieved"
+    MISSED = "missed"
+    WITHDRAWN = "withdrawn"
+
+
+class Sector(db.Model):
+    __tablename__ = "sectors"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    slug: Mapped[str] = mapped_column(String(120), unique=True)
+
+
+class Organisation(TimestampMixin, db.Model):
+    __tablename__ = "organisations"
+    __table_args__ = (
+        Index("ix_organisations_status_name", "status", "name_key"),
+        Index("ix_organisations_country_status", "country", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Lower-cased, whitespace-collapsed name: uniqueness and sorting.
+    name_key: Mapped[str] = mapped_column(String(200), unique=True)
+    slug: Mapped[str] = mapped_column(String(220), unique=True)
+    legal_name: Mapped[str] = mapped_column(String(300), default="")
+    country: Mapped[str] = mapped_column(String(2), index=True)
+    sector_id: Mapped[int | None] = mapped_column(ForeignKey("sectors.id"), index=True)
+    category: Mapped[str] = mapped_column(String(20), index=True)
+    size_band: Mapped[str] = mapped_column(String(20), default="")
+    website: Mapped[str] = mapped_column(String(500), default="")
+    description_md: Mapped[str] = mapped_column(Text, default="")
+    logo_sha256: Mapped[str | None] = mapped_column(ForeignKey("stored_files.sha256"))
+    status: Mapped[str] = mapped_column(String(20), default=Status.APPLICANT, index=True)
+    status_since: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    joined_on: Mapped[dt.date | None] = mapped_column(index=True)
+    # Denormalised for the directory: the charter version this member last endorsed.
+    endorsed_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("charter_versions.id", ondelete="SET NULL", use_alter=True)
+    )
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    sector: Mapped[Sector | None] = relationship()
+    endorsed_version = relationship("CharterVersion")
+    representatives = relationship("User", back_populates="organisation")
+    status_changes: Mapped[list[StatusChange]] = relationship(
+        back_populates="organisation",
+        order_by="StatusChange.at",
+        cascade="all, delete-orphan",
+    )
+    endorsements: Mapped[list[Endorsement]] = relationship(
+        back_populates="organisation", order_by="Endorsement.endorsed_on"
+    )
+    pledges: Mapped[list[Pledge]] = relationship(back_populates="organisation")
+    application: Mapped[Application | None] = relationship(back_populates="organisation")
+
+    @property
+    def is_member(self) -> bool:
+        return self.status not in (Status.APPLICANT, Status.REJECTED)
+
+    def __repr__(self) -> str:
+        return f"<Organisation {self.slug} {self.status}>"
+
+
+class StatusChange(db.Model):
+    __tablename__ = "status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(Text, default="")  # internal
+    public_reason: Mapped[str] = mapped_column(Text, default="")  # shown on the profile
+    # Applicant-stage changes are not public; membership changes are.
+    is_public: Mapped[bool] = mapped_column(default=True)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="status_changes")
+    by_user = relationship("User")
+
+
+class Application(TimestampMixin, db.Model):
+    """A request to join, made through /join, decided by the secretariat."""
+
+    __tablename__ = "applications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), unique=True
+    )
+    contact_name: Mapped[str] = mapped_column(String(200))
+    contact_email: Mapped[str] = mapped_column(String(254))
+    contact_title: Mapped[str] = mapped_column(String(200), default="")
+    motivation: Mapped[str] = mapped_column(Text, default="")
+    state: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    decided_at: Mapped[dt.datetime | None]
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decision_reason: Mapped[str] = mapped_column(Text, default="")
+
+    organisation: Mapped[Organisation] = relationship(back_populates="application")
+
+
+class Endorsement(TimestampMixin, db.Model):
+    __tablename__ = "endorsements"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "charter_version_id", name="uq_endorsements_org_version"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    charter_version_id: Mapped[int] = mapped_column(ForeignKey("charter_versions.id"), index=True)
+    signatory_name: Mapped[str] = mapped_column(String(200))
+    signatory_title: Mapped[str] = mapped_column(String(200))
+    endorsed_on: Mapped[dt.date]
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    organisation: Mapped[Organisation] = relationship(back_populates="endorsements")
+    charter_version = relationship("CharterVersion")
+
+
+pledge_principles = Table(
+    "pledge_principles",
+    db.Model.metadata,
+    Column("pledge_id", ForeignKey("pledges.id", ondelete="CASCADE"), primary_key=True),
+    Column("principle_id", ForeignKey("principles.id"), primary_key=True),
+)
+
+
+class Pledge(TimestampMixin, db.Model):
+    __tablename__ = "pledges"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    title: Mapped[str] = mapped_column(String(200))
+    description_md: Mapped[str] = mapped_column(Text, default="")
+    target_date: Mapped[dt.date | None]
+    indicator: Mapped[str] = mapped_column(String(300), default="")
+    is_public: Mapped[bool] = mapped_column(default=True)
+    status: Mapped[str] = mapped_column(String(20), default=PledgeStatus.PLANNED, index=True)
+    status_since: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="pledges")
+    principles = relationship("Principle", secondary=pledge_principles, order_by="Principle.id")
+    updates: Mapped[list[PledgeUpdate]] = relationship(
+        back_populates="pledge", order_by="PledgeUpdate.at", cascade="all, delete-orphan"
+    )
+
+
+class PledgeUpdate(db.Model):
+    """A dated entry in a pledge's history: a status and/or a progress note."""
+
+    __tablename__ = "pledge_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pledge_id: Mapped[int] = mapped_column(ForeignKey("pledges.id", ondelete="CASCADE"), index=True)
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    status: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Set when the update came from a submitted yearly report.
+    report_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("report_versions.id", ondelete="SET NULL")
+    )
+    verified_at: Mapped[dt.datetime | None]
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    pledge: Mapped[Pledge] = relationship(back_populates="updates")
+    by_user = relationship("User", foreign_keys=[by_user_id])
+    verified_by = relationship("User", foreign_keys=[verified_by_id])

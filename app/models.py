@@ -1,0 +1,31 @@
+"""Import every domain's models so SQLAlchemy and Alembic see the whole schema.
+
+Only the app factory, Alembic's env.py and tests import this module.
+"""
+
+from app.accounts.models import User  # noqa: F401
+from app.charter.models import CharterVersion, Principle, PrincipleText  # noqa: F401
+from app.core.models import AuditEvent, StoredFile  # noqa: F401
+from app.members.models import (  # noqa: F401
+    Application,
+    Endorsement,
+    Organisation,
+    Pledge,
+    PledgeUpdate,
+    Sector,
+    StatusChange,
+)
+from app.reporting.models import (  # noqa: F401
+    Answer,
+    Evidence,
+    Extension,
+    Question,
+    ReminderLog,
+    Report,
+    ReportingCycle,
+    ReportVersion,
+    ReviewComment,
+    Section,
+    SubmittedAnswer,
+)
+from app.transparency.models import AnnualReport, BuildJob, Edition, MemberReportPdf  # noqa: F401

@@ -1,0 +1,91 @@
+"""Annual transparency reports (editions, immutable once published), build jobs and the
+cache of per-member report PDFs."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import TimestampMixin, db, utcnow
+
+
+class AnnualReport(TimestampMixin, db.Model):
+    """The secretariat's editable texts for the annual report of one cycle."""
+
+    __tablename__ = "annual_reports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(
+        ForeignKey("reporting_cycles.id", ondelete="CASCADE"), unique=True
+    )
+    executive_summary_md: Mapped[str] = mapped_column(Text, default="")
+    methodology_md: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    cycle = relationship("ReportingCycle")
+    editions: Mapped[list[Edition]] = relationship(
+        back_populates="annual_report", order_by="Edition.number"
+    )
+
+
+class Edition(db.Model):
+    """A published, immutable PDF of an annual report."""
+
+    __tablename__ = "editions"
+    __table_args__ = (
+        UniqueConstraint("annual_report_id", "number", name="uq_editions_report_number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    annual_report_id: Mapped[int] = mapped_column(ForeignKey("annual_reports.id"), index=True)
+    number: Mapped[int]
+    published_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    sha256: Mapped[str] = mapped_column(ForeignKey("stored_files.sha256"))
+    size: Mapped[int]
+    pages: Mapped[int] = mapped_column(default=0)
+    html_sha256: Mapped[str | None] = mapped_column(ForeignKey("stored_files.sha256"))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    annual_report: Mapped[AnnualReport] = relationship(back_populates="editions")
+
+
+class BuildJob(db.Model):
+    """A background build of an annual report PDF (draft preview or publication)."""
+
+    __tablename__ = "build_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(
+        ForeignKey("reporting_cycles.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))  # "draft" or "publish"
+    state: Mapped[str] = mapped_column(String(20), default="queued", index=True)
+    progress: Mapped[int] = mapped_column(default=0)  # percent
+    message: Mapped[str] = mapped_column(String(300), default="")
+    requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    started_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]
+    result_sha256: Mapped[str | None] = mapped_column(ForeignKey("stored_files.sha256"))
+    edition_id: Mapped[int | None] = mapped_column(ForeignKey("editions.id", ondelete="SET NULL"))
+    # Non-null only while queued/running: a unique key stops two builds of one report.
+    active_key: Mapped[str | None] = mapped_column(String(60), unique=True)
+
+
+class MemberReportPdf(db.Model):
+    """Cache of a member's public report PDF for one cycle, keyed by its data fingerprint."""
+
+    __tablename__ = "member_report_pdfs"
+    __table_args__ = (
+        UniqueConstraint("organisation_id", "cycle_id", name="uq_member_report_pdfs_org_cycle"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("reporting_cycles.id", ondelete="CASCADE"))
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(ForeignKey("stored_files.sha256"))
+    generated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

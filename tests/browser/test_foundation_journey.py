@@ -1,0 +1,46 @@
+"""A secretariat user logs in and sees the dashboard; every page is checked with axe."""
+
+import pytest
+
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def test_secretariat_logs_in_and_sees_dashboard(page, secretariat, db, a11y, login_browser):
+    db.session.commit()
+    page.goto("/")
+    a11y(page, "home")
+    page.get_by_role("link", name="Log in").click()
+    a11y(page, "login")
+    # A wrong password first: one generic message, shown next to the form.
+    page.get_by_label("Email").fill("sec@example.org")
+    page.get_by_label("Password", exact=True).fill("wrong password!")
+    page.get_by_role("button", name="Log in").click()
+    assert page.get_by_text("Email or password is not correct.").is_visible()
+    a11y(page, "login with error")
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/dashboard")
+    assert page.get_by_role("heading", name="Secretariat dashboard").is_visible()
+    a11y(page, "dashboard")
+    page.get_by_role("link", name="People").click()
+    a11y(page, "people")
+    page.get_by_role("button", name="Log out").click()
+    page.wait_for_url("**/")
+    assert page.get_by_text("You have logged out.").is_visible()
+
+
+def test_skip_link_moves_focus_to_main(page, a11y):
+    page.goto("/")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Skip to main content")
+    assert skip.evaluate("el => el === document.activeElement")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_error_page_is_accessible(page, a11y):
+    page.goto("/no/such/page")
+    assert page.get_by_role("heading", name="Page not found").is_visible()
+    a11y(page, "404")
