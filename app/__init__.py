@@ -10,8 +10,8 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
 from app.config import INSTANCE_DIR, load_config
-from app.errors import DomainError
 from app.db import db as _db
+from app.errors import DomainError
 from app.extensions import babel, csrf, limiter, login_manager, migrate
 
 BLUEPRINTS = (

@@ -10,7 +10,7 @@ _frozen: dt.datetime | None = None
 def now() -> dt.datetime:
     if _frozen is not None:
         return _frozen
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 def today() -> dt.date:
@@ -21,5 +21,5 @@ def freeze(moment: dt.datetime | dt.date | None) -> None:
     """Pin the clock (None releases it). Dates mean noon UTC of that day."""
     global _frozen
     if isinstance(moment, dt.date) and not isinstance(moment, dt.datetime):
-        moment = dt.datetime(moment.year, moment.month, moment.day, 12, tzinfo=dt.timezone.utc)
+        moment = dt.datetime(moment.year, moment.month, moment.day, 12, tzinfo=dt.UTC)
     _frozen = moment

@@ -36,7 +36,7 @@ def render(text: str | None) -> Markup:
         link_rel="nofollow noopener noreferrer",
         strip_comments=True,
     )
-    return Markup(clean)
+    return Markup(clean)  # noqa: S704  (sanitised by nh3 just above)
 
 
 def to_plain(text: str | None, limit: int | None = None) -> str:

@@ -21,7 +21,6 @@ from sqlalchemy import create_engine, text
 from app import clock, create_app
 from app.config import overrides_for_tests
 from app.db import db as _db
-
 from tests import factories
 
 

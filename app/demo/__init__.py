@@ -9,12 +9,11 @@ from __future__ import annotations
 import random
 
 from app.accounts.models import User
-
 from app.db import db
 
 SECRETARIAT_EMAIL = "secretariat@demo.pactum.example"
 REPRESENTATIVE_EMAIL = "rep@northwind.example"
-DEMO_PASSWORD = "pactum-demo-2026"
+DEMO_PASSWORD = "pactum-demo-2026"  # noqa: S105  (published in the README on purpose)
 
 DEMO_LOGINS = [
     ("secretariat", SECRETARIAT_EMAIL, DEMO_PASSWORD),

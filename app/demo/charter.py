@@ -70,7 +70,7 @@ def _published(number, title, summary, effective, author) -> CharterVersion:
     return CharterVersion(
         number=number, title=title, preamble_md=PREAMBLE, change_summary=summary,
         status=VersionStatus.PUBLISHED, effective_date=effective,
-        published_at=dt.datetime.combine(effective, dt.time(9), dt.timezone.utc),
+        published_at=dt.datetime.combine(effective, dt.time(9), dt.UTC),
         published_by_id=author.id, created_by_id=author.id,
     )
 

@@ -96,7 +96,7 @@ def seed(secretariat: User, versions, rng) -> list[Organisation]:
     orgs = []
     for i, (name, country, sector, category, size) in enumerate(ORGS):
         joined = dt.date(2023, 3, 1) + dt.timedelta(days=rng.randint(0, 900))
-        joined_at = dt.datetime.combine(joined, dt.time(10), dt.timezone.utc)
+        joined_at = dt.datetime.combine(joined, dt.time(10), dt.UTC)
         org = Organisation(
             name=name, name_key=" ".join(name.lower().split()), slug=slugify(name),
             legal_name=f"{name} {'Ltd' if category == 'company' else ''}".strip(),
@@ -131,7 +131,7 @@ def seed(secretariat: User, versions, rng) -> list[Organisation]:
 
     # A few members in other states, so the public sees the alliance is accountable.
     def change(org, to, reason, public_reason, when):
-        at = dt.datetime.combine(when, dt.time(9), dt.timezone.utc)
+        at = dt.datetime.combine(when, dt.time(9), dt.UTC)
         org.status_changes.append(StatusChange(from_status=org.status, to_status=to, at=at,
                                                by_user_id=secretariat.id, reason=reason,
                                                public_reason=public_reason))
@@ -154,14 +154,15 @@ def seed(secretariat: User, versions, rng) -> list[Organisation]:
     db.session.add(rep)
     db.session.flush()
 
-    from app.charter.models import Principle
     from sqlalchemy import select
+
+    from app.charter.models import Principle
 
     principles = db.session.scalars(select(Principle).order_by(Principle.id)).all()
     for i, org in enumerate(orgs[:30]):
         for j in range(1 + i % 3):
             title, principle_idx, indicator, status = PLEDGES[(i + j) % len(PLEDGES)]
-            created = dt.datetime.combine(org.joined_on, dt.time(12), dt.timezone.utc)
+            created = dt.datetime.combine(org.joined_on, dt.time(12), dt.UTC)
             pledge = Pledge(organisation=org, title=title, indicator=indicator,
                             description_md=f"{org.name} commits to this by the target date.",
                             target_date=dt.date(2026 + j, 12, 31), is_public=(j != 2),

@@ -191,7 +191,7 @@ def test_duplicate_invitation_email_is_refused_next_to_field(client, secretariat
 
 def test_clock_moves_last_login(client, secretariat, db):
     db.session.commit()
-    clock.freeze(dt.datetime(2026, 5, 1, 8, tzinfo=dt.timezone.utc))
+    clock.freeze(dt.datetime(2026, 5, 1, 8, tzinfo=dt.UTC))
     _login(client, "sec@example.org", PASSWORD)
     db.session.expire_all()
     assert db.session.get(User, secretariat.id).last_login_at.date() == dt.date(2026, 5, 1)
