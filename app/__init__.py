@@ -21,6 +21,7 @@ BLUEPRINTS = (
     "app.members.views",
     "app.members.api",
     "app.reporting.views",
+    "app.reporting.review_views",
     "app.transparency.views",
 )
 
