@@ -65,10 +65,21 @@ format: $(VENV)/.test-installed
 	$(BIN)/ruff format app tests bench
 	$(BIN)/ruff check --fix app tests bench
 
-## Benchmarks (make bench DB=postgres for PostgreSQL)
+## Benchmarks: `make bench` (SQLite), `make bench DB=postgres` (SQLite and a private PostgreSQL,
+## side by side); results in bench/results.md. BENCH_ARGS passes more options (python -m bench -h).
+BENCH_ARGS ?=
 bench: $(VENV)/.test-installed
 	@scripts/system-deps.sh bench
-	$(BIN)/python -m bench --db $(DB)
+ifeq ($(DB),postgres)
+	scripts/with-postgres.sh $(BIN)/python -m bench --db sqlite,postgres $(BENCH_ARGS)
+else
+	$(BIN)/python -m bench --db $(DB) $(BENCH_ARGS)
+endif
+
+## The benchmark's CI smoke run: tiny data, every scenario for about a second
+bench-smoke: $(VENV)/.test-installed
+	@scripts/system-deps.sh bench
+	$(BIN)/python -m bench --smoke $(BENCH_ARGS)
 
 shell: $(VENV)/.run-installed
 	$(BIN)/flask shell

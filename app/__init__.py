@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from importlib import import_module
 
-from flask import Flask, g, jsonify, render_template, request, session
+from flask import Flask, g, has_request_context, jsonify, render_template, request, session
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -36,18 +36,22 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config())
     if config:
         app.config.update(config)
+    register_request_guards(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_security_headers(app)
     register_commands(app)
+    register_proxy(app)
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO)
     return app
 
 
 def _select_locale():
+    if not has_request_context():  # CLI commands, demo loading, services called in tests
+        return None  # Flask-Babel then uses BABEL_DEFAULT_LOCALE
     requested = request.args.get("lang")
     languages = current_languages()
     if requested in languages:
@@ -63,6 +67,28 @@ def current_languages() -> dict:
     return current_app.config["LANGUAGES"]
 
 
+def register_request_guards(app: Flask) -> None:
+    """Registered before the extensions, so these run before CSRF checks and user loading."""
+
+    @app.before_request
+    def _fresh_request_state():
+        # Tests keep one app context across requests (so `g` outlives a request there);
+        # make every request load its own user, locale and CSRF state, as in production.
+        if app.testing:
+            for key in list(vars(g)):
+                g.pop(key, None)
+
+    @app.before_request
+    def _json_bodies_are_objects():
+        # Flask-WTF reads a JSON body as form data; anything but an object is a bad request,
+        # never a 500.
+        if request.method in ("POST", "PUT", "PATCH") and request.is_json and request.content_length:
+            if not isinstance(request.get_json(silent=True), dict):
+                from flask import abort
+
+                abort(400)
+
+
 def register_extensions(app: Flask) -> None:
     from app import models as _models  # noqa: F401  (every table is known to the metadata)
 
@@ -71,6 +97,9 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     limiter.init_app(app)
+    from app.core.cache import cache
+
+    cache.init_app(app)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
@@ -79,14 +108,6 @@ def register_extensions(app: Flask) -> None:
     from app.accounts.services import load_user_from_session_id
 
     login_manager.user_loader(load_user_from_session_id)
-
-    @app.before_request
-    def _fresh_request_state():
-        # Tests keep one app context across requests (so `g` outlives a request there);
-        # make every request load its own user and locale, as in production.
-        if app.testing:
-            for key in list(vars(g)):
-                g.pop(key, None)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -181,6 +202,16 @@ def register_security_headers(app: Flask) -> None:
                 "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
             )
         return response
+
+
+def register_proxy(app: Flask) -> None:
+    """Behind N trusted proxies (PACTUM_PROXY_COUNT, docs/deploy.md), take the client's address
+    and scheme from X-Forwarded-*: rate limits count per visitor, not per load balancer."""
+    count = app.config.get("PROXY_COUNT") or 0
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def register_commands(app: Flask) -> None:

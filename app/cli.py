@@ -49,3 +49,57 @@ def demo() -> None:
 
     for role, email, password in DEMO_LOGINS:
         click.echo(f"  {role:<16} {email}  /  {password}")
+
+
+@pactum.command("tick")
+@click.option("--now", "now_text", default=None, metavar="DATE",
+              help="Pretend it is this moment (YYYY-MM-DD or ISO date-time, UTC); for tests "
+                   "and catching up.")
+def tick(now_text: str | None) -> None:
+    """Apply the reporting deadline rules: reminders, non-communicating, delisting.
+
+    Safe to run as often as cron likes: a second run at the same moment changes nothing.
+    """
+    import datetime as dt
+
+    from app import clock
+    from app.reporting.deadlines import run_tick
+
+    now = None
+    if now_text:
+        try:
+            now = dt.datetime.fromisoformat(now_text)
+        except ValueError as error:
+            raise click.BadParameter("use YYYY-MM-DD or an ISO date-time", param_hint="--now") from error
+        if len(now_text) <= 10:
+            now = now.replace(hour=12)
+        now = now.replace(tzinfo=dt.UTC) if now.tzinfo is None else now.astimezone(dt.UTC)
+        clock.freeze(now)
+    try:
+        summary = run_tick(now)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from error
+    finally:
+        if now is not None:
+            clock.freeze(None)
+    click.echo(f"pactum tick at {summary.now.isoformat(timespec='minutes')}")
+    for line in summary.lines():
+        click.echo(f"  {line}")
+
+
+@pactum.command("worker")
+@click.option("--burst", is_flag=True, help="Stop once the queue is empty.")
+def worker(burst: bool) -> None:
+    """Run background jobs (annual report builds) from the Redis queue."""
+    from flask import current_app
+
+    from app.transparency.jobs import work
+
+    redis_url = current_app.config.get("REDIS_URL")
+    if not redis_url:
+        raise click.ClickException(
+            "PACTUM_REDIS_URL is not set: without Redis, builds run in a thread of the app.")
+    click.echo(f"Waiting for jobs on {redis_url} (queue 'pactum'). Ctrl-C to stop.")
+    work(redis_url, burst=burst)

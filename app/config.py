@@ -44,6 +44,17 @@ def _dev_secret_key() -> str:
     return path.read_text().strip()
 
 
+def _pool_options() -> dict:
+    """Database connections per process (docs/deploy.md has the max_connections arithmetic);
+    SQLAlchemy's defaults (5 + 10 overflow) unless set."""
+    options = {}
+    if _env("DB_POOL_SIZE"):
+        options["pool_size"] = _env_int("DB_POOL_SIZE", 5)
+    if _env("DB_MAX_OVERFLOW"):
+        options["max_overflow"] = _env_int("DB_MAX_OVERFLOW", 10)
+    return options
+
+
 def load_config() -> dict:
     env = _env("ENV", "development")
     production = env == "production"
@@ -58,9 +69,16 @@ def load_config() -> dict:
         "ENV_NAME": env,
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL", default_db),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, **_pool_options()},
         "SQLALCHEMY_RECORD_QUERIES": False,
         "REDIS_URL": redis_url,
+        # Shared cache (app/core/cache.py): redis | sqlite | filesystem | memory | null;
+        # unset = redis when PACTUM_REDIS_URL is set, else sqlite under the instance folder.
+        "CACHE_BACKEND": _env("CACHE_BACKEND") or None,
+        # Full-page cache of public pages for anonymous visitors (app/core/http_cache.py).
+        "PAGE_CACHE": _env_bool("PAGE_CACHE", True),
+        # Trusted reverse proxies in front of gunicorn (X-Forwarded-For/-Proto/-Host).
+        "PROXY_COUNT": _env_int("PROXY_COUNT", 0),
         # Alliance identity, shown in the layout, the emails and the PDFs.
         "ALLIANCE_NAME": _env("ALLIANCE_NAME", "Open Cyber Accord"),
         "ALLIANCE_SHORT": _env("ALLIANCE_SHORT", "OCA"),

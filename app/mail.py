@@ -76,6 +76,8 @@ def deliver(message: Message) -> None:
 
 @event.listens_for(Session, "after_commit")
 def _flush_outbox(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a SAVEPOINT was released; the real commit comes later
     outbox = session.info.pop("outbox", None)
     if not outbox:
         return
@@ -88,4 +90,6 @@ def _flush_outbox(session: Session) -> None:
 
 @event.listens_for(Session, "after_soft_rollback")
 def _drop_outbox(session: Session, previous_transaction) -> None:
+    if previous_transaction.nested:
+        return  # only a SAVEPOINT was rolled back; the transaction goes on
     session.info.pop("outbox", None)

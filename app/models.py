@@ -17,12 +17,15 @@ from app.members.models import (  # noqa: F401
 )
 from app.reporting.models import (  # noqa: F401
     Answer,
+    DeadlineEvent,
     Evidence,
     Extension,
     Question,
     ReminderLog,
     Report,
+    ReportEdit,
     ReportingCycle,
+    ReportPledge,
     ReportVersion,
     ReviewComment,
     Section,

@@ -1,15 +1,14 @@
 #!/usr/bin/env bash
 # Install the Debian packages Pactum needs, when missing and running as root.
 #   scripts/system-deps.sh run    WeasyPrint's libraries and a font
-#   scripts/system-deps.sh test   the above + Chromium, PostgreSQL, Redis, poppler, Node/npm
+#   scripts/system-deps.sh test   the above + Chromium, PostgreSQL, Redis, poppler, Node/npm, wrk
+#   scripts/system-deps.sh bench  the same as test
 set -euo pipefail
 mode="${1:-run}"
 packages=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core)
 if [[ "$mode" == "test" || "$mode" == "bench" ]]; then
-  packages+=(chromium chromium-driver postgresql redis-server poppler-utils nodejs npm)
-fi
-if [[ "$mode" == "bench" ]]; then
-  packages+=(wrk)
+  # wrk: the benchmark's smoke run is part of the test suite (tests/bench).
+  packages+=(chromium chromium-driver postgresql redis-server poppler-utils nodejs npm wrk)
 fi
 missing=()
 for p in "${packages[@]}"; do

@@ -156,6 +156,7 @@ def _empty_all_tables() -> None:
 @pytest.fixture(autouse=True)
 def db(request, app):
     """A clean database for every test, and an app context around it."""
+    from app.core.cache import cache
     from app.extensions import limiter
 
     ctx = app.app_context()
@@ -169,6 +170,7 @@ def db(request, app):
         _db.session.remove()
         clock.freeze(None)
         limiter.reset()
+        cache.clear()  # cached fragments and pages describe rows that are gone now
         ctx.pop()
 
 

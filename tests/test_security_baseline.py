@@ -83,3 +83,9 @@ def test_production_cookies_are_secure(monkeypatch, database_url):
 
 def test_healthz(client):
     assert client.get("/healthz").get_json() == {"status": "ok"}
+
+
+def test_json_body_that_is_not_an_object_is_a_400(client):
+    for body in ['"hello"', "[1, 2]", "{not json", "42"]:
+        response = client.post("/login", data=body, content_type="application/json")
+        assert response.status_code == 400, body

@@ -8,15 +8,13 @@ from app.db import db
 
 
 def home_figures() -> dict:
-    from app.charter.models import CharterVersion
+    from app.charter.services import current_version
     from app.members.models import Organisation, Status
 
     members = db.session.execute(
         select(func.count(Organisation.id), func.count(func.distinct(Organisation.country)))
         .where(Organisation.status.in_([Status.ACTIVE, Status.NON_COMMUNICATING]))
     ).one()
-    charter = db.session.scalar(
-        select(CharterVersion).where(CharterVersion.status == "published")
-        .order_by(CharterVersion.number.desc()).limit(1)
-    )
+    # The version in force, not merely the latest published (which may be upcoming).
+    charter = current_version()
     return {"members": members[0], "countries": members[1], "charter": charter}

@@ -28,9 +28,9 @@ def static_only_fetcher(url: str, timeout=10, ssl_context=None, http_headers=Non
     """Serve `https://pactum.invalid/static/...` from static/; refuse every other URL."""
     parts = urlsplit(url)
     if parts.scheme == "data" and url.startswith(("data:image/png", "data:image/svg+xml")):
-        from weasyprint.urls import default_url_fetcher
+        from weasyprint.urls import URLFetcher
 
-        return default_url_fetcher(url)
+        return URLFetcher(allowed_protocols={"data"}).fetch(url)
     if parts.scheme != "https" or parts.netloc != "pactum.invalid":
         raise RefusedURL(f"refused to fetch {url[:80]!r}")
     path = unquote(parts.path)
@@ -40,8 +40,18 @@ def static_only_fetcher(url: str, timeout=10, ssl_context=None, http_headers=Non
     if STATIC_DIR not in target.parents or not target.is_file():
         raise RefusedURL(f"refused to fetch {url[:80]!r}")
     mime, _ = mimetypes.guess_type(target.name)
-    return {"string": target.read_bytes(), "mime_type": mime or "application/octet-stream",
-            "redirected_url": url}
+    # WeasyPrint 70 wants a URLFetcherResponse (a plain dict is refused).
+    from weasyprint.urls import URLFetcherResponse
+
+    return URLFetcherResponse(
+        url, body=target.read_bytes(),
+        headers={"Content-Type": mime or "application/octet-stream"},
+    )
+
+
+# WeasyPrint 70 reads this attribute when a fetch raises: False means "skip the resource
+# with a logged error" (a refused URL is simply not fetched) rather than abort the render.
+static_only_fetcher._fail_on_errors = False
 
 
 def html_document(html: str):

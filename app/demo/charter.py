@@ -6,6 +6,7 @@ import datetime as dt
 
 from app.accounts.models import Role, User
 from app.charter.models import CharterVersion, Principle, PrincipleText, VersionStatus
+from app.core.services import record
 from app.db import db
 
 PREAMBLE = """We, the signatories of the Open Cyber Accord, believe that an open, free, secure
@@ -97,4 +98,31 @@ def seed(secretariat: User) -> list[CharterVersion]:
                                   body_md=body, theme=theme))
     db.session.add(v2)
     db.session.flush()
+    for version in (v1, v2):
+        event = record(secretariat, "charter.published", version,
+                       summary=f"Version {version.number} published, in force from "
+                               f"{version.effective_date.isoformat()}",
+                       number=version.number, effective_date=version.effective_date.isoformat(),
+                       principles=len(version.texts))
+        event.at = version.published_at
+    seed_draft(secretariat)
     return [v1, v2]
+
+
+def seed_draft(secretariat: User) -> CharterVersion:
+    """A draft of version 3 in progress, through the services, so the secretariat's screens
+    and dashboard have something to continue."""
+    from app.charter import services
+
+    draft = services.start_draft(secretariat)
+    services.update_draft(
+        secretariat, draft.id, title=draft.title, preamble_md=draft.preamble_md,
+        change_summary="Principle 8: transparency reports twice a year.",
+    )
+    text = next(t for t in draft.texts if t.number == 8)
+    services.update_principle(
+        secretariat, draft.id, text.id, number=8, title=text.title, theme=text.theme,
+        body_md="We will publish, **twice a year**, how many requests for user data we "
+                "received from governments and how we answered them.",
+    )
+    return draft

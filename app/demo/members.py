@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from app import clock
 from app.accounts.models import Role, User
 from app.db import db
 from app.members.models import (
+    Application,
     Endorsement,
     Organisation,
     Pledge,
@@ -147,6 +149,8 @@ def seed(secretariat: User, versions, rng) -> list[Organisation]:
         website="https://www.glacier-fibre.example", status="applicant",
     )
     db.session.add(applicant)
+    db.session.flush()
+    _applications(applicant, sectors, v2)
 
     rep = User(email=REPRESENTATIVE_EMAIL, name="Jonas Becker", job_title="CISO",
                role=Role.REPRESENTATIVE, organisation=orgs[0])
@@ -176,4 +180,79 @@ def seed(secretariat: User, versions, rng) -> list[Organisation]:
                     note="Progress reported in the yearly report."))
             db.session.add(pledge)
     db.session.flush()
+    _verify_some_updates(secretariat, orgs)
+    _logos(orgs)
     return orgs
+
+
+def _applications(applicant: Organisation, sectors: list[Sector], version) -> None:
+    """Two applications waiting in the secretariat's queue."""
+    second = Organisation(
+        name="Mistral Secure Mail", name_key="mistral secure mail", slug="mistral-secure-mail",
+        legal_name="Mistral Secure Mail SAS", country="FR", sector=sectors[0], category="company",
+        size_band="10-49", website="https://www.mistral-mail.example", status="applicant",
+        description_md="End-to-end encrypted mail for small businesses.",
+    )
+    db.session.add(second)
+    db.session.flush()
+    for org, contact, email, days in (
+        (applicant, "Sigrún Jónsdóttir", "sigrun@glacier-fibre.example", 9),
+        (second, "Élodie Martin", "elodie@mistral-mail.example", 2),
+    ):
+        applied = clock.now() - dt.timedelta(days=days)
+        org.status_since = applied
+        org.status_changes.append(StatusChange(from_status=None, to_status="applicant",
+                                               at=applied, is_public=False,
+                                               reason="Applied online."))
+        db.session.add(Application(
+            organisation=org, contact_name=contact, contact_email=email,
+            contact_title="Head of Security", created_at=applied,
+            motivation="We want to commit in public to the charter and report on it.",
+            charter_version_id=version.id, signatory_name=contact,
+            signatory_title="Chief Executive Officer", authorised_to_sign=True,
+        ))
+    db.session.flush()
+
+
+def _verify_some_updates(secretariat: User, orgs: list[Organisation]) -> None:
+    from sqlalchemy import select
+
+    updates = db.session.scalars(
+        select(PledgeUpdate).join(Pledge).where(
+            Pledge.organisation_id.in_([o.id for o in orgs[:12]]),
+            PledgeUpdate.status.in_(["achieved", "in_progress"]))).all()
+    for update in updates[::2]:
+        update.verified_at = update.at + dt.timedelta(days=21)
+        update.verified_by_id = secretariat.id
+
+
+LOGO_COLOURS = ["#0b4f6c", "#1e6b3a", "#a12622", "#8a5300", "#5b3e96", "#00707a"]
+
+
+def _logos(orgs: list[Organisation]) -> None:
+    """Simple geometric logos for a third of the members (drawn, so nothing is downloaded)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    from app.core.services import store_file
+
+    for i, org in enumerate(orgs):
+        if i % 3:
+            continue
+        colour = LOGO_COLOURS[i % len(LOGO_COLOURS)]
+        image = Image.new("RGBA", (240, 240), (0, 0, 0, 0))
+        draw = ImageDraw.Draw(image)
+        draw.rounded_rectangle((8, 8, 232, 232), radius=48, fill=colour)
+        shape = (i // 3) % 3
+        if shape == 0:
+            draw.ellipse((60, 60, 180, 180), outline="white", width=18)
+        elif shape == 1:
+            draw.polygon([(120, 50), (195, 185), (45, 185)], outline="white", width=18)
+        else:
+            draw.rectangle((70, 70, 170, 170), outline="white", width=18)
+            draw.line((70, 170, 170, 70), fill="white", width=18)
+        out = io.BytesIO()
+        image.save(out, format="PNG", optimize=True)
+        org.logo_sha256 = store_file(out.getvalue(), "image/png").sha256
+    db.session.flush()

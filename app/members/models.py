@@ -45,6 +45,22 @@ class PledgeStatus(StrEnum):
     WITHDRAWN = "withdrawn"
 
 
+class ApplicationState(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+# Statuses shown in the public directory (applicants and rejected applications never are).
+PUBLIC_STATUSES = (
+    Status.ACTIVE,
+    Status.NON_COMMUNICATING,
+    Status.SUSPENDED,
+    Status.DELISTED,
+    Status.WITHDRAWN,
+)
+
+
 class Sector(db.Model):
     __tablename__ = "sectors"
 
@@ -58,6 +74,7 @@ class Organisation(TimestampMixin, db.Model):
     __table_args__ = (
         Index("ix_organisations_status_name", "status", "name_key"),
         Index("ix_organisations_country_status", "country", "status"),
+        Index("ix_organisations_status_joined", "status", "joined_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -100,6 +117,11 @@ class Organisation(TimestampMixin, db.Model):
     def is_member(self) -> bool:
         return self.status not in (Status.APPLICANT, Status.REJECTED)
 
+    @property
+    def is_listed(self) -> bool:
+        """Shown in the public directory: it has been a member, and is not an application."""
+        return self.status in PUBLIC_STATUSES and self.joined_on is not None
+
     def __repr__(self) -> str:
         return f"<Organisation {self.slug} {self.status}>"
 
@@ -137,12 +159,21 @@ class Application(TimestampMixin, db.Model):
     contact_email: Mapped[str] = mapped_column(String(254))
     contact_title: Mapped[str] = mapped_column(String(200), default="")
     motivation: Mapped[str] = mapped_column(Text, default="")
-    state: Mapped[str] = mapped_column(String(20), default="pending", index=True)
+    state: Mapped[str] = mapped_column(String(20), default=ApplicationState.PENDING, index=True)
     decided_at: Mapped[dt.datetime | None]
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decision_reason: Mapped[str] = mapped_column(Text, default="")
+    # The endorsement signed with the application; recorded as an Endorsement on approval.
+    charter_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("charter_versions.id", ondelete="SET NULL")
+    )
+    signatory_name: Mapped[str] = mapped_column(String(200), default="")
+    signatory_title: Mapped[str] = mapped_column(String(200), default="")
+    authorised_to_sign: Mapped[bool] = mapped_column(default=False)
 
     organisation: Mapped[Organisation] = relationship(back_populates="application")
+    charter_version = relationship("CharterVersion")
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
 
 
 class Endorsement(TimestampMixin, db.Model):

@@ -1,39 +1,134 @@
-"""Member pages (filled in by issue 4)."""
+"""Public member pages: the directory, profiles, logos, joining, and the open data
+(CSV, Atom feed and the page that explains them). Thin: parse, call a service, render."""
 
-from flask import Blueprint, render_template
+from __future__ import annotations
 
-from app.security import secretariat_required
+from flask import current_app, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
-bp = Blueprint("members", __name__)
+from app.core.forms import apply_domain_error, error_status
+from app.core.services import file_bytes
+from app.db import db
+from app.errors import DomainError, NotFound
+from app.extensions import limiter
+from app.members import (  # noqa: F401  (importing registers the routes and panels)
+    admin_views,
+    feeds,
+    manage_views,
+    panels,
+    services,
+)
+from app.members.blueprint import actor, bp
+from app.members.directory import (
+    SORTS,
+    load_sectors,
+    parse_filters,
+    parse_page,
+    search,
+)
+from app.members.forms import JoinForm, id_or_invalid, organisation_data
+
+__all__ = ["bp"]
+
+PER_PAGE = 24
 
 
 @bp.route("/members")
 def directory():
-    return render_template("core/placeholder.html", title="Members")
+    from app.charter.services import current_version
+
+    sectors = load_sectors()
+    filters, errors = parse_filters(request.args, sectors)
+    page = parse_page(request.args, errors)
+    result = search(filters, sectors, page, PER_PAGE)
+    current = current_version()
+    return render_template(
+        "members/directory.html", result=result, filters=filters, errors=errors, sorts=SORTS,
+        current_version_number=current.number if current else None,
+    ), (400 if errors else 200)
 
 
 @bp.route("/members/<slug>")
-def profile(slug):
-    return render_template("core/placeholder.html", title=slug)
+def profile(slug: str):
+    data = services.load_profile(actor(), slug)
+    return render_template("members/profile.html", p=data, org=data.organisation)
 
 
-@bp.route("/join")
+@bp.route("/members/<slug>/logo")
+def logo(slug: str):
+    org = services.get_visible(actor(), slug)
+    data = file_bytes(org.logo_sha256) if org.logo_sha256 else None
+    if data is None:
+        raise NotFound(_("This member has no logo."))
+    response = current_app.response_class(data, mimetype="image/png")
+    response.set_etag(org.logo_sha256)
+    response.cache_control.public = org.is_listed
+    response.cache_control.private = not org.is_listed
+    # A versioned URL (?v=<hash>) never changes content; the bare URL may.
+    if request.args.get("v") == org.logo_sha256[:12]:
+        response.cache_control.max_age = 31536000
+        response.cache_control.immutable = True
+    else:
+        response.cache_control.max_age = 3600
+    response.headers["Content-Disposition"] = f'inline; filename="{org.slug}-logo.png"'
+    return response.make_conditional(request)
+
+
+def _join_limit() -> str:
+    return current_app.config.get("JOIN_RATE_LIMIT", "20 per hour")
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@limiter.limit(_join_limit, methods=["POST"])
 def join():
-    return render_template("core/placeholder.html", title="Join")
+    from app.charter.services import current_version
+
+    version = current_version()
+    form = JoinForm()
+    form.set_choices(services.country_choices(), load_sectors())
+    if request.method == "GET" and version is not None:
+        form.charter_version_id.data = str(version.id)
+    status = 200
+    if form.validate_on_submit():
+        data = services.ApplicationData(
+            organisation=organisation_data(form),
+            contact_name=form.contact_name.data, contact_email=form.contact_email.data,
+            contact_title=form.contact_title.data or "", motivation=form.motivation.data or "",
+            charter_version_id=id_or_invalid(form.charter_version_id.data),
+            signatory_name=form.signatory_name.data, signatory_title=form.signatory_title.data,
+            authorised_to_sign=bool(form.authorised_to_sign.data),
+        )
+        try:
+            services.submit_application(data)
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+            status = error.status_code
+            if version is not None:
+                form.charter_version_id.data = str(version.id)
+        else:
+            db.session.commit()
+            return redirect(url_for("members.join_submitted"))
+    return render_template("members/join.html", form=form, version=version), (
+        status if status != 200 else error_status(form))
+
+
+@bp.route("/join/submitted")
+def join_submitted():
+    return render_template("members/join_submitted.html")
 
 
 @bp.route("/open-data")
 def api_docs():
-    return render_template("core/placeholder.html", title="Open data")
+    return render_template("members/open_data.html")
 
 
-@bp.route("/secretariat/organisations")
-@secretariat_required
-def admin_index():
-    return render_template("core/placeholder.html", title="Organisations")
+@bp.route("/members.csv")
+def csv_export():
+    return feeds.csv_response(request.args)
 
 
-@bp.route("/secretariat/applications")
-@secretariat_required
-def admin_applications():
-    return render_template("core/placeholder.html", title="Applications")
+@bp.route("/members/feed.atom")
+def feed():
+    return feeds.atom_response()
+

@@ -289,17 +289,27 @@ class Extension(db.Model):
     decided_at: Mapped[dt.datetime | None]
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decision_note: Mapped[str] = mapped_column(Text, default="")
+    # Issue 5 part B: the date the representative asks for (optional; the secretariat decides).
+    requested_due_on: Mapped[dt.date | None]
 
     cycle: Mapped[ReportingCycle] = relationship()
     organisation = relationship("Organisation")
+    requested_by = relationship("User", foreign_keys=[requested_by_id])
+    decided_by = relationship("User", foreign_keys=[decided_by_id])
 
 
 class ReminderLog(db.Model):
-    """One row per reminder sent: makes `pactum tick` idempotent."""
+    """One row per reminder sent: makes `pactum tick` idempotent.
+
+    Keyed by the due date the reminder counted down to, so an organisation that is granted
+    an extension gets the reminders again before its new date (once each).
+    """
 
     __tablename__ = "reminder_log"
     __table_args__ = (
-        UniqueConstraint("cycle_id", "organisation_id", "offset_days", name="uq_reminder_log_once"),
+        UniqueConstraint(
+            "cycle_id", "organisation_id", "due_on", "offset_days", name="uq_reminder_log_once"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -307,3 +317,93 @@ class ReminderLog(db.Model):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     offset_days: Mapped[int]
     sent_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Issue 5 part B: the (effective) due date this reminder was about.
+    due_on: Mapped[dt.date]
+    # How many days were really left when it went out (differs from the offset on catch-up).
+    days_left: Mapped[int] = mapped_column(default=0)
+
+
+# Issue 5 part A (filling in): the edit log behind optimistic locking, and the draft pledge
+# updates of a report. Additive: nothing above depends on these.
+
+
+class ReportEdit(db.Model):
+    """One saved change to a draft: the revision it produced, who made it, what it touched.
+
+    A stale save (based on an older revision) is refused with the list of these entries
+    newer than the revision the editor started from.
+    """
+
+    __tablename__ = "report_edits"
+    __table_args__ = (UniqueConstraint("report_id", "revision", name="uq_report_edits_report_revision"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    revision: Mapped[int]
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Answers that changed: {"<question id>": {"old": value, "new": value}}; and other parts
+    # of the report that changed ("attestation", "pledges", "evidence:<question id>").
+    changes: Mapped[dict] = mapped_column(JSON, default=dict)
+    parts: Mapped[list] = mapped_column(JSON, default=list)
+
+    by_user = relationship("User")
+
+
+class ReportPledge(db.Model):
+    """A draft progress update for one pledge in one report; it becomes a PledgeUpdate when
+    the report is submitted."""
+
+    __tablename__ = "report_pledges"
+    __table_args__ = (UniqueConstraint("report_id", "pledge_id", name="uq_report_pledges_report_pledge"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    pledge_id: Mapped[int] = mapped_column(ForeignKey("pledges.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    pledge = relationship("Pledge")
+
+
+# Issue 5 part B (review and deadlines): what the deadline rules did to whom, per cycle.
+
+
+class DeadlineEventKind(StrEnum):
+    NON_COMMUNICATING = "non_communicating"
+    DELISTED = "delisted"
+
+
+class DeadlineEvent(db.Model):
+    """A consequence `pactum tick` applied to one organisation for one cycle.
+
+    At most one of each kind per (cycle, organisation): running the tick again finds the row
+    and does nothing. `resolved_at` is set when the organisation became active again (a
+    later report, or the secretariat), so an old miss never delists a member twice.
+    `status_change_id` is empty when the organisation already had that status (e.g. it was
+    still non-communicating from an earlier cycle).
+    """
+
+    __tablename__ = "deadline_events"
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "organisation_id", "kind", name="uq_deadline_events_once"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cycle_id: Mapped[int] = mapped_column(
+        ForeignKey("reporting_cycles.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(30))
+    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # The last day the organisation could have acted (its final date, or delisting date).
+    deadline: Mapped[dt.date]
+    status_change_id: Mapped[int | None] = mapped_column(
+        ForeignKey("status_changes.id", ondelete="SET NULL")
+    )
+    resolved_at: Mapped[dt.datetime | None]
+
+    cycle: Mapped[ReportingCycle] = relationship()
+    organisation = relationship("Organisation")

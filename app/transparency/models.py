@@ -48,8 +48,12 @@ class Edition(db.Model):
     pages: Mapped[int] = mapped_column(default=0)
     html_sha256: Mapped[str | None] = mapped_column(ForeignKey("stored_files.sha256"))
     note: Mapped[str] = mapped_column(Text, default="")
+    # The PDF/A-3b variant for archiving, laid out in the same build (same pages).
+    pdfa_sha256: Mapped[str | None] = mapped_column(ForeignKey("stored_files.sha256"))
+    pdfa_size: Mapped[int | None]
 
     annual_report: Mapped[AnnualReport] = relationship(back_populates="editions")
+    published_by = relationship("User", foreign_keys=[published_by_id])
 
 
 class BuildJob(db.Model):
@@ -73,6 +77,18 @@ class BuildJob(db.Model):
     edition_id: Mapped[int | None] = mapped_column(ForeignKey("editions.id", ondelete="SET NULL"))
     # Non-null only while queued/running: a unique key stops two builds of one report.
     active_key: Mapped[str | None] = mapped_column(String(60), unique=True)
+    # Last sign of life of a running build: a build silent for long was interrupted.
+    heartbeat_at: Mapped[dt.datetime | None]
+    pages: Mapped[int] = mapped_column(default=0)
+    note: Mapped[str] = mapped_column(Text, default="")  # the edition note, for publications
+
+    cycle = relationship("ReportingCycle")
+    requested_by = relationship("User", foreign_keys=[requested_by_id])
+    edition = relationship("Edition")
+
+    @property
+    def is_active(self) -> bool:
+        return self.state in ("queued", "running")
 
 
 class MemberReportPdf(db.Model):
@@ -80,7 +96,8 @@ class MemberReportPdf(db.Model):
 
     __tablename__ = "member_report_pdfs"
     __table_args__ = (
-        UniqueConstraint("organisation_id", "cycle_id", name="uq_member_report_pdfs_org_cycle"),
+        UniqueConstraint("organisation_id", "cycle_id", "variant",
+                         name="uq_member_report_pdfs_org_cycle"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -89,3 +106,5 @@ class MemberReportPdf(db.Model):
     fingerprint: Mapped[str] = mapped_column(String(64))
     sha256: Mapped[str] = mapped_column(ForeignKey("stored_files.sha256"))
     generated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    variant: Mapped[str] = mapped_column(String(20), default="pdf/ua-1")
+    size: Mapped[int] = mapped_column(default=0)

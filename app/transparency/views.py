@@ -1,18 +1,266 @@
-"""Transparency report pages (filled in by issue 6)."""
+"""Transparency reports: the public archive and PDFs, members' report PDFs, and the
+secretariat's screens to edit, preview, build and publish the annual report."""
 
-from flask import Blueprint, render_template
+from __future__ import annotations
 
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+from werkzeug.http import is_resource_modified
+from werkzeug.wrappers import Response
+
+from app.core.forms import apply_domain_error, error_status
+from app.db import db
+from app.errors import DomainError
 from app.security import secretariat_required
+from app.transparency import build, jobs, services
+from app.transparency import panels as _panels  # noqa: F401  (registers the dashboard panel)
+from app.transparency.forms import BuildForm, PublishForm, TextsForm
 
 bp = Blueprint("transparency", __name__)
+
+VARIANTS = {None: build.VARIANT_UA, "": build.VARIANT_UA, "pdf-ua": build.VARIANT_UA,
+            "pdf-a": build.VARIANT_A}
+
+
+@bp.app_template_filter("num")
+def num_filter(value) -> str:
+    if value is None:
+        return "–"
+    return format_decimal(value)
+
+
+@bp.app_template_filter("number")
+def number_filter(value) -> str:
+    """A measured number: integers without decimals, others with at most three."""
+    if value is None:
+        return "–"
+    if float(value).is_integer():
+        return format_decimal(int(value))
+    return format_decimal(round(float(value), 3))
+
+
+@bp.app_template_filter("filesize")
+def filesize_filter(size: int | None) -> str:
+    if not size:
+        return "–"
+    if size < 1024 * 1024:
+        return _("%(n)s KB", n=format_decimal(round(size / 1024)))
+    return _("%(n)s MB", n=format_decimal(round(size / 1024 / 1024, 1)))
+
+
+def _variant() -> str:
+    value = request.args.get("variant")
+    if value not in VARIANTS:
+        raise DomainError(_("Unknown PDF variant. Use variant=pdf-a for the PDF/A-3b archival "
+                            "file, or leave it out for the tagged, accessible PDF."))
+    return VARIANTS[value]
+
+
+def _send_stored(sha256: str, last_modified, filename: str, *, immutable: bool = False,
+                 content_type: str = "application/pdf") -> Response:
+    """Stored bytes with ETag (the SHA-256) and Last-Modified; 304 when unchanged."""
+    response = Response(mimetype=content_type)
+    response.set_etag(sha256)
+    response.last_modified = last_modified
+    response.cache_control.public = True
+    if immutable:
+        response.cache_control.max_age = 365 * 24 * 3600
+        response.cache_control.immutable = True
+    else:
+        response.cache_control.no_cache = True
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    if not is_resource_modified(request.environ, etag=sha256, last_modified=last_modified):
+        response.status_code = 304
+        return response
+    response.set_data(services.stored_bytes(sha256))
+    return response
+
+
+# Public -------------------------------------------------------------------------------
 
 
 @bp.route("/reports")
 def archive():
-    return render_template("core/placeholder.html", title="Reports")
+    return render_template("transparency/archive.html", rows=services.archive())
+
+
+def _edition_page(year: int, number: int | None):
+    edition = services.edition(year, number)
+    html = services.stored_bytes(edition.html_sha256).decode() if edition.html_sha256 else ""
+    editions = services.editions_of(year)
+    return render_template(
+        "transparency/report_page.html", year=year, edition=edition, editions=editions,
+        body=Markup(html),  # noqa: S704  (rendered by our templates; Markdown sanitised by |md)
+        is_latest=edition.id == editions[0].id, preview=False,
+    )
+
+
+@bp.route("/reports/<int:year>")
+def report_html(year: int):
+    return _edition_page(year, None)
+
+
+@bp.route("/reports/<int:year>/editions/<int:number>")
+def edition_html(year: int, number: int):
+    return _edition_page(year, number)
+
+
+@bp.route("/reports/<int:year>.pdf")
+def report_pdf(year: int):
+    variant = _variant()
+    edition = services.edition(year)
+    return _send_edition(edition, year, variant, immutable=False)
+
+
+@bp.route("/reports/<int:year>/editions/<int:number>.pdf")
+def edition_pdf(year: int, number: int):
+    variant = _variant()
+    edition = services.edition(year, number)
+    return _send_edition(edition, year, variant, immutable=True)
+
+
+def _send_edition(edition, year: int, variant: str, immutable: bool) -> Response:
+    sha = edition.pdfa_sha256 if variant == build.VARIANT_A else edition.sha256
+    if sha is None:
+        abort(404)
+    suffix = "-pdfa" if variant == build.VARIANT_A else ""
+    return _send_stored(sha, edition.published_at,
+                        f"transparency-report-{year}-edition-{edition.number}{suffix}.pdf",
+                        immutable=immutable)
+
+
+@bp.route("/members/<slug>/reports/<int:year>.pdf")
+def member_report_pdf(slug: str, year: int):
+    variant = _variant()
+    pdf = services.member_report_pdf(slug, year, variant)
+    db.session.commit()
+    return _send_stored(pdf.sha256, pdf.generated_at, pdf.filename)
+
+
+# Secretariat ----------------------------------------------------------------------------
 
 
 @bp.route("/secretariat/annual-reports")
 @secretariat_required
 def admin_index():
-    return render_template("core/placeholder.html", title="Annual reports")
+    rows = services.overview(current_user._get_current_object())
+    return render_template("transparency/admin_index.html", rows=rows)
+
+
+def _admin_page(year: int, texts: TextsForm, publish: PublishForm, status: int = 200):
+    actor = current_user._get_current_object()
+    report = services.annual_report(actor, year)
+    page = render_template(
+        "transparency/admin_report.html", year=year, report=report, cycle=report.cycle,
+        texts=texts, publish=publish, build_form=BuildForm(),
+        jobs=services.jobs_for(actor, year), editions=services.editions_of(year),
+    )
+    return page, status
+
+
+@bp.route("/secretariat/annual-reports/<int:year>", methods=["GET", "POST"])
+@secretariat_required
+def admin_report(year: int):
+    actor = current_user._get_current_object()
+    report = services.annual_report(actor, year)
+    db.session.commit()  # the report row exists from the first visit on
+    texts = TextsForm(obj=report if request.method == "GET" else None)
+    if texts.validate_on_submit():
+        try:
+            services.update_texts(actor, year, texts.executive_summary_md.data,
+                                  texts.methodology_md.data)
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(texts, error)
+        else:
+            db.session.commit()
+            flash(_("The texts are saved. Preview the report to see them in place."), "success")
+            return redirect(url_for("transparency.admin_report", year=year))
+    return _admin_page(year, texts, PublishForm(formdata=None), error_status(texts))
+
+
+@bp.route("/secretariat/annual-reports/<int:year>/preview")
+@secretariat_required
+def admin_preview(year: int):
+    actor = current_user._get_current_object()
+    report = services.annual_report(actor, year)
+    db.session.commit()
+    document = services.AnnualDocument(report.cycle, report, draft=True)
+    return render_template(
+        "transparency/report_page.html", year=year, edition=None, editions=[],
+        body=Markup(document.screen_html()),  # noqa: S704  (our templates; Markdown via |md)
+        is_latest=False, preview=True,
+    )
+
+
+def _start(year: int, kind: str, note: str = ""):
+    actor = current_user._get_current_object()
+    job, created = services.request_build(actor, year, kind, note)
+    db.session.commit()
+    if created:
+        jobs.dispatch(job.id)
+    else:
+        flash(_("A build of this report is already under way: here it is."), "info")
+    return redirect(url_for("transparency.admin_job", job_id=job.id))
+
+
+@bp.route("/secretariat/annual-reports/<int:year>/build", methods=["POST"])
+@secretariat_required
+def admin_build(year: int):
+    form = BuildForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        return _start(year, "draft")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        texts = TextsForm(formdata=None, obj=services.annual_report(
+            current_user._get_current_object(), year))
+        return _admin_page(year, texts, PublishForm(formdata=None), error.status_code)
+
+
+@bp.route("/secretariat/annual-reports/<int:year>/publish", methods=["POST"])
+@secretariat_required
+def admin_publish(year: int):
+    form = PublishForm()
+    if form.validate_on_submit():
+        try:
+            return _start(year, "publish", form.note.data or "")
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_error(form, error)
+            status = error.status_code
+    else:
+        status = 422
+    texts = TextsForm(formdata=None, obj=services.annual_report(
+        current_user._get_current_object(), year))
+    return _admin_page(year, texts, form, status)
+
+
+@bp.route("/secretariat/annual-reports/builds/<int:job_id>")
+@secretariat_required
+def admin_job(job_id: int):
+    job = services.build_job(current_user._get_current_object(), job_id)
+    return render_template("transparency/build.html", job=job, year=job.cycle.year)
+
+
+@bp.route("/secretariat/annual-reports/builds/<int:job_id>.json")
+@secretariat_required
+def admin_job_status(job_id: int):
+    job = services.build_job(current_user._get_current_object(), job_id)
+    return jsonify(id=job.id, state=job.state, progress=job.progress, message=job.message,
+                   active=job.is_active)
+
+
+@bp.route("/secretariat/annual-reports/builds/<int:job_id>.pdf")
+@secretariat_required
+def admin_job_pdf(job_id: int):
+    job = services.build_job(current_user._get_current_object(), job_id)
+    if job.result_sha256 is None:
+        abort(404)
+    name = f"transparency-report-{job.cycle.year}-{'draft' if job.kind == 'draft' else 'build'}-{job.id}.pdf"
+    return _send_stored(job.result_sha256, job.finished_at or job.requested_at, name)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 15:08:57.111833
+Create Date: 2026-11-27 16:25:47.244257
 
 """
 from alembic import op
@@ -75,6 +75,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_organisations_joined_on'), ['joined_on'], unique=False)
         batch_op.create_index(batch_op.f('ix_organisations_sector_id'), ['sector_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_organisations_status'), ['status'], unique=False)
+        batch_op.create_index('ix_organisations_status_joined', ['status', 'joined_on'], unique=False)
         batch_op.create_index('ix_organisations_status_name', ['status', 'name_key'], unique=False)
 
     op.create_table('users',
@@ -97,26 +98,6 @@ def upgrade():
     )
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_users_organisation_id'), ['organisation_id'], unique=False)
-
-    op.create_table('applications',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('organisation_id', sa.Integer(), nullable=False),
-    sa.Column('contact_name', sa.String(length=200), nullable=False),
-    sa.Column('contact_email', sa.String(length=254), nullable=False),
-    sa.Column('contact_title', sa.String(length=200), nullable=False),
-    sa.Column('motivation', sa.Text(), nullable=False),
-    sa.Column('state', sa.String(length=20), nullable=False),
-    sa.Column('decided_at', app.db.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('decided_by_id', sa.Integer(), nullable=True),
-    sa.Column('decision_reason', sa.Text(), nullable=False),
-    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
-    sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_applications_decided_by_id_users'), ondelete='SET NULL'),
-    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_applications_organisation_id_organisations'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_applications')),
-    sa.UniqueConstraint('organisation_id', name=op.f('uq_applications_organisation_id'))
-    )
-    with op.batch_alter_table('applications', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_applications_state'), ['state'], unique=False)
 
     op.create_table('audit_events',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -194,6 +175,31 @@ def upgrade():
     with op.batch_alter_table('status_changes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_status_changes_at'), ['at'], unique=False)
         batch_op.create_index(batch_op.f('ix_status_changes_organisation_id'), ['organisation_id'], unique=False)
+
+    op.create_table('applications',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('contact_name', sa.String(length=200), nullable=False),
+    sa.Column('contact_email', sa.String(length=254), nullable=False),
+    sa.Column('contact_title', sa.String(length=200), nullable=False),
+    sa.Column('motivation', sa.Text(), nullable=False),
+    sa.Column('state', sa.String(length=20), nullable=False),
+    sa.Column('decided_at', app.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('decision_reason', sa.Text(), nullable=False),
+    sa.Column('charter_version_id', sa.Integer(), nullable=True),
+    sa.Column('signatory_name', sa.String(length=200), nullable=False),
+    sa.Column('signatory_title', sa.String(length=200), nullable=False),
+    sa.Column('authorised_to_sign', sa.Boolean(), nullable=False),
+    sa.Column('created_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['charter_version_id'], ['charter_versions.id'], name=op.f('fk_applications_charter_version_id_charter_versions'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_applications_decided_by_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_applications_organisation_id_organisations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_applications')),
+    sa.UniqueConstraint('organisation_id', name=op.f('uq_applications_organisation_id'))
+    )
+    with op.batch_alter_table('applications', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_applications_state'), ['state'], unique=False)
 
     op.create_table('endorsements',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -274,6 +280,25 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_annual_reports')),
     sa.UniqueConstraint('cycle_id', name=op.f('uq_annual_reports_cycle_id'))
     )
+    op.create_table('deadline_events',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('cycle_id', sa.Integer(), nullable=False),
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.String(length=30), nullable=False),
+    sa.Column('at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('deadline', sa.Date(), nullable=False),
+    sa.Column('status_change_id', sa.Integer(), nullable=True),
+    sa.Column('resolved_at', app.db.UTCDateTime(timezone=True), nullable=True),
+    sa.ForeignKeyConstraint(['cycle_id'], ['reporting_cycles.id'], name=op.f('fk_deadline_events_cycle_id_reporting_cycles'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_deadline_events_organisation_id_organisations'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['status_change_id'], ['status_changes.id'], name=op.f('fk_deadline_events_status_change_id_status_changes'), ondelete='SET NULL'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_deadline_events')),
+    sa.UniqueConstraint('cycle_id', 'organisation_id', 'kind', name='uq_deadline_events_once')
+    )
+    with op.batch_alter_table('deadline_events', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_deadline_events_cycle_id'), ['cycle_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_deadline_events_organisation_id'), ['organisation_id'], unique=False)
+
     op.create_table('extensions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('cycle_id', sa.Integer(), nullable=False),
@@ -286,6 +311,7 @@ def upgrade():
     sa.Column('decided_at', app.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('decided_by_id', sa.Integer(), nullable=True),
     sa.Column('decision_note', sa.Text(), nullable=False),
+    sa.Column('requested_due_on', sa.Date(), nullable=True),
     sa.ForeignKeyConstraint(['cycle_id'], ['reporting_cycles.id'], name=op.f('fk_extensions_cycle_id_reporting_cycles'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_extensions_decided_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_extensions_organisation_id_organisations'), ondelete='CASCADE'),
@@ -304,11 +330,13 @@ def upgrade():
     sa.Column('fingerprint', sa.String(length=64), nullable=False),
     sa.Column('sha256', sa.String(length=64), nullable=False),
     sa.Column('generated_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('variant', sa.String(length=20), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['cycle_id'], ['reporting_cycles.id'], name=op.f('fk_member_report_pdfs_cycle_id_reporting_cycles'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_member_report_pdfs_organisation_id_organisations'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['sha256'], ['stored_files.sha256'], name=op.f('fk_member_report_pdfs_sha256_stored_files')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_member_report_pdfs')),
-    sa.UniqueConstraint('organisation_id', 'cycle_id', name='uq_member_report_pdfs_org_cycle')
+    sa.UniqueConstraint('organisation_id', 'cycle_id', 'variant', name='uq_member_report_pdfs_org_cycle')
     )
     op.create_table('reminder_log',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -316,10 +344,12 @@ def upgrade():
     sa.Column('organisation_id', sa.Integer(), nullable=False),
     sa.Column('offset_days', sa.Integer(), nullable=False),
     sa.Column('sent_at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=False),
+    sa.Column('days_left', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['cycle_id'], ['reporting_cycles.id'], name=op.f('fk_reminder_log_cycle_id_reporting_cycles'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_reminder_log_organisation_id_organisations'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reminder_log')),
-    sa.UniqueConstraint('cycle_id', 'organisation_id', 'offset_days', name='uq_reminder_log_once')
+    sa.UniqueConstraint('cycle_id', 'organisation_id', 'due_on', 'offset_days', name='uq_reminder_log_once')
     )
     op.create_table('reports',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -374,8 +404,11 @@ def upgrade():
     sa.Column('pages', sa.Integer(), nullable=False),
     sa.Column('html_sha256', sa.String(length=64), nullable=True),
     sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('pdfa_sha256', sa.String(length=64), nullable=True),
+    sa.Column('pdfa_size', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['annual_report_id'], ['annual_reports.id'], name=op.f('fk_editions_annual_report_id_annual_reports')),
     sa.ForeignKeyConstraint(['html_sha256'], ['stored_files.sha256'], name=op.f('fk_editions_html_sha256_stored_files')),
+    sa.ForeignKeyConstraint(['pdfa_sha256'], ['stored_files.sha256'], name=op.f('fk_editions_pdfa_sha256_stored_files')),
     sa.ForeignKeyConstraint(['published_by_id'], ['users.id'], name=op.f('fk_editions_published_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['sha256'], ['stored_files.sha256'], name=op.f('fk_editions_sha256_stored_files')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_editions')),
@@ -408,6 +441,37 @@ def upgrade():
     with op.batch_alter_table('questions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_questions_lineage'), ['lineage'], unique=False)
         batch_op.create_index(batch_op.f('ix_questions_section_id'), ['section_id'], unique=False)
+
+    op.create_table('report_edits',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('report_id', sa.Integer(), nullable=False),
+    sa.Column('revision', sa.Integer(), nullable=False),
+    sa.Column('at', app.db.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('by_user_id', sa.Integer(), nullable=True),
+    sa.Column('changes', sa.JSON(), nullable=False),
+    sa.Column('parts', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['by_user_id'], ['users.id'], name=op.f('fk_report_edits_by_user_id_users'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['report_id'], ['reports.id'], name=op.f('fk_report_edits_report_id_reports'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_report_edits')),
+    sa.UniqueConstraint('report_id', 'revision', name='uq_report_edits_report_revision')
+    )
+    with op.batch_alter_table('report_edits', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_report_edits_report_id'), ['report_id'], unique=False)
+
+    op.create_table('report_pledges',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('report_id', sa.Integer(), nullable=False),
+    sa.Column('pledge_id', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.ForeignKeyConstraint(['pledge_id'], ['pledges.id'], name=op.f('fk_report_pledges_pledge_id_pledges'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['report_id'], ['reports.id'], name=op.f('fk_report_pledges_report_id_reports'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_report_pledges')),
+    sa.UniqueConstraint('report_id', 'pledge_id', name='uq_report_pledges_report_pledge')
+    )
+    with op.batch_alter_table('report_pledges', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_report_pledges_pledge_id'), ['pledge_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_report_pledges_report_id'), ['report_id'], unique=False)
 
     op.create_table('report_versions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -462,6 +526,9 @@ def upgrade():
     sa.Column('result_sha256', sa.String(length=64), nullable=True),
     sa.Column('edition_id', sa.Integer(), nullable=True),
     sa.Column('active_key', sa.String(length=60), nullable=True),
+    sa.Column('heartbeat_at', app.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('pages', sa.Integer(), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
     sa.ForeignKeyConstraint(['cycle_id'], ['reporting_cycles.id'], name=op.f('fk_build_jobs_cycle_id_reporting_cycles'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['edition_id'], ['editions.id'], name=op.f('fk_build_jobs_edition_id_editions'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['requested_by_id'], ['users.id'], name=op.f('fk_build_jobs_requested_by_id_users'), ondelete='SET NULL'),
@@ -583,6 +650,15 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_report_versions_report_id'))
 
     op.drop_table('report_versions')
+    with op.batch_alter_table('report_pledges', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_report_pledges_report_id'))
+        batch_op.drop_index(batch_op.f('ix_report_pledges_pledge_id'))
+
+    op.drop_table('report_pledges')
+    with op.batch_alter_table('report_edits', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_report_edits_report_id'))
+
+    op.drop_table('report_edits')
     with op.batch_alter_table('questions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_questions_section_id'))
         batch_op.drop_index(batch_op.f('ix_questions_lineage'))
@@ -610,6 +686,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_extensions_cycle_id'))
 
     op.drop_table('extensions')
+    with op.batch_alter_table('deadline_events', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_deadline_events_organisation_id'))
+        batch_op.drop_index(batch_op.f('ix_deadline_events_cycle_id'))
+
+    op.drop_table('deadline_events')
     op.drop_table('annual_reports')
     with op.batch_alter_table('reporting_cycles', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_reporting_cycles_status'))
@@ -626,6 +707,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_endorsements_charter_version_id'))
 
     op.drop_table('endorsements')
+    with op.batch_alter_table('applications', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_applications_state'))
+
+    op.drop_table('applications')
     with op.batch_alter_table('status_changes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_status_changes_organisation_id'))
         batch_op.drop_index(batch_op.f('ix_status_changes_at'))
@@ -645,16 +730,13 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_audit_events_at'))
 
     op.drop_table('audit_events')
-    with op.batch_alter_table('applications', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_applications_state'))
-
-    op.drop_table('applications')
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_users_organisation_id'))
 
     op.drop_table('users')
     with op.batch_alter_table('organisations', schema=None) as batch_op:
         batch_op.drop_index('ix_organisations_status_name')
+        batch_op.drop_index('ix_organisations_status_joined')
         batch_op.drop_index(batch_op.f('ix_organisations_status'))
         batch_op.drop_index(batch_op.f('ix_organisations_sector_id'))
         batch_op.drop_index(batch_op.f('ix_organisations_joined_on'))

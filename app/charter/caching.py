@@ -1,0 +1,140 @@
+"""Conditional GET for the public charter pages, PDFs and JSON.
+
+A published version never changes, so a page about it only changes when the set of
+published versions changes (a new one is published, or one takes effect), when the site
+itself changes (a deployment: templates, styles, translations), or with who is asking
+(language, logged in or not, which user: the layout shows the user's menu). The ETag is a
+digest of exactly that, computed from rows the view loads anyway, so a revalidation costs
+one or two small queries and no rendering.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from flask import Response, current_app, make_response, request, session
+from flask_babel import get_locale
+from flask_login import current_user
+
+from app.config import BASE_DIR
+
+_SITE_PARTS = ("templates", "static/css", "static/fonts", "translations")
+_site_fingerprint: str | None = None
+_lock = threading.Lock()
+
+
+def site_fingerprint() -> str:
+    """Changes when a deployment changes templates, styles, fonts or translations."""
+    global _site_fingerprint
+    if _site_fingerprint is None or current_app.debug:  # development: templates change
+        digest = hashlib.sha256()
+        for part in _SITE_PARTS:
+            root = BASE_DIR / part
+            if not root.exists():
+                continue
+            for path in sorted(p for p in root.rglob("*") if p.is_file()):
+                stat = path.stat()
+                digest.update(f"{path.relative_to(BASE_DIR)}:{stat.st_size}:{stat.st_mtime_ns}"
+                              .encode())
+        _site_fingerprint = digest.hexdigest()[:16]
+    return _site_fingerprint
+
+
+@dataclass(frozen=True)
+class Validators:
+    etag: str
+    last_modified: dt.datetime
+    personal: bool  # depends on who is logged in: never answer If-Modified-Since alone
+
+
+def _moment(day: dt.date) -> dt.datetime:
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+
+
+def validators(kind: str, versions: Iterable, today: dt.date, *, personal: bool,
+               localised: bool = True) -> Validators:
+    """ETag and Last-Modified for a resource built from these published versions."""
+    versions = list(versions)
+    parts = [kind, site_fingerprint(), current_app.config["ALLIANCE_NAME"]]
+    # The versions in force and upcoming, as seen today.
+    parts += [f"{v.id}:{v.number}:{v.effective_date}:{v.effective_date <= today}:"
+              f"{v.published_at.isoformat() if v.published_at else ''}" for v in versions]
+    if localised:
+        parts.append(str(get_locale() or "en"))
+    if personal:
+        parts.append(current_user.get_id() if current_user.is_authenticated else "anonymous")
+    etag = hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
+    moments = [dt.datetime(2000, 1, 1, tzinfo=dt.UTC)]
+    for v in versions:
+        if v.published_at:
+            moments.append(v.published_at)
+        if v.effective_date <= today:
+            moments.append(_moment(v.effective_date))
+    last_modified = max(moments).replace(microsecond=0)
+    return Validators(etag, last_modified, personal and current_user.is_authenticated)
+
+
+def _has_pending_flashes() -> bool:
+    return bool(session.get("_flashes"))
+
+
+def not_modified(v: Validators) -> bool:
+    """Does the client already hold this exact representation?"""
+    if _has_pending_flashes():
+        return False
+    if request.if_none_match:
+        return request.if_none_match.contains_weak(v.etag)
+    if request.if_modified_since and not v.personal:
+        return v.last_modified <= request.if_modified_since
+    return False
+
+
+def respond(v: Validators, build: Callable[[], Response], *, vary: str = "Cookie, Accept-Language",
+            cache_control: str = "no-cache") -> Response:
+    """A 304 when the client's copy is current; otherwise the built response, with the
+    validators (unless it shows a one-off flash message, which must not be cached)."""
+    if request.method in ("GET", "HEAD") and not_modified(v):
+        response = Response(status=304)
+    else:
+        flashes = _has_pending_flashes()
+        response = make_response(build())
+        if flashes:
+            response.headers["Cache-Control"] = "no-store"
+            return response
+    response.set_etag(v.etag)
+    response.last_modified = v.last_modified
+    response.headers["Cache-Control"] = ("private, " if v.personal else "public, ") + cache_control
+    if vary:
+        response.headers["Vary"] = vary
+    return response
+
+
+class BytesCache:
+    """A small in-process cache (least recently used first out) for rendered PDFs, keyed
+    by their ETag: a published version's PDF is laid out once per process, not per request."""
+
+    def __init__(self, size: int = 16):
+        self.size = size
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+
+    def get_or_build(self, key: str, build: Callable[[], bytes]) -> bytes:
+        with _lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        data = build()
+        with _lock:
+            self._items[key] = data
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return data
+
+    def clear(self) -> None:
+        with _lock:
+            self._items.clear()

@@ -1,0 +1,240 @@
+"""HTTP caching: conditional GET (ETag / Last-Modified -> 304) and a full-page cache for
+anonymous visitors of public pages.
+
+`etag_response(...)` is for anything with a cheap identity (a PDF's SHA-256, an edition's
+publication time): it answers `If-None-Match` / `If-Modified-Since` with 304.
+
+`@public_page(topic=..., max_age=...)` keeps the rendered bytes of a public page, with their
+ETag, in the shared cache (`app.core.cache`), keyed by release, topic generations, locale,
+path and query string. Hits are answered by a `before_request` hook that runs before every
+other one: it reads two cache entries and writes the response headers out directly; no database
+query, no user loading, no rate-limit bookkeeping, no Jinja. It is bypassed (and the answer marked `private`) for logged-in
+users, for visitors carrying flash messages or a remember-me cookie, for `?lang=` switches, and
+it never stores a response that sets a cookie, put a CSRF token in the page, is streamed, or is
+not a 200. `X-Pactum-Cache: hit | miss | bypass` says what happened.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import wraps
+
+from flask import current_app, g, make_response, request, session
+from werkzeug.http import http_date, parse_date, parse_etags
+from werkzeug.wrappers import Response
+
+from app.core.cache import cache
+
+# Session keys an anonymous visitor may carry without making the page personal.
+ANONYMOUS_SESSION_KEYS = frozenset({"lang", "csrf_token", "_fresh", "_permanent"})
+MAX_QUERY_LENGTH = 512
+PAGE_TIMEOUT = 3600
+
+
+def body_etag(body: bytes) -> str:
+    return hashlib.blake2b(body, digest_size=16).hexdigest()
+
+
+def _apply_validators(response: Response, etag: str | None, last_modified, max_age: int,
+                      public: bool) -> Response:
+    if etag:
+        response.set_etag(etag)
+    if last_modified is not None:
+        if isinstance(last_modified, int | float):
+            last_modified = dt.datetime.fromtimestamp(last_modified, dt.UTC)
+        elif last_modified.tzinfo is None:
+            last_modified = last_modified.replace(tzinfo=dt.UTC)
+        response.last_modified = last_modified.replace(microsecond=0)
+    cc = response.cache_control
+    if public:
+        cc.public = True
+    else:
+        cc.private = True
+    cc.max_age = max(0, int(max_age))
+    if max_age <= 0:
+        cc.must_revalidate = True
+    return response
+
+
+def etag_response(response_or_bytes: Response | bytes | str, etag: str | None = None,
+                  last_modified: dt.datetime | float | None = None, max_age: int = 0,
+                  public: bool = True, mimetype: str = "text/html") -> Response:
+    """Add ETag, Last-Modified and Cache-Control, and turn the answer into a 304 when the
+    request's `If-None-Match` (weak comparison) or `If-Modified-Since` says the client
+    already has it. Without `etag`, one is computed from the body (not for streams)."""
+    if isinstance(response_or_bytes, bytes | str):
+        response = current_app.response_class(response_or_bytes, mimetype=mimetype)
+    else:
+        response = response_or_bytes
+    if etag is None and not response.is_streamed and not response.direct_passthrough:
+        etag = body_etag(response.get_data())
+    _apply_validators(response, etag, last_modified, max_age, public)
+    return response.make_conditional(request)
+
+
+def mark_private(response: Response) -> Response:
+    """Pages for one person must not be kept by shared caches (proxies, CDNs)."""
+    if "Cache-Control" not in response.headers:
+        response.cache_control.private = True
+        response.cache_control.no_cache = True
+    return response
+
+
+# The page cache ------------------------------------------------------------------------------
+
+
+def _page_cache_on() -> bool:
+    state = current_app.extensions.get("pactum_cache")
+    return bool(state and state["page_cache"])
+
+
+def anonymous_request() -> bool:
+    """True when the answer cannot depend on who asks. Uses only the (already opened,
+    signed) session cookie, never the user loader: no database query."""
+    if request.method not in ("GET", "HEAD"):
+        return False
+    if "lang" in request.args or len(request.query_string) > MAX_QUERY_LENGTH:
+        return False
+    if request.authorization is not None:
+        return False
+    if current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies:
+        return False
+    return set(session.keys()) <= ANONYMOUS_SESSION_KEYS
+
+
+def _storable(response: Response) -> bool:
+    if response.status_code != 200 or response.is_streamed or response.direct_passthrough:
+        return False
+    if "Set-Cookie" in response.headers or session.modified:
+        return False
+    if current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token") in g:
+        return False  # a form with this visitor's CSRF token: not for anyone else
+    user = g.get("_login_user")
+    return not (user is not None and getattr(user, "is_authenticated", False))
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    topic: object
+    max_age: int
+    timeout: int
+
+    @property
+    def cache_control(self) -> str:
+        return (f"public, max-age={self.max_age}" if self.max_age > 0
+                else "public, max-age=0, must-revalidate")
+
+    def topics(self, view_args: dict) -> tuple[str, ...]:
+        topic = self.topic(**view_args) if callable(self.topic) else self.topic
+        return (topic,) if isinstance(topic, str) else tuple(topic)
+
+
+def _locale() -> str:
+    """The locale code the app's selector picks (what `get_locale()` would parse)."""
+    babel = current_app.extensions["babel"]
+    chosen = babel.locale_selector() if babel.locale_selector else None
+    return str(chosen or babel.default_locale)
+
+
+def page_key(topics: Iterable[str]) -> str:
+    state = current_app.extensions["pactum_cache"]
+    query = request.query_string.decode("latin-1")
+    return (f"page:{state['release']}:{cache.generations(topics)}:{_locale()}:"
+            f"{request.path}?{query}")
+
+
+def _not_modified(entry: dict) -> bool:
+    environ = request.environ
+    if_none_match = environ.get("HTTP_IF_NONE_MATCH")
+    if if_none_match is not None:
+        return parse_etags(if_none_match).contains_weak(entry["etag"])
+    if_modified_since = environ.get("HTTP_IF_MODIFIED_SINCE")
+    if if_modified_since is not None:
+        since = parse_date(if_modified_since)
+        return since is not None and entry["last_modified"] <= since.timestamp()
+    return False
+
+
+def _from_entry(entry: dict, spec: PageSpec) -> Response:
+    """The stored page (or a 304) with headers written out directly: this runs on every hit."""
+    headers = [("ETag", f'"{entry["etag"]}"'), ("Last-Modified", entry["last_modified_http"]),
+               ("Cache-Control", spec.cache_control), ("Vary", "Cookie, Accept-Language"),
+               ("X-Pactum-Cache", "hit")]
+    if "HTTP_IF_MATCH" in request.environ or "HTTP_RANGE" in request.environ:
+        response = current_app.response_class(entry["body"], headers=headers,
+                                              content_type=entry["content_type"])
+        return response.make_conditional(request)
+    if _not_modified(entry):
+        return current_app.response_class(status=304, headers=headers)
+    return current_app.response_class(entry["body"], headers=headers,
+                                      content_type=entry["content_type"])
+
+
+def serve_cached_page():
+    """`before_request` hook, installed first: answer a cached public page before the rest of
+    the request machinery (rate-limit bookkeeping, the view, Jinja) runs. A miss falls
+    through to the view, which renders and stores the page (`public_page`)."""
+    endpoint = request.endpoint
+    view = current_app.view_functions.get(endpoint) if endpoint else None
+    spec = getattr(view, "public_page_spec", None)
+    if spec is None or not _page_cache_on() or not anonymous_request():
+        return None
+    key = page_key(spec.topics(request.view_args or {}))
+    g.pactum_page_key = key
+    entry = cache.get(key)
+    return _from_entry(entry, spec) if entry is not None else None
+
+
+def install(app) -> None:
+    app.before_request_funcs.setdefault(None, []).insert(0, serve_cached_page)
+
+
+def public_page(topic: str | Iterable[str] | Callable[..., str | Iterable[str]],
+                max_age: int = 60, timeout: int = PAGE_TIMEOUT):
+    """Cache a public page's rendered bytes for anonymous visitors.
+
+    `topic`: the topic(s) whose writes change this page (e.g. "members"), or a function of
+    the view's arguments returning them (e.g. `lambda slug: ("members", "org:" + slug)`).
+    `max_age`: how long browsers and proxies may reuse it without asking (then they get
+    a 304 if nothing changed). `timeout`: how long the server keeps it at most.
+    Hits are answered by `serve_cached_page` before the view runs.
+    """
+    spec = PageSpec(topic, max_age, timeout)
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not _page_cache_on() or not anonymous_request():
+                response = mark_private(make_response(view(*args, **kwargs)))
+                response.headers["X-Pactum-Cache"] = "bypass"
+                return response
+            key = g.pop("pactum_page_key", None)
+            if key is None:  # the hook did not run (an app without it): look here
+                key = page_key(spec.topics(kwargs))
+                entry = cache.get(key)
+                if entry is not None:
+                    return _from_entry(entry, spec)
+            response = make_response(view(*args, **kwargs))
+            if not _storable(response):
+                response = mark_private(response)
+                response.headers["X-Pactum-Cache"] = "bypass"
+                return response
+            body = response.get_data()
+            now = int(time.time())
+            entry = {"body": body, "etag": body_etag(body), "last_modified": now,
+                     "last_modified_http": http_date(now), "content_type": response.content_type}
+            cache.set(key, entry, timeout=spec.timeout)
+            session.accessed = True  # the answer varies with the cookie: say so (Vary)
+            response.vary.update(("Cookie", "Accept-Language"))
+            response.headers["X-Pactum-Cache"] = "miss"
+            _apply_validators(response, entry["etag"], now, spec.max_age, True)
+            return response.make_conditional(request)
+
+        wrapped.public_page_spec = spec
+        return wrapped
+
+    return decorator

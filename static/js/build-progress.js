@@ -1,0 +1,26 @@
+// Follows an annual report build: updates the progress bar and message from the JSON
+// status, and reloads the page once the build has finished. Without JavaScript the
+// page has a "Refresh" link instead.
+(function () {
+  "use strict";
+  var box = document.querySelector("[data-build-status]");
+  if (!box || !window.fetch) { return; }
+  var url = box.getAttribute("data-build-status");
+  var bar = box.querySelector("progress");
+  var percent = box.querySelector("[data-build-percent]");
+  var message = box.querySelector("[data-build-message]");
+  var refresh = box.querySelector(".no-js-refresh");
+  if (refresh) { refresh.hidden = true; }
+  function poll() {
+    fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (status) {
+        if (bar) { bar.value = status.progress; bar.textContent = status.progress + "%"; }
+        if (percent) { percent.textContent = status.progress + "%"; }
+        if (message && message.textContent !== status.message) { message.textContent = status.message; }
+        if (status.active) { window.setTimeout(poll, 1000); } else { window.location.reload(); }
+      })
+      .catch(function () { window.setTimeout(poll, 3000); });
+  }
+  window.setTimeout(poll, 1000);
+})();
