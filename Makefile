@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
 DB ?= sqlite
 
-.PHONY: run test test-sqlite test-postgres lint format bench bench-smoke shell migrate deps-run deps-test translations clean
+.PHONY: run test test-sqlite test-postgres lint format bench bench-smoke shell migrate deps-run deps-test translations translations-update clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,12 @@ deps-test:
 
 translations: $(VENV)/.run-installed
 	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then $(BIN)/pybabel compile -q -d translations; fi
+
+## Refresh translations/messages.pot and every messages.po after adding or changing strings;
+## then translate the new (empty or fuzzy) entries. --ignore-dirs: scan templates/_macros too.
+translations-update: $(VENV)/.run-installed
+	$(BIN)/pybabel -q extract -F babel.cfg -k lazy_gettext -k _l --ignore-dirs '.*' -o translations/messages.pot .
+	$(BIN)/pybabel -q update -i translations/messages.pot -d translations
 
 ## Serve the demo site on http://127.0.0.1:5000
 run: deps-run $(VENV)/.run-installed translations

@@ -106,6 +106,7 @@ class Form:
     enctype: str
     fields: list[Field] = field(default_factory=list)
     buttons: list[tuple[str, str]] = field(default_factory=list)
+    attrs: dict = field(default_factory=dict)
 
     def field(self, name: str) -> Field | None:
         return next((f for f in self.fields if f.name == name), None)
@@ -133,7 +134,8 @@ class _FormParser(HTMLParser):
             self.links.append(a["href"])
         elif tag == "form":
             self._form = Form(a.get("action") or "", (a.get("method") or "get").lower(),
-                              a.get("enctype") or "application/x-www-form-urlencoded")
+                              a.get("enctype") or "application/x-www-form-urlencoded",
+                              attrs={k: v or "" for k, v in a.items()})
             self.forms.append(self._form)
         elif self._form is None:
             return

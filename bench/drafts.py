@@ -5,8 +5,13 @@ revision the draft is at (optimistic locking refuses a stale one), and the next 
 revision the previous one produced. So this is a small Python load generator instead: one
 thread per representative, each with its own keep-alive connection (re-opened when a sync
 worker closes it) and cookie jar. Each thread logs in, finds its section form from the
-dashboard (as a person would), then, until the time is up: changes one text answer, POSTs the
-form (this request is what is timed), and follows the redirect to read the new revision.
+dashboard (as a person would), then, until the time is up, changes one text answer and saves
+the section, back to back like wrk's connections (only the save request is timed):
+
+* `autosave` (default, when the form names its autosave endpoint): the JSON save that the
+  page's script sends while the person types; its answer carries the new revision;
+* `form`: the no-JavaScript Save button: POST the form, follow the redirect to read the new
+  revision (that GET is not timed, but it loads the server too).
 
 Python threads are enough here: the client spends its time waiting for the server, and the
 server (2 workers) is the bottleneck. Locust would bring gevent and its own venv for the same
@@ -50,6 +55,7 @@ class Saver:
     last_value: str | None = None
     first_revision: str = ""
     last_revision: str = ""
+    mode: str = ""
     error: str = ""
 
 
@@ -80,15 +86,55 @@ def _percentile(values: list[float], pct: float) -> float:
 
 
 def _revision(form) -> str:
-    for name in ("base_revision", "revision"):
+    for name in REVISION_FIELDS:
         found = form.field(name)
         if found is not None:
             return found.value
     return ""
 
 
+def autosave_url(form) -> str:
+    """The JSON endpoint the form's script saves to while the person types, if any."""
+    return form.attrs.get("data-autosave-url", "")
+
+
+def save_once(client, saver: Saver, form, mode: str, value: str):
+    """One draft save: (accepted?, form for the next save, HTTP status). Only the save
+    request is timed; re-reading the form afterwards (no-JS mode, or after a refusal) is not."""
+    endpoint = autosave_url(form) if mode == "autosave" else ""
+    if endpoint:
+        body, ctype = encode_form(form, {saver.field_name: value}, None)
+        began = time.perf_counter()
+        page = client.fetch("POST", endpoint, body,
+                            {"Content-Type": ctype, "Accept": "application/json"})
+        saver.latencies.append((time.perf_counter() - began) * 1000)
+        if page.status == 200:
+            revision = json.loads(page.body).get("revision")
+            for name in REVISION_FIELDS:
+                found = form.field(name)
+                if found is not None and revision is not None:
+                    found.value = str(revision)
+            return True, form, page.status
+        status = page.status
+    else:
+        buttons = [b for b in form.buttons if "save" in b[1].lower()] or form.buttons[:1]
+        body, ctype = encode_form(form, {saver.field_name: value}, buttons[0] if buttons else None)
+        began = time.perf_counter()
+        page = client.fetch("POST", form.action or saver.path, body, {"Content-Type": ctype})
+        saver.latencies.append((time.perf_counter() - began) * 1000)
+        status = page.status
+        if status in (302, 303):
+            page = client.get(page.location or saver.path)
+            return True, draft_form(page) if page.status == 200 else None, status
+    page = client.get(saver.path)  # refused: read the draft again, as the person would
+    return False, draft_form(page) if page.status == 200 else None, status
+
+
+REVISION_FIELDS = ("base_revision", "revision")
+
+
 def _save_loop(base: str, saver: Saver, password: str, year: int, start: threading.Barrier,
-               deadline_box: list, max_saves: int) -> None:
+               deadline_box: list, max_saves: int, mode: str) -> None:
     client = Client(base, user_agent=f"pactum-bench/{saver.user_id}")
     try:
         if not login(client.fetch, saver.email, password):
@@ -106,30 +152,21 @@ def _save_loop(base: str, saver: Saver, password: str, year: int, start: threadi
         digits = re.findall(r"\d+", target.name)
         saver.question_id = int(digits[-1]) if digits else None
         saver.first_revision = _revision(form)
+        saver.mode = "autosave" if mode == "autosave" and autosave_url(form) else "form"
         start.wait(timeout=120)
         n = 0
         while time.monotonic() < deadline_box[0] and n < max_saves:
             n += 1
             value = f"bench {saver.user_id} save {n} {time.time_ns()}"
-            buttons = [b for b in form.buttons if "save" in b[1].lower()] or form.buttons[:1]
-            body, ctype = encode_form(form, {saver.field_name: value},
-                                      buttons[0] if buttons else None)
-            action = form.action or saver.path
-            began = time.perf_counter()
-            page = client.fetch("POST", action, body, {"Content-Type": ctype})
-            saver.latencies.append((time.perf_counter() - began) * 1000)
-            if page.status in (302, 303):
+            accepted, form, status = save_once(client, saver, form, saver.mode, value)
+            if accepted:
                 saver.saves += 1
                 saver.last_value = value
-                page = client.get(page.location or saver.path)
             else:
-                saver.failures[page.status] = saver.failures.get(page.status, 0) + 1
-                page = client.get(saver.path)
-            next_form = draft_form(page) if page.status == 200 else None
-            if next_form is None:
-                saver.error = f"the form did not come back (HTTP {page.status})"
+                saver.failures[status] = saver.failures.get(status, 0) + 1
+            if form is None:
+                saver.error = f"the form did not come back (HTTP {status})"
                 return
-            form = next_form
             saver.last_revision = _revision(form)
     except threading.BrokenBarrierError:
         saver.error = saver.error or "another representative could not start"
@@ -140,11 +177,12 @@ def _save_loop(base: str, saver: Saver, password: str, year: int, start: threadi
 
 
 def run(base: str, savers: list[Saver], password: str, year: int, duration: float,
-        max_saves: int = 10_000) -> DraftRushResult:
+        max_saves: int = 10_000, mode: str = "autosave") -> DraftRushResult:
     deadline_box = [float("inf")]
     barrier = threading.Barrier(len(savers) + 1)
     threads = [threading.Thread(target=_save_loop, daemon=True,
-                                args=(base, s, password, year, barrier, deadline_box, max_saves))
+                                args=(base, s, password, year, barrier, deadline_box, max_saves,
+                                      mode))
                for s in savers]
     for thread in threads:
         thread.start()

@@ -60,8 +60,13 @@ class Row:
         return all(self.verdicts.values())
 
 
+_STARTED = time.monotonic()
+
+
 def _log(message: str) -> None:
-    print(message, flush=True)
+    stamp = f"[{time.monotonic() - _STARTED:6.1f}s] "
+    print("\n".join(stamp + line if line.strip() else line for line in message.split("\n")),
+          flush=True)
 
 
 # Preparing a database ----------------------------------------------------------------------------
@@ -116,8 +121,11 @@ def measure_wrk(row: Row, server: Server, path: str, args, headers: dict | None 
     server.reset_peaks()
     before = server.rss_kb()
     with MemorySampler(server) as sampler:
-        result = wrk.run(server.base + path, args.duration, args.connections, args.wrk_threads,
-                         headers)
+        # Best of --repeat runs: on a shared machine a run can lose half its throughput to a
+        # neighbour; the best run is the closest to what the code can do.
+        runs = [wrk.run(server.base + path, args.duration, args.connections, args.wrk_threads,
+                        headers) for _ in range(max(1, args.repeat))]
+    result = max(runs, key=lambda r: r.rps)
     peaks = server.peaks_kb()
     row.rps, row.p50, row.p99 = result.rps, result.p50_ms, result.p99_ms
     row.requests, row.errors = result.requests, result.error_count
@@ -162,60 +170,62 @@ def run_scenarios(db_label: str, database_url: str, params: dict, counts: dict, 
     rows: list[Row] = []
     extra: dict = {}
 
-    # Bare Flask, served the same way, in the same run.
-    bare = Server("bare", "bench.bare:app", {}, **common).start(log_dir)
-    _log(f"  (bare Flask started in {bare.started_in:.1f} s)")
+    # Every server of this run starts side by side (their imports overlap); they are then
+    # measured one at a time, the others idle.
+    wanted = _selected(args)
+    servers = {
+        "bare": Server("bare", "bench.bare:app", {}, **common),
+        "cache-probe": Server("cache-probe", "bench.cache_probe:app", env, **common),
+        "app": Server("app", "wsgi:app", env, **common),
+        "uncached": Server("uncached", "wsgi:app", uncached_env, **common),
+    }
+    needed = [name for name in servers
+              if name in ("bare", "cache-probe") or any(s.server == name for s in wanted)]
     try:
-        bare_row = measure_wrk(Row("bare", "Bare Flask endpoint", "/"), bare, "/", args)
-    finally:
-        bare.stop()
-    bare_rps = bare_row.rps or 0
-    rows.append(bare_row)
-    _log(f"  {bare_row.title:<44} {bare_rps:8.0f} req/s  p99 {bare_row.p99:6.1f} ms")
+        for name in needed:
+            servers[name].launch(log_dir)
+        for name in needed:
+            servers[name].wait_ready("/" if name == "bare" else "/healthz")
+            _log(f"  ({name} server ready after {servers[name].started_in:.1f} s)")
 
-    # The page cache's hit path on a trivial route, in the real app.
-    probe = Server("cache-probe", "bench.cache_probe:app", env, **common).start(log_dir, "/healthz")
-    _log(f"  (app with probe routes started in {probe.started_in:.1f} s)")
-    try:
-        status, headers = _probe(probe, "/_bench/cached")
+        # Bare Flask, served the same way, in the same run.
+        bare_row = measure_wrk(Row("bare", "Bare Flask endpoint", "/"), servers["bare"], "/", args)
+        servers["bare"].stop()
+        bare_rps = bare_row.rps or 0
+        rows.append(bare_row)
+        _log(f"  {bare_row.title:<44} {bare_rps:8.0f} req/s  p99 {bare_row.p99:6.1f} ms")
+
+        # The page cache's hit path on a trivial route, in the real app.
+        probe = servers["cache-probe"]
+        _probe(probe, "/_bench/cached")
         status, headers = _probe(probe, "/_bench/cached")
         hit = headers.get("x-pactum-cache") == "hit"
         row = measure_wrk(Row("cache-hit", "Page cache hit (trivial route)", "/_bench/cached",
                               targets=("cached",)), probe, "/_bench/cached", args)
         if not hit:
-            row.status, row.detail = "fail", f"not answered from the cache ({headers.get('x-pactum-cache')})"
+            row.status = "fail"
+            row.detail = f"not answered from the cache ({headers.get('x-pactum-cache')})"
         rows.append(row)
         etag = headers.get("etag", "")
-        row = measure_wrk(Row("cache-304", "Page cache, If-None-Match → 304", "/_bench/cached"),
-                          probe, "/_bench/cached", args, {"If-None-Match": etag})
-        rows.append(row)
+        rows.append(measure_wrk(Row("cache-304", "Page cache, If-None-Match → 304",
+                                    "/_bench/cached"), probe, "/_bench/cached", args,
+                                {"If-None-Match": etag}))
         rows.append(measure_wrk(Row("app-trivial", "Same trivial route, no cache", "/_bench/plain"),
                                 probe, "/_bench/plain", args))
-    finally:
         probe.stop()
 
-    servers = {"app": Server("app", "wsgi:app", env, **common),
-               "uncached": Server("uncached", "wsgi:app", uncached_env, **common)}
-    try:
         for server_name in ("app", "uncached"):
-            wanted = [s for s in _selected(args) if s.server == server_name]
-            if not wanted:
-                continue
-            server = servers[server_name].start(log_dir, "/healthz")
-            _log(f"  ({server_name} server started in {server.started_in:.1f} s)")
-            try:
-                for scenario in wanted:
-                    row = _run_one(scenario, server, params, args, database_url)
-                    found = counts.get(scenario.key)
-                    row.sql = found.statements if found else None
-                    rows.append(row)
-                    _log(f"  {row.title:<44} " + (
-                        f"{row.rps:8.0f} req/s  p99 {row.p99:6.1f} ms" if row.rps is not None
-                        else row.detail))
-                    if scenario.key == "drafts":
-                        extra["drafts"] = row.detail
-            finally:
-                server.stop()
+            for scenario in (s for s in wanted if s.server == server_name):
+                row = _run_one(scenario, servers[server_name], params, args, database_url)
+                found = counts.get(scenario.key)
+                row.sql = found.statements if found else None
+                rows.append(row)
+                _log(f"  {row.title:<44} " + (
+                    f"{row.rps:8.0f} req/s  p99 {row.p99:6.1f} ms" if row.rps is not None
+                    else row.detail))
+                if scenario.key == "drafts":
+                    extra["drafts"] = row.detail
+            servers[server_name].stop()
     finally:
         for server in servers.values():
             server.stop()
@@ -262,7 +272,8 @@ def _run_drafts(row: Row, server: Server, params: dict, args, database_url: str)
         row.status, row.detail = "n/a", "n/a (no open cycle with drafts)"
         return row
     status, _h = _probe(server, f"/my/reports/{params['year']}")
-    result = drafts.run(server.base, savers, generate.PASSWORD, params["year"], args.duration)
+    result = drafts.run(server.base, savers, generate.PASSWORD, params["year"], args.duration,
+                        mode=args.draft_mode)
     if result.status == "n/a":
         row.status = "n/a"
         row.detail = "n/a (404)" if status == 404 else f"n/a ({result.detail})"
@@ -272,7 +283,10 @@ def _run_drafts(row: Row, server: Server, params: dict, args, database_url: str)
     row.requests = result.saves
     row.errors = sum(result.failures.values())
     row.rss_mb = max(server.peaks_kb().values(), default=0) / 1024
-    notes = [f"{result.saves} saves, {result.checked} drafts read back, {result.lost} lost"]
+    modes = sorted({s.mode for s in savers if s.mode})
+    how = {"autosave": "JSON autosave of the section", "form": "section form POST + redirect"}
+    notes = [f"{result.saves} saves ({', '.join(how.get(m, m) for m in modes)}), "
+             f"{result.checked} drafts read back, {result.lost} lost"]
     if result.failures:
         notes.append("refused: " + ", ".join(f"HTTP {k} × {v}" for k, v in result.failures.items()))
     if result.detail:
@@ -319,8 +333,8 @@ def sql_counts(database_url: str, params: dict, args) -> dict:
                     counter_rep = params.get("count_rep")
                     if counter_rep and params.get("year"):
                         found = inproc.count_draft_save(f"{counter_rep[0]}:{counter_rep[3]}",
-                                                        params["year"])
-                        if found and found.status in (302, 303):
+                                                        params["year"], args.draft_mode)
+                        if found and found.status in (200, 302, 303):
                             counts[scenario.key] = found
                     continue
                 token = f"{rep[0]}:{rep[3]}" if scenario.login and rep else None
@@ -407,7 +421,8 @@ def write_results(path: Path, info: dict, dataset: dict, runs: dict, notes: list
         parts = [f"## {'PostgreSQL' if db_label == 'postgres' else 'SQLite'}\n",
                  f"Measured {info['date']} on the machine described above; "
                  f"{args.workers} gunicorn workers, wrk {args.connections} connections, "
-                 f"{args.wrk_threads} threads, {args.duration:g} s per scenario.\n"]
+                 f"{args.wrk_threads} threads, {args.duration:g} s per scenario"
+                 + (f", best of {args.repeat} runs" if args.repeat > 1 else "") + ".\n"]
         for worker_class, (rows, _extra) in by_class.items():
             label = (f"{worker_class} workers" if worker_class == "sync"
                      else f"gthread workers ({args.gthreads} threads each)")
@@ -463,6 +478,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     generate.add_size_arguments(parser)
     parser.add_argument("--db", default="sqlite", help="sqlite, postgres or sqlite,postgres")
     parser.add_argument("--duration", type=float, default=None, help="seconds per scenario (10)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run each wrk scenario N times and keep the best run")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
@@ -471,6 +488,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--savers", type=int, default=None,
                         help="representatives saving drafts at once (32)")
     parser.add_argument("--only", default="", help="comma-separated scenario keys")
+    parser.add_argument("--draft-mode", choices=("autosave", "form"), default="autosave",
+                        help="how representatives save (bench/drafts.py)")
     parser.add_argument("--cache-backend", default="",
                         help="PACTUM_CACHE_BACKEND for the app (default: the app's own choice)")
     parser.add_argument("--redis", action="store_true",

@@ -63,12 +63,17 @@ class Server:
     log_path: Path | None = None
     _log: object = None
     started_in: float = 0.0
+    _launched: float = 0.0
 
     @property
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self, log_dir: Path, ready_path: str = "/", timeout: float = 60) -> Server:
+        return self.launch(log_dir).wait_ready(ready_path, timeout)
+
+    def launch(self, log_dir: Path) -> Server:
+        """Start gunicorn without waiting (servers of one run start side by side)."""
         self.port = free_port()
         gunicorn = Path(sys.executable).with_name("gunicorn")
         command = [str(gunicorn), "--workers", str(self.workers), "--worker-class",
@@ -83,8 +88,12 @@ class Server:
         env = {**os.environ, **self.env}
         self.process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=self._log,
                                         stderr=subprocess.STDOUT, start_new_session=True)
-        began = time.monotonic()
-        deadline = began + timeout
+        self._launched = time.monotonic()
+        return self
+
+    def wait_ready(self, ready_path: str = "/", timeout: float = 60) -> Server:
+        began = self._launched
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"gunicorn {self.name} exited: {self.log_tail()}")
@@ -133,7 +142,7 @@ class Server:
             return
         if self.process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGTERM)
+                os.killpg(self.process.pid, signal.SIGINT)  # gunicorn: quick shutdown
             try:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:

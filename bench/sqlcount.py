@@ -119,7 +119,9 @@ class InProcess:
             response.get_data()
         return self._result(response.status_code, began)
 
-    def count_draft_save(self, user_id_token: str, year: int) -> Count | None:
+    def count_draft_save(self, user_id_token: str, year: int, mode: str = "autosave"
+                         ) -> Count | None:
+        """One draft save, the way the draft rush sends it (bench/drafts.py)."""
         client = self.client(user_id_token)
         fetch = self.fetcher(client)
         found = discover_draft_form(fetch, "/dashboard", year)
@@ -127,11 +129,13 @@ class InProcess:
             return None
         path, form = found
         target = target_field(form)
-        body, ctype = encode_form(form, {target.name: "bench: counting statements"},
-                                  next((b for b in form.buttons if "save" in b[1].lower()), None))
+        endpoint = form.attrs.get("data-autosave-url", "") if mode == "autosave" else ""
+        button = None if endpoint else next((b for b in form.buttons if "save" in b[1].lower()),
+                                            None)
+        body, ctype = encode_form(form, {target.name: "bench: counting statements"}, button)
         with self.counting():
             began = time.perf_counter()
-            page = fetch("POST", form.action or path, body, {"Content-Type": ctype})
+            page = fetch("POST", endpoint or form.action or path, body, {"Content-Type": ctype})
         return self._result(page.status, began)
 
     def close(self) -> None:

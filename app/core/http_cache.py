@@ -7,11 +7,12 @@ publication time): it answers `If-None-Match` / `If-Modified-Since` with 304.
 `@public_page(topic=..., max_age=...)` keeps the rendered bytes of a public page, with their
 ETag, in the shared cache (`app.core.cache`), keyed by release, topic generations, locale,
 path and query string. Hits are answered by a `before_request` hook that runs before every
-other one: it reads two cache entries and writes the response headers out directly; no database
-query, no user loading, no rate-limit bookkeeping, no Jinja. It is bypassed (and the answer marked `private`) for logged-in
-users, for visitors carrying flash messages or a remember-me cookie, for `?lang=` switches, and
-it never stores a response that sets a cookie, put a CSRF token in the page, is streamed, or is
-not a 200. `X-Pactum-Cache: hit | miss | bypass` says what happened.
+other one: it reads two cache entries and writes the response headers out directly; no
+database query, no user loading, no rate-limit bookkeeping, no Jinja. It is bypassed (and the
+answer marked `private`) for logged-in users, for visitors carrying flash messages or a
+remember-me cookie, for `?lang=` switches, and it never stores a response that sets a cookie,
+put a CSRF token in the page, is streamed, or is not a 200.
+`X-Pactum-Cache: hit | miss | bypass` says what happened.
 """
 
 from __future__ import annotations
@@ -70,6 +71,8 @@ def etag_response(response_or_bytes: Response | bytes | str, etag: str | None = 
         response = current_app.response_class(response_or_bytes, mimetype=mimetype)
     else:
         response = response_or_bytes
+    if response.status_code != 200:
+        return response  # errors and redirects carry no validators
     if etag is None and not response.is_streamed and not response.direct_passthrough:
         etag = body_etag(response.get_data())
     _apply_validators(response, etag, last_modified, max_age, public)

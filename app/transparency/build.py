@@ -27,6 +27,9 @@ from __future__ import annotations
 
 import atexit
 import concurrent.futures as cf
+import contextlib
+import ctypes
+import gc
 import html as html_lib
 import multiprocessing
 import tempfile
@@ -145,7 +148,22 @@ class ChunkResult:
     paths: dict[str, str]
 
 
+def _give_back_memory() -> None:
+    """Return freed memory to the system (glibc keeps it otherwise), so a worker's resident
+    size stays that of one chunk rather than its largest one."""
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to trim
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
 def layout_chunk(task: ChunkTask) -> ChunkResult:
+    try:
+        return _layout_chunk(task)
+    finally:
+        _give_back_memory()
+
+
+def _layout_chunk(task: ChunkTask) -> ChunkResult:
     document = render(task.html)
     anchors: dict[str, tuple[int, float, float]] = {}
     for number, page in enumerate(document.pages):
@@ -384,13 +402,15 @@ def _init_worker() -> None:
     _stylesheets(OVERLAY_STYLESHEETS)
 
 
-def make_executor(workers: int):
+def make_executor(workers: int, warm: bool = True):
+    """Worker processes (`spawn`ed: nothing of the app's state is inherited). `warm`
+    workers load WeasyPrint and the stylesheets first; the join needs neither."""
     if workers <= 0:
         return _Inline()
     return cf.ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=_init_worker,
+        initializer=_init_worker if warm else None,
         max_tasks_per_child=TASKS_PER_WORKER,
     )
 
@@ -529,16 +549,24 @@ def _build(front, chunks, chunk_count, outline, variants, lang, footer_label, wa
             "watermark", str(Path(tmp) / "watermark.pdf"), lang, watermark=watermark)).result()
     footers = tuple(f.result() for f in overlay_futures)
 
-    # 3. Join, one file per variant (in the workers: the joins run side by side).
+    # 3. Join, one file per variant. The join holds the whole document in memory (qpdf),
+    # so the layout workers are stopped first and the joins run one after the other in a
+    # single fresh process: peak memory is this process plus one join.
     report(92, texts["joining"])
-    merges = {}
-    for variant in variants:
-        parts = ((final_front.paths[variant], final_front.pages),) + tuple(
-            (results[i].paths[variant], results[i].pages) for i in range(1, chunk_count + 1))
-        merges[variant] = executor.submit(merge, MergeTask(
-            variant, parts, footers, watermark_path, tuple(positions), tuple(outline),
-            str(Path(tmp) / f"report-{_slug(variant)}.pdf")))
-    pdfs = {variant: Path(future.result()).read_bytes() for variant, future in merges.items()}
+    parallel = not isinstance(executor, _Inline)
+    executor.shutdown(wait=True)
+    joiner = make_executor(1, warm=False) if parallel else executor
+    pdfs = {}
+    try:
+        for variant in variants:
+            parts = ((final_front.paths[variant], final_front.pages),) + tuple(
+                (results[i].paths[variant], results[i].pages) for i in range(1, chunk_count + 1))
+            path = joiner.submit(merge, MergeTask(
+                variant, parts, footers, watermark_path, tuple(positions), tuple(outline),
+                str(Path(tmp) / f"report-{_slug(variant)}.pdf"))).result()
+            pdfs[variant] = Path(path).read_bytes()
+    finally:
+        joiner.shutdown(wait=True)
     report(99, texts["storing"])
     return Built(pdfs=pdfs, pages=total, page_of=page_of, chunks=chunk_count + 1)
 

@@ -41,6 +41,10 @@ def _build(database_url, **config):
         return etag_response(b"%PDF-1.7 fake", etag="abc123", last_modified=MOMENT,
                              max_age=3600, mimetype="application/pdf")
 
+    @app.get("/t/etag-missing")
+    def etag_missing():
+        return etag_response(app.response_class("gone", status=404), etag="abc123")
+
     @app.route("/t/etag-auto", methods=["GET", "POST"])
     def etag_auto():
         return etag_response("<p>computed</p>", public=False)
@@ -176,6 +180,8 @@ def test_etag_response_computes_an_etag_and_leaves_posts_alone(capp):
     assert client.get("/t/etag-auto", headers={"If-None-Match": etag}).status_code == 304
     capp.config["WTF_CSRF_ENABLED"] = False
     assert client.post("/t/etag-auto", headers={"If-None-Match": etag}).status_code == 200
+    missing = client.get("/t/etag-missing", headers={"If-None-Match": '"abc123"'})
+    assert missing.status_code == 404 and "ETag" not in missing.headers
 
 
 # The page cache -------------------------------------------------------------------------------
