@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from importlib import import_module
 
-from flask import Flask, g, has_request_context, jsonify, render_template, request, session
+from flask import Flask, abort, g, has_request_context, jsonify, render_template, request, session
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
 
@@ -82,11 +82,13 @@ def register_request_guards(app: Flask) -> None:
     def _json_bodies_are_objects():
         # Flask-WTF reads a JSON body as form data; anything but an object is a bad request,
         # never a 500.
-        if request.method in ("POST", "PUT", "PATCH") and request.is_json and request.content_length:
-            if not isinstance(request.get_json(silent=True), dict):
-                from flask import abort
-
-                abort(400)
+        if (
+            request.method in ("POST", "PUT", "PATCH")
+            and request.is_json
+            and request.content_length
+            and not isinstance(request.get_json(silent=True), dict)
+        ):
+            abort(400)
 
 
 def register_extensions(app: Flask) -> None:

@@ -20,8 +20,12 @@ import tempfile
 import time
 from pathlib import Path
 
-PAGE = {"body": b"<html>" + b"x" * 20_000 + b"</html>", "etag": "e" * 32,
-        "last_modified": 1_700_000_000, "content_type": "text/html; charset=utf-8"}
+PAGE = {
+    "body": b"<html>" + b"x" * 20_000 + b"</html>",
+    "etag": "e" * 32,
+    "last_modified": 1_700_000_000,
+    "content_type": "text/html; charset=utf-8",
+}
 
 
 def _make(kind: str, path: Path, redis_url: str = "", threshold: int = 50_000):
@@ -68,8 +72,12 @@ def measure(kind: str, path: Path, redis_url: str = "", n: int = 5000, full: boo
     }
     if kind != "simple":
         queue = multiprocessing.get_context("fork").Queue()
-        procs = [multiprocessing.get_context("fork").Process(
-            target=_reader, args=(kind, str(path), redis_url, n, queue)) for _ in range(2)]
+        procs = [
+            multiprocessing.get_context("fork").Process(
+                target=_reader, args=(kind, str(path), redis_url, n, queue)
+            )
+            for _ in range(2)
+        ]
         for p in procs:
             p.start()
         times = [queue.get(timeout=120) for _ in procs]
@@ -84,7 +92,9 @@ def measure(kind: str, path: Path, redis_url: str = "", n: int = 5000, full: boo
         result["get page, 2 processes at once (µs)"] = None
         result["shared between processes"] = False
     # Over the threshold: every write may prune.
-    small = _make(kind, path / "full", redis_url, threshold=2000) if kind != "redis" and full else None
+    small = (
+        _make(kind, path / "full", redis_url, threshold=2000) if kind != "redis" and full else None
+    )
     if small is not None:
         for i in range(2005):
             small.set(f"fill:{i}", b"x" * 200)
@@ -107,9 +117,21 @@ def report(work: Path, smoke: bool = False) -> str:
         from bench.servers import free_port
 
         port = free_port()
-        redis_proc = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(port),
-                                       "--save", "", "--appendonly", "no"],
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        redis_proc = subprocess.Popen(
+            [
+                "redis-server",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(0.3)
         redis_url = f"redis://127.0.0.1:{port}/0"
         kinds.insert(2, "redis")
@@ -121,19 +143,28 @@ def report(work: Path, smoke: bool = False) -> str:
             redis_proc.wait(timeout=10)
         shutil.rmtree(work, ignore_errors=True)
     metrics = list(next(iter(results.values())))
-    lines = ["## Shared cache backends (python -m bench.cachebench)\n",
-             "| backend | " + " | ".join(metrics) + " |",
-             "|---|" + "---:|" * len(metrics)]
+    lines = [
+        "## Shared cache backends (python -m bench.cachebench)\n",
+        "| backend | " + " | ".join(metrics) + " |",
+        "|---|" + "---:|" * len(metrics),
+    ]
     for kind, values in results.items():
         cells = []
         for metric in metrics:
             value = values[metric]
-            cells.append("—" if value is None else ("yes" if value is True else "no")
-                         if isinstance(value, bool) else f"{value:,.0f}")
+            cells.append(
+                "—"
+                if value is None
+                else ("yes" if value is True else "no")
+                if isinstance(value, bool)
+                else f"{value:,.0f}"
+            )
         lines.append(f"| {kind} | " + " | ".join(cells) + " |")
-    lines.append("\nsqlite = `app.core.cache.SQLiteCache` (the default on one machine), filesystem = "
-                 "Flask-Caching's FileSystemCache, redis = RedisCache (the default when "
-                 "`PACTUM_REDIS_URL` is set), simple = per-process SimpleCache (tests only).")
+    lines.append(
+        "\nsqlite = `app.core.cache.SQLiteCache` (the default on one machine), filesystem = "
+        "Flask-Caching's FileSystemCache, redis = RedisCache (the default when "
+        "`PACTUM_REDIS_URL` is set), simple = per-process SimpleCache (tests only)."
+    )
     return "\n".join(lines) + "\n"
 
 

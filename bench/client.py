@@ -55,8 +55,13 @@ class Client:
     def cookie_header(self) -> str:
         return "; ".join(f"{k}={v}" for k, v in self.cookies.items())
 
-    def fetch(self, method: str, path: str, body: bytes | None = None,
-              headers: dict[str, str] | None = None) -> Page:
+    def fetch(
+        self,
+        method: str,
+        path: str,
+        body: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Page:
         headers = {"User-Agent": self.user_agent, **(headers or {})}
         if self.cookies:
             headers["Cookie"] = self.cookie_header()
@@ -78,7 +83,11 @@ class Client:
             if name.lower() == "set-cookie":
                 cookie = value.split(";", 1)[0]
                 key, _, val = cookie.partition("=")
-                if val and "max-age=0" not in value.lower() and "expires=thu, 01 jan 1970" not in value.lower():
+                if (
+                    val
+                    and "max-age=0" not in value.lower()
+                    and "expires=thu, 01 jan 1970" not in value.lower()
+                ):
                     self.cookies[key.strip()] = val.strip()
                 else:
                     self.cookies.pop(key.strip(), None)
@@ -133,9 +142,12 @@ class _FormParser(HTMLParser):
         if tag == "a" and a.get("href"):
             self.links.append(a["href"])
         elif tag == "form":
-            self._form = Form(a.get("action") or "", (a.get("method") or "get").lower(),
-                              a.get("enctype") or "application/x-www-form-urlencoded",
-                              attrs={k: v or "" for k, v in a.items()})
+            self._form = Form(
+                a.get("action") or "",
+                (a.get("method") or "get").lower(),
+                a.get("enctype") or "application/x-www-form-urlencoded",
+                attrs={k: v or "" for k, v in a.items()},
+            )
             self.forms.append(self._form)
         elif self._form is None:
             return
@@ -143,13 +155,15 @@ class _FormParser(HTMLParser):
             kind = (a.get("type") or "text").lower()
             if kind in ("checkbox", "radio"):
                 if "checked" in a:
-                    self._form.fields.append(Field(a["name"], kind, a.get("value") or "on",
-                                                   self._conditional()))
+                    self._form.fields.append(
+                        Field(a["name"], kind, a.get("value") or "on", self._conditional())
+                    )
             elif kind in ("submit", "button", "image"):
                 self._form.buttons.append((a["name"], a.get("value") or ""))
             elif kind != "file":
-                self._form.fields.append(Field(a["name"], kind, a.get("value") or "",
-                                               self._conditional()))
+                self._form.fields.append(
+                    Field(a["name"], kind, a.get("value") or "", self._conditional())
+                )
         elif tag == "textarea" and a.get("name"):
             self._textarea = Field(a["name"], "textarea", "", self._conditional())
             self._form.fields.append(self._textarea)
@@ -188,8 +202,9 @@ def parse(html: str) -> tuple[list[Form], list[str]]:
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-def encode_form(form: Form, values: dict[str, str], button: tuple[str, str] | None
-                ) -> tuple[bytes, str]:
+def encode_form(
+    form: Form, values: dict[str, str], button: tuple[str, str] | None
+) -> tuple[bytes, str]:
     """The body and Content-Type a browser would send for this form."""
     pairs = [(f.name, values.get(f.name, f.value)) for f in form.fields]
     if button:
@@ -198,8 +213,9 @@ def encode_form(form: Form, values: dict[str, str], button: tuple[str, str] | No
         boundary = "bench" + secrets.token_hex(8)
         chunks = []
         for name, value in pairs:
-            chunks.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
-                          f"{value}\r\n")
+            chunks.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'
+            )
         chunks.append(f"--{boundary}--\r\n")
         return "".join(chunks).encode(), f"multipart/form-data; boundary={boundary}"
     return urlencode(pairs).encode(), "application/x-www-form-urlencoded"
@@ -211,8 +227,9 @@ def login(fetch: Fetch, email: str, password: str) -> bool:
     if not match:
         return False
     body = urlencode({"email": email, "password": password, "csrf_token": match.group(1)})
-    answer = fetch("POST", "/login", body.encode(),
-                   {"Content-Type": "application/x-www-form-urlencoded"})
+    answer = fetch(
+        "POST", "/login", body.encode(), {"Content-Type": "application/x-www-form-urlencoded"}
+    )
     return answer.status in (302, 303) and "/login" not in (answer.location or "")
 
 
@@ -248,14 +265,20 @@ def target_field(form: Form) -> Field | None:
     whose name carries the question id."""
     for kinds in (("textarea",), ("text",)):
         for f in form.fields:
-            if (f.kind in kinds and not f.conditional and re.search(r"\d", f.name)
-                    and f.name not in REVISION_NAMES and "csrf" not in f.name):
+            if (
+                f.kind in kinds
+                and not f.conditional
+                and re.search(r"\d", f.name)
+                and f.name not in REVISION_NAMES
+                and "csrf" not in f.name
+            ):
                 return f
     return None
 
 
-def discover_draft_form(fetch: Fetch, start: str = "/dashboard", year: int | None = None,
-                        max_pages: int = 12) -> tuple[str, Form] | None:
+def discover_draft_form(
+    fetch: Fetch, start: str = "/dashboard", year: int | None = None, max_pages: int = 12
+) -> tuple[str, Form] | None:
     """Follow the representative's links (dashboard -> report -> section) to the first page
     with a draft form, most promising links first: those naming the open cycle's year,
     then section pages, then the shallowest."""
@@ -282,7 +305,11 @@ def discover_draft_form(fetch: Fetch, start: str = "/dashboard", year: int | Non
                 continue
             if not re.search(r"report|section|draft", local):
                 continue
-            score = (0 if year and str(year) in local else 1,
-                     0 if "section" in local else 1, depth, len(local))
+            score = (
+                0 if year and str(year) in local else 1,
+                0 if "section" in local else 1,
+                depth,
+                len(local),
+            )
             heapq.heappush(queue, (score, local))
     return None

@@ -105,8 +105,9 @@ def save_once(client, saver: Saver, form, mode: str, value: str):
     if endpoint:
         body, ctype = encode_form(form, {saver.field_name: value}, None)
         began = time.perf_counter()
-        page = client.fetch("POST", endpoint, body,
-                            {"Content-Type": ctype, "Accept": "application/json"})
+        page = client.fetch(
+            "POST", endpoint, body, {"Content-Type": ctype, "Accept": "application/json"}
+        )
         saver.latencies.append((time.perf_counter() - began) * 1000)
         if page.status == 200:
             revision = json.loads(page.body).get("revision")
@@ -133,8 +134,16 @@ def save_once(client, saver: Saver, form, mode: str, value: str):
 REVISION_FIELDS = ("base_revision", "revision")
 
 
-def _save_loop(base: str, saver: Saver, password: str, year: int, start: threading.Barrier,
-               deadline_box: list, max_saves: int, mode: str) -> None:
+def _save_loop(
+    base: str,
+    saver: Saver,
+    password: str,
+    year: int,
+    start: threading.Barrier,
+    deadline_box: list,
+    max_saves: int,
+    mode: str,
+) -> None:
     client = Client(base, user_agent=f"pactum-bench/{saver.user_id}")
     try:
         if not login(client.fetch, saver.email, password):
@@ -176,14 +185,27 @@ def _save_loop(base: str, saver: Saver, password: str, year: int, start: threadi
         client.close()
 
 
-def run(base: str, savers: list[Saver], password: str, year: int, duration: float,
-        max_saves: int = 10_000, mode: str = "autosave") -> DraftRushResult:
+def run(
+    base: str,
+    savers: list[Saver],
+    password: str,
+    year: int,
+    duration: float,
+    max_saves: int = 10_000,
+    mode: str = "autosave",
+    on_start=None,
+) -> DraftRushResult:
+    """`on_start()` runs once everyone is logged in, just before the saves begin."""
     deadline_box = [float("inf")]
     barrier = threading.Barrier(len(savers) + 1)
-    threads = [threading.Thread(target=_save_loop, daemon=True,
-                                args=(base, s, password, year, barrier, deadline_box, max_saves,
-                                      mode))
-               for s in savers]
+    threads = [
+        threading.Thread(
+            target=_save_loop,
+            daemon=True,
+            args=(base, s, password, year, barrier, deadline_box, max_saves, mode),
+        )
+        for s in savers
+    ]
     for thread in threads:
         thread.start()
     try:
@@ -192,8 +214,11 @@ def run(base: str, savers: list[Saver], password: str, year: int, duration: floa
         for thread in threads:
             thread.join(timeout=30)
         errors = sorted({s.error for s in savers if s.error})
-        return DraftRushResult(savers, 0, 0, {}, 0, 0, status="n/a",
-                               detail="; ".join(errors) or "could not start")
+        return DraftRushResult(
+            savers, 0, 0, {}, 0, 0, status="n/a", detail="; ".join(errors) or "could not start"
+        )
+    if on_start is not None:
+        on_start()
     began = time.monotonic()
     deadline_box[0] = began + duration
     for thread in threads:
@@ -206,9 +231,14 @@ def run(base: str, savers: list[Saver], password: str, year: int, duration: floa
             failures[code] = failures.get(code, 0) + count
     errors = sorted({s.error for s in savers if s.error})
     return DraftRushResult(
-        savers, seconds, sum(s.saves for s in savers), failures,
-        statistics.median(latencies) if latencies else 0.0, _percentile(latencies, 99),
-        status="error" if errors else "ok", detail="; ".join(errors),
+        savers,
+        seconds,
+        sum(s.saves for s in savers),
+        failures,
+        statistics.median(latencies) if latencies else 0.0,
+        _percentile(latencies, 99),
+        status="error" if errors else "ok",
+        detail="; ".join(errors),
     )
 
 
@@ -225,12 +255,14 @@ def verify(result: DraftRushResult, database_url: str, cycle_year: int) -> None:
                 if saver.last_value is None:
                     continue
                 checked += 1
-                row = conn.execute(sa.text(
-                    "SELECT a.value FROM answers a JOIN reports r ON r.id = a.report_id "
-                    "JOIN reporting_cycles c ON c.id = r.cycle_id "
-                    "WHERE r.organisation_id = :org AND c.year = :year AND a.question_id = :q"
-                ), {"org": saver.organisation_id, "year": cycle_year,
-                    "q": saver.question_id}).first()
+                row = conn.execute(
+                    sa.text(
+                        "SELECT a.value FROM answers a JOIN reports r ON r.id = a.report_id "
+                        "JOIN reporting_cycles c ON c.id = r.cycle_id "
+                        "WHERE r.organisation_id = :org AND c.year = :year AND a.question_id = :q"
+                    ),
+                    {"org": saver.organisation_id, "year": cycle_year, "q": saver.question_id},
+                ).first()
                 stored = row[0] if row else None
                 if isinstance(stored, str):  # SQLite gives the JSON text, psycopg the value
                     with contextlib.suppress(ValueError):
@@ -241,13 +273,22 @@ def verify(result: DraftRushResult, database_url: str, cycle_year: int) -> None:
     finally:
         engine.dispose()
     result.lost, result.checked = lost, checked
-    gaps = [s.email for s in result.savers if s.saves and s.first_revision.isdigit()
-            and s.last_revision.isdigit()
-            and int(s.last_revision) - int(s.first_revision) != s.saves]
+    gaps = [
+        s.email
+        for s in result.savers
+        if s.saves
+        and s.first_revision.isdigit()
+        and s.last_revision.isdigit()
+        and int(s.last_revision) - int(s.first_revision) != s.saves
+    ]
     if gaps:
-        result.detail = (result.detail + "; " if result.detail else "") + \
-            f"revision did not advance once per save for {len(gaps)} representatives"
+        result.detail = (
+            result.detail + "; " if result.detail else ""
+        ) + f"revision did not advance once per save for {len(gaps)} representatives"
     if lost:
         result.status = "fail"
-        result.detail = (result.detail + "; " if result.detail else "") + \
-            f"{lost} of {checked} last saves lost: " + "; ".join(problems[:3])
+        result.detail = (
+            (result.detail + "; " if result.detail else "")
+            + f"{lost} of {checked} last saves lost: "
+            + "; ".join(problems[:3])
+        )

@@ -65,8 +65,10 @@ class Sizes:
         return cls(orgs=120, cycles=2, reports=150, pledges=200, files=12, representatives=40)
 
     def label(self) -> str:
-        return (f"s{self.seed}-o{self.orgs}-c{self.cycles}-r{self.reports}-q{self.questions}"
-                f"-p{self.principles}-pl{self.pledges}-f{self.files}-u{self.representatives}")
+        return (
+            f"s{self.seed}-o{self.orgs}-c{self.cycles}-r{self.reports}-q{self.questions}"
+            f"-p{self.principles}-pl{self.pledges}-f{self.files}-u{self.representatives}"
+        )
 
 
 # Schema -------------------------------------------------------------------------------------
@@ -99,96 +101,430 @@ def database_path(sizes: Sizes, data_dir: Path = DATA_DIR, year: int | None = No
 # Word lists -----------------------------------------------------------------------------------
 
 COUNTRY_WEIGHTS = {
-    "US": 1500, "GB": 800, "DE": 750, "FR": 600, "IN": 550, "JP": 450, "BR": 420, "ES": 400,
-    "IT": 380, "CA": 330, "NL": 300, "AU": 280, "CN": 250, "KR": 230, "CH": 220, "SE": 200,
-    "MX": 190, "ZA": 170, "NG": 150, "KE": 140, "BE": 140, "DK": 120, "NO": 110, "FI": 110,
-    "PL": 110, "AT": 100, "IE": 100, "PT": 90, "AR": 90, "CL": 80, "CO": 80, "SG": 80,
-    "TR": 80, "EG": 70, "ID": 70, "PH": 60, "TH": 60, "MY": 60, "VN": 50, "PK": 50,
-    "IL": 50, "AE": 50, "GR": 50, "CZ": 45, "RO": 45, "HU": 40, "UA": 40, "PE": 40,
-    "MA": 35, "GH": 35, "NZ": 35, "EE": 30, "LT": 25, "LV": 25, "TW": 60, "SA": 30,
+    "US": 1500,
+    "GB": 800,
+    "DE": 750,
+    "FR": 600,
+    "IN": 550,
+    "JP": 450,
+    "BR": 420,
+    "ES": 400,
+    "IT": 380,
+    "CA": 330,
+    "NL": 300,
+    "AU": 280,
+    "CN": 250,
+    "KR": 230,
+    "CH": 220,
+    "SE": 200,
+    "MX": 190,
+    "ZA": 170,
+    "NG": 150,
+    "KE": 140,
+    "BE": 140,
+    "DK": 120,
+    "NO": 110,
+    "FI": 110,
+    "PL": 110,
+    "AT": 100,
+    "IE": 100,
+    "PT": 90,
+    "AR": 90,
+    "CL": 80,
+    "CO": 80,
+    "SG": 80,
+    "TR": 80,
+    "EG": 70,
+    "ID": 70,
+    "PH": 60,
+    "TH": 60,
+    "MY": 60,
+    "VN": 50,
+    "PK": 50,
+    "IL": 50,
+    "AE": 50,
+    "GR": 50,
+    "CZ": 45,
+    "RO": 45,
+    "HU": 40,
+    "UA": 40,
+    "PE": 40,
+    "MA": 35,
+    "GH": 35,
+    "NZ": 35,
+    "EE": 30,
+    "LT": 25,
+    "LV": 25,
+    "TW": 60,
+    "SA": 30,
 }
 SECTORS = [
-    "Software", "Telecommunications", "Cloud services", "Financial services", "Energy",
-    "Health", "Research and education", "Public administration", "Consumer electronics",
-    "Human rights", "Manufacturing", "Retail and e-commerce", "Transport and logistics",
-    "Media and publishing", "Insurance", "Consulting", "Semiconductors", "Water utilities",
-    "Agriculture and food", "Gaming",
+    "Software",
+    "Telecommunications",
+    "Cloud services",
+    "Financial services",
+    "Energy",
+    "Health",
+    "Research and education",
+    "Public administration",
+    "Consumer electronics",
+    "Human rights",
+    "Manufacturing",
+    "Retail and e-commerce",
+    "Transport and logistics",
+    "Media and publishing",
+    "Insurance",
+    "Consulting",
+    "Semiconductors",
+    "Water utilities",
+    "Agriculture and food",
+    "Gaming",
 ]
 CATEGORY_WEIGHTS = {"company": 70, "civil_society": 12, "academia": 8, "government": 5, "other": 5}
 SIZE_WEIGHTS = {"1-9": 15, "10-49": 25, "50-249": 25, "250-4999": 25, "5000+": 10}
 ROOTS = [
-    "Northwind", "Aurora", "Cedar", "Delta", "Evergreen", "Fjord", "Galileo", "Helios", "Indigo",
-    "Jacaranda", "Kestrel", "Lumen", "Meridian", "Nimbus", "Orchid", "Pampas", "Quetzal", "Rift",
-    "Savanna", "Tidewater", "Umbra", "Vistula", "Willow", "Atlas", "Boreal", "Coral", "Sahara",
-    "Granite", "Harbour", "Ironbark", "Juniper", "Kelp", "Lagoon", "Monsoon", "Nordic", "Oakridge",
-    "Polaris", "Quartz", "Redwood", "Summit", "Tundra", "Upland", "Vertex", "Westgate", "Zephyr",
-    "Alpine", "Beacon", "Cobalt", "Dune", "Ember", "Falcon", "Glacier", "Horizon", "Isthmus",
-    "Jade", "Keystone", "Lighthouse", "Mosaic", "Nova", "Onyx", "Pioneer", "Radiant", "Sequoia",
-    "Trident", "Unity", "Valiant", "Wavecrest", "Yarrow", "Zenith", "Anchor", "Bluebird",
-    "Crescent", "Driftwood", "Eastwind", "Fernhill", "Goldleaf", "Highland", "Ivory", "Kingfisher",
-    "Larch", "Magnolia", "Nightingale", "Osprey", "Pinecrest", "Riverside", "Silverline",
-    "Thornbury", "Vanguard", "Whitecap", "Amber", "Basalt", "Cypress", "Equinox", "Foxglove",
-    "Global", "Secure", "Cyber", "Trust", "Open", "Smart", "Digital", "United", "Pacific",
-    "Atlantic", "Continental", "Metro", "Prime", "Apex", "Core", "Bright", "Clear", "True",
+    "Northwind",
+    "Aurora",
+    "Cedar",
+    "Delta",
+    "Evergreen",
+    "Fjord",
+    "Galileo",
+    "Helios",
+    "Indigo",
+    "Jacaranda",
+    "Kestrel",
+    "Lumen",
+    "Meridian",
+    "Nimbus",
+    "Orchid",
+    "Pampas",
+    "Quetzal",
+    "Rift",
+    "Savanna",
+    "Tidewater",
+    "Umbra",
+    "Vistula",
+    "Willow",
+    "Atlas",
+    "Boreal",
+    "Coral",
+    "Sahara",
+    "Granite",
+    "Harbour",
+    "Ironbark",
+    "Juniper",
+    "Kelp",
+    "Lagoon",
+    "Monsoon",
+    "Nordic",
+    "Oakridge",
+    "Polaris",
+    "Quartz",
+    "Redwood",
+    "Summit",
+    "Tundra",
+    "Upland",
+    "Vertex",
+    "Westgate",
+    "Zephyr",
+    "Alpine",
+    "Beacon",
+    "Cobalt",
+    "Dune",
+    "Ember",
+    "Falcon",
+    "Glacier",
+    "Horizon",
+    "Isthmus",
+    "Jade",
+    "Keystone",
+    "Lighthouse",
+    "Mosaic",
+    "Nova",
+    "Onyx",
+    "Pioneer",
+    "Radiant",
+    "Sequoia",
+    "Trident",
+    "Unity",
+    "Valiant",
+    "Wavecrest",
+    "Yarrow",
+    "Zenith",
+    "Anchor",
+    "Bluebird",
+    "Crescent",
+    "Driftwood",
+    "Eastwind",
+    "Fernhill",
+    "Goldleaf",
+    "Highland",
+    "Ivory",
+    "Kingfisher",
+    "Larch",
+    "Magnolia",
+    "Nightingale",
+    "Osprey",
+    "Pinecrest",
+    "Riverside",
+    "Silverline",
+    "Thornbury",
+    "Vanguard",
+    "Whitecap",
+    "Amber",
+    "Basalt",
+    "Cypress",
+    "Equinox",
+    "Foxglove",
+    "Global",
+    "Secure",
+    "Cyber",
+    "Trust",
+    "Open",
+    "Smart",
+    "Digital",
+    "United",
+    "Pacific",
+    "Atlantic",
+    "Continental",
+    "Metro",
+    "Prime",
+    "Apex",
+    "Core",
+    "Bright",
+    "Clear",
+    "True",
 ]
 # A few roots are far more popular, as in real company names ("Global", "Secure" ...).
-ROOT_WEIGHTS = [8 if r in {"Global", "Secure", "Cyber", "Digital", "Smart", "Open", "Trust"}
-                else 1 for r in ROOTS]
-SYLLABLES = ["ka", "ri", "to", "ven", "lo", "mar", "sen", "ta", "vi", "no", "qu", "el", "dra",
-             "mi", "xo", "ber", "lin", "ra", "zu", "co", "tri", "fa", "ne", "sol", "gon", "pe"]
+ROOT_WEIGHTS = [
+    8 if r in {"Global", "Secure", "Cyber", "Digital", "Smart", "Open", "Trust"} else 1
+    for r in ROOTS
+]
+SYLLABLES = [
+    "ka",
+    "ri",
+    "to",
+    "ven",
+    "lo",
+    "mar",
+    "sen",
+    "ta",
+    "vi",
+    "no",
+    "qu",
+    "el",
+    "dra",
+    "mi",
+    "xo",
+    "ber",
+    "lin",
+    "ra",
+    "zu",
+    "co",
+    "tri",
+    "fa",
+    "ne",
+    "sol",
+    "gon",
+    "pe",
+]
 DESCRIPTORS = [
-    "Security", "Networks", "Cloud", "Data", "Systems", "Labs", "Software", "Digital", "Telecom",
-    "Analytics", "Health", "Energy", "Bank", "Payments", "Devices", "Identity", "Logistics",
-    "Robotics", "Media", "Insurance", "Technologies", "Solutions", "Consulting", "Semiconductors",
-    "Hosting", "Mobile", "Fintech", "Computing", "Connect", "Group",
+    "Security",
+    "Networks",
+    "Cloud",
+    "Data",
+    "Systems",
+    "Labs",
+    "Software",
+    "Digital",
+    "Telecom",
+    "Analytics",
+    "Health",
+    "Energy",
+    "Bank",
+    "Payments",
+    "Devices",
+    "Identity",
+    "Logistics",
+    "Robotics",
+    "Media",
+    "Insurance",
+    "Technologies",
+    "Solutions",
+    "Consulting",
+    "Semiconductors",
+    "Hosting",
+    "Mobile",
+    "Fintech",
+    "Computing",
+    "Connect",
+    "Group",
 ]
 LEGAL_SUFFIX = {
-    "DE": ["GmbH", "AG"], "AT": ["GmbH", "AG"], "CH": ["AG", "SA", "GmbH"], "GB": ["Ltd", "plc"],
-    "US": ["Inc.", "LLC", "Corp."], "FR": ["SA", "SAS"], "NL": ["B.V.", "N.V."], "SE": ["AB"],
-    "FI": ["Oy"], "NO": ["AS"], "DK": ["A/S"], "JP": ["K.K."], "IT": ["S.p.A.", "S.r.l."],
-    "ES": ["S.L.", "S.A."], "BR": ["Ltda."], "IN": ["Pvt Ltd"], "PL": ["Sp. z o.o."],
+    "DE": ["GmbH", "AG"],
+    "AT": ["GmbH", "AG"],
+    "CH": ["AG", "SA", "GmbH"],
+    "GB": ["Ltd", "plc"],
+    "US": ["Inc.", "LLC", "Corp."],
+    "FR": ["SA", "SAS"],
+    "NL": ["B.V.", "N.V."],
+    "SE": ["AB"],
+    "FI": ["Oy"],
+    "NO": ["AS"],
+    "DK": ["A/S"],
+    "JP": ["K.K."],
+    "IT": ["S.p.A.", "S.r.l."],
+    "ES": ["S.L.", "S.A."],
+    "BR": ["Ltda."],
+    "IN": ["Pvt Ltd"],
+    "PL": ["Sp. z o.o."],
 }
-CIVIL_PATTERNS = ["{root} Foundation", "Digital Rights {country}", "{country} Internet Society",
-                  "Centre for {topic} {country}", "{root} Collective", "{root} Initiative",
-                  "Open {topic} Network {country}", "{root} Trust for {topic}"]
-ACADEMIA_PATTERNS = ["University of {city}", "{city} Institute of Technology",
-                     "{root} University", "{country} Cyber Research Centre",
-                     "{city} School of Computing", "{root} College"]
-GOVERNMENT_PATTERNS = ["{country} National Cyber Security Centre", "{country} Digital Agency",
-                       "Ministry of Digital Affairs of {country}", "{city} City Council",
-                       "{country} Data Protection Authority", "{country} CERT"]
-OTHER_PATTERNS = ["{root} Cooperative", "{root} {descriptor} Association", "{city} Chamber of Commerce"]
-TOPICS = ["Privacy", "Digital Rights", "Cyber Peace", "Online Safety", "Open Source", "Internet Freedom"]
-FIRST = ["Anna", "Ben", "Chloé", "David", "Elif", "Femi", "Grace", "Hiro", "Ines", "Jonas", "Kwame",
-         "Lena", "Mateo", "Nadia", "Omar", "Priya", "Quentin", "Rosa", "Sven", "Tariq", "Uma",
-         "Victor", "Wen", "Ximena", "Yusuf", "Zofia"]
-LAST = ["Adeyemi", "Bauer", "Costa", "Dubois", "Eriksen", "Fischer", "García", "Hoang", "Ivanova",
-        "Jensen", "Kim", "Lopez", "Müller", "Nakamura", "Okafor", "Patel", "Quispe", "Rossi",
-        "Schmidt", "Tanaka", "Urquhart", "Varga", "Wang", "Yilmaz", "Zhou", "Novak"]
-TITLES = ["Chief Executive Officer", "Chief Information Security Officer", "Executive Director",
-          "General Counsel", "Head of Policy", "Rector", "Director General", "Chief Technology Officer"]
+CIVIL_PATTERNS = [
+    "{root} Foundation",
+    "Digital Rights {country}",
+    "{country} Internet Society",
+    "Centre for {topic} {country}",
+    "{root} Collective",
+    "{root} Initiative",
+    "Open {topic} Network {country}",
+    "{root} Trust for {topic}",
+]
+ACADEMIA_PATTERNS = [
+    "University of {city}",
+    "{city} Institute of Technology",
+    "{root} University",
+    "{country} Cyber Research Centre",
+    "{city} School of Computing",
+    "{root} College",
+]
+GOVERNMENT_PATTERNS = [
+    "{country} National Cyber Security Centre",
+    "{country} Digital Agency",
+    "Ministry of Digital Affairs of {country}",
+    "{city} City Council",
+    "{country} Data Protection Authority",
+    "{country} CERT",
+]
+OTHER_PATTERNS = [
+    "{root} Cooperative",
+    "{root} {descriptor} Association",
+    "{city} Chamber of Commerce",
+]
+TOPICS = [
+    "Privacy",
+    "Digital Rights",
+    "Cyber Peace",
+    "Online Safety",
+    "Open Source",
+    "Internet Freedom",
+]
+FIRST = [
+    "Anna",
+    "Ben",
+    "Chloé",
+    "David",
+    "Elif",
+    "Femi",
+    "Grace",
+    "Hiro",
+    "Ines",
+    "Jonas",
+    "Kwame",
+    "Lena",
+    "Mateo",
+    "Nadia",
+    "Omar",
+    "Priya",
+    "Quentin",
+    "Rosa",
+    "Sven",
+    "Tariq",
+    "Uma",
+    "Victor",
+    "Wen",
+    "Ximena",
+    "Yusuf",
+    "Zofia",
+]
+LAST = [
+    "Adeyemi",
+    "Bauer",
+    "Costa",
+    "Dubois",
+    "Eriksen",
+    "Fischer",
+    "García",
+    "Hoang",
+    "Ivanova",
+    "Jensen",
+    "Kim",
+    "Lopez",
+    "Müller",
+    "Nakamura",
+    "Okafor",
+    "Patel",
+    "Quispe",
+    "Rossi",
+    "Schmidt",
+    "Tanaka",
+    "Urquhart",
+    "Varga",
+    "Wang",
+    "Yilmaz",
+    "Zhou",
+    "Novak",
+]
+TITLES = [
+    "Chief Executive Officer",
+    "Chief Information Security Officer",
+    "Executive Director",
+    "General Counsel",
+    "Head of Policy",
+    "Rector",
+    "Director General",
+    "Chief Technology Officer",
+]
 PLEDGE_TITLES = [
-    "Fix critical vulnerabilities within {n} days", "Multi-factor authentication on by default",
-    "Publish a software bill of materials for every product", "Train {n},000 small businesses in cyber hygiene",
-    "Publish a transparency report twice a year", "Coordinated vulnerability disclosure policy",
-    "Security updates for {n} years after release", "Encrypt customer data at rest by default",
-    "Phase out default passwords on all devices", "Independent security audit every year",
-    "Support {n} digital-rights organisations", "Open-source our incident-response playbooks",
-    "Memory-safe languages for all new components", "Share threat intelligence with national CERTs",
-    "Free security training for {n}% of staff", "Report incidents to customers within {n} hours",
+    "Fix critical vulnerabilities within {n} days",
+    "Multi-factor authentication on by default",
+    "Publish a software bill of materials for every product",
+    "Train {n},000 small businesses in cyber hygiene",
+    "Publish a transparency report twice a year",
+    "Coordinated vulnerability disclosure policy",
+    "Security updates for {n} years after release",
+    "Encrypt customer data at rest by default",
+    "Phase out default passwords on all devices",
+    "Independent security audit every year",
+    "Support {n} digital-rights organisations",
+    "Open-source our incident-response playbooks",
+    "Memory-safe languages for all new components",
+    "Share threat intelligence with national CERTs",
+    "Free security training for {n}% of staff",
+    "Report incidents to customers within {n} hours",
 ]
 PLEDGE_STATUS = {"planned": 15, "in_progress": 45, "achieved": 30, "missed": 6, "withdrawn": 4}
 PRINCIPLE_TITLES = [
-    "Protect users and customers", "Oppose attacks on citizens and enterprises",
-    "Empower users with security knowledge", "Coordinate vulnerability disclosure",
-    "Secure products by design", "Respect privacy and human rights online",
-    "Share information and cooperate", "Be transparent about government requests",
-    "Support capacity building", "Report publicly on progress", "Secure the supply chain",
+    "Protect users and customers",
+    "Oppose attacks on citizens and enterprises",
+    "Empower users with security knowledge",
+    "Coordinate vulnerability disclosure",
+    "Secure products by design",
+    "Respect privacy and human rights online",
+    "Share information and cooperate",
+    "Be transparent about government requests",
+    "Support capacity building",
+    "Report publicly on progress",
+    "Secure the supply chain",
     "Prepare for and respond to incidents",
 ]
 QUESTION_STEMS = {
-    "yes_no": ["Do you have a {x} policy?", "Did you review your {x} this year?",
-               "Is {x} enabled by default?", "Have you published your {x}?"],
+    "yes_no": [
+        "Do you have a {x} policy?",
+        "Did you review your {x} this year?",
+        "Is {x} enabled by default?",
+        "Have you published your {x}?",
+    ],
     "single_choice": ["How mature is your {x}?", "Who is accountable for {x}?"],
     "multiple_choice": ["Which {x} measures are in place?", "Which audiences did your {x} reach?"],
     "number": ["How many {x} incidents did you handle?", "How many people received {x} training?"],
@@ -198,17 +534,44 @@ QUESTION_STEMS = {
     "date": ["When did you last test your {x}?"],
     "evidence": ["Attach your {x} policy."],
 }
-SUBJECTS = ["vulnerability disclosure", "incident response", "security awareness", "privacy",
-            "supply chain security", "patch management", "threat intelligence", "access control",
-            "secure development", "transparency reporting", "data protection", "capacity building"]
+SUBJECTS = [
+    "vulnerability disclosure",
+    "incident response",
+    "security awareness",
+    "privacy",
+    "supply chain security",
+    "patch management",
+    "threat intelligence",
+    "access control",
+    "secure development",
+    "transparency reporting",
+    "data protection",
+    "capacity building",
+]
 CHOICES = {
-    "single_choice": [["Initial", "Developing", "Established", "Leading"],
-                      ["Board", "Executive", "Security team", "Nobody yet"]],
-    "multiple_choice": [["Training", "Audits", "Bug bounty", "Red teaming", "Certification"],
-                        ["Staff", "Customers", "Suppliers", "Public", "Schools"]],
+    "single_choice": [
+        ["Initial", "Developing", "Established", "Leading"],
+        ["Board", "Executive", "Security team", "Nobody yet"],
+    ],
+    "multiple_choice": [
+        ["Training", "Audits", "Bug bounty", "Red teaming", "Certification"],
+        ["Staff", "Customers", "Suppliers", "Public", "Schools"],
+    ],
 }
-TYPE_CYCLE = ["yes_no", "single_choice", "number", "long_text", "yes_no", "multiple_choice",
-              "short_text", "url", "yes_no", "date", "number", "evidence"]
+TYPE_CYCLE = [
+    "yes_no",
+    "single_choice",
+    "number",
+    "long_text",
+    "yes_no",
+    "multiple_choice",
+    "short_text",
+    "url",
+    "yes_no",
+    "date",
+    "number",
+    "evidence",
+]
 TEXT_ANSWERS = [
     "We follow a documented process reviewed every year.",
     "A dedicated team handles this, reporting to the board.",
@@ -228,8 +591,15 @@ def _weighted(rng: random.Random, weights: dict):
 
 
 def _at(day: dt.date, rng: random.Random) -> dt.datetime:
-    return dt.datetime(day.year, day.month, day.day, rng.randrange(7, 20), rng.randrange(60),
-                       rng.randrange(60), tzinfo=UTC)
+    return dt.datetime(
+        day.year,
+        day.month,
+        day.day,
+        rng.randrange(7, 20),
+        rng.randrange(60),
+        rng.randrange(60),
+        tzinfo=UTC,
+    )
 
 
 def _dumps(value) -> str:
@@ -252,10 +622,13 @@ class Loader:
 
     def _clause(self, name: str):
         table = self.tables[name]
-        return sa.table(name, *[
-            sa.column(c.name, sa.Text() if isinstance(c.type, sa.JSON) else c.type)
-            for c in table.columns
-        ])
+        return sa.table(
+            name,
+            *[
+                sa.column(c.name, sa.Text() if isinstance(c.type, sa.JSON) else c.type)
+                for c in table.columns
+            ],
+        )
 
     def _fillers(self, name: str, columns: list[str]) -> tuple[list[int], dict]:
         """Other engineers add columns while the models evolve: keep the generated columns
@@ -304,8 +677,10 @@ class Loader:
             values = tuple(values[i] for i in order)
             if plain:
                 return values
-            return tuple(v if p is None or v is None else p(v)
-                         for p, v in zip(processors, values, strict=True))
+            return tuple(
+                v if p is None or v is None else p(v)
+                for p, v in zip(processors, values, strict=True)
+            )
 
         count = 0
         batch: list[tuple] = []
@@ -428,16 +803,20 @@ class Generator:
         self._load_reports(loader)
         self._pledges(loader)
         self._drafts(loader)
-        self.summary.update({"year": self.year, "orgs": len(self.orgs),
-                             "reports": len(self.report_rows)})
+        self.summary.update(
+            {"year": self.year, "orgs": len(self.orgs), "reports": len(self.report_rows)}
+        )
         del rng
         return self.summary
 
     # Charter ---------------------------------------------------------------------------------
     def _charter(self, loader: Loader) -> None:
         n = self.sizes.principles
-        loader.load("principles", ["id", "key", "created_at"],
-                    [(i, f"P{i}", _at(self.founded, self.rng)) for i in range(1, n + 1)])
+        loader.load(
+            "principles",
+            ["id", "key", "created_at"],
+            [(i, f"P{i}", _at(self.founded, self.rng)) for i in range(1, n + 1)],
+        )
         first = self.founded.year
         published = [dt.date(first, 1, 15), dt.date(first + 4, 6, 1), dt.date(first + 8, 9, 1)]
         published = [d for d in published if d <= self.today] or published[:1]
@@ -445,24 +824,48 @@ class Generator:
         rows, texts = [], []
         text_id = 0
         for vid, day in self.versions:
-            rows.append((vid, vid, f"Charter, version {vid}", "The signatories commit to the "
-                         "principles below and report every year on how they live up to them.",
-                         "" if vid == 1 else "Clarified wording; new guidance on disclosure.",
-                         "published", day, _at(day, self.rng), 1, vid - 1 if vid > 1 else None, 1,
-                         _at(day - dt.timedelta(days=30), self.rng)))
+            rows.append(
+                (
+                    vid,
+                    vid,
+                    f"Charter, version {vid}",
+                    "The signatories commit to the "
+                    "principles below and report every year on how they live up to them.",
+                    "" if vid == 1 else "Clarified wording; new guidance on disclosure.",
+                    "published",
+                    day,
+                    _at(day, self.rng),
+                    1,
+                    vid - 1 if vid > 1 else None,
+                    1,
+                    _at(day - dt.timedelta(days=30), self.rng),
+                )
+            )
             for p in range(1, n + 1):
                 text_id += 1
                 title = PRINCIPLE_TITLES[(p - 1) % len(PRINCIPLE_TITLES)]
-                texts.append((text_id, vid, p, p, p, title,
-                              f"Signatories **{title.lower()}** (version {vid}).",
-                              ["Protection", "Empowerment", "Cooperation"][p % 3]))
+                texts.append(
+                    (
+                        text_id,
+                        vid,
+                        p,
+                        p,
+                        p,
+                        title,
+                        f"Signatories **{title.lower()}** (version {vid}).",
+                        ["Protection", "Empowerment", "Cooperation"][p % 3],
+                    )
+                )
         self._charter_rows = rows
         self._principle_text_rows = texts
 
     def _sectors(self, loader: Loader) -> None:
         self.sector_ids = list(range(1, len(SECTORS) + 1))
-        loader.load("sectors", ["id", "name", "slug"],
-                    [(i, name, _slugify(name)) for i, name in enumerate(SECTORS, 1)])
+        loader.load(
+            "sectors",
+            ["id", "name", "slug"],
+            [(i, name, _slugify(name)) for i, name in enumerate(SECTORS, 1)],
+        )
 
     def version_on(self, day: dt.date) -> int:
         current = self.versions[0][0]
@@ -490,10 +893,20 @@ class Generator:
                 if rng.random() < 0.4 and country in LEGAL_SUFFIX:
                     name += f" {rng.choice(LEGAL_SUFFIX[country])}"
             else:
-                pattern = rng.choice({"civil_society": CIVIL_PATTERNS, "academia": ACADEMIA_PATTERNS,
-                                      "government": GOVERNMENT_PATTERNS}.get(category, OTHER_PATTERNS))
-                name = pattern.format(root=root(), country=cname, city=city(),
-                                      topic=rng.choice(TOPICS), descriptor=rng.choice(DESCRIPTORS))
+                pattern = rng.choice(
+                    {
+                        "civil_society": CIVIL_PATTERNS,
+                        "academia": ACADEMIA_PATTERNS,
+                        "government": GOVERNMENT_PATTERNS,
+                    }.get(category, OTHER_PATTERNS)
+                )
+                name = pattern.format(
+                    root=root(),
+                    country=cname,
+                    city=city(),
+                    topic=rng.choice(TOPICS),
+                    descriptor=rng.choice(DESCRIPTORS),
+                )
             if attempt > 2:
                 name = f"{name} {city()}"
             key = " ".join(name.lower().split())
@@ -527,7 +940,9 @@ class Generator:
                 slug, k = f"{base}-{k}", k + 1
             used_slugs.add(slug)
             if category == "company":
-                sector = rng.choice(self.sector_ids[:6] + self.sector_ids[8:9] + self.sector_ids[10:])
+                sector = rng.choice(
+                    self.sector_ids[:6] + self.sector_ids[8:9] + self.sector_ids[10:]
+                )
             elif category == "academia":
                 sector = 7
             elif category == "government":
@@ -540,7 +955,9 @@ class Generator:
             start = dt.date(year, 1, 1) if year > first_year else self.founded
             end = min(dt.date(year, 12, 31), self.today - dt.timedelta(days=20))
             applied = start + dt.timedelta(days=rng.randrange(max(1, (end - start).days)))
-            org = Org(i, name, slug, country, category, _weighted(rng, SIZE_WEIGHTS), sector, applied)
+            org = Org(
+                i, name, slug, country, category, _weighted(rng, SIZE_WEIGHTS), sector, applied
+            )
             roll = rng.random()
             recent = (self.today - applied).days < 60
             if recent and roll < 0.6 or roll < 0.025:
@@ -580,8 +997,14 @@ class Generator:
             sections, questions = [], []
             for s in range(n_s):
                 sid += 1
-                sections.append({"id": sid, "position": s, "principle_id": s + 1,
-                                 "title": PRINCIPLE_TITLES[s % len(PRINCIPLE_TITLES)]})
+                sections.append(
+                    {
+                        "id": sid,
+                        "position": s,
+                        "principle_id": s + 1,
+                        "title": PRINCIPLE_TITLES[s % len(PRINCIPLE_TITLES)],
+                    }
+                )
             per_section = [[] for _ in range(n_s)]
             for q in range(n_q):
                 qid += 1
@@ -591,8 +1014,12 @@ class Generator:
                 subject = SUBJECTS[(q * 5 + s) % len(SUBJECTS)]
                 stem = QUESTION_STEMS[qtype][q % len(QUESTION_STEMS[qtype])]
                 question = {
-                    "id": qid, "section": s, "position": position, "type": qtype,
-                    "lineage": lineages[q], "text": stem.format(x=subject),
+                    "id": qid,
+                    "section": s,
+                    "position": position,
+                    "type": qtype,
+                    "lineage": lineages[q],
+                    "text": stem.format(x=subject),
                     "required": qtype != "evidence" and (position == 0 or q % 3 != 0),
                     "choices": CHOICES[qtype][q % 2] if qtype in CHOICES else [],
                     "unit": "people" if qtype == "number" and q % 2 else "",
@@ -602,8 +1029,13 @@ class Generator:
                     "is_public": q % 3 == 0 or position == 0,
                     "condition": None,
                 }
-                pool = (CHOICES[qtype][q % 2] if qtype == "single_choice"
-                        else TEXT_ANSWERS if qtype in ("short_text", "long_text") else [])
+                pool = (
+                    CHOICES[qtype][q % 2]
+                    if qtype == "single_choice"
+                    else TEXT_ANSWERS
+                    if qtype in ("short_text", "long_text")
+                    else []
+                )
                 question["json_choices"] = [(_dumps(v), _dumps(v)) for v in pool]
                 # The second question of a section is asked only if the first was answered yes.
                 if position == 1 and per_section[s]:
@@ -611,10 +1043,20 @@ class Generator:
                 per_section[s].append(question)
                 questions.append(question)
             questions.sort(key=lambda q: (q["section"], q["position"]))
-            cycle = Cycle(ci, year, opens, due, 14, "open" if is_open else "closed", version,
-                          questions, sections)
-            structure = [(q["lineage"], q["text"], q["type"], q["required"], q["choices"])
-                         for q in questions]
+            cycle = Cycle(
+                ci,
+                year,
+                opens,
+                due,
+                14,
+                "open" if is_open else "closed",
+                version,
+                questions,
+                sections,
+            )
+            structure = [
+                (q["lineage"], q["text"], q["type"], q["required"], q["choices"]) for q in questions
+            ]
             cycle.q_hash = hashlib.sha256(_dumps(structure).encode()).hexdigest()
             self.cycles.append(cycle)
         del rng
@@ -627,8 +1069,12 @@ class Generator:
         eligible = 0
         for org in self.orgs:
             if org.joined_on:
-                eligible += sum(1 for c in closed if org.joined_on <= c.opens_on
-                                and (org.exit_on is None or org.exit_on > c.due_on))
+                eligible += sum(
+                    1
+                    for c in closed
+                    if org.joined_on <= c.opens_on
+                    and (org.exit_on is None or org.exit_on > c.due_on)
+                )
         rate = min(0.985, self.sizes.reports / max(1, eligible))
         # Missed deadlines end some memberships early: adjust the rate until the number of
         # reports is close to the target (the same random draws each time).
@@ -650,8 +1096,15 @@ class Generator:
             applied_at = _at(org.applied_on, rng)
             events.append((applied_at, None, "applicant", False, ""))
             if org.planned_exit == "rejected":
-                events.append((applied_at + dt.timedelta(days=rng.randrange(5, 40)), "applicant",
-                               "rejected", False, ""))
+                events.append(
+                    (
+                        applied_at + dt.timedelta(days=rng.randrange(5, 40)),
+                        "applicant",
+                        "rejected",
+                        False,
+                        "",
+                    )
+                )
                 org.status = "rejected"
             if org.joined_on is None:
                 org.status = org.status if org.status == "rejected" else "applicant"
@@ -674,25 +1127,48 @@ class Generator:
                     if status == "non_communicating":
                         status = "active"
                         back = cycle.due_on - dt.timedelta(days=rng.randrange(1, 60))
-                        events.append((_at(back, rng), "non_communicating", "active", True,
-                                       "Reported again."))
+                        events.append(
+                            (_at(back, rng), "non_communicating", "active", True, "Reported again.")
+                        )
                 else:
                     misses += 1
                     when = _at(final + dt.timedelta(days=1), rng)
                     if misses == 1:
-                        events.append((when, status, "non_communicating", True,
-                                       f"No report for {cycle.year}."))
+                        events.append(
+                            (
+                                when,
+                                status,
+                                "non_communicating",
+                                True,
+                                f"No report for {cycle.year}.",
+                            )
+                        )
                         status = "non_communicating"
                     else:
-                        events.append((when, status, "delisted", True,
-                                       f"No report for {cycle.year - 1} and {cycle.year}."))
+                        events.append(
+                            (
+                                when,
+                                status,
+                                "delisted",
+                                True,
+                                f"No report for {cycle.year - 1} and {cycle.year}.",
+                            )
+                        )
                         status = "delisted"
                         org.ended_on = final
                         break
             if status != "delisted" and org.planned_exit in ("withdrawn", "suspended"):
-                events.append((_at(org.exit_on, rng), status, org.planned_exit, True,
-                               "Withdrew from the alliance." if org.planned_exit == "withdrawn"
-                               else "Suspended pending review of a complaint."))
+                events.append(
+                    (
+                        _at(org.exit_on, rng),
+                        status,
+                        org.planned_exit,
+                        True,
+                        "Withdrew from the alliance."
+                        if org.planned_exit == "withdrawn"
+                        else "Suspended pending review of a complaint.",
+                    )
+                )
                 status = org.planned_exit
                 org.ended_on = org.exit_on
             events.sort(key=lambda e: e[0])
@@ -716,32 +1192,86 @@ class Generator:
         # Representatives for the first members to have reported most: busy dashboards.
         rng.shuffle(members)
         chosen = sorted(members[: self.sizes.representatives], key=lambda o: o.id)
-        rows = [(1, SECRETARIAT_EMAIL, "Sam Secretariat", "Secretariat", "secretariat", None,
-                 password_hash, f"bench-sec-{rng.getrandbits(48):x}", True,
-                 _at(self.founded, rng), _at(self.today, rng))]
+        rows = [
+            (
+                1,
+                SECRETARIAT_EMAIL,
+                "Sam Secretariat",
+                "Secretariat",
+                "secretariat",
+                None,
+                password_hash,
+                f"bench-sec-{rng.getrandbits(48):x}",
+                True,
+                _at(self.founded, rng),
+                _at(self.today, rng),
+            )
+        ]
         uid = 1
         for i, org in enumerate(chosen, 1):
             for extra in range(2 if i % 10 == 0 else 1):
                 uid += 1
                 email = f"rep{i:05d}{'b' if extra else ''}@bench.pactum.example"
-                rows.append((uid, email, f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-                             rng.choice(TITLES), "representative", org.id, password_hash,
-                             f"bench-{uid}-{rng.getrandbits(48):x}", True,
-                             _at(org.joined_on or org.applied_on, rng), _at(self.today, rng)))
+                rows.append(
+                    (
+                        uid,
+                        email,
+                        f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                        rng.choice(TITLES),
+                        "representative",
+                        org.id,
+                        password_hash,
+                        f"bench-{uid}-{rng.getrandbits(48):x}",
+                        True,
+                        _at(org.joined_on or org.applied_on, rng),
+                        _at(self.today, rng),
+                    )
+                )
                 org.rep_ids.append(uid)
         self.rep_orgs = chosen
         self.user_info = {row[0]: {"id": row[0], "name": row[2], "email": row[1]} for row in rows}
         self.secretariat_id = 1
         # Charter versions reference the secretariat: load them now that it exists.
-        loader.load("users", ["id", "email", "name", "job_title", "role", "organisation_id",
-                              "password_hash", "session_token", "active", "created_at",
-                              "last_login_at"], rows)
-        loader.load("charter_versions", ["id", "number", "title", "preamble_md", "change_summary",
-                                         "status", "effective_date", "published_at",
-                                         "published_by_id", "based_on_id", "created_by_id",
-                                         "created_at"], self._charter_rows)
-        loader.load("principle_texts", ["id", "version_id", "principle_id", "number", "position",
-                                        "title", "body_md", "theme"], self._principle_text_rows)
+        loader.load(
+            "users",
+            [
+                "id",
+                "email",
+                "name",
+                "job_title",
+                "role",
+                "organisation_id",
+                "password_hash",
+                "session_token",
+                "active",
+                "created_at",
+                "last_login_at",
+            ],
+            rows,
+        )
+        loader.load(
+            "charter_versions",
+            [
+                "id",
+                "number",
+                "title",
+                "preamble_md",
+                "change_summary",
+                "status",
+                "effective_date",
+                "published_at",
+                "published_by_id",
+                "based_on_id",
+                "created_by_id",
+                "created_at",
+            ],
+            self._charter_rows,
+        )
+        loader.load(
+            "principle_texts",
+            ["id", "version_id", "principle_id", "number", "position", "title", "body_md", "theme"],
+            self._principle_text_rows,
+        )
 
     def _load_organisations(self, loader: Loader) -> None:
         rng = self.rng
@@ -759,26 +1289,70 @@ class Generator:
                         continue
                 else:
                     day = effective + dt.timedelta(days=rng.randrange(3, 150))
-                    if day >= self.today or (org.ended_on and day >= org.ended_on) or rng.random() > 0.85:
+                    if (
+                        day >= self.today
+                        or (org.ended_on and day >= org.ended_on)
+                        or rng.random() > 0.85
+                    ):
                         continue
                 eid += 1
-                self.endorsement_rows.append((eid, org.id, vid, f"{rng.choice(FIRST)} {rng.choice(LAST)}",
-                                              rng.choice(TITLES), day, 1, _at(day, rng)))
+                self.endorsement_rows.append(
+                    (
+                        eid,
+                        org.id,
+                        vid,
+                        f"{rng.choice(FIRST)} {rng.choice(LAST)}",
+                        rng.choice(TITLES),
+                        day,
+                        1,
+                        _at(day, rng),
+                    )
+                )
                 last = vid
             org.endorsed_version_id = last
-        columns = ["id", "name", "name_key", "slug", "legal_name", "country", "sector_id",
-                   "category", "size_band", "website", "description_md", "status", "status_since",
-                   "joined_on", "endorsed_version_id", "created_at", "updated_at"]
+        columns = [
+            "id",
+            "name",
+            "name_key",
+            "slug",
+            "legal_name",
+            "country",
+            "sector_id",
+            "category",
+            "size_band",
+            "website",
+            "description_md",
+            "status",
+            "status_since",
+            "joined_on",
+            "endorsed_version_id",
+            "created_at",
+            "updated_at",
+        ]
 
         def rows():
             for o in self.orgs:
                 created = _at(o.applied_on, rng)
-                yield (o.id, o.name, " ".join(o.name.lower().split()), o.slug,
-                       o.name if " " in o.name else f"{o.name} Ltd", o.country, o.sector_id,
-                       o.category, o.size_band, f"https://www.{o.slug[:60]}.example",
-                       f"{o.name} is a {o.size_band} {o.category.replace('_', ' ')} based in "
-                       f"{_country_name(o.country)}.", o.status, o.status_since, o.joined_on,
-                       o.endorsed_version_id, created, max(created, o.status_since))
+                yield (
+                    o.id,
+                    o.name,
+                    " ".join(o.name.lower().split()),
+                    o.slug,
+                    o.name if " " in o.name else f"{o.name} Ltd",
+                    o.country,
+                    o.sector_id,
+                    o.category,
+                    o.size_band,
+                    f"https://www.{o.slug[:60]}.example",
+                    f"{o.name} is a {o.size_band} {o.category.replace('_', ' ')} based in "
+                    f"{_country_name(o.country)}.",
+                    o.status,
+                    o.status_since,
+                    o.joined_on,
+                    o.endorsed_version_id,
+                    created,
+                    max(created, o.status_since),
+                )
 
         loader.load("organisations", columns, rows())
 
@@ -788,11 +1362,33 @@ class Generator:
             for org in self.orgs:
                 for at, from_status, to_status, public, reason in self.history[org.id]:
                     sid += 1
-                    yield (sid, org.id, from_status, to_status, at, 1 if from_status else None,
-                           reason or "", reason, public)
+                    yield (
+                        sid,
+                        org.id,
+                        from_status,
+                        to_status,
+                        at,
+                        1 if from_status else None,
+                        reason or "",
+                        reason,
+                        public,
+                    )
 
-        loader.load("status_changes", ["id", "organisation_id", "from_status", "to_status", "at",
-                                       "by_user_id", "reason", "public_reason", "is_public"], rows())
+        loader.load(
+            "status_changes",
+            [
+                "id",
+                "organisation_id",
+                "from_status",
+                "to_status",
+                "at",
+                "by_user_id",
+                "reason",
+                "public_reason",
+                "is_public",
+            ],
+            rows(),
+        )
 
     def _applications(self, loader: Loader) -> None:
         rng = self.rng
@@ -806,22 +1402,61 @@ class Generator:
                 state = {"applicant": "pending", "rejected": "rejected"}.get(org.status, "approved")
                 decided = None if state == "pending" else _at(org.joined_on or org.applied_on, rng)
                 contact = f"{rng.choice(FIRST)} {rng.choice(LAST)}"
-                yield (aid, org.id, contact, f"contact{org.id}@{org.slug[:40]}.example",
-                       rng.choice(TITLES), "We want to commit in public.", state, decided,
-                       1 if decided else None, "Not eligible." if state == "rejected" else "",
-                       _at(org.applied_on, rng), self.version_on(org.applied_on), contact,
-                       rng.choice(TITLES), True)
+                yield (
+                    aid,
+                    org.id,
+                    contact,
+                    f"contact{org.id}@{org.slug[:40]}.example",
+                    rng.choice(TITLES),
+                    "We want to commit in public.",
+                    state,
+                    decided,
+                    1 if decided else None,
+                    "Not eligible." if state == "rejected" else "",
+                    _at(org.applied_on, rng),
+                    self.version_on(org.applied_on),
+                    contact,
+                    rng.choice(TITLES),
+                    True,
+                )
 
-        loader.load("applications", ["id", "organisation_id", "contact_name", "contact_email",
-                                     "contact_title", "motivation", "state", "decided_at",
-                                     "decided_by_id", "decision_reason", "created_at",
-                                     "charter_version_id", "signatory_name", "signatory_title",
-                                     "authorised_to_sign"], rows())
+        loader.load(
+            "applications",
+            [
+                "id",
+                "organisation_id",
+                "contact_name",
+                "contact_email",
+                "contact_title",
+                "motivation",
+                "state",
+                "decided_at",
+                "decided_by_id",
+                "decision_reason",
+                "created_at",
+                "charter_version_id",
+                "signatory_name",
+                "signatory_title",
+                "authorised_to_sign",
+            ],
+            rows(),
+        )
 
     def _endorsements(self, loader: Loader) -> None:
-        loader.load("endorsements", ["id", "organisation_id", "charter_version_id", "signatory_name",
-                                     "signatory_title", "endorsed_on", "recorded_by_id",
-                                     "created_at"], self.endorsement_rows)
+        loader.load(
+            "endorsements",
+            [
+                "id",
+                "organisation_id",
+                "charter_version_id",
+                "signatory_name",
+                "signatory_title",
+                "endorsed_on",
+                "recorded_by_id",
+                "created_at",
+            ],
+            self.endorsement_rows,
+        )
 
     def _load_cycles(self, loader: Loader) -> None:
         all_categories = _dumps(list(CATEGORY_WEIGHTS))
@@ -829,29 +1464,98 @@ class Generator:
         for c in self.cycles:
             closed = c.status == "closed"
             final = c.due_on + dt.timedelta(days=c.grace_days)
-            cycles.append((c.id, c.year, f"{c.year} reporting cycle", c.charter_version_id, c.status,
-                           c.opens_on, c.due_on, c.grace_days, all_categories, "[30,7,1]",
-                           c.id - 1 if c.id > 1 else None, _at(c.opens_on, self.rng),
-                           _at(dt.date(c.year, 12, 31), self.rng) if closed else None,
-                           _at(final + dt.timedelta(days=1), self.rng) if closed else None,
-                           _at(c.opens_on - dt.timedelta(days=30), self.rng)))
-        loader.load("reporting_cycles", ["id", "year", "title", "charter_version_id", "status",
-                                         "opens_on", "due_on", "grace_days", "categories",
-                                         "reminder_offsets", "copied_from_id", "opened_at",
-                                         "closed_at", "deadline_processed_at", "created_at"], cycles)
-        loader.load("sections", ["id", "cycle_id", "position", "title", "description_md",
-                                 "principle_id"],
-                    [(s["id"], c.id, s["position"], s["title"], "", s["principle_id"])
-                     for c in self.cycles for s in c.sections])
-        loader.load("questions", ["id", "section_id", "lineage", "position", "text", "help_text",
-                                  "type", "required", "choices", "unit", "min_value", "max_value",
-                                  "condition_question_id", "condition_value", "is_indicator",
-                                  "is_public"],
-                    [(q["id"], c.sections[q["section"]]["id"], q["lineage"], q["position"],
-                      q["text"], "", q["type"], q["required"], _dumps(q["choices"]), q["unit"],
-                      q["min"], q["max"], q["condition"], "yes" if q["condition"] else "",
-                      q["is_indicator"], q["is_public"])
-                     for c in self.cycles for q in c.questions])
+            cycles.append(
+                (
+                    c.id,
+                    c.year,
+                    f"{c.year} reporting cycle",
+                    c.charter_version_id,
+                    c.status,
+                    c.opens_on,
+                    c.due_on,
+                    c.grace_days,
+                    all_categories,
+                    "[30,7,1]",
+                    c.id - 1 if c.id > 1 else None,
+                    _at(c.opens_on, self.rng),
+                    _at(dt.date(c.year, 12, 31), self.rng) if closed else None,
+                    _at(final + dt.timedelta(days=1), self.rng) if closed else None,
+                    _at(c.opens_on - dt.timedelta(days=30), self.rng),
+                )
+            )
+        loader.load(
+            "reporting_cycles",
+            [
+                "id",
+                "year",
+                "title",
+                "charter_version_id",
+                "status",
+                "opens_on",
+                "due_on",
+                "grace_days",
+                "categories",
+                "reminder_offsets",
+                "copied_from_id",
+                "opened_at",
+                "closed_at",
+                "deadline_processed_at",
+                "created_at",
+            ],
+            cycles,
+        )
+        loader.load(
+            "sections",
+            ["id", "cycle_id", "position", "title", "description_md", "principle_id"],
+            [
+                (s["id"], c.id, s["position"], s["title"], "", s["principle_id"])
+                for c in self.cycles
+                for s in c.sections
+            ],
+        )
+        loader.load(
+            "questions",
+            [
+                "id",
+                "section_id",
+                "lineage",
+                "position",
+                "text",
+                "help_text",
+                "type",
+                "required",
+                "choices",
+                "unit",
+                "min_value",
+                "max_value",
+                "condition_question_id",
+                "condition_value",
+                "is_indicator",
+                "is_public",
+            ],
+            [
+                (
+                    q["id"],
+                    c.sections[q["section"]]["id"],
+                    q["lineage"],
+                    q["position"],
+                    q["text"],
+                    "",
+                    q["type"],
+                    q["required"],
+                    _dumps(q["choices"]),
+                    q["unit"],
+                    q["min"],
+                    q["max"],
+                    q["condition"],
+                    "yes" if q["condition"] else "",
+                    q["is_indicator"],
+                    q["is_public"],
+                )
+                for c in self.cycles
+                for q in c.questions
+            ],
+        )
 
     # Evidence files ----------------------------------------------------------------------------
     def _files(self, loader: Loader) -> None:
@@ -862,21 +1566,33 @@ class Generator:
             for i in range(self.sizes.files):
                 kind = i % 3
                 if kind == 0:
-                    body = (f"%PDF-1.4\n% bench evidence {i}\n1 0 obj << /Type /Catalog >> endobj\n"
-                            + "x" * rng.randrange(200, 2000) + "\n%%EOF\n").encode()
+                    body = (
+                        f"%PDF-1.4\n% bench evidence {i}\n1 0 obj << /Type /Catalog >> endobj\n"
+                        + "x" * rng.randrange(200, 2000)
+                        + "\n%%EOF\n"
+                    ).encode()
                     ctype, name = "application/pdf", f"policy-{i}.pdf"
                 elif kind == 1:
-                    body = ("metric,value\n" + "\n".join(f"m{j},{rng.randrange(1000)}"
-                                                         for j in range(rng.randrange(5, 60)))).encode()
+                    body = (
+                        "metric,value\n"
+                        + "\n".join(
+                            f"m{j},{rng.randrange(1000)}" for j in range(rng.randrange(5, 60))
+                        )
+                    ).encode()
                     ctype, name = "text/csv", f"figures-{i}.csv"
                 else:
-                    body = (f"Evidence note {i}\n" + "Lorem ipsum dolor sit amet. " * rng.randrange(3, 40)).encode()
+                    body = (
+                        f"Evidence note {i}\n"
+                        + "Lorem ipsum dolor sit amet. " * rng.randrange(3, 40)
+                    ).encode()
                     ctype, name = "text/plain", f"note-{i}.txt"
                 digest = hashlib.sha256(body).hexdigest()
                 self.file_pool.append((digest, name, ctype, len(body)))
                 yield (digest, len(body), ctype, _at(self.founded, rng), body)
 
-        loader.load("stored_files", ["sha256", "size", "content_type", "created_at", "data"], rows())
+        loader.load(
+            "stored_files", ["sha256", "size", "content_type", "created_at", "data"], rows()
+        )
 
     # Reports, versions, snapshots, submitted answers -------------------------------------------
     @staticmethod
@@ -895,8 +1611,9 @@ class Generator:
             value = [q["choices"][i] for i in picked]
             return False, _dumps(value), _dumps(", ".join(value))
         if t == "number":
-            value = min(int(rng.paretovariate(1.2) * 3) if q["unit"] else rng.randrange(0, 400),
-                        100_000)
+            value = min(
+                int(rng.paretovariate(1.2) * 3) if q["unit"] else rng.randrange(0, 400), 100_000
+            )
             return False, str(value), f'"{value:,}{" " + q["unit"] if q["unit"] else ""}"'
         if t == "url":
             url = f'"https://www.{slug[:40]}.example/policy"'
@@ -917,23 +1634,30 @@ class Generator:
         qmeta = {}
         for cycle in self.cycles:
             qmeta[cycle.id] = {
-                q["id"]: (f'{{"id":{q["id"]},"lineage":{_dumps(q["lineage"])},'
-                          f'"text":{_dumps(q["text"])},"type":{_dumps(q["type"])},'
-                          f'"unit":{_dumps(q["unit"])},"required":{_dumps(q["required"])},'
-                          f'"is_public":{_dumps(q["is_public"])},'
-                          f'"is_indicator":{_dumps(q["is_indicator"])},'
-                          f'"choices":{_dumps(q["choices"])}')
+                q["id"]: (
+                    f'{{"id":{q["id"]},"lineage":{_dumps(q["lineage"])},'
+                    f'"text":{_dumps(q["text"])},"type":{_dumps(q["type"])},'
+                    f'"unit":{_dumps(q["unit"])},"required":{_dumps(q["required"])},'
+                    f'"is_public":{_dumps(q["is_public"])},'
+                    f'"is_indicator":{_dumps(q["is_indicator"])},'
+                    f'"choices":{_dumps(q["choices"])}'
+                )
                 for q in cycle.questions
             }
-        by_section = {c.id: [[q for q in c.questions if q["section"] == s["position"]]
-                             for s in c.sections] for c in self.cycles}
+        by_section = {
+            c.id: [[q for q in c.questions if q["section"] == s["position"]] for s in c.sections]
+            for c in self.cycles
+        }
 
         rid = 0
         self.plan_sorted = sorted(self.report_plan, key=lambda p: (p[1].year, p[0].id))
         for rid, (org, cycle, late) in enumerate(self.plan_sorted, 1):
             vid = rid  # one submitted version per report
-            final_due = cycle.due_on + (dt.timedelta(days=rng.randrange(1, 14)) if late
-                                        else -dt.timedelta(days=rng.randrange(0, 100)))
+            final_due = cycle.due_on + (
+                dt.timedelta(days=rng.randrange(1, 14))
+                if late
+                else -dt.timedelta(days=rng.randrange(0, 100))
+            )
             submitted = _at(final_due, rng)
             accepted = rng.random() < 0.96
             reviewed = submitted + dt.timedelta(days=rng.randrange(2, 60)) if accepted else None
@@ -944,7 +1668,9 @@ class Generator:
             answers = {}
             yes = set()
             parts = []
-            for section, section_questions in zip(cycle.sections, by_section[cycle.id], strict=True):
+            for section, section_questions in zip(
+                cycle.sections, by_section[cycle.id], strict=True
+            ):
                 qparts = []
                 for q in section_questions:
                     shown = q["condition"] is None or q["condition"] in yes
@@ -954,57 +1680,167 @@ class Generator:
                     answers[q["id"]] = value
                     evidence = "[]"
                     if q["type"] == "evidence" and shown and self.file_pool and rng.random() < 0.12:
-                        files = rng.sample(self.file_pool, min(len(self.file_pool), rng.choice((1, 1, 2))))
+                        files = rng.sample(
+                            self.file_pool, min(len(self.file_pool), rng.choice((1, 1, 2)))
+                        )
                         items = []
                         for digest, name, ctype, size in files:
                             ev_id += 1
-                            evidence_rows.append((ev_id, rid, q["id"], digest, name, ctype, size,
-                                                  submitted - dt.timedelta(days=3), submitter,
-                                                  False))
-                            items.append({"sha256": digest, "filename": name,
-                                          "content_type": ctype, "size": size})
+                            evidence_rows.append(
+                                (
+                                    ev_id,
+                                    rid,
+                                    q["id"],
+                                    digest,
+                                    name,
+                                    ctype,
+                                    size,
+                                    submitted - dt.timedelta(days=3),
+                                    submitter,
+                                    False,
+                                )
+                            )
+                            items.append(
+                                {
+                                    "sha256": digest,
+                                    "filename": name,
+                                    "content_type": ctype,
+                                    "size": size,
+                                }
+                            )
                         evidence = _dumps(items)
                         display = _dumps(", ".join(i["filename"] for i in items))
-                    qparts.append(f'{qmeta[cycle.id][q["id"]]},"shown":{"true" if shown else "false"},'
-                                  f'"value":{value},"display":{display},"evidence":{evidence}}}')
+                    qparts.append(
+                        f'{qmeta[cycle.id][q["id"]]},"shown":{"true" if shown else "false"},'
+                        f'"value":{value},"display":{display},"evidence":{evidence}}}'
+                    )
                 pid = section["principle_id"]
-                parts.append(f'{{"id":{section["id"]},"title":{_dumps(section["title"])},'
-                             f'"principle":{{"id":{pid},"key":"P{pid}","number":{pid}}},'
-                             f'"questions":[{",".join(qparts)}]}}')
-            cycle_json = _dumps({"id": cycle.id, "year": cycle.year,
-                                 "title": f"{cycle.year} reporting cycle"})
-            org_json = _dumps({"id": org.id, "name": org.name, "slug": org.slug,
-                               "country": org.country, "category": org.category})
-            version_json = _dumps({"id": cycle.charter_version_id,
-                                   "number": cycle.charter_version_id})
-            attestation = _dumps({"officer_name": officer, "officer_title": officer_title,
-                                  "support_statement": statement,
-                                  "submitted_by": self.user_info.get(submitter),
-                                  "submitted_at": submitted.isoformat()})
-            snapshot = (f'{{"schema":1,"cycle":{cycle_json},"organisation":{org_json},'
-                        f'"charter_version":{version_json},"questionnaire_hash":"{cycle.q_hash}",'
-                        f'"sections":[{",".join(parts)}],"pledges":[],"attestation":{attestation}}}')
+                parts.append(
+                    f'{{"id":{section["id"]},"title":{_dumps(section["title"])},'
+                    f'"principle":{{"id":{pid},"key":"P{pid}","number":{pid}}},'
+                    f'"questions":[{",".join(qparts)}]}}'
+                )
+            cycle_json = _dumps(
+                {"id": cycle.id, "year": cycle.year, "title": f"{cycle.year} reporting cycle"}
+            )
+            org_json = _dumps(
+                {
+                    "id": org.id,
+                    "name": org.name,
+                    "slug": org.slug,
+                    "country": org.country,
+                    "category": org.category,
+                }
+            )
+            version_json = _dumps(
+                {"id": cycle.charter_version_id, "number": cycle.charter_version_id}
+            )
+            attestation = _dumps(
+                {
+                    "officer_name": officer,
+                    "officer_title": officer_title,
+                    "support_statement": statement,
+                    "submitted_by": self.user_info.get(submitter),
+                    "submitted_at": submitted.isoformat(),
+                }
+            )
+            snapshot = (
+                f'{{"schema":1,"cycle":{cycle_json},"organisation":{org_json},'
+                f'"charter_version":{version_json},"questionnaire_hash":"{cycle.q_hash}",'
+                f'"sections":[{",".join(parts)}],"pledges":[],"attestation":{attestation}}}'
+            )
             state = "accepted" if accepted else "submitted"
-            self.report_rows.append((rid, cycle.id, org.id, state, 1, submitted, submitter, officer,
-                                     officer_title, statement, submitted, submitted, reviewed, late,
-                                     vid, submitted - dt.timedelta(days=20)))
-            version_rows.append((vid, rid, 1, submitted, submitter, late, officer, officer_title,
-                                 statement, snapshot, cycle.q_hash, state, reviewed,
-                                 1 if reviewed else None, ""))
-            answers_by_version.append((vid, [answers[q["id"]] for q in cycle.questions],
-                                       [q["id"] for q in cycle.questions]))
+            self.report_rows.append(
+                (
+                    rid,
+                    cycle.id,
+                    org.id,
+                    state,
+                    1,
+                    submitted,
+                    submitter,
+                    officer,
+                    officer_title,
+                    statement,
+                    submitted,
+                    submitted,
+                    reviewed,
+                    late,
+                    vid,
+                    submitted - dt.timedelta(days=20),
+                )
+            )
+            version_rows.append(
+                (
+                    vid,
+                    rid,
+                    1,
+                    submitted,
+                    submitter,
+                    late,
+                    officer,
+                    officer_title,
+                    statement,
+                    snapshot,
+                    cycle.q_hash,
+                    state,
+                    reviewed,
+                    1 if reviewed else None,
+                    "",
+                )
+            )
+            answers_by_version.append(
+                (
+                    vid,
+                    [answers[q["id"]] for q in cycle.questions],
+                    [q["id"] for q in cycle.questions],
+                )
+            )
         self.open_cycle = self.cycles[-1]
         self.next_report_id = rid + 1
-        loader.load("reports", ["id", "cycle_id", "organisation_id", "state", "revision",
-                                "updated_at", "updated_by_id", "officer_name", "officer_title",
-                                "support_statement", "first_submitted_at", "last_submitted_at",
-                                "accepted_at", "is_late", "current_version_id", "created_at"],
-                    self.report_rows)
-        loader.load("report_versions", ["id", "report_id", "number", "submitted_at",
-                                        "submitted_by_id", "is_late", "officer_name",
-                                        "officer_title", "support_statement", "snapshot",
-                                        "questionnaire_hash", "review_state", "reviewed_at",
-                                        "reviewed_by_id", "review_note"], version_rows)
+        loader.load(
+            "reports",
+            [
+                "id",
+                "cycle_id",
+                "organisation_id",
+                "state",
+                "revision",
+                "updated_at",
+                "updated_by_id",
+                "officer_name",
+                "officer_title",
+                "support_statement",
+                "first_submitted_at",
+                "last_submitted_at",
+                "accepted_at",
+                "is_late",
+                "current_version_id",
+                "created_at",
+            ],
+            self.report_rows,
+        )
+        loader.load(
+            "report_versions",
+            [
+                "id",
+                "report_id",
+                "number",
+                "submitted_at",
+                "submitted_by_id",
+                "is_late",
+                "officer_name",
+                "officer_title",
+                "support_statement",
+                "snapshot",
+                "questionnaire_hash",
+                "review_state",
+                "reviewed_at",
+                "reviewed_by_id",
+                "review_note",
+            ],
+            version_rows,
+        )
         del version_rows
 
         def answer_rows() -> Iterator[tuple]:
@@ -1014,25 +1850,45 @@ class Generator:
                     aid += 1
                     yield (aid, version_id, qid, value)
 
-        loader.load("submitted_answers", ["id", "version_id", "question_id", "value"], answer_rows())
-        loader.load("evidence", ["id", "report_id", "question_id", "sha256", "filename",
-                                 "content_type", "size", "uploaded_at", "uploaded_by_id", "removed"],
-                    evidence_rows)
+        loader.load(
+            "submitted_answers", ["id", "version_id", "question_id", "value"], answer_rows()
+        )
+        loader.load(
+            "evidence",
+            [
+                "id",
+                "report_id",
+                "question_id",
+                "sha256",
+                "filename",
+                "content_type",
+                "size",
+                "uploaded_at",
+                "uploaded_by_id",
+                "removed",
+            ],
+            evidence_rows,
+        )
         self.next_evidence_id = ev_id + 1
 
     # Pledges ------------------------------------------------------------------------------------
     def _pledges(self, loader: Loader) -> None:
         rng = self.rng
         members = [o for o in self.orgs if o.joined_on]
-        weights = [{"1-9": 1, "10-49": 2, "50-249": 3, "250-4999": 4, "5000+": 6}[o.size_band]
-                   for o in members]
-        owners = sorted(rng.choices(members, weights=weights, k=self.sizes.pledges),
-                        key=lambda o: o.id)
+        weights = [
+            {"1-9": 1, "10-49": 2, "50-249": 3, "250-4999": 4, "5000+": 6}[o.size_band]
+            for o in members
+        ]
+        owners = sorted(
+            rng.choices(members, weights=weights, k=self.sizes.pledges), key=lambda o: o.id
+        )
         pledges, links, updates = [], [], []
         uid = 0
         statuses = list(PLEDGE_STATUS)
         for pid, org in enumerate(owners, 1):
-            created = org.joined_on + dt.timedelta(days=rng.randrange(0, max(1, (self.today - org.joined_on).days)))
+            created = org.joined_on + dt.timedelta(
+                days=rng.randrange(0, max(1, (self.today - org.joined_on).days))
+            )
             status = _weighted(rng, PLEDGE_STATUS)
             title = rng.choice(PLEDGE_TITLES).format(n=rng.choice((3, 5, 10, 30, 90)))
             history = ["planned"]
@@ -1043,24 +1899,75 @@ class Generator:
             for i, s in enumerate(history):
                 uid += 1
                 when = at + dt.timedelta(days=step * i)
-                updates.append((uid, pid, when, s, "" if i == 0 else "Progress noted in our report.",
-                                org.rep_ids[0] if org.rep_ids else None, None,
-                                when + dt.timedelta(days=20) if i and rng.random() < 0.3 else None,
-                                1 if i and rng.random() < 0.3 else None))
+                updates.append(
+                    (
+                        uid,
+                        pid,
+                        when,
+                        s,
+                        "" if i == 0 else "Progress noted in our report.",
+                        org.rep_ids[0] if org.rep_ids else None,
+                        None,
+                        when + dt.timedelta(days=20) if i and rng.random() < 0.3 else None,
+                        1 if i and rng.random() < 0.3 else None,
+                    )
+                )
             last = at + dt.timedelta(days=step * (len(history) - 1))
-            pledges.append((pid, org.id, title, f"We commit to this: {title.lower()}.",
-                            created + dt.timedelta(days=rng.randrange(180, 1500)),
-                            "Share of products covered", rng.random() < 0.85, status, last,
-                            org.rep_ids[0] if org.rep_ids else None, at, last))
-            for principle in rng.sample(range(1, self.sizes.principles + 1), rng.choice((1, 1, 2, 3))):
+            pledges.append(
+                (
+                    pid,
+                    org.id,
+                    title,
+                    f"We commit to this: {title.lower()}.",
+                    created + dt.timedelta(days=rng.randrange(180, 1500)),
+                    "Share of products covered",
+                    rng.random() < 0.85,
+                    status,
+                    last,
+                    org.rep_ids[0] if org.rep_ids else None,
+                    at,
+                    last,
+                )
+            )
+            for principle in rng.sample(
+                range(1, self.sizes.principles + 1), rng.choice((1, 1, 2, 3))
+            ):
                 links.append((pid, principle))
         self.pledge_count = len(pledges)
-        loader.load("pledges", ["id", "organisation_id", "title", "description_md", "target_date",
-                                "indicator", "is_public", "status", "status_since",
-                                "created_by_id", "created_at", "updated_at"], pledges)
+        loader.load(
+            "pledges",
+            [
+                "id",
+                "organisation_id",
+                "title",
+                "description_md",
+                "target_date",
+                "indicator",
+                "is_public",
+                "status",
+                "status_since",
+                "created_by_id",
+                "created_at",
+                "updated_at",
+            ],
+            pledges,
+        )
         loader.load("pledge_principles", ["pledge_id", "principle_id"], links)
-        loader.load("pledge_updates", ["id", "pledge_id", "at", "status", "note", "by_user_id",
-                                       "report_version_id", "verified_at", "verified_by_id"], updates)
+        loader.load(
+            "pledge_updates",
+            [
+                "id",
+                "pledge_id",
+                "at",
+                "status",
+                "note",
+                "by_user_id",
+                "report_version_id",
+                "verified_at",
+                "verified_by_id",
+            ],
+            updates,
+        )
         del statuses
 
     # This year's open cycle: drafts of the organisations with representatives ------------------
@@ -1076,8 +1983,26 @@ class Generator:
             revision = rng.randrange(0, 4)
             user = org.rep_ids[0]
             when = _at(started + dt.timedelta(days=rng.randrange(0, 200)), rng)
-            reports.append((rid, cycle.id, org.id, "draft", revision, when, user if revision else None,
-                            "", "", "", None, None, None, False, None, when))
+            reports.append(
+                (
+                    rid,
+                    cycle.id,
+                    org.id,
+                    "draft",
+                    revision,
+                    when,
+                    user if revision else None,
+                    "",
+                    "",
+                    "",
+                    None,
+                    None,
+                    None,
+                    False,
+                    None,
+                    when,
+                )
+            )
             filled = rng.randrange(0, 5) if revision else 0
             yes = set()
             for q in cycle.questions:
@@ -1092,17 +2017,39 @@ class Generator:
                     answers.append((aid, rid, q["id"], value, when))
             for r in range(1, revision + 1):
                 eid += 1
-                edits.append((eid, rid, r, when - dt.timedelta(hours=revision - r), user, "{}", "[]"))
+                edits.append(
+                    (eid, rid, r, when - dt.timedelta(hours=revision - r), user, "{}", "[]")
+                )
             self.draft_reports.append(rid)
             rid += 1
-        loader.load("reports", ["id", "cycle_id", "organisation_id", "state", "revision",
-                                "updated_at", "updated_by_id", "officer_name", "officer_title",
-                                "support_statement", "first_submitted_at", "last_submitted_at",
-                                "accepted_at", "is_late", "current_version_id", "created_at"],
-                    reports)
+        loader.load(
+            "reports",
+            [
+                "id",
+                "cycle_id",
+                "organisation_id",
+                "state",
+                "revision",
+                "updated_at",
+                "updated_by_id",
+                "officer_name",
+                "officer_title",
+                "support_statement",
+                "first_submitted_at",
+                "last_submitted_at",
+                "accepted_at",
+                "is_late",
+                "current_version_id",
+                "created_at",
+            ],
+            reports,
+        )
         loader.load("answers", ["id", "report_id", "question_id", "value", "updated_at"], answers)
-        loader.load("report_edits", ["id", "report_id", "revision", "at", "by_user_id",
-                                     "changes", "parts"], edits)
+        loader.load(
+            "report_edits",
+            ["id", "report_id", "revision", "at", "by_user_id", "changes", "parts"],
+            edits,
+        )
 
 
 _COUNTRY_NAMES: dict[str, str] = {}
@@ -1135,8 +2082,9 @@ def _sqlite_engine(path: Path) -> sa.Engine:
     return engine
 
 
-def generate(sizes: Sizes, path: Path, year: int | None = None, verbose: bool = True,
-             check: bool = False) -> dict:
+def generate(
+    sizes: Sizes, path: Path, year: int | None = None, verbose: bool = True, check: bool = False
+) -> dict:
     """Build the database at `path` (through a temporary file, renamed when complete)."""
     year = year or dt.date.today().year
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -1172,21 +2120,28 @@ def generate(sizes: Sizes, path: Path, year: int | None = None, verbose: bool = 
     summary_path.write_text(json.dumps(summary, indent=2, default=str))
     if verbose:
         total = sum(loader.counts.values())
-        print(f"Generated {total:,} rows in {summary['seconds']} s "
-              f"({path.stat().st_size / 1e6:,.0f} MB)", flush=True)
+        print(
+            f"Generated {total:,} rows in {summary['seconds']} s "
+            f"({path.stat().st_size / 1e6:,.0f} MB)",
+            flush=True,
+        )
     return summary
 
 
-def ensure_database(sizes: Sizes, data_dir: Path = DATA_DIR, verbose: bool = True,
-                    check: bool = False) -> tuple[Path, dict]:
+def ensure_database(
+    sizes: Sizes, data_dir: Path = DATA_DIR, verbose: bool = True, check: bool = False
+) -> tuple[Path, dict]:
     """The cached database for these sizes, generated when missing."""
     path = database_path(sizes, data_dir)
     if path.exists():
         summary_path = path.with_suffix(".json")
         summary = json.loads(summary_path.read_text()) if summary_path.exists() else {}
         if verbose:
-            print(f"Reusing {path.relative_to(path.parent.parent) if data_dir == DATA_DIR else path}"
-                  f" (generated in {summary.get('seconds', '?')} s)", flush=True)
+            print(
+                f"Reusing {path.relative_to(path.parent.parent) if data_dir == DATA_DIR else path}"
+                f" (generated in {summary.get('seconds', '?')} s)",
+                flush=True,
+            )
         return path, summary
     return path, generate(sizes, path, verbose=verbose, check=check)
 
@@ -1194,20 +2149,29 @@ def ensure_database(sizes: Sizes, data_dir: Path = DATA_DIR, verbose: bool = Tru
 def add_size_arguments(parser: argparse.ArgumentParser) -> None:
     defaults = Sizes()
     for field in dataclasses.fields(Sizes):
-        parser.add_argument(f"--{field.name}", type=int, default=None,
-                            help=f"default {getattr(defaults, field.name):,}")
+        parser.add_argument(
+            f"--{field.name}",
+            type=int,
+            default=None,
+            help=f"default {getattr(defaults, field.name):,}",
+        )
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, for CI")
 
 
 def sizes_from_args(args: argparse.Namespace) -> Sizes:
     base = Sizes.smoke() if args.smoke else Sizes()
-    changes = {f.name: getattr(args, f.name) for f in dataclasses.fields(Sizes)
-               if getattr(args, f.name) is not None}
+    changes = {
+        f.name: getattr(args, f.name)
+        for f in dataclasses.fields(Sizes)
+        if getattr(args, f.name) is not None
+    }
     return dataclasses.replace(base, **changes)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.generate", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.generate", description=__doc__.split("\n")[0]
+    )
     add_size_arguments(parser)
     parser.add_argument("--data-dir", type=Path, default=DATA_DIR)
     parser.add_argument("--force", action="store_true", help="regenerate even when cached")

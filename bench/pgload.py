@@ -22,8 +22,7 @@ def database_url(base_url: str, name: str) -> str:
     return f"{base_url.rstrip('/')}/{name}"
 
 
-def load(sqlite_path: Path, base_url: str, name: str = "pactum_bench",
-         verbose: bool = True) -> str:
+def load(sqlite_path: Path, base_url: str, name: str = "pactum_bench", verbose: bool = True) -> str:
     started = time.perf_counter()
     admin = sa.create_engine(database_url(base_url, "postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -39,8 +38,9 @@ def load(sqlite_path: Path, base_url: str, name: str = "pactum_bench",
         for index in indexes:
             conn.execute(DropIndex(index))
     source = sqlite3.connect(f"file:{sqlite_path}?mode=ro", uri=True)
-    source_tables = {row[0] for row in source.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    source_tables = {
+        row[0] for row in source.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    }
     raw = engine.raw_connection()
     try:
         cursor = raw.cursor()
@@ -66,8 +66,10 @@ def load(sqlite_path: Path, base_url: str, name: str = "pactum_bench",
                     copy.write_row(row)
                     count += 1
             if verbose and count:
-                print(f"  COPY {table.name:<20} {count:>10,} rows  {time.perf_counter() - t0:7.1f} s",
-                      flush=True)
+                print(
+                    f"  COPY {table.name:<20} {count:>10,} rows  {time.perf_counter() - t0:7.1f} s",
+                    flush=True,
+                )
         raw.commit()
     finally:
         raw.close()
@@ -91,6 +93,8 @@ def load(sqlite_path: Path, base_url: str, name: str = "pactum_bench",
     engine.dispose()
     if verbose:
         print(f"  VACUUM ANALYZE                {time.perf_counter() - t0:7.1f} s", flush=True)
-        print(f"Loaded PostgreSQL database {name} in {time.perf_counter() - started:.1f} s",
-              flush=True)
+        print(
+            f"Loaded PostgreSQL database {name} in {time.perf_counter() - started:.1f} s",
+            flush=True,
+        )
     return url

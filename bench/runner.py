@@ -65,8 +65,10 @@ _STARTED = time.monotonic()
 
 def _log(message: str) -> None:
     stamp = f"[{time.monotonic() - _STARTED:6.1f}s] "
-    print("\n".join(stamp + line if line.strip() else line for line in message.split("\n")),
-          flush=True)
+    print(
+        "\n".join(stamp + line if line.strip() else line for line in message.split("\n")),
+        flush=True,
+    )
 
 
 # Preparing a database ----------------------------------------------------------------------------
@@ -86,8 +88,10 @@ def prepare_sqlite(cached: Path, run_dir: Path) -> str:
 def prepare_postgres(cached: Path, name: str) -> str:
     base = os.environ.get("PACTUM_PG_URL")
     if not base:
-        raise SystemExit("--db postgres needs PACTUM_PG_URL: run it through "
-                         "scripts/with-postgres.sh (make bench DB=postgres does)")
+        raise SystemExit(
+            "--db postgres needs PACTUM_PG_URL: run it through "
+            "scripts/with-postgres.sh (make bench DB=postgres does)"
+        )
     from bench import pgload
 
     return pgload.load(cached, base, name)
@@ -105,8 +109,9 @@ def _probe(server: Server, path: str, cookie: str = "") -> tuple[int, dict]:
         client.close()
 
 
-def measure_wrk(row: Row, server: Server, path: str, args, headers: dict | None = None,
-                stream: bool = False) -> Row:
+def measure_wrk(
+    row: Row, server: Server, path: str, args, headers: dict | None = None, stream: bool = False
+) -> Row:
     headers = headers or {}
     status, _headers = _probe(server, path, headers.get("Cookie", ""))
     if status == 404:
@@ -123,8 +128,10 @@ def measure_wrk(row: Row, server: Server, path: str, args, headers: dict | None 
     with MemorySampler(server) as sampler:
         # Best of --repeat runs: on a shared machine a run can lose half its throughput to a
         # neighbour; the best run is the closest to what the code can do.
-        runs = [wrk.run(server.base + path, args.duration, args.connections, args.wrk_threads,
-                        headers) for _ in range(max(1, args.repeat))]
+        runs = [
+            wrk.run(server.base + path, args.duration, args.connections, args.wrk_threads, headers)
+            for _ in range(max(1, args.repeat))
+        ]
     result = max(runs, key=lambda r: r.rps)
     peaks = server.peaks_kb()
     row.rps, row.p50, row.p99 = result.rps, result.p50_ms, result.p99_ms
@@ -149,8 +156,15 @@ def login_cookie(server: Server, email: str, password: str) -> str:
         client.close()
 
 
-def run_scenarios(db_label: str, database_url: str, params: dict, counts: dict, args,
-                  worker_class: str, run_dir: Path) -> tuple[list[Row], dict]:
+def run_scenarios(
+    db_label: str,
+    database_url: str,
+    params: dict,
+    counts: dict,
+    args,
+    worker_class: str,
+    run_dir: Path,
+) -> tuple[list[Row], dict]:
     env = {
         "PACTUM_ENV": "production",
         "PACTUM_SECRET_KEY": BENCH_SECRET,
@@ -179,8 +193,11 @@ def run_scenarios(db_label: str, database_url: str, params: dict, counts: dict, 
         "app": Server("app", "wsgi:app", env, **common),
         "uncached": Server("uncached", "wsgi:app", uncached_env, **common),
     }
-    needed = [name for name in servers
-              if name in ("bare", "cache-probe") or any(s.server == name for s in wanted)]
+    needed = [
+        name
+        for name in servers
+        if name in ("bare", "cache-probe") or any(s.server == name for s in wanted)
+    ]
     try:
         for name in needed:
             servers[name].launch(log_dir)
@@ -200,18 +217,36 @@ def run_scenarios(db_label: str, database_url: str, params: dict, counts: dict, 
         _probe(probe, "/_bench/cached")
         status, headers = _probe(probe, "/_bench/cached")
         hit = headers.get("x-pactum-cache") == "hit"
-        row = measure_wrk(Row("cache-hit", "Page cache hit (trivial route)", "/_bench/cached",
-                              targets=("cached",)), probe, "/_bench/cached", args)
+        row = measure_wrk(
+            Row(
+                "cache-hit", "Page cache hit (trivial route)", "/_bench/cached", targets=("cached",)
+            ),
+            probe,
+            "/_bench/cached",
+            args,
+        )
         if not hit:
             row.status = "fail"
             row.detail = f"not answered from the cache ({headers.get('x-pactum-cache')})"
         rows.append(row)
         etag = headers.get("etag", "")
-        rows.append(measure_wrk(Row("cache-304", "Page cache, If-None-Match → 304",
-                                    "/_bench/cached"), probe, "/_bench/cached", args,
-                                {"If-None-Match": etag}))
-        rows.append(measure_wrk(Row("app-trivial", "Same trivial route, no cache", "/_bench/plain"),
-                                probe, "/_bench/plain", args))
+        rows.append(
+            measure_wrk(
+                Row("cache-304", "Page cache, If-None-Match → 304", "/_bench/cached"),
+                probe,
+                "/_bench/cached",
+                args,
+                {"If-None-Match": etag},
+            )
+        )
+        rows.append(
+            measure_wrk(
+                Row("app-trivial", "Same trivial route, no cache", "/_bench/plain"),
+                probe,
+                "/_bench/plain",
+                args,
+            )
+        )
         probe.stop()
 
         for server_name in ("app", "uncached"):
@@ -220,9 +255,14 @@ def run_scenarios(db_label: str, database_url: str, params: dict, counts: dict, 
                 found = counts.get(scenario.key)
                 row.sql = found.statements if found else None
                 rows.append(row)
-                _log(f"  {row.title:<44} " + (
-                    f"{row.rps:8.0f} req/s  p99 {row.p99:6.1f} ms" if row.rps is not None
-                    else row.detail))
+                _log(
+                    f"  {row.title:<44} "
+                    + (
+                        f"{row.rps:8.0f} req/s  p99 {row.p99:6.1f} ms"
+                        if row.rps is not None
+                        else row.detail
+                    )
+                )
                 if scenario.key == "drafts":
                     extra["drafts"] = row.detail
             servers[server_name].stop()
@@ -272,8 +312,16 @@ def _run_drafts(row: Row, server: Server, params: dict, args, database_url: str)
         row.status, row.detail = "n/a", "n/a (no open cycle with drafts)"
         return row
     status, _h = _probe(server, f"/my/reports/{params['year']}")
-    result = drafts.run(server.base, savers, generate.PASSWORD, params["year"], args.duration,
-                        mode=args.draft_mode)
+    # Peak memory from the first save on: logging in (argon2, 64 MiB a hash) is not the rush.
+    result = drafts.run(
+        server.base,
+        savers,
+        generate.PASSWORD,
+        params["year"],
+        args.duration,
+        mode=args.draft_mode,
+        on_start=server.reset_peaks,
+    )
     if result.status == "n/a":
         row.status = "n/a"
         row.detail = "n/a (404)" if status == 404 else f"n/a ({result.detail})"
@@ -285,8 +333,10 @@ def _run_drafts(row: Row, server: Server, params: dict, args, database_url: str)
     row.rss_mb = max(server.peaks_kb().values(), default=0) / 1024
     modes = sorted({s.mode for s in savers if s.mode})
     how = {"autosave": "JSON autosave of the section", "form": "section form POST + redirect"}
-    notes = [f"{result.saves} saves ({', '.join(how.get(m, m) for m in modes)}), "
-             f"{result.checked} drafts read back, {result.lost} lost"]
+    notes = [
+        f"{result.saves} saves ({', '.join(how.get(m, m) for m in modes)}), "
+        f"{result.checked} drafts read back, {result.lost} lost"
+    ]
     if result.failures:
         notes.append("refused: " + ", ".join(f"HTTP {k} × {v}" for k, v in result.failures.items()))
     if result.detail:
@@ -332,8 +382,9 @@ def sql_counts(database_url: str, params: dict, args) -> dict:
                 if scenario.kind == "drafts":
                     counter_rep = params.get("count_rep")
                     if counter_rep and params.get("year"):
-                        found = inproc.count_draft_save(f"{counter_rep[0]}:{counter_rep[3]}",
-                                                        params["year"], args.draft_mode)
+                        found = inproc.count_draft_save(
+                            f"{counter_rep[0]}:{counter_rep[3]}", params["year"], args.draft_mode
+                        )
                         if found and found.status in (200, 302, 303):
                             counts[scenario.key] = found
                     continue
@@ -356,18 +407,22 @@ def sql_counts(database_url: str, params: dict, args) -> dict:
 def profile_text(db_label: str, counts: dict, params: dict) -> str:
     """Where one uncached request spends its time, in process: for phase 2 to aim at."""
     name = "PostgreSQL" if db_label == "postgres" else "SQLite"
-    lines = [f"## In process, one uncached request ({name})\n",
-             "The request once more, then each of its SELECTs replayed on its own (execute and "
-             "fetch): where an uncached request spends its time.\n",
-             "| Scenario | statements | request ms | SQL ms (replayed) | slowest statements (ms) |",
-             "|---|---:|---:|---:|---|"]
+    lines = [
+        f"## In process, one uncached request ({name})\n",
+        "The request once more, then each of its SELECTs replayed on its own (execute and "
+        "fetch): where an uncached request spends its time.\n",
+        "| Scenario | statements | request ms | SQL ms (replayed) | slowest statements (ms) |",
+        "|---|---:|---:|---:|---|",
+    ]
     for scenario in SCENARIOS:
         found = counts.get(scenario.key)
         if not found:
             continue
         slow = "<br>".join(f"{ms:.1f}: `{sql.replace('|', '/')}`" for ms, sql in found.slowest)
-        lines.append(f"| {scenario.title} | {found.statements} | {found.request_ms:.1f} | "
-                     f"{found.db_ms:.1f} | {slow} |")
+        lines.append(
+            f"| {scenario.title} | {found.statements} | {found.request_ms:.1f} | "
+            f"{found.db_ms:.1f} | {slow} |"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -376,8 +431,10 @@ def _fmt(value, pattern: str) -> str:
 
 
 def table(rows: list[Row]) -> str:
-    lines = ["| Scenario | req/s | p50 ms | p99 ms | SQL/req | peak RSS/worker | × bare | target | result |",
-             "|---|---:|---:|---:|---:|---:|---:|---|---|"]
+    lines = [
+        "| Scenario | req/s | p50 ms | p99 ms | SQL/req | peak RSS/worker | × bare | target | result |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
     for r in rows:
         targets = "; ".join(TARGET_TEXT[t] for t in r.targets)
         if r.status == "n/a":
@@ -387,16 +444,33 @@ def table(rows: list[Row]) -> str:
         elif r.passed is None:
             result = "—"
         else:
-            result = "pass" if r.passed else "FAIL (" + ", ".join(
-                TARGET_TEXT[k] for k, ok in r.verdicts.items() if not ok) + ")"
+            result = (
+                "pass"
+                if r.passed
+                else "FAIL ("
+                + ", ".join(TARGET_TEXT[k] for k, ok in r.verdicts.items() if not ok)
+                + ")"
+            )
         rss = _fmt(r.rss_mb, "{:.0f} MB")
         if r.growth_mb is not None:
             rss += f" (+{r.growth_mb:.1f} MB)"
-        lines.append("| " + " | ".join([
-            r.title + (f" `{r.url}`" if r.url and r.key not in ("bare",) else ""),
-            _fmt(r.rps, "{:,.0f}"), _fmt(r.p50, "{:.1f}"), _fmt(r.p99, "{:.1f}"),
-            _fmt(r.sql, "{}"), rss, _fmt(r.ratio, "{:.2f}"), targets, result,
-        ]) + " |")
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    r.title + (f" `{r.url}`" if r.url and r.key not in ("bare",) else ""),
+                    _fmt(r.rps, "{:,.0f}"),
+                    _fmt(r.p50, "{:.1f}"),
+                    _fmt(r.p99, "{:.1f}"),
+                    _fmt(r.sql, "{}"),
+                    rss,
+                    _fmt(r.ratio, "{:.2f}"),
+                    targets,
+                    result,
+                ]
+            )
+            + " |"
+        )
     return "\n".join(lines)
 
 
@@ -408,27 +482,44 @@ def _old_sections(path: Path) -> dict[str, str]:
     if not path.exists():
         return {}
     text = path.read_text()
-    return {m.group(1): m.group(0) + "\n" for m in re.finditer(
-        r"<!-- section:([\w-]+) -->\n.*?<!-- /section:\1 -->", text, re.S)}
+    return {
+        m.group(1): m.group(0) + "\n"
+        for m in re.finditer(r"<!-- section:([\w-]+) -->\n.*?<!-- /section:\1 -->", text, re.S)
+    }
 
 
-def write_results(path: Path, info: dict, dataset: dict, runs: dict, notes: list[str],
-                  args, sizes, extra: dict[str, str]) -> None:
+def write_results(
+    path: Path,
+    info: dict,
+    dataset: dict,
+    runs: dict,
+    notes: list[str],
+    args,
+    sizes,
+    extra: dict[str, str],
+) -> None:
     sections = _old_sections(path)
     for key, body in extra.items():
         sections[key] = _section(key, body)
     for db_label, by_class in runs.items():
-        parts = [f"## {'PostgreSQL' if db_label == 'postgres' else 'SQLite'}\n",
-                 f"Measured {info['date']} on the machine described above; "
-                 f"{args.workers} gunicorn workers, wrk {args.connections} connections, "
-                 f"{args.wrk_threads} threads, {args.duration:g} s per scenario"
-                 + (f", best of {args.repeat} runs" if args.repeat > 1 else "") + ".\n"]
+        parts = [
+            f"## {'PostgreSQL' if db_label == 'postgres' else 'SQLite'}\n",
+            f"Measured {info['date']} on the machine described above; "
+            f"{args.workers} gunicorn workers, wrk {args.connections} connections, "
+            f"{args.wrk_threads} threads, {args.duration:g} s per scenario"
+            + (f", best of {args.repeat} runs" if args.repeat > 1 else "")
+            + ".\n",
+        ]
         for worker_class, (rows, _extra) in by_class.items():
-            label = (f"{worker_class} workers" if worker_class == "sync"
-                     else f"gthread workers ({args.gthreads} threads each)")
+            label = (
+                f"{worker_class} workers"
+                if worker_class == "sync"
+                else f"gthread workers ({args.gthreads} threads each)"
+            )
             parts.append(f"### {label}\n\n{table(rows)}\n")
-            details = [f"- {r.title}: {r.detail}" for r in rows
-                       if r.detail and r.status not in ("n/a",)]
+            details = [
+                f"- {r.title}: {r.detail}" for r in rows if r.detail and r.status not in ("n/a",)
+            ]
             if details:
                 parts.append("\n".join(details) + "\n")
         sections[db_label] = _section(db_label, "\n".join(parts))
@@ -441,25 +532,39 @@ def write_results(path: Path, info: dict, dataset: dict, runs: dict, notes: list
         _section("machine", f"## Machine\n\n| | |\n|---|---|\n{machine_rows}\n"),
         _section("dataset", "## Data set\n\n" + _dataset_text(dataset, sizes)),
     ]
-    order = ["sqlite", "postgres", "profile-sqlite", "profile-postgres", "cache-backends", "pdf",
-             "notes"]
+    order = [
+        "sqlite",
+        "postgres",
+        "profile-sqlite",
+        "profile-postgres",
+        "cache-backends",
+        "pdf",
+        "notes",
+    ]
     if notes:
-        sections["notes"] = _section("notes", "## Notes\n\n" + "\n".join(f"- {n}" for n in notes) + "\n")
+        sections["notes"] = _section(
+            "notes", "## Notes\n\n" + "\n".join(f"- {n}" for n in notes) + "\n"
+        )
     body = "\n".join(head) + "\n" + "\n".join(sections[k] for k in order if k in sections)
     path.write_text(body)
 
 
 def _dataset_text(dataset: dict, sizes) -> str:
     rows = dataset.get("rows", {})
-    lines = [f"Seed {sizes.seed}; generated in {dataset.get('seconds', '?')} s "
-             f"(cached afterwards under `bench/data/`).\n",
-             "| table | rows | load time |", "|---|---:|---:|"]
+    lines = [
+        f"Seed {sizes.seed}; generated in {dataset.get('seconds', '?')} s "
+        f"(cached afterwards under `bench/data/`).\n",
+        "| table | rows | load time |",
+        "|---|---:|---:|",
+    ]
     seconds = dataset.get("table_seconds", {})
     for name, count in sorted(rows.items(), key=lambda kv: -kv[1]):
         lines.append(f"| {name} | {count:,} | {seconds.get(name, 0):.1f} s |")
     statuses = dataset.get("statuses")
     if statuses:
-        lines.append("\nOrganisation statuses: " + ", ".join(f"{k} {v:,}" for k, v in statuses.items()))
+        lines.append(
+            "\nOrganisation statuses: " + ", ".join(f"{k} {v:,}" for k, v in statuses.items())
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -478,33 +583,55 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     generate.add_size_arguments(parser)
     parser.add_argument("--db", default="sqlite", help="sqlite, postgres or sqlite,postgres")
     parser.add_argument("--duration", type=float, default=None, help="seconds per scenario (10)")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="run each wrk scenario N times and keep the best run")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="run each wrk scenario N times and keep the best run"
+    )
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--worker-class", default="sync", help="sync, gthread or sync,gthread")
     parser.add_argument("--gthreads", type=int, default=4, help="threads per gthread worker")
-    parser.add_argument("--savers", type=int, default=None,
-                        help="representatives saving drafts at once (32)")
+    parser.add_argument(
+        "--savers", type=int, default=None, help="representatives saving drafts at once (32)"
+    )
     parser.add_argument("--only", default="", help="comma-separated scenario keys")
-    parser.add_argument("--draft-mode", choices=("autosave", "form"), default="autosave",
-                        help="how representatives save (bench/drafts.py)")
-    parser.add_argument("--cache-backend", default="",
-                        help="PACTUM_CACHE_BACKEND for the app (default: the app's own choice)")
-    parser.add_argument("--redis", action="store_true",
-                        help="start a private redis-server and give the app PACTUM_REDIS_URL")
+    parser.add_argument(
+        "--draft-mode",
+        choices=("autosave", "form"),
+        default="autosave",
+        help="how representatives save (bench/drafts.py)",
+    )
+    parser.add_argument(
+        "--cache-backend",
+        default="",
+        help="PACTUM_CACHE_BACKEND for the app (default: the app's own choice)",
+    )
+    parser.add_argument(
+        "--redis",
+        action="store_true",
+        help="start a private redis-server and give the app PACTUM_REDIS_URL",
+    )
     parser.add_argument("--data-dir", type=Path, default=generate.DATA_DIR)
-    parser.add_argument("--pg-database", default="pactum_bench",
-                        help="database created (dropped first) on the PACTUM_PG_URL server")
-    parser.add_argument("--results", type=Path, default=None,
-                        help="markdown file to write (bench/results.md; the smoke run writes "
-                             "none unless given)")
+    parser.add_argument(
+        "--pg-database",
+        default="pactum_bench",
+        help="database created (dropped first) on the PACTUM_PG_URL server",
+    )
+    parser.add_argument(
+        "--results",
+        type=Path,
+        default=None,
+        help="markdown file to write (bench/results.md; the smoke run writes none unless given)",
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write the rows as JSON")
-    parser.add_argument("--pdf", action="store_true",
-                        help="also run bench/pdf.py --members 100,1000,5000 if it exists")
-    parser.add_argument("--no-cachebench", action="store_true",
-                        help="skip the shared-cache backend micro-benchmark")
+    parser.add_argument(
+        "--pdf",
+        action="store_true",
+        help="also run bench/pdf.py --members 100,1000,5000 if it exists",
+    )
+    parser.add_argument(
+        "--no-cachebench", action="store_true", help="skip the shared-cache backend micro-benchmark"
+    )
     args = parser.parse_args(argv)
     if args.duration is None:
         args.duration = 1.0 if args.smoke else 10.0
@@ -524,9 +651,21 @@ def private_redis(enabled: bool):
     if not shutil.which("redis-server"):
         raise SystemExit("--redis needs redis-server")
     port = free_port()
-    process = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(port),
-                                "--save", "", "--appendonly", "no"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [
+            "redis-server",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         time.sleep(0.3)
         yield f"redis://127.0.0.1:{port}/0"
@@ -559,19 +698,25 @@ def main(argv: list[str] | None = None) -> int:
         args.redis_url = redis_url
         for db_label in dbs:
             _log(f"\n== {db_label} ==")
-            url = (prepare_sqlite(cached_db, run_dir) if db_label == "sqlite"
-                   else prepare_postgres(cached_db, args.pg_database))
+            url = (
+                prepare_sqlite(cached_db, run_dir)
+                if db_label == "sqlite"
+                else prepare_postgres(cached_db, args.pg_database)
+            )
             params = scenarios.discover(url, args.savers)
-            _log(f"Scenario values: country={params['country']} sector={params['sector']} "
-                 f"query={params['query']} profile={params['slug']} open cycle={params['year']} "
-                 f"savers={len(params['savers'])}")
+            _log(
+                f"Scenario values: country={params['country']} sector={params['sector']} "
+                f"query={params['query']} profile={params['slug']} open cycle={params['year']} "
+                f"savers={len(params['savers'])}"
+            )
             counts = sql_counts(url, params, args)
             profiles[db_label] = profile_text(db_label, counts, params)
             runs[db_label] = {}
             for worker_class in classes:
                 _log(f"-- {worker_class} workers --")
                 runs[db_label][worker_class] = run_scenarios(
-                    db_label, url, params, counts, args, worker_class, run_dir)
+                    db_label, url, params, counts, args, worker_class, run_dir
+                )
     print_table(runs)
     if not args.no_cachebench:
         from bench import cachebench
@@ -593,12 +738,24 @@ def main(argv: list[str] | None = None) -> int:
         write_results(args.results, info, dataset, runs, notes, args, sizes, extra_sections)
         _log(f"Results written to {args.results}")
     if args.json:
-        args.json.write_text(json.dumps({
-            "machine": info, "dataset": dataset, "elapsed": elapsed,
-            "runs": {db: {wc: [dataclasses.asdict(r) for r in rows]
-                          for wc, (rows, _e) in by_class.items()}
-                     for db, by_class in runs.items()},
-        }, indent=2, default=str))
+        args.json.write_text(
+            json.dumps(
+                {
+                    "machine": info,
+                    "dataset": dataset,
+                    "elapsed": elapsed,
+                    "runs": {
+                        db: {
+                            wc: [dataclasses.asdict(r) for r in rows]
+                            for wc, (rows, _e) in by_class.items()
+                        }
+                        for db, by_class in runs.items()
+                    },
+                },
+                indent=2,
+                default=str,
+            )
+        )
     return 0
 
 
@@ -622,13 +779,17 @@ def _notes(info: dict, dbs: list[str], args) -> list[str]:
         load = 0.0
     cores = os.cpu_count() or 1
     if load > cores * 0.5:
-        notes.append(f"The machine was busy with other work when the run started (load average "
-                     f"{load:.1f} on {cores} cores): absolute numbers are pessimistic; compare the "
-                     "rows of one run with each other (the × bare column).")
+        notes.append(
+            f"The machine was busy with other work when the run started (load average "
+            f"{load:.1f} on {cores} cores): absolute numbers are pessimistic; compare the "
+            "rows of one run with each other (the × bare column)."
+        )
     if "postgres" in dbs:
-        notes.append("PostgreSQL is the private server of scripts/with-postgres.sh, started with "
-                     "fsync=off, synchronous_commit=off and full_page_writes=off: writes are "
-                     "cheaper than on a durable production server.")
+        notes.append(
+            "PostgreSQL is the private server of scripts/with-postgres.sh, started with "
+            "fsync=off, synchronous_commit=off and full_page_writes=off: writes are "
+            "cheaper than on a durable production server."
+        )
     return notes
 
 
@@ -638,8 +799,13 @@ def run_pdf(args) -> str:
         _log("(bench/pdf.py does not exist yet: PDF benchmark skipped)")
         return ""
     _log("\n== PDF (bench/pdf.py) ==")
-    completed = subprocess.run([sys.executable, "-m", "bench.pdf", "--members", "100,1000,5000"],
-                               cwd=ROOT, capture_output=True, text=True, check=False)
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench.pdf", "--members", "100,1000,5000"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     output = (completed.stdout + completed.stderr).strip()
     _log(output)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")

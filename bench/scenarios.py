@@ -37,19 +37,37 @@ SCENARIOS = [
     Scenario("home", "Home page", "/", targets=("p99", "cached")),
     Scenario("charter", "Charter", "/charter", targets=("p99", "cached")),
     Scenario("members", "Members, page 1", "/members", targets=("p99", "cached")),
-    Scenario("members-uncached", "Members, page 1, uncached", "/members", server="uncached",
-             targets=("p99", "uncached")),
+    Scenario(
+        "members-uncached",
+        "Members, page 1, uncached",
+        "/members",
+        server="uncached",
+        targets=("p99", "uncached"),
+    ),
     Scenario("members-p400", "Members, page 400", "/members?page=400", targets=("p99",)),
-    Scenario("members-filtered", "Members by country and sector",
-             "/members?country={country}&sector={sector}", targets=("p99",)),
-    Scenario("members-search", "Members searched by name (uncached)", "/members?q={query}",
-             server="uncached", targets=("p99",)),
+    Scenario(
+        "members-filtered",
+        "Members by country and sector",
+        "/members?country={country}&sector={sector}",
+        targets=("p99",),
+    ),
+    Scenario(
+        "members-search",
+        "Members searched by name (uncached)",
+        "/members?q={query}",
+        server="uncached",
+        targets=("p99",),
+    ),
     Scenario("profile", "Member profile", "/members/{slug}", targets=("p99", "cached")),
     Scenario("api", "API /api/v1/members", "/api/v1/members", targets=("p99", "cached")),
     Scenario("csv", "Full /members.csv", "/members.csv", targets=("stream",)),
     Scenario("dashboard", "Representative's dashboard", "/dashboard", login=True),
-    Scenario("drafts", "Draft saves, representatives at once", kind="drafts",
-             targets=("draft_p99", "no_lost")),
+    Scenario(
+        "drafts",
+        "Draft saves, representatives at once",
+        kind="drafts",
+        targets=("draft_p99", "no_lost"),
+    ),
 ]
 
 TARGET_TEXT = {
@@ -69,22 +87,37 @@ def discover(database_url: str, savers: int) -> dict:
     try:
         with engine.connect() as conn:
             q = conn.exec_driver_sql
-            country = q(f"SELECT country FROM organisations WHERE status IN {listed} "
-                        "AND joined_on IS NOT NULL GROUP BY country ORDER BY count(*) DESC, "
-                        "country LIMIT 1").scalar() or "US"
-            sector = q("SELECT s.slug FROM organisations o JOIN sectors s ON s.id = o.sector_id "
-                       f"WHERE o.country = '{country}' GROUP BY s.slug "
-                       "ORDER BY count(*) DESC, s.slug LIMIT 1").scalar() or ""
-            slug = q(
-                "SELECT o.slug FROM organisations o "
-                "LEFT JOIN (SELECT organisation_id, count(*) AS n FROM reports "
-                "WHERE state = 'accepted' GROUP BY organisation_id) r ON r.organisation_id = o.id "
-                "LEFT JOIN (SELECT organisation_id, count(*) AS n FROM pledges WHERE is_public "
-                "GROUP BY organisation_id) p ON p.organisation_id = o.id "
-                "WHERE o.status = 'active' ORDER BY coalesce(r.n, 0) DESC, coalesce(p.n, 0) DESC, "
-                "o.id LIMIT 1").scalar() or "unknown"
-            year = q("SELECT year FROM reporting_cycles WHERE status = 'open' "
-                     "ORDER BY year DESC LIMIT 1").scalar()
+            country = (
+                q(
+                    f"SELECT country FROM organisations WHERE status IN {listed} "
+                    "AND joined_on IS NOT NULL GROUP BY country ORDER BY count(*) DESC, "
+                    "country LIMIT 1"
+                ).scalar()
+                or "US"
+            )
+            sector = (
+                q(
+                    "SELECT s.slug FROM organisations o JOIN sectors s ON s.id = o.sector_id "
+                    f"WHERE o.country = '{country}' GROUP BY s.slug "
+                    "ORDER BY count(*) DESC, s.slug LIMIT 1"
+                ).scalar()
+                or ""
+            )
+            slug = (
+                q(
+                    "SELECT o.slug FROM organisations o "
+                    "LEFT JOIN (SELECT organisation_id, count(*) AS n FROM reports "
+                    "WHERE state = 'accepted' GROUP BY organisation_id) r ON r.organisation_id = o.id "
+                    "LEFT JOIN (SELECT organisation_id, count(*) AS n FROM pledges WHERE is_public "
+                    "GROUP BY organisation_id) p ON p.organisation_id = o.id "
+                    "WHERE o.status = 'active' ORDER BY coalesce(r.n, 0) DESC, coalesce(p.n, 0) DESC, "
+                    "o.id LIMIT 1"
+                ).scalar()
+                or "unknown"
+            )
+            year = q(
+                "SELECT year FROM reporting_cycles WHERE status = 'open' ORDER BY year DESC LIMIT 1"
+            ).scalar()
             # Representatives with a draft in the open cycle, one per organisation.
             reps = q(
                 "SELECT u.id, u.email, u.organisation_id, u.session_token FROM users u "
@@ -93,12 +126,17 @@ def discover(database_url: str, savers: int) -> dict:
                 "WHERE u.role = 'representative' AND u.active "
                 "AND u.id = (SELECT min(u2.id) FROM users u2 "
                 "            WHERE u2.organisation_id = u.organisation_id) "
-                "ORDER BY u.id").fetchall()
+                "ORDER BY u.id"
+            ).fetchall()
     finally:
         engine.dispose()
     return {
-        "country": country, "sector": sector, "query": "secure", "slug": slug, "year": year,
+        "country": country,
+        "sector": sector,
+        "query": "secure",
+        "slug": slug,
+        "year": year,
         "dashboard_rep": reps[0] if reps else None,
         "count_rep": reps[1] if len(reps) > 1 else None,
-        "savers": reps[2:2 + savers],
+        "savers": reps[2 : 2 + savers],
     }

@@ -76,9 +76,23 @@ class Server:
         """Start gunicorn without waiting (servers of one run start side by side)."""
         self.port = free_port()
         gunicorn = Path(sys.executable).with_name("gunicorn")
-        command = [str(gunicorn), "--workers", str(self.workers), "--worker-class",
-                   self.worker_class, "--bind", f"127.0.0.1:{self.port}", "--timeout", "120",
-                   "--graceful-timeout", "5", "--log-level", "warning", "--chdir", str(ROOT)]
+        command = [
+            str(gunicorn),
+            "--workers",
+            str(self.workers),
+            "--worker-class",
+            self.worker_class,
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            "--timeout",
+            "120",
+            "--graceful-timeout",
+            "5",
+            "--log-level",
+            "warning",
+            "--chdir",
+            str(ROOT),
+        ]
         if self.worker_class == "gthread":
             command += ["--threads", str(self.threads)]
         command.append(self.app)
@@ -86,8 +100,14 @@ class Server:
         self.log_path = log_dir / f"gunicorn-{self.name}-{self.worker_class}.log"
         self._log = self.log_path.open("w")
         env = {**os.environ, **self.env}
-        self.process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=self._log,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            command,
+            env=env,
+            cwd=ROOT,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self._launched = time.monotonic()
         return self
 

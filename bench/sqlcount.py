@@ -33,14 +33,16 @@ class InProcess:
     def __init__(self, database_url: str, secret: str):
         from app import create_app
 
-        self.app = create_app({
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "SECRET_KEY": secret,
-            "CACHE_BACKEND": "null",
-            "PAGE_CACHE": False,
-            "LOGIN_RATE_LIMIT": "100000 per minute",
-            "RATELIMIT_ENABLED": False,
-        })
+        self.app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": database_url,
+                "SECRET_KEY": secret,
+                "CACHE_BACKEND": "null",
+                "PAGE_CACHE": False,
+                "LOGIN_RATE_LIMIT": "100000 per minute",
+                "RATELIMIT_ENABLED": False,
+            }
+        )
         self.statements: list[str] = []
         self.replay: list[tuple[str, object]] = []
         self._counting = False
@@ -52,7 +54,8 @@ class InProcess:
 
     def _before(self, conn, cursor, statement, parameters, context, executemany):
         if self._counting and not statement.lstrip().upper().startswith(
-                ("SAVEPOINT", "RELEASE", "PRAGMA")):
+            ("SAVEPOINT", "RELEASE", "PRAGMA")
+        ):
             self.statements.append(statement)
             if statement.lstrip().upper().startswith("SELECT") and not executemany:
                 self.replay.append((statement, parameters))
@@ -78,8 +81,13 @@ class InProcess:
         request_ms = (time.perf_counter() - began) * 1000
         timings = self._replayed()
         slowest = sorted(timings, key=lambda t: -t[0])[:3]
-        return Count(status, len(self.statements), request_ms, sum(ms for ms, _s in timings),
-                     [(ms, _short(sql)) for ms, sql in slowest])
+        return Count(
+            status,
+            len(self.statements),
+            request_ms,
+            sum(ms for ms, _s in timings),
+            [(ms, _short(sql)) for ms, sql in slowest],
+        )
 
     @contextmanager
     def counting(self):
@@ -101,12 +109,17 @@ class InProcess:
 
     @staticmethod
     def fetcher(client):
-        def fetch(method: str, path: str, body: bytes | None = None,
-                  headers: dict[str, str] | None = None) -> Page:
+        def fetch(
+            method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
+        ) -> Page:
             response = client.open(path, method=method, data=body, headers=headers or {})
             data = response.get_data()
-            return Page(response.status_code, {k.lower(): v for k, v in response.headers.items()},
-                        data, path)
+            return Page(
+                response.status_code,
+                {k.lower(): v for k, v in response.headers.items()},
+                data,
+                path,
+            )
 
         return fetch
 
@@ -119,8 +132,9 @@ class InProcess:
             response.get_data()
         return self._result(response.status_code, began)
 
-    def count_draft_save(self, user_id_token: str, year: int, mode: str = "autosave"
-                         ) -> Count | None:
+    def count_draft_save(
+        self, user_id_token: str, year: int, mode: str = "autosave"
+    ) -> Count | None:
         """One draft save, the way the draft rush sends it (bench/drafts.py)."""
         client = self.client(user_id_token)
         fetch = self.fetcher(client)
@@ -130,8 +144,9 @@ class InProcess:
         path, form = found
         target = target_field(form)
         endpoint = form.attrs.get("data-autosave-url", "") if mode == "autosave" else ""
-        button = None if endpoint else next((b for b in form.buttons if "save" in b[1].lower()),
-                                            None)
+        button = (
+            None if endpoint else next((b for b in form.buttons if "save" in b[1].lower()), None)
+        )
         body, ctype = encode_form(form, {target.name: "bench: counting statements"}, button)
         with self.counting():
             began = time.perf_counter()

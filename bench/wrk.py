@@ -48,29 +48,48 @@ def available() -> bool:
     return shutil.which("wrk") is not None
 
 
-def run(url: str, duration: float, connections: int = 32, threads: int = 2,
-        headers: dict[str, str] | None = None, timeout_s: int = 30) -> WrkResult:
+def run(
+    url: str,
+    duration: float,
+    connections: int = 32,
+    threads: int = 2,
+    headers: dict[str, str] | None = None,
+    timeout_s: int = 30,
+) -> WrkResult:
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(DONE_LUA)
     try:
-        command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{max(1, round(duration))}s",
-                   f"--timeout={timeout_s}s", "-s", script.name]
+        command = [
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{max(1, round(duration))}s",
+            f"--timeout={timeout_s}s",
+            "-s",
+            script.name,
+        ]
         for name, value in (headers or {}).items():
             command += ["-H", f"{name}: {value}"]
         command.append(url)
-        completed = subprocess.run(command, capture_output=True, text=True,
-                                   timeout=duration + timeout_s + 30, check=False)
+        completed = subprocess.run(
+            command, capture_output=True, text=True, timeout=duration + timeout_s + 30, check=False
+        )
     finally:
         Path(script.name).unlink(missing_ok=True)
     for line in completed.stdout.splitlines():
         if line.startswith("WRK_JSON "):
-            data = json.loads(line[len("WRK_JSON "):])
+            data = json.loads(line[len("WRK_JSON ") :])
             lat = data["latency_us"]
             return WrkResult(
-                requests=data["requests"], seconds=data["duration_us"] / 1e6,
-                bytes=data["bytes"], errors={k: v for k, v in data["errors"].items() if v},
-                p50_ms=lat["p50"] / 1000, p90_ms=lat["p90"] / 1000, p99_ms=lat["p99"] / 1000,
+                requests=data["requests"],
+                seconds=data["duration_us"] / 1e6,
+                bytes=data["bytes"],
+                errors={k: v for k, v in data["errors"].items() if v},
+                p50_ms=lat["p50"] / 1000,
+                p90_ms=lat["p90"] / 1000,
+                p99_ms=lat["p99"] / 1000,
                 max_ms=lat["max"] / 1000,
             )
-    raise RuntimeError(f"wrk gave no result for {url}: {completed.stdout[-500:]}"
-                       f"{completed.stderr[-500:]}")
+    raise RuntimeError(
+        f"wrk gave no result for {url}: {completed.stdout[-500:]}{completed.stderr[-500:]}"
+    )

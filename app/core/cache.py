@@ -89,8 +89,14 @@ class SQLiteCache(BaseCache):
     ones closest to expiry. Any SQLite error counts as a miss (a cache must not break pages).
     """
 
-    def __init__(self, path: str, default_timeout: int = DEFAULT_TIMEOUT, threshold: int = 50_000,
-                 prune_every: int = 200, **kwargs: Any):
+    def __init__(
+        self,
+        path: str,
+        default_timeout: int = DEFAULT_TIMEOUT,
+        threshold: int = 50_000,
+        prune_every: int = 200,
+        **kwargs: Any,
+    ):
         super().__init__(default_timeout=default_timeout)
         self.path = str(path)
         self.threshold = threshold
@@ -102,15 +108,17 @@ class SQLiteCache(BaseCache):
     def factory(cls, app, config, args, kwargs):
         kwargs = dict(kwargs)
         kwargs.pop("ignore_delete_many_errors", None)
-        return cls(config["CACHE_SQLITE_PATH"], threshold=config.get("CACHE_THRESHOLD", 50_000),
-                   **kwargs)
+        return cls(
+            config["CACHE_SQLITE_PATH"], threshold=config.get("CACHE_THRESHOLD", 50_000), **kwargs
+        )
 
     # connection ---------------------------------------------------------------------------
     def _conn(self) -> sqlite3.Connection:
         local = self._local
         if getattr(local, "pid", None) != os.getpid():
-            conn = sqlite3.connect(self.path, timeout=5, isolation_level=None,
-                                   check_same_thread=False)
+            conn = sqlite3.connect(
+                self.path, timeout=5, isolation_level=None, check_same_thread=False
+            )
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=OFF")
             conn.execute(
@@ -134,9 +142,11 @@ class SQLiteCache(BaseCache):
 
     # reads ----------------------------------------------------------------------------------
     def _get(self, key: str):
-        row = self._conn().execute(
-            "SELECT value FROM cache WHERE key = ? AND expires > ?", (key, time.time())
-        ).fetchone()
+        row = (
+            self._conn()
+            .execute("SELECT value FROM cache WHERE key = ? AND expires > ?", (key, time.time()))
+            .fetchone()
+        )
         return pickle.loads(row[0]) if row else None  # noqa: S301 (our own cache file)
 
     def get(self, key: str) -> Any:
@@ -146,26 +156,38 @@ class SQLiteCache(BaseCache):
         if not keys:
             return []
         marks = ",".join("?" * len(keys))
-        rows = dict(self._conn().execute(
-            f"SELECT key, value FROM cache WHERE key IN ({marks}) AND expires > ?",
-            (*keys, time.time()),
-        ).fetchall())
+        rows = dict(
+            self._conn()
+            .execute(
+                f"SELECT key, value FROM cache WHERE key IN ({marks}) AND expires > ?",
+                (*keys, time.time()),
+            )
+            .fetchall()
+        )
         return [pickle.loads(rows[k]) if k in rows else None for k in keys]  # noqa: S301
 
     def get_many(self, *keys: str) -> list[Any]:
         return self._safely([None] * len(keys), self._get_many, list(keys))
 
     def has(self, key: str) -> bool:
-        return self._safely(False, lambda: self._conn().execute(
-            "SELECT 1 FROM cache WHERE key = ? AND expires > ?", (key, time.time())
-        ).fetchone() is not None)
+        return self._safely(
+            False,
+            lambda: (
+                self._conn()
+                .execute("SELECT 1 FROM cache WHERE key = ? AND expires > ?", (key, time.time()))
+                .fetchone()
+                is not None
+            ),
+        )
 
     # writes ----------------------------------------------------------------------------------
     def _set(self, key, value, timeout) -> bool:
         blob = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
         conn = self._conn()
-        conn.execute("INSERT OR REPLACE INTO cache (key, value, expires) VALUES (?, ?, ?)",
-                     (key, blob, self._expires(timeout)))
+        conn.execute(
+            "INSERT OR REPLACE INTO cache (key, value, expires) VALUES (?, ?, ?)",
+            (key, blob, self._expires(timeout)),
+        )
         if random.randrange(self.prune_every) == 0:  # noqa: S311 (not security)
             self._prune(conn)
         return True
@@ -193,8 +215,10 @@ class SQLiteCache(BaseCache):
             try:
                 conn.executemany(
                     "INSERT OR REPLACE INTO cache (key, value, expires) VALUES (?, ?, ?)",
-                    [(k, pickle.dumps(v, pickle.HIGHEST_PROTOCOL), expires)
-                     for k, v in mapping.items()],
+                    [
+                        (k, pickle.dumps(v, pickle.HIGHEST_PROTOCOL), expires)
+                        for k, v in mapping.items()
+                    ],
                 )
                 conn.execute("COMMIT")
             except BaseException:
@@ -205,8 +229,10 @@ class SQLiteCache(BaseCache):
         return self._safely([], run)
 
     def delete(self, key: str) -> bool:
-        return self._safely(False, lambda: self._conn().execute(
-            "DELETE FROM cache WHERE key = ?", (key,)).rowcount == 1)
+        return self._safely(
+            False,
+            lambda: self._conn().execute("DELETE FROM cache WHERE key = ?", (key,)).rowcount == 1,
+        )
 
     def delete_many(self, *keys: str) -> list[Any]:
         return [k for k in keys if self.delete(k)]
@@ -220,8 +246,10 @@ class SQLiteCache(BaseCache):
             conn.execute("BEGIN IMMEDIATE")
             try:
                 value = (self._get(key) or 0) + delta
-                conn.execute("INSERT OR REPLACE INTO cache (key, value, expires) VALUES (?, ?, ?)",
-                             (key, pickle.dumps(value), self._expires(None)))
+                conn.execute(
+                    "INSERT OR REPLACE INTO cache (key, value, expires) VALUES (?, ?, ?)",
+                    (key, pickle.dumps(value), self._expires(None)),
+                )
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -262,24 +290,39 @@ def _backend_config(app: Flask) -> tuple[str, dict]:
         url = cfg.get("CACHE_REDIS_URL") or cfg.get("REDIS_URL")
         if not url:
             raise RuntimeError("CACHE_BACKEND=redis needs PACTUM_REDIS_URL")
-        return backend, {**common, "CACHE_TYPE": "RedisCache", "CACHE_REDIS_URL": url,
-                         "CACHE_KEY_PREFIX": cfg.get("CACHE_KEY_PREFIX", "pactum:")}
+        return backend, {
+            **common,
+            "CACHE_TYPE": "RedisCache",
+            "CACHE_REDIS_URL": url,
+            "CACHE_KEY_PREFIX": cfg.get("CACHE_KEY_PREFIX", "pactum:"),
+        }
     if backend == "sqlite":
         path = cfg.get("CACHE_SQLITE_PATH") or str(instance / "cache" / "pactum-cache.sqlite3")
-        return backend, {**common, "CACHE_TYPE": "app.core.cache.SQLiteCache",
-                         "CACHE_SQLITE_PATH": path,
-                         "CACHE_THRESHOLD": cfg.get("CACHE_THRESHOLD", 50_000)}
+        return backend, {
+            **common,
+            "CACHE_TYPE": "app.core.cache.SQLiteCache",
+            "CACHE_SQLITE_PATH": path,
+            "CACHE_THRESHOLD": cfg.get("CACHE_THRESHOLD", 50_000),
+        }
     if backend == "filesystem":
         path = cfg.get("CACHE_DIR") or str(instance / "cache" / "files")
-        return backend, {**common, "CACHE_TYPE": "FileSystemCache", "CACHE_DIR": path,
-                         "CACHE_THRESHOLD": cfg.get("CACHE_THRESHOLD", 50_000)}
+        return backend, {
+            **common,
+            "CACHE_TYPE": "FileSystemCache",
+            "CACHE_DIR": path,
+            "CACHE_THRESHOLD": cfg.get("CACHE_THRESHOLD", 50_000),
+        }
     if backend == "memory":
-        return backend, {**common, "CACHE_TYPE": "SimpleCache",
-                         "CACHE_THRESHOLD": cfg.get("CACHE_THRESHOLD", 5_000)}
+        return backend, {
+            **common,
+            "CACHE_TYPE": "SimpleCache",
+            "CACHE_THRESHOLD": cfg.get("CACHE_THRESHOLD", 5_000),
+        }
     if backend == "null":
         return backend, {**common, "CACHE_TYPE": "NullCache", "CACHE_NO_NULL_WARNING": True}
-    raise RuntimeError(f"unknown CACHE_BACKEND {backend!r} "
-                       "(redis, sqlite, filesystem, memory or null)")
+    raise RuntimeError(
+        f"unknown CACHE_BACKEND {backend!r} (redis, sqlite, filesystem, memory or null)"
+    )
 
 
 def _key_part(key: Any) -> str:
@@ -399,8 +442,14 @@ class SharedCache:
             topics = FRAGMENT_TOPICS[name]
         return f"frag:{name}:{self.generations(topics)}:{_key_part(key)}"
 
-    def memoize_fragment(self, name: str, key: Any, fn: Callable[[], Any],
-                         timeout: int | None = None, topics: Iterable[str] | None = None) -> Any:
+    def memoize_fragment(
+        self,
+        name: str,
+        key: Any,
+        fn: Callable[[], Any],
+        timeout: int | None = None,
+        topics: Iterable[str] | None = None,
+    ) -> Any:
         """`fn()`'s value, from the cache when the topics of `name` have not changed since.
 
         The generations are read *before* `fn` runs, so a write committed meanwhile leaves
@@ -447,8 +496,12 @@ SIGNAL_TOPICS: dict = {
     # profile, pledges or endorsements changed; the country (home figures) may have too
     signals.organisation_changed: lambda org: ("members", "home", *_org_topics(org)),
     # listed or not, counted or not, named in transparency pages
-    signals.organisation_status_changed: lambda org: ("members", "home", "reports",
-                                                      *_org_topics(org)),
+    signals.organisation_status_changed: lambda org: (
+        "members",
+        "home",
+        "reports",
+        *_org_topics(org),
+    ),
     # the charter page, the home page's "charter in force", endorsement prompts in profiles
     signals.charter_published: lambda version: ("charter", "home", "members"),
     # a member's public reports (profile) and the transparency figures

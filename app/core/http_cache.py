@@ -40,8 +40,9 @@ def body_etag(body: bytes) -> str:
     return hashlib.blake2b(body, digest_size=16).hexdigest()
 
 
-def _apply_validators(response: Response, etag: str | None, last_modified, max_age: int,
-                      public: bool) -> Response:
+def _apply_validators(
+    response: Response, etag: str | None, last_modified, max_age: int, public: bool
+) -> Response:
     if etag:
         response.set_etag(etag)
     if last_modified is not None:
@@ -61,9 +62,14 @@ def _apply_validators(response: Response, etag: str | None, last_modified, max_a
     return response
 
 
-def etag_response(response_or_bytes: Response | bytes | str, etag: str | None = None,
-                  last_modified: dt.datetime | float | None = None, max_age: int = 0,
-                  public: bool = True, mimetype: str = "text/html") -> Response:
+def etag_response(
+    response_or_bytes: Response | bytes | str,
+    etag: str | None = None,
+    last_modified: dt.datetime | float | None = None,
+    max_age: int = 0,
+    public: bool = True,
+    mimetype: str = "text/html",
+) -> Response:
     """Add ETag, Last-Modified and Cache-Control, and turn the answer into a 304 when the
     request's `If-None-Match` (weak comparison) or `If-Modified-Since` says the client
     already has it. Without `etag`, one is computed from the body (not for streams)."""
@@ -128,8 +134,11 @@ class PageSpec:
 
     @property
     def cache_control(self) -> str:
-        return (f"public, max-age={self.max_age}" if self.max_age > 0
-                else "public, max-age=0, must-revalidate")
+        return (
+            f"public, max-age={self.max_age}"
+            if self.max_age > 0
+            else "public, max-age=0, must-revalidate"
+        )
 
     def topics(self, view_args: dict) -> tuple[str, ...]:
         topic = self.topic(**view_args) if callable(self.topic) else self.topic
@@ -146,8 +155,7 @@ def _locale() -> str:
 def page_key(topics: Iterable[str]) -> str:
     state = current_app.extensions["pactum_cache"]
     query = request.query_string.decode("latin-1")
-    return (f"page:{state['release']}:{cache.generations(topics)}:{_locale()}:"
-            f"{request.path}?{query}")
+    return f"page:{state['release']}:{cache.generations(topics)}:{_locale()}:{request.path}?{query}"
 
 
 def _not_modified(entry: dict) -> bool:
@@ -164,17 +172,23 @@ def _not_modified(entry: dict) -> bool:
 
 def _from_entry(entry: dict, spec: PageSpec) -> Response:
     """The stored page (or a 304) with headers written out directly: this runs on every hit."""
-    headers = [("ETag", f'"{entry["etag"]}"'), ("Last-Modified", entry["last_modified_http"]),
-               ("Cache-Control", spec.cache_control), ("Vary", "Cookie, Accept-Language"),
-               ("X-Pactum-Cache", "hit")]
+    headers = [
+        ("ETag", f'"{entry["etag"]}"'),
+        ("Last-Modified", entry["last_modified_http"]),
+        ("Cache-Control", spec.cache_control),
+        ("Vary", "Cookie, Accept-Language"),
+        ("X-Pactum-Cache", "hit"),
+    ]
     if "HTTP_IF_MATCH" in request.environ or "HTTP_RANGE" in request.environ:
-        response = current_app.response_class(entry["body"], headers=headers,
-                                              content_type=entry["content_type"])
+        response = current_app.response_class(
+            entry["body"], headers=headers, content_type=entry["content_type"]
+        )
         return response.make_conditional(request)
     if _not_modified(entry):
         return current_app.response_class(status=304, headers=headers)
-    return current_app.response_class(entry["body"], headers=headers,
-                                      content_type=entry["content_type"])
+    return current_app.response_class(
+        entry["body"], headers=headers, content_type=entry["content_type"]
+    )
 
 
 def serve_cached_page():
@@ -196,8 +210,11 @@ def install(app) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, serve_cached_page)
 
 
-def public_page(topic: str | Iterable[str] | Callable[..., str | Iterable[str]],
-                max_age: int = 60, timeout: int = PAGE_TIMEOUT):
+def public_page(
+    topic: str | Iterable[str] | Callable[..., str | Iterable[str]],
+    max_age: int = 60,
+    timeout: int = PAGE_TIMEOUT,
+):
     """Cache a public page's rendered bytes for anonymous visitors.
 
     `topic`: the topic(s) whose writes change this page (e.g. "members"), or a function of
@@ -228,8 +245,13 @@ def public_page(topic: str | Iterable[str] | Callable[..., str | Iterable[str]],
                 return response
             body = response.get_data()
             now = int(time.time())
-            entry = {"body": body, "etag": body_etag(body), "last_modified": now,
-                     "last_modified_http": http_date(now), "content_type": response.content_type}
+            entry = {
+                "body": body,
+                "etag": body_etag(body),
+                "last_modified": now,
+                "last_modified_http": http_date(now),
+                "content_type": response.content_type,
+            }
             cache.set(key, entry, timeout=spec.timeout)
             session.accessed = True  # the answer varies with the cookie: say so (Vary)
             response.vary.update(("Cookie", "Accept-Language"))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 16:25:47.244257
+Create Date: 2026-11-27 17:14:37.713433
 
 """
 from alembic import op

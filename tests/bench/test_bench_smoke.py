@@ -26,21 +26,35 @@ STATUSES = {"ok", "fail", "n/a", "error"}
 def test_smoke_run_reports_every_scenario(tmp_path):
     if not shutil.which("wrk"):
         pytest.skip("wrk is not installed (scripts/system-deps.sh test installs it)")
-    on_postgres = (os.environ.get("PACTUM_TEST_DATABASE_URL", "").startswith("postgresql")
-                   and os.environ.get("PACTUM_PG_URL"))
+    on_postgres = os.environ.get("PACTUM_TEST_DATABASE_URL", "").startswith(
+        "postgresql"
+    ) and os.environ.get("PACTUM_PG_URL")
     out = tmp_path / "results.json"
     markdown = tmp_path / "results.md"
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    command = [sys.executable, "-m", "bench", "--smoke", "--data-dir", str(tmp_path / "data"),
-               "--json", str(out), "--results", str(markdown),
-               "--db", "postgres" if on_postgres else "sqlite",
-               "--pg-database", f"pactum_bench_smoke_{worker}"]
-    completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600,
-                               check=False)
+    command = [
+        sys.executable,
+        "-m",
+        "bench",
+        "--smoke",
+        "--data-dir",
+        str(tmp_path / "data"),
+        "--json",
+        str(out),
+        "--results",
+        str(markdown),
+        "--db",
+        "postgres" if on_postgres else "sqlite",
+        "--pg-database",
+        f"pactum_bench_smoke_{worker}",
+    ]
+    completed = subprocess.run(
+        command, cwd=ROOT, capture_output=True, text=True, timeout=600, check=False
+    )
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
 
     data = json.loads(out.read_text())
-    (db_label, by_class), = data["runs"].items()
+    ((db_label, by_class),) = data["runs"].items()
     rows = {row["key"]: row for row in by_class["sync"]}
     expected = {s.key for s in SCENARIOS} | {"bare", "cache-hit", "cache-304", "app-trivial"}
     assert set(rows) == expected
@@ -54,3 +68,21 @@ def test_smoke_run_reports_every_scenario(tmp_path):
     assert "## Machine" in text and ("## PostgreSQL" if on_postgres else "## SQLite") in text
     for scenario in SCENARIOS:
         assert scenario.title.split(",")[0] in text
+
+
+def test_a_page_that_does_not_exist_yet_is_reported_not_measured(tmp_path):
+    """Scenarios whose pages other issues have not built yet say "n/a (404)"."""
+    from argparse import Namespace
+
+    from bench.runner import Row, measure_wrk
+    from bench.servers import Server
+
+    server = Server("bare", "bench.bare:app", {}, workers=1).start(tmp_path)
+    try:
+        args = Namespace(smoke=True, duration=1, connections=2, wrk_threads=1, repeat=1)
+        row = measure_wrk(
+            Row("later", "A page built later", "/not-built-yet"), server, "/not-built-yet", args
+        )
+    finally:
+        server.stop()
+    assert (row.status, row.detail, row.rps) == ("n/a", "n/a (404)", None)

@@ -139,13 +139,16 @@ def _receiver_for(signal):
     return cache_module._RECEIVERS[index]
 
 
-@pytest.mark.parametrize(("signal", "sender_kind", "topics"), [
-    ("organisation_changed", "org", {"members", "home", "org"}),
-    ("organisation_status_changed", "org", {"members", "home", "reports", "org"}),
-    ("charter_published", "other", {"charter", "home", "members"}),
-    ("report_accepted", "other", {"members", "reports"}),
-    ("report_submitted", "other", {"reports"}),
-])
+@pytest.mark.parametrize(
+    ("signal", "sender_kind", "topics"),
+    [
+        ("organisation_changed", "org", {"members", "home", "org"}),
+        ("organisation_status_changed", "org", {"members", "home", "reports", "org"}),
+        ("charter_published", "other", {"charter", "home", "members"}),
+        ("report_accepted", "other", {"members", "reports"}),
+        ("report_submitted", "other", {"reports"}),
+    ],
+)
 def test_each_signal_invalidates_its_topics(db, org_a, signal, sender_kind, topics):
     db.session.commit()
     names = {"members", "home", "reports", "charter", f"org:{org_a.id}"}
@@ -171,10 +174,16 @@ def _app(tmp_path, **config):
 
 def test_backend_choice(tmp_path):
     assert _app(tmp_path, TESTING=False).extensions["pactum_cache"]["backend"] == "sqlite"
-    assert _app(tmp_path, TESTING=False, REDIS_URL="redis://127.0.0.1:1/0"
-                ).extensions["pactum_cache"]["backend"] == "redis"
-    assert _app(tmp_path, CACHE_BACKEND="filesystem").extensions["pactum_cache"]["backend"] == \
-        "filesystem"
+    assert (
+        _app(tmp_path, TESTING=False, REDIS_URL="redis://127.0.0.1:1/0").extensions["pactum_cache"][
+            "backend"
+        ]
+        == "redis"
+    )
+    assert (
+        _app(tmp_path, CACHE_BACKEND="filesystem").extensions["pactum_cache"]["backend"]
+        == "filesystem"
+    )
     null_app = _app(tmp_path, CACHE_BACKEND="null")
     assert null_app.extensions["pactum_cache"]["page_cache"] is False
     with pytest.raises(RuntimeError, match="unknown CACHE_BACKEND"):
@@ -195,8 +204,11 @@ def test_sqlite_backend_lives_under_the_instance_folder(tmp_path):
 @pytest.mark.parametrize("backend", ["sqlite", "filesystem"])
 def test_workers_of_one_machine_share_invalidations(tmp_path, backend):
     """Two app instances (two gunicorn workers) on the same cache files."""
-    config = {"CACHE_BACKEND": backend, "CACHE_SQLITE_PATH": str(tmp_path / "c.sqlite3"),
-              "CACHE_DIR": str(tmp_path / "files")}
+    config = {
+        "CACHE_BACKEND": backend,
+        "CACHE_SQLITE_PATH": str(tmp_path / "c.sqlite3"),
+        "CACHE_DIR": str(tmp_path / "files"),
+    }
     worker_1, worker_2 = _app(tmp_path, **config), _app(tmp_path, **config)
     compute = Calls(lambda n: n)
     with worker_1.app_context():
@@ -212,11 +224,18 @@ def test_sqlite_cache_is_shared_with_another_process(tmp_path):
     path = tmp_path / "shared.sqlite3"
     store = SQLiteCache(str(path))
     store.set("from-parent", {"n": 1})
-    code = ("import sys; from app.core.cache import SQLiteCache; "
-            f"c = SQLiteCache({str(path)!r}); "
-            "assert c.get('from-parent') == {'n': 1}; c.set('from-child', [1, 2])")
-    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=60,
-                   env={**os.environ, "PACTUM_SECRET_KEY": "x"})
+    code = (
+        "import sys; from app.core.cache import SQLiteCache; "
+        f"c = SQLiteCache({str(path)!r}); "
+        "assert c.get('from-parent') == {'n': 1}; c.set('from-child', [1, 2])"
+    )
+    subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        check=True,
+        timeout=60,
+        env={**os.environ, "PACTUM_SECRET_KEY": "x"},
+    )
     assert store.get("from-child") == [1, 2]
 
 
@@ -279,9 +298,23 @@ def redis_url(tmp_path_factory):
         pytest.skip("redis-server is not installed")
     port = _free_port()
     folder = tmp_path_factory.mktemp("redis")
-    process = subprocess.Popen(["redis-server", "--bind", "127.0.0.1", "--port", str(port),
-                                "--save", "", "--appendonly", "no", "--dir", str(folder)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [
+            "redis-server",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(folder),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
         with socket.socket() as s:
@@ -322,8 +355,9 @@ def test_redis_invalidation_after_commit(redis_url, tmp_path, database_url):
     from app.db import db as _db
     from tests.factories import make_org
 
-    app = create_app({**overrides_for_tests(database_url), "CACHE_BACKEND": "redis",
-                      "REDIS_URL": redis_url})
+    app = create_app(
+        {**overrides_for_tests(database_url), "CACHE_BACKEND": "redis", "REDIS_URL": redis_url}
+    )
     with app.app_context():
         before = _generation("members")
         org = make_org(name="Redis Org")
@@ -331,3 +365,4 @@ def test_redis_invalidation_after_commit(redis_url, tmp_path, database_url):
         _db.session.commit()
         assert _generation("members") != before
         _db.session.remove()  # the autouse `db` fixture empties the tables afterwards
+        _db.engine.dispose()

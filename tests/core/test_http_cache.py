@@ -31,15 +31,36 @@ class Views:
         cls.calls[name] = cls.calls.get(name, 0) + 1
 
 
+_BUILT: list = []
+
+
+@pytest.fixture(autouse=True)
+def _dispose_built_apps():
+    """Close the connection pools of the apps built here (PostgreSQL warns otherwise)."""
+    yield
+    from app.db import db
+
+    for built in _BUILT:
+        with built.app_context():
+            db.engine.dispose()
+    _BUILT.clear()
+
+
 def _build(database_url, **config):
     from app.db import db
 
     app = create_app({**overrides_for_tests(database_url), **config})
+    _BUILT.append(app)
 
     @app.get("/t/etag")
     def etag_bytes():
-        return etag_response(b"%PDF-1.7 fake", etag="abc123", last_modified=MOMENT,
-                             max_age=3600, mimetype="application/pdf")
+        return etag_response(
+            b"%PDF-1.7 fake",
+            etag="abc123",
+            last_modified=MOMENT,
+            max_age=3600,
+            mimetype="application/pdf",
+        )
 
     @app.get("/t/etag-missing")
     def etag_missing():
@@ -86,8 +107,9 @@ def _build(database_url, **config):
     @public_page(topic="members")
     def with_form():
         Views.hit("csrf")
-        return render_template_string('<form><input name="csrf_token" value="{{ csrf_token() }}">'
-                                      "</form>")
+        return render_template_string(
+            '<form><input name="csrf_token" value="{{ csrf_token() }}"></form>'
+        )
 
     @app.get("/t/flash")
     def set_flash():
@@ -167,8 +189,12 @@ def test_etag_response_sends_validators_and_answers_304(capp):
     assert client.get("/t/etag", headers={"If-Modified-Since": LATER}).status_code == 304
     assert client.get("/t/etag", headers={"If-Modified-Since": EARLIER}).status_code == 200
     # If-None-Match wins over If-Modified-Since (RFC 9110).
-    assert client.get("/t/etag", headers={"If-None-Match": '"other"',
-                                          "If-Modified-Since": LATER}).status_code == 200
+    assert (
+        client.get(
+            "/t/etag", headers={"If-None-Match": '"other"', "If-Modified-Since": LATER}
+        ).status_code
+        == 200
+    )
 
 
 def test_etag_response_computes_an_etag_and_leaves_posts_alone(capp):
@@ -234,10 +260,18 @@ def test_conditional_requests_on_cached_pages(capp):
     first = client.get("/t/page")
     last_modified = first.headers["Last-Modified"]
     assert client.get("/t/page", headers={"If-Modified-Since": last_modified}).status_code == 304
-    assert client.get("/t/page", headers={"If-Modified-Since": "Sun, 01 Mar 2020 09:00:00 GMT"}
-                      ).status_code == 200
-    assert client.get("/t/page", headers={"If-None-Match": '"nope"',
-                                          "If-Modified-Since": last_modified}).status_code == 200
+    assert (
+        client.get(
+            "/t/page", headers={"If-Modified-Since": "Sun, 01 Mar 2020 09:00:00 GMT"}
+        ).status_code
+        == 200
+    )
+    assert (
+        client.get(
+            "/t/page", headers={"If-None-Match": '"nope"', "If-Modified-Since": last_modified}
+        ).status_code
+        == 200
+    )
     assert client.get("/t/page", headers={"If-Match": '"nope"'}).status_code == 412
     head = client.head("/t/page")
     assert head.status_code == 200 and head.data == b""

@@ -3,17 +3,37 @@ address and scheme through trusted proxies only, and database pool sizes per pro
 
 from __future__ import annotations
 
+import pytest
 from flask import request
 
 from app import create_app
 from app.config import load_config, overrides_for_tests
 
-FORWARDED = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https",
-             "X-Forwarded-Host": "pactum.example.org"}
+FORWARDED = {
+    "X-Forwarded-For": "203.0.113.9",
+    "X-Forwarded-Proto": "https",
+    "X-Forwarded-Host": "pactum.example.org",
+}
+
+
+_BUILT: list = []
+
+
+@pytest.fixture(autouse=True)
+def _dispose_built_apps():
+    """Close the connection pools of the apps built here (PostgreSQL warns otherwise)."""
+    yield
+    from app.db import db
+
+    for built in _BUILT:
+        with built.app_context():
+            db.engine.dispose()
+    _BUILT.clear()
 
 
 def _app(database_url, **config):
     app = create_app({**overrides_for_tests(database_url), **config})
+    _BUILT.append(app)
 
     @app.get("/t/client")
     def client_view():
@@ -26,8 +46,9 @@ def test_forwarded_headers_are_believed_only_behind_a_configured_proxy(database_
     direct = _app(database_url).test_client()
     assert direct.get("/t/client", headers=FORWARDED).text == "127.0.0.1 http localhost"
     proxied = _app(database_url, PROXY_COUNT=1).test_client()
-    assert proxied.get("/t/client", headers=FORWARDED).text == \
-        "203.0.113.9 https pactum.example.org"
+    assert (
+        proxied.get("/t/client", headers=FORWARDED).text == "203.0.113.9 https pactum.example.org"
+    )
     # With one proxy, only the address it appended counts: a client cannot spoof its own.
     spoofed = {**FORWARDED, "X-Forwarded-For": "198.51.100.1, 203.0.113.9"}
     assert proxied.get("/t/client", headers=spoofed).text.startswith("203.0.113.9 ")

@@ -127,7 +127,12 @@ def _publish(app) -> dict:
 def report(app):
     with app.app_context():
         try:
-            yield _publish(app)
+            published = _publish(app)
+            # End this session's transaction now: the tests hold plain values, and an open
+            # transaction would block the per-test TRUNCATE on PostgreSQL.
+            _db.session.rollback()
+            _db.session.remove()
+            yield published
         finally:
             _db.session.rollback()
             _db.session.remove()
