@@ -10,6 +10,10 @@ if [[ "$mode" == "test" || "$mode" == "bench" ]]; then
   # wrk: the benchmark's smoke run is part of the test suite (tests/bench).
   packages+=(chromium chromium-driver postgresql redis-server poppler-utils nodejs npm wrk)
 fi
+# Debian's own python3 needs python3-venv for `python3 -m venv` (pyenv/python.org builds do not).
+if ! python3 -c "import ensurepip" >/dev/null 2>&1; then
+  packages+=(python3-venv)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
