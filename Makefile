@@ -34,7 +34,7 @@ deps-test:
 	@scripts/system-deps.sh test
 
 translations: $(VENV)/.run-installed
-	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then $(BIN)/pybabel compile -q -d translations; fi
+	@if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then $(BIN)/pybabel -q compile -d translations; fi
 
 ## Refresh translations/messages.pot and every messages.po after adding or changing strings;
 ## then translate the new (empty or fuzzy) entries. --ignore-dirs: scan templates/_macros too.
