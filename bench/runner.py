@@ -143,6 +143,12 @@ def measure_wrk(
         row.growth_mb = max(growth, hwm_growth) / 1024
     if result.errors:
         row.detail = "errors: " + ", ".join(f"{k} {v}" for k, v in result.errors.items())
+    if not result.requests:
+        row.status = "error"
+        row.detail = f"no request finished within the {args.duration:g} s run " + (
+            f"({row.detail})" if row.detail else "(each one took longer)"
+        )
+        row.rps = row.p50 = row.p99 = None
     return row
 
 
@@ -177,7 +183,11 @@ def run_scenarios(
         env["PACTUM_CACHE_BACKEND"] = args.cache_backend
     if args.redis_url:
         env["PACTUM_REDIS_URL"] = args.redis_url
-    uncached_env = {**env, "PACTUM_PAGE_CACHE": "0", "PACTUM_CACHE_BACKEND": "null"}
+    # "Uncached" rows: no page cache; cached fragments (facet counts ...) stay, unless
+    # --uncached none turns the whole cache off.
+    uncached_env = {**env, "PACTUM_PAGE_CACHE": "0"}
+    if args.uncached == "none":
+        uncached_env["PACTUM_CACHE_BACKEND"] = "null"
     shutil.rmtree(run_dir / "instance" / "cache", ignore_errors=True)
     log_dir = run_dir / "logs"
     common = {"workers": args.workers, "worker_class": worker_class, "threads": args.gthreads}
@@ -205,49 +215,62 @@ def run_scenarios(
             servers[name].wait_ready("/" if name == "bare" else "/healthz")
             _log(f"  ({name} server ready after {servers[name].started_in:.1f} s)")
 
-        # Bare Flask, served the same way, in the same run.
-        bare_row = measure_wrk(Row("bare", "Bare Flask endpoint", "/"), servers["bare"], "/", args)
-        servers["bare"].stop()
-        bare_rps = bare_row.rps or 0
-        rows.append(bare_row)
-        _log(f"  {bare_row.title:<44} {bare_rps:8.0f} req/s  p99 {bare_row.p99:6.1f} ms")
-
-        # The page cache's hit path on a trivial route, in the real app.
+        # The reference rows: bare Flask (served the same way, in the same run) and the page
+        # cache's hit path on a trivial route in the real app. They are measured in
+        # interleaved rounds (bare, hit, 304, plain, bare, ...) and the best round of each is
+        # kept, so that a neighbour's burst on a shared machine does not skew their ratio.
         probe = servers["cache-probe"]
         _probe(probe, "/_bench/cached")
         status, headers = _probe(probe, "/_bench/cached")
         hit = headers.get("x-pactum-cache") == "hit"
-        row = measure_wrk(
-            Row(
-                "cache-hit", "Page cache hit (trivial route)", "/_bench/cached", targets=("cached",)
+        references = [
+            (Row("bare", "Bare Flask endpoint", "/"), servers["bare"], "/", {}),
+            (
+                Row(
+                    "cache-hit",
+                    "Page cache hit (trivial route)",
+                    "/_bench/cached",
+                    targets=("cached",),
+                ),
+                probe,
+                "/_bench/cached",
+                {},
             ),
-            probe,
-            "/_bench/cached",
-            args,
-        )
-        if not hit:
-            row.status = "fail"
-            row.detail = f"not answered from the cache ({headers.get('x-pactum-cache')})"
-        rows.append(row)
-        etag = headers.get("etag", "")
-        rows.append(
-            measure_wrk(
+            (
                 Row("cache-304", "Page cache, If-None-Match → 304", "/_bench/cached"),
                 probe,
                 "/_bench/cached",
-                args,
-                {"If-None-Match": etag},
-            )
-        )
-        rows.append(
-            measure_wrk(
+                {"If-None-Match": headers.get("etag", "")},
+            ),
+            (
                 Row("app-trivial", "Same trivial route, no cache", "/_bench/plain"),
                 probe,
                 "/_bench/plain",
-                args,
-            )
-        )
+                {},
+            ),
+        ]
+        once = argparse.Namespace(**{**vars(args), "repeat": 1})
+        rounds = max(1 if args.smoke else 2, args.repeat)
+        best: dict[str, Row] = {}
+        for _round in range(rounds):
+            for template, server, path, extra_headers in references:
+                row = measure_wrk(dataclasses.replace(template), server, path, once, extra_headers)
+                kept = best.get(row.key)
+                if kept is None or (row.rps or 0) > (kept.rps or 0):
+                    best[row.key] = row
+        servers["bare"].stop()
         probe.stop()
+        if not hit:
+            best["cache-hit"].status = "fail"
+            best[
+                "cache-hit"
+            ].detail = f"not answered from the cache ({headers.get('x-pactum-cache')})"
+        rows.extend(best[template.key] for template, *_rest in references)
+        bare_row = best["bare"]
+        bare_rps = bare_row.rps or 0
+        _log(f"  {bare_row.title:<44} {bare_rps:8.0f} req/s  p99 {bare_row.p99 or 0:6.1f} ms")
+        cached = best["cache-hit"]
+        _log(f"  {cached.title:<44} {cached.rps or 0:8.0f} req/s  p99 {cached.p99 or 0:6.1f} ms")
 
         for server_name in ("app", "uncached"):
             for scenario in (s for s in wanted if s.server == server_name):
@@ -596,6 +619,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--only", default="", help="comma-separated scenario keys")
     parser.add_argument(
+        "--uncached",
+        choices=("page", "none"),
+        default="page",
+        help="what the 'uncached' rows switch off: the page cache (default) or every cache",
+    )
+    parser.add_argument(
         "--draft-mode",
         choices=("autosave", "form"),
         default="autosave",
@@ -767,8 +796,13 @@ def _notes(info: dict, dbs: list[str], args) -> list[str]:
         "scenario; for the CSV, (+growth) is the largest RSS sampled every 50 ms during the "
         "downloads minus the worker's RSS before them.",
         "Draft saves: one Python thread per representative, each with its own session, CSRF "
-        "token and draft revision; the time is that of the POST of the section form (the "
-        "redirect that follows is not timed); every draft is read back from the database.",
+        "token and draft revision, saving back to back; the time is that of the save request "
+        "(the section's JSON autosave, as the page's script sends it; --draft-mode form: the "
+        "no-JavaScript form POST, its redirect not timed); every draft is read back from the "
+        "database afterwards.",
+        "Rows marked 'uncached' run on a second server with the page cache off "
+        "(PACTUM_PAGE_CACHE=0); cached fragments such as facet counts stay on "
+        f"({'they were off too: --uncached none' if args.uncached == 'none' else '--uncached none turns them off too'}).",
         "The page cache rows measure `@public_page` on a trivial route in the real app "
         "(bench/cache_probe.py); 'Same trivial route, no cache' is the app's own per-request "
         "cost (extensions, security headers) without it.",

@@ -24,7 +24,8 @@ class Scenario:
     key: str
     title: str
     path: str = ""
-    server: str = "app"  # "app": production settings; "uncached": page and fragment caches off
+    # "app": production settings; "uncached": the page cache off (--uncached none: every cache)
+    server: str = "app"
     login: bool = False
     kind: str = "wrk"  # "wrk", "drafts"
     targets: tuple[str, ...] = ()

@@ -14,10 +14,11 @@ Built on Flask-Caching. The backend is chosen once per app (`CACHE_BACKEND`, env
   never use it with several workers: an invalidation in one worker would not reach the others.
 * ``null``    — caches nothing (every call computes; used to count uncached SQL statements).
 
-Invalidation is by *topic*. Every cached entry's key contains the current *generation* of each
-topic it depends on; `invalidate("members")` replaces that generation with a fresh random token
-stored in the same cache, so every worker builds new keys at once and old entries simply age
-out. Tokens (not counters) make two concurrent invalidations impossible to lose.
+Invalidation is by *topic*. Every cached fragment's key contains the current *generation* of
+each topic it depends on (a cached page records them in its entry and compares them on the way
+out); `invalidate("members")` replaces that generation with a fresh random token stored in the
+same cache, so every worker stops using the old entries at once and they simply age out.
+Tokens (not counters) make two concurrent invalidations impossible to lose.
 
 Writes announce themselves through `app.core.signals`; the receivers below queue the topics on
 the SQLAlchemy session and bump them **after the commit**. Bumping earlier is not harmless:
@@ -400,11 +401,19 @@ class SharedCache:
     # generations -------------------------------------------------------------------------
     def generations(self, topics: Iterable[str]) -> str:
         """The current generation tokens of `topics`, joined: part of every dependent key."""
+        return self.get_with_generations(None, topics)[1]
+
+    def get_with_generations(self, key: str | None, topics: Iterable[str]) -> tuple[Any, str]:
+        """`key`'s value and the generations of `topics`, read together (one round trip to
+        the store: the page cache's hit path)."""
         topics = tuple(topics)
-        if not topics:
-            return ""
         keys = [f"gen:{t}" for t in topics]
-        values = self._call([None] * len(keys), "get_many", *keys)
+        wanted = [key, *keys] if key is not None else keys
+        found = self._call([None] * len(wanted), "get_many", *wanted) if wanted else []
+        value = found.pop(0) if key is not None else None
+        return value, self._fill_generations(keys, found)
+
+    def _fill_generations(self, keys: list[str], values: list) -> str:
         for i, value in enumerate(values):
             if value is None:
                 token = _new_token()

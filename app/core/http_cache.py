@@ -5,9 +5,10 @@ anonymous visitors of public pages.
 publication time): it answers `If-None-Match` / `If-Modified-Since` with 304.
 
 `@public_page(topic=..., max_age=...)` keeps the rendered bytes of a public page, with their
-ETag, in the shared cache (`app.core.cache`), keyed by release, topic generations, locale,
-path and query string. Hits are answered by a `before_request` hook that runs before every
-other one: it reads two cache entries and writes the response headers out directly; no
+ETag, in the shared cache (`app.core.cache`), keyed by release, locale, path and query string
+and tagged with the generations of its topics (a write to a topic makes the tag stale). Hits
+are answered by a `before_request` hook that runs before every other one: it reads the entry
+and the generations in one round trip and writes the response headers out directly; no
 database query, no user loading, no rate-limit bookkeeping, no Jinja. It is bypassed (and the
 answer marked `private`) for logged-in users, for visitors carrying flash messages or a
 remember-me cookie, for `?lang=` switches, and it never stores a response that sets a cookie,
@@ -152,10 +153,20 @@ def _locale() -> str:
     return str(chosen or babel.default_locale)
 
 
-def page_key(topics: Iterable[str]) -> str:
+def page_key() -> str:
+    """Release, locale, path and query. The topic generations the page was rendered under are
+    stored in the entry and compared on the way out (read in the same round trip)."""
     state = current_app.extensions["pactum_cache"]
     query = request.query_string.decode("latin-1")
-    return f"page:{state['release']}:{cache.generations(topics)}:{_locale()}:{request.path}?{query}"
+    return f"page:{state['release']}:{_locale()}:{request.path}?{query}"
+
+
+def _lookup(spec: PageSpec, view_args: dict) -> tuple[str, str, dict | None]:
+    key = page_key()
+    entry, generations = cache.get_with_generations(key, spec.topics(view_args))
+    if entry is not None and entry.get("generations") != generations:
+        entry = None  # rendered before a write to one of its topics
+    return key, generations, entry
 
 
 def _not_modified(entry: dict) -> bool:
@@ -200,9 +211,8 @@ def serve_cached_page():
     spec = getattr(view, "public_page_spec", None)
     if spec is None or not _page_cache_on() or not anonymous_request():
         return None
-    key = page_key(spec.topics(request.view_args or {}))
-    g.pactum_page_key = key
-    entry = cache.get(key)
+    key, generations, entry = _lookup(spec, request.view_args or {})
+    g.pactum_page = (key, generations)
     return _from_entry(entry, spec) if entry is not None else None
 
 
@@ -232,12 +242,13 @@ def public_page(
                 response = mark_private(make_response(view(*args, **kwargs)))
                 response.headers["X-Pactum-Cache"] = "bypass"
                 return response
-            key = g.pop("pactum_page_key", None)
-            if key is None:  # the hook did not run (an app without it): look here
-                key = page_key(spec.topics(kwargs))
-                entry = cache.get(key)
+            found = g.pop("pactum_page", None)
+            if found is None:  # the hook did not run (an app without it): look here
+                key, generations, entry = _lookup(spec, kwargs)
                 if entry is not None:
                     return _from_entry(entry, spec)
+            else:
+                key, generations = found
             response = make_response(view(*args, **kwargs))
             if not _storable(response):
                 response = mark_private(response)
@@ -246,6 +257,7 @@ def public_page(
             body = response.get_data()
             now = int(time.time())
             entry = {
+                "generations": generations,
                 "body": body,
                 "etag": body_etag(body),
                 "last_modified": now,
