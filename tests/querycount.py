@@ -19,8 +19,20 @@ class _Counter:
 
 
 @contextmanager
-def count_queries():
+def count_queries(uncached: bool = True):
+    """Count the statements run inside the block. By default the server-side caches are
+    emptied and the page cache switched off first, so the count is that of rendering the
+    page from the database (what must not grow with the data)."""
+    from flask import current_app
+
+    from app.core.cache import cache
+
     counter = _Counter()
+    state = current_app.extensions["pactum_cache"]
+    page_cache = state["page_cache"]
+    if uncached:
+        cache.clear()
+        state["page_cache"] = False
 
     def before(conn, cursor, statement, parameters, context, executemany):
         if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "PRAGMA")):
@@ -32,3 +44,4 @@ def count_queries():
         yield counter
     finally:
         event.remove(engine, "before_cursor_execute", before)
+        state["page_cache"] = page_cache

@@ -31,6 +31,7 @@ from app.charter.forms import (
 )
 from app.charter.models import CharterVersion
 from app.core.forms import error_status
+from app.core.http_cache import public_page
 from app.db import db
 from app.errors import DomainError, ValidationFailed
 from app.security import secretariat_required
@@ -87,6 +88,7 @@ def _render_version(version: CharterVersion, timeline: services.Timeline, *, can
 
 
 @bp.route("/charter")
+@public_page("charter")
 def current():
     timeline = services.timeline()
     v = caching.validators("page-current", timeline.versions, timeline.today, personal=True)
@@ -101,6 +103,7 @@ def current():
 
 
 @bp.route("/charter/versions")
+@public_page("charter")
 def versions():
     timeline = services.timeline()
     v = caching.validators("page-versions", timeline.versions, timeline.today, personal=True)
@@ -108,6 +111,7 @@ def versions():
 
 
 @bp.route("/charter/v/<int:number>")
+@public_page("charter")
 def version(number: int):
     timeline = services.timeline()
     if timeline.by_number(number) is None:
@@ -138,11 +142,13 @@ def _pdf_response(number: int | None):
 
 
 @bp.route("/charter.pdf")
+@public_page("charter")
 def current_pdf():
     return _pdf_response(None)
 
 
 @bp.route("/charter/v/<int:number>.pdf")
+@public_page("charter")
 def version_pdf(number: int):
     return _pdf_response(number)
 
@@ -166,11 +172,13 @@ def _json_response(number: int | None):
 
 
 @bp.route("/charter.json")
+@public_page("charter")
 def current_json():
     return _json_response(None)
 
 
 @bp.route("/charter/v/<int:number>.json")
+@public_page("charter")
 def version_json(number: int):
     return _json_response(number)
 
@@ -186,6 +194,7 @@ def _compare_form(timeline: services.Timeline, data=None) -> CompareForm:
 
 
 @bp.route("/charter/compare")
+@public_page("charter")
 def compare_pick():
     """The comparison picker: a GET form (works without JavaScript) that leads to
     /charter/compare/<a>/<b>."""
@@ -212,6 +221,7 @@ def compare_pick():
 
 
 @bp.route("/charter/compare/<int:a>/<int:b>")
+@public_page("charter")
 def compare(a: int, b: int):
     timeline = services.timeline()
     if timeline.by_number(a) is None or timeline.by_number(b) is None:

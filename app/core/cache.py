@@ -520,6 +520,52 @@ SIGNAL_TOPICS: dict = {
 }
 
 
+# A safety net under the signals: an ORM write (insert, update, delete) to a table whose rows
+# public pages show makes those pages' topics stale after the commit, whichever code path
+# wrote it (a service, the CLI, the demo loader, a test's builder). Tables written on every
+# request of a logged-in user (users: last login; reports/answers/report_edits: draft saves)
+# are deliberately absent: their public effects are announced by signals (submission,
+# acceptance, status changes), and a draft save must not empty the page cache during the
+# deadline rush.
+_MEMBERS = ("members", "home")
+TABLE_TOPICS: dict[str, tuple[str, ...]] = {
+    "organisations": _MEMBERS,
+    "status_changes": (*_MEMBERS, "reports"),
+    "endorsements": _MEMBERS,
+    "pledges": _MEMBERS,
+    "pledge_updates": _MEMBERS,
+    "sectors": _MEMBERS,
+    "charter_versions": ("charter", *_MEMBERS),
+    "principles": ("charter", *_MEMBERS),
+    "principle_texts": ("charter", *_MEMBERS),
+    "reporting_cycles": ("reports", "home"),
+    "report_versions": ("reports", *_MEMBERS),
+    "annual_reports": ("reports", "home"),
+    "editions": ("reports", "home"),
+}
+
+
+def _topics_written(session: Session) -> set[str]:
+    topics: set[str] = set()
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        table = getattr(type(obj), "__table__", None)
+        found = TABLE_TOPICS.get(getattr(table, "name", ""))
+        if found:
+            topics.update(found)
+    return topics
+
+
+@event.listens_for(Session, "after_flush")
+def _invalidate_written_tables(session: Session, flush_context) -> None:
+    topics = _topics_written(session)
+    if not topics:
+        return
+    try:
+        cache.invalidate_after_commit(*topics, session=session)
+    except RuntimeError:  # no app context (a script's own session): nothing cached here
+        log.debug("cache flush listener outside an app context")
+
+
 def _make_receiver(topics_for: Callable):
     def receive(sender, **kwargs):
         try:

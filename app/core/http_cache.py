@@ -29,6 +29,7 @@ from flask import current_app, g, make_response, request, session
 from werkzeug.http import http_date, parse_date, parse_etags
 from werkzeug.wrappers import Response
 
+from app import clock
 from app.core.cache import cache
 
 # Session keys an anonymous visitor may carry without making the page personal.
@@ -154,11 +155,13 @@ def _locale() -> str:
 
 
 def page_key() -> str:
-    """Release, locale, path and query. The topic generations the page was rendered under are
+    """Release, date, locale, path and query. The topic generations the page was rendered under are
     stored in the entry and compared on the way out (read in the same round trip)."""
     state = current_app.extensions["pactum_cache"]
     query = request.query_string.decode("latin-1")
-    return f"page:{state['release']}:{_locale()}:{request.path}?{query}"
+    # Today's date: pages that depend on it (the charter in force, deadlines) roll over at
+    # midnight UTC without a write to invalidate them.
+    return f"page:{state['release']}:{clock.today().isoformat()}:{_locale()}:{request.path}?{query}"
 
 
 def _lookup(spec: PageSpec, view_args: dict) -> tuple[str, str, dict | None]:
@@ -275,3 +278,9 @@ def public_page(
         return wrapped
 
     return decorator
+
+
+# The topics of the public pages (see `TABLE_TOPICS` and `SIGNAL_TOPICS` in app.core.cache for
+# the writes that make them stale).
+HOME_TOPICS = ("home", "members", "charter", "reports")
+MEMBER_TOPICS = ("members", "charter")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request, url_for
 from flask_babel import gettext as _
 
+from app.core.http_cache import MEMBER_TOPICS, public_page
 from app.core.templating import country_name
 from app.members import services
 from app.members.blueprint import logo_url, report_pdf_url
@@ -71,6 +72,7 @@ def _error(status: int, message: str, fields: dict | None = None):
 
 
 @bp.get("/members")
+@public_page(MEMBER_TOPICS)
 def members():
     sectors = load_sectors()
     filters, errors = parse_filters(request.args, sectors)
@@ -104,6 +106,7 @@ def members():
 
 
 @bp.get("/members/<slug>")
+@public_page(MEMBER_TOPICS)
 def member(slug: str):
     profile = services.load_profile(None, slug)  # public data only, whoever asks
     org = profile.organisation
@@ -154,5 +157,6 @@ def member(slug: str):
 
 
 @bp.get("/openapi.json")
+@public_page(MEMBER_TOPICS)
 def openapi():
     return jsonify(document(request.host_url.rstrip("/") + bp.url_prefix))

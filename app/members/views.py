@@ -7,6 +7,7 @@ from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.core.forms import apply_domain_error, error_status
+from app.core.http_cache import MEMBER_TOPICS, public_page
 from app.core.services import file_bytes
 from app.db import db
 from app.errors import DomainError, NotFound
@@ -34,6 +35,7 @@ PER_PAGE = 24
 
 
 @bp.route("/members")
+@public_page(MEMBER_TOPICS)
 def directory():
     from app.charter.services import current_version
 
@@ -49,6 +51,7 @@ def directory():
 
 
 @bp.route("/members/<slug>")
+@public_page(MEMBER_TOPICS)
 def profile(slug: str):
     data = services.load_profile(actor(), slug)
     return render_template("members/profile.html", p=data, org=data.organisation)
@@ -119,6 +122,7 @@ def join_submitted():
 
 
 @bp.route("/open-data")
+@public_page(MEMBER_TOPICS)
 def api_docs():
     return render_template("members/open_data.html")
 
@@ -129,6 +133,7 @@ def csv_export():
 
 
 @bp.route("/members/feed.atom")
+@public_page(MEMBER_TOPICS)
 def feed():
     return feeds.atom_response()
 

@@ -12,6 +12,7 @@ from werkzeug.http import is_resource_modified
 from werkzeug.wrappers import Response
 
 from app.core.forms import apply_domain_error, error_status
+from app.core.http_cache import public_page
 from app.db import db
 from app.errors import DomainError
 from app.security import secretariat_required
@@ -83,6 +84,7 @@ def _send_stored(sha256: str, last_modified, filename: str, *, immutable: bool =
 
 
 @bp.route("/reports")
+@public_page("reports")
 def archive():
     return render_template("transparency/archive.html", rows=services.archive())
 
@@ -99,11 +101,13 @@ def _edition_page(year: int, number: int | None):
 
 
 @bp.route("/reports/<int:year>")
+@public_page("reports")
 def report_html(year: int):
     return _edition_page(year, None)
 
 
 @bp.route("/reports/<int:year>/editions/<int:number>")
+@public_page("reports")
 def edition_html(year: int, number: int):
     return _edition_page(year, number)
 

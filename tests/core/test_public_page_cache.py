@@ -1,0 +1,166 @@
+"""The page cache on the real public pages: anonymous visitors get stored pages (with ETag,
+Last-Modified and 304s); any write that changes what a page shows makes it stale at once,
+whichever way the write came in; logged-in visitors always get a fresh, private page."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from app import clock
+from app.core.cache import TABLE_TOPICS, _topics_written
+from app.db import db
+from app.members import services as member_services
+from tests.conftest import login_as
+from tests.factories import make_org, make_user
+from tests.members import builders
+from tests.members.test_profiles import edit_data, post_edit
+
+PAGES = [
+    "/",
+    "/charter",
+    "/charter/versions",
+    "/charter/v/1",
+    "/charter.json",
+    "/members",
+    "/members?country=DE",
+    "/members/{slug}",
+    "/members/feed.atom",
+    "/open-data",
+    "/api/v1/members",
+    "/api/v1/members/{slug}",
+    "/api/v1/openapi.json",
+    "/reports",
+]
+
+
+@pytest.fixture
+def world(db):
+    version = builders.make_version(1)
+    org = make_org("Northwind Security", country="DE")
+    builders.endorse(org, version)
+    db.session.commit()
+    return org
+
+
+@pytest.mark.parametrize("template", PAGES)
+def test_anonymous_visitors_get_the_stored_page_with_validators(client, world, template):
+    url = template.format(slug=world.slug)
+    first = client.get(url)
+    assert first.status_code == 200
+    assert first.headers["X-Pactum-Cache"] == "miss"
+    second = client.get(url)
+    assert second.headers["X-Pactum-Cache"] == "hit"
+    assert second.data == first.data
+    assert second.headers["ETag"] == first.headers["ETag"]
+    assert second.headers["Last-Modified"]
+    assert "public" in second.headers["Cache-Control"]
+    assert "Cookie" in second.headers["Vary"]
+    again = client.get(url, headers={"If-None-Match": second.headers["ETag"]})
+    assert again.status_code == 304
+    assert again.data == b""
+    since = client.get(url, headers={"If-Modified-Since": second.headers["Last-Modified"]})
+    assert since.status_code == 304
+
+
+def test_an_edit_on_the_website_shows_at_once(app, client, world):
+    assert b"Northwind Security" in client.get(f"/members/{world.slug}").data
+    assert client.get("/members").headers["X-Pactum-Cache"] == "miss"
+    assert client.get("/members").headers["X-Pactum-Cache"] == "hit"
+    rep = make_user(organisation=world)
+    db.session.commit()
+    editor = app.test_client()
+    login_as(editor, rep)
+    response = post_edit(editor, world, edit_data(world, name="Northwind Trust"))
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    for url in (f"/members/{world.slug}", "/members", f"/api/v1/members/{world.slug}"):
+        page = client.get(url)
+        assert page.headers["X-Pactum-Cache"] == "miss", url
+        assert b"Northwind Trust" in page.data, url
+
+
+def test_a_status_change_by_the_service_layer_shows_at_once(client, world):
+    secretariat = make_user(role="secretariat")
+    db.session.commit()
+    assert client.get(f"/api/v1/members/{world.slug}").json["status"] == "active"
+    client.get("/members?status=active")
+    member_services.change_status(secretariat, world, "withdrawn", reason="Left the alliance")
+    db.session.commit()
+    assert client.get(f"/api/v1/members/{world.slug}").json["status"] == "withdrawn"
+    active = client.get("/members?status=active")
+    assert active.headers["X-Pactum-Cache"] == "miss"
+    assert b"Northwind Security" not in active.data
+
+
+def test_a_new_charter_version_shows_at_once(client, world):
+    assert b"Charter v1" in client.get("/charter").data
+    assert client.get("/charter").headers["X-Pactum-Cache"] == "hit"
+    builders.make_version(2, effective=dt.date(2024, 1, 1))
+    db.session.commit()
+    page = client.get("/charter")
+    assert page.headers["X-Pactum-Cache"] == "miss"
+    assert b"Charter v2" in page.data
+
+
+def test_a_rollback_leaves_the_cached_page_alone(client, world):
+    client.get("/members")
+    world.name = "Never Saved"
+    db.session.flush()
+    db.session.rollback()
+    assert client.get("/members").headers["X-Pactum-Cache"] == "hit"
+
+
+def test_pages_roll_over_at_midnight(client, world):
+    clock.freeze(dt.date(2026, 3, 1))
+    assert client.get("/charter").headers["X-Pactum-Cache"] == "miss"
+    assert client.get("/charter").headers["X-Pactum-Cache"] == "hit"
+    clock.freeze(dt.date(2026, 3, 2))
+    assert client.get("/charter").headers["X-Pactum-Cache"] == "miss"
+
+
+def test_logged_in_visitors_get_a_fresh_private_page(client, world):
+    client.get("/members")
+    login_as(client, make_user(organisation=world))
+    db.session.commit()
+    page = client.get("/members")
+    assert page.headers["X-Pactum-Cache"] == "bypass"
+    assert "private" in page.headers["Cache-Control"]
+
+
+def test_language_is_part_of_the_key(client, world):
+    english = client.get("/members", headers={"Accept-Language": "en"})
+    french = client.get("/members", headers={"Accept-Language": "fr"})
+    assert french.headers["X-Pactum-Cache"] == "miss"
+    assert french.data != english.data
+    assert client.get("/members", headers={"Accept-Language": "fr"}).data == french.data
+
+
+# Which writes invalidate ---------------------------------------------------------------------
+
+# Tables no public page shows, or whose public effect is announced by a signal instead (a
+# draft save writes reports/answers/report_edits and must not empty the page cache; a login
+# writes users). Adding a table forces a decision here.
+NOT_PUBLIC = {
+    "alembic_version", "answers", "applications", "audit_events", "build_jobs",
+    "deadline_events", "evidence", "extensions", "member_report_pdfs", "pledge_principles",
+    "questions", "reminder_log", "report_edits", "report_pledges", "reports",
+    "review_comments", "sections", "stored_files", "submitted_answers", "users",
+}
+
+
+def test_every_table_is_either_public_or_deliberately_not():
+    tables = set(db.metadata.tables)
+    undecided = tables - set(TABLE_TOPICS) - NOT_PUBLIC
+    assert not undecided, f"decide whether writes to {sorted(undecided)} change public pages"
+    assert not set(TABLE_TOPICS) - tables, "TABLE_TOPICS names a table that does not exist"
+
+
+def test_a_login_and_a_draft_save_do_not_invalidate(world):
+    user = make_user(organisation=world)
+    db.session.commit()
+    user.last_login_at = clock.now()
+    assert not _topics_written(db.session)
+    world.name = "Changed"
+    assert _topics_written(db.session) >= {"members", "home"}
+    db.session.rollback()
