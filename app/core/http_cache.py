@@ -284,3 +284,42 @@ def public_page(
 # the writes that make them stale).
 HOME_TOPICS = ("home", "members", "charter", "reports")
 MEMBER_TOPICS = ("members", "charter")
+
+
+def _token_time(token: str) -> float:
+    """When a generation token was minted (`app.core.cache._new_token`: ns in hex + 8 random
+    hex digits), in seconds; 0 when it does not look like one."""
+    try:
+        return int(token[:-8], 16) / 1e9
+    except ValueError:
+        return 0.0
+
+
+def validated_by_topics(topics: Iterable[str], max_age: int = 300):
+    """For public answers that cannot be stored whole (streamed downloads such as the members
+    CSV): an ETag made of the release, the date, the locale, the URL and the generations of
+    `topics`, and a Last-Modified of the latest write to them, so a client's conditional
+    request is answered 304 without running the view at all."""
+    topics = tuple(topics)
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            generations = cache.generations(topics)
+            state = current_app.extensions["pactum_cache"]
+            etag = body_etag(f"{page_key()}|{state['release']}|{generations}".encode())
+            stamps = [_token_time(t) for t in generations.split(".") if t]
+            last_modified = int(max(stamps, default=0)) or None
+            entry = {"etag": etag, "last_modified": last_modified or 0}
+            if request.method in ("GET", "HEAD") and _not_modified(entry):
+                response = current_app.response_class(status=304)
+            else:
+                response = make_response(view(*args, **kwargs))
+                if response.status_code != 200:
+                    return response
+            _apply_validators(response, etag, last_modified, max_age, True)
+            return response
+
+        return wrapped
+
+    return decorator

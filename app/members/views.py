@@ -7,7 +7,7 @@ from flask import current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.core.forms import apply_domain_error, error_status
-from app.core.http_cache import MEMBER_TOPICS, public_page
+from app.core.http_cache import MEMBER_TOPICS, public_page, validated_by_topics
 from app.core.services import file_bytes
 from app.db import db
 from app.errors import DomainError, NotFound
@@ -128,6 +128,7 @@ def api_docs():
 
 
 @bp.route("/members.csv")
+@validated_by_topics(MEMBER_TOPICS)
 def csv_export():
     return feeds.csv_response(request.args)
 

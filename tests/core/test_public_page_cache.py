@@ -164,3 +164,20 @@ def test_a_login_and_a_draft_save_do_not_invalidate(world):
     world.name = "Changed"
     assert _topics_written(db.session) >= {"members", "home"}
     db.session.rollback()
+
+
+def test_the_streamed_csv_answers_conditional_requests_until_the_members_change(client, world):
+    first = client.get("/members.csv")
+    assert first.status_code == 200
+    assert b"Northwind Security" in first.data
+    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    assert client.get("/members.csv", headers={"If-None-Match": etag}).status_code == 304
+    assert client.get("/members.csv", headers={"If-Modified-Since": modified}).status_code == 304
+    other = client.get("/members.csv?country=FR", headers={"If-None-Match": etag})
+    assert other.status_code == 200  # another query, another representation
+    world.name = "Northwind Trust"
+    db.session.commit()
+    changed = client.get("/members.csv", headers={"If-None-Match": etag})
+    assert changed.status_code == 200
+    assert b"Northwind Trust" in changed.data
+    assert changed.headers["ETag"] != etag
