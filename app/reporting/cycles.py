@@ -12,6 +12,7 @@ import hashlib
 import json
 import uuid
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import selectinload
@@ -230,9 +231,15 @@ def _clean_categories(categories) -> list[str]:
     return [c for c in known if c in picked]
 
 
+def default_reminder_offsets() -> list[int]:
+    """The site's default reminder days (`PACTUM_REMINDER_OFFSETS`, "30,7,1" unless set)."""
+    configured = current_app.config.get("REMINDER_OFFSETS") or [30, 7, 1]
+    return sorted({int(n) for n in configured if 0 <= int(n) <= 365}, reverse=True)
+
+
 def _clean_offsets(offsets) -> list[int]:
     if offsets is None:
-        return [30, 7, 1]
+        return default_reminder_offsets()
     values = []
     for value in offsets:
         if isinstance(value, str):

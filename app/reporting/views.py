@@ -130,6 +130,8 @@ def admin_cycle_new():
         form.opens_on.data = dt.date(year, 1, 15)
         form.due_on.data = dt.date(year, 3, 31)
         form.categories.data = ["company"]
+        form.reminder_offsets.data = ", ".join(
+            str(n) for n in cycles.default_reminder_offsets())
         if existing:
             form.copy_from.data = existing[0].id
             form.categories.data = list(existing[0].categories or [])

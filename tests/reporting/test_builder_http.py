@@ -179,3 +179,14 @@ def test_dashboard_panel_shows_progress(client, login, secretariat, rep_a, db):
     _login(client, login, secretariat, db)
     body = client.get("/dashboard").get_data(as_text=True)
     assert "2026 reporting cycle" in body and "must report" in body
+
+
+def test_new_cycles_start_from_the_configured_reminder_days(app, client, login, secretariat, db,
+                                                            monkeypatch):
+    monkeypatch.setitem(app.config, "REMINDER_OFFSETS", [14, 3])
+    _login(client, login, secretariat, db)
+    body = client.get("/secretariat/cycles/new").get_data(as_text=True)
+    assert re.search(r'name="reminder_offsets"[^>]*value="14, 3"', body)
+    cycle = cycles.create_cycle(secretariat, 2031, "", dt.date(2031, 1, 15), dt.date(2031, 3, 31),
+                                categories=["company"])
+    assert cycle.reminder_offsets == [14, 3]
