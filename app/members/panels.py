@@ -31,6 +31,7 @@ def member_panel(user):
         "endorse_version": version if services.endorsement_due(org, version) else None,
         "pledge_counts": counts,
         "pledge_total": sum(counts.values()),
+        "representatives": [u for u in services.representatives(org) if u.active],
     }
 
 
