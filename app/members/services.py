@@ -184,9 +184,9 @@ def unique_slug(name: str, exclude_id: int | None = None) -> str:
 
 def country_choices() -> list[tuple[str, str]]:
     """(ISO 3166 alpha-2 code, name) for every country, sorted by name."""
-    from app.core.templating import country_name
+    from app.core.templating import local_country_name
 
-    return sorted(((c.alpha_2, country_name(c.alpha_2)) for c in pycountry.countries),
+    return sorted(((c.alpha_2, local_country_name(c.alpha_2)) for c in pycountry.countries),
                   key=lambda pair: unicodedata.normalize("NFKD", pair[1]).lower())
 
 

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from flask import current_app, render_template
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 from sqlalchemy import func, select
@@ -825,15 +826,19 @@ def member_report_pdf(slug: str, year: int, variant: str = build.VARIANT_UA) -> 
         return MemberPdf(cached.sha256, cached.size, cached.generated_at, filename)
 
     snapshot = db.session.scalar(select(ReportVersion.snapshot).where(ReportVersion.id == version.id))
-    html = render_template(
-        "transparency/member_report.html", org=organisation, sector=sector, endorsed=endorsed,
-        year=year, cycle=cycle, version=version, answers=public_answers(snapshot or {}),
-        pledges=[(p, keys.get(p.id, [])) for p in pledges],
-        lang=config.get("BABEL_DEFAULT_LOCALE") or "en",
-        alliance_name=config["ALLIANCE_NAME"], site_url=config["SERVER_URL"].rstrip("/"),
-        generated_on=clock.today(),
-    )
-    pdf, _pages = build.render_pdf(html, variant, extra_css=page_number_css())
+    lang = config.get("BABEL_DEFAULT_LOCALE") or "en"
+    # One PDF serves every visitor: written in the site's language, whoever asks first.
+    with force_locale(lang):
+        html = render_template(
+            "transparency/member_report.html", org=organisation, sector=sector,
+            endorsed=endorsed, year=year, cycle=cycle, version=version,
+            answers=public_answers(snapshot or {}),
+            pledges=[(p, keys.get(p.id, [])) for p in pledges], lang=lang,
+            alliance_name=config["ALLIANCE_NAME"], site_url=config["SERVER_URL"].rstrip("/"),
+            generated_on=clock.today(),
+        )
+        page_css = page_number_css()
+    pdf, _pages = build.render_pdf(html, variant, extra_css=page_css)
     stored = store_file(pdf, PDF)
     now = clock.now()
     if cached is None:

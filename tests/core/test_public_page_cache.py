@@ -181,3 +181,14 @@ def test_the_streamed_csv_answers_conditional_requests_until_the_members_change(
     assert changed.status_code == 200
     assert b"Northwind Trust" in changed.data
     assert changed.headers["ETag"] != etag
+
+
+def test_country_names_follow_the_visitor_language_but_data_exports_stay_english(client, world):
+    assert "<dd>Allemagne</dd>" in client.get(
+        f"/members/{world.slug}", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "<dd>Germany</dd>" in client.get(
+        f"/members/{world.slug}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    join = client.get("/join", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert '<option value="DE">Allemagne</option>' in join
+    api = client.get(f"/api/v1/members/{world.slug}", headers={"Accept-Language": "fr"})
+    assert api.json["country_name"] == "Germany"

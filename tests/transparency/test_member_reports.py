@@ -115,3 +115,13 @@ def test_the_pdfa_variant(client, db, world):
         assert 'pdfaid:part="3"' in xmp and "/OutputIntents" in pdf.Root
     assert client.get(URL + "?variant=nope").status_code == 400
     assert db.session.scalar(select(func.count()).select_from(MemberReportPdf)) == 1
+
+
+def test_the_pdf_is_in_the_site_language_whoever_asks_first(client, db, world):
+    db.session.commit()
+    response = client.get(URL, headers={"Accept-Language": "fr"})
+    assert response.status_code == 200
+    text = " ".join(page_texts(response.data))
+    assert "Page 1 of" in text and "Page 1 sur" not in text
+    with pikepdf.open(io.BytesIO(response.data)) as pdf:
+        assert str(pdf.Root.Lang) == "en"
