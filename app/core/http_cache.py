@@ -20,7 +20,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import wraps
@@ -164,11 +166,66 @@ def page_key() -> str:
     return f"page:{state['release']}:{clock.today().isoformat()}:{_locale()}:{request.path}?{query}"
 
 
+class _LocalPages:
+    """This process's copies of recently served pages, least recently used out first, at
+    most `limit` bytes of bodies. A copy is only served when its topic generations are still
+    the shared cache's: a hit then reads a few short tokens from the shared store instead
+    of the whole page (and unpickles nothing)."""
+
+    def __init__(self, limit: int = 16 * 1024 * 1024):
+        self.limit = limit
+        self.size = 0
+        self.entries: OrderedDict[str, tuple[float, dict]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> dict | None:
+        with self.lock:
+            found = self.entries.get(key)
+            if found is None:
+                return None
+            expires, entry = found
+            if expires < time.monotonic():
+                return None
+            self.entries.move_to_end(key)
+            return entry
+
+    def put(self, key: str, entry: dict, timeout: int) -> None:
+        size = len(entry["body"])
+        if size > self.limit // 8:
+            return
+        with self.lock:
+            old = self.entries.pop(key, None)
+            if old is not None:
+                self.size -= len(old[1]["body"])
+            self.entries[key] = (time.monotonic() + timeout, entry)
+            self.size += size
+            while self.size > self.limit and self.entries:
+                _key, (_expires, dropped) = self.entries.popitem(last=False)
+                self.size -= len(dropped["body"])
+
+
+def _local_pages() -> _LocalPages:
+    state = current_app.extensions["pactum_cache"]
+    pages = state.get("local_pages")
+    if pages is None:
+        pages = state.setdefault("local_pages", _LocalPages())
+    return pages
+
+
 def _lookup(spec: PageSpec, view_args: dict) -> tuple[str, str, dict | None]:
     key = page_key()
-    entry, generations = cache.get_with_generations(key, spec.topics(view_args))
+    topics = spec.topics(view_args)
+    local = _local_pages().get(key)
+    if local is not None:
+        generations = cache.generations(topics)
+        if local["generations"] == generations:
+            return key, generations, local
+    entry, generations = cache.get_with_generations(key, topics)
     if entry is not None and entry.get("generations") != generations:
         entry = None  # rendered before a write to one of its topics
+    if entry is not None:
+        # What is left of the shared entry's life is unknown here: keep the copy briefly.
+        _local_pages().put(key, entry, min(spec.timeout, 60))
     return key, generations, entry
 
 
@@ -268,6 +325,7 @@ def public_page(
                 "content_type": response.content_type,
             }
             cache.set(key, entry, timeout=spec.timeout)
+            _local_pages().put(key, entry, spec.timeout)
             session.accessed = True  # the answer varies with the cookie: say so (Vary)
             response.vary.update(("Cookie", "Accept-Language"))
             response.headers["X-Pactum-Cache"] = "miss"

@@ -399,3 +399,20 @@ def test_workers_share_cached_pages_and_invalidations(database_url, tmp_path):
     with worker_2.app_context():
         cache.invalidate("members")
     assert worker_1.test_client().get("/t/page").headers["X-Pactum-Cache"] == "miss"
+
+
+def test_a_worker_never_serves_its_own_copy_after_another_worker_invalidated(
+        database_url, tmp_path):
+    """Each worker keeps copies of the pages it served; they are checked against the shared
+    generations on every hit, so an invalidation by any worker reaches every copy."""
+    Views.calls = {}
+    config = {"CACHE_BACKEND": "sqlite", "CACHE_SQLITE_PATH": str(tmp_path / "pages.sqlite3")}
+    worker_1, worker_2 = _build(database_url, **config), _build(database_url, **config)
+    client_1, client_2 = worker_1.test_client(), worker_2.test_client()
+    assert client_1.get("/t/page").headers["X-Pactum-Cache"] == "miss"
+    assert client_1.get("/t/page").headers["X-Pactum-Cache"] == "hit"  # its own copy
+    assert client_2.get("/t/page").headers["X-Pactum-Cache"] == "hit"  # from the shared store
+    with worker_2.app_context():
+        cache.invalidate("members")
+    assert client_1.get("/t/page").headers["X-Pactum-Cache"] == "miss"
+    assert client_2.get("/t/page").headers["X-Pactum-Cache"] == "hit"  # worker 1 stored it
