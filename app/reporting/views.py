@@ -25,8 +25,7 @@ from flask import (
 from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, select
 
 from app import clock
 from app.charter.models import CharterVersion, VersionStatus
@@ -190,44 +189,51 @@ def admin_cycle_settings(year: int):
         error_status(form)
 
 
-def _organisation_rows(cycle: ReportingCycle) -> list[dict]:
-    """Every organisation that must report (or has a report) with its report's state."""
-    obligated = db.session.scalars(cycles.obligated_organisations(cycle)).all()
+# The cycle page lists the first organisations only: the review queue (filters, search, pages)
+# is where the secretariat goes through all of them, 25,000 in a large alliance.
+CYCLE_PAGE_ROWS = 50
+
+
+def _organisation_rows(cycle: ReportingCycle) -> tuple[list[dict], int]:
+    """The first organisations (by name) that must report, with their report's state, and
+    how many must report in all."""
+    obligated_query = cycles.obligated_organisations(cycle)
+    obligated = db.session.scalars(obligated_query.limit(CYCLE_PAGE_ROWS)).all()
+    total = db.session.scalar(
+        select(func.count()).select_from(obligated_query.order_by(None).subquery()))
     reports = {
         r.organisation_id: r
         for r in db.session.scalars(
-            select(Report).where(Report.cycle_id == cycle.id)
-            .options(selectinload(Report.organisation))
+            select(Report).where(Report.cycle_id == cycle.id,
+                                 Report.organisation_id.in_([org.id for org in obligated]))
         )
     }
-    rows = []
-    seen = set()
-    for org in obligated:
-        seen.add(org.id)
-        rows.append({"organisation": org, "report": reports.get(org.id), "obligated": True})
-    for org_id, report in reports.items():
-        if org_id not in seen:
-            rows.append({"organisation": report.organisation, "report": report,
-                         "obligated": False})
-    return rows
+    rows = [{"organisation": org, "report": reports.get(org.id), "obligated": True}
+            for org in obligated]
+    return rows, total or 0
 
 
-@bp.route("/secretariat/cycles/<int:year>")
-@secretariat_required
-def admin_cycle(year: int):
+def _cycle_page(year: int, refusal: str | None = None, status: int = 200):
     cycle = cycles.get_cycle(year)
     sections = cycles.load_questionnaire(cycle)
     others = [c for c in cycles.list_cycles() if c.id != cycle.id]
     copy_form = CopyForm()
     copy_form.source.choices = options((c.id, str(c.year)) for c in others)
-    stats = cycles.progress(cycle) if cycle.status != CycleStatus.DRAFT else None
-    rows = _organisation_rows(cycle) if cycle.status != CycleStatus.DRAFT else []
+    started = cycle.status != CycleStatus.DRAFT
+    stats = cycles.progress(cycle) if started else None
+    rows, total = _organisation_rows(cycle) if started else ([], 0)
     return render_template(
         "reporting/admin_cycle.html", cycle=cycle, sections=sections,
         numbers=cycles.numbering(sections), confirm=ConfirmForm(), move=MoveForm(),
-        copy_form=copy_form, stats=stats, rows=rows,
+        copy_form=copy_form, stats=stats, rows=rows, rows_total=total, refusal=refusal,
         has_principles=bool(cycle.charter_version_id), review_url=_review_queue_url(cycle),
-    )
+    ), status
+
+
+@bp.route("/secretariat/cycles/<int:year>")
+@secretariat_required
+def admin_cycle(year: int):
+    return _cycle_page(year)
 
 
 def _review_queue_url(cycle: ReportingCycle) -> str | None:
@@ -240,19 +246,7 @@ def _review_queue_url(cycle: ReportingCycle) -> str | None:
 def _refused(year: int, error: DomainError):
     """A refused POST: the cycle page with the message, and the error's status."""
     db.session.rollback()
-    cycle = cycles.get_cycle(year)
-    sections = cycles.load_questionnaire(cycle)
-    others = [c for c in cycles.list_cycles() if c.id != cycle.id]
-    copy_form = CopyForm()
-    copy_form.source.choices = options((c.id, str(c.year)) for c in others)
-    stats = cycles.progress(cycle) if cycle.status != CycleStatus.DRAFT else None
-    rows = _organisation_rows(cycle) if cycle.status != CycleStatus.DRAFT else []
-    return render_template(
-        "reporting/admin_cycle.html", cycle=cycle, sections=sections,
-        numbers=cycles.numbering(sections), confirm=ConfirmForm(), move=MoveForm(),
-        copy_form=copy_form, stats=stats, rows=rows, refusal=error.message,
-        has_principles=bool(cycle.charter_version_id), review_url=_review_queue_url(cycle),
-    ), error.status_code
+    return _cycle_page(year, refusal=error.message, status=error.status_code)
 
 
 def _do(year: int, action, success: str, anchor: str = ""):

@@ -190,3 +190,25 @@ def test_new_cycles_start_from_the_configured_reminder_days(app, client, login, 
     cycle = cycles.create_cycle(secretariat, 2031, "", dt.date(2031, 1, 15), dt.date(2031, 3, 31),
                                 categories=["company"])
     assert cycle.reminder_offsets == [14, 3]
+
+
+def test_the_cycle_page_lists_the_first_organisations_and_sends_to_the_queue(
+        client, login, secretariat, db):
+    from tests.factories import make_org
+
+    clock.freeze(dt.date(2026, 2, 1))
+    build_cycle(secretariat, year=2026)
+    for n in range(cycles_page_rows() + 5):
+        make_org(f"Member {n:03d}", category="company")
+    _login(client, login, secretariat, db)
+    body = client.get("/secretariat/cycles/2026").get_data(as_text=True)
+    shown = re.findall(r">Member (\d{3})</a>", body)
+    assert shown == [f"{n:03d}" for n in range(cycles_page_rows())]
+    assert f"The first {cycles_page_rows()} of the {cycles_page_rows() + 5} organisations" in body
+    assert 'href="/secretariat/review?year=2026"' in body
+
+
+def cycles_page_rows() -> int:
+    from app.reporting.views import CYCLE_PAGE_ROWS
+
+    return CYCLE_PAGE_ROWS
