@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import gettext as _
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, bindparam, delete, event, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -37,6 +37,7 @@ from app.reporting.models import (
     Answer,
     CycleStatus,
     Evidence,
+    Question,
     QuestionType,
     Report,
     ReportEdit,
@@ -45,6 +46,7 @@ from app.reporting.models import (
     ReportState,
     ReportVersion,
     ReviewComment,
+    Section,
     SubmittedAnswer,
 )
 from app.security import is_secretariat, represents
@@ -132,6 +134,22 @@ def find_report(cycle: ReportingCycle, organisation_id: int) -> Report | None:
         select(Report).where(Report.cycle_id == cycle.id,
                              Report.organisation_id == organisation_id)
     )
+
+
+def find_cycle_and_report(year: int, organisation_id: int | None
+                          ) -> tuple[ReportingCycle | None, Report | None]:
+    """The cycle of `year` and the organisation's report in it (None when it has not started
+    one), in one query: the autosave's lookup."""
+    row = db.session.execute(_CYCLE_AND_REPORT, {"b_year": year, "b_org": organisation_id}).first()
+    return (row[0], row[1]) if row is not None else (None, None)
+
+
+_CYCLE_AND_REPORT = (
+    select(ReportingCycle, Report)
+    .outerjoin(Report, and_(Report.cycle_id == ReportingCycle.id,
+                            Report.organisation_id == bindparam("b_org")))
+    .where(ReportingCycle.year == bindparam("b_year"))
+)
 
 
 def get_or_start_report(actor, cycle: ReportingCycle, organisation: Organisation) -> Report:
@@ -253,18 +271,54 @@ def _pledges(report: Report) -> tuple[list[Pledge], dict[int, ReportPledge]]:
 # Optimistic locking --------------------------------------------------------------------------
 
 
+# Statements of the save path, built once: building and hashing a statement costs more
+# Python time than SQLite takes to run it.
+_REPORTS = Report.__table__
+_ANSWERS = Answer.__table__
+_EVIDENCE = Evidence.__table__
+_CLAIM_FROM = (
+    update(_REPORTS)
+    .where(_REPORTS.c.id == bindparam("b_id"), _REPORTS.c.revision == bindparam("b_base"))
+    .values(revision=bindparam("b_next", type_=_REPORTS.c.revision.type),
+            updated_at=bindparam("b_at", type_=_REPORTS.c.updated_at.type),
+            updated_by_id=bindparam("b_by", type_=_REPORTS.c.updated_by_id.type))
+    .returning(_REPORTS.c.revision)
+)
+_CLAIM_NEXT = (
+    update(_REPORTS)
+    .where(_REPORTS.c.id == bindparam("b_id"))
+    .values(revision=_REPORTS.c.revision + 1,
+            updated_at=bindparam("b_at", type_=_REPORTS.c.updated_at.type),
+            updated_by_id=bindparam("b_by", type_=_REPORTS.c.updated_by_id.type))
+    .returning(_REPORTS.c.revision)
+)
+_DRAFT_VALUES = select(_ANSWERS.c.question_id, _ANSWERS.c.value).where(
+    _ANSWERS.c.report_id == bindparam("b_report"))
+_QUESTIONS_WITH_FILES = select(_EVIDENCE.c.question_id).where(
+    _EVIDENCE.c.report_id == bindparam("b_report"), _EVIDENCE.c.removed.is_(False)).distinct()
+_UPDATE_ANSWER = (
+    update(_ANSWERS)
+    .where(_ANSWERS.c.report_id == bindparam("b_report"),
+           _ANSWERS.c.question_id == bindparam("b_qid"))
+    .values(value=bindparam("b_value", type_=_ANSWERS.c.value.type),
+            updated_at=bindparam("b_at", type_=_ANSWERS.c.updated_at.type))
+)
+_INSERT_ANSWERS = insert(_ANSWERS)
+_DELETE_ANSWERS = delete(_ANSWERS).where(
+    _ANSWERS.c.report_id == bindparam("b_report"),
+    _ANSWERS.c.question_id.in_(bindparam("b_qids", expanding=True)))
+_INSERT_EDIT = insert(ReportEdit.__table__)
+
+
 def _claim_revision(actor, report: Report, base_revision: int | None) -> int:
     """Move the report to its next revision, atomically. With `base_revision`, only if the
     report is still at that revision (else StaleDraft)."""
-    table = Report.__table__
-    statement = update(table).where(table.c.id == report.id)
+    params = {"b_id": report.id, "b_at": clock.now(), "b_by": getattr(actor, "id", None)}
     if base_revision is not None:
-        statement = statement.where(table.c.revision == base_revision).values(
-            revision=base_revision + 1)
+        params.update(b_base=base_revision, b_next=base_revision + 1)
+        new = db.session.execute(_CLAIM_FROM, params).scalar_one_or_none()
     else:
-        statement = statement.values(revision=table.c.revision + 1)
-    statement = statement.values(updated_at=clock.now(), updated_by_id=getattr(actor, "id", None))
-    new = db.session.execute(statement.returning(table.c.revision)).scalar_one_or_none()
+        new = db.session.execute(_CLAIM_NEXT, params).scalar_one_or_none()
     if new is None:
         db.session.refresh(report, ["revision"])
         raise stale_error(report, base_revision)
@@ -346,11 +400,123 @@ def stale_error(report: Report, base_revision: int | None) -> StaleDraft:
 
 
 # Saving answers -------------------------------------------------------------------------------
+#
+# The save path runs for every autosave of every representative, so it is kept lean: the
+# questionnaire comes from a per-process cache once the cycle is open (it is frozen then:
+# `cycles.ensure_editable`), the draft's answers are read as plain (question, value) pairs,
+# and only the answers that changed are written, in at most one statement per kind of change
+# (UPDATE, INSERT, DELETE), after the conditional revision claim (the optimistic lock).
 
 
-def _question_map(report: Report) -> dict:
-    sections = cycles.load_questionnaire(report.cycle)
-    return {q.id: q for q in cycles.ordered_questions(sections)}
+@dataclass(frozen=True, slots=True)
+class QuestionSpec:
+    """What saving needs to know of a question, as plain values. `answers.parse`,
+    `answers.shown_map` and `answers.is_answered` read it like a `Question` row."""
+
+    id: int
+    section_id: int
+    type: str
+    required: bool
+    choices: tuple
+    min_value: float | None
+    max_value: float | None
+    unit: str
+    condition_question_id: int | None
+    condition_value: str
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    """A cycle's questionnaire for saving: `sections[i]` holds the questions of section i + 1
+    (empty sections included, so indexes match the section pages)."""
+
+    questions: tuple[QuestionSpec, ...]
+    sections: tuple[tuple[QuestionSpec, ...], ...]
+    by_id: dict[int, QuestionSpec]
+    # Progress counts required questions only: files matter when one of them asks for files.
+    files_count: bool = False
+
+
+_FROZEN: dict[tuple, Questionnaire] = {}
+_FROZEN_MAX = 16
+
+
+def _forget_questionnaires(*_args) -> None:
+    """Any write to a cycle, section or question in this process empties the cache. Open
+    questionnaires never change, so other processes' caches stay right; this covers a
+    database emptied and filled again with the same ids (tests, demo data)."""
+    _FROZEN.clear()
+
+
+for _model in (ReportingCycle, Section, Question):
+    for _event in ("after_insert", "after_update", "after_delete"):
+        event.listen(_model, _event, _forget_questionnaires)
+
+
+def questionnaire_for_saving(cycle: ReportingCycle) -> Questionnaire:
+    """The cycle's questionnaire in one query; cached in the process once the cycle has been
+    opened (keyed by the cycle and the moment it was opened)."""
+    frozen = cycle.status != CycleStatus.DRAFT and cycle.opened_at is not None
+    key = (cycle.id, cycle.opened_at)
+    if frozen:
+        found = _FROZEN.get(key)
+        if found is not None:
+            return found
+    q = Question
+    rows = db.session.execute(
+        select(Section.id, q.id, q.type, q.required, q.choices, q.min_value, q.max_value,
+               q.unit, q.condition_question_id, q.condition_value)
+        .select_from(Section)
+        .outerjoin(q, q.section_id == Section.id)
+        .where(Section.cycle_id == cycle.id)
+        .order_by(Section.position, Section.id, q.position, q.id)
+    ).all()
+    sections: dict[int, list[QuestionSpec]] = {}
+    for row in rows:
+        questions = sections.setdefault(row[0], [])
+        if row[1] is not None:
+            questions.append(QuestionSpec(
+                id=row[1], section_id=row[0], type=row[2], required=bool(row[3]),
+                choices=tuple(row[4] or ()), min_value=row[5], max_value=row[6],
+                unit=row[7] or "", condition_question_id=row[8], condition_value=row[9] or "",
+            ))
+    ordered = tuple(q for questions in sections.values() for q in questions)
+    questionnaire = Questionnaire(
+        questions=ordered,
+        sections=tuple(tuple(questions) for questions in sections.values()),
+        by_id={q.id: q for q in ordered},
+        files_count=any(q.type == QuestionType.EVIDENCE and q.required for q in ordered),
+    )
+    if frozen:
+        if len(_FROZEN) >= _FROZEN_MAX:
+            _FROZEN.clear()
+        _FROZEN[key] = questionnaire
+    return questionnaire
+
+
+@dataclass
+class DraftState:
+    """The draft's answers after a save, with what the page shows about them."""
+
+    revision: int
+    changed: bool
+    questionnaire: Questionnaire
+    values: dict[int, object]
+    with_files: set[int]  # evidence questions that have at least one file
+    shown: dict[int, bool] = field(init=False)
+
+    def __post_init__(self):
+        self.shown = answers.shown_map(self.questionnaire.questions, self.values)
+
+    def progress(self, questions=None) -> tuple[int, int]:
+        """(answered required questions, required questions), counting shown ones only."""
+        questions = self.questionnaire.questions if questions is None else questions
+        required = [q for q in questions if q.required and self.shown.get(q.id)]
+        answered = sum(
+            1 for q in required
+            if answers.is_answered(q, self.values.get(q.id), 1 if q.id in self.with_files else 0)
+        )
+        return answered, len(required)
 
 
 def save_answers(actor, report: Report, raw: dict, base_revision: int) -> Report:
@@ -360,9 +526,21 @@ def save_answers(actor, report: Report, raw: dict, base_revision: int) -> Report
     AnswersInvalid with a message per question; a stale `base_revision` raises StaleDraft.
     In every error case nothing is stored.
     """
+    store_answers(actor, report, raw, base_revision)
+    return report
+
+
+def store_answers(actor, report: Report, raw: dict, base_revision,
+                  questionnaire: Questionnaire | None = None,
+                  with_progress: bool = False) -> DraftState:
+    """`save_answers`, returning the draft's state: its revision, every answer, and (with
+    `with_progress`) which evidence questions have files, for the progress shown after an
+    autosave. A constant number of statements, however many questions or answers."""
     ensure_can_edit(actor, report)
     base_revision = _check_base(report, base_revision)
-    questions = _question_map(report)
+    if questionnaire is None:
+        questionnaire = questionnaire_for_saving(report.cycle)
+    questions = questionnaire.by_id
     parsed: dict[int, object] = {}
     errors: dict[int, list[str]] = {}
     for key, value in (raw or {}).items():
@@ -382,37 +560,63 @@ def save_answers(actor, report: Report, raw: dict, base_revision: int) -> Report
         raise AnswersInvalid(
             _("Some answers could not be saved. Please correct them."), errors=errors
         )
-    current = {
-        a.question_id: a
-        for a in db.session.scalars(
-            select(Answer).where(Answer.report_id == report.id,
-                                 Answer.question_id.in_(list(parsed) or [0]))
-        )
-    }
+    db.session.flush()  # Core statements below: write pending ORM changes first, as autoflush would
+    values: dict[int, object] = dict(
+        db.session.execute(_DRAFT_VALUES, {"b_report": report.id}).all())
+    with_files: set[int] = set()
+    if with_progress and questionnaire.files_count:
+        with_files = set(db.session.scalars(_QUESTIONS_WITH_FILES, {"b_report": report.id}))
     changes = {}
     for qid, value in parsed.items():
-        old = current[qid].value if qid in current else None
+        old = values.get(qid)
         if old != value or (old is not None and type(old) is not type(value)):
             changes[str(qid)] = {"old": old, "new": value}
     if not changes:
-        return report
+        return DraftState(report.revision, False, questionnaire, values, with_files)
     revision = _claim_revision(actor, report, base_revision)
     now = clock.now()
+    updated, inserted, deleted = [], [], []
     for key, change in changes.items():
         qid = int(key)
-        answer = current.get(qid)
         if change["new"] is None:
-            if answer is not None:
-                db.session.delete(answer)
-        elif answer is None:
-            db.session.add(Answer(report_id=report.id, question_id=qid, value=change["new"],
-                                  updated_at=now))
+            deleted.append(qid)
+            values.pop(qid, None)
+        elif qid in values:
+            updated.append({"b_report": report.id, "b_qid": qid, "b_value": change["new"],
+                            "b_at": now})
+            values[qid] = change["new"]
         else:
-            answer.value = change["new"]
-            answer.updated_at = now
-    _log_edit(actor, report, revision, changes=changes)
-    db.session.flush()
-    return report
+            inserted.append({"report_id": report.id, "question_id": qid,
+                             "value": change["new"], "updated_at": now})
+            values[qid] = change["new"]
+    if updated:
+        db.session.execute(_UPDATE_ANSWER, updated)
+    if inserted:
+        db.session.execute(_INSERT_ANSWERS, inserted)
+    if deleted:
+        db.session.execute(_DELETE_ANSWERS, {"b_report": report.id, "b_qids": deleted})
+    db.session.execute(_INSERT_EDIT, {
+        "report_id": report.id, "revision": revision, "at": now,
+        "by_user_id": getattr(actor, "id", None), "changes": changes, "parts": [],
+    })
+    _sync_loaded_answers(report, changes, now)
+    return DraftState(revision, True, questionnaire, values, with_files)
+
+
+def _sync_loaded_answers(report: Report, changes: dict, now: dt.datetime) -> None:
+    """The answers were written without the ORM: bring the session's copies up to date."""
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, Answer) and obj.report_id == report.id:
+            change = changes.get(str(obj.question_id))
+            if change is None:
+                continue
+            if change["new"] is None:
+                db.session.expunge(obj)
+            else:
+                set_committed_value(obj, "value", change["new"])
+                set_committed_value(obj, "updated_at", now)
+    if "answers" in report.__dict__:
+        db.session.expire(report, ["answers"])
 
 
 def set_attestation(actor, report: Report, officer_name, officer_title, support_statement,

@@ -644,9 +644,10 @@ def _section_at(data, index: int):
     return data.sections[index - 1]
 
 
-def _posted_answers(section) -> dict[int, object]:
-    """The section's answers as posted; answers to any other question are refused."""
-    expected = {f"q-{q.id}": q for q in section.questions if q.type != QuestionType.EVIDENCE}
+def _posted_answers(questions) -> dict[int, object]:
+    """The answers to these questions (a section's) as posted; answers to any other question
+    are refused."""
+    expected = {f"q-{q.id}": q for q in questions if q.type != QuestionType.EVIDENCE}
     for key in request.form:
         if key.startswith("q-") and key not in expected:
             raise filling.ForeignAnswers(
@@ -766,7 +767,9 @@ def _max_bytes() -> int:
 @representative_required
 def report_section(year: int, index: int):
     cycle, report, exists = _my_report(year)
-    data = filling.load(report)
+    # A save needs the questionnaire only (its error pages load everything again).
+    posting = request.method == "POST"
+    data = filling.load(report, with_pledges=not posting, with_comments=not posting)
     section = _section_at(data, index)
     form = SectionAnswersForm()
     if request.method == "GET":
@@ -779,7 +782,7 @@ def report_section(year: int, index: int):
                                _form_values(section, data))
     if not form.validate_on_submit():
         abort(400)
-    raw = _posted_answers(section)
+    raw = _posted_answers(section.questions)
     try:
         report = _save_section(cycle, report, exists, section, raw, form.base_revision.data)
     except filling.StaleDraft as error:
@@ -824,14 +827,26 @@ def report_section(year: int, index: int):
 @bp.post("/my/reports/<int:year>/sections/<int:index>/autosave")
 @representative_required
 def report_autosave(year: int, index: int):
-    """The JSON twin of a section save, for report-form.js (files are not sent here)."""
-    cycle, report, exists = _my_report(year)
-    data = filling.load(report, with_pledges=False, with_comments=False)
-    section = _section_at(data, index)
+    """The JSON twin of a section save, for report-form.js (files are not sent here).
+
+    It runs while people type, so it stays lean: one query for the cycle and the report,
+    the questionnaire from the per-process cache, nothing rendered, nothing loaded again
+    after the save (filling.store_answers returns what the answer needs)."""
+    actor = _actor()
+    cycle, report = filling.find_cycle_and_report(year, actor.organisation_id)
+    if cycle is None or cycle.status == CycleStatus.DRAFT:
+        raise NotFound(_("There is no reporting cycle for %(year)s.", year=year))
+    questionnaire = filling.questionnaire_for_saving(cycle)
+    if not 1 <= index <= len(questionnaire.sections):
+        raise NotFound(_("This report has no section %(n)d.", n=index))
+    section = questionnaire.sections[index - 1]
     try:
         raw = _posted_answers(section)
-        report = _started(cycle, report, exists)
-        filling.save_answers(_actor(), report, raw, request.form.get("base_revision", ""))
+        if report is None:  # the first save starts the report
+            cycle, report, exists = _my_report(year)
+            report = _started(cycle, report, exists)
+        saved = filling.store_answers(actor, report, raw, request.form.get("base_revision", ""),
+                                      questionnaire, with_progress=True)
     except filling.StaleDraft as error:
         db.session.rollback()
         return jsonify(
@@ -848,18 +863,16 @@ def report_autosave(year: int, index: int):
         db.session.rollback()
         return jsonify(status="error", message=error.message), error.status_code
     db.session.commit()
-    data = filling.load(report, with_pledges=False, with_comments=False)
-    section = _section_at(data, index)
-    answered, required = data.progress()
-    s_answered, s_required = data.progress(section)
+    answered, required = saved.progress()
+    s_answered, s_required = saved.progress(section)
+    saved_at = format_time(clock.now(), "short")
     return jsonify(
-        status="saved", revision=report.revision,
-        saved_at=format_time(clock.now(), "short"),
-        message=_("Saved at %(time)s", time=format_time(clock.now(), "short")),
+        status="saved", revision=saved.revision, saved_at=saved_at,
+        message=_("Saved at %(time)s", time=saved_at),
         progress={"answered": answered, "required": required,
                   "text": _("%(a)d of %(r)d required answers given", a=answered, r=required)},
         section_progress={"answered": s_answered, "required": s_required},
-        shown={str(q.id): bool(data.shown.get(q.id)) for q in section.questions},
+        shown={str(q.id): bool(saved.shown.get(q.id)) for q in section},
     )
 
 

@@ -62,12 +62,15 @@
     this.timer = setTimeout(function () { self.save(); }, DELAY);
   };
 
+  // The answers without files, URL-encoded: cheaper for the server to read than multipart.
   Autosave.prototype.payload = function () {
     var data = new FormData(this.form);
-    var keys = [];
-    data.forEach(function (value, key) { if (key.indexOf("file-") === 0 || key === "action") { keys.push(key); } });
-    keys.forEach(function (key) { data.delete(key); });
-    return data;
+    var body = new URLSearchParams();
+    data.forEach(function (value, key) {
+      if (key.indexOf("file-") === 0 || key === "action" || typeof value !== "string") { return; }
+      body.append(key, value);
+    });
+    return body;
   };
 
   Autosave.prototype.save = function () {
