@@ -203,13 +203,14 @@ CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def encode_form(
-    form: Form, values: dict[str, str], button: tuple[str, str] | None
+    form: Form, values: dict[str, str], button: tuple[str, str] | None, urlencoded: bool = False
 ) -> tuple[bytes, str]:
-    """The body and Content-Type a browser would send for this form."""
+    """The body and Content-Type a browser would send for this form (`urlencoded`: as a
+    script sends it, whatever the form's enctype)."""
     pairs = [(f.name, values.get(f.name, f.value)) for f in form.fields]
     if button:
         pairs.append(button)
-    if form.enctype.lower().startswith("multipart/form-data"):
+    if form.enctype.lower().startswith("multipart/form-data") and not urlencoded:
         boundary = "bench" + secrets.token_hex(8)
         chunks = []
         for name, value in pairs:

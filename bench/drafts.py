@@ -103,7 +103,8 @@ def save_once(client, saver: Saver, form, mode: str, value: str):
     request is timed; re-reading the form afterwards (no-JS mode, or after a refusal) is not."""
     endpoint = autosave_url(form) if mode == "autosave" else ""
     if endpoint:
-        body, ctype = encode_form(form, {saver.field_name: value}, None)
+        # static/js/report-form.js sends the autosave URL-encoded (no files in it).
+        body, ctype = encode_form(form, {saver.field_name: value}, None, urlencoded=True)
         began = time.perf_counter()
         page = client.fetch(
             "POST", endpoint, body, {"Content-Type": ctype, "Accept": "application/json"}
