@@ -11,7 +11,7 @@ from app.core.templating import country_name
 from app.members import services
 from app.members.blueprint import logo_url, report_pdf_url
 from app.members.directory import (
-    load_sectors,
+    load_context,
     parse_filters,
     parse_page,
     parse_per_page,
@@ -36,13 +36,16 @@ def _absolute(endpoint: str, **values) -> str:
     return url_for(endpoint, _external=True, **values)
 
 
-def _member(row) -> dict:
+def _member(row, prefixes: tuple[str, str]) -> dict:
+    """A directory row as the API gives it; `prefixes` are the absolute URLs of the profile
+    and the API record with the slug left off (built once per response, not once per row)."""
+    profile, record = prefixes
     return {
         "slug": row.slug,
         "name": row.name,
         "legal_name": row.legal_name or None,
         "country": row.country,
-        "country_name": country_name(row.country),
+        "country_name": row.country_name,
         "sector": {"slug": row.sector_slug, "name": row.sector_name} if row.sector_slug else None,
         "category": row.category,
         "size_band": row.size_band or None,
@@ -51,10 +54,16 @@ def _member(row) -> dict:
         "status_since": row.status_since.isoformat(),
         "joined_on": row.joined_on.isoformat() if row.joined_on else None,
         "endorsed_charter_version": row.endorsed_version,
-        "logo_url": _external_logo(row.slug, row.logo_sha256),
-        "profile_url": _absolute("members.profile", slug=row.slug),
-        "api_url": _absolute("api.member", slug=row.slug),
+        "logo_url": (f"{profile}{row.slug}/logo?v={row.logo_sha256[:12]}"
+                     if row.logo_sha256 else None),
+        "profile_url": profile + row.slug,
+        "api_url": record + row.slug,
     }
+
+
+def _slug_prefixes() -> tuple[str, str]:
+    # Slugs are URL-safe ([a-z0-9-]), so each URL is its prefix plus the slug.
+    return (_absolute("members.profile", slug="-")[:-1], _absolute("api.member", slug="-")[:-1])
 
 
 def _external_logo(slug: str, sha256: str | None) -> str | None:
@@ -74,23 +83,25 @@ def _error(status: int, message: str, fields: dict | None = None):
 @bp.get("/members")
 @public_page(MEMBER_TOPICS)
 def members():
-    sectors = load_sectors()
-    filters, errors = parse_filters(request.args, sectors)
+    context = load_context()
+    filters, errors = parse_filters(request.args, context.sectors)
     page = parse_page(request.args, errors)
     per_page = parse_per_page(request.args, errors, DEFAULT_PER_PAGE, MAX_PER_PAGE)
     if errors:
         return _error(400, " ".join(errors.values()), errors)
-    result = search(filters, sectors, page, per_page)
+    result = search(filters, context, page, per_page, full=True)
     applied = filters.args()
     args = dict(applied)
     if per_page != DEFAULT_PER_PAGE:
         args["per_page"] = per_page
 
+    prefixes = _slug_prefixes()
+
     def link(p: int) -> str:
         return _absolute("api.members", page=p, **args)
 
     return jsonify({
-        "data": [_member(row) for row in result.rows],
+        "data": [_member(row, prefixes) for row in result.rows],
         "meta": {"page": result.page, "per_page": per_page, "total": result.total,
                  "pages": result.pages, "filters": applied},
         "links": {

@@ -1,28 +1,52 @@
 """The public directory: filters from the URL, one page of members, and the count of every
 filter value.
 
-A page costs the same few SQL statements whatever the number of members:
+Built to stay fast over tens of thousands of members:
 
-1. the sectors (a short list the secretariat keeps), to validate and label the filter;
-2. one UNION ALL statement that counts, for each filter (country, sector, category, status,
-   year joined), how many members each value would give with the *other* filters applied;
-   the total for the current filters falls out of the status counts;
-3. the page of rows itself, with the sector name and the endorsed charter version joined in.
+* Everything a page reads that changes only when someone writes is a server-side cached
+  fragment (`app.core.cache`, topic "members": any write to organisations, sectors or charter
+  versions makes it stale after the commit):
+  - "directory-context": the sectors, the charter version numbers and the version in force
+    today (keyed by the date);
+  - "directory-facets": for each filter (country, sector, category, status, year joined), how
+    many members each value would give with the *other* filters applied, keyed by the
+    normalised filters (never the page or the order); the total falls out of the status counts;
+  - "directory-page": the rows of one page, keyed by the filters, the order and the page;
+  - and, in members/views.py, the rendered filter form ("directory-filters") and list of
+    members ("directory-rows"), keyed as well by the language and the release.
+* On a miss, the counts and the page read one covering index,
+  `ix_organisations_directory (name_key, status, joined_on, country, sector_id, category)`:
+  the counts are one UNION ALL of a GROUP BY per filter over that index, and a page in name
+  order (page 1 or page 400) walks it without touching the wide table rows except for the
+  rows it shows. On SQLite the statements name the index (`INDEXED BY`), because the planner
+  would otherwise prefer a narrower index that orders the rows but then reads every table row.
+* A name search is a substring match on `name_key` (lower case, runs of spaces made one):
+  on PostgreSQL a trigram GIN index (`pg_trgm`, migration 0002) answers it (the counts, and
+  the page when the counts say the matches are few); on SQLite it is evaluated on the covering
+  index, never on the table. Both databases give the same results, and whatever the visitor
+  types is a literal string (no wildcard, no query syntax).
 
 The HTML page, the JSON API and the CSV export all use these functions, so they agree on
-what a filter means. Everything here filters on indexed columns of `organisations`.
+what a filter means.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field, fields
+from typing import NamedTuple
 
 import pycountry
+import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, String, and_, cast, func, literal, select, tuple_, union_all
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import TableClause
 
+from app import clock
 from app.charter.models import CharterVersion
+from app.core.cache import memoize_fragment, register_fragment
 from app.core.labels import CATEGORY, STATUS
 from app.core.templating import country_name
 from app.db import db
@@ -36,6 +60,14 @@ SORTS = {
 MAX_QUERY_LENGTH = 100
 MAX_PAGE = 1_000_000
 FACETS = ("country", "sector", "category", "status", "year")
+DIRECTORY_INDEX = "ix_organisations_directory"
+_FEW_MATCHES = 2000  # a name search with at most this many matches sorts them (PostgreSQL)
+# Part of every cache key: bump it when the shape of a cached value changes.
+_CACHE_FORMAT = 1
+
+register_fragment("directory-context", "members", "charter")
+register_fragment("directory-filters", "members")
+register_fragment("directory-rows", "members", "charter")
 
 
 @dataclass(frozen=True)
@@ -65,12 +97,49 @@ class Filters:
         return bool(self.q or self.country or self.sector or self.category or self.status
                     or self.year)
 
+    def count_key(self) -> list:
+        """What the counts depend on: the filters, normalised (not the order or the page)."""
+        return [_CACHE_FORMAT, normalise_query(self.q), self.country, self.sector,
+                self.category, self.status, self.year]
+
 
 @dataclass(frozen=True)
 class SectorRef:
     id: int
     slug: str
     name: str
+
+
+@dataclass(frozen=True)
+class DirectoryContext:
+    """The short lists every directory request needs, read once and cached."""
+
+    sectors: tuple[SectorRef, ...]
+    versions: dict[int, int]  # charter version id -> its number
+    current_version: int | None  # the number of the version in force today
+
+
+class MemberRow(NamedTuple):
+    """One member in a directory page or the API (the columns the page shows, plus the few
+    more the API gives)."""
+
+    id: int
+    slug: str
+    name: str
+    name_key: str
+    country: str
+    category: str
+    status: str
+    joined_on: dt.date | None
+    logo_sha256: str | None
+    country_name: str
+    sector_slug: str | None
+    sector_name: str | None
+    endorsed_version: int | None
+    legal_name: str = ""
+    size_band: str = ""
+    website: str = ""
+    status_since: dt.datetime | None = None
 
 
 @dataclass
@@ -84,15 +153,42 @@ class FacetValue:
 @dataclass
 class DirectoryPage:
     filters: Filters
-    rows: list
+    context: DirectoryContext
     total: int
     page: int
     per_page: int
-    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    full: bool = False
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+    def page_key(self) -> list:
+        """What the rows of this page depend on (with the data: the cache adds that)."""
+        return [*self.filters.count_key(), self.filters.sort, self.offset, self.per_page,
+                self.full]
+
+    @functools.cached_property
+    def rows(self) -> list[MemberRow]:
+        """The members on this page (read when asked for: a page whose list comes from the
+        cache never needs them); from the cache, or one SQL statement."""
+        if not self.total:
+            return []
+        sectors = self.context.sectors
+        raw = memoize_fragment("directory-page", self.page_key(), lambda: _read_page(
+            self.filters, sectors, self.offset, self.per_page, self.full, self.total))
+        return _member_rows(raw, self.context)
 
     @property
     def pages(self) -> int:
         return max(1, -(-self.total // self.per_page))
+
+    @functools.cached_property
+    def facets(self) -> dict[str, list[FacetValue]]:
+        """The choices of each filter with their counts and labels (built when asked for: a
+        page whose filter form comes from the cache never needs them)."""
+        return _facet_values(self.filters, self.context.sectors, self.counts)
 
 
 # Parsing ------------------------------------------------------------------------------------
@@ -111,9 +207,40 @@ def _positive_int(raw: str, low: int, high: int) -> int | None:
     return value if low <= value <= high else None
 
 
+def _read_context(today: dt.date) -> dict:
+    # One statement for two short lists: the sectors, and the charter versions.
+    sectors = select(literal("sector", String(10)).label("kind"), Sector.id, Sector.slug,
+                     Sector.name, cast(sa.null(), Integer).label("number"),
+                     cast(sa.null(), sa.Date).label("effective"))
+    versions = select(literal("version", String(10)), CharterVersion.id, CharterVersion.status,
+                      literal("", String(1)), CharterVersion.number,
+                      CharterVersion.effective_date)
+    out = {"sectors": [], "versions": {}, "current": None}
+    for kind, id_, slug_or_status, name, number, effective in db.session.execute(
+            union_all(sectors, versions)):
+        if kind == "sector":
+            out["sectors"].append((id_, slug_or_status, name))
+            continue
+        out["versions"][id_] = number
+        if (slug_or_status == "published" and effective is not None and effective <= today
+                and (out["current"] is None or number > out["current"])):
+            out["current"] = number
+    out["sectors"].sort(key=lambda s: s[2])
+    return out
+
+
+def load_context() -> DirectoryContext:
+    """The sectors and charter versions (two small statements, cached until one changes;
+    the version in force is that of today, so the date is part of the key)."""
+    today = clock.today()
+    data = memoize_fragment("directory-context", [_CACHE_FORMAT, today.isoformat()],
+                            lambda: _read_context(today))
+    return DirectoryContext(tuple(SectorRef(*s) for s in data["sectors"]), data["versions"],
+                            data["current"])
+
+
 def load_sectors() -> list[SectorRef]:
-    rows = db.session.execute(select(Sector.id, Sector.slug, Sector.name).order_by(Sector.name))
-    return [SectorRef(r.id, r.slug, r.name) for r in rows]
+    return list(load_context().sectors)
 
 
 def parse_filters(args, sectors: list[SectorRef]) -> tuple[Filters, dict[str, str]]:
@@ -199,29 +326,57 @@ def parse_per_page(args, errors: dict[str, str], default: int, maximum: int) -> 
 # Querying ----------------------------------------------------------------------------------
 
 
-def listed_condition():
+class _IndexedTable(TableClause):
+    """`organisations` read through a named index: `FROM organisations INDEXED BY <index>` on
+    SQLite, plain `FROM organisations` elsewhere."""
+
+    inherit_cache = True
+
+    def __init__(self, table: sa.Table, index: str):
+        super().__init__(table.name, *(sa.column(c.name, c.type) for c in table.c))
+        self.index = index
+
+
+@compiles(_IndexedTable, "sqlite")
+def _compile_indexed_table(element, compiler, **kw):
+    text = compiler.visit_table(element, **kw)
+    if kw.get("asfrom"):
+        text += f" INDEXED BY {element.index}"
+    return text
+
+
+_DIRECTORY = _IndexedTable(Organisation.__table__, DIRECTORY_INDEX)
+_PUBLIC_STATUS_VALUES = [s.value for s in PUBLIC_STATUSES]
+
+
+def listed_condition(t=Organisation):
     """Members the public may see: they have joined, and are not an application."""
-    return and_(Organisation.status.in_([s.value for s in PUBLIC_STATUSES]),
-                Organisation.joined_on.is_not(None))
+    c = t if t is Organisation else t.c
+    return and_(c.status.in_(_PUBLIC_STATUS_VALUES), c.joined_on.is_not(None))
 
 
-def _conditions(filters: Filters, sectors: list[SectorRef], skip: str | None = None) -> list:
-    conds = [listed_condition()]
-    if filters.q:
-        pattern = "%" + _escape_like(normalise_query(filters.q)) + "%"
-        conds.append(Organisation.name_key.like(pattern, escape="\\"))
+def like_pattern(q: str) -> str:
+    """The LIKE pattern of a name search: a literal substring of the normalised name."""
+    return "%" + _escape_like(normalise_query(q)) + "%"
+
+
+def _conditions(filters: Filters, sectors, skip: str | None = None, t=Organisation) -> list:
+    c = t if t is Organisation else t.c
+    conds = [listed_condition(t)]
+    if _searching(filters):
+        conds.append(c.name_key.like(like_pattern(filters.q), escape="\\"))
     if filters.country and skip != "country":
-        conds.append(Organisation.country == filters.country)
+        conds.append(c.country == filters.country)
     if filters.sector and skip != "sector":
         sector_id = next((s.id for s in sectors if s.slug == filters.sector), None)
-        conds.append(Organisation.sector_id == sector_id)
+        conds.append(c.sector_id == sector_id)
     if filters.category and skip != "category":
-        conds.append(Organisation.category == filters.category)
+        conds.append(c.category == filters.category)
     if filters.status and skip != "status":
-        conds.append(Organisation.status == filters.status)
+        conds.append(c.status == filters.status)
     if filters.year and skip != "year":
-        conds.append(Organisation.joined_on >= dt.date(filters.year, 1, 1))
-        conds.append(Organisation.joined_on < dt.date(filters.year + 1, 1, 1))
+        conds.append(c.joined_on >= dt.date(filters.year, 1, 1))
+        conds.append(c.joined_on < dt.date(filters.year + 1, 1, 1))
     return conds
 
 
@@ -229,42 +384,113 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _facet_select(name: str, column, filters: Filters, sectors: list[SectorRef]):
-    value = cast(column, String(20)).label("value")
-    return (
-        select(literal(name, String(20)).label("facet"), value,
-               func.count(Organisation.id).label("n"))
-        .where(*_conditions(filters, sectors, skip=name))
-        .group_by(column)
-    )
-
-
-def facet_counts(filters: Filters, sectors: list[SectorRef]) -> dict[str, dict[str, int]]:
-    """For each filter, the count of members per value with the other filters applied.
-    One SQL statement."""
-    year = cast(func.extract("year", Organisation.joined_on), Integer)
+def _counts_statement(filters: Filters, sectors):
+    t = _DIRECTORY
     columns = {
-        "country": Organisation.country,
-        "sector": Organisation.sector_id,
-        "category": Organisation.category,
-        "status": Organisation.status,
-        "year": year,
+        "country": t.c.country,
+        "sector": t.c.sector_id,
+        "category": t.c.category,
+        "status": t.c.status,
+        "year": cast(func.extract("year", t.c.joined_on), Integer),
     }
-    statement = union_all(*(_facet_select(name, col, filters, sectors)
-                            for name, col in columns.items()))
+    return union_all(*(
+        select(literal(name, String(20)).label("facet"), cast(col, String(20)).label("value"),
+               func.count().label("n"))
+        .select_from(t).where(*_conditions(filters, sectors, skip=name, t=t)).group_by(col)
+        for name, col in columns.items()
+    ))
+
+
+def _read_counts(filters: Filters, sectors) -> dict[str, dict[str, int]]:
     counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-    for row in db.session.execute(statement):
+    for row in db.session.execute(_counts_statement(filters, sectors)):
         if row.value is not None:
             counts[row.facet][str(row.value)] = row.n
     return counts
 
 
-def _order(filters: Filters) -> list:
+def facet_counts(filters: Filters, sectors) -> dict[str, dict[str, int]]:
+    """For each filter, the count of members per value with the other filters applied.
+    One SQL statement on a miss, cached per set of filters."""
+    return memoize_fragment("directory-facets", filters.count_key(),
+                            lambda: _read_counts(filters, sectors))
+
+
+def _order(filters: Filters, t=Organisation) -> list:
+    c = t if t is Organisation else t.c
     if filters.sort == "newest":
-        return [Organisation.joined_on.desc(), Organisation.id.desc()]
+        return [c.joined_on.desc(), c.id.desc()]
     if filters.sort == "oldest":
-        return [Organisation.joined_on.asc(), Organisation.id.asc()]
-    return [Organisation.name_key.asc(), Organisation.id.asc()]
+        return [c.joined_on.asc(), c.id.asc()]
+    # name_key is unique: a total order on its own. (A tie-breaker would not be in the order
+    # of the directory index, and SQLite would then sort, reading every skipped row.)
+    return [c.name_key.asc()]
+
+
+_PAGE_COLUMNS = ("id", "slug", "name", "name_key", "country", "category", "status", "joined_on",
+                 "logo_sha256", "sector_id", "endorsed_version_id")
+_API_COLUMNS = ("legal_name", "size_band", "website", "status_since")
+
+
+def _page_statement(filters: Filters, sectors, offset: int, limit: int, full: bool,
+                    total: int | None = None):
+    # In name order the page walks the covering index; the join-free select keeps it so (a
+    # join would read each skipped row's table record). Other orders use the join date index.
+    t = _DIRECTORY if filters.sort == "name" else Organisation.__table__
+    names = _PAGE_COLUMNS + (_API_COLUMNS if full else ())
+    if (_searching(filters) and total is not None and total <= _FEW_MATCHES
+            and db.engine.dialect.name == "postgresql"):
+        # PostgreSQL would walk the name index and test every name on the way; when the
+        # counts say the matches are few, finding them with the trigram index first, then
+        # ordering those few, is far cheaper. (Many matches: the walk finds a page quickly.)
+        o = Organisation.__table__
+        matches = (select(o.c.id).where(*_conditions(filters, sectors, t=o))
+                   .cte("matches").prefix_with("MATERIALIZED"))
+        return (select(*(o.c[name] for name in names)).join(matches, matches.c.id == o.c.id)
+                .order_by(*_order(filters, o)).limit(limit).offset(offset))
+    return (select(*(t.c[name] for name in names)).select_from(t)
+            .where(*_conditions(filters, sectors, t=t)).order_by(*_order(filters, t)).limit(limit).offset(offset))
+
+
+def _searching(filters: Filters) -> bool:
+    return bool(filters.q and normalise_query(filters.q))
+
+
+def _read_page(filters: Filters, sectors, offset: int, limit: int, full: bool,
+               total: int | None = None) -> list[tuple]:
+    statement = _page_statement(filters, sectors, offset, limit, full, total)
+    return [tuple(row) for row in db.session.execute(statement)]
+
+
+def _member_rows(raw: list[tuple], context: DirectoryContext) -> list[MemberRow]:
+    sectors = {s.id: s for s in context.sectors}
+    rows = []
+    for values in raw:
+        (id_, slug, name, name_key, country, category, status, joined_on, logo, sector_id,
+         version_id, *extra) = values
+        sector = sectors.get(sector_id)
+        rows.append(MemberRow(
+            id_, slug, name, name_key, country, category, status, joined_on, logo,
+            _country_label(country), sector.slug if sector else None, sector.name if sector else None,
+            context.versions.get(version_id), *extra))
+    return rows
+
+
+def search(filters: Filters, context: DirectoryContext, page: int = 1, per_page: int = 24,
+           *, full: bool = False) -> DirectoryPage:
+    """One page of the directory: the filter counts and the total now, the rows when they are
+    read (from the cache, or one SQL statement each). `full` adds the columns the API gives and
+    the page does not."""
+    counts = facet_counts(filters, context.sectors)
+    # The status counts ignore the status filter but apply all the others, so the total
+    # for the current filters is their sum, or the selected status's count.
+    if filters.status:
+        total = counts["status"].get(filters.status, 0)
+    else:
+        total = sum(counts["status"].values())
+    result = DirectoryPage(filters, context, total, page, per_page, counts, full)
+    result.page = min(page, result.pages)
+    return result
 
 
 def _row_select():
@@ -280,26 +506,6 @@ def _row_select():
         .outerjoin(Sector, Sector.id == Organisation.sector_id)
         .outerjoin(CharterVersion, CharterVersion.id == Organisation.endorsed_version_id)
     )
-
-
-def search(filters: Filters, sectors: list[SectorRef], page: int = 1,
-           per_page: int = 24) -> DirectoryPage:
-    """One page of the directory, with the filter counts. Two SQL statements."""
-    counts = facet_counts(filters, sectors)
-    # The status counts ignore the status filter but apply all the others, so the total
-    # for the current filters is their sum, or the selected status's count.
-    if filters.status:
-        total = counts["status"].get(filters.status, 0)
-    else:
-        total = sum(counts["status"].values())
-    result = DirectoryPage(filters, [], total, page, per_page)
-    result.page = min(page, result.pages)
-    if total:
-        statement = (_row_select().where(*_conditions(filters, sectors)).order_by(*_order(filters))
-                     .limit(per_page).offset((result.page - 1) * per_page))
-        result.rows = list(db.session.execute(statement))
-    result.facets = _facet_values(filters, sectors, counts)
-    return result
 
 
 def rows_after(filters: Filters, sectors: list[SectorRef], last=None,
@@ -320,27 +526,29 @@ def rows_after(filters: Filters, sectors: list[SectorRef], last=None,
     return list(db.session.execute(statement.order_by(*_order(filters)).limit(limit)))
 
 
-def _facet_values(filters: Filters, sectors: list[SectorRef],
-                  counts: dict[str, dict[str, int]]) -> dict[str, list[FacetValue]]:
-    def values(name: str, options: list[tuple[str, str]], selected: str) -> list[FacetValue]:
-        out = []
-        for value, label in options:
-            n = counts[name].get(value, 0)
-            if n or value == selected:
-                out.append(FacetValue(value, label, n, value == selected))
-        return out
+@functools.lru_cache(maxsize=1024)
+def _country_label(code: str) -> str:
+    return country_name(code)
 
-    countries = sorted(((code, country_name(code)) for code in
+
+def _facet_values(filters: Filters, sectors, counts: dict[str, dict[str, int]]
+                  ) -> dict[str, list[FacetValue]]:
+    def values(name: str, options, selected: str) -> list[FacetValue]:
+        found = counts[name]
+        return [FacetValue(value, label, found.get(value, 0), value == selected)
+                for value, label in options if value in found or value == selected]
+
+    countries = sorted(((code, _country_label(code)) for code in
                         set(counts["country"]) | ({filters.country} - {""})),
                        key=lambda pair: pair[1].lower())
-    sector_options = [(s.slug, s.name) for s in sectors]
-    sector_counts = {s.slug: counts["sector"].get(str(s.id), 0) for s in sectors}
+    by_id = counts["sector"]
+    sector_counts = {s.slug: by_id[str(s.id)] for s in sectors if str(s.id) in by_id}
     counts = {**counts, "sector": sector_counts}
     years = sorted(set(counts["year"]) | ({str(filters.year)} if filters.year else set()),
                    reverse=True)
     return {
         "country": values("country", countries, filters.country),
-        "sector": values("sector", sector_options, filters.sector),
+        "sector": values("sector", [(s.slug, s.name) for s in sectors], filters.sector),
         "category": values("category", [(k, str(v)) for k, v in CATEGORY.items()],
                            filters.category),
         "status": values("status", [(s.value, str(STATUS[s.value])) for s in PUBLIC_STATUSES],

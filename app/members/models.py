@@ -5,7 +5,18 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import Column, ForeignKey, Index, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    DDL,
+    Column,
+    ForeignKey,
+    Index,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    event,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import TimestampMixin, db, utcnow
@@ -75,6 +86,16 @@ class Organisation(TimestampMixin, db.Model):
         Index("ix_organisations_status_name", "status", "name_key"),
         Index("ix_organisations_country_status", "country", "status"),
         Index("ix_organisations_status_joined", "status", "joined_on"),
+        # The public directory (app/members/directory.py): every column its filters, facet
+        # counts and name order read, so a page (however deep), a name search and the counts
+        # are walks of this index that never touch the wide table rows.
+        Index("ix_organisations_directory", "name_key", "status", "joined_on", "country",
+              "sector_id", "category"),
+        # Substring search on names: a trigram GIN index on PostgreSQL (pg_trgm). SQLite has
+        # no such index type; there it is an empty partial index (WHERE 0), kept so that both
+        # databases hold the schema the models describe, and search walks the index above.
+        Index("ix_organisations_name_trgm", "name_key", postgresql_using="gin",
+              postgresql_ops={"name_key": "gin_trgm_ops"}, sqlite_where=false()),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -124,6 +145,11 @@ class Organisation(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Organisation {self.slug} {self.status}>"
+
+
+# The trigram index needs PostgreSQL's pg_trgm extension (migration 0002 creates it too).
+event.listen(Organisation.__table__, "before_create",
+             DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))
 
 
 class StatusChange(db.Model):

@@ -3,9 +3,15 @@
 
 from __future__ import annotations
 
-from flask import current_app, redirect, render_template, request, url_for
-from flask_babel import gettext as _
+import datetime as dt
+import functools
 
+from flask import current_app, redirect, render_template, request, url_for
+from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from app.core.cache import memoize_fragment
 from app.core.forms import apply_domain_error, error_status
 from app.core.http_cache import MEMBER_TOPICS, public_page, validated_by_topics
 from app.core.services import file_bytes
@@ -22,6 +28,7 @@ from app.members import (  # noqa: F401  (importing registers the routes and pan
 from app.members.blueprint import actor, bp
 from app.members.directory import (
     SORTS,
+    load_context,
     load_sectors,
     parse_filters,
     parse_page,
@@ -37,17 +44,54 @@ PER_PAGE = 24
 @bp.route("/members")
 @public_page(MEMBER_TOPICS)
 def directory():
-    from app.charter.services import current_version
-
-    sectors = load_sectors()
-    filters, errors = parse_filters(request.args, sectors)
+    context = load_context()
+    filters, errors = parse_filters(request.args, context.sectors)
     page = parse_page(request.args, errors)
-    result = search(filters, sectors, page, PER_PAGE)
-    current = current_version()
+    result = search(filters, context, page, PER_PAGE)
     return render_template(
-        "members/directory.html", result=result, filters=filters, errors=errors, sorts=SORTS,
-        current_version_number=current.number if current else None,
+        "members/directory.html", result=result, filters=filters, errors=errors,
+        filters_form=_filters_form(result, errors), rows_html=_rows_html(result),
     ), (400 if errors else 200)
+
+
+def _rows_html(result):
+    """The list of members on the page: cached like the filter form, per page, language and
+    charter version in force (a row says whether its member endorsed that version). Rendered
+    only where the page template asks for it, so an empty page reads no rows at all."""
+    def render() -> str:
+        return render_template("members/_directory_rows.html", rows=result.rows,
+                               joined_date=_joined_date,
+                               current_version_number=result.context.current_version)
+
+    key = [current_app.extensions["pactum_cache"]["release"], str(get_locale()),
+           request.script_root, result.context.current_version, *result.page_key()]
+    return lambda: Markup(memoize_fragment("directory-rows", key, render))  # noqa: S704
+
+
+def _joined_date(day: dt.date | None) -> str:
+    return _medium_date(day, str(get_locale())) if day else ""
+
+
+@functools.lru_cache(maxsize=8192)
+def _medium_date(day: dt.date, locale: str) -> str:
+    """A date as `|date` shows it, in `locale` (the current one): a directory page shows a
+    date per member, and there are only so many days, so each is formatted once per process."""
+    return format_date(day, "medium")
+
+
+def _filters_form(result, errors: dict) -> Markup:
+    """The filter form with its counts: the same HTML for everyone who asks for these
+    filters in this language, so it is a cached fragment (stale after any members write)."""
+    def render() -> str:
+        return render_template("members/_directory_filters.html", result=result,
+                               filters=result.filters, errors=errors, sorts=SORTS)
+
+    if errors:  # rare, and the messages are part of the form
+        return Markup(render())  # noqa: S704 (our own template's output)
+    # The search box shows the words as typed (the counts only need them normalised).
+    key = [current_app.extensions["pactum_cache"]["release"], str(get_locale()),
+           *result.filters.count_key(), result.filters.q, result.filters.sort]
+    return Markup(memoize_fragment("directory-filters", key, render))  # noqa: S704
 
 
 @bp.route("/members/<slug>")

@@ -80,7 +80,7 @@ def test_join_approve_pledge_and_find(page, live_server, db, secretariat, mailbo
     page.get_by_label("Repeat the new password").fill("a long harbour password")
     page.get_by_role("button", name="Create my account").click()
     page.wait_for_url("**/dashboard")
-    assert page.get_by_role("heading", name="Harbour Lights").is_visible()
+    assert page.get_by_role("heading", name="Harbour Lights", exact=True).is_visible()
     a11y(page, "representative dashboard")
 
     # …and makes a pledge.

@@ -4,11 +4,16 @@ who is listed, and a constant number of SQL statements per page."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 
 import pytest
+from sqlalchemy import select, text
 
-from app.members.directory import Filters, load_sectors, search
+from app.db import db as db_
+from app.members import directory
+from app.members.directory import Filters, load_context, search
+from app.members.models import Organisation
 from tests.factories import make_org
 from tests.members import builders
 from tests.querycount import count_queries
@@ -157,8 +162,7 @@ def test_constant_queries_whatever_the_size(client, db, version, url):
 
 def test_search_service_counts_and_total(db, version):
     _populate(40, db, version)
-    sectors = load_sectors()
-    result = search(Filters(country="DE"), sectors, page=1, per_page=5)
+    result = search(Filters(country="DE"), load_context(), page=1, per_page=5)
     assert result.total == 8
     assert len(result.rows) == 5 and result.pages == 2
     assert sum(v.count for v in result.facets["country"]) == 40
@@ -192,3 +196,159 @@ def test_any_query_string_is_a_page_or_a_400(client, world, params):
         response = client.get(url, query_string=params)
         assert response.status_code in (200, 400), (url, params, response.status_code)
         response.close()
+
+
+# Name search: a literal substring of the name, the same on SQLite and PostgreSQL -------------
+
+
+@pytest.fixture
+def named(db, version):
+    for name in ["Café Łódź Sécurité", 'Secure "Quotes" Ltd', "C++ Labs", "AT&T-ish (Holdings)",
+                 "Either OR Neither", "Star*Corp", "North Wind", "Back\\Slash 100%"]:
+        make_org(name=name)
+    db.session.commit()
+
+
+def search_names(client, q: str) -> list[str]:
+    response = client.get("/members", query_string={"q": q})
+    assert response.status_code == 200, (q, response.status_code)
+    return [html.unescape(n) for n in names(response.get_data(as_text=True))]
+
+
+@pytest.mark.parametrize("q, expected", [
+    # words and prefixes, any case, spaces collapsed
+    ("north", ["North Wind"]), ("NOR", ["North Wind"]), ("north   wind", ["North Wind"]),
+    ("th wi", ["North Wind"]), ("wind north", []),
+    # letters with accents, in either case; an accent is part of the letter
+    ("café", ["Café Łódź Sécurité"]), ("CAFÉ ŁÓDŹ", ["Café Łódź Sécurité"]),
+    ("sécurité", ["Café Łódź Sécurité"]), ("cafe", []),
+    # punctuation and what would be query syntax elsewhere are plain characters
+    ('"quotes"', ['Secure "Quotes" Ltd']), ('"', ['Secure "Quotes" Ltd']),
+    ("c++", ["C++ Labs"]), ("*", ["Star*Corp"]), ("star*", ["Star*Corp"]),
+    ("-ish", ["AT&T-ish (Holdings)"]), ("(holdings)", ["AT&T-ish (Holdings)"]),
+    ("(", ["AT&T-ish (Holdings)"]), ("at&t", ["AT&T-ish (Holdings)"]),
+    ("or neither", ["Either OR Neither"]), ("NEAR(", []), ("a:b", []), ("^", []),
+    ("100%", ["Back\\Slash 100%"]), ("\\", ["Back\\Slash 100%"]), ("%", ["Back\\Slash 100%"]),
+    ("_", []),
+])
+def test_name_search(client, named, q, expected):
+    assert search_names(client, q) == expected
+
+
+def test_or_is_a_substring_not_an_operator(client, named):
+    assert search_names(client, "OR") == ["Either OR Neither", "North Wind", "Star*Corp"]
+
+
+def test_search_gives_the_same_members_in_the_page_the_api_and_the_csv(client, named):
+    page = search_names(client, "or")
+    api = client.get("/api/v1/members", query_string={"q": "or"}).get_json()
+    assert [m["name"] for m in api["data"]] == page and api["meta"]["total"] == len(page)
+    csv_rows = client.get("/members.csv", query_string={"q": "or"}).get_data(as_text=True)
+    assert len(csv_rows.strip().splitlines()) == len(page) + 1
+    body = client.get("/members?q=or").get_data(as_text=True)
+    assert "3 members match your search" in body
+
+
+# Caching: counts and pages come from the server-side cache until a write --------------------
+
+
+def test_counts_and_pages_are_cached_until_a_write(client, db, version):
+    _populate(30, db, version)
+    context = load_context()
+    search(Filters(country="DE"), context, page=2, per_page=5)
+    with count_queries(uncached=False) as again:
+        cached = search(Filters(country="DE"), load_context(), page=2, per_page=5)
+    assert again.count == 0, again.statements
+    assert cached.total == 6 and len(cached.rows) == 1
+    # Any write to an organisation makes the cached counts and pages stale.
+    make_org(name="Org 9999", country="DE", joined_on=dt.date(2024, 3, 1))
+    db.session.commit()
+    fresh = search(Filters(country="DE"), load_context(), page=2, per_page=5)
+    assert fresh.total == 7 and len(fresh.rows) == 2
+
+
+def test_the_page_and_its_filter_counts_follow_writes(client, db, version):
+    _populate(5, db, version)
+    first = client.get("/members").get_data(as_text=True)
+    assert '<option value="DE" >Germany (1)</option>' in first
+    org = make_org(name="Aardvark Security", country="DE", joined_on=dt.date(2024, 3, 1))
+    db.session.commit()
+    body = client.get("/members").get_data(as_text=True)
+    assert names(body)[0] == "Aardvark Security"
+    assert '<option value="DE" >Germany (2)</option>' in body
+    org.status = "suspended"
+    db.session.commit()
+    body = client.get("/members?status=suspended").get_data(as_text=True)
+    assert "Aardvark Security" in names(body)
+
+
+def test_the_filter_form_is_cached_per_language(client, db, version):
+    _populate(3, db, version)
+    def page(language):
+        return client.get("/members", headers={"Accept-Language": language}).get_data(
+            as_text=True)
+
+    english = page("en")
+    french = page("fr")
+    assert "Find members" in english and "Find members" not in french
+    assert page("en") == english and page("fr") == french
+
+
+# The query plans: the directory reads its index ------------------------------------------------
+
+
+def _literal_sql(statement) -> str:
+    return str(statement.compile(dialect=db_.engine.dialect,
+                                 compile_kwargs={"literal_binds": True}))
+
+
+def _plan(statement) -> str:
+    rows = db_.session.connection().exec_driver_sql(
+        f"EXPLAIN QUERY PLAN {_literal_sql(statement)}")
+    return "\n".join(str(r[-1]) for r in rows)
+
+
+def test_pages_and_counts_walk_the_directory_index_on_sqlite(db, version):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite query plans")
+    _populate(20, db, version)
+    sectors = load_context().sectors
+    for filters in (Filters(), Filters(q="org"), Filters(status="active", year=2021)):
+        page = directory._page_statement(filters, sectors, offset=400, limit=24, full=False)
+        plan = _plan(page)
+        assert "USING INDEX ix_organisations_directory" in plan and "TEMP B-TREE" not in plan
+        counts = directory._counts_statement(filters, sectors)
+        plan = _plan(counts)
+        assert plan.count("COVERING INDEX ix_organisations_directory") == len(directory.FACETS)
+
+
+def test_name_search_uses_the_trigram_index_on_postgresql(db, version):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL query plans")
+    _populate(20, db, version)
+    db.session.execute(text("SET LOCAL enable_seqscan = off"))
+    statement = select(Organisation.id).where(
+        Organisation.name_key.like(directory.like_pattern("org 00"), escape="\\"))
+    plan = "\n".join(r[0] for r in db.session.connection().exec_driver_sql(
+        f"EXPLAIN {_literal_sql(statement)}"))
+    assert "ix_organisations_name_trgm" in plan, plan
+
+
+def test_the_search_box_shows_the_words_as_typed(client, named):
+    assert 'value="NORTH"' in client.get("/members?q=NORTH").get_data(as_text=True)
+    assert 'value="north"' in client.get("/members?q=north").get_data(as_text=True)
+
+
+def test_a_search_with_few_matches_finds_them_first_on_postgresql(db, version):
+    # The matches are collected (by the trigram index at scale), then sorted; the name index
+    # is not walked. (Which index collects them on 20 rows is the planner's choice.)
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL query plans")
+    _populate(20, db, version)
+    statement = directory._page_statement(Filters(q="org 001"), load_context().sectors,
+                                          offset=0, limit=24, full=False, total=10)
+    plan = "\n".join(r[0] for r in db.session.connection().exec_driver_sql(
+        f"EXPLAIN {_literal_sql(statement)}"))
+    assert "CTE matches" in plan and "Sort Key: organisations.name_key" in plan, plan
+    names_found = [r.name for r in db.session.execute(statement)]
+    assert names_found == [f"Org {i:04d}" for i in range(10, 20)]
