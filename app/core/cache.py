@@ -44,7 +44,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context, request
 from flask_caching import Cache
 from flask_caching.backends.base import BaseCache
 from sqlalchemy import event
@@ -400,7 +400,12 @@ class SharedCache:
 
     # generations -------------------------------------------------------------------------
     def generations(self, topics: Iterable[str]) -> str:
-        """The current generation tokens of `topics`, joined: part of every dependent key."""
+        """The current generation tokens of `topics`, joined: part of every dependent key.
+        Read once per request: the page and each of its fragments see the same tokens."""
+        topics = tuple(topics)
+        memo = _request_generations()
+        if memo is not None and all(t in memo for t in topics):
+            return ".".join(memo[t] for t in topics)
         return self.get_with_generations(None, topics)[1]
 
     def get_with_generations(self, key: str | None, topics: Iterable[str]) -> tuple[Any, str]:
@@ -411,7 +416,11 @@ class SharedCache:
         wanted = [key, *keys] if key is not None else keys
         found = self._call([None] * len(wanted), "get_many", *wanted) if wanted else []
         value = found.pop(0) if key is not None else None
-        return value, self._fill_generations(keys, found)
+        joined = self._fill_generations(keys, found)
+        memo = _request_generations()
+        if memo is not None:
+            memo.update(zip(topics, found, strict=True))
+        return value, joined
 
     def _fill_generations(self, keys: list[str], values: list) -> str:
         for i, value in enumerate(values):
@@ -427,6 +436,9 @@ class SharedCache:
 
     @staticmethod
     def _bump(backend, topics: Iterable[str]) -> None:
+        if has_request_context():
+            # this request's own write: read them again
+            request.environ.pop(_REQUEST_GENERATIONS, None)
         for topic in sorted(set(topics)):
             try:
                 backend.set(f"gen:{topic}", _new_token(), timeout=0)
@@ -473,6 +485,17 @@ class SharedCache:
             _check_plain(value)
         self.set(full_key, (value,), timeout=timeout)
         return value
+
+
+_REQUEST_GENERATIONS = "pactum_cache_generations"
+
+
+def _request_generations() -> dict[str, str] | None:
+    """Topic -> token, as read during the current request (None outside a request)."""
+    if not has_request_context():
+        return None
+    # On the request itself, not `g`: an app context (and its `g`) may outlive a request.
+    return request.environ.setdefault(_REQUEST_GENERATIONS, {})
 
 
 cache = SharedCache()

@@ -366,3 +366,26 @@ def test_redis_invalidation_after_commit(redis_url, tmp_path, database_url):
         assert _generation("members") != before
         _db.session.remove()  # the autouse `db` fixture empties the tables afterwards
         _db.engine.dispose()
+
+
+def test_a_request_reads_each_topic_generation_once_and_again_after_its_own_write(
+        app, db, monkeypatch):
+    register_fragment("test-memo", "members")
+    reads: list[tuple] = []
+    real = cache.backend.get_many
+
+    def counting(*keys):
+        reads.append(keys)
+        return real(*keys)
+
+    monkeypatch.setattr(cache.backend, "get_many", counting)
+    with app.test_request_context("/"):
+        cache.memoize_fragment("test-memo", "a", lambda: 1)
+        cache.memoize_fragment("test-memo", "b", lambda: 2)
+        assert sum("gen:members" in keys for keys in reads) == 1
+        cache.invalidate("members")
+        assert cache.memoize_fragment("test-memo", "a", lambda: 3) == 3  # not the stale 1
+        assert sum("gen:members" in keys for keys in reads) == 2
+    with app.test_request_context("/"):
+        cache.memoize_fragment("test-memo", "a", lambda: 4)
+        assert sum("gen:members" in keys for keys in reads) == 3  # a new request reads again
