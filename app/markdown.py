@@ -5,6 +5,9 @@ Everything user-written goes through `render()`, on pages, in review screens and
 
 from __future__ import annotations
 
+import functools
+import threading
+
 import markdown as md
 import nh3
 from markupsafe import Markup
@@ -23,12 +26,26 @@ ALLOWED_ATTRIBUTES = {
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
-def render(text: str | None) -> Markup:
-    """Render Markdown and return sanitised HTML safe to put in a template."""
-    if not text:
-        return Markup("")
-    html = md.markdown(text, extensions=["extra", "sane_lists"], output_format="html")
-    clean = nh3.clean(
+_parsers = threading.local()
+
+
+def _parser() -> md.Markdown:
+    """One Markdown parser per thread, reset between texts: building one (its extensions and
+    pattern registries) costs far more than converting a short text."""
+    parser = getattr(_parsers, "parser", None)
+    if parser is None:
+        parser = md.Markdown(extensions=["extra", "sane_lists"], output_format="html")
+        _parsers.parser = parser
+    return parser
+
+
+def _convert(text: str) -> str:
+    parser = _parser()
+    try:
+        html = parser.convert(text)
+    finally:
+        parser.reset()
+    return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
@@ -36,7 +53,21 @@ def render(text: str | None) -> Markup:
         link_rel="nofollow noopener noreferrer",
         strip_comments=True,
     )
-    return Markup(clean)  # noqa: S704  (sanitised by nh3 just above)
+
+
+# Rendered texts kept per process: at most 1,024 of at most 8,000 characters each.
+CACHED_TEXT_LIMIT = 8000
+_convert_cached = functools.lru_cache(maxsize=1024)(_convert)
+
+
+def render(text: str | None) -> Markup:
+    """Render Markdown and return sanitised HTML safe to put in a template. The same text
+    (a principle, a pledge) is rendered once per process."""
+    if not text:
+        return Markup("")
+    text = str(text)
+    html = _convert_cached(text) if len(text) <= CACHED_TEXT_LIMIT else _convert(text)
+    return Markup(html)  # noqa: S704  (sanitised by nh3 in _convert)
 
 
 def to_plain(text: str | None, limit: int | None = None) -> str:
