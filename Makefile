@@ -72,7 +72,8 @@ format: $(VENV)/.test-installed
 	$(BIN)/ruff check --fix app tests bench
 
 ## Benchmarks: `make bench` (SQLite), `make bench DB=postgres` (SQLite and a private PostgreSQL,
-## side by side); results in bench/results.md. BENCH_ARGS passes more options (python -m bench -h).
+## side by side), then the annual report PDF (bench/pdf.py, chunked vs one WeasyPrint pass);
+## results in bench/results.md. BENCH_ARGS passes more options (python -m bench -h).
 BENCH_ARGS ?=
 bench: $(VENV)/.test-installed
 	@scripts/system-deps.sh bench
@@ -81,6 +82,7 @@ ifeq ($(DB),postgres)
 else
 	$(BIN)/python -m bench --db $(DB) $(BENCH_ARGS)
 endif
+	$(BIN)/python -m bench.pdf --members 100,1000,5000 --results bench/results.md
 
 ## The benchmark's CI smoke run: tiny data, every scenario for about a second
 bench-smoke: $(VENV)/.test-installed

@@ -48,12 +48,13 @@ def structure_problems(data: bytes) -> list[str]:
         root = pdf.Root
         if "/StructTreeRoot" not in root:
             return ["no /StructTreeRoot"]
-        nums = root.StructTreeRoot.ParentTree.Nums
-        parent_tree = {int(nums[i]): nums[i + 1] for i in range(0, len(nums), 2)}
+        parent_tree = number_tree(root.StructTreeRoot.ParentTree, problems)
+        next_key = root.StructTreeRoot.get("/ParentTreeNextKey")
+        if next_key is not None and parent_tree and int(next_key) <= max(parent_tree):
+            problems.append(f"/ParentTreeNextKey {next_key} is not beyond the last key")
         dests = {}
         if "/Names" in root and "/Dests" in root.Names:
-            names = root.Names.Dests.Names
-            dests = {str(names[i]): names[i + 1] for i in range(0, len(names), 2)}
+            dests = name_tree(root.Names.Dests)
         for number, page in enumerate(pdf.pages):
             key = int(page.obj.StructParents)
             elements = parent_tree.get(key)
@@ -80,13 +81,47 @@ def structure_problems(data: bytes) -> list[str]:
     return problems
 
 
+def number_tree(node, problems: list[str] | None = None) -> dict:
+    """The entries of a number tree (flat /Nums or /Kids with /Limits), checking that keys
+    ascend and lie within their node's limits."""
+    out: dict = {}
+    problems = problems if problems is not None else []
+
+    def walk(node, root):
+        if "/Nums" in node:
+            nums = node.Nums
+            keys = [int(nums[i]) for i in range(0, len(nums), 2)]
+            if keys != sorted(keys):
+                problems.append("number tree keys out of order")
+            if not root and keys and [int(x) for x in node.Limits] != [keys[0], keys[-1]]:
+                problems.append(f"number tree node limits {list(node.Limits)} != {keys[0]}..{keys[-1]}")
+            for i in range(0, len(nums), 2):
+                if int(nums[i]) in out:
+                    problems.append(f"number tree key {int(nums[i])} twice")
+                out[int(nums[i])] = nums[i + 1]
+        for kid in node.get("/Kids", []):
+            walk(kid, False)
+
+    walk(node, True)
+    return out
+
+
+def name_tree(node) -> dict:
+    out = {}
+    if "/Names" in node:
+        names = node.Names
+        out.update({str(names[i]): names[i + 1] for i in range(0, len(names), 2)})
+    for kid in node.get("/Kids", []):
+        out.update(name_tree(kid))
+    return out
+
+
 def link_targets(data: bytes) -> list[tuple[int, str, int]]:
     """(page number of the link, target id, page number of the target) for internal links."""
     out = []
     with pikepdf.open(io.BytesIO(data)) as pdf:
         page_numbers = {page.obj.objgen: i + 1 for i, page in enumerate(pdf.pages)}
-        names = pdf.Root.Names.Dests.Names
-        dests = {str(names[i]): names[i + 1] for i in range(0, len(names), 2)}
+        dests = name_tree(pdf.Root.Names.Dests)
         for number, page in enumerate(pdf.pages):
             for annotation in page.obj.get("/Annots", []):
                 destination = annotation.get("/Dest")
