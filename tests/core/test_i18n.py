@@ -126,8 +126,8 @@ def test_python_strings_and_plurals_are_translated(app):
     with app.test_request_context("/?lang=fr"), force_locale("fr"):
         assert gettext("Page not found") == "Page introuvable"
         assert gettext("Use at least %(n)d characters.", n=12) == "Utilisez au moins 12 caractères."
-        assert ngettext("%(num)d member", "%(num)d members", 1) == "1 membre"
-        assert ngettext("%(num)d member", "%(num)d members", 3) == "3 membres"
+        assert ngettext("%(count)s member", "%(count)s members", 1, count="1") == "1 membre"
+        assert ngettext("%(count)s member", "%(count)s members", 3, count="3") == "3 membres"
         # "Published" is both a plain string and the singular of a plural entry.
         assert gettext("Published") == "Publié"
 

@@ -3,6 +3,7 @@ who is listed, and a constant number of SQL statements per page."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import html
 import re
@@ -352,3 +353,21 @@ def test_a_search_with_few_matches_finds_them_first_on_postgresql(db, version):
     assert "CTE matches" in plan and "Sort Key: organisations.name_key" in plan, plan
     names_found = [r.name for r in db.session.execute(statement)]
     assert names_found == [f"Org {i:04d}" for i in range(10, 20)]
+
+
+def test_the_count_has_thousands_separators(client, db, version, monkeypatch):
+    from app.members import directory
+
+    monkeypatch.setattr(directory, "search", _with_total(directory.search, 23907))
+    monkeypatch.setattr("app.members.views.search", _with_total(directory.search, 23907))
+    assert "23,907 members" in client.get("/members").get_data(as_text=True)
+    french = client.get("/members", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    assert "23\u202f907 membres" in french or "23 907 membres" in french
+
+
+def _with_total(search, total):
+    def patched(*args, **kwargs):
+        result = search(*args, **kwargs)
+        return dataclasses.replace(result, total=total) if dataclasses.is_dataclass(result) \
+            else result._replace(total=total)
+    return patched
