@@ -354,6 +354,10 @@ def _new_token() -> str:
 class SharedCache:
     """`cache` below: fragments, topic generations, raw get/set for the page cache."""
 
+    # (store, topic) -> (token, when read): tokens this process read lately, for
+    # `recent_generations`. Cleared by every invalidation made in this process.
+    _recent: dict[tuple[int, str], tuple[str, float]] = {}
+
     def __init__(self) -> None:
         self._flask_cache = Cache()
 
@@ -396,6 +400,9 @@ class SharedCache:
         return self._call(False, "delete", key)
 
     def clear(self) -> bool:
+        SharedCache._recent.clear()
+        state = current_app.extensions.get("pactum_cache", {})
+        state.pop("local_pages", None)  # app.core.http_cache's copies
         return self._call(False, "clear")
 
     # generations -------------------------------------------------------------------------
@@ -407,6 +414,27 @@ class SharedCache:
         if memo is not None and all(t in memo for t in topics):
             return ".".join(memo[t] for t in topics)
         return self.get_with_generations(None, topics)[1]
+
+    def recent_generations(self, topics: Iterable[str], max_age: float) -> str:
+        """Like `generations`, but tokens this process read less than `max_age` seconds ago
+        are trusted without asking the store. Another process's write is then seen up to
+        `max_age` late (this process's own writes at once); for checks where that is fine
+        (the page cache: public pages tell browsers to keep them for a minute anyway)."""
+        topics = tuple(topics)
+        store = id(self.backend)
+        now = time.monotonic()
+        tokens = []
+        for topic in topics:
+            found = SharedCache._recent.get((store, topic))
+            if found is None or now - found[1] > max_age:
+                break
+            tokens.append(found[0])
+        else:
+            return ".".join(tokens)
+        joined = self.generations(topics)
+        for topic, token in zip(topics, joined.split("."), strict=True):
+            SharedCache._recent[(store, topic)] = (token, now)
+        return joined
 
     def get_with_generations(self, key: str | None, topics: Iterable[str]) -> tuple[Any, str]:
         """`key`'s value and the generations of `topics`, read together (one round trip to
@@ -436,6 +464,7 @@ class SharedCache:
 
     @staticmethod
     def _bump(backend, topics: Iterable[str]) -> None:
+        SharedCache._recent.clear()
         if has_request_context():
             # this request's own write: read them again
             request.environ.pop(_REQUEST_GENERATIONS, None)

@@ -204,6 +204,11 @@ class _LocalPages:
                 self.size -= len(dropped["body"])
 
 
+# A worker trusts the topic tokens it read less than this long ago when it serves its own copy
+# of a page: another worker's write reaches it at most this late (its own writes at once).
+LOCAL_CHECK_SECONDS = 1.0
+
+
 def _local_pages() -> _LocalPages:
     state = current_app.extensions["pactum_cache"]
     pages = state.get("local_pages")
@@ -217,7 +222,7 @@ def _lookup(spec: PageSpec, view_args: dict) -> tuple[str, str, dict | None]:
     topics = spec.topics(view_args)
     local = _local_pages().get(key)
     if local is not None:
-        generations = cache.generations(topics)
+        generations = cache.recent_generations(topics, LOCAL_CHECK_SECONDS)
         if local["generations"] == generations:
             return key, generations, local
     entry, generations = cache.get_with_generations(key, topics)

@@ -416,3 +416,23 @@ def test_a_worker_never_serves_its_own_copy_after_another_worker_invalidated(
         cache.invalidate("members")
     assert client_1.get("/t/page").headers["X-Pactum-Cache"] == "miss"
     assert client_2.get("/t/page").headers["X-Pactum-Cache"] == "hit"  # worker 1 stored it
+
+
+def test_another_process_write_reaches_a_worker_copy_within_the_check_interval(
+        database_url, tmp_path, monkeypatch):
+    """A write by another process bumps the token in the shared store without touching this
+    process: the worker's own copy may be served for up to LOCAL_CHECK_SECONDS, never after."""
+    from app.core import http_cache
+
+    Views.calls = {}
+    config = {"CACHE_BACKEND": "sqlite", "CACHE_SQLITE_PATH": str(tmp_path / "pages.sqlite3")}
+    worker = _build(database_url, **config)
+    client = worker.test_client()
+    client.get("/t/page")
+    assert client.get("/t/page").headers["X-Pactum-Cache"] == "hit"
+    with worker.app_context():
+        cache.backend.set("gen:members", "ffffffffffffffff00000000", timeout=0)  # elsewhere
+    monkeypatch.setattr(http_cache, "LOCAL_CHECK_SECONDS", 60.0)
+    assert client.get("/t/page").headers["X-Pactum-Cache"] == "hit"  # within the interval
+    monkeypatch.setattr(http_cache, "LOCAL_CHECK_SECONDS", 0.0)
+    assert client.get("/t/page").headers["X-Pactum-Cache"] == "miss"  # checked again: stale
