@@ -51,7 +51,7 @@ run: deps-run $(VENV)/.run-installed translations
 
 ## Every test, on SQLite then on a PostgreSQL server started for the run
 test: deps-test $(VENV)/.test-installed node_modules/.installed translations
-	$(BIN)/ruff check app tests bench
+	$(BIN)/ruff check .
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
@@ -64,12 +64,12 @@ test-postgres:
 	scripts/with-postgres.sh $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider $(PYTEST_ARGS)
 
 lint: $(VENV)/.test-installed
-	$(BIN)/ruff check app tests bench
+	$(BIN)/ruff check .
 	$(BIN)/ruff format --check app tests bench
 
 format: $(VENV)/.test-installed
 	$(BIN)/ruff format app tests bench
-	$(BIN)/ruff check --fix app tests bench
+	$(BIN)/ruff check --fix .
 
 ## Benchmarks: `make bench` (SQLite), `make bench DB=postgres` (SQLite and a private PostgreSQL,
 ## side by side), then the annual report PDF (bench/pdf.py, chunked vs one WeasyPrint pass);
