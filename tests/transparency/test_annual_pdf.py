@@ -308,3 +308,20 @@ def test_the_fetcher_refuses_file_and_http_urls_even_unsanitised():
         server.server_close()
     assert hits == []
     assert pages == 1 and data.startswith(b"%PDF")
+
+
+def test_only_the_fonts_shipped_in_static_are_embedded(report):
+    """The report looks the same on every machine: its text is set in the project's own
+    Source Sans 3 / Source Serif 4 (static/fonts), embedded, never a system font."""
+    names = set()
+    with pikepdf.open(io.BytesIO(report["pdf"])) as pdf:
+        for page in pdf.pages:
+            fonts = page.obj.get("/Resources", {}).get("/Font", {})
+            for font in fonts.values():
+                names.add(str(font.get("/BaseFont", "")).split("+")[-1])
+                descendants = font.get("/DescendantFonts")
+                descriptor = (descendants[0] if descendants else font).get("/FontDescriptor")
+                if descriptor is not None:
+                    assert any(k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3"))
+    assert names, "no font found"
+    assert all(n.startswith(("Source-Sans-3", "Source-Serif-4")) for n in names), names

@@ -1,0 +1,38 @@
+"""`make run`'s demo: the whole alliance loads, once, and a first visitor finds real content —
+the charter, members, the open cycle with Northwind's half-filled draft, and the last closed
+cycle's annual report published as a PDF on /reports."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from app.demo import DEMO_LOGINS, load_demo
+from tests.conftest import login_as
+from tests.transparency.pdftools import page_texts
+
+
+@pytest.mark.slow
+def test_the_demo_loads_once_with_a_published_annual_report(app, client, db):
+    assert load_demo() is True
+    db.session.commit()
+    assert load_demo() is False  # safe to run again
+
+    archive = client.get("/reports").get_data(as_text=True)
+    assert "2025" in archive
+    pdf = client.get("/reports/2025.pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"
+    assert hashlib.sha256(pdf.data).hexdigest() in archive  # the checksum shown to the public
+    text = " ".join(page_texts(pdf.data))
+    assert "Transparency report 2025" in text and "DRAFT" not in text
+
+    for url in ("/", "/charter", "/members", "/members/northwind-security"):
+        assert client.get(url).status_code == 200, url
+    from app.accounts.models import User
+
+    emails = {email for _role, email, _password in DEMO_LOGINS}
+    rep = db.session.query(User).filter(User.email.in_(emails), User.role == "representative").one()
+    login_as(client, rep)
+    assert client.get("/dashboard").status_code == 200
+    assert client.get("/my/reports").status_code == 200
