@@ -11,10 +11,10 @@ floor. Redis is measured when `redis-server` is installed (a private one on a fr
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -111,37 +111,18 @@ def report(work: Path, smoke: bool = False) -> str:
     shutil.rmtree(work, ignore_errors=True)
     n = 300 if smoke else 5000
     kinds = ["sqlite", "filesystem", "simple"]
-    redis_proc = None
-    redis_url = ""
-    if shutil.which("redis-server") and not smoke:
-        from bench.servers import free_port
+    with contextlib.ExitStack() as stack:
+        redis_url = ""
+        if shutil.which("redis-server") and not smoke:
+            from bench.servers import private_redis
 
-        port = free_port()
-        redis_proc = subprocess.Popen(
-            [
-                "redis-server",
-                "--bind",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        time.sleep(0.3)
-        redis_url = f"redis://127.0.0.1:{port}/0"
-        kinds.insert(2, "redis")
-    try:
-        results = {kind: measure(kind, work / kind, redis_url, n, full=not smoke) for kind in kinds}
-    finally:
-        if redis_proc is not None:
-            redis_proc.terminate()
-            redis_proc.wait(timeout=10)
-        shutil.rmtree(work, ignore_errors=True)
+            redis_url = stack.enter_context(private_redis())
+            kinds.insert(2, "redis")
+        try:
+            results = {kind: measure(kind, work / kind, redis_url, n, full=not smoke)
+                       for kind in kinds}
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
     metrics = list(next(iter(results.values())))
     lines = [
         "## Shared cache backends (python -m bench.cachebench)\n",

@@ -27,7 +27,8 @@ from pathlib import Path
 from bench import generate, machine, scenarios, wrk
 from bench.client import Client, login
 from bench.scenarios import SCENARIOS, TARGET_TEXT, Scenario
-from bench.servers import ROOT, MemorySampler, Server, free_port
+from bench.servers import ROOT, MemorySampler, Server
+from bench.servers import private_redis as servers_private_redis
 
 BENCH_DIR = Path(__file__).resolve().parent
 BENCH_SECRET = "bench-secret-not-for-production-0123456789abcdef"  # noqa: S105
@@ -679,28 +680,8 @@ def private_redis(enabled: bool):
         return
     if not shutil.which("redis-server"):
         raise SystemExit("--redis needs redis-server")
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            "redis-server",
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        time.sleep(0.3)
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+    with servers_private_redis() as url:
+        yield url
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -201,3 +201,29 @@ class MemorySampler:
 
     def max_kb(self) -> int:
         return max((max(s.values(), default=0) for s in self.samples), default=0)
+
+
+@contextlib.contextmanager
+def private_redis(folder: Path | None = None, timeout: float = 10.0):
+    """A throw-away redis-server on a free loopback port, nothing written to disk; yields its
+    URL once it accepts connections, and stops it afterwards. Used by the benchmark and by the
+    tests that need a real Redis (RQ jobs, the Redis cache backend)."""
+    port = free_port()
+    command = ["redis-server", "--bind", "127.0.0.1", "--port", str(port),
+               "--save", "", "--appendonly", "no"]
+    if folder is not None:
+        command += ["--dir", str(folder)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("redis-server did not start")
+            time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ from app.config import overrides_for_tests
 from app.core import cache as cache_module
 from app.core import signals
 from app.core.cache import SQLiteCache, cache, register_fragment
+from bench.servers import private_redis
 from tests.conftest import _free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -296,37 +296,8 @@ def test_a_broken_cache_never_breaks_a_page(tmp_path):
 def redis_url(tmp_path_factory):
     if not shutil.which("redis-server"):
         pytest.skip("redis-server is not installed")
-    port = _free_port()
-    folder = tmp_path_factory.mktemp("redis")
-    process = subprocess.Popen(
-        [
-            "redis-server",
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(folder),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        with socket.socket() as s:
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                break
-        time.sleep(0.05)
-    else:
-        process.kill()
-        pytest.fail("redis-server did not start")
-    yield f"redis://127.0.0.1:{port}/0"
-    process.terminate()
-    process.wait(timeout=10)
+    with private_redis(tmp_path_factory.mktemp("redis")) as url:
+        yield url
 
 
 def test_redis_is_shared_by_app_servers(tmp_path, redis_url):

@@ -4,11 +4,8 @@ report; failures recorded and shown; progress readable from any page load."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import shutil
-import subprocess
-import time
 
 import pytest
 from sqlalchemy import func, select
@@ -16,7 +13,8 @@ from sqlalchemy import func, select
 from app import clock
 from app.transparency import build, jobs, services
 from app.transparency.models import BuildJob
-from tests.conftest import _free_port, login_as, post_form
+from bench.servers import private_redis
+from tests.conftest import login_as, post_form
 
 PAGE = "/secretariat/annual-reports/2025"
 
@@ -146,35 +144,15 @@ def test_the_worker_command_needs_redis(app, runner):
 def redis_url(app, tmp_path):
     if shutil.which("redis-server") is None:
         pytest.skip("redis-server is not installed")
-    port = _free_port()
-    pidfile = tmp_path / "redis.pid"
-    subprocess.run(["redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port",
-                    str(port), "--save", "", "--appendonly", "no", "--pidfile", str(pidfile),
-                    "--dir", str(tmp_path)], check=True, capture_output=True)
-    from redis import Redis
-
-    client = Redis(host="127.0.0.1", port=port)
-    for _ in range(100):
-        try:
-            client.ping()
-            break
-        except Exception:  # noqa: BLE001 - not up yet
-            time.sleep(0.05)
-    url = f"redis://127.0.0.1:{port}/0"
+    # Imported now: the RQ test replaces threading.Thread, which redis subclasses on import.
+    pytest.importorskip("redis")
     saved = app.config.get("REDIS_URL")
-    app.config["REDIS_URL"] = url
-    try:
-        yield url
-    finally:
-        app.config["REDIS_URL"] = saved
-        client.shutdown(nosave=True)
-        client.close()
-        for _ in range(100):
-            if not pidfile.exists():
-                break
-            time.sleep(0.05)
-        if pidfile.exists():
-            os.kill(int(pidfile.read_text()), 15)
+    with private_redis(tmp_path) as url:
+        app.config["REDIS_URL"] = url
+        try:
+            yield url
+        finally:
+            app.config["REDIS_URL"] = saved
 
 
 def test_with_redis_the_build_runs_on_the_rq_worker(client, db, world, secretariat, redis_url,
