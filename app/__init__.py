@@ -95,6 +95,11 @@ def register_extensions(app: Flask) -> None:
     from app import models as _models  # noqa: F401  (every table is known to the metadata)
 
     _db.init_app(app)
+    from app.db import ping_connections_after_idle
+
+    with app.app_context():
+        for engine in _db.engines.values():
+            ping_connections_after_idle(engine)
     migrate.init_app(app, _db, directory=str(app.root_path + "/../migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)

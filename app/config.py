@@ -69,7 +69,8 @@ def load_config() -> dict:
         "ENV_NAME": env,
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": _env("DATABASE_URL", default_db),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, **_pool_options()},
+        # No pool_pre_ping: app.db.ping_connections_after_idle checks idle connections only.
+        "SQLALCHEMY_ENGINE_OPTIONS": _pool_options(),
         "SQLALCHEMY_RECORD_QUERIES": False,
         "REDIS_URL": redis_url,
         # Shared cache (app/core/cache.py): redis | sqlite | filesystem | memory | null;

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, MetaData, event, exc
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
@@ -72,3 +73,37 @@ def _sqlite_pragmas(dbapi_connection, connection_record):  # pragma: no cover - 
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+# Connections that sat idle are checked before use ----------------------------------------------
+#
+# SQLAlchemy's `pool_pre_ping` checks every connection on every checkout: one more round trip to
+# the database for every request (and a draft save is only a handful of them). A connection
+# that was used a moment ago is as good as the request that just used it, so only one that
+# has been idle in the pool for IDLE_PING_SECONDS or more is pinged first (the database may
+# have restarted or a firewall dropped it meanwhile); a dead one is replaced before the request
+# sees it (SQLAlchemy's "custom pessimistic ping" recipe). A database restarting under full
+# load still costs the requests that were using their connections at that moment, as with
+# pool_pre_ping; after a disconnect SQLAlchemy discards every older connection of the pool.
+
+IDLE_PING_SECONDS = 10.0
+_IDLE_SINCE = "pactum_idle_since"
+
+
+def ping_connections_after_idle(engine: Engine, idle_seconds: float = IDLE_PING_SECONDS) -> None:
+    dialect = engine.dialect
+
+    def checkin(dbapi_connection, record):
+        record.info[_IDLE_SINCE] = time.monotonic()
+
+    def checkout(dbapi_connection, record, proxy):
+        since = record.info.get(_IDLE_SINCE)
+        if since is None or time.monotonic() - since < idle_seconds:
+            return  # new, or in use a moment ago
+        try:
+            dialect.do_ping(dbapi_connection)
+        except Exception as error:  # noqa: BLE001 - any failure means: use another connection
+            raise exc.DisconnectionError(f"idle connection failed its ping: {error}") from error
+
+    event.listen(engine, "checkin", checkin)
+    event.listen(engine, "checkout", checkout)

@@ -59,6 +59,6 @@ def test_pool_sizes_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("PACTUM_DB_POOL_SIZE", "3")
     monkeypatch.setenv("PACTUM_DB_MAX_OVERFLOW", "2")
     options = load_config()["SQLALCHEMY_ENGINE_OPTIONS"]
-    assert options == {"pool_pre_ping": True, "pool_size": 3, "max_overflow": 2}
+    assert options == {"pool_size": 3, "max_overflow": 2}
     monkeypatch.setenv("PACTUM_PROXY_COUNT", "2")
     assert load_config()["PROXY_COUNT"] == 2
