@@ -7,7 +7,15 @@ import gettext
 
 import pycountry
 from flask import Flask, current_app, has_request_context, request, url_for
-from flask_babel import format_date, format_datetime, get_locale
+from flask.globals import _cv_app, _cv_request
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_time,
+    get_locale,
+    get_timezone,
+    get_translations,
+)
 from flask_login import current_user
 
 from app.core.labels import label
@@ -52,6 +60,20 @@ def local_country_name(code: str | None) -> str:
     return catalog.gettext(country.name)
 
 
+def short_time(moment) -> str:
+    """`format_time(moment, "short")` (hours and minutes in the visitor's language and time
+    zone), formatted once per minute, language and zone: the autosave answers "Saved at 14:05"
+    many times a minute during the deadline rush, and Babel's formatting is a good part of
+    that answer's cost."""
+    minute = moment.replace(second=0, microsecond=0)
+    return _short_time(minute, str(get_locale() or ""), str(get_timezone() or ""))
+
+
+@functools.lru_cache(maxsize=512)
+def _short_time(minute, locale: str, zone: str) -> str:  # locale, zone: the cache key only
+    return format_time(minute, "short")
+
+
 def url_with(**changes) -> str:
     """The current URL with some query arguments changed (None removes one)."""
     args = request.args.to_dict(flat=False)
@@ -63,7 +85,77 @@ def url_with(**changes) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def _translations():
+    """Flask-Babel's translations for this request, looked up once per request and locale.
+
+    Flask-Babel's own Jinja callables find the request context, the domain, the locale and the
+    catalog afresh for every string (about 25 lookups through context-local proxies per
+    page); this keeps the catalog next to the locale it was found for in Flask-Babel's own
+    per-request namespace, so `force_locale` (which sets another locale) still switches
+    language, and restoring the locale switches back."""
+    ctx = _cv_app.get(None)
+    namespace = vars(ctx.g).get("_flask_babel") if ctx is not None else None
+    if namespace is not None:
+        found = vars(namespace).get("pactum_translations")
+        if found is not None and found[0] is getattr(namespace, "babel_locale", None):
+            return found[1]
+    translations = get_translations()
+    if ctx is not None:
+        namespace = vars(ctx.g).get("_flask_babel")
+        locale = getattr(namespace, "babel_locale", None)
+        if locale is not None:
+            namespace.pactum_translations = (locale, translations)
+    return translations
+
+
+def _install_gettext(app: Flask) -> None:
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        newstyle=True,
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+    )
+
+
+URL_MEMO_SIZE = 4096
+
+
+def _memoised_url_for():
+    """`url_for` for templates, remembering the URLs it built for plain arguments.
+
+    A page builds 20-odd URLs (navigation, footer, static files) that are the same for every
+    request; werkzeug rebuilds each one every time. Only relative URLs of named endpoints
+    with string or integer arguments are remembered, per mounting point (SCRIPT_NAME, which a
+    proxy may set per request), and at most URL_MEMO_SIZE of them; everything else goes to
+    Flask's `url_for` unchanged, and so does every call once the app has `url_defaults`
+    functions (they could change a URL from one request to the next)."""
+    memo: dict = {}
+
+    def url_for_(endpoint: str, **values):
+        ctx = _cv_request.get(None)
+        if (
+            ctx is None
+            or ctx.url_adapter is None
+            or endpoint[:1] == "."
+            or any(ctx.app.url_default_functions.values())
+            or not all(type(v) in (str, int) and k[:1] != "_" for k, v in values.items())
+        ):
+            return url_for(endpoint, **values)
+        key = (ctx.url_adapter.script_name, endpoint, *sorted(values.items()))
+        found = memo.get(key)
+        if found is None:
+            found = url_for(endpoint, **values)
+            if len(memo) < URL_MEMO_SIZE:
+                memo[key] = found
+        return found
+
+    return url_for_
+
+
 def init_app(app: Flask) -> None:
+    _install_gettext(app)
+    app.jinja_env.globals["url_for"] = _memoised_url_for()
     app.jinja_env.filters["md"] = render_markdown
     app.jinja_env.filters["country"] = local_country_name
     app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""

@@ -22,7 +22,6 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_babel import format_time
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
@@ -31,6 +30,7 @@ from app import clock
 from app.charter.models import CharterVersion, VersionStatus
 from app.core.dashboard import panel
 from app.core.forms import apply_domain_error, error_status
+from app.core.templating import short_time
 from app.db import db
 from app.errors import DomainError, NotFound, ValidationFailed
 from app.members.models import Organisation
@@ -820,7 +820,7 @@ def report_section(year: int, index: int):
         flash(_("Your answers were saved and the file attached."), "success")
     else:
         flash(_("Your answers were saved at %(time)s.",
-                time=format_time(clock.now(), "short")), "success")
+                time=short_time(clock.now())), "success")
     return redirect(url_for("reporting.report_section", year=year, index=index))
 
 
@@ -851,7 +851,7 @@ def report_autosave(year: int, index: int):
         db.session.rollback()
         return jsonify(
             status="conflict", message=error.message, revision=error.revision,
-            changes=[{"by": c["by"], "at": format_time(c["at"], "short"),
+            changes=[{"by": c["by"], "at": short_time(c["at"]),
                       "questions": [q["number"] for q in c["questions"]],
                       "parts": c["parts"]} for c in error.changes],
         ), 409
@@ -865,7 +865,7 @@ def report_autosave(year: int, index: int):
     db.session.commit()
     answered, required = saved.progress()
     s_answered, s_required = saved.progress(section)
-    saved_at = format_time(clock.now(), "short")
+    saved_at = short_time(clock.now())
     return jsonify(
         status="saved", revision=saved.revision, saved_at=saved_at,
         message=_("Saved at %(time)s", time=saved_at),

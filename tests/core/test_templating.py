@@ -1,0 +1,81 @@
+"""The template helpers that keep page rendering cheap: gettext looked up once per request
+(but still following `force_locale`) and `url_for` remembering the URLs it built (but never
+across mounting points, and never for arguments it cannot compare)."""
+
+from __future__ import annotations
+
+from flask import render_template_string, url_for
+from flask_babel import force_locale
+from markupsafe import escape
+
+from tests.core.test_i18n import compiled_catalog  # noqa: F401 (fixture: the French catalog)
+
+
+def test_template_strings_follow_the_request_language_and_force_locale(app):
+    template = "{{ _('Page not found') }}|{{ ngettext('%(count)s member', '%(count)s members', 3, count=3) }}"
+    # A fresh application context each time: the test app keeps one across requests.
+    with app.app_context(), app.test_request_context("/?lang=fr"):
+        assert render_template_string(template) == "Page introuvable|3 membres"
+        with force_locale("en"):
+            assert render_template_string(template) == "Page not found|3 members"
+        assert render_template_string(template) == "Page introuvable|3 membres"
+    with app.app_context(), app.test_request_context("/"):
+        assert render_template_string(template) == "Page not found|3 members"
+        with force_locale("fr"):
+            assert render_template_string(template) == "Page introuvable|3 membres"
+
+
+def test_french_pages_come_out_in_french_after_english_ones(client):
+    """One process serves both languages one request after the other."""
+    assert "Skip to main content" in client.get("/charter").get_data(True)
+    assert "Aller au contenu principal" in client.get(
+        "/charter", headers={"Accept-Language": "fr"}).get_data(True)
+    assert "Skip to main content" in client.get("/charter").get_data(True)
+
+
+def test_urls_match_flask_url_for(app):
+    template = (
+        "{{ url_for('members.directory') }}|{{ url_for('members.directory', page=2) }}|"
+        "{{ url_for('members.profile', slug='acme') }}|"
+        "{{ url_for('static', filename='css/site.css') }}|"
+        "{{ url_for('members.directory', country=['FR', 'DE']) }}|"
+        "{{ url_for('members.directory', _anchor='results') }}|"
+        "{{ url_for('members.directory', _external=True) }}"
+    )
+    with app.test_request_context("/members"):
+        expected = "|".join(escape(url) for url in [  # Flask's own, escaped as in a template
+            url_for("members.directory"), url_for("members.directory", page=2),
+            url_for("members.profile", slug="acme"), url_for("static", filename="css/site.css"),
+            url_for("members.directory", country=["FR", "DE"]),
+            url_for("members.directory", _anchor="results"),
+            url_for("members.directory", _external=True),
+        ])
+        assert render_template_string(template) == expected
+        assert render_template_string(template) == expected  # remembered ones too
+    assert "country=FR&amp;country=DE" in expected and "#results" in expected
+    assert expected.endswith("http://localhost/members")
+
+
+def test_a_url_remembered_under_one_mount_point_is_not_reused_under_another(app):
+    template = "{{ url_for('members.directory') }}"
+    with app.test_request_context("/members"):
+        assert render_template_string(template) == "/members"
+    with app.test_request_context("/members", base_url="http://localhost/alliance"):
+        assert render_template_string(template) == "/alliance/members"
+    with app.test_request_context("/members"):
+        assert render_template_string(template) == "/members"
+
+
+
+def test_short_times_are_remembered_per_minute_language_and_zone(app):
+    import datetime as dt
+
+    from app.core.templating import short_time
+
+    moment = dt.datetime(2026, 11, 27, 14, 5, 59, tzinfo=dt.UTC)
+    with app.app_context(), app.test_request_context("/"):
+        assert short_time(moment) == "2:05\u202fPM"
+        assert short_time(moment.replace(second=1)) == "2:05\u202fPM"
+        assert short_time(moment.replace(minute=6)) == "2:06\u202fPM"
+    with app.app_context(), app.test_request_context("/?lang=fr"):
+        assert short_time(moment) == "14:05"
