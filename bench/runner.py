@@ -330,44 +330,62 @@ def _run_one(scenario: Scenario, server: Server, params: dict, args, database_ur
 def _run_drafts(row: Row, server: Server, params: dict, args, database_url: str) -> Row:
     from bench import drafts
 
-    savers = [drafts.Saver(email, uid, org) for uid, email, org, _token in params["savers"]]
-    row.title = f"Draft saves, {len(savers)} representatives at once"
-    if not savers or params.get("year") is None:
+    if not params["savers"] or params.get("year") is None:
         row.status, row.detail = "n/a", "n/a (no open cycle with drafts)"
         return row
     status, _h = _probe(server, f"/my/reports/{params['year']}")
-    # Peak memory from the first save on: logging in (argon2, 64 MiB a hash) is not the rush.
-    result = drafts.run(
-        server.base,
-        savers,
-        generate.PASSWORD,
-        params["year"],
-        args.duration,
-        mode=args.draft_mode,
-        on_start=server.reset_peaks,
-    )
-    if result.status == "n/a":
-        row.status = "n/a"
-        row.detail = "n/a (404)" if status == 404 else f"n/a ({result.detail})"
-        return row
-    drafts.verify(result, database_url, params["year"])
+    # Best of --repeat rushes, like the wrk rows; every rush is read back and none may lose
+    # a save.
+    results = []
+    for _attempt in range(max(1, args.repeat)):
+        savers = [drafts.Saver(email, uid, org) for uid, email, org, _token in params["savers"]]
+        # Peak memory from the first save on: logging in (argon2, 64 MiB a hash) is not the rush.
+        result = drafts.run(
+            server.base,
+            savers,
+            generate.PASSWORD,
+            params["year"],
+            args.duration,
+            mode=args.draft_mode,
+            on_start=server.reset_peaks,
+        )
+        if result.status == "n/a":
+            row.status = "n/a"
+            row.detail = "n/a (404)" if status == 404 else f"n/a ({result.detail})"
+            return row
+        drafts.verify(result, database_url, params["year"])
+        results.append(result)
+    result = max(results, key=lambda r: r.rps)
+    row.title = f"Draft saves, {len(result.savers)} representatives at once"
     row.rps, row.p50, row.p99 = result.rps, result.p50_ms, result.p99_ms
     row.requests = result.saves
-    row.errors = sum(result.failures.values())
+    row.errors = sum(sum(r.failures.values()) for r in results)
     row.rss_mb = max(server.peaks_kb().values(), default=0) / 1024
-    modes = sorted({s.mode for s in savers if s.mode})
+    modes = sorted({s.mode for s in result.savers if s.mode})
     how = {"autosave": "JSON autosave of the section", "form": "section form POST + redirect"}
     notes = [
         f"{result.saves} saves ({', '.join(how.get(m, m) for m in modes)}), "
         f"{result.checked} drafts read back, {result.lost} lost"
     ]
-    if result.failures:
-        notes.append("refused: " + ", ".join(f"HTTP {k} × {v}" for k, v in result.failures.items()))
-    if result.detail:
-        notes.append(result.detail)
+    if len(results) > 1:
+        notes.append(
+            f"best of {len(results)} rushes (req/s {', '.join(f'{r.rps:.0f}' for r in results)}; "
+            f"p99 ms {', '.join(f'{r.p99_ms:.0f}' for r in results)}); "
+            f"{sum(r.lost for r in results)} saves lost in all of them"
+        )
+    failures: dict = {}
+    for r in results:
+        for code, count in r.failures.items():
+            failures[code] = failures.get(code, 0) + count
+    if failures:
+        notes.append("refused: " + ", ".join(f"HTTP {k} × {v}" for k, v in failures.items()))
+    details = sorted({r.detail for r in results if r.detail})
+    notes.extend(details)
     row.detail = "; ".join(notes)
-    row.verdicts["no_lost"] = result.lost == 0 and not result.failures and result.status == "ok"
-    if result.status == "error":
+    row.verdicts["no_lost"] = all(
+        r.lost == 0 and not r.failures and r.status == "ok" for r in results
+    )
+    if any(r.status == "error" for r in results):
         row.status = "error"
     return row
 
