@@ -95,7 +95,12 @@ def register_extensions(app: Flask) -> None:
     from app import models as _models  # noqa: F401  (every table is known to the metadata)
 
     _db.init_app(app)
-    from app.db import ping_connections_after_idle
+    from app.db import REPLICA_BIND, ping_connections_after_idle
+
+    # Flask-SQLAlchemy gives every bind an (empty) MetaData of its own, shared by all apps of
+    # the process; the replica holds the primary's tables, not tables of its own, and with
+    # that entry `db.create_all()` would try to create them there in every later app.
+    _db.metadatas.pop(REPLICA_BIND, None)
 
     with app.app_context():
         for engine in _db.engines.values():

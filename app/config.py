@@ -27,6 +27,11 @@ def _env_int(name: str, default: int) -> int:
     return int(value) if value not in (None, "") else default
 
 
+def _env_float(name: str, default: float) -> float:
+    value = _env(name)
+    return float(value) if value not in (None, "") else default
+
+
 def _env_bool(name: str, default: bool) -> bool:
     value = _env(name)
     if value in (None, ""):
@@ -72,6 +77,10 @@ def load_config() -> dict:
         # No pool_pre_ping: app.db.ping_connections_after_idle checks idle connections only.
         "SQLALCHEMY_ENGINE_OPTIONS": _pool_options(),
         "SQLALCHEMY_RECORD_QUERIES": False,
+        # A streaming replica for anonymous reads of public pages (app/db.py, docs/deploy.md),
+        # used for a page only when its data has not changed for REPLICA_MAX_LAG seconds.
+        "SQLALCHEMY_BINDS": {"replica": replica} if (replica := _env("DATABASE_REPLICA_URL")) else {},
+        "REPLICA_MAX_LAG": _env_float("REPLICA_MAX_LAG", 30.0),
         "REDIS_URL": redis_url,
         # Shared cache (app/core/cache.py): redis | sqlite | filesystem | memory | null;
         # unset = redis when PACTUM_REDIS_URL is set, else sqlite under the instance folder.

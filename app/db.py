@@ -1,14 +1,17 @@
-"""Declarative base, naming convention, SQLite pragmas and small column helpers."""
+"""Declarative base, naming convention, SQLite pragmas, small column helpers, the session that
+sends anonymous public-page reads to a read replica, and the idle-connection check."""
 
 from __future__ import annotations
 
 import datetime as dt
 import time
 
+from flask import has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
+from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import DateTime, MetaData, event, exc
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -48,7 +51,43 @@ class Base(DeclarativeBase):
     )
 
 
-db = SQLAlchemy(model_class=Base)
+# Reads from a replica --------------------------------------------------------------------------
+#
+# With PACTUM_DATABASE_REPLICA_URL set, the app has a second engine (`SQLALCHEMY_BINDS`
+# "replica"). `app.core.http_cache.public_page` marks the requests that may read from it:
+# anonymous GETs of public pages whose topics did not change lately (a replica lags; a page
+# rendered from stale rows must not be cached as new). Everything else reads and writes the
+# primary, and so does the rest of a request once it has written anything.
+
+REPLICA_BIND = "replica"
+_READ_REPLICA = "pactum.read_replica"
+
+
+def read_from_replica(allowed: bool = True) -> None:
+    """Let (or stop) this request's reads go to the replica, if the app has one."""
+    if has_request_context():
+        request.environ[_READ_REPLICA] = allowed
+
+
+def reads_from_replica() -> bool:
+    return has_request_context() and bool(request.environ.get(_READ_REPLICA))
+
+
+class RoutingSession(FlaskSession):
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        if bind is None and not self._flushing and reads_from_replica():
+            replica = self._db.engines.get(REPLICA_BIND)
+            if replica is not None:
+                return replica
+        return super().get_bind(mapper=mapper, clause=clause, bind=bind, **kwargs)
+
+
+@event.listens_for(Session, "after_flush")
+def _writes_go_on_reading_the_primary(session, flush_context) -> None:
+    read_from_replica(False)
+
+
+db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
 
 
 def utcnow() -> dt.datetime:

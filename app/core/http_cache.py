@@ -33,6 +33,7 @@ from werkzeug.wrappers import Response
 
 from app import clock
 from app.core.cache import cache
+from app.db import REPLICA_BIND, read_from_replica
 
 # Session keys an anonymous visitor may carry without making the page personal.
 ANONYMOUS_SESSION_KEYS = frozenset({"lang", "csrf_token", "_fresh", "_permanent"})
@@ -304,6 +305,8 @@ def public_page(
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not _page_cache_on() or not anonymous_request():
+                if _has_replica() and anonymous_request():  # page cache off: anonymous still
+                    _allow_replica(cache.generations(spec.topics(kwargs)))
                 response = mark_private(make_response(view(*args, **kwargs)))
                 response.headers["X-Pactum-Cache"] = "bypass"
                 return response
@@ -314,6 +317,8 @@ def public_page(
                     return _from_entry(entry, spec)
             else:
                 key, generations = found
+            if _has_replica():
+                _allow_replica(generations)
             response = make_response(view(*args, **kwargs))
             if not _storable(response):
                 response = mark_private(response)
@@ -341,6 +346,19 @@ def public_page(
         return wrapped
 
     return decorator
+
+
+def _has_replica() -> bool:
+    return bool(current_app.config.get("SQLALCHEMY_BINDS", {}).get(REPLICA_BIND))
+
+
+def _allow_replica(generations: str) -> None:
+    """Let this anonymous request read from the replica, unless one of its topics changed
+    less than REPLICA_MAX_LAG seconds ago: the replica may not have that write yet, and the
+    page (or a fragment) rendered from it would be cached as current. Such pages are read
+    from the primary until the write is that old."""
+    newest = max((_token_time(t) for t in generations.split(".") if t), default=0.0)
+    read_from_replica(time.time() - newest >= current_app.config.get("REPLICA_MAX_LAG", 30.0))
 
 
 # The topics of the public pages (see `TABLE_TOPICS` and `SIGNAL_TOPICS` in app.core.cache for
