@@ -31,6 +31,7 @@ from app.core.services import record, store_file
 from app.db import db
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.mail import send_later
+from app.members import reasons
 from app.members.models import (
     PUBLIC_STATUSES,
     Application,
@@ -548,7 +549,7 @@ def approve_application(actor, application: Application, invite_email: str):
     _ensure_pending(application)
     org = application.organisation
     change_status(actor, org, Status.ACTIVE, reason=_("Application approved."),
-                  public_reason=_("Joined the alliance."))
+                  public_reason=reasons.stored(reasons.JOINED))
     if application.charter_version is not None:
         record_endorsement(actor, org, application.charter_version,
                            application.signatory_name, application.signatory_title,

@@ -23,6 +23,7 @@ from app.members import (  # noqa: F401  (importing registers the routes and pan
     feeds,
     manage_views,
     panels,
+    reasons,
     services,
 )
 from app.members.blueprint import actor, bp
@@ -39,6 +40,11 @@ from app.members.forms import JoinForm, id_or_invalid, organisation_data
 __all__ = ["bp"]
 
 PER_PAGE = 24
+
+
+@bp.app_template_filter("public_reason")
+def _public_reason(text: str | None) -> str:
+    return reasons.shown(text)
 
 
 @bp.route("/members")

@@ -54,6 +54,7 @@ from app import clock
 from app.core import signals
 from app.db import db
 from app.mail import send_later
+from app.members import reasons
 from app.members.models import Organisation, Status
 from app.reporting.models import (
     CycleStatus,
@@ -336,7 +337,7 @@ def _make_non_communicating(cycle, org, data, emails, now, summary, events) -> N
                 f"No report submitted for the {cycle.year} reporting cycle: due on "
                 f"{due.isoformat()}, grace period ended on {final.isoformat()}."
             ),
-            public_reason=f"Did not report for {cycle.year}",
+            public_reason=reasons.stored(reasons.DID_NOT_REPORT, year=cycle.year),
             at=now,
         )
     event = DeadlineEvent(
@@ -399,7 +400,7 @@ def _delist(cycle, org, data, emails, now, summary, events) -> None:
             f"Still non-communicating on {deadline.isoformat()} after missing the "
             f"{cycle.year} report (grace period ended {data['final'].isoformat()})."
         ),
-        public_reason=f"Delisted: did not report for {cycle.year}",
+        public_reason=reasons.stored(reasons.DELISTED_DID_NOT_REPORT, year=cycle.year),
         at=now,
     )
     event = DeadlineEvent(
@@ -465,7 +466,7 @@ def reinstate_after_submission(version, actor=None, **_extra) -> None:
             f"Submitted its {cycle.year} report (version {version.number}) on "
             f"{when.date().isoformat()}."
         ),
-        public_reason=f"Reported for {cycle.year}",
+        public_reason=reasons.stored(reasons.REPORTED, year=cycle.year),
     )
     with _request_context():
         send_later(

@@ -31,6 +31,7 @@ from app.core.services import record
 from app.db import db
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.mail import send_later
+from app.members import reasons
 from app.members.models import Organisation, Status
 from app.reporting.models import (
     CycleStatus,
@@ -333,7 +334,7 @@ def _undo_early_consequences(cycle, organisation, new_due_on, now) -> None:
             organisation,
             Status.ACTIVE,
             reason=f"Extension granted until {new_due_on.isoformat()} for the {cycle.year} report.",
-            public_reason=f"Given more time to report for {cycle.year}",
+            public_reason=reasons.stored(reasons.GIVEN_MORE_TIME, year=cycle.year),
         )
 
 
