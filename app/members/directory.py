@@ -12,8 +12,9 @@ Built to stay fast over tens of thousands of members:
     many members each value would give with the *other* filters applied, keyed by the
     normalised filters (never the page or the order); the total falls out of the status counts;
   - "directory-page": the rows of one page, keyed by the filters, the order and the page;
-  - and, in members/views.py, the rendered filter form ("directory-filters") and list of
-    members ("directory-rows"), keyed as well by the language and the release.
+  - and, in members/views.py, the rendered filter form ("directory-filters") and results
+    section ("directory-results": count, list of members, pages, open-data links), keyed as
+    well by the language and the release.
 * On a miss, the counts and the page read one covering index,
   `ix_organisations_directory (name_key, status, joined_on, country, sector_id, category)`:
   the counts are one UNION ALL of a GROUP BY per filter over that index, and a page in name
@@ -67,7 +68,7 @@ _CACHE_FORMAT = 1
 
 register_fragment("directory-context", "members", "charter")
 register_fragment("directory-filters", "members")
-register_fragment("directory-rows", "members", "charter")
+register_fragment("directory-results", "members", "charter")
 
 
 @dataclass(frozen=True)

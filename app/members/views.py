@@ -56,22 +56,33 @@ def directory():
     result = search(filters, context, page, PER_PAGE)
     return render_template(
         "members/directory.html", result=result, filters=filters, errors=errors,
-        filters_form=_filters_form(result, errors), rows_html=_rows_html(result),
+        filters_form=_filters_form(result, errors), results_html=_results_html(result),
     ), (400 if errors else 200)
 
 
-def _rows_html(result):
-    """The list of members on the page: cached like the filter form, per page, language and
-    charter version in force (a row says whether its member endorsed that version). Rendered
-    only where the page template asks for it, so an empty page reads no rows at all."""
+def _results_html(result) -> Markup:
+    """The results section (count, members, pages, open-data links): the same HTML for
+    everyone asking for these filters and this page in this language and under this charter
+    version (a row says whether its member endorsed it), so a cached fragment like the filter
+    form. Only a cache miss reads the page's rows, and only if something matches."""
     def render() -> str:
-        return render_template("members/_directory_rows.html", rows=result.rows,
+        return render_template("members/_directory_results.html", result=result,
+                               filters=result.filters, rows=result.rows,
                                joined_date=_joined_date,
-                               current_version_number=result.context.current_version)
+                               current_version_number=result.context.current_version,
+                               page_url=functools.partial(_page_url, result.filters))
 
     key = [current_app.extensions["pactum_cache"]["release"], str(get_locale()),
-           request.script_root, result.context.current_version, *result.page_key()]
-    return lambda: Markup(memoize_fragment("directory-rows", key, render))  # noqa: S704
+           request.script_root, result.context.current_version, *result.page_key(),
+           result.filters.q]  # the links carry the words as typed
+    return Markup(memoize_fragment("directory-results", key, render))  # noqa: S704
+
+
+def _page_url(filters, page: int) -> str:
+    args = filters.args()
+    if page > 1:
+        args["page"] = page
+    return url_for("members.directory", **args)
 
 
 def _joined_date(day: dt.date | None) -> str:

@@ -123,6 +123,22 @@ def test_pagination(client, db, version):
     assert names(client.get("/members?page=99").get_data(as_text=True)) == names(second)
 
 
+def test_page_links_carry_the_filters_and_nothing_a_visitor_added(client, db, version):
+    """The results section is one cached fragment per filters and page: its links are built
+    from the filters, so one visitor's extra query arguments never reach another's page."""
+    for i in range(30):
+        make_org(name=f"Member {i:02d}", country="FR")
+    db.session.commit()
+    tracked = client.get("/members?country=FR&utm_source=newsletter").get_data(as_text=True)
+    assert 'href="/members?country=FR&amp;page=2"' in tracked
+    assert "utm_source" not in tracked.split('id="results-heading"')[1]
+    plain = client.get("/members?country=FR").get_data(as_text=True)
+    assert 'href="/members?country=FR&amp;page=2"' in plain and "utm_source" not in plain
+    assert 'href="/members.csv?country=FR"' in plain
+    back = client.get("/members?country=FR&page=2").get_data(as_text=True)
+    assert 'href="/members?country=FR" rel="prev"' in back
+
+
 def test_shows_endorsed_version(client, db, version):
     org = make_org(name="Signed Org")
     builders.endorse(org, version)
