@@ -25,6 +25,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import defer
 
 from app import clock
 from app.charter.models import CharterVersion, VersionStatus
@@ -1162,10 +1163,7 @@ def obligations_panel(user):
         report = filling.find_report(cycle, organisation.id)
         if report is not None or cycles.may_report(cycle, organisation):
             due = cycles.effective_due_date(cycle, organisation.id)
-            progress = None
-            if report is not None:
-                data = filling.load(report, with_pledges=False, with_comments=False)
-                progress = data.progress()
+            progress = filling.draft_progress(report) if report is not None else None
             current = {
                 "cycle": cycle, "report": report, "due": due,
                 "days_left": (due - clock.today()).days,
@@ -1180,6 +1178,7 @@ def obligations_panel(user):
                ReportingCycle.id != (cycle.id if cycle is not None else 0))
         .order_by(ReportingCycle.year.desc())
         .limit(10)
+        .options(defer(ReportVersion.snapshot))  # 10-15 kB of JSON each; the list shows none
     ).all()
     if current is None and not past:
         return None

@@ -116,3 +116,30 @@ def test_version_page_is_constant(app, db, secretariat, rep_a, org_a):
                   [("rep", f"/reports/2026/{org.slug}/versions/1")], submit=True)
     assert list(big.values()) == list(small.values())
     assert db.session.query(Report).count() == 1
+
+
+def test_dashboard_progress_counts_like_the_report_pages(app, db, secretariat, rep_a):
+    """The dashboard counts from the per-process questionnaire and plain answers
+    (`filling.draft_progress`); it must agree with the report pages, conditions and files
+    included, as answers come and go."""
+    cycle = _questionnaire(secretariat, 3, 6)
+    report = filling.get_or_start_report(rep_a, cycle, rep_a.organisation)
+    questions = cycles.ordered_questions(cycles.load_questionnaire(cycle))
+    db.session.commit()
+    client = app.test_client()
+    login_as(client, rep_a)
+    seen = set()
+    for step in [*range(0, len(questions), 4), len(questions)]:
+        chosen = {q.id: VALUES[q.type] for q in questions[:step] if q.type != "evidence"}
+        if chosen:
+            filling.save_answers(rep_a, report, chosen, report.revision)
+        for q in questions[:step]:
+            if q.type == "evidence" and q.id not in seen:
+                filling.attach_evidence(rep_a, report, q, "policy.pdf", PDF)
+                seen.add(q.id)
+        db.session.commit()
+        expected = filling.load(report).progress()
+        assert filling.draft_progress(report) == expected
+        body = client.get("/dashboard").get_data(as_text=True)
+        assert f"{expected[0]} of {expected[1]} required answers given" in body
+    assert expected[0] == expected[1] > 0
