@@ -3,35 +3,22 @@ database engine (SQLite, or PostgreSQL in the second half of `make test`)."""
 
 from __future__ import annotations
 
-import os
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import inspect
 
 from app import create_app
 from app.config import overrides_for_tests
 from app.db import db as _db
+from tests.scratch_db import scratch_database
 
 
 @pytest.fixture
-def empty_database_url(tmp_path):
-    url = os.environ.get("PACTUM_TEST_DATABASE_URL")
-    if not url:
-        yield f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
-        return
-    base, _, name = url.rpartition("/")
-    name = f"{name}_migrations_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
-    admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    yield f"{base}/{name}"
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+def empty_database_url(database_url, tmp_path):
+    with scratch_database(database_url, "migrations", tmp_path) as url:
+        yield url
 
 
 def test_upgrade_matches_models_and_downgrades_cleanly(empty_database_url):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
 from app import create_app
 from app.config import overrides_for_tests
@@ -18,25 +18,13 @@ from app.db import db, read_from_replica
 from app.members.models import Organisation
 from tests import factories
 from tests.conftest import login_as
+from tests.scratch_db import scratch_database
 
 
 @pytest.fixture
 def replica_url(database_url, tmp_path):
-    if not database_url.startswith("postgresql"):
-        yield f"sqlite:///{tmp_path / 'replica.sqlite3'}"
-        return
-    base, _, name = database_url.rpartition("/")
-    replica = f"{name}_replica"
-    admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{replica}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{replica}"'))
-        yield f"{base}/{replica}"
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{replica}" WITH (FORCE)'))
-    finally:
-        admin.dispose()
+    with scratch_database(database_url, "replica", tmp_path) as url:
+        yield url
 
 
 @pytest.fixture
