@@ -141,6 +141,28 @@ def test_concurrent_claim_is_refused_at_the_database(world, db):
         filling._claim_revision(world.rep_a, report, 0)
 
 
+def test_a_save_whose_claim_fails_writes_nothing(world, db):
+    """The request read revision 1, but another save took revision 2 before this one's claim:
+    the save is refused and no answer (changed, new or removed) and no edit-log entry is
+    written. On PostgreSQL the claim and the writes are one statement, each write conditional
+    on the claim; on SQLite the writes come after a successful claim."""
+    c = world.cycle
+    report = filling.get_or_start_report(world.rep_a, c, world.org_a)
+    filling.save_answers(world.rep_a, report, {c.q["contact"].id: "Ada",
+                                               c.q["mfa"].id: "yes"}, 0)
+    db.session.execute(Report.__table__.update().where(Report.id == report.id)
+                       .values(revision=2))  # another request's claim
+    assert report.revision == 1  # what this request still believes
+    with pytest.raises(filling.StaleDraft) as error:
+        filling.save_answers(world.rep_a, report, {c.q["contact"].id: "Grace",
+                                                   c.q["mfa"].id: "",
+                                                   c.q["approach"].id: "New."}, 1)
+    assert error.value.revision == 2
+    assert _answers(report) == {c.q["contact"].id: "Ada", c.q["mfa"].id: True}
+    assert db.session.scalars(select(ReportEdit.revision)
+                              .where(ReportEdit.report_id == report.id)).all() == [1]
+
+
 def test_conditions_and_progress(world, db):
     c = world.cycle
     report = filling.get_or_start_report(world.rep_a, c, world.org_a)
