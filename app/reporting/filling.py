@@ -590,28 +590,33 @@ def store_answers(actor, report: Report, raw: dict, base_revision,
     now = clock.now()
     if db.session.connection().dialect.name == "postgresql":
         revision = _save_in_one_statement(actor, report, base_revision, changes, now)
-        for key, change in changes.items():
-            if change["new"] is None:
-                values.pop(int(key), None)
-            else:
-                values[int(key)] = change["new"]
-        _sync_loaded_answers(report, changes, now)
-        return DraftState(revision, True, questionnaire, values, with_files)
+    else:
+        revision = _save_in_three_statements(actor, report, base_revision, changes, values, now)
+    for key, change in changes.items():
+        if change["new"] is None:
+            values.pop(int(key), None)
+        else:
+            values[int(key)] = change["new"]
+    _sync_loaded_answers(report, changes, now)
+    return DraftState(revision, True, questionnaire, values, with_files)
+
+
+def _save_in_three_statements(actor, report: Report, base_revision: int, changes: dict,
+                              stored: dict[int, object], now: dt.datetime) -> int:
+    """Claim the next revision, write the changed answers (`stored`: the draft's answers
+    before the save) and log the edit; the new revision."""
     revision = _claim_revision(actor, report, base_revision)
     updated, inserted, deleted = [], [], []
     for key, change in changes.items():
         qid = int(key)
         if change["new"] is None:
             deleted.append(qid)
-            values.pop(qid, None)
-        elif qid in values:
+        elif qid in stored:
             updated.append({"b_report": report.id, "b_qid": qid, "b_value": change["new"],
                             "b_at": now})
-            values[qid] = change["new"]
         else:
             inserted.append({"report_id": report.id, "question_id": qid,
                              "value": change["new"], "updated_at": now})
-            values[qid] = change["new"]
     if updated:
         db.session.execute(_UPDATE_ANSWER, updated)
     if inserted:
@@ -622,8 +627,7 @@ def store_answers(actor, report: Report, raw: dict, base_revision,
         "report_id": report.id, "revision": revision, "at": now,
         "by_user_id": getattr(actor, "id", None), "changes": changes, "parts": [],
     })
-    _sync_loaded_answers(report, changes, now)
-    return DraftState(revision, True, questionnaire, values, with_files)
+    return revision
 
 
 # On PostgreSQL a save is one statement, not three: the revision claim, the answer writes and
