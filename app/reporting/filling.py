@@ -14,13 +14,27 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from flask import current_app, has_request_context, render_template, url_for
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, delete, event, insert, or_, select, text, update
+from sqlalchemy import (
+    JSON,
+    and_,
+    bindparam,
+    delete,
+    event,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    type_coerce,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
@@ -137,20 +151,38 @@ def find_report(cycle: ReportingCycle, organisation_id: int) -> Report | None:
     )
 
 
-def find_cycle_and_report(year: int, organisation_id: int | None
-                          ) -> tuple[ReportingCycle | None, Report | None]:
-    """The cycle of `year` and the organisation's report in it (None when it has not started
-    one), in one query: the autosave's lookup."""
-    row = db.session.execute(_CYCLE_AND_REPORT, {"b_year": year, "b_org": organisation_id}).first()
-    return (row[0], row[1]) if row is not None else (None, None)
+def find_draft(year: int, organisation_id: int | None
+               ) -> tuple[ReportingCycle | None, Report | None, dict[int, object] | None]:
+    """The cycle of `year`, the organisation's report in it and the report's answers as
+    `{question id: value}` (None, None when it has not started one), in one query: the
+    autosave's lookup (one round trip to the database fewer than reading the answers apart)."""
+    statement = _cycle_report_and_answers(db.session.connection().dialect.name)
+    row = db.session.execute(statement, {"b_year": year, "b_org": organisation_id}).first()
+    if row is None:
+        return None, None, None
+    if row[1] is None:
+        return row[0], None, None
+    return row[0], row[1], {int(qid): value for qid, value in row[2] or ()}
 
 
-_CYCLE_AND_REPORT = (
-    select(ReportingCycle, Report)
-    .outerjoin(Report, and_(Report.cycle_id == ReportingCycle.id,
-                            Report.organisation_id == bindparam("b_org")))
-    .where(ReportingCycle.year == bindparam("b_year"))
-)
+@functools.lru_cache(maxsize=4)
+def _cycle_report_and_answers(dialect: str):
+    """Built once per kind of database: the answers come as one JSON array of [question id,
+    value] pairs, aggregated by PostgreSQL's json_agg or SQLite's json_group_array."""
+    a = _ANSWERS.c
+    if dialect == "postgresql":
+        pairs = func.json_agg(func.json_build_array(a.question_id, a.value))
+    else:
+        pairs = func.json_group_array(func.json_array(a.question_id, func.json(a.value)))
+    answers_of_report = (
+        type_coerce(select(pairs).where(a.report_id == Report.id).scalar_subquery(), JSON)
+    )
+    return (
+        select(ReportingCycle, Report, answers_of_report)
+        .outerjoin(Report, and_(Report.cycle_id == ReportingCycle.id,
+                                Report.organisation_id == bindparam("b_org")))
+        .where(ReportingCycle.year == bindparam("b_year"))
+    )
 
 
 def get_or_start_report(actor, cycle: ReportingCycle, organisation: Organisation) -> Report:
@@ -546,10 +578,12 @@ def save_answers(actor, report: Report, raw: dict, base_revision: int) -> Report
 
 def store_answers(actor, report: Report, raw: dict, base_revision,
                   questionnaire: Questionnaire | None = None,
-                  with_progress: bool = False) -> DraftState:
+                  with_progress: bool = False,
+                  stored: dict[int, object] | None = None) -> DraftState:
     """`save_answers`, returning the draft's state: its revision, every answer, and (with
     `with_progress`) which evidence questions have files, for the progress shown after an
-    autosave. A constant number of statements, however many questions or answers."""
+    autosave. A constant number of statements, however many questions or answers.
+    `stored`: the report's answers as read together with it (`find_draft`), else read here."""
     ensure_can_edit(actor, report)
     base_revision = _check_base(report, base_revision)
     if questionnaire is None:
@@ -576,7 +610,8 @@ def store_answers(actor, report: Report, raw: dict, base_revision,
         )
     db.session.flush()  # Core statements below: write pending ORM changes first, as autoflush would
     values: dict[int, object] = dict(
-        db.session.execute(_DRAFT_VALUES, {"b_report": report.id}).all())
+        db.session.execute(_DRAFT_VALUES, {"b_report": report.id}).all()
+        if stored is None else stored)
     with_files: set[int] = set()
     if with_progress and questionnaire.files_count:
         with_files = set(db.session.scalars(_QUESTIONS_WITH_FILES, {"b_report": report.id}))

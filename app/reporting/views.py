@@ -830,11 +830,11 @@ def report_section(year: int, index: int):
 def report_autosave(year: int, index: int):
     """The JSON twin of a section save, for report-form.js (files are not sent here).
 
-    It runs while people type, so it stays lean: one query for the cycle and the report,
-    the questionnaire from the per-process cache, nothing rendered, nothing loaded again
+    It runs while people type, so it stays lean: one query for the cycle, the report and its
+    answers, the questionnaire from the per-process cache, nothing rendered, nothing loaded again
     after the save (filling.store_answers returns what the answer needs)."""
     actor = _actor()
-    cycle, report = filling.find_cycle_and_report(year, actor.organisation_id)
+    cycle, report, stored = filling.find_draft(year, actor.organisation_id)
     if cycle is None or cycle.status == CycleStatus.DRAFT:
         raise NotFound(_("There is no reporting cycle for %(year)s.", year=year))
     questionnaire = filling.questionnaire_for_saving(cycle)
@@ -847,7 +847,7 @@ def report_autosave(year: int, index: int):
             cycle, report, exists = _my_report(year)
             report = _started(cycle, report, exists)
         saved = filling.store_answers(actor, report, raw, request.form.get("base_revision", ""),
-                                      questionnaire, with_progress=True)
+                                      questionnaire, with_progress=True, stored=stored)
     except filling.StaleDraft as error:
         db.session.rollback()
         return jsonify(

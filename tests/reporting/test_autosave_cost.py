@@ -22,11 +22,11 @@ JSON = {"Accept": "application/json"}
 CHANGED = {"yes_no": "no", "single_choice": "B", "multiple_choice": ["C"], "number": "4",
            "short_text": "y", "long_text": "Other *text*", "url": "https://example.com",
            "date": "2026-01-03"}
-# user; cycle + report; the draft's answers; which questions have files (a required question
-# asks for files here); then on SQLite the revision claim, the changed answers (one UPDATE
-# for all of them) and the report_edits row; on PostgreSQL those three are one statement
-# (filling._SAVE_IN_ONE_STATEMENT).
-AUTOSAVE_STATEMENTS = {"sqlite": 7, "postgresql": 5}
+# user; cycle + report + the draft's answers (filling.find_draft); which questions have files
+# (a required question asks for files here); then on SQLite the revision claim, the changed
+# answers (one UPDATE for all of them) and the report_edits row; on PostgreSQL those three
+# are one statement (filling._SAVE_IN_ONE_STATEMENT).
+AUTOSAVE_STATEMENTS = {"sqlite": 6, "postgresql": 4}
 
 
 def _others(count: int, cycle) -> None:
@@ -98,6 +98,26 @@ def test_autosave_runs_a_constant_number_of_statements(app, db):
     big_all = _autosave_statements(app, db, 20, 20, others=30, change_all=True)
     expected = AUTOSAVE_STATEMENTS[db.engine.dialect.name]
     assert small == big == big_all == expected, (small, big, big_all)
+
+
+def test_the_autosave_lookup_reads_answers_as_the_save_path_does(app, db):
+    """find_draft aggregates the answers in SQL (json_agg / json_group_array): every kind of
+    answer must come back with the value and type a plain read gives, or a save would log
+    changes that are none."""
+    sec = factories.make_user(role="secretariat", email="sec-lookup@example.org")
+    org = factories.make_org(name="Alpha Lookup")
+    rep = factories.make_user(role="representative", organisation=org,
+                              email="rep-lookup@example.org")
+    cycle = _questionnaire(sec, 2, 9)
+    assert filling.find_draft(cycle.year, org.id)[1:] == (None, None)
+    report = _fill(rep, cycle)
+    db.session.commit()
+    plain = dict(db.session.execute(filling._DRAFT_VALUES, {"b_report": report.id}).all())
+    found_cycle, found_report, stored = filling.find_draft(cycle.year, org.id)
+    assert (found_cycle.id, found_report.id) == (cycle.id, report.id)
+    assert len(plain) > 8 and stored == plain
+    assert {k: type(v) for k, v in stored.items()} == {k: type(v) for k, v in plain.items()}
+    assert filling.find_draft(cycle.year + 1, org.id) == (None, None, None)
 
 
 def test_autosave_that_changes_nothing_writes_nothing(app, world, db):
