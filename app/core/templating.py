@@ -17,6 +17,8 @@ from flask_babel import (
     get_translations,
 )
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from app.core.labels import label
 from app.markdown import render as render_markdown
@@ -116,6 +118,33 @@ def _install_gettext(app: Flask) -> None:
         pgettext=lambda c, s: _translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
     )
+    app.jinja_env.globals["gettext"] = app.jinja_env.globals["_"] = _template_gettext
+
+
+MEMO_SIZE = 4096
+
+
+@pass_context
+def _template_gettext(context, string: str, **variables):
+    """Jinja's new-style `gettext`/`_` (translate, mark safe under autoescape, then `%`
+    the variables in, escaped), remembering the result of each string without variables per
+    catalog: a page's navigation, footer and labels are the same strings on every request,
+    and Jinja's wrapper around the catalog cost more than the lookup itself."""
+    translations = _translations()
+    autoescape = context.eval_ctx.autoescape
+    if not variables:
+        memo = translations.__dict__.setdefault("_pactum_template_memo", {})
+        found = memo.get((string, autoescape))
+        if found is not None:
+            return found
+    translated = translations.ugettext(string)
+    # The catalog is ours, as under Jinja's own wrapper.
+    result = (Markup(translated) if autoescape else translated) % variables  # noqa: S704
+    if not variables:
+        if len(memo) >= MEMO_SIZE:
+            memo.clear()
+        memo[(string, autoescape)] = result
+    return result
 
 
 URL_MEMO_SIZE = 4096

@@ -25,6 +25,28 @@ def test_template_strings_follow_the_request_language_and_force_locale(app):
             assert render_template_string(template) == "Page introuvable|3 membres"
 
 
+def test_template_gettext_escapes_and_formats_as_jinja_does(app):
+    """`_()` in templates is remembered per catalog (strings without variables), and still
+    does what Jinja's new-style gettext does: the catalog's text is trusted, variables are
+    escaped, `%%` becomes `%`, and outside autoescape the result is a plain string."""
+    alliance = ("%(name)s is a voluntary alliance of organisations that commit in public to a "
+                "shared charter and report on it every year.")
+    with app.app_context(), app.test_request_context("/"):
+        for _twice in range(2):
+            assert render_template_string("{{ _('100%% sure') }}") == "100% sure"
+            assert render_template_string("{{ _('<b>') }}") == "<b>"
+            assert render_template_string(
+                "{% autoescape false %}{{ _('<b>') ~ ('<i>' | e) }}{% endautoescape %}"
+            ) == "<b>&lt;i&gt;"
+            assert render_template_string(
+                "{{ _(s, name='<b>A&B</b>') }}", s=alliance
+            ).startswith("&lt;b&gt;A&amp;B&lt;/b&gt; is a voluntary alliance")
+    with app.app_context(), app.test_request_context("/?lang=fr"):
+        assert render_template_string(
+            "{{ _(s, name='<b>A&B</b>') }}", s=alliance
+        ).startswith("&lt;b&gt;A&amp;B&lt;/b&gt; est une alliance")
+
+
 def test_french_pages_come_out_in_french_after_english_ones(client):
     """One process serves both languages one request after the other."""
     assert "Skip to main content" in client.get("/charter").get_data(True)
