@@ -796,7 +796,8 @@ def _notes(info: dict, dbs: list[str], args) -> list[str]:
         "downloads minus the worker's RSS before them.",
         "Draft saves: one Python thread per representative, each with its own session, CSRF "
         "token and draft revision, saving back to back; the time is that of the save request "
-        "(the section's JSON autosave, as the page's script sends it; --draft-mode form: the "
+        "(the section's JSON autosave, as the page's script sends it, sent over a bare socket "
+        "to keep the load generator's CPU low; --draft-mode form: the "
         "no-JavaScript form POST, its redirect not timed); every draft is read back from the "
         "database afterwards.",
         "Rows marked 'uncached' run on a second server with the page cache off "
