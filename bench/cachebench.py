@@ -119,8 +119,9 @@ def report(work: Path, smoke: bool = False) -> str:
             redis_url = stack.enter_context(private_redis())
             kinds.insert(2, "redis")
         try:
-            results = {kind: measure(kind, work / kind, redis_url, n, full=not smoke)
-                       for kind in kinds}
+            results = {
+                kind: measure(kind, work / kind, redis_url, n, full=not smoke) for kind in kinds
+            }
         finally:
             shutil.rmtree(work, ignore_errors=True)
     metrics = list(next(iter(results.values())))

@@ -44,12 +44,63 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 YEAR = 2025
-COUNTRIES = ["DE", "FR", "US", "GB", "NL", "SE", "ES", "IT", "JP", "KR", "BR", "IN", "KE", "NG",
-             "CA", "AU", "MX", "PL", "CH", "SG"]
-SECTORS = ["Software", "Telecommunications", "Cloud services", "Financial services", "Energy",
-           "Health", "Research and education", "Public administration", "Human rights"]
+COUNTRIES = [
+    "DE",
+    "FR",
+    "US",
+    "GB",
+    "NL",
+    "SE",
+    "ES",
+    "IT",
+    "JP",
+    "KR",
+    "BR",
+    "IN",
+    "KE",
+    "NG",
+    "CA",
+    "AU",
+    "MX",
+    "PL",
+    "CH",
+    "SG",
+]
+SECTORS = [
+    "Software",
+    "Telecommunications",
+    "Cloud services",
+    "Financial services",
+    "Energy",
+    "Health",
+    "Research and education",
+    "Public administration",
+    "Human rights",
+]
 CATEGORIES = ["company"] * 6 + ["civil_society"] * 2 + ["academia", "government", "other"]
-WORDS = ["we", "shipped", "security", "updates", "to", "all", "supported", "products", "and", "trained", "our", "staff", "on", "phishing", "resistant", "authentication", "while", "publishing", "our", "disclosure", "policy"]
+WORDS = [
+    "we",
+    "shipped",
+    "security",
+    "updates",
+    "to",
+    "all",
+    "supported",
+    "products",
+    "and",
+    "trained",
+    "our",
+    "staff",
+    "on",
+    "phishing",
+    "resistant",
+    "authentication",
+    "while",
+    "publishing",
+    "our",
+    "disclosure",
+    "policy",
+]
 
 
 # Data ---------------------------------------------------------------------------------
@@ -87,49 +138,114 @@ def generate(database_url: str, members: int, seed: int = 2026) -> None:
         db.create_all()
         s = db.session
         s.add(User(email="bench@example.org", name="Bench", role="secretariat"))
-        s.execute(insert(Sector), [{"id": i + 1, "name": n, "slug": n.lower().replace(" ", "-")}
-                                   for i, n in enumerate(SECTORS)])
-        s.execute(insert(Principle), [{"id": i, "key": f"P{i}", "created_at": _t(2020)}
-                                      for i in range(1, 11)])
-        s.execute(insert(CharterVersion), [{"id": 1, "number": 1, "title": "Bench accord",
-                                            "status": "published", "created_at": _t(2020),
-                                            "effective_date": dt.date(2020, 1, 1)}])
-        s.execute(insert(PrincipleText), [
-            {"version_id": 1, "principle_id": i, "number": i, "position": i,
-             "title": f"Principle number {i} of the bench accord", "body_md": "Body."}
-            for i in range(1, 11)])
+        s.execute(
+            insert(Sector),
+            [
+                {"id": i + 1, "name": n, "slug": n.lower().replace(" ", "-")}
+                for i, n in enumerate(SECTORS)
+            ],
+        )
+        s.execute(
+            insert(Principle),
+            [{"id": i, "key": f"P{i}", "created_at": _t(2020)} for i in range(1, 11)],
+        )
+        s.execute(
+            insert(CharterVersion),
+            [
+                {
+                    "id": 1,
+                    "number": 1,
+                    "title": "Bench accord",
+                    "status": "published",
+                    "created_at": _t(2020),
+                    "effective_date": dt.date(2020, 1, 1),
+                }
+            ],
+        )
+        s.execute(
+            insert(PrincipleText),
+            [
+                {
+                    "version_id": 1,
+                    "principle_id": i,
+                    "number": i,
+                    "position": i,
+                    "title": f"Principle number {i} of the bench accord",
+                    "body_md": "Body.",
+                }
+                for i in range(1, 11)
+            ],
+        )
 
         orgs, changes, endorsements = [], [], []
         histories = {}
         for i in range(1, members + 1):
             joined = _t(YEAR - 3) + dt.timedelta(days=rng.randint(0, 3 * 365 + 200))
-            status, history = "active", [(joined - dt.timedelta(days=14), None, "applicant"),
-                                         (joined, "applicant", "active")]
+            status, history = (
+                "active",
+                [
+                    (joined - dt.timedelta(days=14), None, "applicant"),
+                    (joined, "applicant", "active"),
+                ],
+            )
             roll = rng.random()
             if joined.year <= YEAR:
                 moment = _t(YEAR, 5, 1) + dt.timedelta(days=rng.randint(0, 200))
-                for threshold, to in ((0.05, "non_communicating"), (0.07, "withdrawn"),
-                                      (0.08, "delisted"), (0.09, "suspended")):
+                for threshold, to in (
+                    (0.05, "non_communicating"),
+                    (0.07, "withdrawn"),
+                    (0.08, "delisted"),
+                    (0.09, "suspended"),
+                ):
                     if roll < threshold and moment > joined:
                         history.append((moment, "active", to))
                         status = to
                         break
             histories[i] = (joined, status)
             name = f"Bench Organisation {i:05d}"
-            orgs.append({
-                "id": i, "name": name, "name_key": name.lower(), "slug": f"bench-org-{i:05d}",
-                "country": rng.choice(COUNTRIES), "sector_id": rng.randint(1, len(SECTORS)),
-                "category": rng.choice(CATEGORIES), "status": status, "joined_on": joined.date(),
-                "status_since": history[-1][0], "created_at": joined, "updated_at": joined,
-                "endorsed_version_id": 1, "description_md": "", "legal_name": name,
-                "size_band": "50-249", "website": "",
-            })
-            changes += [{"organisation_id": i, "at": at, "from_status": f, "to_status": t,
-                         "reason": "", "public_reason": "", "is_public": t != "applicant"}
-                        for at, f, t in history]
-            endorsements.append({"organisation_id": i, "charter_version_id": 1,
-                                 "signatory_name": "Signatory", "signatory_title": "CEO",
-                                 "endorsed_on": joined.date(), "created_at": joined})
+            orgs.append(
+                {
+                    "id": i,
+                    "name": name,
+                    "name_key": name.lower(),
+                    "slug": f"bench-org-{i:05d}",
+                    "country": rng.choice(COUNTRIES),
+                    "sector_id": rng.randint(1, len(SECTORS)),
+                    "category": rng.choice(CATEGORIES),
+                    "status": status,
+                    "joined_on": joined.date(),
+                    "status_since": history[-1][0],
+                    "created_at": joined,
+                    "updated_at": joined,
+                    "endorsed_version_id": 1,
+                    "description_md": "",
+                    "legal_name": name,
+                    "size_band": "50-249",
+                    "website": "",
+                }
+            )
+            changes += [
+                {
+                    "organisation_id": i,
+                    "at": at,
+                    "from_status": f,
+                    "to_status": t,
+                    "reason": "",
+                    "public_reason": "",
+                    "is_public": t != "applicant",
+                }
+                for at, f, t in history
+            ]
+            endorsements.append(
+                {
+                    "organisation_id": i,
+                    "charter_version_id": 1,
+                    "signatory_name": "Signatory",
+                    "signatory_title": "CEO",
+                    "endorsed_on": joined.date(),
+                    "created_at": joined,
+                }
+            )
         _bulk(s, Organisation, orgs)
         _bulk(s, StatusChange, changes)
         _bulk(s, Endorsement, endorsements)
@@ -139,30 +255,66 @@ def generate(database_url: str, members: int, seed: int = 2026) -> None:
         for i in range(1, members + 1):
             for _ in range(rng.randint(1, 3)):
                 pid += 1
-                created = max(_t(YEAR - 2), histories[i][0]) + dt.timedelta(days=rng.randint(0, 500))
+                created = max(_t(YEAR - 2), histories[i][0]) + dt.timedelta(
+                    days=rng.randint(0, 500)
+                )
                 status = rng.choice(["planned", "in_progress", "in_progress", "achieved", "missed"])
-                pledges.append({"id": pid, "organisation_id": i, "title": f"Pledge {pid}: " + " ".join(
-                    rng.sample(WORDS, 6)), "is_public": rng.random() < 0.85, "status": status,
-                    "status_since": created, "created_at": created, "updated_at": created,
-                    "description_md": "", "indicator": ""})
+                pledges.append(
+                    {
+                        "id": pid,
+                        "organisation_id": i,
+                        "title": f"Pledge {pid}: " + " ".join(rng.sample(WORDS, 6)),
+                        "is_public": rng.random() < 0.85,
+                        "status": status,
+                        "status_since": created,
+                        "created_at": created,
+                        "updated_at": created,
+                        "description_md": "",
+                        "indicator": "",
+                    }
+                )
                 for key in rng.sample(range(1, 11), rng.randint(1, 2)):
                     links.append({"pledge_id": pid, "principle_id": key})
                 updates.append({"pledge_id": pid, "at": created, "status": "planned", "note": ""})
                 if status != "planned":
-                    updates.append({"pledge_id": pid, "at": created + dt.timedelta(days=120),
-                                    "status": status, "note": ""})
+                    updates.append(
+                        {
+                            "pledge_id": pid,
+                            "at": created + dt.timedelta(days=120),
+                            "status": status,
+                            "note": "",
+                        }
+                    )
         _bulk(s, Pledge, pledges)
         s.execute(insert(pledge_principles), links)
         _bulk(s, PledgeUpdate, updates)
 
         version_id = 0
         for c, year in enumerate((YEAR - 1, YEAR), start=1):
-            s.execute(insert(ReportingCycle), [{
-                "id": c, "year": year, "title": f"{year} cycle", "status": "closed",
-                "charter_version_id": 1, "opens_on": dt.date(year, 1, 15),
-                "due_on": dt.date(year, 3, 31), "grace_days": 14,
-                "categories": ["company", "civil_society", "academia", "government", "other"],
-                "reminder_offsets": [30, 7, 1], "created_at": _t(year)}])
+            s.execute(
+                insert(ReportingCycle),
+                [
+                    {
+                        "id": c,
+                        "year": year,
+                        "title": f"{year} cycle",
+                        "status": "closed",
+                        "charter_version_id": 1,
+                        "opens_on": dt.date(year, 1, 15),
+                        "due_on": dt.date(year, 3, 31),
+                        "grace_days": 14,
+                        "categories": [
+                            "company",
+                            "civil_society",
+                            "academia",
+                            "government",
+                            "other",
+                        ],
+                        "reminder_offsets": [30, 7, 1],
+                        "created_at": _t(year),
+                    }
+                ],
+            )
             questions = []  # (id, section title, principle, lineage, text, type, public, choices, unit)
             qid = (c - 1) * 100
             sections = []
@@ -170,25 +322,64 @@ def generate(database_url: str, members: int, seed: int = 2026) -> None:
                 section_id = (c - 1) * 20 + p
                 principle = p if p <= 10 else None
                 title = f"Principle {p}" if principle else "General"
-                sections.append({"id": section_id, "cycle_id": c, "position": p, "title": title,
-                                 "principle_id": principle, "description_md": ""})
+                sections.append(
+                    {
+                        "id": section_id,
+                        "cycle_id": c,
+                        "position": p,
+                        "title": title,
+                        "principle_id": principle,
+                        "description_md": "",
+                    }
+                )
                 kinds = [("yes_no", p <= 3, [], ""), ("number", p == 2, [], "days")]
                 if p % 3 == 0:
-                    kinds.append(("multiple_choice", False, ["Web form", "Email", "Bug bounty"], ""))
+                    kinds.append(
+                        ("multiple_choice", False, ["Web form", "Email", "Bug bounty"], "")
+                    )
                 if principle is None:
-                    kinds = [("long_text", True, [], ""), ("url", True, [], ""),
-                             ("short_text", False, [], "")]
+                    kinds = [
+                        ("long_text", True, [], ""),
+                        ("url", True, [], ""),
+                        ("short_text", False, [], ""),
+                    ]
                 for n, (kind, public, choices, unit) in enumerate(kinds):
                     qid += 1
-                    questions.append((qid, section_id, title, f"p{p}-{n}", f"Question {n + 1} on "
-                                      f"{title.lower()}: how do you measure up?", kind, public,
-                                      choices, unit))
+                    questions.append(
+                        (
+                            qid,
+                            section_id,
+                            title,
+                            f"p{p}-{n}",
+                            f"Question {n + 1} on {title.lower()}: how do you measure up?",
+                            kind,
+                            public,
+                            choices,
+                            unit,
+                        )
+                    )
             s.execute(insert(Section), sections)
-            s.execute(insert(Question), [
-                {"id": q[0], "section_id": q[1], "lineage": q[3], "position": q[0], "text": q[4],
-                 "type": q[5], "is_public": q[6], "choices": q[7], "unit": q[8],
-                 "is_indicator": q[5] in ("yes_no", "number", "multiple_choice"),
-                 "required": False, "help_text": "", "condition_value": ""} for q in questions])
+            s.execute(
+                insert(Question),
+                [
+                    {
+                        "id": q[0],
+                        "section_id": q[1],
+                        "lineage": q[3],
+                        "position": q[0],
+                        "text": q[4],
+                        "type": q[5],
+                        "is_public": q[6],
+                        "choices": q[7],
+                        "unit": q[8],
+                        "is_indicator": q[5] in ("yes_no", "number", "multiple_choice"),
+                        "required": False,
+                        "help_text": "",
+                        "condition_value": "",
+                    }
+                    for q in questions
+                ],
+            )
             reports, versions, answers = [], [], []
             for i in range(1, members + 1):
                 joined, _status = histories[i]
@@ -212,20 +403,43 @@ def generate(database_url: str, members: int, seed: int = 2026) -> None:
                     else:
                         values[q[0]] = "internal contact"
                 submitted = _t(year, 4 if late else 3, rng.randint(1, 28))
-                reports.append({"id": version_id, "cycle_id": c, "organisation_id": i,
-                                "state": "accepted", "is_late": late, "revision": 1,
-                                "updated_at": submitted, "created_at": submitted,
-                                "officer_name": "Officer", "officer_title": "CEO",
-                                "support_statement": "", "current_version_id": None})
-                versions.append({
-                    "id": version_id, "report_id": version_id, "number": 1,
-                    "submitted_at": submitted, "is_late": late, "officer_name": "Officer",
-                    "officer_title": "CEO", "support_statement": "We support the accord.",
-                    "questionnaire_hash": "0" * 64, "review_state": "accepted",
-                    "reviewed_at": submitted + dt.timedelta(days=7), "review_note": "",
-                    "snapshot": _snapshot(c, year, i, orgs[i - 1], questions, values)})
-                answers += [{"version_id": version_id, "question_id": q, "value": v}
-                            for q, v in values.items()]
+                reports.append(
+                    {
+                        "id": version_id,
+                        "cycle_id": c,
+                        "organisation_id": i,
+                        "state": "accepted",
+                        "is_late": late,
+                        "revision": 1,
+                        "updated_at": submitted,
+                        "created_at": submitted,
+                        "officer_name": "Officer",
+                        "officer_title": "CEO",
+                        "support_statement": "",
+                        "current_version_id": None,
+                    }
+                )
+                versions.append(
+                    {
+                        "id": version_id,
+                        "report_id": version_id,
+                        "number": 1,
+                        "submitted_at": submitted,
+                        "is_late": late,
+                        "officer_name": "Officer",
+                        "officer_title": "CEO",
+                        "support_statement": "We support the accord.",
+                        "questionnaire_hash": "0" * 64,
+                        "review_state": "accepted",
+                        "reviewed_at": submitted + dt.timedelta(days=7),
+                        "review_note": "",
+                        "snapshot": _snapshot(c, year, i, orgs[i - 1], questions, values),
+                    }
+                )
+                answers += [
+                    {"version_id": version_id, "question_id": q, "value": v}
+                    for q, v in values.items()
+                ]
             _bulk(s, Report, reports)
             _bulk(s, ReportVersion, versions)
             _bulk(s, SubmittedAnswer, answers)
@@ -235,19 +449,50 @@ def generate(database_url: str, members: int, seed: int = 2026) -> None:
 def _snapshot(cycle_id, year, org_id, org, questions, values) -> dict:
     sections: dict[int, dict] = {}
     for qid, section_id, title, lineage, text, kind, public, choices, unit in questions:
-        section = sections.setdefault(section_id, {"id": section_id, "title": title,
-                                                   "principle": None, "questions": []})
+        section = sections.setdefault(
+            section_id, {"id": section_id, "title": title, "principle": None, "questions": []}
+        )
         value = values.get(qid)
-        display = ("Yes" if value else "No") if kind == "yes_no" else (
-            ", ".join(value) if isinstance(value, list) else f"{value}{' ' + unit if unit else ''}")
-        section["questions"].append({
-            "id": qid, "lineage": lineage, "text": text, "type": kind, "unit": unit,
-            "required": False, "is_public": public, "is_indicator": kind != "long_text",
-            "choices": choices, "shown": True, "value": value, "display": display, "evidence": []})
-    return {"schema": 1, "cycle": {"id": cycle_id, "year": year, "title": f"{year} cycle"},
-            "organisation": {"id": org_id, "name": org["name"], "slug": org["slug"],
-                             "country": org["country"], "category": org["category"]},
-            "sections": list(sections.values()), "pledges": [], "attestation": {}}
+        display = (
+            ("Yes" if value else "No")
+            if kind == "yes_no"
+            else (
+                ", ".join(value)
+                if isinstance(value, list)
+                else f"{value}{' ' + unit if unit else ''}"
+            )
+        )
+        section["questions"].append(
+            {
+                "id": qid,
+                "lineage": lineage,
+                "text": text,
+                "type": kind,
+                "unit": unit,
+                "required": False,
+                "is_public": public,
+                "is_indicator": kind != "long_text",
+                "choices": choices,
+                "shown": True,
+                "value": value,
+                "display": display,
+                "evidence": [],
+            }
+        )
+    return {
+        "schema": 1,
+        "cycle": {"id": cycle_id, "year": year, "title": f"{year} cycle"},
+        "organisation": {
+            "id": org_id,
+            "name": org["name"],
+            "slug": org["slug"],
+            "country": org["country"],
+            "category": org["category"],
+        },
+        "sections": list(sections.values()),
+        "pledges": [],
+        "attestation": {},
+    }
 
 
 def _t(year, month=1, day=1) -> dt.datetime:
@@ -258,7 +503,7 @@ def _bulk(session, model, rows, size=5000) -> None:
     from sqlalchemy import insert
 
     for start in range(0, len(rows), size):
-        session.execute(insert(model), rows[start:start + size])
+        session.execute(insert(model), rows[start : start + size])
 
 
 # Measurements (each in its own process) ----------------------------------------------------
@@ -268,7 +513,9 @@ def _app(database_url: str):
     os.environ["PACTUM_DATABASE_URL"] = database_url
     from app import create_app
 
-    return create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SERVER_URL": "https://pactum.example"})
+    return create_app(
+        {"SQLALCHEMY_DATABASE_URI": database_url, "SERVER_URL": "https://pactum.example"}
+    )
 
 
 def _document(draft: bool = False):
@@ -282,8 +529,11 @@ def _document(draft: bool = False):
     cycle = db.session.scalar(select(ReportingCycle).where(ReportingCycle.year == YEAR))
     report = db.session.scalar(select(AnnualReport).where(AnnualReport.cycle_id == cycle.id))
     if report is None:
-        report = AnnualReport(cycle_id=cycle.id, executive_summary_md="Bench summary.",
-                              methodology_md="Bench methodology.")
+        report = AnnualReport(
+            cycle_id=cycle.id,
+            executive_summary_md="Bench summary.",
+            methodology_md="Bench methodology.",
+        )
         db.session.add(report)
         db.session.flush()
     return services.AnnualDocument(cycle, report, draft=draft)
@@ -299,8 +549,7 @@ def run_chunked(database_url: str, workers: int, out: str | None = None) -> dict
         data = built.pdfs["pdf/ua-1"]
         if out:
             Path(out).write_bytes(data)
-        return {"seconds": seconds, "pages": built.pages, "bytes": len(data),
-                "parts": built.chunks}
+        return {"seconds": seconds, "pages": built.pages, "bytes": len(data), "parts": built.chunks}
 
 
 def check_pdf(path: Path, full: bool) -> list[str]:
@@ -348,9 +597,15 @@ def run_members(database_url: str, samples: int = 15) -> dict:
         from app.transparency.models import MemberReportPdf
 
         cycle_id = db.session.scalar(select(ReportingCycle.id).where(ReportingCycle.year == YEAR))
-        slugs = [f"bench-org-{i:05d}" for i in db.session.scalars(
-            select(Report.organisation_id).where(Report.cycle_id == cycle_id)
-            .order_by(Report.organisation_id).limit(samples))]
+        slugs = [
+            f"bench-org-{i:05d}"
+            for i in db.session.scalars(
+                select(Report.organisation_id)
+                .where(Report.cycle_id == cycle_id)
+                .order_by(Report.organisation_id)
+                .limit(samples)
+            )
+        ]
         client = app.test_client()
         client.get(f"/members/{slugs[0]}/reports/{YEAR}.pdf")  # warm up fonts and templates
         db.session.execute(delete(MemberReportPdf))
@@ -368,9 +623,12 @@ def run_members(database_url: str, samples: int = 15) -> dict:
             start = time.perf_counter()
             client.get(url, headers={"If-None-Match": first.headers["ETag"]})
             conditional.append(time.perf_counter() - start)
-        return {"rendered_median": statistics.median(rendered),
-                "cached_median": statistics.median(cached),
-                "conditional_median": statistics.median(conditional), "samples": len(slugs)}
+        return {
+            "rendered_median": statistics.median(rendered),
+            "cached_median": statistics.median(cached),
+            "conditional_median": statistics.median(conditional),
+            "samples": len(slugs),
+        }
 
 
 # Peak memory of a process tree --------------------------------------------------------------
@@ -420,8 +678,9 @@ def measure(args: list[str]) -> dict:
     process (what one worker or the build process needs)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     load = load_average()
-    process = subprocess.Popen([sys.executable, "-m", "bench.pdf", *args], cwd=ROOT,
-                               stdout=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench.pdf", *args], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
     peak = process_peak = 0
     done = threading.Event()
 
@@ -465,10 +724,13 @@ def _verdict(ok: bool | None) -> str:
 
 def judge(row: dict) -> dict:
     chunked, single, members = row["chunked"], row["single"], row["member_pdf"]
-    out = {"memory": chunked["peak_mb"] < MEMORY_TARGET_MB,
-           "rendered": members["rendered_median"] * 1000 < RENDERED_TARGET_MS,
-           "cached": members["cached_median"] * 1000 < CACHED_TARGET_MS,
-           "ratio": None, "cpu_ratio": None}
+    out = {
+        "memory": chunked["peak_mb"] < MEMORY_TARGET_MB,
+        "rendered": members["rendered_median"] * 1000 < RENDERED_TARGET_MS,
+        "cached": members["cached_median"] * 1000 < CACHED_TARGET_MS,
+        "ratio": None,
+        "cpu_ratio": None,
+    }
     if single and row["members"] >= 1000:  # the target is set at 1,000 members
         out["ratio"] = chunked["seconds"] / single["seconds"] <= RATIO_TARGET
         estimate = cpu_bound_seconds(chunked, row.get("workers", 2))
@@ -508,18 +770,29 @@ def table(rows: list[dict]) -> list[str]:
     for row in rows:
         c, s, v = row["chunked"], row["single"], row["verdict"]
         loads = [x for r in (c, s) if r for x in r["load"]]
-        single = (f"{s['seconds']:.1f} | {s['cpu_s']:.1f} | {s['peak_mb']:.0f}" if s
-                  else "skipped | | ")
+        single = (
+            f"{s['seconds']:.1f} | {s['cpu_s']:.1f} | {s['peak_mb']:.0f}" if s else "skipped | | "
+        )
         estimate = cpu_bound_seconds(c, row.get("workers", 2))
-        ratio = (f"{c['seconds'] / s['seconds']:.2f}"
-                 + (f" ({estimate / s['cpu_s']:.2f})" if estimate is not None else "")) if s else "–"
-        pages = f"{c['pages']}" + (f" (single {s['pages']})" if s and s["pages"] != c["pages"] else "")
+        ratio = (
+            (
+                f"{c['seconds'] / s['seconds']:.2f}"
+                + (f" ({estimate / s['cpu_s']:.2f})" if estimate is not None else "")
+            )
+            if s
+            else "–"
+        )
+        pages = f"{c['pages']}" + (
+            f" (single {s['pages']})" if s and s["pages"] != c["pages"] else ""
+        )
         lines.append(
             f"| {row['members']:,} | {pages} | {c['seconds']:.1f} | {c['cpu_s']:.1f} | "
             f"{c['peak_mb']:.0f} ({c['process_peak_mb']:.0f}) | {single} | {ratio} | "
             f"{_verdict(v['ratio'])} (CPU {_verdict(v['cpu_ratio'])}) | {_verdict(v['memory'])} | "
             f"{min(loads):.1f}–{max(loads):.1f} | "
-            + ("; ".join(row.get("problems", [])) or "tagged, valid") + " |")
+            + ("; ".join(row.get("problems", [])) or "tagged, valid")
+            + " |"
+        )
     lines += [
         "",
         "| members | member PDF rendered, median ms | < 150 ms | from cache, median ms | < 10 ms "
@@ -531,7 +804,8 @@ def table(rows: list[dict]) -> list[str]:
         lines.append(
             f"| {row['members']:,} | {m['rendered_median'] * 1000:.0f} | {_verdict(v['rendered'])} "
             f"| {m['cached_median'] * 1000:.1f} | {_verdict(v['cached'])} "
-            f"| {m['conditional_median'] * 1000:.1f} |")
+            f"| {m['conditional_median'] * 1000:.1f} |"
+        )
     return lines
 
 
@@ -556,8 +830,9 @@ NOTES = (
 
 def section(rows: list[dict], args, stamp: str) -> str:
     notes = NOTES.format(workers=args.workers, repeat=args.repeat, cpus=os.cpu_count())
-    return "\n".join([f"## Annual report PDF (bench/pdf.py, {stamp})", "", *table(rows), "",
-                      notes, ""])
+    return "\n".join(
+        [f"## Annual report PDF (bench/pdf.py, {stamp})", "", *table(rows), "", notes, ""]
+    )
 
 
 def write_section(path: Path, body: str) -> None:
@@ -575,21 +850,43 @@ def write_section(path: Path, body: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.pdf", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--members", default="100,1000,5000",
-                        help="comma-separated alliance sizes (default 100,1000,5000)")
-    parser.add_argument("--smoke", action="store_true",
-                        help="a short run on 12 members (CI): checks that it works, not the speed")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.pdf", description=__doc__.split("\n\n")[0]
+    )
+    parser.add_argument(
+        "--members",
+        default="100,1000,5000",
+        help="comma-separated alliance sizes (default 100,1000,5000)",
+    )
+    parser.add_argument(
+        "--smoke",
+        action="store_true",
+        help="a short run on 12 members (CI): checks that it works, not the speed",
+    )
     parser.add_argument("--workers", type=int, default=2, help="layout worker processes")
-    parser.add_argument("--repeat", type=int, default=1,
-                        help="chunked and single runs per size, alternating (default 1)")
-    parser.add_argument("--single-max", type=int, default=5000,
-                        help="skip the single pass above this many members (it needs a lot of memory)")
-    parser.add_argument("--results", type=Path,
-                        help="markdown file whose section:pdf to replace (make bench: bench/results.md)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="chunked and single runs per size, alternating (default 1)",
+    )
+    parser.add_argument(
+        "--single-max",
+        type=int,
+        default=5000,
+        help="skip the single pass above this many members (it needs a lot of memory)",
+    )
+    parser.add_argument(
+        "--results",
+        type=Path,
+        help="markdown file whose section:pdf to replace (make bench: bench/results.md)",
+    )
     parser.add_argument("--json", type=Path, help="also write the measurements as JSON")
-    parser.add_argument("--table-from", type=Path,
-                        help="print (and with --results write) the table of an earlier --json")
+    parser.add_argument(
+        "--table-from",
+        type=Path,
+        help="print (and with --results write) the table of an earlier --json",
+    )
     parser.add_argument("--run", choices=["chunked", "single", "members"], help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
@@ -600,9 +897,11 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
     if args.run:
-        result = {"chunked": lambda: run_chunked(args.db, args.workers, args.out),
-                  "single": lambda: run_single(args.db),
-                  "members": lambda: run_members(args.db)}[args.run]()
+        result = {
+            "chunked": lambda: run_chunked(args.db, args.workers, args.out),
+            "single": lambda: run_single(args.db),
+            "members": lambda: run_members(args.db),
+        }[args.run]()
         own = resource.getrusage(resource.RUSAGE_SELF)
         workers = resource.getrusage(resource.RUSAGE_CHILDREN)
         result["self_cpu_s"] = own.ru_utime + own.ru_stime
@@ -623,8 +922,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.smoke:
         os.environ["PACTUM_BENCH_PDF_SAMPLES"] = "3"
     sizes = [12] if args.smoke else [int(n) for n in args.members.split(",") if n.strip()]
-    print(f"Annual report PDF: chunked build ({args.workers} workers) vs one WeasyPrint pass, "
-          f"{os.cpu_count()} CPUs, load average {load_average():.1f} at start", flush=True)
+    print(
+        f"Annual report PDF: chunked build ({args.workers} workers) vs one WeasyPrint pass, "
+        f"{os.cpu_count()} CPUs, load average {load_average():.1f} at start",
+        flush=True,
+    )
     rows = []
     with tempfile.TemporaryDirectory(prefix="pactum-bench-pdf-") as tmp:
         for n in sizes:
@@ -635,20 +937,41 @@ def main(argv: list[str] | None = None) -> int:
             chunked_runs, single_runs = [], []
             pdf_path = f"{tmp}/annual-{n}.pdf"
             for _round in range(max(1, args.repeat)):
-                chunked_runs.append(measure(["--run", "chunked", "--db", url, "--out", pdf_path,
-                                             "--workers", str(args.workers)]))
+                chunked_runs.append(
+                    measure(
+                        [
+                            "--run",
+                            "chunked",
+                            "--db",
+                            url,
+                            "--out",
+                            pdf_path,
+                            "--workers",
+                            str(args.workers),
+                        ]
+                    )
+                )
                 if n <= args.single_max:
                     single_runs.append(measure(["--run", "single", "--db", url]))
             members = measure(["--run", "members", "--db", url])
             # Not measured: the built PDF is a valid tagged PDF (qpdf's checks up to 1,000).
             problems = check_pdf(Path(pdf_path), full=n <= 1000)
-            row = {"workers": args.workers, "members": n, "chunked": _best(chunked_runs),
-                   "single": _best(single_runs),
-                   "member_pdf": members, "generated_s": generated, "problems": problems}
+            row = {
+                "workers": args.workers,
+                "members": n,
+                "chunked": _best(chunked_runs),
+                "single": _best(single_runs),
+                "member_pdf": members,
+                "generated_s": generated,
+                "problems": problems,
+            }
             row["verdict"] = judge(row)
             rows.append(row)
-            print(f"  {n:,} members measured (data generated in {generated:.0f} s); PDF check: "
-                  + ("; ".join(problems) if problems else "tagged, valid"), flush=True)
+            print(
+                f"  {n:,} members measured (data generated in {generated:.0f} s); PDF check: "
+                + ("; ".join(problems) if problems else "tagged, valid"),
+                flush=True,
+            )
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     text = section(rows, args, stamp)
     print()

@@ -209,8 +209,17 @@ def private_redis(folder: Path | None = None, timeout: float = 10.0):
     URL once it accepts connections, and stops it afterwards. Used by the benchmark and by the
     tests that need a real Redis (RQ jobs, the Redis cache backend)."""
     port = free_port()
-    command = ["redis-server", "--bind", "127.0.0.1", "--port", str(port),
-               "--save", "", "--appendonly", "no"]
+    command = [
+        "redis-server",
+        "--bind",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--save",
+        "",
+        "--appendonly",
+        "no",
+    ]
     if folder is not None:
         command += ["--dir", str(folder)]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
