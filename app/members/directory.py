@@ -40,6 +40,7 @@ from typing import NamedTuple
 
 import pycountry
 import sqlalchemy as sa
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Integer, String, and_, cast, func, literal, select, tuple_, union_all
 from sqlalchemy.ext.compiler import compiles
@@ -49,7 +50,7 @@ from app import clock
 from app.charter.models import CharterVersion
 from app.core.cache import memoize_fragment, register_fragment
 from app.core.labels import CATEGORY, STATUS
-from app.core.templating import country_name
+from app.core.templating import country_name, local_country_name
 from app.db import db
 from app.members.models import PUBLIC_STATUSES, Category, Organisation, Sector
 
@@ -529,7 +530,14 @@ def rows_after(filters: Filters, sectors: list[SectorRef], last=None,
 
 @functools.lru_cache(maxsize=1024)
 def _country_label(code: str) -> str:
+    """The English ISO name (`MemberRow.country_name`, which the API and exports carry)."""
     return country_name(code)
+
+
+@functools.lru_cache(maxsize=4096)
+def _local_country_label(code: str, language: str) -> str:  # language: the cache key only
+    """The country's name in the visitor's language, for the filter form."""
+    return local_country_name(code)
 
 
 def _facet_values(filters: Filters, sectors, counts: dict[str, dict[str, int]]
@@ -539,7 +547,8 @@ def _facet_values(filters: Filters, sectors, counts: dict[str, dict[str, int]]
         return [FacetValue(value, label, found.get(value, 0), value == selected)
                 for value, label in options if value in found or value == selected]
 
-    countries = sorted(((code, _country_label(code)) for code in
+    language = str(get_locale() or "en")
+    countries = sorted(((code, _local_country_label(code, language)) for code in
                         set(counts["country"]) | ({filters.country} - {""})),
                        key=lambda pair: pair[1].lower())
     by_id = counts["sector"]

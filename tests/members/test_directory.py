@@ -311,6 +311,28 @@ def test_the_filter_form_is_cached_per_language(client, db, version):
     assert page("en") == english and page("fr") == french
 
 
+def test_country_names_are_in_the_visitor_language_and_english_in_the_api(client, db, version):
+    """Rows and the country filter name countries as the profile does, in the visitor's
+    language, whichever language the process served first; the API keeps the English ISO
+    name its documentation promises."""
+    make_org(name="Aardvark Security", country="DE")
+    make_org(name="Zebra Labs", country="CH")
+    db.session.commit()
+
+    def page(language):
+        return client.get("/members", headers={"Accept-Language": language}).get_data(
+            as_text=True)
+
+    for _twice in range(2):
+        english, french = page("en"), page("fr")
+        assert "<span>Germany</span>" in english and "<span>Allemagne</span>" in french
+        assert '<option value="CH" >Switzerland (1)</option>' in english
+        assert '<option value="CH" >Suisse (1)</option>' in french
+        assert "Germany" not in french
+    api = client.get("/api/v1/members", headers={"Accept-Language": "fr"}).get_json()
+    assert {m["country_name"] for m in api["data"]} == {"Germany", "Switzerland"}
+
+
 # The query plans: the directory reads its index ------------------------------------------------
 
 
