@@ -19,10 +19,32 @@ CHROMIUM_ARGS = [
 ]
 
 
+def _buffered(app):
+    """Each response read whole and closed before the first byte is sent.
+
+    Werkzeug's development server skips a response's ``close()`` when the client drops the
+    connection mid-write (a browser leaving a page while a static file is still in flight),
+    so the file stays open and its ResourceWarning, an error under this suite's warning
+    filter, lands in whichever test runs next. Buffering closes every file at once; nothing
+    a browser test fetches is large.
+    """
+
+    def buffered_app(environ, start_response):
+        iterable = app(environ, start_response)
+        try:
+            body = b"".join(iterable)
+        finally:
+            if hasattr(iterable, "close"):
+                iterable.close()
+        return [body]
+
+    return buffered_app
+
+
 @pytest.fixture(scope="session")
 def live_server(app):
     port = _free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
+    server = make_server("127.0.0.1", port, _buffered(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{port}"
@@ -53,13 +75,34 @@ def page(browser, live_server):
     context.close()
 
 
+def _run_axe(page) -> dict:
+    """axe-core's violations for the page once it has loaded.
+
+    A click that navigates returns when the new document is committed, before it is parsed:
+    axe is injected only after the load event, and injected again if a navigation still
+    replaced the document under it (the error then names the destroyed context or a missing
+    ``document.head``).
+    """
+    from playwright.sync_api import Error
+
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            if not page.evaluate("typeof window.axe !== 'undefined'"):
+                page.add_script_tag(path=str(AXE))
+            return page.evaluate(
+                "async () => await axe.run(document, {resultTypes: ['violations']})"
+            )
+        except Error as error:
+            replaced = "context was destroyed" in str(error) or "appendChild" in str(error)
+            if not replaced or attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
 def check_a11y(page, context: str = "") -> None:
     """Run axe-core on the current page; fail on serious or critical violations."""
-    if not page.evaluate("typeof window.axe !== 'undefined'"):
-        page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "async () => await axe.run(document, {resultTypes: ['violations']})"
-    )
+    result = _run_axe(page)
     bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
     details = "\n".join(
         f"{v['id']} ({v['impact']}): {v['help']} -> "

@@ -1,6 +1,7 @@
 """A secretariat user logs in and sees the dashboard; every page is checked with axe."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import PASSWORD
 
@@ -17,18 +18,18 @@ def test_secretariat_logs_in_and_sees_dashboard(page, secretariat, db, a11y, log
     page.get_by_label("Email").fill("sec@example.org")
     page.get_by_label("Password", exact=True).fill("wrong password!")
     page.get_by_role("button", name="Log in").click()
-    assert page.get_by_text("Email or password is not correct.").is_visible()
+    expect(page.get_by_text("Email or password is not correct.")).to_be_visible()
     a11y(page, "login with error")
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/dashboard")
-    assert page.get_by_role("heading", name="Secretariat dashboard").is_visible()
+    expect(page.get_by_role("heading", name="Secretariat dashboard")).to_be_visible()
     a11y(page, "dashboard")
     page.get_by_role("link", name="People").click()
     a11y(page, "people")
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url("**/")
-    assert page.get_by_text("You have logged out.").is_visible()
+    expect(page.get_by_text("You have logged out.")).to_be_visible()
 
 
 def test_skip_link_moves_focus_to_main(page, a11y):
@@ -42,5 +43,5 @@ def test_skip_link_moves_focus_to_main(page, a11y):
 
 def test_error_page_is_accessible(page, a11y):
     page.goto("/no/such/page")
-    assert page.get_by_role("heading", name="Page not found").is_visible()
+    expect(page.get_by_role("heading", name="Page not found")).to_be_visible()
     a11y(page, "404")

@@ -8,6 +8,7 @@ import datetime as dt
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import PASSWORD, make_org, make_sector
 from tests.members import builders
@@ -39,13 +40,13 @@ def test_join_approve_pledge_and_find(page, live_server, db, secretariat, mailbo
     page.get_by_label("Signatory's title").fill("CEO")
     # Forgetting the tick: the form says so next to the field, and keeps what was typed.
     page.get_by_role("button", name="Send the application").click()
-    assert page.get_by_text("Only a person authorised to sign").first.is_visible()
-    assert page.get_by_label("Organisation name").input_value() == "Harbour Lights"
+    expect(page.get_by_text("Only a person authorised to sign").first).to_be_visible()
+    expect(page.get_by_label("Organisation name")).to_have_value("Harbour Lights")
     a11y(page, "join form with an error")
     page.get_by_label("I am authorised to sign").check()
     page.get_by_role("button", name="Send the application").click()
     page.wait_for_url("**/join/submitted")
-    assert page.get_by_role("heading", name="Thank you").is_visible()
+    expect(page.get_by_role("heading", name="Thank you")).to_be_visible()
     a11y(page, "application received")
     mailbox.wait(2)
     assert mailbox.to("carla@harbour.example")
@@ -53,17 +54,17 @@ def test_join_approve_pledge_and_find(page, live_server, db, secretariat, mailbo
 
     # The secretariat approves.
     login_browser(page, "sec@example.org", PASSWORD)
-    assert page.get_by_text("application waiting for a decision").is_visible()
+    expect(page.get_by_text("application waiting for a decision")).to_be_visible()
     a11y(page, "secretariat dashboard")
     page.get_by_role("navigation", name="Secretariat").get_by_role(
         "link", name="Applications").click()
     a11y(page, "applications queue")
     page.get_by_role("link", name="Harbour Lights").click()
     a11y(page, "application")
-    assert page.get_by_label("Invite as representative").input_value() == "carla@harbour.example"
+    expect(page.get_by_label("Invite as representative")).to_have_value("carla@harbour.example")
     page.get_by_role("button", name="Approve the application").click()
     page.wait_for_url("**/secretariat/applications")
-    assert page.get_by_text("Harbour Lights is now a member.").is_visible()
+    expect(page.get_by_text("Harbour Lights is now a member.")).to_be_visible()
     a11y(page, "queue after approval")
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url(live_server + "/")
@@ -80,7 +81,7 @@ def test_join_approve_pledge_and_find(page, live_server, db, secretariat, mailbo
     page.get_by_label("Repeat the new password").fill("a long harbour password")
     page.get_by_role("button", name="Create my account").click()
     page.wait_for_url("**/dashboard")
-    assert page.get_by_role("heading", name="Harbour Lights", exact=True).is_visible()
+    expect(page.get_by_role("heading", name="Harbour Lights", exact=True)).to_be_visible()
     a11y(page, "representative dashboard")
 
     # …and makes a pledge.
@@ -92,7 +93,7 @@ def test_join_approve_pledge_and_find(page, live_server, db, secretariat, mailbo
     page.get_by_label("Indicator").fill("Share of reports answered within 48 hours")
     page.get_by_role("button", name="Make the pledge").click()
     page.wait_for_url(re.compile(r".*/members/harbour-lights/pledges/\d+$"))
-    assert page.get_by_text("has been recorded").is_visible()
+    expect(page.get_by_text("has been recorded")).to_be_visible()
     a11y(page, "pledge")
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url(live_server + "/")
@@ -104,12 +105,12 @@ def test_join_approve_pledge_and_find(page, live_server, db, secretariat, mailbo
     page.wait_for_url(re.compile(r".*/members\?.*country=KE.*"))
     a11y(page, "directory filtered by country")
     results = page.get_by_role("region", name=re.compile("member"))
-    assert results.get_by_role("link", name="Harbour Lights").is_visible()
+    expect(results.get_by_role("link", name="Harbour Lights")).to_be_visible()
     results.get_by_role("link", name="Harbour Lights").click()
     page.wait_for_url("**/members/harbour-lights")
-    assert page.get_by_role("heading", name="Answer every vulnerability report within 48 hours",
-                            ).is_visible()
-    assert page.get_by_text("Joined the alliance.").is_visible()
+    expect(page.get_by_role("heading", name="Answer every vulnerability report within 48 hours",
+                            )).to_be_visible()
+    expect(page.get_by_text("Joined the alliance.")).to_be_visible()
     assert version.number == 1 and page.get_by_role("link", name="Version 1").first.is_visible()
     a11y(page, "public profile")
 
@@ -124,8 +125,8 @@ def test_directory_works_without_javascript(browser, live_server, db):
     page.get_by_label("Country").select_option("NO")
     page.get_by_role("button", name="Show members").click()
     page.wait_for_url(re.compile(r".*country=NO.*"))
-    assert page.get_by_role("link", name="Quiet Harbour").is_visible()
-    assert page.get_by_role("link", name="Loud Harbour").count() == 0
+    expect(page.get_by_role("link", name="Quiet Harbour")).to_be_visible()
+    expect(page.get_by_role("link", name="Loud Harbour")).to_have_count(0)
     context.close()
 
 
@@ -157,7 +158,7 @@ def test_management_pages_are_accessible(page, db, secretariat, org_a, rep_a, a1
     page.goto(f"/members/{org_a.slug}/edit")
     page.get_by_label("Website").fill("not a website")
     page.get_by_role("button", name="Save the profile").click()
-    assert page.get_by_text("Enter the full address of a website").first.is_visible()
+    expect(page.get_by_text("Enter the full address of a website").first).to_be_visible()
     a11y(page, "edit with an error")
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url(live_server + "/")

@@ -12,6 +12,7 @@ import datetime as dt
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from app import clock
 from app.reporting import review
@@ -58,31 +59,31 @@ def test_queue_changes_and_return_with_a_comment(page, story, a11y, login_browse
     page.set_viewport_size({"width": 1280, "height": 900})
     login_browser(page, "sec@example.org", PASSWORD)
     panel = page.get_by_role("region", name="Reports and extensions")
-    assert panel.get_by_text("report awaiting review").is_visible()
+    expect(panel.get_by_text("report awaiting review")).to_be_visible()
     a11y(page, "secretariat dashboard")
     panel.get_by_role("link", name="Open the review queue").click()
     page.wait_for_url("**/secretariat/review")
-    assert page.get_by_role("heading", name="Report review: 2026").is_visible()
+    expect(page.get_by_role("heading", name="Report review: 2026")).to_be_visible()
     row = page.get_by_role("row", name=re.compile("Alpha Org"))
-    assert row.get_by_text("Submitted, awaiting review").is_visible()
+    expect(row.get_by_text("Submitted, awaiting review")).to_be_visible()
     a11y(page, "review queue")
     page.get_by_role("link", name="Not submitted yet").click()
-    assert page.get_by_role("row", name=re.compile("Beta Org")).is_visible()
+    expect(page.get_by_role("row", name=re.compile("Beta Org"))).to_be_visible()
     a11y(page, "review queue, not submitted")
     page.get_by_role("link", name="All submitted").click()
 
     # What changed between version 1 and version 2.
     page.get_by_role("link", name="What changed (Alpha Org)").click()
-    assert page.get_by_role(
+    expect(page.get_by_role(
         "heading", name="What changed in the 2026 report of Alpha Org"
-    ).is_visible()
-    assert page.locator("ins", has_text="public bug bounty").count() == 1
-    assert page.get_by_text("More than 5 people").is_visible()
+    )).to_be_visible()
+    expect(page.locator("ins", has_text="public bug bounty")).to_have_count(1)
+    expect(page.get_by_text("More than 5 people")).to_be_visible()
     a11y(page, "what changed")
 
     # Review version 2 and return it with a comment on one question.
     page.get_by_role("link", name="Alpha Org").first.click()
-    assert page.get_by_role("heading", name="Alpha Org: 2026 report, version 2").is_visible()
+    expect(page.get_by_role("heading", name="Alpha Org: 2026 report, version 2")).to_be_visible()
     a11y(page, "review page")
     question = page.locator("article", has_text="How many staff were trained")
     question.get_by_text("Comment on this answer").click()
@@ -91,7 +92,7 @@ def test_queue_changes_and_return_with_a_comment(page, story, a11y, login_browse
     )
     page.get_by_role("button", name="Return for changes").click()
     page.wait_for_url("**/secretariat/review?year=2026&state=submitted")
-    assert page.get_by_text("Returned the 2026 report of Alpha Org for changes").is_visible()
+    expect(page.get_by_text("Returned the 2026 report of Alpha Org for changes")).to_be_visible()
     a11y(page, "queue after returning")
     [message] = [m for m in mailbox.wait(1) if "needs changes" in m["Subject"]]
     assert "Please give the number for this year only." in mailbox.body(message)
@@ -100,7 +101,7 @@ def test_queue_changes_and_return_with_a_comment(page, story, a11y, login_browse
     # The representative sees the comment in the report.
     login_browser(page, "rep@alpha.example", PASSWORD)
     page.goto("/my/reports/2026")
-    assert page.get_by_text("Comments on 1 question(s) are shown").is_visible()
+    expect(page.get_by_text("Comments on 1 question(s) are shown")).to_be_visible()
     a11y(page, "representative's returned report")
 
 
@@ -108,15 +109,15 @@ def test_extension_asked_and_granted(page, story, a11y, login_browser, mailbox):
     page.set_viewport_size({"width": 1280, "height": 900})
     login_browser(page, "rep@beta.example", PASSWORD)
     panel = page.get_by_role("region", name="More time for the 2026 report")
-    assert panel.get_by_text("Your report is due on March 31, 2026.").is_visible()
+    expect(panel.get_by_text("Your report is due on March 31, 2026.")).to_be_visible()
     a11y(page, "representative dashboard")
     panel.get_by_role("link", name="Ask for more time").click()
-    assert page.get_by_role("heading", name="Ask for more time for the 2026 report").is_visible()
+    expect(page.get_by_role("heading", name="Ask for more time for the 2026 report")).to_be_visible()
     a11y(page, "extension request form")
     page.get_by_role("button", name="Send the request").click()
-    assert page.get_by_text(
+    expect(page.get_by_text(
         "Please explain why your organisation needs more time."
-    ).first.is_visible()
+    ).first).to_be_visible()
     a11y(page, "extension request with an error")
     page.get_by_label("Why does your organisation need more time?").fill(
         "Our security lead is on leave until April."
@@ -124,27 +125,27 @@ def test_extension_asked_and_granted(page, story, a11y, login_browser, mailbox):
     page.get_by_label("Date you need (optional)").fill("2026-04-20")
     page.get_by_role("button", name="Send the request").click()
     page.wait_for_url("**/dashboard")
-    assert page.get_by_text("Your request has been sent to the secretariat.").is_visible()
-    assert page.get_by_text("Waiting for a decision").is_visible()
+    expect(page.get_by_text("Your request has been sent to the secretariat.")).to_be_visible()
+    expect(page.get_by_text("Waiting for a decision")).to_be_visible()
     log_out(page)
 
     login_browser(page, "sec@example.org", PASSWORD)
     page.get_by_role("region", name="Reports and extensions").get_by_role(
         "link", name="Beta Org, 2026"
     ).click()
-    assert page.get_by_role("heading", name="Extension request from Beta Org").is_visible()
-    assert page.get_by_label("New due date for this organisation").input_value() == "2026-04-20"
+    expect(page.get_by_role("heading", name="Extension request from Beta Org")).to_be_visible()
+    expect(page.get_by_label("New due date for this organisation")).to_have_value("2026-04-20")
     a11y(page, "extension decision")
     page.get_by_label("New due date for this organisation").fill("2026-04-17")
     page.get_by_label("Note to the organisation").fill("Granted until the 17th.")
     page.get_by_role("button", name="Grant the new date").click()
     page.wait_for_url("**/secretariat/extensions")
-    assert page.get_by_text("Extension granted to Beta Org.").is_visible()
-    assert page.get_by_role("row", name=re.compile("Beta Org")).get_by_text("Granted").is_visible()
+    expect(page.get_by_text("Extension granted to Beta Org.")).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile("Beta Org")).get_by_text("Granted")).to_be_visible()
     a11y(page, "extension list")
     log_out(page)
 
     login_browser(page, "rep@beta.example", PASSWORD)
-    assert page.get_by_text("Your report is due on April 17, 2026.").is_visible()
+    expect(page.get_by_text("Your report is due on April 17, 2026.")).to_be_visible()
     [message] = [m for m in mailbox.messages if "Extension granted" in m["Subject"]]
     assert "Granted until the 17th." in mailbox.body(message)

@@ -35,7 +35,7 @@ def test_secretariat_publishes_and_the_public_downloads(page, browser, live_serv
     page.get_by_role("button", name="Build a draft PDF").click()
     page.wait_for_url(re.compile(r".*/builds/\d+$"))
     expect(page.get_by_role("heading", name="Draft of the 2025 report")).to_be_visible()
-    assert page.locator("progress").is_visible()
+    expect(page.locator("progress")).to_be_visible()
     a11y(page, "build in progress")
     page.get_by_text("Draft ready.").wait_for(timeout=90_000)
     a11y(page, "draft ready")
