@@ -210,7 +210,7 @@ class Endorsement(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+        ForeignKey("organisations.id", ondelete="CASCADE")
     )
     charter_version_id: Mapped[int] = mapped_column(ForeignKey("charter_versions.id"), index=True)
     signatory_name: Mapped[str] = mapped_column(String(200))

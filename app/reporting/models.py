@@ -133,7 +133,7 @@ class Report(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = mapped_column(
-        ForeignKey("reporting_cycles.id", ondelete="CASCADE"), index=True
+        ForeignKey("reporting_cycles.id", ondelete="CASCADE")
     )
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE"), index=True
@@ -176,7 +176,7 @@ class Answer(db.Model):
     __table_args__ = (UniqueConstraint("report_id", "question_id", name="uq_answers_report_question"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"))
     value: Mapped[object | None] = mapped_column(JSON)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
@@ -192,7 +192,7 @@ class ReportVersion(db.Model):
     __table_args__ = (UniqueConstraint("report_id", "number", name="uq_report_versions_report_number"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
     number: Mapped[int]
     submitted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -338,7 +338,7 @@ class ReportEdit(db.Model):
     __table_args__ = (UniqueConstraint("report_id", "revision", name="uq_report_edits_report_revision"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
     revision: Mapped[int]
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -358,7 +358,7 @@ class ReportPledge(db.Model):
     __table_args__ = (UniqueConstraint("report_id", "pledge_id", name="uq_report_pledges_report_pledge"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), index=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
     pledge_id: Mapped[int] = mapped_column(ForeignKey("pledges.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(20))
     note: Mapped[str] = mapped_column(Text, default="")
@@ -391,7 +391,7 @@ class DeadlineEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = mapped_column(
-        ForeignKey("reporting_cycles.id", ondelete="CASCADE"), index=True
+        ForeignKey("reporting_cycles.id", ondelete="CASCADE")
     )
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE"), index=True

@@ -39,7 +39,7 @@ class Edition(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    annual_report_id: Mapped[int] = mapped_column(ForeignKey("annual_reports.id"), index=True)
+    annual_report_id: Mapped[int] = mapped_column(ForeignKey("annual_reports.id"))
     number: Mapped[int]
     published_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -38,3 +38,23 @@ def test_upgrade_matches_models_and_downgrades_cleanly(empty_database_url):
         upgrade()  # and up again after a full round trip
         _db.session.remove()
         _db.engine.dispose()
+
+
+def test_no_index_repeats_the_lead_of_a_unique_constraint():
+    """A unique constraint's index already answers lookups on its leading columns; another
+    index on just those columns is one more write per inserted row (migration 0003)."""
+    from sqlalchemy import PrimaryKeyConstraint, UniqueConstraint
+
+    duplicates = []
+    for table in _db.metadata.sorted_tables:
+        unique = [
+            [column.name for column in constraint.columns]
+            for constraint in table.constraints
+            if isinstance(constraint, UniqueConstraint | PrimaryKeyConstraint)
+        ] + [[column.name for column in index.columns] for index in table.indexes if index.unique]
+        for index in table.indexes:
+            columns = [column.name for column in index.columns]
+            plain = not index.unique and not index.dialect_options["postgresql"]["using"]
+            if plain and columns and any(lead[: len(columns)] == columns for lead in unique):
+                duplicates.append(f"{table.name}.{index.name} {columns}")
+    assert duplicates == []
