@@ -13,6 +13,7 @@ def test_secretariat_logs_in_and_sees_dashboard(page, secretariat, db, a11y, log
     page.goto("/")
     a11y(page, "home")
     page.get_by_role("link", name="Log in").click()
+    page.wait_for_url("**/login")
     a11y(page, "login")
     # A wrong password first: one generic message, shown next to the form.
     page.get_by_label("Email").fill("sec@example.org")
@@ -26,6 +27,7 @@ def test_secretariat_logs_in_and_sees_dashboard(page, secretariat, db, a11y, log
     expect(page.get_by_role("heading", name="Secretariat dashboard")).to_be_visible()
     a11y(page, "dashboard")
     page.get_by_role("link", name="People").click()
+    page.wait_for_url("**/secretariat/users")
     a11y(page, "people")
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url("**/")
@@ -36,9 +38,9 @@ def test_skip_link_moves_focus_to_main(page, a11y):
     page.goto("/")
     page.keyboard.press("Tab")
     skip = page.get_by_role("link", name="Skip to main content")
-    assert skip.evaluate("el => el === document.activeElement")
+    expect(skip).to_be_focused()
     page.keyboard.press("Enter")
-    assert page.evaluate("document.activeElement.id") == "main"
+    expect(page.locator("#main")).to_be_focused()
 
 
 def test_error_page_is_accessible(page, a11y):

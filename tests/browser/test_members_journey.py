@@ -58,8 +58,10 @@ def test_join_approve_pledge_and_find(page, live_server, db, secretariat, mailbo
     a11y(page, "secretariat dashboard")
     page.get_by_role("navigation", name="Secretariat").get_by_role(
         "link", name="Applications").click()
+    page.wait_for_url("**/secretariat/applications")
     a11y(page, "applications queue")
     page.get_by_role("link", name="Harbour Lights").click()
+    page.wait_for_url(re.compile(r".*/secretariat/applications/\d+$"))
     a11y(page, "application")
     expect(page.get_by_label("Invite as representative")).to_have_value("carla@harbour.example")
     page.get_by_role("button", name="Approve the application").click()
@@ -86,6 +88,7 @@ def test_join_approve_pledge_and_find(page, live_server, db, secretariat, mailbo
 
     # …and makes a pledge.
     page.get_by_role("link", name="Make a new pledge").click()
+    page.wait_for_url("**/pledges/new")
     a11y(page, "new pledge")
     page.get_by_label("Title").fill("Answer every vulnerability report within 48 hours")
     page.get_by_label("2. Disclose vulnerabilities responsibly").check()
@@ -111,7 +114,8 @@ def test_join_approve_pledge_and_find(page, live_server, db, secretariat, mailbo
     expect(page.get_by_role("heading", name="Answer every vulnerability report within 48 hours",
                             )).to_be_visible()
     expect(page.get_by_text("Joined the alliance.")).to_be_visible()
-    assert version.number == 1 and page.get_by_role("link", name="Version 1").first.is_visible()
+    assert version.number == 1
+    expect(page.get_by_role("link", name="Version 1").first).to_be_visible()
     a11y(page, "public profile")
 
 
