@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
 import threading
 import time
@@ -21,6 +22,7 @@ from sqlalchemy import create_engine, text
 from app import clock, create_app
 from app.config import overrides_for_tests
 from app.db import db as _db
+from bench.servers import private_redis
 from tests import factories
 
 
@@ -190,6 +192,19 @@ def client(app):
 @pytest.fixture
 def runner(app):
     return app.test_cli_runner()
+
+
+# Redis ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    """A private redis-server for the module's tests; skipped where none is installed."""
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed")
+    pytest.importorskip("redis")
+    with private_redis(tmp_path_factory.mktemp("redis")) as url:
+        yield url
 
 
 # Builders ------------------------------------------------------------------------------

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -17,7 +16,6 @@ from app.config import overrides_for_tests
 from app.core import cache as cache_module
 from app.core import signals
 from app.core.cache import SQLiteCache, cache, register_fragment
-from bench.servers import private_redis
 from tests.conftest import _free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -290,14 +288,6 @@ def test_a_broken_cache_never_breaks_a_page(tmp_path):
 
 
 # Redis -----------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def redis_url(tmp_path_factory):
-    if not shutil.which("redis-server"):
-        pytest.skip("redis-server is not installed")
-    with private_redis(tmp_path_factory.mktemp("redis")) as url:
-        yield url
 
 
 def test_redis_is_shared_by_app_servers(tmp_path, redis_url):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
 
 import pytest
 from sqlalchemy import func, select
@@ -13,7 +12,6 @@ from sqlalchemy import func, select
 from app import clock
 from app.transparency import build, jobs, services
 from app.transparency.models import BuildJob
-from bench.servers import private_redis
 from tests.conftest import login_as, post_form
 
 PAGE = "/secretariat/annual-reports/2025"
@@ -141,18 +139,16 @@ def test_the_worker_command_needs_redis(app, runner):
 
 
 @pytest.fixture
-def redis_url(app, tmp_path):
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed")
-    # Imported now: the RQ test replaces threading.Thread, which redis subclasses on import.
-    pytest.importorskip("redis")
+def redis_url(app, redis_url):
+    """The shared test Redis, set as the app's PACTUM_REDIS_URL for the test. (The shared
+    fixture imports redis first: the RQ test replaces threading.Thread, which redis
+    subclasses on import.)"""
     saved = app.config.get("REDIS_URL")
-    with private_redis(tmp_path) as url:
-        app.config["REDIS_URL"] = url
-        try:
-            yield url
-        finally:
-            app.config["REDIS_URL"] = saved
+    app.config["REDIS_URL"] = redis_url
+    try:
+        yield redis_url
+    finally:
+        app.config["REDIS_URL"] = saved
 
 
 def test_with_redis_the_build_runs_on_the_rq_worker(client, db, world, secretariat, redis_url,
