@@ -32,6 +32,13 @@ def test_the_same_seed_gives_the_same_alliance(tmp_path):
     first = generate.generate(sizes, tmp_path / "a.sqlite3", year=2026, verbose=False)
     second = generate.generate(sizes, tmp_path / "b.sqlite3", year=2026, verbose=False)
     assert first["rows"] == second["rows"] and first["rows"]["organisations"] == sizes.orgs
+    rows = first["rows"]
+    # The shape the issue names, at any size: closed cycles plus the open one, about one
+    # submitted report per requested report, each with every answer, and the pledges.
+    assert rows["reporting_cycles"] == sizes.cycles + 1 and rows["pledges"] == sizes.pledges
+    assert abs(rows["report_versions"] - sizes.reports) <= sizes.reports * 0.05
+    assert rows["submitted_answers"] == rows["report_versions"] * sizes.questions
+    assert rows["status_changes"] and rows["evidence"] and rows["stored_files"] == sizes.files
     a, b = _rows(tmp_path / "a.sqlite3"), _rows(tmp_path / "b.sqlite3")
     assert all(a[table] for table in COMPARED)
     assert a == b
@@ -39,3 +46,12 @@ def test_the_same_seed_gives_the_same_alliance(tmp_path):
     other = dataclasses.replace(sizes, seed=sizes.seed + 1)
     generate.generate(other, tmp_path / "c.sqlite3", year=2026, verbose=False)
     assert _rows(tmp_path / "c.sqlite3")["organisations"] != a["organisations"]
+
+
+def test_the_default_alliance_is_the_one_the_issue_names():
+    """25,000 organisations, 10 yearly cycles, about 150,000 submitted reports of 40 answers,
+    60,000 pledges, seed fixed; `make bench` uses these sizes."""
+    sizes = generate.Sizes()
+    assert (sizes.orgs, sizes.cycles, sizes.reports, sizes.questions, sizes.pledges) == (
+        25_000, 10, 150_000, 40, 60_000)
+    assert sizes.seed == 2026
