@@ -22,7 +22,6 @@ from sqlalchemy import create_engine, text
 from app import clock, create_app
 from app.config import overrides_for_tests
 from app.db import db as _db
-from bench.servers import private_redis
 from tests import factories
 
 
@@ -203,6 +202,8 @@ def redis_url(tmp_path_factory):
     if not shutil.which("redis-server"):
         pytest.skip("redis-server is not installed")
     pytest.importorskip("redis")
+    from bench.servers import private_redis
+
     with private_redis(tmp_path_factory.mktemp("redis")) as url:
         yield url
 
