@@ -51,7 +51,7 @@ run: deps-run $(VENV)/.run-installed translations
 
 ## Every test, on SQLite then on a PostgreSQL server started for the run
 test: deps-test $(VENV)/.test-installed node_modules/.installed translations
-	$(BIN)/ruff check .
+	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 
@@ -63,12 +63,13 @@ test-postgres:
 	@echo "== tests on PostgreSQL =="
 	scripts/with-postgres.sh $(BIN)/pytest -n $(PYTEST_WORKERS) -p no:cacheprovider $(PYTEST_ARGS)
 
+## ruff's lint rules and its formatting, over the whole tree (part of `make test`)
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check app tests bench
+	$(BIN)/ruff format --check .
 
 format: $(VENV)/.test-installed
-	$(BIN)/ruff format app tests bench
+	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 ## Benchmarks: `make bench` (SQLite), `make bench DB=postgres` (SQLite and a private PostgreSQL,

@@ -52,9 +52,13 @@ def demo() -> None:
 
 
 @pactum.command("tick")
-@click.option("--now", "now_text", default=None, metavar="DATE",
-              help="Pretend it is this moment (YYYY-MM-DD or ISO date-time, UTC); for tests "
-                   "and catching up.")
+@click.option(
+    "--now",
+    "now_text",
+    default=None,
+    metavar="DATE",
+    help="Pretend it is this moment (YYYY-MM-DD or ISO date-time, UTC); for tests and catching up.",
+)
 def tick(now_text: str | None) -> None:
     """Apply the reporting deadline rules: reminders, non-communicating, delisting.
 
@@ -70,7 +74,9 @@ def tick(now_text: str | None) -> None:
         try:
             now = dt.datetime.fromisoformat(now_text)
         except ValueError as error:
-            raise click.BadParameter("use YYYY-MM-DD or an ISO date-time", param_hint="--now") from error
+            raise click.BadParameter(
+                "use YYYY-MM-DD or an ISO date-time", param_hint="--now"
+            ) from error
         if len(now_text) <= 10:
             now = now.replace(hour=12)
         now = now.replace(tzinfo=dt.UTC) if now.tzinfo is None else now.astimezone(dt.UTC)
@@ -100,6 +106,7 @@ def worker(burst: bool) -> None:
     redis_url = current_app.config.get("REDIS_URL")
     if not redis_url:
         raise click.ClickException(
-            "PACTUM_REDIS_URL is not set: without Redis, builds run in a thread of the app.")
+            "PACTUM_REDIS_URL is not set: without Redis, builds run in a thread of the app."
+        )
     click.echo(f"Waiting for jobs on {redis_url} (queue 'pactum'). Ctrl-C to stop.")
     work(redis_url, burst=burst)

@@ -79,7 +79,9 @@ def load_config() -> dict:
         "SQLALCHEMY_RECORD_QUERIES": False,
         # A streaming replica for anonymous reads of public pages (app/db.py, docs/deploy.md),
         # used for a page only when its data has not changed for REPLICA_MAX_LAG seconds.
-        "SQLALCHEMY_BINDS": {"replica": replica} if (replica := _env("DATABASE_REPLICA_URL")) else {},
+        "SQLALCHEMY_BINDS": {"replica": replica}
+        if (replica := _env("DATABASE_REPLICA_URL"))
+        else {},
         "REPLICA_MAX_LAG": _env_float("REPLICA_MAX_LAG", 30.0),
         "REDIS_URL": redis_url,
         # Shared cache (app/core/cache.py): redis | sqlite | filesystem | memory | null;
@@ -119,7 +121,9 @@ def load_config() -> dict:
         "LOGO_MAX_BYTES": 2 * 1024 * 1024,
         "EVIDENCE_MAX_BYTES": _env_int("EVIDENCE_MAX_MB", 10) * 1024 * 1024,
         # Reporting rules.
-        "REMINDER_OFFSETS": [int(x) for x in (_env("REMINDER_OFFSETS", "30,7,1") or "").split(",") if x],
+        "REMINDER_OFFSETS": [
+            int(x) for x in (_env("REMINDER_OFFSETS", "30,7,1") or "").split(",") if x
+        ],
         # Days a member may stay non-communicating before delisting; 0 = until year end.
         "DELIST_AFTER_DAYS": _env_int("DELIST_AFTER_DAYS", 0),
         # i18n.

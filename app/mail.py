@@ -64,7 +64,10 @@ def deliver(message: Message) -> None:
             attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename
         )
     if not config.get("MAIL_SERVER"):
-        print(f"\n----- email (not sent: no PACTUM_MAIL_SERVER) -----\n{email}\n-----", file=sys.stdout)
+        print(
+            f"\n----- email (not sent: no PACTUM_MAIL_SERVER) -----\n{email}\n-----",
+            file=sys.stdout,
+        )
         return
     with smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=10) as smtp:
         if config.get("MAIL_USE_TLS"):

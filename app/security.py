@@ -22,7 +22,9 @@ if TYPE_CHECKING:
 
 
 def is_secretariat(user: User | None) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False) and user.is_secretariat)
+    return bool(
+        user is not None and getattr(user, "is_authenticated", False) and user.is_secretariat
+    )
 
 
 def represents(user: User | None, organisation_id: int | None) -> bool:

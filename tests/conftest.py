@@ -148,11 +148,13 @@ def _empty_all_tables() -> None:
     if _db.engine.dialect.name == "postgresql":
         # A session leaked by the finished test (a background build thread, a live-server
         # request still streaming) would block TRUNCATE forever: end such transactions first.
-        _db.session.execute(text(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid() "
-            "AND state IN ('idle in transaction', 'idle in transaction (aborted)')"
-        ))
+        _db.session.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                "AND state IN ('idle in transaction', 'idle in transaction (aborted)')"
+            )
+        )
         _db.session.execute(text("SET LOCAL lock_timeout = '20s'"))
         names = ", ".join(f'"{t.name}"' for t in tables)
         _db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))

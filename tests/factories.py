@@ -28,8 +28,14 @@ def _hash() -> str:
     return _password_hash
 
 
-def make_user(role: str = "representative", organisation=None, email: str | None = None,
-              name: str = "", password: str | None = PASSWORD, active: bool = True) -> User:
+def make_user(
+    role: str = "representative",
+    organisation=None,
+    email: str | None = None,
+    name: str = "",
+    password: str | None = PASSWORD,
+    active: bool = True,
+) -> User:
     n = next(_counter)
     user = User(
         email=email or f"user{n}@example.org",
@@ -57,9 +63,15 @@ def make_sector(name: str = "Software") -> Sector:
     return sector
 
 
-def make_org(name: str | None = None, status: str = "active", country: str = "DE",
-             category: str = "company", sector: str | None = "Software",
-             joined_on: dt.date | None = dt.date(2024, 1, 15), **extra) -> Organisation:
+def make_org(
+    name: str | None = None,
+    status: str = "active",
+    country: str = "DE",
+    category: str = "company",
+    sector: str | None = "Software",
+    joined_on: dt.date | None = dt.date(2024, 1, 15),
+    **extra,
+) -> Organisation:
     n = next(_counter)
     name = name or f"Organisation {n}"
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")

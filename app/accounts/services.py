@@ -155,7 +155,9 @@ def create_secretariat(email: str, password: str | None, name: str = "", actor=N
     return user
 
 
-def invite_representative(actor, organisation, email: str, name: str = "", job_title: str = "") -> User:
+def invite_representative(
+    actor, organisation, email: str, name: str = "", job_title: str = ""
+) -> User:
     """Create a representative account without a password and email a set-password link."""
     ensure_secretariat(actor)
     email = normalise_email(email)

@@ -89,8 +89,10 @@ def forgot_password():
         services.request_password_reset(form.email.data)
         db.session.commit()
         flash(
-            _("If an account exists for that address, we have sent it a link to choose a new "
-              "password. The link works once, for a limited time."),
+            _(
+                "If an account exists for that address, we have sent it a link to choose a new "
+                "password. The link works once, for a limited time."
+            ),
             "success",
         )
         return redirect(url_for("accounts.login"))

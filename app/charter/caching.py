@@ -39,8 +39,9 @@ def site_fingerprint() -> str:
                 continue
             for path in sorted(p for p in root.rglob("*") if p.is_file()):
                 stat = path.stat()
-                digest.update(f"{path.relative_to(BASE_DIR)}:{stat.st_size}:{stat.st_mtime_ns}"
-                              .encode())
+                digest.update(
+                    f"{path.relative_to(BASE_DIR)}:{stat.st_size}:{stat.st_mtime_ns}".encode()
+                )
         _site_fingerprint = digest.hexdigest()[:16]
     return _site_fingerprint
 
@@ -56,14 +57,18 @@ def _moment(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
-def validators(kind: str, versions: Iterable, today: dt.date, *, personal: bool,
-               localised: bool = True) -> Validators:
+def validators(
+    kind: str, versions: Iterable, today: dt.date, *, personal: bool, localised: bool = True
+) -> Validators:
     """ETag and Last-Modified for a resource built from these published versions."""
     versions = list(versions)
     parts = [kind, site_fingerprint(), current_app.config["ALLIANCE_NAME"]]
     # The versions in force and upcoming, as seen today.
-    parts += [f"{v.id}:{v.number}:{v.effective_date}:{v.effective_date <= today}:"
-              f"{v.published_at.isoformat() if v.published_at else ''}" for v in versions]
+    parts += [
+        f"{v.id}:{v.number}:{v.effective_date}:{v.effective_date <= today}:"
+        f"{v.published_at.isoformat() if v.published_at else ''}"
+        for v in versions
+    ]
     if localised:
         parts.append(str(get_locale() or "en"))
     if personal:
@@ -94,8 +99,13 @@ def not_modified(v: Validators) -> bool:
     return False
 
 
-def respond(v: Validators, build: Callable[[], Response], *, vary: str = "Cookie, Accept-Language",
-            cache_control: str = "no-cache") -> Response:
+def respond(
+    v: Validators,
+    build: Callable[[], Response],
+    *,
+    vary: str = "Cookie, Accept-Language",
+    cache_control: str = "no-cache",
+) -> Response:
     """A 304 when the client's copy is current; otherwise the built response, with the
     validators (unless it shows a one-off flash message, which must not be cached)."""
     if request.method in ("GET", "HEAD") and not_modified(v):

@@ -104,8 +104,25 @@ class Comparison:
 
 # Text ------------------------------------------------------------------------------------
 
-_BLOCKS = {"p", "li", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr", "dt", "dd", "hr",
-           "ul", "ol", "table", "br"}
+_BLOCKS = {
+    "p",
+    "li",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "pre",
+    "tr",
+    "dt",
+    "dd",
+    "hr",
+    "ul",
+    "ol",
+    "table",
+    "br",
+}
 
 
 class _TextExtractor(HTMLParser):
@@ -211,8 +228,15 @@ def _merge(segments: list[Segment]) -> list[Segment]:
 # Versions ----------------------------------------------------------------------------------
 
 
-def compare(old: list[PrincipleRecord], new: list[PrincipleRecord], *, old_title: str = "",
-            new_title: str = "", old_preamble: str = "", new_preamble: str = "") -> Comparison:
+def compare(
+    old: list[PrincipleRecord],
+    new: list[PrincipleRecord],
+    *,
+    old_title: str = "",
+    new_title: str = "",
+    old_preamble: str = "",
+    new_preamble: str = "",
+) -> Comparison:
     """What changed from `old` to `new`, principle by principle, in the new version's order
     (removed principles follow, in their old order)."""
     old_by_key = {p.key: p for p in old}

@@ -11,45 +11,63 @@ from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Option
 from app.charter.services import MAX_NUMBER
 from app.core.forms import NotBlank
 
-MARKDOWN_HINT = _l("Markdown: *italics*, **bold**, [a link](https://example.org), lists "
-                   "with “-” at the start of a line, a blank line between paragraphs.")
+MARKDOWN_HINT = _l(
+    "Markdown: *italics*, **bold**, [a link](https://example.org), lists "
+    "with “-” at the start of a line, a blank line between paragraphs."
+)
 
 
 class VersionForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[NotBlank(), Length(max=200)],
-                        description=_l("Shown on the charter page and on the cover of the PDF."))
-    change_summary = StringField(
-        _l("What changed, in one line"), validators=[Length(max=300)],
-        description=_l("Shown in the list of versions, e.g. “Principle 5 now sets time limits "
-                       "for fixes; new principle 10 on security by design.”"),
+    title = StringField(
+        _l("Title"),
+        validators=[NotBlank(), Length(max=200)],
+        description=_l("Shown on the charter page and on the cover of the PDF."),
     )
-    preamble_md = TextAreaField(_l("Preamble"), validators=[Length(max=20000)],
-                                description=MARKDOWN_HINT)
+    change_summary = StringField(
+        _l("What changed, in one line"),
+        validators=[Length(max=300)],
+        description=_l(
+            "Shown in the list of versions, e.g. “Principle 5 now sets time limits "
+            "for fixes; new principle 10 on security by design.”"
+        ),
+    )
+    preamble_md = TextAreaField(
+        _l("Preamble"), validators=[Length(max=20000)], description=MARKDOWN_HINT
+    )
 
 
 class PrincipleForm(FlaskForm):
     number = IntegerField(
         _l("Number"),
-        validators=[InputRequired(message=_l("Please give the principle a number.")),
-                    NumberRange(min=1, max=MAX_NUMBER,
-                                message=_l("Use a number from 1 to %(max)d.", max=MAX_NUMBER))],
-        description=_l("Readers and pledges cite principles by number. Each number can be "
-                       "used once."),
+        validators=[
+            InputRequired(message=_l("Please give the principle a number.")),
+            NumberRange(
+                min=1, max=MAX_NUMBER, message=_l("Use a number from 1 to %(max)d.", max=MAX_NUMBER)
+            ),
+        ],
+        description=_l(
+            "Readers and pledges cite principles by number. Each number can be used once."
+        ),
     )
     title = StringField(_l("Short title"), validators=[NotBlank(), Length(max=200)])
-    theme = StringField(_l("Theme (optional)"), validators=[Length(max=100)],
-                        description=_l("A word or two that groups principles, e.g. “Security”."))
-    body_md = TextAreaField(_l("Text"), validators=[Length(max=20000)],
-                            description=MARKDOWN_HINT)
+    theme = StringField(
+        _l("Theme (optional)"),
+        validators=[Length(max=100)],
+        description=_l("A word or two that groups principles, e.g. “Security”."),
+    )
+    body_md = TextAreaField(_l("Text"), validators=[Length(max=20000)], description=MARKDOWN_HINT)
 
 
 class PublishForm(FlaskForm):
     effective_date = DateField(
         _l("Effective date"),
-        validators=[InputRequired(message=_l("Choose the date from which this version is in "
-                                             "force."))],
-        description=_l("From this day the new version is the charter in force. Until then "
-                       "it is shown as upcoming."),
+        validators=[
+            InputRequired(message=_l("Choose the date from which this version is in force."))
+        ],
+        description=_l(
+            "From this day the new version is the charter in force. Until then "
+            "it is shown as upcoming."
+        ),
     )
 
 

@@ -77,9 +77,7 @@ class PrincipleText(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    version_id: Mapped[int] = mapped_column(
-        ForeignKey("charter_versions.id", ondelete="CASCADE")
-    )
+    version_id: Mapped[int] = mapped_column(ForeignKey("charter_versions.id", ondelete="CASCADE"))
     principle_id: Mapped[int] = mapped_column(ForeignKey("principles.id"), index=True)
     number: Mapped[int]
     position: Mapped[int] = mapped_column(default=0)

@@ -38,7 +38,10 @@ def version_payload(version: CharterVersion, timeline: Timeline) -> dict:
         "change_summary": version.change_summary or "",
         "previous_version": previous.number if previous else None,
         "next_version": following.number if following else None,
-        "preamble": {"markdown": version.preamble_md or "", "html": str(render(version.preamble_md))},
+        "preamble": {
+            "markdown": version.preamble_md or "",
+            "html": str(render(version.preamble_md)),
+        },
         "principles": [
             {
                 "key": text.principle.key,
@@ -57,25 +60,28 @@ def version_payload(version: CharterVersion, timeline: Timeline) -> dict:
             "versions": public_url("charter.versions"),
             "compare_with_previous": (
                 public_url("charter.compare", a=previous.number, b=version.number)
-                if previous else None
+                if previous
+                else None
             ),
         },
     }
 
 
-def comparison_summary(comparison: Comparison, old: CharterVersion, new: CharterVersion) -> list[str]:
+def comparison_summary(
+    comparison: Comparison, old: CharterVersion, new: CharterVersion
+) -> list[str]:
     """The comparison in a few plain sentences."""
     counts = comparison.counts
     total = sum(counts[s] for s in (ADDED, REWORDED, RENUMBERED, UNCHANGED))
     sentences = []
     if not comparison.has_changes:
-        sentences.append(_("Versions %(a)d and %(b)d have the same text.", a=old.number,
-                           b=new.number))
+        sentences.append(
+            _("Versions %(a)d and %(b)d have the same text.", a=old.number, b=new.number)
+        )
         return sentences
     parts = []
     if counts[ADDED]:
-        parts.append(ngettext("%(num)d principle added", "%(num)d principles added",
-                              counts[ADDED]))
+        parts.append(ngettext("%(num)d principle added", "%(num)d principles added", counts[ADDED]))
     if counts[REWORDED]:
         parts.append(ngettext("%(num)d reworded", "%(num)d reworded", counts[REWORDED]))
     if counts[RENUMBERED]:
@@ -83,13 +89,23 @@ def comparison_summary(comparison: Comparison, old: CharterVersion, new: Charter
     if counts[REMOVED]:
         parts.append(ngettext("%(num)d removed", "%(num)d removed", counts[REMOVED]))
     if parts:
-        sentences.append(_("From version %(a)d to version %(b)d: %(changes)s.", a=old.number,
-                           b=new.number, changes=", ".join(parts)))
-    sentences.append(ngettext(
-        "Version %(b)d has %(num)d principle; %(same)d of them unchanged.",
-        "Version %(b)d has %(num)d principles; %(same)d of them unchanged.",
-        total, b=new.number, same=counts[UNCHANGED],
-    ))
+        sentences.append(
+            _(
+                "From version %(a)d to version %(b)d: %(changes)s.",
+                a=old.number,
+                b=new.number,
+                changes=", ".join(parts),
+            )
+        )
+    sentences.append(
+        ngettext(
+            "Version %(b)d has %(num)d principle; %(same)d of them unchanged.",
+            "Version %(b)d has %(num)d principles; %(same)d of them unchanged.",
+            total,
+            b=new.number,
+            same=counts[UNCHANGED],
+        )
+    )
     if comparison.title_changed:
         sentences.append(_("The title changed."))
     if comparison.preamble_changed:
@@ -112,8 +128,9 @@ def pdf_context(version: CharterVersion, timeline: Timeline | None, preview: boo
     }
 
 
-def version_pdf(version: CharterVersion, timeline: Timeline | None, cache_key: str | None,
-                preview: bool = False) -> bytes:
+def version_pdf(
+    version: CharterVersion, timeline: Timeline | None, cache_key: str | None, preview: bool = False
+) -> bytes:
     """The version as a tagged PDF (PDF/UA-1), from the same Markdown as the page."""
     from app.core.pdf import render_pdf
 

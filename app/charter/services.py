@@ -52,8 +52,9 @@ def current_version(on: dt.date | None = None) -> CharterVersion | None:
     day = on or clock.today()
     return db.session.scalar(
         select(CharterVersion)
-        .where(CharterVersion.status == VersionStatus.PUBLISHED,
-               CharterVersion.effective_date <= day)
+        .where(
+            CharterVersion.status == VersionStatus.PUBLISHED, CharterVersion.effective_date <= day
+        )
         .order_by(CharterVersion.number.desc())
         .limit(1)
     )
@@ -61,21 +62,27 @@ def current_version(on: dt.date | None = None) -> CharterVersion | None:
 
 def published_versions() -> list[CharterVersion]:
     """Every published version, newest first (without their principles)."""
-    return list(db.session.scalars(
-        select(CharterVersion)
-        .where(CharterVersion.status == VersionStatus.PUBLISHED)
-        .order_by(CharterVersion.number.desc())
-    ))
+    return list(
+        db.session.scalars(
+            select(CharterVersion)
+            .where(CharterVersion.status == VersionStatus.PUBLISHED)
+            .order_by(CharterVersion.number.desc())
+        )
+    )
 
 
 def all_versions() -> list[tuple[CharterVersion, int]]:
     """Drafts and published versions, newest first, each with its number of principles."""
-    counts = dict(db.session.execute(
-        select(PrincipleText.version_id, func.count(PrincipleText.id))
-        .group_by(PrincipleText.version_id)
-    ).all())
+    counts = dict(
+        db.session.execute(
+            select(PrincipleText.version_id, func.count(PrincipleText.id)).group_by(
+                PrincipleText.version_id
+            )
+        ).all()
+    )
     versions = db.session.scalars(
-        select(CharterVersion).options(selectinload(CharterVersion.published_by))
+        select(CharterVersion)
+        .options(selectinload(CharterVersion.published_by))
         .order_by(CharterVersion.number.desc())
     )
     return [(version, counts.get(version.id, 0)) for version in versions]
@@ -83,8 +90,10 @@ def all_versions() -> list[tuple[CharterVersion, int]]:
 
 def draft_in_progress() -> CharterVersion | None:
     return db.session.scalar(
-        select(CharterVersion).where(CharterVersion.status == VersionStatus.DRAFT)
-        .order_by(CharterVersion.number.desc()).limit(1)
+        select(CharterVersion)
+        .where(CharterVersion.status == VersionStatus.DRAFT)
+        .order_by(CharterVersion.number.desc())
+        .limit(1)
     )
 
 
@@ -107,7 +116,8 @@ def get_published(number: int) -> CharterVersion:
     if not 0 < number <= MAX_VERSION_NUMBER:
         raise NotFound(_("There is no version %(n)d of the charter.", n=number))
     version = db.session.scalar(
-        select(CharterVersion).options(_with_texts())
+        select(CharterVersion)
+        .options(_with_texts())
         .where(CharterVersion.number == number, CharterVersion.status == VersionStatus.PUBLISHED)
     )
     if version is None:
@@ -129,15 +139,16 @@ class Timeline:
     @property
     def upcoming(self) -> list[CharterVersion]:
         """Published versions not yet in force, soonest first."""
-        return sorted((v for v in self.versions if v.effective_date > self.today),
-                      key=lambda v: v.number)
+        return sorted(
+            (v for v in self.versions if v.effective_date > self.today), key=lambda v: v.number
+        )
 
     @property
     def latest(self) -> CharterVersion | None:
         return self.versions[0] if self.versions else None
 
     def status(self, version: CharterVersion) -> str:
-        """"current", "upcoming", "superseded" (or "draft")."""
+        """ "current", "upcoming", "superseded" (or "draft")."""
         if not version.is_published:
             return "draft"
         if version.effective_date > self.today:
@@ -156,8 +167,11 @@ class Timeline:
         """The day a later version took effect, for a version no longer in force."""
         if self.status(version) != "superseded":
             return None
-        later = [v.effective_date for v in self.versions
-                 if v.number > version.number and v.effective_date <= self.today]
+        later = [
+            v.effective_date
+            for v in self.versions
+            if v.number > version.number and v.effective_date <= self.today
+        ]
         return min(later) if later else None
 
     def by_number(self, number: int) -> CharterVersion | None:
@@ -172,14 +186,22 @@ def timeline(on: dt.date | None = None) -> Timeline:
 
 
 def records(version: CharterVersion) -> list[PrincipleRecord]:
-    return [PrincipleRecord(t.principle.key, t.number, t.title, t.body_md or "", t.theme or "")
-            for t in version.texts]
+    return [
+        PrincipleRecord(t.principle.key, t.number, t.title, t.body_md or "", t.theme or "")
+        for t in version.texts
+    ]
 
 
 def compare_versions(old: CharterVersion, new: CharterVersion) -> Comparison:
     """What changed from `old` to `new` (both loaded with their principles)."""
-    return compare(records(old), records(new), old_title=old.title, new_title=new.title,
-                   old_preamble=old.preamble_md or "", new_preamble=new.preamble_md or "")
+    return compare(
+        records(old),
+        records(new),
+        old_title=old.title,
+        new_title=new.title,
+        old_preamble=old.preamble_md or "",
+        new_preamble=new.preamble_md or "",
+    )
 
 
 def versions_for_comparison(a: int, b: int) -> tuple[CharterVersion, CharterVersion]:
@@ -187,11 +209,16 @@ def versions_for_comparison(a: int, b: int) -> tuple[CharterVersion, CharterVers
     for n in (a, b):
         if not 0 < n <= MAX_VERSION_NUMBER:
             raise NotFound(_("There is no version %(n)d of the charter.", n=n))
-    found = {v.number: v for v in db.session.scalars(
-        select(CharterVersion).options(_with_texts())
-        .where(CharterVersion.number.in_({a, b}),
-               CharterVersion.status == VersionStatus.PUBLISHED)
-    )}
+    found = {
+        v.number: v
+        for v in db.session.scalars(
+            select(CharterVersion)
+            .options(_with_texts())
+            .where(
+                CharterVersion.number.in_({a, b}), CharterVersion.status == VersionStatus.PUBLISHED
+            )
+        )
+    }
     for n in (a, b):
         if n not in found:
             raise NotFound(_("There is no version %(n)d of the charter.", n=n))
@@ -205,8 +232,10 @@ def _lock_version(version_id: int) -> CharterVersion:
     """Load a version for a change, locking its row (PostgreSQL) so a publication running
     at the same time is either fully before or fully after this change."""
     version = db.session.scalar(
-        select(CharterVersion).where(CharterVersion.id == version_id)
-        .with_for_update().execution_options(populate_existing=True)
+        select(CharterVersion)
+        .where(CharterVersion.id == version_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
     )
     if version is None:
         raise NotFound(_("There is no such charter version."))
@@ -215,10 +244,13 @@ def _lock_version(version_id: int) -> CharterVersion:
 
 def _ensure_draft(version: CharterVersion) -> None:
     if not version.is_draft:
-        raise Conflict(_(
-            "Version %(n)d is published and can no longer be changed. To change the charter, "
-            "start a new version.", n=version.number,
-        ))
+        raise Conflict(
+            _(
+                "Version %(n)d is published and can no longer be changed. To change the charter, "
+                "start a new version.",
+                n=version.number,
+            )
+        )
 
 
 def _draft_for_change(actor, version_id: int) -> CharterVersion:
@@ -240,7 +272,8 @@ def ensure_editable(actor, version_id: int) -> None:
 
 def _text_of(version: CharterVersion, text_id: int) -> PrincipleText:
     text = db.session.scalar(
-        select(PrincipleText).options(selectinload(PrincipleText.principle))
+        select(PrincipleText)
+        .options(selectinload(PrincipleText.principle))
         .where(PrincipleText.id == text_id)
     )
     if text is None or text.version_id != version.id:
@@ -257,15 +290,20 @@ def start_draft(actor) -> CharterVersion:
     ensure_secretariat(actor)
     existing = draft_in_progress()
     if existing is not None:
-        raise Conflict(_(
-            "A draft of version %(n)d is already in progress. Continue it, or delete it "
-            "before starting another.", n=existing.number,
-        ))
+        raise Conflict(
+            _(
+                "A draft of version %(n)d is already in progress. Continue it, or delete it "
+                "before starting another.",
+                n=existing.number,
+            )
+        )
     latest_number = db.session.scalar(select(func.max(CharterVersion.number))) or 0
     base = db.session.scalar(
-        select(CharterVersion).options(_with_texts())
+        select(CharterVersion)
+        .options(_with_texts())
         .where(CharterVersion.status == VersionStatus.PUBLISHED)
-        .order_by(CharterVersion.number.desc()).limit(1)
+        .order_by(CharterVersion.number.desc())
+        .limit(1)
     )
     draft = CharterVersion(
         number=latest_number + 1,
@@ -280,22 +318,34 @@ def start_draft(actor) -> CharterVersion:
         with db.session.begin_nested():
             db.session.add(draft)
             for text in base.texts if base is not None else []:
-                draft.texts.append(PrincipleText(
-                    principle=text.principle, number=text.number, position=text.position,
-                    title=text.title, body_md=text.body_md, theme=text.theme,
-                ))
+                draft.texts.append(
+                    PrincipleText(
+                        principle=text.principle,
+                        number=text.number,
+                        position=text.position,
+                        title=text.title,
+                        body_md=text.body_md,
+                        theme=text.theme,
+                    )
+                )
             db.session.flush()
     except IntegrityError as error:  # another secretariat user started one at the same time
-        raise Conflict(_("Someone else has just started a new draft. Reload the page to "
-                         "continue it.")) from error
-    record(actor, "charter.draft_started", draft,
-           summary=f"Draft of version {draft.number}"
-                   + (f" from version {base.number}" if base else ""))
+        raise Conflict(
+            _("Someone else has just started a new draft. Reload the page to continue it.")
+        ) from error
+    record(
+        actor,
+        "charter.draft_started",
+        draft,
+        summary=f"Draft of version {draft.number}"
+        + (f" from version {base.number}" if base else ""),
+    )
     return draft
 
 
-def update_draft(actor, version_id: int, *, title: str, preamble_md: str,
-                 change_summary: str) -> CharterVersion:
+def update_draft(
+    actor, version_id: int, *, title: str, preamble_md: str, change_summary: str
+) -> CharterVersion:
     version = _draft_for_change(actor, version_id)
     title, change_summary = _clean(title), " ".join(_clean(change_summary).split())
     if not title:
@@ -303,8 +353,9 @@ def update_draft(actor, version_id: int, *, title: str, preamble_md: str,
     if len(title) > 200:
         raise ValidationFailed(_("Keep the title under 200 characters."), field="title")
     if len(change_summary) > 300:
-        raise ValidationFailed(_("Keep the summary to one line (300 characters at most)."),
-                               field="change_summary")
+        raise ValidationFailed(
+            _("Keep the summary to one line (300 characters at most)."), field="change_summary"
+        )
     version.title = title
     version.preamble_md = (preamble_md or "").strip()
     version.change_summary = change_summary
@@ -314,8 +365,7 @@ def update_draft(actor, version_id: int, *, title: str, preamble_md: str,
 
 def _validate_principle(number, title: str, theme: str) -> None:
     if not isinstance(number, int) or isinstance(number, bool) or not 0 < number <= MAX_NUMBER:
-        raise ValidationFailed(
-            _("Use a number from 1 to %(max)d.", max=MAX_NUMBER), field="number")
+        raise ValidationFailed(_("Use a number from 1 to %(max)d.", max=MAX_NUMBER), field="number")
     if not title:
         raise ValidationFailed(_("Every principle needs a short title."), field="title")
     if len(title) > 200:
@@ -338,16 +388,22 @@ def _renumber_positions(version: CharterVersion) -> None:
     version.texts.sort(key=lambda t: t.position)
 
 
-def add_principle(actor, version_id: int, *, number: int | None, title: str, body_md: str,
-                  theme: str = "") -> PrincipleText:
+def add_principle(
+    actor, version_id: int, *, number: int | None, title: str, body_md: str, theme: str = ""
+) -> PrincipleText:
     """A new principle (with a new identity) in a draft. Without a number it goes last."""
     version = _draft_for_change(actor, version_id)
     title, theme = _clean(title), _clean(theme)
     if number is None:
         number = max((t.number for t in version.texts), default=0) + 1
     _validate_principle(number, title, theme)
-    text = PrincipleText(number=number, title=title, body_md=(body_md or "").strip(),
-                         theme=theme, position=len(version.texts))
+    text = PrincipleText(
+        number=number,
+        title=title,
+        body_md=(body_md or "").strip(),
+        theme=theme,
+        position=len(version.texts),
+    )
     try:
         with db.session.begin_nested():
             text.principle = Principle(key=_next_key())
@@ -355,15 +411,17 @@ def add_principle(actor, version_id: int, *, number: int | None, title: str, bod
             version.texts.append(text)
             db.session.flush()
     except IntegrityError as error:  # the same key taken by a request running at the same time
-        raise Conflict(_("This draft was changed at the same moment by someone else. "
-                         "Please try again.")) from error
+        raise Conflict(
+            _("This draft was changed at the same moment by someone else. Please try again.")
+        ) from error
     _renumber_positions(version)
     db.session.flush()
     return text
 
 
-def update_principle(actor, version_id: int, text_id: int, *, number: int, title: str,
-                     body_md: str, theme: str = "") -> PrincipleText:
+def update_principle(
+    actor, version_id: int, text_id: int, *, number: int, title: str, body_md: str, theme: str = ""
+) -> PrincipleText:
     version = _draft_for_change(actor, version_id)
     text = _text_of(version, text_id)
     title, theme = _clean(title), _clean(theme)
@@ -441,8 +499,13 @@ def delete_draft(actor, version_id: int) -> int:
     number = version.number
     loaded = load_version(version.id)
     principles = [t.principle for t in loaded.texts]
-    record(actor, "charter.draft_deleted", loaded, summary=f"Draft of version {number} deleted",
-           number=number)
+    record(
+        actor,
+        "charter.draft_deleted",
+        loaded,
+        summary=f"Draft of version {number} deleted",
+        number=number,
+    )
     db.session.delete(loaded)
     db.session.flush()
     for principle in principles:
@@ -463,19 +526,30 @@ def publication_problems(version: CharterVersion) -> list[tuple[str | None, str]
         problems.append((None, _("The charter has no principles. Add at least one.")))
     untitled = [t.number for t in version.texts if not _clean(t.title)]
     if untitled:
-        problems.append((None, _(
-            "Principle %(numbers)s has no title. Every principle needs one.",
-            numbers=", ".join(str(n) for n in untitled),
-        )))
+        problems.append(
+            (
+                None,
+                _(
+                    "Principle %(numbers)s has no title. Every principle needs one.",
+                    numbers=", ".join(str(n) for n in untitled),
+                ),
+            )
+        )
     seen: dict[int, int] = {}
     for text in version.texts:
         seen[text.number] = seen.get(text.number, 0) + 1
     duplicates = sorted(n for n, count in seen.items() if count > 1)
     if duplicates:
-        problems.append((None, _(
-            "Two or more principles have the number %(numbers)s. Each number must be used "
-            "once.", numbers=", ".join(str(n) for n in duplicates),
-        )))
+        problems.append(
+            (
+                None,
+                _(
+                    "Two or more principles have the number %(numbers)s. Each number must be used "
+                    "once.",
+                    numbers=", ".join(str(n) for n in duplicates),
+                ),
+            )
+        )
     return problems
 
 
@@ -489,18 +563,24 @@ def publish(actor, version_id: int, effective_date: dt.date | None) -> CharterVe
         errors.setdefault(field, []).append(message)
     if effective_date is None:
         errors.setdefault("effective_date", []).append(
-            _("Choose the date from which this version is in force."))
+            _("Choose the date from which this version is in force.")
+        )
     else:
         latest = db.session.scalar(
-            select(CharterVersion).where(CharterVersion.status == VersionStatus.PUBLISHED)
-            .order_by(CharterVersion.number.desc()).limit(1)
+            select(CharterVersion)
+            .where(CharterVersion.status == VersionStatus.PUBLISHED)
+            .order_by(CharterVersion.number.desc())
+            .limit(1)
         )
         if latest is not None and effective_date < latest.effective_date:
-            errors.setdefault("effective_date", []).append(_(
-                "The effective date cannot be before %(date)s, when version %(n)d took or "
-                "takes effect.", date=format_date(latest.effective_date, "long"),
-                n=latest.number,
-            ))
+            errors.setdefault("effective_date", []).append(
+                _(
+                    "The effective date cannot be before %(date)s, when version %(n)d took or "
+                    "takes effect.",
+                    date=format_date(latest.effective_date, "long"),
+                    n=latest.number,
+                )
+            )
     if errors:
         messages = [m for ms in errors.values() for m in ms]
         raise ValidationFailed(
@@ -512,11 +592,15 @@ def publish(actor, version_id: int, effective_date: dt.date | None) -> CharterVe
     version.published_at = clock.now()
     version.published_by_id = actor.id
     db.session.flush()
-    record(actor, "charter.published", version,
-           summary=f"Version {version.number} published, in force from "
-                   f"{effective_date.isoformat()}",
-           number=version.number, effective_date=effective_date.isoformat(),
-           principles=len(version.texts))
+    record(
+        actor,
+        "charter.published",
+        version,
+        summary=f"Version {version.number} published, in force from {effective_date.isoformat()}",
+        number=version.number,
+        effective_date=effective_date.isoformat(),
+        principles=len(version.texts),
+    )
     charter_published.send(version, actor=actor)
     return version
 
@@ -550,20 +634,37 @@ def _guard_published(session, flush_context, instances):
     for obj in session.deleted:
         if isinstance(obj, CharterVersion) and _was_published(obj):
             raise PublishedVersionChanged(_("A published charter version cannot be deleted."))
-        if isinstance(obj, PrincipleText) and (version := _version_of(session, obj)) \
-                and _was_published(version):
+        if (
+            isinstance(obj, PrincipleText)
+            and (version := _version_of(session, obj))
+            and _was_published(version)
+        ):
             raise PublishedVersionChanged(
-                _("The principles of a published charter version cannot be changed."))
+                _("The principles of a published charter version cannot be changed.")
+            )
     for obj in session.dirty:
-        if isinstance(obj, CharterVersion) and _was_published(obj) \
-                and session.is_modified(obj, include_collections=False):
+        if (
+            isinstance(obj, CharterVersion)
+            and _was_published(obj)
+            and session.is_modified(obj, include_collections=False)
+        ):
             raise PublishedVersionChanged(_("A published charter version cannot be changed."))
-        if isinstance(obj, PrincipleText) and session.is_modified(obj) \
-                and (version := _version_of(session, obj)) and _was_published(version):
+        if (
+            isinstance(obj, PrincipleText)
+            and session.is_modified(obj)
+            and (version := _version_of(session, obj))
+            and _was_published(version)
+        ):
             raise PublishedVersionChanged(
-                _("The principles of a published charter version cannot be changed."))
+                _("The principles of a published charter version cannot be changed.")
+            )
     for obj in session.new:
-        if isinstance(obj, PrincipleText) and (version := _version_of(session, obj)) \
-                and version not in session.new and _was_published(version):
+        if (
+            isinstance(obj, PrincipleText)
+            and (version := _version_of(session, obj))
+            and version not in session.new
+            and _was_published(version)
+        ):
             raise PublishedVersionChanged(
-                _("The principles of a published charter version cannot be changed."))
+                _("The principles of a published charter version cannot be changed.")
+            )

@@ -43,8 +43,11 @@ bp = Blueprint("charter", __name__)
 def _json_body_must_be_an_object():
     """Forms also accept a JSON object (Flask-WTF reads it like form fields); any other JSON
     body is a bad request, not a crash."""
-    if request.method == "POST" and request.is_json \
-            and not isinstance(request.get_json(silent=True), dict):
+    if (
+        request.method == "POST"
+        and request.is_json
+        and not isinstance(request.get_json(silent=True), dict)
+    ):
         abort(400)
 
 
@@ -118,7 +121,8 @@ def version(number: int):
         abort(404)
     v = caching.validators(f"page-v{number}", timeline.versions, timeline.today, personal=True)
     return caching.respond(
-        v, lambda: _render_version(services.get_published(number), timeline, canonical=False))
+        v, lambda: _render_version(services.get_published(number), timeline, canonical=False)
+    )
 
 
 def _pdf_response(number: int | None):
@@ -127,8 +131,7 @@ def _pdf_response(number: int | None):
     if target is None:
         abort(404)
     kind = "pdf-current" if number is None else f"pdf-v{number}"
-    v = caching.validators(f"{kind}:{target.id}", timeline.versions, timeline.today,
-                           personal=False)
+    v = caching.validators(f"{kind}:{target.id}", timeline.versions, timeline.today, personal=False)
     filename = f"charter-v{target.number}.pdf"
 
     def build():
@@ -159,8 +162,9 @@ def _json_response(number: int | None):
     if target is None:
         abort(404)
     kind = "json-current" if number is None else f"json-v{number}"
-    v = caching.validators(f"{kind}:{target.id}", timeline.versions, timeline.today,
-                           personal=False, localised=False)
+    v = caching.validators(
+        f"{kind}:{target.id}", timeline.versions, timeline.today, personal=False, localised=False
+    )
 
     def build():
         loaded = services.get_published(target.number)
@@ -185,9 +189,13 @@ def version_json(number: int):
 
 def _compare_form(timeline: services.Timeline, data=None) -> CompareForm:
     form = CompareForm(formdata=data)
-    choices = [(v.number, _("Version %(n)d (%(date)s)", n=v.number,
-                            date=format_date(v.effective_date, "medium")))
-               for v in timeline.versions]
+    choices = [
+        (
+            v.number,
+            _("Version %(n)d (%(date)s)", n=v.number, date=format_date(v.effective_date, "medium")),
+        )
+        for v in timeline.versions
+    ]
     form.from_.choices = choices
     form.to.choices = choices
     return form
@@ -216,8 +224,9 @@ def compare_pick():
         previous = timeline.previous(timeline.by_number(form.to.data))
         form.from_.data = previous.number if previous else timeline.versions[-1].number
     status = 422 if submitted and form.errors else 200
-    return render_template("charter/compare.html", form=form, timeline=timeline,
-                           comparison=None), status
+    return render_template(
+        "charter/compare.html", form=form, timeline=timeline, comparison=None
+    ), status
 
 
 @bp.route("/charter/compare/<int:a>/<int:b>")
@@ -238,8 +247,13 @@ def compare(a: int, b: int):
         form = _compare_form(timeline)
         form.from_.data, form.to.data = a, b
         return render_template(
-            "charter/compare.html", form=form, timeline=timeline, comparison=comparison,
-            old=old, new=new, summary=present.comparison_summary(comparison, old, new),
+            "charter/compare.html",
+            form=form,
+            timeline=timeline,
+            comparison=comparison,
+            old=old,
+            new=new,
+            summary=present.comparison_summary(comparison, old, new),
         )
 
     return caching.respond(v, build)
@@ -267,8 +281,13 @@ def admin_start():
         abort(400)
     draft = services.start_draft(_actor())
     db.session.commit()
-    flash(_("Draft of version %(n)d started. Change what needs changing, then publish it.",
-            n=draft.number), "success")
+    flash(
+        _(
+            "Draft of version %(n)d started. Change what needs changing, then publish it.",
+            n=draft.number,
+        ),
+        "success",
+    )
     return redirect(url_for("charter.admin_draft", version_id=draft.id))
 
 
@@ -306,9 +325,13 @@ def admin_draft(version_id: int):
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                services.update_draft(_actor(), version_id, title=form.title.data,
-                                      preamble_md=form.preamble_md.data or "",
-                                      change_summary=form.change_summary.data or "")
+                services.update_draft(
+                    _actor(),
+                    version_id,
+                    title=form.title.data,
+                    preamble_md=form.preamble_md.data or "",
+                    change_summary=form.change_summary.data or "",
+                )
             except ValidationFailed as error:
                 db.session.rollback()
                 _place_errors(form, error)
@@ -329,9 +352,17 @@ def admin_preview(version_id: int):
         return redirect(url_for("charter.version", number=version.number))
     timeline = services.timeline()
     return render_template(
-        "charter/version.html", version=version, timeline=timeline, status="draft",
-        previous=timeline.latest, following=None, current=timeline.current, upcoming=[],
-        superseded_on=None, is_current_page=False, preview=True,
+        "charter/version.html",
+        version=version,
+        timeline=timeline,
+        status="draft",
+        previous=timeline.latest,
+        following=None,
+        current=timeline.current,
+        upcoming=[],
+        superseded_on=None,
+        is_current_page=False,
+        preview=True,
         problems=services.publication_problems(version),
     )
 
@@ -345,14 +376,16 @@ def admin_preview_pdf(version_id: int):
     data = present.version_pdf(version, None, cache_key=None, preview=True)
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
-        f'inline; filename="charter-v{version.number}-draft.pdf"')
+        f'inline; filename="charter-v{version.number}-draft.pdf"'
+    )
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
 def _principle_page(version, form, text=None, status=200):
-    return render_template("charter/admin/principle.html", version=version, form=form,
-                           text=text), status
+    return render_template(
+        "charter/admin/principle.html", version=version, form=form, text=text
+    ), status
 
 
 @bp.route("/secretariat/charter/<int:version_id>/principles/new", methods=["GET", "POST"])
@@ -369,8 +402,12 @@ def admin_principle_new(version_id: int):
     if form.validate_on_submit():
         try:
             text = services.add_principle(
-                _actor(), version_id, number=form.number.data, title=form.title.data,
-                body_md=form.body_md.data or "", theme=form.theme.data or "",
+                _actor(),
+                version_id,
+                number=form.number.data,
+                title=form.title.data,
+                body_md=form.body_md.data or "",
+                theme=form.theme.data or "",
             )
         except ValidationFailed as error:
             db.session.rollback()
@@ -379,13 +416,13 @@ def admin_principle_new(version_id: int):
             number = text.number
             db.session.commit()
             flash(_("Principle %(n)d added.", n=number), "success")
-            return redirect(url_for("charter.admin_draft", version_id=version_id,
-                                    _anchor=f"row-{text.id}"))
+            return redirect(
+                url_for("charter.admin_draft", version_id=version_id, _anchor=f"row-{text.id}")
+            )
     return _principle_page(version, form, status=error_status(form))
 
 
-@bp.route("/secretariat/charter/<int:version_id>/principles/<int:text_id>",
-          methods=["GET", "POST"])
+@bp.route("/secretariat/charter/<int:version_id>/principles/<int:text_id>", methods=["GET", "POST"])
 @secretariat_required
 def admin_principle_edit(version_id: int, text_id: int):
     if request.method == "POST":
@@ -400,8 +437,13 @@ def admin_principle_edit(version_id: int, text_id: int):
     if form.validate_on_submit():
         try:
             services.update_principle(
-                _actor(), version_id, text_id, number=form.number.data, title=form.title.data,
-                body_md=form.body_md.data or "", theme=form.theme.data or "",
+                _actor(),
+                version_id,
+                text_id,
+                number=form.number.data,
+                title=form.title.data,
+                body_md=form.body_md.data or "",
+                theme=form.theme.data or "",
             )
         except ValidationFailed as error:
             db.session.rollback()
@@ -409,8 +451,9 @@ def admin_principle_edit(version_id: int, text_id: int):
         else:
             db.session.commit()
             flash(_("Principle %(n)d saved.", n=form.number.data), "success")
-            return redirect(url_for("charter.admin_draft", version_id=version_id,
-                                    _anchor=f"row-{text_id}"))
+            return redirect(
+                url_for("charter.admin_draft", version_id=version_id, _anchor=f"row-{text_id}")
+            )
     return _principle_page(version, form, text=text, status=error_status(form))
 
 
@@ -423,8 +466,7 @@ def admin_principle_move(version_id: int, text_id: int):
         abort(400)
     services.move_principle(_actor(), version_id, text_id, form.direction.data)
     db.session.commit()
-    return redirect(url_for("charter.admin_draft", version_id=version_id,
-                            _anchor=f"row-{text_id}"))
+    return redirect(url_for("charter.admin_draft", version_id=version_id, _anchor=f"row-{text_id}"))
 
 
 @bp.post("/secretariat/charter/<int:version_id>/principles/<int:text_id>/remove")
@@ -456,9 +498,15 @@ def admin_publish(version_id: int):
             effective = version.effective_date
             db.session.commit()
             if effective > clock.today():
-                flash(_("Version %(n)d is published. It takes effect on %(date)s; until then "
-                        "it is shown as upcoming.", n=number,
-                        date=format_date(effective, "long")), "success")
+                flash(
+                    _(
+                        "Version %(n)d is published. It takes effect on %(date)s; until then "
+                        "it is shown as upcoming.",
+                        n=number,
+                        date=format_date(effective, "long"),
+                    ),
+                    "success",
+                )
             else:
                 flash(_("Version %(n)d is published and in force.", n=number), "success")
             return redirect(url_for("charter.version", number=number))

@@ -23,7 +23,10 @@ _PANELS: list[Panel] = []
 
 def panel(order: int, *roles: str):
     def decorator(fn):
-        if not any(p.build.__qualname__ == fn.__qualname__ and p.build.__module__ == fn.__module__ for p in _PANELS):
+        if not any(
+            p.build.__qualname__ == fn.__qualname__ and p.build.__module__ == fn.__module__
+            for p in _PANELS
+        ):
             _PANELS.append(Panel(order, roles, fn))
             _PANELS.sort(key=lambda p: p.order)
         return fn

@@ -31,7 +31,9 @@ class NotBlank:
 
     def __call__(self, form, field):
         if field.data is None or (isinstance(field.data, str) and not field.data.strip()):
-            message = self.message or _l("Please fill in %(field)s.", field=field.label.text.lower())
+            message = self.message or _l(
+                "Please fill in %(field)s.", field=field.label.text.lower()
+            )
             field.errors[:] = []
             raise ValidationError(message)
 

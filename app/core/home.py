@@ -14,8 +14,9 @@ def home_figures() -> dict:
 
     def count() -> tuple[int, int]:
         row = db.session.execute(
-            select(func.count(Organisation.id), func.count(func.distinct(Organisation.country)))
-            .where(Organisation.status.in_([Status.ACTIVE, Status.NON_COMMUNICATING]))
+            select(
+                func.count(Organisation.id), func.count(func.distinct(Organisation.country))
+            ).where(Organisation.status.in_([Status.ACTIVE, Status.NON_COMMUNICATING]))
         ).one()
         return int(row[0]), int(row[1])
 

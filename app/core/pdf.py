@@ -36,7 +36,7 @@ def static_only_fetcher(url: str, timeout=10, ssl_context=None, http_headers=Non
     path = unquote(parts.path)
     if not path.startswith("/static/"):
         raise RefusedURL(f"refused to fetch {url[:80]!r}")
-    target = (STATIC_DIR / path[len("/static/"):]).resolve()
+    target = (STATIC_DIR / path[len("/static/") :]).resolve()
     if STATIC_DIR not in target.parents or not target.is_file():
         raise RefusedURL(f"refused to fetch {url[:80]!r}")
     mime, _ = mimetypes.guess_type(target.name)
@@ -44,7 +44,8 @@ def static_only_fetcher(url: str, timeout=10, ssl_context=None, http_headers=Non
     from weasyprint.urls import URLFetcherResponse
 
     return URLFetcherResponse(
-        url, body=target.read_bytes(),
+        url,
+        body=target.read_bytes(),
         headers={"Content-Type": mime or "application/octet-stream"},
     )
 
@@ -72,8 +73,10 @@ def render_document(html: str, stylesheets: list[str] | None = None):
     from weasyprint import CSS
 
     fonts = _font_config()
-    css = [CSS(string=s, font_config=fonts, url_fetcher=static_only_fetcher, base_url=BASE_URL)
-           for s in (stylesheets or [])]
+    css = [
+        CSS(string=s, font_config=fonts, url_fetcher=static_only_fetcher, base_url=BASE_URL)
+        for s in (stylesheets or [])
+    ]
     return html_document(html).render(stylesheets=css, font_config=fonts)
 
 
@@ -83,8 +86,9 @@ def write_pdf(document, variant: str | None = "pdf/ua-1") -> bytes:
     return document.write_pdf(**kwargs)
 
 
-def render_pdf(html: str, stylesheets: list[str] | None = None,
-               variant: str | None = "pdf/ua-1") -> bytes:
+def render_pdf(
+    html: str, stylesheets: list[str] | None = None, variant: str | None = "pdf/ua-1"
+) -> bytes:
     """HTML string -> PDF bytes. Title, language and author come from the HTML's <title>,
     <html lang> and <meta name="author">."""
     return write_pdf(render_document(html, stylesheets), variant)

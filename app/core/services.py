@@ -11,7 +11,9 @@ from app.db import db
 def record(actor, action: str, obj=None, summary: str = "", **detail) -> AuditEvent:
     """Append an audit event. `obj` is any model instance with an `id`."""
     event = AuditEvent(
-        actor_id=getattr(actor, "id", None) if actor is not None and getattr(actor, "is_authenticated", True) else None,
+        actor_id=getattr(actor, "id", None)
+        if actor is not None and getattr(actor, "is_authenticated", True)
+        else None,
         action=action,
         object_type=type(obj).__tablename__ if obj is not None else "",
         object_id=getattr(obj, "id", None),

@@ -20,6 +20,7 @@ from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
 
+from app.core import links
 from app.core.labels import label
 from app.markdown import render as render_markdown
 
@@ -163,9 +164,10 @@ def _memoised_url_for():
 
     def url_for_(endpoint: str, **values):
         ctx = _cv_request.get(None)
+        if ctx is None:  # mail, PDFs and jobs: the public site's URLs (PACTUM_SERVER_URL)
+            return links.build(endpoint, values)
         if (
-            ctx is None
-            or ctx.url_adapter is None
+            ctx.url_adapter is None
             or endpoint[:1] == "."
             or any(ctx.app.url_default_functions.values())
             or not all(type(v) in (str, int) and k[:1] != "_" for k, v in values.items())
@@ -187,9 +189,11 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["url_for"] = _memoised_url_for()
     app.jinja_env.filters["md"] = render_markdown
     app.jinja_env.filters["country"] = local_country_name
-    app.jinja_env.filters["date"] = lambda value, fmt="medium": format_date(value, fmt) if value else ""
-    app.jinja_env.filters["datetime"] = (
-        lambda value, fmt="medium": format_datetime(value, fmt) if value else ""
+    app.jinja_env.filters["date"] = lambda value, fmt="medium": (
+        format_date(value, fmt) if value else ""
+    )
+    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
+        format_datetime(value, fmt) if value else ""
     )
     app.jinja_env.filters["label"] = lambda code, kind: label(kind, code)
     app.jinja_env.globals["url_with"] = url_with

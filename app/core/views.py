@@ -29,8 +29,10 @@ def audit():
     per_page = 50
     total = db.session.scalar(select(func.count(AuditEvent.id)))
     events = db.session.scalars(
-        select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)
+        select(AuditEvent)
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     ).all()
     pages = max(1, -(-total // per_page))
     return render_template("core/audit.html", events=events, page=page, pages=pages, total=total)

@@ -20,8 +20,15 @@ from app.members.models import (
 )
 
 SECTORS = [
-    "Software", "Telecommunications", "Cloud services", "Financial services", "Energy",
-    "Health", "Research and education", "Public administration", "Consumer electronics",
+    "Software",
+    "Telecommunications",
+    "Cloud services",
+    "Financial services",
+    "Energy",
+    "Health",
+    "Research and education",
+    "Public administration",
+    "Consumer electronics",
     "Human rights",
 ]
 
@@ -70,16 +77,36 @@ ORGS = [
 ]
 
 PLEDGES = [
-    ("Fix critical vulnerabilities within 30 days", [4], "Median days from report to fix",
-     "in_progress"),
-    ("Multi-factor authentication on by default for all customers", [0, 2],
-     "Share of customer accounts with MFA enabled", "achieved"),
-    ("Publish a software bill of materials for every product", [5],
-     "Share of products with a published SBOM", "in_progress"),
-    ("Train 10,000 small businesses in basic cyber hygiene", [2, 3],
-     "Number of people trained", "planned"),
-    ("Publish a government-requests transparency report twice a year", [7],
-     "Reports published per year", "achieved"),
+    (
+        "Fix critical vulnerabilities within 30 days",
+        [4],
+        "Median days from report to fix",
+        "in_progress",
+    ),
+    (
+        "Multi-factor authentication on by default for all customers",
+        [0, 2],
+        "Share of customer accounts with MFA enabled",
+        "achieved",
+    ),
+    (
+        "Publish a software bill of materials for every product",
+        [5],
+        "Share of products with a published SBOM",
+        "in_progress",
+    ),
+    (
+        "Train 10,000 small businesses in basic cyber hygiene",
+        [2, 3],
+        "Number of people trained",
+        "planned",
+    ),
+    (
+        "Publish a government-requests transparency report twice a year",
+        [7],
+        "Reports published per year",
+        "achieved",
+    ),
     ("Join two sector information-sharing groups", [3], "Groups joined", "missed"),
 ]
 
@@ -100,33 +127,62 @@ def seed(secretariat: User, versions, rng) -> list[Organisation]:
         joined = dt.date(2023, 3, 1) + dt.timedelta(days=rng.randint(0, 900))
         joined_at = dt.datetime.combine(joined, dt.time(10), dt.UTC)
         org = Organisation(
-            name=name, name_key=" ".join(name.lower().split()), slug=slugify(name),
+            name=name,
+            name_key=" ".join(name.lower().split()),
+            slug=slugify(name),
             legal_name=f"{name} {'Ltd' if category == 'company' else ''}".strip(),
-            country=country, sector=sectors[sector], category=category, size_band=size,
+            country=country,
+            sector=sectors[sector],
+            category=category,
+            size_band=size,
             website=f"https://www.{slugify(name)}.example",
             description_md=f"{name} is a {category.replace('_', ' ')} organisation based in "
-                           f"{country} working in *{SECTORS[sector].lower()}*.",
-            status="active", status_since=joined_at, joined_on=joined,
+            f"{country} working in *{SECTORS[sector].lower()}*.",
+            status="active",
+            status_since=joined_at,
+            joined_on=joined,
         )
-        org.status_changes.append(StatusChange(from_status=None, to_status="applicant",
-                                               at=joined_at - dt.timedelta(days=14),
-                                               is_public=False, reason="Applied online."))
-        org.status_changes.append(StatusChange(from_status="applicant", to_status="active",
-                                               at=joined_at, by_user_id=secretariat.id,
-                                               reason="Application approved.",
-                                               public_reason="Joined the alliance."))
+        org.status_changes.append(
+            StatusChange(
+                from_status=None,
+                to_status="applicant",
+                at=joined_at - dt.timedelta(days=14),
+                is_public=False,
+                reason="Applied online.",
+            )
+        )
+        org.status_changes.append(
+            StatusChange(
+                from_status="applicant",
+                to_status="active",
+                at=joined_at,
+                by_user_id=secretariat.id,
+                reason="Application approved.",
+                public_reason="Joined the alliance.",
+            )
+        )
         db.session.add(org)
         db.session.flush()
         endorsed = v1 if joined < v2.effective_date else v2
-        db.session.add(Endorsement(organisation_id=org.id, charter_version_id=endorsed.id,
-                                   signatory_name=f"Signatory of {name}",
-                                   signatory_title="Chief Executive Officer",
-                                   endorsed_on=joined))
+        db.session.add(
+            Endorsement(
+                organisation_id=org.id,
+                charter_version_id=endorsed.id,
+                signatory_name=f"Signatory of {name}",
+                signatory_title="Chief Executive Officer",
+                endorsed_on=joined,
+            )
+        )
         if endorsed is v1 and i % 3 != 2:
-            db.session.add(Endorsement(organisation_id=org.id, charter_version_id=v2.id,
-                                       signatory_name=f"Signatory of {name}",
-                                       signatory_title="Chief Executive Officer",
-                                       endorsed_on=v2.effective_date + dt.timedelta(days=30)))
+            db.session.add(
+                Endorsement(
+                    organisation_id=org.id,
+                    charter_version_id=v2.id,
+                    signatory_name=f"Signatory of {name}",
+                    signatory_title="Chief Executive Officer",
+                    endorsed_on=v2.effective_date + dt.timedelta(days=30),
+                )
+            )
             endorsed = v2
         org.endorsed_version_id = endorsed.id
         orgs.append(org)
@@ -134,26 +190,54 @@ def seed(secretariat: User, versions, rng) -> list[Organisation]:
     # A few members in other states, so the public sees the alliance is accountable.
     def change(org, to, reason, public_reason, when):
         at = dt.datetime.combine(when, dt.time(9), dt.UTC)
-        org.status_changes.append(StatusChange(from_status=org.status, to_status=to, at=at,
-                                               by_user_id=secretariat.id, reason=reason,
-                                               public_reason=public_reason))
+        org.status_changes.append(
+            StatusChange(
+                from_status=org.status,
+                to_status=to,
+                at=at,
+                by_user_id=secretariat.id,
+                reason=reason,
+                public_reason=public_reason,
+            )
+        )
         org.status, org.status_since = to, at
 
-    change(orgs[37], "withdrawn", "Letter from the CEO.", "Withdrew from the alliance.",
-           dt.date(2025, 9, 1))
-    change(orgs[39], "suspended", "Under investigation after a complaint.",
-           "Suspended pending review of a complaint.", dt.date(2026, 2, 10))
+    change(
+        orgs[37],
+        "withdrawn",
+        "Letter from the CEO.",
+        "Withdrew from the alliance.",
+        dt.date(2025, 9, 1),
+    )
+    change(
+        orgs[39],
+        "suspended",
+        "Under investigation after a complaint.",
+        "Suspended pending review of a complaint.",
+        dt.date(2026, 2, 10),
+    )
     applicant = Organisation(
-        name="Glacier Fibre", name_key="glacier fibre", slug="glacier-fibre", country="IS",
-        sector=sectors[1], category="company", size_band="50-249",
-        website="https://www.glacier-fibre.example", status="applicant",
+        name="Glacier Fibre",
+        name_key="glacier fibre",
+        slug="glacier-fibre",
+        country="IS",
+        sector=sectors[1],
+        category="company",
+        size_band="50-249",
+        website="https://www.glacier-fibre.example",
+        status="applicant",
     )
     db.session.add(applicant)
     db.session.flush()
     _applications(applicant, sectors, v2)
 
-    rep = User(email=REPRESENTATIVE_EMAIL, name="Jonas Becker", job_title="CISO",
-               role=Role.REPRESENTATIVE, organisation=orgs[0])
+    rep = User(
+        email=REPRESENTATIVE_EMAIL,
+        name="Jonas Becker",
+        job_title="CISO",
+        role=Role.REPRESENTATIVE,
+        organisation=orgs[0],
+    )
     rep.set_password(DEMO_PASSWORD)
     db.session.add(rep)
     db.session.flush()
@@ -167,17 +251,27 @@ def seed(secretariat: User, versions, rng) -> list[Organisation]:
         for j in range(1 + i % 3):
             title, principle_idx, indicator, status = PLEDGES[(i + j) % len(PLEDGES)]
             created = dt.datetime.combine(org.joined_on, dt.time(12), dt.UTC)
-            pledge = Pledge(organisation=org, title=title, indicator=indicator,
-                            description_md=f"{org.name} commits to this by the target date.",
-                            target_date=dt.date(2026 + j, 12, 31), is_public=(j != 2),
-                            status=status, status_since=created, created_at=created,
-                            principles=[principles[k] for k in principle_idx])
-            pledge.updates.append(PledgeUpdate(at=created, status="planned",
-                                               note="Pledge made."))
+            pledge = Pledge(
+                organisation=org,
+                title=title,
+                indicator=indicator,
+                description_md=f"{org.name} commits to this by the target date.",
+                target_date=dt.date(2026 + j, 12, 31),
+                is_public=(j != 2),
+                status=status,
+                status_since=created,
+                created_at=created,
+                principles=[principles[k] for k in principle_idx],
+            )
+            pledge.updates.append(PledgeUpdate(at=created, status="planned", note="Pledge made."))
             if status != "planned":
-                pledge.updates.append(PledgeUpdate(
-                    at=created + dt.timedelta(days=200), status=status,
-                    note="Progress reported in the yearly report."))
+                pledge.updates.append(
+                    PledgeUpdate(
+                        at=created + dt.timedelta(days=200),
+                        status=status,
+                        note="Progress reported in the yearly report.",
+                    )
+                )
             db.session.add(pledge)
     db.session.flush()
     _verify_some_updates(secretariat, orgs)
@@ -188,9 +282,16 @@ def seed(secretariat: User, versions, rng) -> list[Organisation]:
 def _applications(applicant: Organisation, sectors: list[Sector], version) -> None:
     """Two applications waiting in the secretariat's queue."""
     second = Organisation(
-        name="Mistral Secure Mail", name_key="mistral secure mail", slug="mistral-secure-mail",
-        legal_name="Mistral Secure Mail SAS", country="FR", sector=sectors[0], category="company",
-        size_band="10-49", website="https://www.mistral-mail.example", status="applicant",
+        name="Mistral Secure Mail",
+        name_key="mistral secure mail",
+        slug="mistral-secure-mail",
+        legal_name="Mistral Secure Mail SAS",
+        country="FR",
+        sector=sectors[0],
+        category="company",
+        size_band="10-49",
+        website="https://www.mistral-mail.example",
+        status="applicant",
         description_md="End-to-end encrypted mail for small businesses.",
     )
     db.session.add(second)
@@ -201,16 +302,29 @@ def _applications(applicant: Organisation, sectors: list[Sector], version) -> No
     ):
         applied = clock.now() - dt.timedelta(days=days)
         org.status_since = applied
-        org.status_changes.append(StatusChange(from_status=None, to_status="applicant",
-                                               at=applied, is_public=False,
-                                               reason="Applied online."))
-        db.session.add(Application(
-            organisation=org, contact_name=contact, contact_email=email,
-            contact_title="Head of Security", created_at=applied,
-            motivation="We want to commit in public to the charter and report on it.",
-            charter_version_id=version.id, signatory_name=contact,
-            signatory_title="Chief Executive Officer", authorised_to_sign=True,
-        ))
+        org.status_changes.append(
+            StatusChange(
+                from_status=None,
+                to_status="applicant",
+                at=applied,
+                is_public=False,
+                reason="Applied online.",
+            )
+        )
+        db.session.add(
+            Application(
+                organisation=org,
+                contact_name=contact,
+                contact_email=email,
+                contact_title="Head of Security",
+                created_at=applied,
+                motivation="We want to commit in public to the charter and report on it.",
+                charter_version_id=version.id,
+                signatory_name=contact,
+                signatory_title="Chief Executive Officer",
+                authorised_to_sign=True,
+            )
+        )
     db.session.flush()
 
 
@@ -218,9 +332,13 @@ def _verify_some_updates(secretariat: User, orgs: list[Organisation]) -> None:
     from sqlalchemy import select
 
     updates = db.session.scalars(
-        select(PledgeUpdate).join(Pledge).where(
+        select(PledgeUpdate)
+        .join(Pledge)
+        .where(
             Pledge.organisation_id.in_([o.id for o in orgs[:12]]),
-            PledgeUpdate.status.in_(["achieved", "in_progress"]))).all()
+            PledgeUpdate.status.in_(["achieved", "in_progress"]),
+        )
+    ).all()
     for update in updates[::2]:
         update.verified_at = update.at + dt.timedelta(days=21)
         update.verified_by_id = secretariat.id

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 from flask import current_app
 
-SUMMARY = "\n\n".join([
-    "In {year} the alliance kept growing, and most members reported on time on how they "
-    "live up to the charter.",
-    "* **Multi-factor authentication** is now the default for most members' customers.\n"
-    "* A few members did not report: they are listed by name in this report, and the "
-    "alliance follows up with each of them.\n"
-    "* Members made new public pledges; the appendix lists every member's pledges and the "
-    "answers they chose to make public.",
-    "We thank the members' representatives and senior officers who filed and attested the "
-    "reports.",
-])
+SUMMARY = "\n\n".join(
+    [
+        "In {year} the alliance kept growing, and most members reported on time on how they "
+        "live up to the charter.",
+        "* **Multi-factor authentication** is now the default for most members' customers.\n"
+        "* A few members did not report: they are listed by name in this report, and the "
+        "alliance follows up with each of them.\n"
+        "* Members made new public pledges; the appendix lists every member's pledges and the "
+        "answers they chose to make public.",
+        "We thank the members' representatives and senior officers who filed and attested the "
+        "reports.",
+    ]
+)
 
 
 def seed(secretariat, cycles) -> None:
@@ -28,8 +30,7 @@ def seed(secretariat, cycles) -> None:
     with current_app.test_request_context("/", base_url=current_app.config["SERVER_URL"]):
         report = services.annual_report(secretariat, cycle.year)
         report.executive_summary_md = SUMMARY.format(year=cycle.year)
-        job, _created = services.request_build(secretariat, cycle.year, "publish",
-                                               "First edition.")
+        job, _created = services.request_build(secretariat, cycle.year, "publish", "First edition.")
         services.start_build(job.id)
         services.run_build(job.id, workers=0)
     return None

@@ -39,8 +39,16 @@ def admin_index():
     raw_page = request.args.get("page", "1")
     page = int(raw_page) if raw_page.isascii() and raw_page.isdigit() and len(raw_page) < 7 else 1
     rows, total, page, pages = services.admin_list(actor(), normalise_query(q), status, page)
-    return render_template("members/admin_index.html", rows=rows, total=total, page=page,
-                           pages=pages, q=q, status=status, counts=services.status_counts())
+    return render_template(
+        "members/admin_index.html",
+        rows=rows,
+        total=total,
+        page=page,
+        pages=pages,
+        q=q,
+        status=status,
+        counts=services.status_counts(),
+    )
 
 
 @bp.route("/secretariat/organisations/new", methods=["GET", "POST"])
@@ -59,8 +67,13 @@ def admin_new():
             failed = error.status_code
         else:
             db.session.commit()
-            flash(_("%(org)s has been added as an applicant. Activate it when it has signed.",
-                    org=org.name), "success")
+            flash(
+                _(
+                    "%(org)s has been added as an applicant. Activate it when it has signed.",
+                    org=org.name,
+                ),
+                "success",
+            )
             return redirect(url_for("members.admin_org", slug=org.slug))
     status = failed or (422 if form.errors or form.form_errors else 200)
     return render_template("members/admin_new.html", form=form), status
@@ -72,8 +85,12 @@ def _render_admin_org(org, status_form=None, rep_form=None, status: int = 200):
     rep_form = rep_form or RepresentativeForm(formdata=None)
     history = services.load_profile(actor(), org.slug).history
     return render_template(
-        "members/admin_org.html", org=org, history=history, status_form=status_form,
-        rep_form=rep_form, representatives=services.representatives(org),
+        "members/admin_org.html",
+        org=org,
+        history=history,
+        status_form=status_form,
+        rep_form=rep_form,
+        representatives=services.representatives(org),
         confirm=ConfirmForm(),
     ), status
 
@@ -92,17 +109,27 @@ def admin_status(slug: str):
     form.set_choices(services.allowed_transitions(org.status))
     if form.validate_on_submit():
         try:
-            services.secretariat_change_status(actor(), org, form.status.data or "",
-                                               form.reason.data, form.public_reason.data or "")
+            services.secretariat_change_status(
+                actor(),
+                org,
+                form.status.data or "",
+                form.reason.data,
+                form.public_reason.data or "",
+            )
         except DomainError as error:
             db.session.rollback()
             apply_domain_error(form, error)
             org = services.get_manageable(actor(), slug)
             return _render_admin_org(org, status_form=form, status=error.status_code)
         db.session.commit()
-        flash(_("%(org)s is now %(status)s.", org=org.name,
-                status=STATUS[org.status].lower() if org.status in STATUS else org.status),
-              "success")
+        flash(
+            _(
+                "%(org)s is now %(status)s.",
+                org=org.name,
+                status=STATUS[org.status].lower() if org.status in STATUS else org.status,
+            ),
+            "success",
+        )
         return redirect(url_for("members.admin_org", slug=org.slug))
     return _render_admin_org(org, status_form=form, status=422)
 
@@ -114,8 +141,9 @@ def admin_invite(slug: str):
     form = RepresentativeForm()
     if form.validate_on_submit():
         try:
-            services.invite(actor(), org, form.email.data, form.name.data or "",
-                            form.job_title.data or "")
+            services.invite(
+                actor(), org, form.email.data, form.name.data or "", form.job_title.data or ""
+            )
         except DomainError as error:
             db.session.rollback()
             apply_domain_error(form, error)
@@ -154,9 +182,14 @@ def _render_application(application, approve=None, reject=None, status: int = 20
         approve = ApproveForm(formdata=None)
         approve.invite_email.data = application.contact_email
     reject = reject or RejectForm(formdata=None)
-    return render_template("members/admin_application.html", application=application,
-                           org=application.organisation, approve=approve, reject=reject,
-                           pending=application.state == ApplicationState.PENDING), status
+    return render_template(
+        "members/admin_application.html",
+        application=application,
+        org=application.organisation,
+        approve=approve,
+        reject=reject,
+        pending=application.state == ApplicationState.PENDING,
+    ), status
 
 
 @bp.route("/secretariat/applications/<int:application_id>")
@@ -179,8 +212,14 @@ def admin_approve(application_id: int):
             application = services.get_application(actor(), application_id)
             return _render_application(application, approve=form, status=error.status_code)
         db.session.commit()
-        flash(_("%(org)s is now a member. %(email)s has been invited to represent it.",
-                org=application.organisation.name, email=user.email), "success")
+        flash(
+            _(
+                "%(org)s is now a member. %(email)s has been invited to represent it.",
+                org=application.organisation.name,
+                email=user.email,
+            ),
+            "success",
+        )
         return redirect(url_for("members.admin_applications"))
     return _render_application(application, approve=form, status=422)
 
@@ -199,8 +238,13 @@ def admin_reject(application_id: int):
             application = services.get_application(actor(), application_id)
             return _render_application(application, reject=form, status=error.status_code)
         db.session.commit()
-        flash(_("The application of %(org)s has been rejected and the contact told why.",
-                org=application.organisation.name), "success")
+        flash(
+            _(
+                "The application of %(org)s has been rejected and the contact told why.",
+                org=application.organisation.name,
+            ),
+            "success",
+        )
         return redirect(url_for("members.admin_applications"))
     return _render_application(application, reject=form, status=422)
 
@@ -225,8 +269,12 @@ def admin_sectors():
             flash(_("Sector “%(name)s” added.", name=sector.name), "success")
             return redirect(url_for("members.admin_sectors"))
     status = failed or (422 if form.errors or form.form_errors else 200)
-    return render_template("members/admin_sectors.html", form=form, confirm=ConfirmForm(),
-                           sectors=services.sectors_with_counts(actor())), status
+    return render_template(
+        "members/admin_sectors.html",
+        form=form,
+        confirm=ConfirmForm(),
+        sectors=services.sectors_with_counts(actor()),
+    ), status
 
 
 @bp.route("/secretariat/sectors/<int:sector_id>/edit", methods=["GET", "POST"])
@@ -261,9 +309,13 @@ def admin_sector_delete(sector_id: int):
         services.delete_sector(actor(), sector)
     except DomainError as error:
         db.session.rollback()
-        return render_template("members/admin_sectors.html", form=SectorForm(formdata=None),
-                               confirm=ConfirmForm(), delete_error=error.message,
-                               sectors=services.sectors_with_counts(actor())), error.status_code
+        return render_template(
+            "members/admin_sectors.html",
+            form=SectorForm(formdata=None),
+            confirm=ConfirmForm(),
+            delete_error=error.message,
+            sectors=services.sectors_with_counts(actor()),
+        ), error.status_code
     db.session.commit()
     flash(_("Sector deleted."), "success")
     return redirect(url_for("members.admin_sectors"))

@@ -54,8 +54,9 @@ def _member(row, prefixes: tuple[str, str]) -> dict:
         "status_since": row.status_since.isoformat(),
         "joined_on": row.joined_on.isoformat() if row.joined_on else None,
         "endorsed_charter_version": row.endorsed_version,
-        "logo_url": (f"{profile}{row.slug}/logo?v={row.logo_sha256[:12]}"
-                     if row.logo_sha256 else None),
+        "logo_url": (
+            f"{profile}{row.slug}/logo?v={row.logo_sha256[:12]}" if row.logo_sha256 else None
+        ),
         "profile_url": profile + row.slug,
         "api_url": record + row.slug,
     }
@@ -73,8 +74,13 @@ def _external_logo(slug: str, sha256: str | None) -> str | None:
 
 
 def _error(status: int, message: str, fields: dict | None = None):
-    body = {"error": {"status": status, "title": _("Invalid input") if status == 400 else "",
-                      "message": message}}
+    body = {
+        "error": {
+            "status": status,
+            "title": _("Invalid input") if status == 400 else "",
+            "message": message,
+        }
+    }
     if fields:
         body["error"]["fields"] = fields
     return jsonify(body), status
@@ -100,20 +106,29 @@ def members():
     def link(p: int) -> str:
         return _absolute("api.members", page=p, **args)
 
-    return jsonify({
-        "data": [_member(row, prefixes) for row in result.rows],
-        "meta": {"page": result.page, "per_page": per_page, "total": result.total,
-                 "pages": result.pages, "filters": applied},
-        "links": {
-            "self": link(result.page),
-            "first": link(1),
-            "last": link(result.pages),
-            "prev": link(result.page - 1) if result.page > 1 else None,
-            "next": link(result.page + 1) if result.page < result.pages else None,
-        },
-        "facets": {name: [{"value": v.value, "label": v.label, "count": v.count}
-                          for v in values] for name, values in result.facets.items()},
-    })
+    return jsonify(
+        {
+            "data": [_member(row, prefixes) for row in result.rows],
+            "meta": {
+                "page": result.page,
+                "per_page": per_page,
+                "total": result.total,
+                "pages": result.pages,
+                "filters": applied,
+            },
+            "links": {
+                "self": link(result.page),
+                "first": link(1),
+                "last": link(result.pages),
+                "prev": link(result.page - 1) if result.page > 1 else None,
+                "next": link(result.page + 1) if result.page < result.pages else None,
+            },
+            "facets": {
+                name: [{"value": v.value, "label": v.label, "count": v.count} for v in values]
+                for name, values in result.facets.items()
+            },
+        }
+    )
 
 
 @bp.get("/members/<slug>")
@@ -122,11 +137,16 @@ def member(slug: str):
     profile = services.load_profile(None, slug)  # public data only, whoever asks
     org = profile.organisation
     row = {
-        "slug": org.slug, "name": org.name, "legal_name": org.legal_name or None,
-        "country": org.country, "country_name": country_name(org.country),
+        "slug": org.slug,
+        "name": org.name,
+        "legal_name": org.legal_name or None,
+        "country": org.country,
+        "country_name": country_name(org.country),
         "sector": {"slug": org.sector.slug, "name": org.sector.name} if org.sector else None,
-        "category": org.category, "size_band": org.size_band or None,
-        "website": org.website or None, "status": org.status,
+        "category": org.category,
+        "size_band": org.size_band or None,
+        "website": org.website or None,
+        "status": org.status,
         "status_since": org.status_since.isoformat(),
         "joined_on": org.joined_on.isoformat() if org.joined_on else None,
         "endorsed_charter_version": org.endorsed_version.number if org.endorsed_version else None,
@@ -135,32 +155,53 @@ def member(slug: str):
         "api_url": _absolute("api.member", slug=org.slug),
         "description": org.description_md or "",
         "status_history": [
-            {"at": c.at.isoformat(), "from_status": c.from_status, "to_status": c.to_status,
-             "public_reason": c.public_reason or None}
+            {
+                "at": c.at.isoformat(),
+                "from_status": c.from_status,
+                "to_status": c.to_status,
+                "public_reason": c.public_reason or None,
+            }
             for c in profile.history
         ],
         "endorsements": [
-            {"charter_version": e.charter_version.number, "signatory_name": e.signatory_name,
-             "signatory_title": e.signatory_title, "endorsed_on": e.endorsed_on.isoformat()}
+            {
+                "charter_version": e.charter_version.number,
+                "signatory_name": e.signatory_name,
+                "signatory_title": e.signatory_title,
+                "endorsed_on": e.endorsed_on.isoformat(),
+            }
             for e in profile.endorsements
         ],
         "pledges": [
-            {"id": p.id, "title": p.title, "description": p.description_md or "",
-             "principles": [pr.key for pr in p.principles],
-             "target_date": p.target_date.isoformat() if p.target_date else None,
-             "indicator": p.indicator, "status": p.status,
-             "status_since": p.status_since.isoformat(),
-             "updates": [
-                 {"at": u.at.isoformat(), "status": u.status, "note": u.note or None,
-                  "verified": u.verified_at is not None,
-                  "verified_at": u.verified_at.isoformat() if u.verified_at else None}
-                 for u in p.updates
-             ]}
+            {
+                "id": p.id,
+                "title": p.title,
+                "description": p.description_md or "",
+                "principles": [pr.key for pr in p.principles],
+                "target_date": p.target_date.isoformat() if p.target_date else None,
+                "indicator": p.indicator,
+                "status": p.status,
+                "status_since": p.status_since.isoformat(),
+                "updates": [
+                    {
+                        "at": u.at.isoformat(),
+                        "status": u.status,
+                        "note": u.note or None,
+                        "verified": u.verified_at is not None,
+                        "verified_at": u.verified_at.isoformat() if u.verified_at else None,
+                    }
+                    for u in p.updates
+                ],
+            }
             for p in profile.pledges
         ],
         "reports": [
-            {"year": year, "url": (request.host_url.rstrip("/") + url)
-             if (url := report_pdf_url(org.slug, year)) else None}
+            {
+                "year": year,
+                "url": (request.host_url.rstrip("/") + url)
+                if (url := report_pdf_url(org.slug, year))
+                else None,
+            }
             for year in profile.reports
         ],
     }

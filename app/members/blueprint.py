@@ -35,5 +35,8 @@ def logo_url(slug: str, sha256: str | None) -> str | None:
 
 @bp.context_processor
 def _helpers():
-    return {"charter_version_url": charter_version_url, "report_pdf_url": report_pdf_url,
-            "logo_url": logo_url}
+    return {
+        "charter_version_url": charter_version_url,
+        "report_pdf_url": report_pdf_url,
+        "logo_url": logo_url,
+    }

@@ -96,13 +96,21 @@ class Filters:
 
     @property
     def active(self) -> bool:
-        return bool(self.q or self.country or self.sector or self.category or self.status
-                    or self.year)
+        return bool(
+            self.q or self.country or self.sector or self.category or self.status or self.year
+        )
 
     def count_key(self) -> list:
         """What the counts depend on: the filters, normalised (not the order or the page)."""
-        return [_CACHE_FORMAT, normalise_query(self.q), self.country, self.sector,
-                self.category, self.status, self.year]
+        return [
+            _CACHE_FORMAT,
+            normalise_query(self.q),
+            self.country,
+            self.sector,
+            self.category,
+            self.status,
+            self.year,
+        ]
 
 
 @dataclass(frozen=True)
@@ -168,8 +176,7 @@ class DirectoryPage:
 
     def page_key(self) -> list:
         """What the rows of this page depend on (with the data: the cache adds that)."""
-        return [*self.filters.count_key(), self.filters.sort, self.offset, self.per_page,
-                self.full]
+        return [*self.filters.count_key(), self.filters.sort, self.offset, self.per_page, self.full]
 
     @functools.cached_property
     def rows(self) -> list[MemberRow]:
@@ -178,8 +185,13 @@ class DirectoryPage:
         if not self.total:
             return []
         sectors = self.context.sectors
-        raw = memoize_fragment("directory-page", self.page_key(), lambda: _read_page(
-            self.filters, sectors, self.offset, self.per_page, self.full, self.total))
+        raw = memoize_fragment(
+            "directory-page",
+            self.page_key(),
+            lambda: _read_page(
+                self.filters, sectors, self.offset, self.per_page, self.full, self.total
+            ),
+        )
         return _member_rows(raw, self.context)
 
     @property
@@ -211,21 +223,36 @@ def _positive_int(raw: str, low: int, high: int) -> int | None:
 
 def _read_context(today: dt.date) -> dict:
     # One statement for two short lists: the sectors, and the charter versions.
-    sectors = select(literal("sector", String(10)).label("kind"), Sector.id, Sector.slug,
-                     Sector.name, cast(sa.null(), Integer).label("number"),
-                     cast(sa.null(), sa.Date).label("effective"))
-    versions = select(literal("version", String(10)), CharterVersion.id, CharterVersion.status,
-                      literal("", String(1)), CharterVersion.number,
-                      CharterVersion.effective_date)
+    sectors = select(
+        literal("sector", String(10)).label("kind"),
+        Sector.id,
+        Sector.slug,
+        Sector.name,
+        cast(sa.null(), Integer).label("number"),
+        cast(sa.null(), sa.Date).label("effective"),
+    )
+    versions = select(
+        literal("version", String(10)),
+        CharterVersion.id,
+        CharterVersion.status,
+        literal("", String(1)),
+        CharterVersion.number,
+        CharterVersion.effective_date,
+    )
     out = {"sectors": [], "versions": {}, "current": None}
     for kind, id_, slug_or_status, name, number, effective in db.session.execute(
-            union_all(sectors, versions)):
+        union_all(sectors, versions)
+    ):
         if kind == "sector":
             out["sectors"].append((id_, slug_or_status, name))
             continue
         out["versions"][id_] = number
-        if (slug_or_status == "published" and effective is not None and effective <= today
-                and (out["current"] is None or number > out["current"])):
+        if (
+            slug_or_status == "published"
+            and effective is not None
+            and effective <= today
+            and (out["current"] is None or number > out["current"])
+        ):
             out["current"] = number
     out["sectors"].sort(key=lambda s: s[2])
     return out
@@ -235,10 +262,12 @@ def load_context() -> DirectoryContext:
     """The sectors and charter versions (two small statements, cached until one changes;
     the version in force is that of today, so the date is part of the key)."""
     today = clock.today()
-    data = memoize_fragment("directory-context", [_CACHE_FORMAT, today.isoformat()],
-                            lambda: _read_context(today))
-    return DirectoryContext(tuple(SectorRef(*s) for s in data["sectors"]), data["versions"],
-                            data["current"])
+    data = memoize_fragment(
+        "directory-context", [_CACHE_FORMAT, today.isoformat()], lambda: _read_context(today)
+    )
+    return DirectoryContext(
+        tuple(SectorRef(*s) for s in data["sectors"]), data["versions"], data["current"]
+    )
 
 
 def load_sectors() -> list[SectorRef]:
@@ -262,8 +291,9 @@ def parse_filters(args, sectors: list[SectorRef]) -> tuple[Filters, dict[str, st
         if len(country) == 2 and country.isascii() and pycountry.countries.get(alpha_2=country):
             values["country"] = country
         else:
-            errors["country"] = str(_l("Unknown country code. Use a two-letter ISO 3166 code, "
-                                       "such as DE or KE."))
+            errors["country"] = str(
+                _l("Unknown country code. Use a two-letter ISO 3166 code, such as DE or KE.")
+            )
 
     sector = (args.get("sector") or "").strip().lower()
     if sector:
@@ -395,12 +425,19 @@ def _counts_statement(filters: Filters, sectors):
         "status": t.c.status,
         "year": cast(func.extract("year", t.c.joined_on), Integer),
     }
-    return union_all(*(
-        select(literal(name, String(20)).label("facet"), cast(col, String(20)).label("value"),
-               func.count().label("n"))
-        .select_from(t).where(*_conditions(filters, sectors, skip=name, t=t)).group_by(col)
-        for name, col in columns.items()
-    ))
+    return union_all(
+        *(
+            select(
+                literal(name, String(20)).label("facet"),
+                cast(col, String(20)).label("value"),
+                func.count().label("n"),
+            )
+            .select_from(t)
+            .where(*_conditions(filters, sectors, skip=name, t=t))
+            .group_by(col)
+            for name, col in columns.items()
+        )
+    )
 
 
 def _read_counts(filters: Filters, sectors) -> dict[str, dict[str, int]]:
@@ -414,8 +451,9 @@ def _read_counts(filters: Filters, sectors) -> dict[str, dict[str, int]]:
 def facet_counts(filters: Filters, sectors) -> dict[str, dict[str, int]]:
     """For each filter, the count of members per value with the other filters applied.
     One SQL statement on a miss, cached per set of filters."""
-    return memoize_fragment("directory-facets", filters.count_key(),
-                            lambda: _read_counts(filters, sectors))
+    return memoize_fragment(
+        "directory-facets", filters.count_key(), lambda: _read_counts(filters, sectors)
+    )
 
 
 def _order(filters: Filters, t=Organisation) -> list:
@@ -429,37 +467,69 @@ def _order(filters: Filters, t=Organisation) -> list:
     return [c.name_key.asc()]
 
 
-_PAGE_COLUMNS = ("id", "slug", "name", "name_key", "country", "category", "status", "joined_on",
-                 "logo_sha256", "sector_id", "endorsed_version_id")
+_PAGE_COLUMNS = (
+    "id",
+    "slug",
+    "name",
+    "name_key",
+    "country",
+    "category",
+    "status",
+    "joined_on",
+    "logo_sha256",
+    "sector_id",
+    "endorsed_version_id",
+)
 _API_COLUMNS = ("legal_name", "size_band", "website", "status_since")
 
 
-def _page_statement(filters: Filters, sectors, offset: int, limit: int, full: bool,
-                    total: int | None = None):
+def _page_statement(
+    filters: Filters, sectors, offset: int, limit: int, full: bool, total: int | None = None
+):
     # In name order the page walks the covering index; the join-free select keeps it so (a
     # join would read each skipped row's table record). Other orders use the join date index.
     t = _DIRECTORY if filters.sort == "name" else Organisation.__table__
     names = _PAGE_COLUMNS + (_API_COLUMNS if full else ())
-    if (_searching(filters) and total is not None and total <= _FEW_MATCHES
-            and db.engine.dialect.name == "postgresql"):
+    if (
+        _searching(filters)
+        and total is not None
+        and total <= _FEW_MATCHES
+        and db.engine.dialect.name == "postgresql"
+    ):
         # PostgreSQL would walk the name index and test every name on the way; when the
         # counts say the matches are few, finding them with the trigram index first, then
         # ordering those few, is far cheaper. (Many matches: the walk finds a page quickly.)
         o = Organisation.__table__
-        matches = (select(o.c.id).where(*_conditions(filters, sectors, t=o))
-                   .cte("matches").prefix_with("MATERIALIZED"))
-        return (select(*(o.c[name] for name in names)).join(matches, matches.c.id == o.c.id)
-                .order_by(*_order(filters, o)).limit(limit).offset(offset))
-    return (select(*(t.c[name] for name in names)).select_from(t)
-            .where(*_conditions(filters, sectors, t=t)).order_by(*_order(filters, t)).limit(limit).offset(offset))
+        matches = (
+            select(o.c.id)
+            .where(*_conditions(filters, sectors, t=o))
+            .cte("matches")
+            .prefix_with("MATERIALIZED")
+        )
+        return (
+            select(*(o.c[name] for name in names))
+            .join(matches, matches.c.id == o.c.id)
+            .order_by(*_order(filters, o))
+            .limit(limit)
+            .offset(offset)
+        )
+    return (
+        select(*(t.c[name] for name in names))
+        .select_from(t)
+        .where(*_conditions(filters, sectors, t=t))
+        .order_by(*_order(filters, t))
+        .limit(limit)
+        .offset(offset)
+    )
 
 
 def _searching(filters: Filters) -> bool:
     return bool(filters.q and normalise_query(filters.q))
 
 
-def _read_page(filters: Filters, sectors, offset: int, limit: int, full: bool,
-               total: int | None = None) -> list[tuple]:
+def _read_page(
+    filters: Filters, sectors, offset: int, limit: int, full: bool, total: int | None = None
+) -> list[tuple]:
     statement = _page_statement(filters, sectors, offset, limit, full, total)
     return [tuple(row) for row in db.session.execute(statement)]
 
@@ -468,18 +538,50 @@ def _member_rows(raw: list[tuple], context: DirectoryContext) -> list[MemberRow]
     sectors = {s.id: s for s in context.sectors}
     rows = []
     for values in raw:
-        (id_, slug, name, name_key, country, category, status, joined_on, logo, sector_id,
-         version_id, *extra) = values
+        (
+            id_,
+            slug,
+            name,
+            name_key,
+            country,
+            category,
+            status,
+            joined_on,
+            logo,
+            sector_id,
+            version_id,
+            *extra,
+        ) = values
         sector = sectors.get(sector_id)
-        rows.append(MemberRow(
-            id_, slug, name, name_key, country, category, status, joined_on, logo,
-            _country_label(country), sector.slug if sector else None, sector.name if sector else None,
-            context.versions.get(version_id), *extra))
+        rows.append(
+            MemberRow(
+                id_,
+                slug,
+                name,
+                name_key,
+                country,
+                category,
+                status,
+                joined_on,
+                logo,
+                _country_label(country),
+                sector.slug if sector else None,
+                sector.name if sector else None,
+                context.versions.get(version_id),
+                *extra,
+            )
+        )
     return rows
 
 
-def search(filters: Filters, context: DirectoryContext, page: int = 1, per_page: int = 24,
-           *, full: bool = False) -> DirectoryPage:
+def search(
+    filters: Filters,
+    context: DirectoryContext,
+    page: int = 1,
+    per_page: int = 24,
+    *,
+    full: bool = False,
+) -> DirectoryPage:
     """One page of the directory: the filter counts and the total now, the rows when they are
     read (from the cache, or one SQL statement each). `full` adds the columns the API gives and
     the page does not."""
@@ -498,11 +600,21 @@ def search(filters: Filters, context: DirectoryContext, page: int = 1, per_page:
 def _row_select():
     return (
         select(
-            Organisation.id, Organisation.slug, Organisation.name, Organisation.legal_name,
-            Organisation.country, Organisation.category, Organisation.size_band,
-            Organisation.website, Organisation.status, Organisation.status_since,
-            Organisation.joined_on, Organisation.logo_sha256, Organisation.name_key,
-            Sector.slug.label("sector_slug"), Sector.name.label("sector_name"),
+            Organisation.id,
+            Organisation.slug,
+            Organisation.name,
+            Organisation.legal_name,
+            Organisation.country,
+            Organisation.category,
+            Organisation.size_band,
+            Organisation.website,
+            Organisation.status,
+            Organisation.status_since,
+            Organisation.joined_on,
+            Organisation.logo_sha256,
+            Organisation.name_key,
+            Sector.slug.label("sector_slug"),
+            Sector.name.label("sector_name"),
             CharterVersion.number.label("endorsed_version"),
         )
         .outerjoin(Sector, Sector.id == Organisation.sector_id)
@@ -510,8 +622,7 @@ def _row_select():
     )
 
 
-def rows_after(filters: Filters, sectors: list[SectorRef], last=None,
-               limit: int = 1000) -> list:
+def rows_after(filters: Filters, sectors: list[SectorRef], last=None, limit: int = 1000) -> list:
     """The next `limit` members matching the filters, in order, after the row `last`
     (keyset pagination: every batch costs the same, wherever it is in the list)."""
     statement = _row_select().where(*_conditions(filters, sectors))
@@ -519,11 +630,13 @@ def rows_after(filters: Filters, sectors: list[SectorRef], last=None,
         if filters.sort == "name":
             after = tuple_(Organisation.name_key, Organisation.id) > tuple_(last.name_key, last.id)
         elif filters.sort == "newest":
-            after = tuple_(Organisation.joined_on, Organisation.id) < tuple_(last.joined_on,
-                                                                             last.id)
+            after = tuple_(Organisation.joined_on, Organisation.id) < tuple_(
+                last.joined_on, last.id
+            )
         else:
-            after = tuple_(Organisation.joined_on, Organisation.id) > tuple_(last.joined_on,
-                                                                             last.id)
+            after = tuple_(Organisation.joined_on, Organisation.id) > tuple_(
+                last.joined_on, last.id
+            )
         statement = statement.where(after)
     return list(db.session.execute(statement.order_by(*_order(filters)).limit(limit)))
 
@@ -540,28 +653,39 @@ def _local_country_label(code: str, language: str) -> str:  # language: the cach
     return local_country_name(code)
 
 
-def _facet_values(filters: Filters, sectors, counts: dict[str, dict[str, int]]
-                  ) -> dict[str, list[FacetValue]]:
+def _facet_values(
+    filters: Filters, sectors, counts: dict[str, dict[str, int]]
+) -> dict[str, list[FacetValue]]:
     def values(name: str, options, selected: str) -> list[FacetValue]:
         found = counts[name]
-        return [FacetValue(value, label, found.get(value, 0), value == selected)
-                for value, label in options if value in found or value == selected]
+        return [
+            FacetValue(value, label, found.get(value, 0), value == selected)
+            for value, label in options
+            if value in found or value == selected
+        ]
 
     language = str(get_locale() or "en")
-    countries = sorted(((code, _local_country_label(code, language)) for code in
-                        set(counts["country"]) | ({filters.country} - {""})),
-                       key=lambda pair: pair[1].lower())
+    countries = sorted(
+        (
+            (code, _local_country_label(code, language))
+            for code in set(counts["country"]) | ({filters.country} - {""})
+        ),
+        key=lambda pair: pair[1].lower(),
+    )
     by_id = counts["sector"]
     sector_counts = {s.slug: by_id[str(s.id)] for s in sectors if str(s.id) in by_id}
     counts = {**counts, "sector": sector_counts}
-    years = sorted(set(counts["year"]) | ({str(filters.year)} if filters.year else set()),
-                   reverse=True)
+    years = sorted(
+        set(counts["year"]) | ({str(filters.year)} if filters.year else set()), reverse=True
+    )
     return {
         "country": values("country", countries, filters.country),
         "sector": values("sector", [(s.slug, s.name) for s in sectors], filters.sector),
-        "category": values("category", [(k, str(v)) for k, v in CATEGORY.items()],
-                           filters.category),
-        "status": values("status", [(s.value, str(STATUS[s.value])) for s in PUBLIC_STATUSES],
-                         filters.status),
+        "category": values(
+            "category", [(k, str(v)) for k, v in CATEGORY.items()], filters.category
+        ),
+        "status": values(
+            "status", [(s.value, str(STATUS[s.value])) for s in PUBLIC_STATUSES], filters.status
+        ),
         "year": values("year", [(y, y) for y in years], str(filters.year or "")),
     }

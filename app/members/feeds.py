@@ -20,8 +20,19 @@ from app.members import services
 from app.members.directory import load_sectors, parse_filters, rows_after
 
 CSV_COLUMNS = [
-    "name", "slug", "profile_url", "legal_name", "country", "country_name", "sector",
-    "category", "size_band", "website", "status", "status_since", "joined_on",
+    "name",
+    "slug",
+    "profile_url",
+    "legal_name",
+    "country",
+    "country_name",
+    "sector",
+    "category",
+    "size_band",
+    "website",
+    "status",
+    "status_since",
+    "joined_on",
     "endorsed_charter_version",
 ]
 BATCH_SIZE = 1000
@@ -40,14 +51,25 @@ def neutralise(value) -> str:
 
 
 def _csv_record(row, profile_base: str) -> list[str]:
-    return [neutralise(v) for v in (
-        row.name, row.slug, profile_base + row.slug,
-        row.legal_name, row.country, country_name(row.country), row.sector_name or "",
-        row.category, row.size_band, row.website, row.status,
-        row.status_since.isoformat() if row.status_since else "",
-        row.joined_on.isoformat() if row.joined_on else "",
-        row.endorsed_version or "",
-    )]
+    return [
+        neutralise(v)
+        for v in (
+            row.name,
+            row.slug,
+            profile_base + row.slug,
+            row.legal_name,
+            row.country,
+            country_name(row.country),
+            row.sector_name or "",
+            row.category,
+            row.size_band,
+            row.website,
+            row.status,
+            row.status_since.isoformat() if row.status_since else "",
+            row.joined_on.isoformat() if row.joined_on else "",
+            row.endorsed_version or "",
+        )
+    ]
 
 
 def csv_response(args):
@@ -111,17 +133,31 @@ def atom_response():
             element.text = text
         return element
 
-    feed = ET.Element(f"{{{ns}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang":
-                                        str(get_locale() or "en")})
+    feed = ET.Element(
+        f"{{{ns}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": str(get_locale() or "en")}
+    )
     sub(feed, "title", _("%(alliance)s: new signatories", alliance=alliance))
     sub(feed, "subtitle", _("Organisations that have joined the alliance, newest first."))
-    sub(feed, "id", uuid.uuid5(uuid.NAMESPACE_URL,
-                               current_app.config["SERVER_URL"] + "/members/feed").urn)
+    sub(
+        feed,
+        "id",
+        uuid.uuid5(uuid.NAMESPACE_URL, current_app.config["SERVER_URL"] + "/members/feed").urn,
+    )
     sub(feed, "updated", _stamp(organisations[0].joined_on if organisations else None))
-    sub(feed, "link", rel="self", type="application/atom+xml",
-        href=url_for("members.feed", _external=True))
-    sub(feed, "link", rel="alternate", type="text/html",
-        href=url_for("members.directory", sort="newest", _external=True))
+    sub(
+        feed,
+        "link",
+        rel="self",
+        type="application/atom+xml",
+        href=url_for("members.feed", _external=True),
+    )
+    sub(
+        feed,
+        "link",
+        rel="alternate",
+        type="text/html",
+        href=url_for("members.directory", sort="newest", _external=True),
+    )
     author = sub(feed, "author")
     sub(author, "name", alliance)
     sub(feed, "generator", "Pactum")
@@ -129,15 +165,24 @@ def atom_response():
         entry = sub(feed, "entry")
         sub(entry, "id", _entry_id(org.id))
         sub(entry, "title", org.name)
-        sub(entry, "link", rel="alternate", type="text/html",
-            href=url_for("members.profile", slug=org.slug, _external=True))
+        sub(
+            entry,
+            "link",
+            rel="alternate",
+            type="text/html",
+            href=url_for("members.profile", slug=org.slug, _external=True),
+        )
         sub(entry, "published", _stamp(org.joined_on))
         sub(entry, "updated", _stamp(org.joined_on))
         details = [country_name(org.country), label("category", org.category)]
         if org.sector is not None:
             details.append(org.sector.name)
-        summary = _("%(org)s (%(details)s) joined the alliance on %(date)s.", org=org.name,
-                    details=", ".join(details), date=org.joined_on.isoformat())
+        summary = _(
+            "%(org)s (%(details)s) joined the alliance on %(date)s.",
+            org=org.name,
+            details=", ".join(details),
+            date=org.joined_on.isoformat(),
+        )
         description = to_plain(org.description_md, limit=300)
         sub(entry, "summary", f"{summary} {description}".strip())
         sub(entry, "category", term=org.category, label=label("category", org.category))

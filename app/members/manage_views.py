@@ -55,8 +55,9 @@ def edit(slug: str):
             services.update_organisation(actor(), org, organisation_data(form))
             upload = form.logo.data
             if upload is not None and getattr(upload, "filename", ""):
-                services.set_logo(actor(), org,
-                                  read_limited(upload.stream, current_app.config["LOGO_MAX_BYTES"]))
+                services.set_logo(
+                    actor(), org, read_limited(upload.stream, current_app.config["LOGO_MAX_BYTES"])
+                )
             elif form.remove_logo.data and org.logo_sha256:
                 services.remove_logo(actor(), org)
         except DomainError as error:
@@ -89,9 +90,14 @@ def endorse(slug: str):
     failed = None
     if form.validate_on_submit():
         try:
-            services.endorse(actor(), org, id_or_invalid(form.version_id.data),
-                             form.signatory_name.data, form.signatory_title.data,
-                             bool(form.authorised.data))
+            services.endorse(
+                actor(),
+                org,
+                id_or_invalid(form.version_id.data),
+                form.signatory_name.data,
+                form.signatory_title.data,
+                bool(form.authorised.data),
+            )
         except DomainError as error:
             db.session.rollback()
             apply_domain_error(form, error)
@@ -99,14 +105,21 @@ def endorse(slug: str):
             org = services.get_manageable(actor(), slug)
         else:
             db.session.commit()
-            flash(_("Thank you: %(org)s has endorsed version %(n)d of the charter.",
-                    org=org.name, n=version.number), "success")
+            flash(
+                _(
+                    "Thank you: %(org)s has endorsed version %(n)d of the charter.",
+                    org=org.name,
+                    n=version.number,
+                ),
+                "success",
+            )
             return redirect(url_for("members.profile", slug=org.slug))
     if version is not None:
         form.version_id.data = str(version.id)
     due = services.endorsement_due(org, version)
-    return render_template("members/endorse.html", form=form, org=org, version=version,
-                           due=due), _status(form, failed)
+    return render_template(
+        "members/endorse.html", form=form, org=org, version=version, due=due
+    ), _status(form, failed)
 
 
 # Pledges ------------------------------------------------------------------------------------------
@@ -123,8 +136,9 @@ def pledges(slug: str):
 
 def _pledge_form(pledge=None) -> PledgeForm:
     form = PledgeForm()
-    form.principle_ids.choices = [(str(pid), text)
-                                  for pid, text in pledge_services.principle_choices()]
+    form.principle_ids.choices = [
+        (str(pid), text) for pid, text in pledge_services.principle_choices()
+    ]
     if request.method == "GET" and pledge is not None:
         form.title.data = pledge.title
         form.description_md.data = pledge.description_md
@@ -138,8 +152,10 @@ def _pledge_form(pledge=None) -> PledgeForm:
 def _pledge_data(form: PledgeForm) -> pledge_services.PledgeData:
     ids = [id_or_invalid(v) for v in (form.principle_ids.data or [])]
     return pledge_services.PledgeData(
-        title=form.title.data or "", indicator=form.indicator.data or "",
-        target_date=form.target_date.data, principle_ids=[i for i in ids if i is not None],
+        title=form.title.data or "",
+        indicator=form.indicator.data or "",
+        target_date=form.target_date.data,
+        principle_ids=[i for i in ids if i is not None],
         description_md=form.description_md.data or "",
         is_public=form.visibility.data != "private",
     )
@@ -163,8 +179,13 @@ def pledge_new(slug: str):
             db.session.commit()
             flash(_("Your pledge “%(title)s” has been recorded.", title=pledge.title), "success")
             return redirect(url_for("members.pledge", slug=org.slug, pledge_id=pledge.id))
-    return render_template("members/pledge_form.html", form=form, org=org, pledge=None,
-                           max_date=pledge_services.latest_target_date()), _status(form, failed)
+    return render_template(
+        "members/pledge_form.html",
+        form=form,
+        org=org,
+        pledge=None,
+        max_date=pledge_services.latest_target_date(),
+    ), _status(form, failed)
 
 
 @bp.route("/members/<slug>/pledges/<int:pledge_id>/edit", methods=["GET", "POST"])
@@ -187,16 +208,28 @@ def pledge_edit(slug: str, pledge_id: int):
             db.session.commit()
             flash(_("The pledge has been saved."), "success")
             return redirect(url_for("members.pledge", slug=org.slug, pledge_id=pledge.id))
-    return render_template("members/pledge_form.html", form=form, org=org, pledge=pledge,
-                           max_date=pledge_services.latest_target_date()), _status(form, failed)
+    return render_template(
+        "members/pledge_form.html",
+        form=form,
+        org=org,
+        pledge=pledge,
+        max_date=pledge_services.latest_target_date(),
+    ), _status(form, failed)
 
 
 def _render_pledge(org, pledge, progress=None, withdraw=None, status: int = 200):
     progress = progress or ProgressForm(formdata=None, status=pledge.status)
     withdraw = withdraw or WithdrawPledgeForm(formdata=None, prefix="withdraw")
     labels = services.principle_labels({p.id for p in pledge.principles})
-    return render_template("members/pledge.html", org=org, pledge=pledge, progress=progress,
-                           withdraw=withdraw, confirm=ConfirmForm(), labels=labels), status
+    return render_template(
+        "members/pledge.html",
+        org=org,
+        pledge=pledge,
+        progress=progress,
+        withdraw=withdraw,
+        confirm=ConfirmForm(),
+        labels=labels,
+    ), status
 
 
 @bp.route("/members/<slug>/pledges/<int:pledge_id>")
@@ -214,8 +247,9 @@ def pledge_progress(slug: str, pledge_id: int):
     form = ProgressForm()
     if form.validate_on_submit():
         try:
-            pledge_services.record_progress(actor(), pledge, form.status.data or "",
-                                            form.note.data or "")
+            pledge_services.record_progress(
+                actor(), pledge, form.status.data or "", form.note.data or ""
+            )
         except DomainError as error:
             db.session.rollback()
             apply_domain_error(form, error)
@@ -225,8 +259,9 @@ def pledge_progress(slug: str, pledge_id: int):
         db.session.commit()
         flash(_("Progress recorded."), "success")
         return redirect(url_for("members.pledge", slug=org.slug, pledge_id=pledge.id))
-    return _render_pledge(org, pledge, progress=form, status=_status(form, None) if
-                          form.errors else 400)
+    return _render_pledge(
+        org, pledge, progress=form, status=_status(form, None) if form.errors else 400
+    )
 
 
 @bp.post("/members/<slug>/pledges/<int:pledge_id>/withdraw")
@@ -264,4 +299,3 @@ def pledge_verify(slug: str, pledge_id: int, update_id: int):
     db.session.commit()
     flash(_("The progress entry is marked as verified."), "success")
     return redirect(url_for("members.pledge", slug=org.slug, pledge_id=pledge.id))
-

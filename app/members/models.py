@@ -89,13 +89,25 @@ class Organisation(TimestampMixin, db.Model):
         # The public directory (app/members/directory.py): every column its filters, facet
         # counts and name order read, so a page (however deep), a name search and the counts
         # are walks of this index that never touch the wide table rows.
-        Index("ix_organisations_directory", "name_key", "status", "joined_on", "country",
-              "sector_id", "category"),
+        Index(
+            "ix_organisations_directory",
+            "name_key",
+            "status",
+            "joined_on",
+            "country",
+            "sector_id",
+            "category",
+        ),
         # Substring search on names: a trigram GIN index on PostgreSQL (pg_trgm). SQLite has
         # no such index type; there it is an empty partial index (WHERE 0), kept so that both
         # databases hold the schema the models describe, and search walks the index above.
-        Index("ix_organisations_name_trgm", "name_key", postgresql_using="gin",
-              postgresql_ops={"name_key": "gin_trgm_ops"}, sqlite_where=false()),
+        Index(
+            "ix_organisations_name_trgm",
+            "name_key",
+            postgresql_using="gin",
+            postgresql_ops={"name_key": "gin_trgm_ops"},
+            sqlite_where=false(),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -148,8 +160,11 @@ class Organisation(TimestampMixin, db.Model):
 
 
 # The trigram index needs PostgreSQL's pg_trgm extension (migration 0002 creates it too).
-event.listen(Organisation.__table__, "before_create",
-             DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"))
+event.listen(
+    Organisation.__table__,
+    "before_create",
+    DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"),
+)
 
 
 class StatusChange(db.Model):
@@ -205,13 +220,13 @@ class Application(TimestampMixin, db.Model):
 class Endorsement(TimestampMixin, db.Model):
     __tablename__ = "endorsements"
     __table_args__ = (
-        UniqueConstraint("organisation_id", "charter_version_id", name="uq_endorsements_org_version"),
+        UniqueConstraint(
+            "organisation_id", "charter_version_id", name="uq_endorsements_org_version"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE")
-    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
     charter_version_id: Mapped[int] = mapped_column(ForeignKey("charter_versions.id"), index=True)
     signatory_name: Mapped[str] = mapped_column(String(200))
     signatory_title: Mapped[str] = mapped_column(String(200))

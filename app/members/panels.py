@@ -19,8 +19,10 @@ def member_panel(user):
     if user.organisation_id is None:
         return None
     org = db.session.scalar(
-        select(Organisation).options(joinedload(Organisation.endorsed_version))
-        .where(Organisation.id == user.organisation_id))
+        select(Organisation)
+        .options(joinedload(Organisation.endorsed_version))
+        .where(Organisation.id == user.organisation_id)
+    )
     if org is None:
         return None
     version = services.latest_published_version()
@@ -37,9 +39,15 @@ def member_panel(user):
 
 @panel(10, Role.SECRETARIAT)
 def secretariat_panel(user):
-    pending = db.session.scalar(select(func.count(Application.id))
-                                .where(Application.state == ApplicationState.PENDING))
-    recent = list(db.session.scalars(
-        select(StatusChange).options(joinedload(StatusChange.organisation))
-        .order_by(StatusChange.at.desc(), StatusChange.id.desc()).limit(6)))
+    pending = db.session.scalar(
+        select(func.count(Application.id)).where(Application.state == ApplicationState.PENDING)
+    )
+    recent = list(
+        db.session.scalars(
+            select(StatusChange)
+            .options(joinedload(StatusChange.organisation))
+            .order_by(StatusChange.at.desc(), StatusChange.id.desc())
+            .limit(6)
+        )
+    )
     return {"template": "members/_panel_secretariat.html", "pending": pending, "recent": recent}

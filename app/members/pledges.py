@@ -54,7 +54,8 @@ def principle_choices() -> list[tuple[int, str]]:
     rows = db.session.execute(
         select(PrincipleText.principle_id, PrincipleText.number, PrincipleText.title)
         .where(PrincipleText.version_id == version.id)
-        .order_by(PrincipleText.position, PrincipleText.number))
+        .order_by(PrincipleText.position, PrincipleText.number)
+    )
     return [(r.principle_id, f"{r.number}. {r.title}") for r in rows]
 
 
@@ -88,9 +89,12 @@ def _validate(data: PledgeData, previous_target: dt.date | None = None) -> dict:
     elif data.target_date != previous_target and not (
         clock.today() <= data.target_date <= latest_target_date()
     ):
-        errors["target_date"] = [_(
-            "The target date must be between today and %(date)s.",
-            date=format_date(latest_target_date(), "long"))]
+        errors["target_date"] = [
+            _(
+                "The target date must be between today and %(date)s.",
+                date=format_date(latest_target_date(), "long"),
+            )
+        ]
     allowed = {pid for pid, _label in principle_choices()}
     ids = list(dict.fromkeys(data.principle_ids or []))
     if not ids:
@@ -99,11 +103,17 @@ def _validate(data: PledgeData, previous_target: dt.date | None = None) -> dict:
         errors["principle_ids"] = [_("Choose principles of the charter in force.")]
     if errors:
         raise ValidationFailed(next(iter(errors.values()))[0], errors=errors)
-    principles = list(db.session.scalars(select(Principle).where(Principle.id.in_(ids))
-                                         .order_by(Principle.id)))
-    return {"title": title, "indicator": indicator, "description_md": description,
-            "target_date": data.target_date, "is_public": bool(data.is_public),
-            "principles": principles}
+    principles = list(
+        db.session.scalars(select(Principle).where(Principle.id.in_(ids)).order_by(Principle.id))
+    )
+    return {
+        "title": title,
+        "indicator": indicator,
+        "description_md": description,
+        "target_date": data.target_date,
+        "is_public": bool(data.is_public),
+        "principles": principles,
+    }
 
 
 def create_pledge(actor, org: Organisation, data: PledgeData) -> Pledge:
@@ -111,8 +121,13 @@ def create_pledge(actor, org: Organisation, data: PledgeData) -> Pledge:
     if org.status not in PLEDGING_STATUSES:
         raise Conflict(_("Only members make pledges."))
     values = _validate(data)
-    pledge = Pledge(organisation=org, created_by_id=getattr(actor, "id", None),
-                    status=PledgeStatus.PLANNED, status_since=clock.now(), **values)
+    pledge = Pledge(
+        organisation=org,
+        created_by_id=getattr(actor, "id", None),
+        status=PledgeStatus.PLANNED,
+        status_since=clock.now(),
+        **values,
+    )
     db.session.add(pledge)
     db.session.flush()
     add_pledge_update(actor, pledge, PledgeStatus.PLANNED, _("Pledge made."))
@@ -125,11 +140,14 @@ def get_pledge(actor, org: Organisation, pledge_id: int) -> Pledge:
     not found here, whatever its id."""
     ensure_can_manage_org(actor, org.id)
     pledge = db.session.scalar(
-        select(Pledge).options(
+        select(Pledge)
+        .options(
             selectinload(Pledge.principles),
             selectinload(Pledge.updates).joinedload(PledgeUpdate.by_user),
-            selectinload(Pledge.updates).joinedload(PledgeUpdate.verified_by))
-        .where(Pledge.id == pledge_id, Pledge.organisation_id == org.id))
+            selectinload(Pledge.updates).joinedload(PledgeUpdate.verified_by),
+        )
+        .where(Pledge.id == pledge_id, Pledge.organisation_id == org.id)
+    )
     if pledge is None:
         raise NotFound(_("%(org)s has no such pledge.", org=org.name))
     return pledge
@@ -179,9 +197,11 @@ def verify_update(actor, org: Organisation, update_id: int) -> PledgeUpdate:
     """The secretariat confirms a progress entry (evidence checked)."""
     ensure_secretariat(actor)
     update = db.session.scalar(
-        select(PledgeUpdate).options(joinedload(PledgeUpdate.pledge))
+        select(PledgeUpdate)
+        .options(joinedload(PledgeUpdate.pledge))
         .join(Pledge, Pledge.id == PledgeUpdate.pledge_id)
-        .where(PledgeUpdate.id == update_id, Pledge.organisation_id == org.id))
+        .where(PledgeUpdate.id == update_id, Pledge.organisation_id == org.id)
+    )
     if update is None:
         raise NotFound(_("There is no such progress entry."))
     if update.verified_at is not None:
@@ -189,22 +209,31 @@ def verify_update(actor, org: Organisation, update_id: int) -> PledgeUpdate:
     update.verified_at = clock.now()
     update.verified_by_id = actor.id
     db.session.flush()
-    record(actor, "pledge.verified", update.pledge, summary=update.pledge.title,
-           update_id=update.id)
+    record(
+        actor, "pledge.verified", update.pledge, summary=update.pledge.title, update_id=update.id
+    )
     signals.organisation_changed.send(org, actor=actor)
     return update
 
 
 def pledges_for_management(actor, org: Organisation) -> list[Pledge]:
     ensure_can_manage_org(actor, org.id)
-    return list(db.session.scalars(
-        select(Pledge).options(selectinload(Pledge.principles))
-        .where(Pledge.organisation_id == org.id)
-        .order_by(Pledge.status == PledgeStatus.WITHDRAWN, Pledge.target_date, Pledge.id)))
+    return list(
+        db.session.scalars(
+            select(Pledge)
+            .options(selectinload(Pledge.principles))
+            .where(Pledge.organisation_id == org.id)
+            .order_by(Pledge.status == PledgeStatus.WITHDRAWN, Pledge.target_date, Pledge.id)
+        )
+    )
 
 
 def pledge_summary(organisation_id: int) -> dict[str, int]:
     """How many pledges the organisation has in each status (one query)."""
-    return dict(db.session.execute(
-        select(Pledge.status, func.count(Pledge.id))
-        .where(Pledge.organisation_id == organisation_id).group_by(Pledge.status)).all())
+    return dict(
+        db.session.execute(
+            select(Pledge.status, func.count(Pledge.id))
+            .where(Pledge.organisation_id == organisation_id)
+            .group_by(Pledge.status)
+        ).all()
+    )

@@ -97,8 +97,11 @@ def change_status(
         raise ValidationFailed(_("The organisation already has this status."), field="status")
     if to_status not in allowed_transitions(organisation.status):
         raise ValidationFailed(
-            _("An organisation cannot go from %(a)s to %(b)s.",
-              a=label("status", organisation.status), b=label("status", to_status)),
+            _(
+                "An organisation cannot go from %(a)s to %(b)s.",
+                a=label("status", organisation.status),
+                b=label("status", to_status),
+            ),
             field="status",
         )
     when = at or clock.now()
@@ -119,23 +122,39 @@ def change_status(
     if to_status == Status.ACTIVE and organisation.joined_on is None:
         organisation.joined_on = when.date()
     db.session.flush()
-    record(actor, "organisation.status", organisation,
-           summary=f"{organisation.name}: {previous} -> {to_status}", reason=reason)
+    record(
+        actor,
+        "organisation.status",
+        organisation,
+        summary=f"{organisation.name}: {previous} -> {to_status}",
+        reason=reason,
+    )
     signals.organisation_status_changed.send(
         organisation, actor=actor, from_status=previous, to_status=to_status
     )
     return change
 
 
-def add_pledge_update(actor, pledge: Pledge, status: str, note: str = "",
-                      report_version_id: int | None = None, at=None) -> PledgeUpdate:
+def add_pledge_update(
+    actor,
+    pledge: Pledge,
+    status: str,
+    note: str = "",
+    report_version_id: int | None = None,
+    at=None,
+) -> PledgeUpdate:
     """Record a dated status/progress entry for a pledge and move the pledge's status."""
     if status not in {s.value for s in PledgeStatus}:
         raise ValidationFailed(_("Unknown pledge status."), field="status")
     when = at or clock.now()
-    update = PledgeUpdate(pledge=pledge, status=status, note=clean_text(note), at=when,
-                          by_user_id=getattr(actor, "id", None),
-                          report_version_id=report_version_id)
+    update = PledgeUpdate(
+        pledge=pledge,
+        status=status,
+        note=clean_text(note),
+        at=when,
+        by_user_id=getattr(actor, "id", None),
+        report_version_id=report_version_id,
+    )
     db.session.add(update)
     if status != pledge.status:
         pledge.status = status
@@ -169,12 +188,14 @@ def slugify(text: str) -> str:
 
 def unique_slug(name: str, exclude_id: int | None = None) -> str:
     base = slugify(name) or "organisation"
-    taken = set(db.session.scalars(
-        select(Organisation.slug).where(
-            (Organisation.slug == base) | Organisation.slug.like(f"{base}-%"),
-            Organisation.id != (exclude_id or 0),
+    taken = set(
+        db.session.scalars(
+            select(Organisation.slug).where(
+                (Organisation.slug == base) | Organisation.slug.like(f"{base}-%"),
+                Organisation.id != (exclude_id or 0),
+            )
         )
-    ))
+    )
     if base not in taken:
         return base
     n = 2
@@ -187,8 +208,10 @@ def country_choices() -> list[tuple[str, str]]:
     """(ISO 3166 alpha-2 code, name) for every country, sorted by name."""
     from app.core.templating import local_country_name
 
-    return sorted(((c.alpha_2, local_country_name(c.alpha_2)) for c in pycountry.countries),
-                  key=lambda pair: unicodedata.normalize("NFKD", pair[1]).lower())
+    return sorted(
+        ((c.alpha_2, local_country_name(c.alpha_2)) for c in pycountry.countries),
+        key=lambda pair: unicodedata.normalize("NFKD", pair[1]).lower(),
+    )
 
 
 def validate_country(code: str) -> str:
@@ -219,12 +242,19 @@ def normalise_website(value: str) -> str:
     valid_host = (
         len(labels) >= 2
         and all(labels)
-        and all(re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", lbl) or lbl.startswith("xn--")
-                for lbl in labels)
+        and all(
+            re.fullmatch(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?", lbl) or lbl.startswith("xn--")
+            for lbl in labels
+        )
         and not labels[-1].isdigit()
     )
-    if (parts.scheme.lower() not in ("http", "https") or not valid_host or parts.username
-            or parts.password or (port is not None and not 0 < port < 65536)):
+    if (
+        parts.scheme.lower() not in ("http", "https")
+        or not valid_host
+        or parts.username
+        or parts.password
+        or (port is not None and not 0 < port < 65536)
+    ):
         raise ValidationFailed(message, field="website")
     return url
 
@@ -272,13 +302,19 @@ def _validate_data(org: Organisation, data: OrganisationData) -> tuple[dict, dic
         fail("name", _("Use at most %(n)d characters.", n=NAME_MAX))
     else:
         clash = db.session.scalar(
-            select(Organisation.id).where(Organisation.name_key == key,
-                                          Organisation.id != (org.id or 0))
+            select(Organisation.id).where(
+                Organisation.name_key == key, Organisation.id != (org.id or 0)
+            )
         )
         if clash is not None:
             duplicate = True
-            fail("name", _("An organisation with this name is already a member or has "
-                           "applied. If it is yours, please contact the secretariat."))
+            fail(
+                "name",
+                _(
+                    "An organisation with this name is already a member or has "
+                    "applied. If it is yours, please contact the secretariat."
+                ),
+            )
     country = ""
     try:
         country = validate_country(data.country)
@@ -301,9 +337,17 @@ def _validate_data(org: Organisation, data: OrganisationData) -> tuple[dict, dic
     description = _clean(data.description_md)
     if len(description) > 5000:
         fail("description_md", _("Use at most %(n)d characters.", n=5000))
-    values = {"name": name, "name_key": key, "legal_name": legal_name, "country": country,
-              "category": data.category, "size_band": data.size_band or "",
-              "sector_id": data.sector_id, "website": website, "description_md": description}
+    values = {
+        "name": name,
+        "name_key": key,
+        "legal_name": legal_name,
+        "country": country,
+        "category": data.category,
+        "size_band": data.size_band or "",
+        "sector_id": data.sector_id,
+        "website": website,
+        "description_md": description,
+    }
     return values, errors, duplicate
 
 
@@ -359,9 +403,17 @@ def create_organisation(actor, data: OrganisationData) -> Organisation:
     _apply_data(org, data)
     db.session.add(org)
     db.session.flush()
-    db.session.add(StatusChange(organisation=org, from_status=None, to_status=Status.APPLICANT,
-                                at=clock.now(), by_user_id=actor.id, is_public=False,
-                                reason=_("Added by the secretariat.")))
+    db.session.add(
+        StatusChange(
+            organisation=org,
+            from_status=None,
+            to_status=Status.APPLICANT,
+            at=clock.now(),
+            by_user_id=actor.id,
+            is_public=False,
+            reason=_("Added by the secretariat."),
+        )
+    )
     db.session.flush()
     record(actor, "organisation.created", org, summary=org.name)
     return org
@@ -373,8 +425,13 @@ def update_organisation(actor, org: Organisation, data: OrganisationData) -> Org
     _apply_data(org, data)
     org.updated_at = clock.now()
     db.session.flush()
-    record(actor, "organisation.updated", org, summary=org.name,
-           **({"renamed_from": before} if before != org.name else {}))
+    record(
+        actor,
+        "organisation.updated",
+        org,
+        summary=org.name,
+        **({"renamed_from": before} if before != org.name else {}),
+    )
     signals.organisation_changed.send(org, actor=actor)
     return org
 
@@ -402,17 +459,23 @@ def remove_logo(actor, org: Organisation) -> None:
     signals.organisation_changed.send(org, actor=actor)
 
 
-def secretariat_change_status(actor, org: Organisation, to_status: str, reason: str,
-                              public_reason: str) -> StatusChange:
+def secretariat_change_status(
+    actor, org: Organisation, to_status: str, reason: str, public_reason: str
+) -> StatusChange:
     """A status change made by hand: the secretariat says why, and tells the public why
     when a member is suspended or delisted."""
     ensure_secretariat(actor)
     errors: dict[str, list[str]] = {}
     if to_status not in allowed_transitions(org.status):
-        errors["status"] = [_("Choose one of the statuses offered.") if not to_status
-                            or to_status not in {s.value for s in Status} else
-                            _("An organisation cannot go from %(a)s to %(b)s.",
-                              a=label("status", org.status), b=label("status", to_status))]
+        errors["status"] = [
+            _("Choose one of the statuses offered.")
+            if not to_status or to_status not in {s.value for s in Status}
+            else _(
+                "An organisation cannot go from %(a)s to %(b)s.",
+                a=label("status", org.status),
+                b=label("status", to_status),
+            )
+        ]
     if not _clean(reason):
         errors["reason"] = [_("Please say why (the representatives see this).")]
     if to_status in PUBLIC_REASON_REQUIRED and not _clean(public_reason):
@@ -446,18 +509,29 @@ def submit_application(data: ApplicationData) -> Application:
     errors: dict[str, list[str]] = {}
     version = current_version()
     if version is None:
-        raise Conflict(_("The charter has not been published yet, so applications are not "
-                         "open. Please come back later."))
+        raise Conflict(
+            _(
+                "The charter has not been published yet, so applications are not "
+                "open. Please come back later."
+            )
+        )
     if data.charter_version_id != version.id:
-        errors["charter_version_id"] = [_(
-            "A new version of the charter (version %(n)d) has been published since you opened "
-            "this form. Please read it, then send the form again.", n=version.number)]
+        errors["charter_version_id"] = [
+            _(
+                "A new version of the charter (version %(n)d) has been published since you opened "
+                "this form. Please read it, then send the form again.",
+                n=version.number,
+            )
+        ]
     if not data.authorised_to_sign:
-        errors["authorised_to_sign"] = [_("Only a person authorised to sign for the "
-                                          "organisation can endorse the charter.")]
-    for field_name, value in (("contact_name", data.contact_name),
-                              ("signatory_name", data.signatory_name),
-                              ("signatory_title", data.signatory_title)):
+        errors["authorised_to_sign"] = [
+            _("Only a person authorised to sign for the organisation can endorse the charter.")
+        ]
+    for field_name, value in (
+        ("contact_name", data.contact_name),
+        ("signatory_name", data.signatory_name),
+        ("signatory_title", data.signatory_title),
+    ):
         if not _clean(value):
             errors[field_name] = [_("Please fill in this field.")]
     email = _clean(data.contact_email).lower()
@@ -473,26 +547,51 @@ def submit_application(data: ApplicationData) -> Application:
     db.session.add(org)
     db.session.flush()
     now = clock.now()
-    db.session.add(StatusChange(organisation=org, from_status=None, to_status=Status.APPLICANT,
-                                at=now, is_public=False, reason=_("Applied online.")))
+    db.session.add(
+        StatusChange(
+            organisation=org,
+            from_status=None,
+            to_status=Status.APPLICANT,
+            at=now,
+            is_public=False,
+            reason=_("Applied online."),
+        )
+    )
     application = Application(
-        organisation=org, contact_name=_clean(data.contact_name), contact_email=email,
-        contact_title=_clean(data.contact_title), motivation=_clean(data.motivation),
-        charter_version_id=version.id, signatory_name=_clean(data.signatory_name),
-        signatory_title=_clean(data.signatory_title), authorised_to_sign=True,
-        state=ApplicationState.PENDING, created_at=now,
+        organisation=org,
+        contact_name=_clean(data.contact_name),
+        contact_email=email,
+        contact_title=_clean(data.contact_title),
+        motivation=_clean(data.motivation),
+        charter_version_id=version.id,
+        signatory_name=_clean(data.signatory_name),
+        signatory_title=_clean(data.signatory_title),
+        authorised_to_sign=True,
+        state=ApplicationState.PENDING,
+        created_at=now,
     )
     db.session.add(application)
     db.session.flush()
     record(None, "application.submitted", application, summary=org.name, contact=email)
-    send_later(current_app.config["SECRETARIAT_EMAIL"],
-               _("New application to join: %(org)s", org=org.name),
-               "members_application_new", application=application, organisation=org,
-               version=version)
-    send_later(email, _("We have received your application to join %(alliance)s",
-                        alliance=current_app.config["ALLIANCE_NAME"]),
-               "members_application_received", application=application, organisation=org,
-               version=version)
+    send_later(
+        current_app.config["SECRETARIAT_EMAIL"],
+        _("New application to join: %(org)s", org=org.name),
+        "members_application_new",
+        application=application,
+        organisation=org,
+        version=version,
+    )
+    send_later(
+        email,
+        _(
+            "We have received your application to join %(alliance)s",
+            alliance=current_app.config["ALLIANCE_NAME"],
+        ),
+        "members_application_received",
+        application=application,
+        organisation=org,
+        version=version,
+    )
     return application
 
 
@@ -500,8 +599,11 @@ def get_application(actor, application_id: int) -> Application:
     ensure_secretariat(actor)
     application = db.session.scalar(
         select(Application)
-        .options(joinedload(Application.organisation).joinedload(Organisation.sector),
-                 joinedload(Application.charter_version), joinedload(Application.decided_by))
+        .options(
+            joinedload(Application.organisation).joinedload(Organisation.sector),
+            joinedload(Application.charter_version),
+            joinedload(Application.decided_by),
+        )
         .where(Application.id == application_id)
     )
     if application is None:
@@ -514,26 +616,46 @@ def _ensure_pending(application: Application) -> None:
         raise Conflict(_("This application has already been decided."))
 
 
-def record_endorsement(actor, org: Organisation, version, signatory_name: str,
-                       signatory_title: str, endorsed_on: dt.date) -> Endorsement:
-    exists = db.session.scalar(select(Endorsement.id).where(
-        Endorsement.organisation_id == org.id, Endorsement.charter_version_id == version.id))
+def record_endorsement(
+    actor,
+    org: Organisation,
+    version,
+    signatory_name: str,
+    signatory_title: str,
+    endorsed_on: dt.date,
+) -> Endorsement:
+    exists = db.session.scalar(
+        select(Endorsement.id).where(
+            Endorsement.organisation_id == org.id, Endorsement.charter_version_id == version.id
+        )
+    )
     if exists is not None:
-        raise Conflict(_("%(org)s has already endorsed version %(n)d of the charter.",
-                         org=org.name, n=version.number))
-    endorsement = Endorsement(organisation_id=org.id, charter_version_id=version.id,
-                              signatory_name=signatory_name, signatory_title=signatory_title,
-                              endorsed_on=endorsed_on, recorded_by_id=getattr(actor, "id", None))
+        raise Conflict(
+            _(
+                "%(org)s has already endorsed version %(n)d of the charter.",
+                org=org.name,
+                n=version.number,
+            )
+        )
+    endorsement = Endorsement(
+        organisation_id=org.id,
+        charter_version_id=version.id,
+        signatory_name=signatory_name,
+        signatory_title=signatory_title,
+        endorsed_on=endorsed_on,
+        recorded_by_id=getattr(actor, "id", None),
+    )
     db.session.add(endorsement)
     db.session.flush()
     # The directory shows the newest version endorsed.
     from app.charter.models import CharterVersion
 
     newest = db.session.scalar(
-        select(CharterVersion.id).join(Endorsement, Endorsement.charter_version_id
-                                       == CharterVersion.id)
+        select(CharterVersion.id)
+        .join(Endorsement, Endorsement.charter_version_id == CharterVersion.id)
         .where(Endorsement.organisation_id == org.id)
-        .order_by(CharterVersion.number.desc()).limit(1)
+        .order_by(CharterVersion.number.desc())
+        .limit(1)
     )
     org.endorsed_version_id = newest
     db.session.flush()
@@ -548,30 +670,51 @@ def approve_application(actor, application: Application, invite_email: str):
     ensure_secretariat(actor)
     _ensure_pending(application)
     org = application.organisation
-    change_status(actor, org, Status.ACTIVE, reason=_("Application approved."),
-                  public_reason=reasons.stored(reasons.JOINED))
+    change_status(
+        actor,
+        org,
+        Status.ACTIVE,
+        reason=_("Application approved."),
+        public_reason=reasons.stored(reasons.JOINED),
+    )
     if application.charter_version is not None:
-        record_endorsement(actor, org, application.charter_version,
-                           application.signatory_name, application.signatory_title,
-                           application.created_at.date())
+        record_endorsement(
+            actor,
+            org,
+            application.charter_version,
+            application.signatory_name,
+            application.signatory_title,
+            application.created_at.date(),
+        )
     application.state = ApplicationState.APPROVED
     application.decided_at = clock.now()
     application.decided_by_id = actor.id
     email = _clean(invite_email) or application.contact_email
     contact_is_invited = email.lower() == application.contact_email.lower()
     try:
-        user = invite_representative(actor, org, email,
-                                     application.contact_name if contact_is_invited else "",
-                                     application.contact_title if contact_is_invited else "")
+        user = invite_representative(
+            actor,
+            org,
+            email,
+            application.contact_name if contact_is_invited else "",
+            application.contact_title if contact_is_invited else "",
+        )
     except Conflict as error:
         raise Conflict(error.message, field="invite_email") from error
     db.session.flush()
     record(actor, "application.approved", application, summary=org.name)
-    send_later(application.contact_email,
-               _("Welcome to %(alliance)s: %(org)s is now a member",
-                 alliance=current_app.config["ALLIANCE_NAME"], org=org.name),
-               "members_application_approved", application=application, organisation=org,
-               invited=user)
+    send_later(
+        application.contact_email,
+        _(
+            "Welcome to %(alliance)s: %(org)s is now a member",
+            alliance=current_app.config["ALLIANCE_NAME"],
+            org=org.name,
+        ),
+        "members_application_approved",
+        application=application,
+        organisation=org,
+        invited=user,
+    )
     signals.organisation_changed.send(org, actor=actor)
     return user
 
@@ -581,8 +724,9 @@ def reject_application(actor, application: Application, reason: str) -> None:
     _ensure_pending(application)
     reason = _clean(reason)
     if not reason:
-        raise ValidationFailed(_("Please give the reason; it is sent to the applicant."),
-                               field="reason")
+        raise ValidationFailed(
+            _("Please give the reason; it is sent to the applicant."), field="reason"
+        )
     org = application.organisation
     change_status(actor, org, Status.REJECTED, reason=reason)
     application.state = ApplicationState.REJECTED
@@ -591,23 +735,35 @@ def reject_application(actor, application: Application, reason: str) -> None:
     application.decision_reason = reason
     db.session.flush()
     record(actor, "application.rejected", application, summary=org.name, reason=reason)
-    send_later(application.contact_email,
-               _("Your application to join %(alliance)s",
-                 alliance=current_app.config["ALLIANCE_NAME"]),
-               "members_application_rejected", application=application, organisation=org)
+    send_later(
+        application.contact_email,
+        _("Your application to join %(alliance)s", alliance=current_app.config["ALLIANCE_NAME"]),
+        "members_application_rejected",
+        application=application,
+        organisation=org,
+    )
 
 
 def applications_queue(actor, limit_decided: int = 50) -> tuple[list, list]:
     """Pending applications (oldest first) and the latest decided ones."""
     ensure_secretariat(actor)
     base = select(Application).options(
-        joinedload(Application.organisation), joinedload(Application.decided_by))
-    pending = list(db.session.scalars(
-        base.where(Application.state == ApplicationState.PENDING)
-        .order_by(Application.created_at, Application.id)))
-    decided = list(db.session.scalars(
-        base.where(Application.state != ApplicationState.PENDING)
-        .order_by(Application.decided_at.desc(), Application.id.desc()).limit(limit_decided)))
+        joinedload(Application.organisation), joinedload(Application.decided_by)
+    )
+    pending = list(
+        db.session.scalars(
+            base.where(Application.state == ApplicationState.PENDING).order_by(
+                Application.created_at, Application.id
+            )
+        )
+    )
+    decided = list(
+        db.session.scalars(
+            base.where(Application.state != ApplicationState.PENDING)
+            .order_by(Application.decided_at.desc(), Application.id.desc())
+            .limit(limit_decided)
+        )
+    )
     return pending, decided
 
 
@@ -620,20 +776,31 @@ def latest_published_version():
     from app.charter.models import CharterVersion, VersionStatus
 
     return db.session.scalar(
-        select(CharterVersion).where(CharterVersion.status == VersionStatus.PUBLISHED)
-        .order_by(CharterVersion.number.desc()).limit(1)
+        select(CharterVersion)
+        .where(CharterVersion.status == VersionStatus.PUBLISHED)
+        .order_by(CharterVersion.number.desc())
+        .limit(1)
     )
 
 
 def endorsement_due(org: Organisation, version) -> bool:
     """Should this member be asked to endorse `version`?"""
-    return (version is not None and org.status in ENDORSING_STATUSES
-            and org.endorsed_version_id != version.id
-            and (org.endorsed_version is None or org.endorsed_version.number < version.number))
+    return (
+        version is not None
+        and org.status in ENDORSING_STATUSES
+        and org.endorsed_version_id != version.id
+        and (org.endorsed_version is None or org.endorsed_version.number < version.number)
+    )
 
 
-def endorse(actor, org: Organisation, version_id: int | None, signatory_name: str,
-            signatory_title: str, authorised: bool) -> Endorsement:
+def endorse(
+    actor,
+    org: Organisation,
+    version_id: int | None,
+    signatory_name: str,
+    signatory_title: str,
+    authorised: bool,
+) -> Endorsement:
     """A representative (or the secretariat, for a paper signature) endorses the newest
     published charter version for its organisation."""
     ensure_can_manage_org(actor, org.id)
@@ -642,24 +809,40 @@ def endorse(actor, org: Organisation, version_id: int | None, signatory_name: st
     if version is None:
         raise Conflict(_("No charter version has been published yet."))
     if version_id != version.id:
-        errors["version_id"] = [_("You can only endorse the newest version of the charter "
-                                  "(version %(n)d).", n=version.number)]
+        errors["version_id"] = [
+            _(
+                "You can only endorse the newest version of the charter (version %(n)d).",
+                n=version.number,
+            )
+        ]
     if org.status not in ENDORSING_STATUSES:
-        raise Conflict(_("Only active members endorse the charter; %(org)s is %(status)s.",
-                         org=org.name, status=label("status", org.status).lower()))
+        raise Conflict(
+            _(
+                "Only active members endorse the charter; %(org)s is %(status)s.",
+                org=org.name,
+                status=label("status", org.status).lower(),
+            )
+        )
     if not _clean(signatory_name):
         errors["signatory_name"] = [_("Please fill in this field.")]
     if not _clean(signatory_title):
         errors["signatory_title"] = [_("Please fill in this field.")]
     if not authorised:
-        errors["authorised"] = [_("Only a person authorised to sign for the organisation can "
-                                  "endorse the charter.")]
+        errors["authorised"] = [
+            _("Only a person authorised to sign for the organisation can endorse the charter.")
+        ]
     if errors:
         raise ValidationFailed(next(iter(errors.values()))[0], errors=errors)
-    endorsement = record_endorsement(actor, org, version, _clean(signatory_name),
-                                     _clean(signatory_title), clock.today())
-    record(actor, "organisation.endorsed", org, summary=f"{org.name}: version {version.number}",
-           version=version.number)
+    endorsement = record_endorsement(
+        actor, org, version, _clean(signatory_name), _clean(signatory_title), clock.today()
+    )
+    record(
+        actor,
+        "organisation.endorsed",
+        org,
+        summary=f"{org.name}: version {version.number}",
+        version=version.number,
+    )
     signals.organisation_changed.send(org, actor=actor)
     return endorsement
 
@@ -673,9 +856,12 @@ def ask_members_to_endorse(version, actor=None, **_kwargs) -> None:
     rows = db.session.execute(
         select(Organisation.id, Organisation.name, Organisation.slug, User.email, User.name)
         .join(User, User.organisation_id == Organisation.id)
-        .where(Organisation.status.in_([s.value for s in ENDORSING_STATUSES]),
-               User.role == Role.REPRESENTATIVE, User.active.is_(True),
-               User.password_hash.is_not(None))
+        .where(
+            Organisation.status.in_([s.value for s in ENDORSING_STATUSES]),
+            User.role == Role.REPRESENTATIVE,
+            User.active.is_(True),
+            User.password_hash.is_not(None),
+        )
         .order_by(Organisation.id)
     )
     by_org: dict[int, dict] = {}
@@ -683,11 +869,14 @@ def ask_members_to_endorse(version, actor=None, **_kwargs) -> None:
         entry = by_org.setdefault(row.id, {"name": row.name, "slug": row.slug, "emails": []})
         entry["emails"].append(row.email)
     for entry in by_org.values():
-        send_later(entry["emails"],
-                   _("Please endorse version %(n)d of the charter", n=version.number),
-                   "members_endorsement_request", version=version,
-                   organisation_name=entry["name"],
-                   endorse_path=_path("members.endorse", slug=entry["slug"]))
+        send_later(
+            entry["emails"],
+            _("Please endorse version %(n)d of the charter", n=version.number),
+            "members_endorsement_request",
+            version=version,
+            organisation_name=entry["name"],
+            endorse_path=_path("members.endorse", slug=entry["slug"]),
+        )
 
 
 def _path(endpoint: str, **values) -> str:
@@ -705,7 +894,8 @@ def sectors_with_counts(actor) -> list[tuple[Sector, int]]:
     rows = db.session.execute(
         select(Sector, func.count(Organisation.id))
         .outerjoin(Organisation, Organisation.sector_id == Sector.id)
-        .group_by(Sector.id).order_by(Sector.name)
+        .group_by(Sector.id)
+        .order_by(Sector.name)
     )
     return [(row[0], row[1]) for row in rows]
 
@@ -719,9 +909,12 @@ def _validate_sector_name(name: str, exclude_id: int | None = None) -> tuple[str
     slug = slugify(name)
     if not slug:
         raise ValidationFailed(_("Use at least one letter or digit."), field="name")
-    clash = db.session.scalar(select(Sector.id).where(
-        (func.lower(Sector.name) == name.lower()) | (Sector.slug == slug),
-        Sector.id != (exclude_id or 0)))
+    clash = db.session.scalar(
+        select(Sector.id).where(
+            (func.lower(Sector.name) == name.lower()) | (Sector.slug == slug),
+            Sector.id != (exclude_id or 0),
+        )
+    )
     if clash is not None:
         raise Conflict(_("There is already a sector with this name."), field="name")
     return name, slug
@@ -758,11 +951,17 @@ def rename_sector(actor, sector: Sector, name: str) -> Sector:
 
 def delete_sector(actor, sector: Sector) -> None:
     ensure_secretariat(actor)
-    used = db.session.scalar(select(func.count(Organisation.id))
-                             .where(Organisation.sector_id == sector.id))
+    used = db.session.scalar(
+        select(func.count(Organisation.id)).where(Organisation.sector_id == sector.id)
+    )
     if used:
-        raise Conflict(_("%(n)d organisations are in this sector. Move them to another "
-                         "sector before deleting it.", n=used))
+        raise Conflict(
+            _(
+                "%(n)d organisations are in this sector. Move them to another "
+                "sector before deleting it.",
+                n=used,
+            )
+        )
     record(actor, "sector.deleted", sector, summary=sector.name)
     db.session.delete(sector)
     db.session.flush()
@@ -774,9 +973,13 @@ def delete_sector(actor, sector: Sector) -> None:
 def representatives(org: Organisation) -> list:
     from app.accounts.models import Role, User
 
-    return list(db.session.scalars(
-        select(User).where(User.organisation_id == org.id, User.role == Role.REPRESENTATIVE)
-        .order_by(User.active.desc(), User.email)))
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.organisation_id == org.id, User.role == Role.REPRESENTATIVE)
+            .order_by(User.active.desc(), User.email)
+        )
+    )
 
 
 def invite(actor, org: Organisation, email: str, name: str = "", job_title: str = ""):
@@ -828,50 +1031,80 @@ def load_profile(viewer, slug: str) -> Profile:
     if org is None or not can_view(viewer, org):
         raise NotFound(_("There is no such member."))
     full = is_secretariat(viewer) or represents(viewer, org.id)
-    history_q = (select(StatusChange).options(joinedload(StatusChange.by_user))
-                 .where(StatusChange.organisation_id == org.id)
-                 .order_by(StatusChange.at.desc(), StatusChange.id.desc()))
+    history_q = (
+        select(StatusChange)
+        .options(joinedload(StatusChange.by_user))
+        .where(StatusChange.organisation_id == org.id)
+        .order_by(StatusChange.at.desc(), StatusChange.id.desc())
+    )
     if not full:
         history_q = history_q.where(StatusChange.is_public.is_(True))
     history = list(db.session.scalars(history_q))
-    endorsements = list(db.session.scalars(
-        select(Endorsement).options(joinedload(Endorsement.charter_version))
-        .join(CharterVersion, CharterVersion.id == Endorsement.charter_version_id)
-        .where(Endorsement.organisation_id == org.id)
-        .order_by(CharterVersion.number.desc())))
+    endorsements = list(
+        db.session.scalars(
+            select(Endorsement)
+            .options(joinedload(Endorsement.charter_version))
+            .join(CharterVersion, CharterVersion.id == Endorsement.charter_version_id)
+            .where(Endorsement.organisation_id == org.id)
+            .order_by(CharterVersion.number.desc())
+        )
+    )
     pledges_q = (
         select(Pledge)
-        .options(selectinload(Pledge.principles), selectinload(Pledge.updates)
-                 .joinedload(PledgeUpdate.verified_by))
+        .options(
+            selectinload(Pledge.principles),
+            selectinload(Pledge.updates).joinedload(PledgeUpdate.verified_by),
+        )
         .where(Pledge.organisation_id == org.id)
-        .order_by(Pledge.status == PledgeStatus.WITHDRAWN, Pledge.target_date.is_(None),
-                  Pledge.target_date, Pledge.id)
+        .order_by(
+            Pledge.status == PledgeStatus.WITHDRAWN,
+            Pledge.target_date.is_(None),
+            Pledge.target_date,
+            Pledge.id,
+        )
     )
     if not full:
         pledges_q = pledges_q.where(Pledge.is_public.is_(True))
     pledges = list(db.session.scalars(pledges_q))
     labels = principle_labels({p.id for pledge in pledges for p in pledge.principles})
-    return Profile(org, history, endorsements, pledges, public_reports(org.id), full,
-                   latest_published_version(), labels)
+    return Profile(
+        org,
+        history,
+        endorsements,
+        pledges,
+        public_reports(org.id),
+        full,
+        latest_published_version(),
+        labels,
+    )
 
 
 def principle_labels(principle_ids: set[int]) -> dict[int, str]:
-    """"3. Title" for each principle, as worded in the charter in force (one query)."""
+    """ "3. Title" for each principle, as worded in the charter in force (one query)."""
     from app.charter.models import CharterVersion, PrincipleText, VersionStatus
 
     if not principle_ids:
         return {}
-    newest = (select(PrincipleText.principle_id, func.max(CharterVersion.number).label("n"))
-              .join(CharterVersion, CharterVersion.id == PrincipleText.version_id)
-              .where(CharterVersion.status == VersionStatus.PUBLISHED,
-                     CharterVersion.effective_date <= clock.today(),
-                     PrincipleText.principle_id.in_(principle_ids))
-              .group_by(PrincipleText.principle_id).subquery())
+    newest = (
+        select(PrincipleText.principle_id, func.max(CharterVersion.number).label("n"))
+        .join(CharterVersion, CharterVersion.id == PrincipleText.version_id)
+        .where(
+            CharterVersion.status == VersionStatus.PUBLISHED,
+            CharterVersion.effective_date <= clock.today(),
+            PrincipleText.principle_id.in_(principle_ids),
+        )
+        .group_by(PrincipleText.principle_id)
+        .subquery()
+    )
     rows = db.session.execute(
         select(PrincipleText.principle_id, PrincipleText.number, PrincipleText.title)
         .join(CharterVersion, CharterVersion.id == PrincipleText.version_id)
-        .join(newest, (newest.c.principle_id == PrincipleText.principle_id)
-              & (newest.c.n == CharterVersion.number)))
+        .join(
+            newest,
+            (newest.c.principle_id == PrincipleText.principle_id)
+            & (newest.c.n == CharterVersion.number),
+        )
+    )
     return {r.principle_id: f"{r.number}. {r.title}" for r in rows}
 
 
@@ -879,10 +1112,14 @@ def public_reports(organisation_id: int) -> list[int]:
     """Years of the member's reports that are public (accepted by the secretariat)."""
     from app.reporting.models import Report, ReportingCycle
 
-    return list(db.session.scalars(
-        select(ReportingCycle.year).join(Report, Report.cycle_id == ReportingCycle.id)
-        .where(Report.organisation_id == organisation_id, Report.state == "accepted")
-        .order_by(ReportingCycle.year.desc())))
+    return list(
+        db.session.scalars(
+            select(ReportingCycle.year)
+            .join(Report, Report.cycle_id == ReportingCycle.id)
+            .where(Report.organisation_id == organisation_id, Report.state == "accepted")
+            .order_by(ReportingCycle.year.desc())
+        )
+    )
 
 
 def admin_list(actor, q: str = "", status: str = "", page: int = 1, per_page: int = 50):
@@ -894,40 +1131,64 @@ def admin_list(actor, q: str = "", status: str = "", page: int = 1, per_page: in
     if q:
         from app.members.directory import _escape_like, normalise_query
 
-        conditions.append(Organisation.name_key.like(
-            "%" + _escape_like(normalise_query(q)) + "%", escape="\\"))
+        conditions.append(
+            Organisation.name_key.like("%" + _escape_like(normalise_query(q)) + "%", escape="\\")
+        )
     if status:
         conditions.append(Organisation.status == status)
     total = db.session.scalar(select(func.count(Organisation.id)).where(*conditions))
-    reps = (select(func.count(User.id)).where(User.organisation_id == Organisation.id,
-                                              User.role == Role.REPRESENTATIVE,
-                                              User.active.is_(True))
-            .correlate(Organisation).scalar_subquery())
+    reps = (
+        select(func.count(User.id))
+        .where(
+            User.organisation_id == Organisation.id,
+            User.role == Role.REPRESENTATIVE,
+            User.active.is_(True),
+        )
+        .correlate(Organisation)
+        .scalar_subquery()
+    )
     pages = max(1, -(-total // per_page))
     page = min(max(page, 1), pages)
     rows = db.session.execute(
-        select(Organisation.id, Organisation.slug, Organisation.name, Organisation.country,
-               Organisation.status, Organisation.status_since, Organisation.joined_on,
-               reps.label("representatives"))
-        .where(*conditions).order_by(Organisation.name_key)
-        .limit(per_page).offset((page - 1) * per_page)).all()
+        select(
+            Organisation.id,
+            Organisation.slug,
+            Organisation.name,
+            Organisation.country,
+            Organisation.status,
+            Organisation.status_since,
+            Organisation.joined_on,
+            reps.label("representatives"),
+        )
+        .where(*conditions)
+        .order_by(Organisation.name_key)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
     return rows, total, page, pages
 
 
 def status_counts() -> dict[str, int]:
-    return dict(db.session.execute(
-        select(Organisation.status, func.count(Organisation.id)).group_by(Organisation.status)
-    ).all())
+    return dict(
+        db.session.execute(
+            select(Organisation.status, func.count(Organisation.id)).group_by(Organisation.status)
+        ).all()
+    )
 
 
 def new_signatories(limit: int = 50) -> list:
     """The latest members to join, for the Atom feed."""
     from app.members.directory import listed_condition
 
-    return list(db.session.scalars(
-        select(Organisation).options(joinedload(Organisation.sector))
-        .where(listed_condition())
-        .order_by(Organisation.joined_on.desc(), Organisation.id.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(Organisation)
+            .options(joinedload(Organisation.sector))
+            .where(listed_condition())
+            .order_by(Organisation.joined_on.desc(), Organisation.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 __all__ = [

@@ -51,8 +51,13 @@ def _refuse(message: str) -> ValidationFailed:
 
 
 def _too_large() -> ValidationFailed:
-    return _refuse(_("The logo's dimensions are too large. Please send an image of at most "
-                     "%(mp)d million pixels.", mp=MAX_PIXELS // 1_000_000))
+    return _refuse(
+        _(
+            "The logo's dimensions are too large. Please send an image of at most "
+            "%(mp)d million pixels.",
+            mp=MAX_PIXELS // 1_000_000,
+        )
+    )
 
 
 def read_limited(stream, max_bytes: int) -> bytes:
@@ -60,8 +65,10 @@ def read_limited(stream, max_bytes: int) -> bytes:
     data = stream.read(max_bytes + 1)
     if len(data) > max_bytes:
         raise _refuse(
-            _("The logo is larger than %(mb)d MB. Please send a smaller file.",
-              mb=max_bytes // (1024 * 1024))
+            _(
+                "The logo is larger than %(mb)d MB. Please send a smaller file.",
+                mb=max_bytes // (1024 * 1024),
+            )
         )
     return data
 
@@ -72,8 +79,10 @@ def clean_logo(data: bytes, max_bytes: int) -> bytes:
         raise _refuse(_("The logo file is empty."))
     if len(data) > max_bytes:
         raise _refuse(
-            _("The logo is larger than %(mb)d MB. Please send a smaller file.",
-              mb=max_bytes // (1024 * 1024))
+            _(
+                "The logo is larger than %(mb)d MB. Please send a smaller file.",
+                mb=max_bytes // (1024 * 1024),
+            )
         )
     head = data[:512].lstrip().lower()
     if head.startswith((b"<?xml", b"<svg", b"<!doctype svg")) or b"<svg" in head:
@@ -81,12 +90,18 @@ def clean_logo(data: bytes, max_bytes: int) -> bytes:
     kind = sniff(data)
     if kind is None:
         raise _refuse(
-            _("This file is not a PNG, JPEG or WebP image. Please send the logo in one of "
-              "these formats.")
+            _(
+                "This file is not a PNG, JPEG or WebP image. Please send the logo in one of "
+                "these formats."
+            )
         )
     if not _complete(kind, data):
-        raise _refuse(_("The logo file is incomplete or damaged, so it could not be read. "
-                        "Please send it again."))
+        raise _refuse(
+            _(
+                "The logo file is incomplete or damaged, so it could not be read. "
+                "Please send it again."
+            )
+        )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -101,8 +116,11 @@ def clean_logo(data: bytes, max_bytes: int) -> bytes:
         raise _too_large() from exc
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise _refuse(
-            _("The logo could not be read as a %(kind)s image. The file may be damaged or "
-              "not what its name says.", kind=kind)
+            _(
+                "The logo could not be read as a %(kind)s image. The file may be damaged or "
+                "not what its name says.",
+                kind=kind,
+            )
         ) from exc
     image = ImageOps.exif_transpose(image)
     has_alpha = image.mode in ("RGBA", "LA", "PA") or (

@@ -55,8 +55,12 @@ def directory():
     page = parse_page(request.args, errors)
     result = search(filters, context, page, PER_PAGE)
     return render_template(
-        "members/directory.html", result=result, filters=filters, errors=errors,
-        filters_form=_filters_form(result, errors), results_html=_results_html(result),
+        "members/directory.html",
+        result=result,
+        filters=filters,
+        errors=errors,
+        filters_form=_filters_form(result, errors),
+        results_html=_results_html(result),
     ), (400 if errors else 200)
 
 
@@ -65,16 +69,26 @@ def _results_html(result) -> Markup:
     everyone asking for these filters and this page in this language and under this charter
     version (a row says whether its member endorsed it), so a cached fragment like the filter
     form. Only a cache miss reads the page's rows, and only if something matches."""
-    def render() -> str:
-        return render_template("members/_directory_results.html", result=result,
-                               filters=result.filters, rows=result.rows,
-                               joined_date=_joined_date,
-                               current_version_number=result.context.current_version,
-                               page_url=functools.partial(_page_url, result.filters))
 
-    key = [current_app.extensions["pactum_cache"]["release"], str(get_locale()),
-           request.script_root, result.context.current_version, *result.page_key(),
-           result.filters.q]  # the links carry the words as typed
+    def render() -> str:
+        return render_template(
+            "members/_directory_results.html",
+            result=result,
+            filters=result.filters,
+            rows=result.rows,
+            joined_date=_joined_date,
+            current_version_number=result.context.current_version,
+            page_url=functools.partial(_page_url, result.filters),
+        )
+
+    key = [
+        current_app.extensions["pactum_cache"]["release"],
+        str(get_locale()),
+        request.script_root,
+        result.context.current_version,
+        *result.page_key(),
+        result.filters.q,
+    ]  # the links carry the words as typed
     return Markup(memoize_fragment("directory-results", key, render))  # noqa: S704
 
 
@@ -99,15 +113,26 @@ def _medium_date(day: dt.date, locale: str) -> str:
 def _filters_form(result, errors: dict) -> Markup:
     """The filter form with its counts: the same HTML for everyone who asks for these
     filters in this language, so it is a cached fragment (stale after any members write)."""
+
     def render() -> str:
-        return render_template("members/_directory_filters.html", result=result,
-                               filters=result.filters, errors=errors, sorts=SORTS)
+        return render_template(
+            "members/_directory_filters.html",
+            result=result,
+            filters=result.filters,
+            errors=errors,
+            sorts=SORTS,
+        )
 
     if errors:  # rare, and the messages are part of the form
         return Markup(render())  # noqa: S704 (our own template's output)
     # The search box shows the words as typed (the counts only need them normalised).
-    key = [current_app.extensions["pactum_cache"]["release"], str(get_locale()),
-           *result.filters.count_key(), result.filters.q, result.filters.sort]
+    key = [
+        current_app.extensions["pactum_cache"]["release"],
+        str(get_locale()),
+        *result.filters.count_key(),
+        result.filters.q,
+        result.filters.sort,
+    ]
     return Markup(memoize_fragment("directory-filters", key, render))  # noqa: S704
 
 
@@ -156,10 +181,13 @@ def join():
     if form.validate_on_submit():
         data = services.ApplicationData(
             organisation=organisation_data(form),
-            contact_name=form.contact_name.data, contact_email=form.contact_email.data,
-            contact_title=form.contact_title.data or "", motivation=form.motivation.data or "",
+            contact_name=form.contact_name.data,
+            contact_email=form.contact_email.data,
+            contact_title=form.contact_title.data or "",
+            motivation=form.motivation.data or "",
             charter_version_id=id_or_invalid(form.charter_version_id.data),
-            signatory_name=form.signatory_name.data, signatory_title=form.signatory_title.data,
+            signatory_name=form.signatory_name.data,
+            signatory_title=form.signatory_title.data,
             authorised_to_sign=bool(form.authorised_to_sign.data),
         )
         try:
@@ -174,7 +202,8 @@ def join():
             db.session.commit()
             return redirect(url_for("members.join_submitted"))
     return render_template("members/join.html", form=form, version=version), (
-        status if status != 200 else error_status(form))
+        status if status != 200 else error_status(form)
+    )
 
 
 @bp.route("/join/submitted")
@@ -198,4 +227,3 @@ def csv_export():
 @public_page(MEMBER_TOPICS)
 def feed():
     return feeds.atom_response()
-

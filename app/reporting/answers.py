@@ -34,7 +34,9 @@ CHOICE_TYPES = (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE)
 _NUMBER_RE = re.compile(r"^[+-]?[0-9]+(?:[.,][0-9]+)?$")
 _DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_HOST_RE = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+_HOST_RE = re.compile(
+    r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
 
 
 class AnswerInvalid(ValueError):
@@ -74,8 +76,11 @@ def _text(raw, limit: int, single_line: bool) -> str | None:
         return None
     if len(text) > limit:
         raise AnswerInvalid(
-            _("Use at most %(n)s characters (you wrote %(m)s).",
-              n=format_decimal(limit), m=format_decimal(len(text)))
+            _(
+                "Use at most %(n)s characters (you wrote %(m)s).",
+                n=format_decimal(limit),
+                m=format_decimal(len(text)),
+            )
         )
     return text
 
@@ -103,13 +108,23 @@ def _number(question, raw) -> int | float | None:
     low, high = question.min_value, question.max_value
     if low is not None and number < low:
         if high is not None:
-            raise AnswerInvalid(_("Enter a number between %(low)s and %(high)s.",
-                                  low=format_number(low), high=format_number(high)))
+            raise AnswerInvalid(
+                _(
+                    "Enter a number between %(low)s and %(high)s.",
+                    low=format_number(low),
+                    high=format_number(high),
+                )
+            )
         raise AnswerInvalid(_("Enter a number of at least %(low)s.", low=format_number(low)))
     if high is not None and number > high:
         if low is not None:
-            raise AnswerInvalid(_("Enter a number between %(low)s and %(high)s.",
-                                  low=format_number(low), high=format_number(high)))
+            raise AnswerInvalid(
+                _(
+                    "Enter a number between %(low)s and %(high)s.",
+                    low=format_number(low),
+                    high=format_number(high),
+                )
+            )
         raise AnswerInvalid(_("Enter a number of at most %(high)s.", high=format_number(high)))
     return number
 
@@ -129,8 +144,15 @@ def clean_url(raw) -> str | None:
         host = parts.hostname or ""
         parts.port  # noqa: B018  (raises ValueError for a bad port)
     except ValueError as exc:
-        raise AnswerInvalid(_("Enter a full web address, such as https://example.org/policy.")) from exc
-    if parts.scheme.lower() not in ("http", "https") or not host or parts.username or parts.password:
+        raise AnswerInvalid(
+            _("Enter a full web address, such as https://example.org/policy.")
+        ) from exc
+    if (
+        parts.scheme.lower() not in ("http", "https")
+        or not host
+        or parts.username
+        or parts.password
+    ):
         raise AnswerInvalid(_("Enter a full web address, such as https://example.org/policy."))
     if not (_HOST_RE.match(host) or host == "localhost" or _looks_like_ip(host)):
         raise AnswerInvalid(_("Enter a full web address, such as https://example.org/policy."))

@@ -63,8 +63,10 @@ def get_cycle(year: int) -> ReportingCycle:
 
 def open_cycle_now() -> ReportingCycle | None:
     return db.session.scalar(
-        select(ReportingCycle).where(ReportingCycle.status == CycleStatus.OPEN)
-        .order_by(ReportingCycle.year.desc()).limit(1)
+        select(ReportingCycle)
+        .where(ReportingCycle.status == CycleStatus.OPEN)
+        .order_by(ReportingCycle.year.desc())
+        .limit(1)
     )
 
 
@@ -85,8 +87,9 @@ def load_questionnaire(cycle: ReportingCycle) -> list[Section]:
     )
     by_id = {q.id: q for s in sections for q in s.questions}
     for question in by_id.values():
-        set_committed_value(question, "condition_question",
-                            by_id.get(question.condition_question_id))
+        set_committed_value(
+            question, "condition_question", by_id.get(question.condition_question_id)
+        )
     return sections
 
 
@@ -95,7 +98,7 @@ def ordered_questions(sections: list[Section]) -> list[Question]:
 
 
 def numbering(sections: list[Section]) -> dict[int, str]:
-    """"2.3" for the third question of the second section."""
+    """ "2.3" for the third question of the second section."""
     return {
         q.id: f"{si}.{qi}"
         for si, s in enumerate(sections, start=1)
@@ -105,15 +108,20 @@ def numbering(sections: list[Section]) -> dict[int, str]:
 
 def previous_cycle(cycle: ReportingCycle) -> ReportingCycle | None:
     return db.session.scalar(
-        select(ReportingCycle).where(ReportingCycle.year < cycle.year)
-        .order_by(ReportingCycle.year.desc()).limit(1)
+        select(ReportingCycle)
+        .where(ReportingCycle.year < cycle.year)
+        .order_by(ReportingCycle.year.desc())
+        .limit(1)
     )
 
 
 def question_count(cycle: ReportingCycle) -> int:
-    return db.session.scalar(
-        select(func.count(Question.id)).join(Section).where(Section.cycle_id == cycle.id)
-    ) or 0
+    return (
+        db.session.scalar(
+            select(func.count(Question.id)).join(Section).where(Section.cycle_id == cycle.id)
+        )
+        or 0
+    )
 
 
 def question_counts() -> dict[int, int]:
@@ -126,16 +134,27 @@ def question_counts() -> dict[int, int]:
 def questionnaire_structure(sections: list[Section]) -> list[dict]:
     return [
         {
-            "id": s.id, "title": s.title, "description_md": s.description_md,
+            "id": s.id,
+            "title": s.title,
+            "description_md": s.description_md,
             "principle_id": s.principle_id,
             "questions": [
                 {
-                    "id": q.id, "lineage": q.lineage, "text": q.text, "help_text": q.help_text,
-                    "type": q.type, "required": q.required, "choices": list(q.choices or []),
-                    "unit": q.unit, "min": q.min_value, "max": q.max_value,
+                    "id": q.id,
+                    "lineage": q.lineage,
+                    "text": q.text,
+                    "help_text": q.help_text,
+                    "type": q.type,
+                    "required": q.required,
+                    "choices": list(q.choices or []),
+                    "unit": q.unit,
+                    "min": q.min_value,
+                    "max": q.max_value,
                     "condition": [q.condition_question_id, q.condition_value]
-                    if q.condition_question_id else None,
-                    "is_indicator": q.is_indicator, "is_public": q.is_public,
+                    if q.condition_question_id
+                    else None,
+                    "is_indicator": q.is_indicator,
+                    "is_public": q.is_public,
                 }
                 for q in s.questions
             ],
@@ -145,8 +164,9 @@ def questionnaire_structure(sections: list[Section]) -> list[dict]:
 
 
 def questionnaire_hash(sections: list[Section]) -> str:
-    canonical = json.dumps(questionnaire_structure(sections), sort_keys=True, ensure_ascii=False,
-                           separators=(",", ":"))
+    canonical = json.dumps(
+        questionnaire_structure(sections), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -154,14 +174,17 @@ def questionnaire_hash(sections: list[Section]) -> str:
 
 
 def must_report(cycle: ReportingCycle, organisation) -> bool:
-    return (organisation.category in (cycle.categories or [])
-            and organisation.status in REPORTING_STATUSES)
+    return (
+        organisation.category in (cycle.categories or [])
+        and organisation.status in REPORTING_STATUSES
+    )
 
 
 def may_report(cycle: ReportingCycle, organisation) -> bool:
     """Obligated members, and delisted ones, who come back by reporting again."""
     return organisation.category in (cycle.categories or []) and organisation.status in (
-        *REPORTING_STATUSES, Status.DELISTED,
+        *REPORTING_STATUSES,
+        Status.DELISTED,
     )
 
 
@@ -226,8 +249,9 @@ def _clean_categories(categories) -> list[str]:
     if unknown:
         raise ValidationFailed(_("Unknown member category."), field="categories")
     if not picked:
-        raise ValidationFailed(_("Choose at least one member category that must report."),
-                               field="categories")
+        raise ValidationFailed(
+            _("Choose at least one member category that must report."), field="categories"
+        )
     return [c for c in known if c in picked]
 
 
@@ -253,8 +277,9 @@ def _clean_offsets(offsets) -> list[int]:
                 )
             value = int(value)
         if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 365:
-            raise ValidationFailed(_("Reminder days must be between 0 and 365."),
-                                   field="reminder_offsets")
+            raise ValidationFailed(
+                _("Reminder days must be between 0 and 365."), field="reminder_offsets"
+            )
         values.append(value)
     return sorted(set(values), reverse=True)
 
@@ -263,11 +288,11 @@ def _check_dates(opens_on: dt.date, due_on: dt.date, grace_days: int) -> None:
     if not isinstance(opens_on, dt.date) or not isinstance(due_on, dt.date):
         raise ValidationFailed(_("Enter the opening date and the due date."), field="due_on")
     if due_on <= opens_on:
-        raise ValidationFailed(_("The due date must come after the opening date."),
-                               field="due_on")
+        raise ValidationFailed(_("The due date must come after the opening date."), field="due_on")
     if not isinstance(grace_days, int) or not 0 <= grace_days <= 365:
-        raise ValidationFailed(_("The grace period must be between 0 and 365 days."),
-                               field="grace_days")
+        raise ValidationFailed(
+            _("The grace period must be between 0 and 365 days."), field="grace_days"
+        )
 
 
 def _check_charter_version(charter_version) -> None:
@@ -275,15 +300,24 @@ def _check_charter_version(charter_version) -> None:
         raise ValidationFailed(_("Choose a published charter version."), field="charter_version_id")
 
 
-def create_cycle(actor, year, title, opens_on, due_on, grace_days=14, categories=None,
-                 charter_version=None, reminder_offsets=None) -> ReportingCycle:
+def create_cycle(
+    actor,
+    year,
+    title,
+    opens_on,
+    due_on,
+    grace_days=14,
+    categories=None,
+    charter_version=None,
+    reminder_offsets=None,
+) -> ReportingCycle:
     ensure_secretariat(actor)
     if not isinstance(year, int) or not YEAR_MIN <= year <= YEAR_MAX:
-        raise ValidationFailed(_("Enter a year between %(a)d and %(b)d.", a=YEAR_MIN, b=YEAR_MAX),
-                               field="year")
+        raise ValidationFailed(
+            _("Enter a year between %(a)d and %(b)d.", a=YEAR_MIN, b=YEAR_MAX), field="year"
+        )
     if db.session.scalar(select(ReportingCycle.id).where(ReportingCycle.year == year)):
-        raise ValidationFailed(_("There is already a cycle for %(year)d.", year=year),
-                               field="year")
+        raise ValidationFailed(_("There is already a cycle for %(year)d.", year=year), field="year")
     _check_dates(opens_on, due_on, grace_days)
     _check_charter_version(charter_version)
     title = (title or "").strip() or _("%(year)d reporting cycle", year=year)
@@ -306,8 +340,17 @@ def create_cycle(actor, year, title, opens_on, due_on, grace_days=14, categories
     return cycle
 
 
-def update_cycle(actor, cycle: ReportingCycle, title, opens_on, due_on, grace_days, categories,
-                 charter_version=None, reminder_offsets=None) -> ReportingCycle:
+def update_cycle(
+    actor,
+    cycle: ReportingCycle,
+    title,
+    opens_on,
+    due_on,
+    grace_days,
+    categories,
+    charter_version=None,
+    reminder_offsets=None,
+) -> ReportingCycle:
     """Change a cycle's settings. Dates, grace period and reminders stay editable while the
     cycle is open (the secretariat may move a deadline); the rest only in a draft."""
     ensure_secretariat(actor)
@@ -322,8 +365,9 @@ def update_cycle(actor, cycle: ReportingCycle, title, opens_on, due_on, grace_da
         if categories != list(cycle.categories or []) or (
             getattr(charter_version, "id", None) != cycle.charter_version_id
         ):
-            raise Conflict(_("Who must report and the charter version are fixed once the cycle "
-                             "is open."))
+            raise Conflict(
+                _("Who must report and the charter version are fixed once the cycle is open.")
+            )
     else:
         _check_charter_version(charter_version)
         cycle.charter_version_id = getattr(charter_version, "id", None)
@@ -332,8 +376,9 @@ def update_cycle(actor, cycle: ReportingCycle, title, opens_on, due_on, grace_da
     cycle.opens_on = opens_on
     cycle.due_on = due_on
     cycle.grace_days = grace_days
-    cycle.reminder_offsets = _clean_offsets(reminder_offsets if reminder_offsets is not None
-                                            else cycle.reminder_offsets)
+    cycle.reminder_offsets = _clean_offsets(
+        reminder_offsets if reminder_offsets is not None else cycle.reminder_offsets
+    )
     db.session.flush()
     record(actor, "cycle.updated", cycle, summary=f"{cycle.year}: {cycle.title}")
     return cycle
@@ -345,8 +390,9 @@ def open_cycle(actor, cycle: ReportingCycle) -> ReportingCycle:
         raise Conflict(_("Only a draft cycle can be opened."))
     other = open_cycle_now()
     if other is not None and other.id != cycle.id:
-        raise Conflict(_("The %(year)d cycle is still open. Close it before opening another.",
-                         year=other.year))
+        raise Conflict(
+            _("The %(year)d cycle is still open. Close it before opening another.", year=other.year)
+        )
     if question_count(cycle) == 0:
         raise ValidationFailed(_("Add at least one question before opening the cycle."))
     if not cycle.categories:
@@ -375,8 +421,10 @@ def close_cycle(actor, cycle: ReportingCycle) -> ReportingCycle:
 def ensure_editable(cycle: ReportingCycle) -> None:
     if cycle.status != CycleStatus.DRAFT:
         raise Conflict(
-            _("The questionnaire of the %(year)d cycle is frozen: the cycle has been opened.",
-              year=cycle.year)
+            _(
+                "The questionnaire of the %(year)d cycle is frozen: the cycle has been opened.",
+                year=cycle.year,
+            )
         )
 
 
@@ -426,11 +474,14 @@ def principle_texts(cycle: ReportingCycle) -> list:
         return []
     from app.charter.models import PrincipleText
 
-    return list(db.session.scalars(
-        select(PrincipleText).where(PrincipleText.version_id == cycle.charter_version_id)
-        .options(selectinload(PrincipleText.principle))
-        .order_by(PrincipleText.position, PrincipleText.number)
-    ))
+    return list(
+        db.session.scalars(
+            select(PrincipleText)
+            .where(PrincipleText.version_id == cycle.charter_version_id)
+            .options(selectinload(PrincipleText.principle))
+            .order_by(PrincipleText.position, PrincipleText.number)
+        )
+    )
 
 
 def add_principle_sections(actor, cycle: ReportingCycle) -> list[Section]:
@@ -439,19 +490,23 @@ def add_principle_sections(actor, cycle: ReportingCycle) -> list[Section]:
     ensure_editable(cycle)
     texts = principle_texts(cycle)
     if not texts:
-        raise ValidationFailed(_("Choose the cycle's charter version first: its principles "
-                                 "become the sections."))
+        raise ValidationFailed(
+            _("Choose the cycle's charter version first: its principles become the sections.")
+        )
     present = {s.principle_id for s in cycle.sections if s.principle_id}
     added = []
     for text in texts:
         if text.principle_id in present:
             continue
-        added.append(add_section(
-            actor, cycle,
-            _("Principle %(n)d: %(title)s", n=text.number, title=text.title)[:TITLE_MAX],
-            description_md=text.body_md,
-            principle=text.principle_id,
-        ))
+        added.append(
+            add_section(
+                actor,
+                cycle,
+                _("Principle %(n)d: %(title)s", n=text.number, title=text.title)[:TITLE_MAX],
+                description_md=text.body_md,
+                principle=text.principle_id,
+            )
+        )
     return added
 
 
@@ -463,8 +518,11 @@ def _refuse_broken_conditions(cycle: ReportingCycle) -> None:
         for question in sorted(section.questions, key=lambda q: (q.position, q.id)):
             if question.condition_question_id and question.condition_question_id not in seen:
                 raise ValidationFailed(
-                    _("“%(q)s” depends on an answer that would then come after it. Move or "
-                      "change that condition first.", q=_short(question.text))
+                    _(
+                        "“%(q)s” depends on an answer that would then come after it. Move or "
+                        "change that condition first.",
+                        q=_short(question.text),
+                    )
                 )
             seen.add(question.id)
 
@@ -501,16 +559,22 @@ def delete_section(actor, section: Section) -> None:
     ensure_editable(cycle)
     inside = {q.id for q in section.questions}
     dependent = db.session.scalar(
-        select(Question).join(Section).where(
+        select(Question)
+        .join(Section)
+        .where(
             Section.cycle_id == cycle.id,
             Question.section_id != section.id,
             Question.condition_question_id.in_(inside or {0}),
-        ).limit(1)
+        )
+        .limit(1)
     )
     if dependent is not None:
         raise ValidationFailed(
-            _("“%(q)s” in another section depends on a question of this section. Change its "
-              "condition first.", q=_short(dependent.text))
+            _(
+                "“%(q)s” in another section depends on a question of this section. Change its "
+                "condition first.",
+                q=_short(dependent.text),
+            )
         )
     title = section.title
     cycle.sections.remove(section)
@@ -532,10 +596,13 @@ def _clean_choices(kind: str, choices) -> list[str]:
         if not choice:
             continue
         if len(choice) > CHOICE_MAX:
-            raise ValidationFailed(_("Each choice may have at most %(n)d characters.", n=CHOICE_MAX),
-                                   field="choices")
+            raise ValidationFailed(
+                _("Each choice may have at most %(n)d characters.", n=CHOICE_MAX), field="choices"
+            )
         if choice in cleaned:
-            raise ValidationFailed(_("The choice “%(c)s” appears twice.", c=choice), field="choices")
+            raise ValidationFailed(
+                _("The choice “%(c)s” appears twice.", c=choice), field="choices"
+            )
         cleaned.append(choice)
     if len(cleaned) < 2:
         raise ValidationFailed(_("Give at least two choices, one per line."), field="choices")
@@ -548,16 +615,23 @@ def _clean_bounds(kind: str, min_value, max_value):
     if kind != QuestionType.NUMBER:
         return None, None
     for value, field in ((min_value, "min_value"), (max_value, "max_value")):
-        if value is not None and (isinstance(value, bool) or not isinstance(value, int | float)
-                                  or abs(value) > answers.NUMBER_ABS_MAX or value != value):
+        if value is not None and (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or abs(value) > answers.NUMBER_ABS_MAX
+            or value != value
+        ):
             raise ValidationFailed(_("Enter a number."), field=field)
     if min_value is not None and max_value is not None and min_value > max_value:
-        raise ValidationFailed(_("The smallest value must not be larger than the largest."),
-                               field="max_value")
+        raise ValidationFailed(
+            _("The smallest value must not be larger than the largest."), field="max_value"
+        )
     return min_value, max_value
 
 
-def _earlier_questions(cycle: ReportingCycle, before: Question | None, section: Section) -> list[Question]:
+def _earlier_questions(
+    cycle: ReportingCycle, before: Question | None, section: Section
+) -> list[Question]:
     """Questions that come before `before` (or before the end of `section` for a new one)."""
     sections = sorted(cycle.sections, key=lambda s: (s.position, s.id))
     earlier: list[Question] = []
@@ -601,9 +675,23 @@ def _clean_condition(cycle, section, question, condition_question, condition_val
     return controller_id, value
 
 
-def _question_fields(cycle, section, question, text, type, required, help_text, choices, unit,
-                     min_value, max_value, condition_question, condition_value, is_indicator,
-                     is_public) -> dict:
+def _question_fields(
+    cycle,
+    section,
+    question,
+    text,
+    type,
+    required,
+    help_text,
+    choices,
+    unit,
+    min_value,
+    max_value,
+    condition_question,
+    condition_value,
+    is_indicator,
+    is_public,
+) -> dict:
     if type not in {t.value for t in QuestionType}:
         raise ValidationFailed(_("Choose a type of answer."), field="type")
     text = (text or "").strip()
@@ -618,45 +706,111 @@ def _question_fields(cycle, section, question, text, type, required, help_text, 
     if len(unit) > UNIT_MAX:
         raise ValidationFailed(_("Use at most %(n)d characters.", n=UNIT_MAX), field="unit")
     low, high = _clean_bounds(type, min_value, max_value)
-    controller_id, value = _clean_condition(cycle, section, question, condition_question,
-                                            condition_value)
+    controller_id, value = _clean_condition(
+        cycle, section, question, condition_question, condition_value
+    )
     return {
-        "text": text, "type": type, "required": bool(required), "help_text": help_text,
-        "choices": _clean_choices(type, choices), "unit": unit, "min_value": low,
-        "max_value": high, "condition_question_id": controller_id, "condition_value": value,
-        "is_indicator": bool(is_indicator), "is_public": bool(is_public),
+        "text": text,
+        "type": type,
+        "required": bool(required),
+        "help_text": help_text,
+        "choices": _clean_choices(type, choices),
+        "unit": unit,
+        "min_value": low,
+        "max_value": high,
+        "condition_question_id": controller_id,
+        "condition_value": value,
+        "is_indicator": bool(is_indicator),
+        "is_public": bool(is_public),
     }
 
 
-def add_question(actor, section: Section, text, type, required=False, help_text="", choices=None,
-                 unit="", min_value=None, max_value=None, condition_question=None,
-                 condition_value="", is_indicator=False, is_public=False,
-                 lineage: str | None = None) -> Question:
+def add_question(
+    actor,
+    section: Section,
+    text,
+    type,
+    required=False,
+    help_text="",
+    choices=None,
+    unit="",
+    min_value=None,
+    max_value=None,
+    condition_question=None,
+    condition_value="",
+    is_indicator=False,
+    is_public=False,
+    lineage: str | None = None,
+) -> Question:
     ensure_secretariat(actor)
     cycle = section.cycle
     ensure_editable(cycle)
-    fields = _question_fields(cycle, section, None, text, type, required, help_text, choices, unit,
-                              min_value, max_value, condition_question, condition_value,
-                              is_indicator, is_public)
-    question = Question(section=section, position=_next_position(section.questions),
-                        lineage=lineage or uuid.uuid4().hex, **fields)
+    fields = _question_fields(
+        cycle,
+        section,
+        None,
+        text,
+        type,
+        required,
+        help_text,
+        choices,
+        unit,
+        min_value,
+        max_value,
+        condition_question,
+        condition_value,
+        is_indicator,
+        is_public,
+    )
+    question = Question(
+        section=section,
+        position=_next_position(section.questions),
+        lineage=lineage or uuid.uuid4().hex,
+        **fields,
+    )
     db.session.add(question)
     db.session.flush()
     record(actor, "cycle.question_added", cycle, summary=_short(question.text))
     return question
 
 
-def update_question(actor, question: Question, text, type, required=False, help_text="",
-                    choices=None, unit="", min_value=None, max_value=None,
-                    condition_question=None, condition_value="", is_indicator=False,
-                    is_public=False) -> Question:
+def update_question(
+    actor,
+    question: Question,
+    text,
+    type,
+    required=False,
+    help_text="",
+    choices=None,
+    unit="",
+    min_value=None,
+    max_value=None,
+    condition_question=None,
+    condition_value="",
+    is_indicator=False,
+    is_public=False,
+) -> Question:
     ensure_secretariat(actor)
     section = question.section
     cycle = section.cycle
     ensure_editable(cycle)
-    fields = _question_fields(cycle, section, question, text, type, required, help_text, choices,
-                              unit, min_value, max_value, condition_question, condition_value,
-                              is_indicator, is_public)
+    fields = _question_fields(
+        cycle,
+        section,
+        question,
+        text,
+        type,
+        required,
+        help_text,
+        choices,
+        unit,
+        min_value,
+        max_value,
+        condition_question,
+        condition_value,
+        is_indicator,
+        is_public,
+    )
     dependents = db.session.scalars(
         select(Question).where(Question.condition_question_id == question.id)
     ).all()
@@ -667,8 +821,12 @@ def update_question(actor, question: Question, text, type, required=False, help_
         )
         if not still_ok:
             raise ValidationFailed(
-                _("“%(q)s” depends on the answer “%(v)s” of this question. Change that condition "
-                  "first.", q=_short(dependent.text), v=dependent.condition_value),
+                _(
+                    "“%(q)s” depends on the answer “%(v)s” of this question. Change that condition "
+                    "first.",
+                    q=_short(dependent.text),
+                    v=dependent.condition_value,
+                ),
                 field="type",
             )
     for key, value in fields.items():
@@ -697,8 +855,10 @@ def delete_question(actor, question: Question) -> None:
     )
     if dependent is not None:
         raise ValidationFailed(
-            _("“%(q)s” depends on this question. Change its condition first.",
-              q=_short(dependent.text))
+            _(
+                "“%(q)s” depends on this question. Change its condition first.",
+                q=_short(dependent.text),
+            )
         )
     text = question.text
     section.questions.remove(question)
@@ -720,17 +880,31 @@ def copy_questionnaire(actor, source_cycle: ReportingCycle, target_cycle: Report
     position = _next_position(target_cycle.sections)
     copied = 0
     for source in load_questionnaire(source_cycle):
-        section = Section(cycle=target_cycle, position=position, title=source.title,
-                          description_md=source.description_md, principle_id=source.principle_id)
+        section = Section(
+            cycle=target_cycle,
+            position=position,
+            title=source.title,
+            description_md=source.description_md,
+            principle_id=source.principle_id,
+        )
         position += 1
         db.session.add(section)
         for index, q in enumerate(source.questions):
             copy = Question(
-                section=section, lineage=q.lineage, position=index, text=q.text,
-                help_text=q.help_text, type=q.type, required=q.required,
-                choices=list(q.choices or []), unit=q.unit, min_value=q.min_value,
-                max_value=q.max_value, condition_value=q.condition_value,
-                is_indicator=q.is_indicator, is_public=q.is_public,
+                section=section,
+                lineage=q.lineage,
+                position=index,
+                text=q.text,
+                help_text=q.help_text,
+                type=q.type,
+                required=q.required,
+                choices=list(q.choices or []),
+                unit=q.unit,
+                min_value=q.min_value,
+                max_value=q.max_value,
+                condition_value=q.condition_value,
+                is_indicator=q.is_indicator,
+                is_public=q.is_public,
             )
             if q.condition_question_id in mapping:
                 copy.condition_question = mapping[q.condition_question_id]
@@ -741,6 +915,11 @@ def copy_questionnaire(actor, source_cycle: ReportingCycle, target_cycle: Report
             copied += 1
     target_cycle.copied_from_id = source_cycle.id
     db.session.flush()
-    record(actor, "cycle.questionnaire_copied", target_cycle,
-           summary=f"{source_cycle.year} -> {target_cycle.year}", questions=copied)
+    record(
+        actor,
+        "cycle.questionnaire_copied",
+        target_cycle,
+        summary=f"{source_cycle.year} -> {target_cycle.year}",
+        questions=copied,
+    )
     return copied

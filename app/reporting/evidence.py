@@ -41,11 +41,21 @@ JPEG = Kind("image/jpeg", "jpg", "JPEG")
 TEXT = Kind("text/plain", "txt", "Text")
 CSV = Kind("text/csv", "csv", "CSV")
 XLSX = Kind("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx", "XLSX")
-DOCX = Kind("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx", "DOCX")
+DOCX = Kind(
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document", "docx", "DOCX"
+)
 KINDS = (PDF, PNG, JPEG, TEXT, CSV, XLSX, DOCX)
 EXTENSIONS = {
-    "pdf": PDF, "png": PNG, "jpg": JPEG, "jpeg": JPEG, "txt": TEXT, "text": TEXT, "md": TEXT,
-    "csv": CSV, "xlsx": XLSX, "docx": DOCX,
+    "pdf": PDF,
+    "png": PNG,
+    "jpg": JPEG,
+    "jpeg": JPEG,
+    "txt": TEXT,
+    "text": TEXT,
+    "md": TEXT,
+    "csv": CSV,
+    "xlsx": XLSX,
+    "docx": DOCX,
 }
 ACCEPT_ATTRIBUTE = ",".join(
     [".pdf", ".png", ".jpg", ".jpeg", ".txt", ".csv", ".xlsx", ".docx"]
@@ -99,9 +109,7 @@ def _sniff_text(data: bytes) -> Kind | None:
     if _MARKUP_RE.match(data.lstrip(b"\xef\xbb\xbf")):
         return None
     sample = text[:65536]
-    controls = sum(
-        1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f"
-    )
+    controls = sum(1 for ch in sample if unicodedata.category(ch) == "Cc" and ch not in "\t\n\r\f")
     if controls:
         return None
     return CSV if _looks_like_csv(sample) else TEXT
@@ -146,15 +154,21 @@ def check_file(filename: str, data: bytes) -> Kind:
         raise ValidationFailed(_("The file %(name)s is empty.", name=filename or ""), field="file")
     if len(data) > limit:
         raise ValidationFailed(
-            _("%(name)s is larger than %(mb)s MB. Please send a smaller file.",
-              name=filename or _("The file"), mb=limit // (1024 * 1024)),
+            _(
+                "%(name)s is larger than %(mb)s MB. Please send a smaller file.",
+                name=filename or _("The file"),
+                mb=limit // (1024 * 1024),
+            ),
             field="file",
         )
     kind = sniff(data)
     if kind is None:
         raise ValidationFailed(
-            _("%(name)s is not a PDF, PNG, JPEG, text, CSV, XLSX or DOCX file (we check the "
-              "content, not the name).", name=filename or _("The file")),
+            _(
+                "%(name)s is not a PDF, PNG, JPEG, text, CSV, XLSX or DOCX file (we check the "
+                "content, not the name).",
+                name=filename or _("The file"),
+            ),
             field="file",
         )
     return kind
@@ -179,8 +193,10 @@ def attach(actor, report: Report, question, filename: str, data: bytes) -> tuple
             return evidence, False
     if len(current) >= MAX_FILES_PER_QUESTION:
         raise ValidationFailed(
-            _("A question can have at most %(n)d files. Remove one first.",
-              n=MAX_FILES_PER_QUESTION),
+            _(
+                "A question can have at most %(n)d files. Remove one first.",
+                n=MAX_FILES_PER_QUESTION,
+            ),
             field="file",
         )
     evidence = Evidence(
@@ -194,8 +210,14 @@ def attach(actor, report: Report, question, filename: str, data: bytes) -> tuple
     )
     db.session.add(evidence)
     db.session.flush()
-    record(actor, "report.evidence_added", report, summary=evidence.filename,
-           question_id=question.id, sha256=stored.sha256)
+    record(
+        actor,
+        "report.evidence_added",
+        report,
+        summary=evidence.filename,
+        question_id=question.id,
+        sha256=stored.sha256,
+    )
     return evidence, True
 
 

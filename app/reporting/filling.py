@@ -85,8 +85,9 @@ class StaleDraft(Conflict):
     `revision`: the report's current revision.
     """
 
-    def __init__(self, message: str, changes: list[dict], base_values: dict[int, object],
-                 revision: int):
+    def __init__(
+        self, message: str, changes: list[dict], base_values: dict[int, object], revision: int
+    ):
         super().__init__(message)
         self.changes = changes
         self.base_values = base_values
@@ -132,7 +133,9 @@ def ensure_can_view(actor, report: Report) -> None:
 def ensure_can_edit(actor, report: Report) -> None:
     """Only the organisation's representatives edit, and only while the cycle is open."""
     if not represents(actor, report.organisation_id):
-        raise PermissionDenied(_("Only your organisation's representatives can change this report."))
+        raise PermissionDenied(
+            _("Only your organisation's representatives can change this report.")
+        )
     ensure_cycle_accepts_reports(report.cycle)
 
 
@@ -140,19 +143,24 @@ def ensure_cycle_accepts_reports(cycle: ReportingCycle) -> None:
     if cycle.status == CycleStatus.DRAFT:
         raise Conflict(_("The %(year)d reporting cycle is not open yet.", year=cycle.year))
     if cycle.status == CycleStatus.CLOSED:
-        raise Conflict(_("The %(year)d reporting cycle is closed: reports can no longer be "
-                         "changed or submitted.", year=cycle.year))
+        raise Conflict(
+            _(
+                "The %(year)d reporting cycle is closed: reports can no longer be "
+                "changed or submitted.",
+                year=cycle.year,
+            )
+        )
 
 
 def find_report(cycle: ReportingCycle, organisation_id: int) -> Report | None:
     return db.session.scalar(
-        select(Report).where(Report.cycle_id == cycle.id,
-                             Report.organisation_id == organisation_id)
+        select(Report).where(Report.cycle_id == cycle.id, Report.organisation_id == organisation_id)
     )
 
 
-def find_draft(year: int, organisation_id: int | None
-               ) -> tuple[ReportingCycle | None, Report | None, dict[int, object] | None]:
+def find_draft(
+    year: int, organisation_id: int | None
+) -> tuple[ReportingCycle | None, Report | None, dict[int, object] | None]:
     """The cycle of `year`, the organisation's report in it and the report's answers as
     `{question id: value}` (None, None when it has not started one), in one query: the
     autosave's lookup (one round trip to the database fewer than reading the answers apart)."""
@@ -174,13 +182,17 @@ def _cycle_report_and_answers(dialect: str):
         pairs = func.json_agg(func.json_build_array(a.question_id, a.value))
     else:
         pairs = func.json_group_array(func.json_array(a.question_id, func.json(a.value)))
-    answers_of_report = (
-        type_coerce(select(pairs).where(a.report_id == Report.id).scalar_subquery(), JSON)
+    answers_of_report = type_coerce(
+        select(pairs).where(a.report_id == Report.id).scalar_subquery(), JSON
     )
     return (
         select(ReportingCycle, Report, answers_of_report)
-        .outerjoin(Report, and_(Report.cycle_id == ReportingCycle.id,
-                                Report.organisation_id == bindparam("b_org")))
+        .outerjoin(
+            Report,
+            and_(
+                Report.cycle_id == ReportingCycle.id, Report.organisation_id == bindparam("b_org")
+            ),
+        )
         .where(ReportingCycle.year == bindparam("b_year"))
     )
 
@@ -195,10 +207,20 @@ def get_or_start_report(actor, cycle: ReportingCycle, organisation: Organisation
     if cycle.status != CycleStatus.OPEN:
         ensure_cycle_accepts_reports(cycle)
     if not cycles.may_report(cycle, organisation):
-        raise NotFound(_("%(org)s does not report in the %(year)d cycle.",
-                         org=organisation.name, year=cycle.year))
-    report = Report(cycle=cycle, organisation=organisation, state=ReportState.DRAFT, revision=0,
-                    updated_by_id=getattr(actor, "id", None))
+        raise NotFound(
+            _(
+                "%(org)s does not report in the %(year)d cycle.",
+                org=organisation.name,
+                year=cycle.year,
+            )
+        )
+    report = Report(
+        cycle=cycle,
+        organisation=organisation,
+        state=ReportState.DRAFT,
+        revision=0,
+        updated_by_id=getattr(actor, "id", None),
+    )
     try:
         with db.session.begin_nested():
             db.session.add(report)
@@ -236,8 +258,9 @@ class ReportData:
         return len(self.evidence.get(question_id, []))
 
     def answered(self, question) -> bool:
-        return answers.is_answered(question, self.values.get(question.id),
-                                   self.evidence_count(question.id))
+        return answers.is_answered(
+            question, self.values.get(question.id), self.evidence_count(question.id)
+        )
 
     def progress(self, section=None) -> tuple[int, int]:
         """(answered required questions, required questions), counting shown ones only."""
@@ -246,8 +269,9 @@ class ReportData:
         return sum(1 for q in required if self.answered(q)), len(required)
 
     def display(self, question) -> str:
-        return answers.display(question, self.values.get(question.id),
-                               self.evidence_count(question.id))
+        return answers.display(
+            question, self.values.get(question.id), self.evidence_count(question.id)
+        )
 
 
 def load(report: Report, with_pledges: bool = True, with_comments: bool = True) -> ReportData:
@@ -260,21 +284,28 @@ def load(report: Report, with_pledges: bool = True, with_comments: bool = True) 
     }
     evidence: dict[int, list[Evidence]] = defaultdict(list)
     for item in db.session.scalars(
-        select(Evidence).where(Evidence.report_id == report.id, Evidence.removed.is_(False))
+        select(Evidence)
+        .where(Evidence.report_id == report.id, Evidence.removed.is_(False))
         .order_by(Evidence.uploaded_at, Evidence.id)
     ):
         evidence[item.question_id].append(item)
     data = ReportData(
-        report=report, cycle=cycle, sections=sections, questions=questions,
+        report=report,
+        cycle=cycle,
+        sections=sections,
+        questions=questions,
         numbers=cycles.numbering(sections),
         section_of={q.id: i for i, s in enumerate(sections, start=1) for q in s.questions},
-        values=values, evidence=dict(evidence), shown=answers.shown_map(questions, values),
+        values=values,
+        evidence=dict(evidence),
+        shown=answers.shown_map(questions, values),
     )
     if with_pledges:
         data.pledges, data.pledge_entries = _pledges(report)
     if with_comments and report.state == ReportState.RETURNED and report.current_version_id:
         for comment in db.session.scalars(
-            select(ReviewComment).where(ReviewComment.version_id == report.current_version_id)
+            select(ReviewComment)
+            .where(ReviewComment.version_id == report.current_version_id)
             .order_by(ReviewComment.at, ReviewComment.id)
         ):
             if comment.question_id is None:
@@ -289,15 +320,20 @@ def _pledges(report: Report) -> tuple[list[Pledge], dict[int, ReportPledge]]:
         e.pledge_id: e
         for e in db.session.scalars(select(ReportPledge).where(ReportPledge.report_id == report.id))
     }
-    pledges = list(db.session.scalars(
-        select(Pledge)
-        .where(
-            Pledge.organisation_id == report.organisation_id,
-            or_(Pledge.status.in_(list(OPEN_PLEDGE_STATUSES)), Pledge.id.in_(list(entries) or [0])),
+    pledges = list(
+        db.session.scalars(
+            select(Pledge)
+            .where(
+                Pledge.organisation_id == report.organisation_id,
+                or_(
+                    Pledge.status.in_(list(OPEN_PLEDGE_STATUSES)),
+                    Pledge.id.in_(list(entries) or [0]),
+                ),
+            )
+            .options(selectinload(Pledge.principles))
+            .order_by(Pledge.created_at, Pledge.id)
         )
-        .options(selectinload(Pledge.principles))
-        .order_by(Pledge.created_at, Pledge.id)
-    ))
+    )
     return pledges, entries
 
 
@@ -312,34 +348,46 @@ _EVIDENCE = Evidence.__table__
 _CLAIM_FROM = (
     update(_REPORTS)
     .where(_REPORTS.c.id == bindparam("b_id"), _REPORTS.c.revision == bindparam("b_base"))
-    .values(revision=bindparam("b_next", type_=_REPORTS.c.revision.type),
-            updated_at=bindparam("b_at", type_=_REPORTS.c.updated_at.type),
-            updated_by_id=bindparam("b_by", type_=_REPORTS.c.updated_by_id.type))
+    .values(
+        revision=bindparam("b_next", type_=_REPORTS.c.revision.type),
+        updated_at=bindparam("b_at", type_=_REPORTS.c.updated_at.type),
+        updated_by_id=bindparam("b_by", type_=_REPORTS.c.updated_by_id.type),
+    )
     .returning(_REPORTS.c.revision)
 )
 _CLAIM_NEXT = (
     update(_REPORTS)
     .where(_REPORTS.c.id == bindparam("b_id"))
-    .values(revision=_REPORTS.c.revision + 1,
-            updated_at=bindparam("b_at", type_=_REPORTS.c.updated_at.type),
-            updated_by_id=bindparam("b_by", type_=_REPORTS.c.updated_by_id.type))
+    .values(
+        revision=_REPORTS.c.revision + 1,
+        updated_at=bindparam("b_at", type_=_REPORTS.c.updated_at.type),
+        updated_by_id=bindparam("b_by", type_=_REPORTS.c.updated_by_id.type),
+    )
     .returning(_REPORTS.c.revision)
 )
 _DRAFT_VALUES = select(_ANSWERS.c.question_id, _ANSWERS.c.value).where(
-    _ANSWERS.c.report_id == bindparam("b_report"))
-_QUESTIONS_WITH_FILES = select(_EVIDENCE.c.question_id).where(
-    _EVIDENCE.c.report_id == bindparam("b_report"), _EVIDENCE.c.removed.is_(False)).distinct()
+    _ANSWERS.c.report_id == bindparam("b_report")
+)
+_QUESTIONS_WITH_FILES = (
+    select(_EVIDENCE.c.question_id)
+    .where(_EVIDENCE.c.report_id == bindparam("b_report"), _EVIDENCE.c.removed.is_(False))
+    .distinct()
+)
 _UPDATE_ANSWER = (
     update(_ANSWERS)
-    .where(_ANSWERS.c.report_id == bindparam("b_report"),
-           _ANSWERS.c.question_id == bindparam("b_qid"))
-    .values(value=bindparam("b_value", type_=_ANSWERS.c.value.type),
-            updated_at=bindparam("b_at", type_=_ANSWERS.c.updated_at.type))
+    .where(
+        _ANSWERS.c.report_id == bindparam("b_report"), _ANSWERS.c.question_id == bindparam("b_qid")
+    )
+    .values(
+        value=bindparam("b_value", type_=_ANSWERS.c.value.type),
+        updated_at=bindparam("b_at", type_=_ANSWERS.c.updated_at.type),
+    )
 )
 _INSERT_ANSWERS = insert(_ANSWERS)
 _DELETE_ANSWERS = delete(_ANSWERS).where(
     _ANSWERS.c.report_id == bindparam("b_report"),
-    _ANSWERS.c.question_id.in_(bindparam("b_qids", expanding=True)))
+    _ANSWERS.c.question_id.in_(bindparam("b_qids", expanding=True)),
+)
 _INSERT_EDIT = insert(ReportEdit.__table__)
 
 
@@ -360,18 +408,30 @@ def _claim_revision(actor, report: Report, base_revision: int | None) -> int:
     return new
 
 
-def _log_edit(actor, report: Report, revision: int, changes: dict | None = None,
-              parts: list[str] | None = None) -> ReportEdit:
-    edit = ReportEdit(report_id=report.id, revision=revision, at=clock.now(),
-                      by_user_id=getattr(actor, "id", None), changes=changes or {},
-                      parts=parts or [])
+def _log_edit(
+    actor,
+    report: Report,
+    revision: int,
+    changes: dict | None = None,
+    parts: list[str] | None = None,
+) -> ReportEdit:
+    edit = ReportEdit(
+        report_id=report.id,
+        revision=revision,
+        at=clock.now(),
+        by_user_id=getattr(actor, "id", None),
+        changes=changes or {},
+        parts=parts or [],
+    )
     db.session.add(edit)
     return edit
 
 
 def _check_base(report: Report, base_revision) -> int:
     if isinstance(base_revision, str):
-        base_revision = int(base_revision) if base_revision.isascii() and base_revision.isdigit() else -1
+        base_revision = (
+            int(base_revision) if base_revision.isascii() and base_revision.isdigit() else -1
+        )
     if not isinstance(base_revision, int) or isinstance(base_revision, bool):
         base_revision = -1
     if base_revision != report.revision:
@@ -391,8 +451,10 @@ def stale_error(report: Report, base_revision: int | None) -> StaleDraft:
     """Build the refusal for a save based on `base_revision`: what changed since, by whom."""
     base = base_revision if isinstance(base_revision, int) and base_revision >= 0 else 0
     edits = db.session.scalars(
-        select(ReportEdit).where(ReportEdit.report_id == report.id, ReportEdit.revision > base)
-        .options(selectinload(ReportEdit.by_user)).order_by(ReportEdit.revision)
+        select(ReportEdit)
+        .where(ReportEdit.report_id == report.id, ReportEdit.revision > base)
+        .options(selectinload(ReportEdit.by_user))
+        .order_by(ReportEdit.revision)
     ).all()
     sections = cycles.load_questionnaire(report.cycle)
     numbers = cycles.numbering(sections)
@@ -411,10 +473,14 @@ def stale_error(report: Report, base_revision: int | None) -> StaleDraft:
             question = by_id.get(qid)
             if question is None:
                 continue
-            touched.append({
-                "id": qid, "number": numbers.get(qid, ""), "text": question.text,
-                "value": answers.display(question, change.get("new")),
-            })
+            touched.append(
+                {
+                    "id": qid,
+                    "number": numbers.get(qid, ""),
+                    "text": question.text,
+                    "value": answers.display(question, change.get("new")),
+                }
+            )
         parts = []
         for part in edit.parts or []:
             if part.startswith("evidence:"):
@@ -422,8 +488,15 @@ def stale_error(report: Report, base_revision: int | None) -> StaleDraft:
                 parts.append(_("the files of question %(n)s", n=numbers.get(qid, "?")))
             elif part in PART_LABELS:
                 parts.append(PART_LABELS[part]())
-        changes.append({"revision": edit.revision, "at": edit.at, "by": who,
-                        "questions": touched, "parts": parts})
+        changes.append(
+            {
+                "revision": edit.revision,
+                "at": edit.at,
+                "by": who,
+                "questions": touched,
+                "parts": parts,
+            }
+        )
     message = _(
         "This report was changed by %(names)s after you opened it. Your changes were not saved: "
         "check the differences below, then save again.",
@@ -497,8 +570,18 @@ def questionnaire_for_saving(cycle: ReportingCycle) -> Questionnaire:
             return found
     q = Question
     rows = db.session.execute(
-        select(Section.id, q.id, q.type, q.required, q.choices, q.min_value, q.max_value,
-               q.unit, q.condition_question_id, q.condition_value)
+        select(
+            Section.id,
+            q.id,
+            q.type,
+            q.required,
+            q.choices,
+            q.min_value,
+            q.max_value,
+            q.unit,
+            q.condition_question_id,
+            q.condition_value,
+        )
         .select_from(Section)
         .outerjoin(q, q.section_id == Section.id)
         .where(Section.cycle_id == cycle.id)
@@ -508,11 +591,20 @@ def questionnaire_for_saving(cycle: ReportingCycle) -> Questionnaire:
     for row in rows:
         questions = sections.setdefault(row[0], [])
         if row[1] is not None:
-            questions.append(QuestionSpec(
-                id=row[1], section_id=row[0], type=row[2], required=bool(row[3]),
-                choices=tuple(row[4] or ()), min_value=row[5], max_value=row[6],
-                unit=row[7] or "", condition_question_id=row[8], condition_value=row[9] or "",
-            ))
+            questions.append(
+                QuestionSpec(
+                    id=row[1],
+                    section_id=row[0],
+                    type=row[2],
+                    required=bool(row[3]),
+                    choices=tuple(row[4] or ()),
+                    min_value=row[5],
+                    max_value=row[6],
+                    unit=row[7] or "",
+                    condition_question_id=row[8],
+                    condition_value=row[9] or "",
+                )
+            )
     ordered = tuple(q for questions in sections.values() for q in questions)
     questionnaire = Questionnaire(
         questions=ordered,
@@ -546,7 +638,8 @@ class DraftState:
         questions = self.questionnaire.questions if questions is None else questions
         required = [q for q in questions if q.required and self.shown.get(q.id)]
         answered = sum(
-            1 for q in required
+            1
+            for q in required
             if answers.is_answered(q, self.values.get(q.id), 1 if q.id in self.with_files else 0)
         )
         return answered, len(required)
@@ -576,10 +669,15 @@ def save_answers(actor, report: Report, raw: dict, base_revision: int) -> Report
     return report
 
 
-def store_answers(actor, report: Report, raw: dict, base_revision,
-                  questionnaire: Questionnaire | None = None,
-                  with_progress: bool = False,
-                  stored: dict[int, object] | None = None) -> DraftState:
+def store_answers(
+    actor,
+    report: Report,
+    raw: dict,
+    base_revision,
+    questionnaire: Questionnaire | None = None,
+    with_progress: bool = False,
+    stored: dict[int, object] | None = None,
+) -> DraftState:
     """`save_answers`, returning the draft's state: its revision, every answer, and (with
     `with_progress`) which evidence questions have files, for the progress shown after an
     autosave. A constant number of statements, however many questions or answers.
@@ -611,7 +709,9 @@ def store_answers(actor, report: Report, raw: dict, base_revision,
     db.session.flush()  # Core statements below: write pending ORM changes first, as autoflush would
     values: dict[int, object] = dict(
         db.session.execute(_DRAFT_VALUES, {"b_report": report.id}).all()
-        if stored is None else stored)
+        if stored is None
+        else stored
+    )
     with_files: set[int] = set()
     if with_progress and questionnaire.files_count:
         with_files = set(db.session.scalars(_QUESTIONS_WITH_FILES, {"b_report": report.id}))
@@ -636,8 +736,14 @@ def store_answers(actor, report: Report, raw: dict, base_revision,
     return DraftState(revision, True, questionnaire, values, with_files)
 
 
-def _save_in_three_statements(actor, report: Report, base_revision: int, changes: dict,
-                              stored: dict[int, object], now: dt.datetime) -> int:
+def _save_in_three_statements(
+    actor,
+    report: Report,
+    base_revision: int,
+    changes: dict,
+    stored: dict[int, object],
+    now: dt.datetime,
+) -> int:
     """Claim the next revision, write the changed answers (`stored`: the draft's answers
     before the save) and log the edit; the new revision."""
     revision = _claim_revision(actor, report, base_revision)
@@ -647,21 +753,35 @@ def _save_in_three_statements(actor, report: Report, base_revision: int, changes
         if change["new"] is None:
             deleted.append(qid)
         elif qid in stored:
-            updated.append({"b_report": report.id, "b_qid": qid, "b_value": change["new"],
-                            "b_at": now})
+            updated.append(
+                {"b_report": report.id, "b_qid": qid, "b_value": change["new"], "b_at": now}
+            )
         else:
-            inserted.append({"report_id": report.id, "question_id": qid,
-                             "value": change["new"], "updated_at": now})
+            inserted.append(
+                {
+                    "report_id": report.id,
+                    "question_id": qid,
+                    "value": change["new"],
+                    "updated_at": now,
+                }
+            )
     if updated:
         db.session.execute(_UPDATE_ANSWER, updated)
     if inserted:
         db.session.execute(_INSERT_ANSWERS, inserted)
     if deleted:
         db.session.execute(_DELETE_ANSWERS, {"b_report": report.id, "b_qids": deleted})
-    db.session.execute(_INSERT_EDIT, {
-        "report_id": report.id, "revision": revision, "at": now,
-        "by_user_id": getattr(actor, "id", None), "changes": changes, "parts": [],
-    })
+    db.session.execute(
+        _INSERT_EDIT,
+        {
+            "report_id": report.id,
+            "revision": revision,
+            "at": now,
+            "by_user_id": getattr(actor, "id", None),
+            "changes": changes,
+            "parts": [],
+        },
+    )
     return revision
 
 
@@ -696,18 +816,26 @@ SELECT revision FROM claim
 """)
 
 
-def _save_in_one_statement(actor, report: Report, base_revision: int, changes: dict,
-                           now: dt.datetime) -> int:
+def _save_in_one_statement(
+    actor, report: Report, base_revision: int, changes: dict, now: dt.datetime
+) -> int:
     """`_claim_revision` and the writes after it, as one PostgreSQL statement."""
     by = getattr(actor, "id", None)
     stored = [(int(k), json.dumps(c["new"])) for k, c in changes.items() if c["new"] is not None]
-    new = db.session.execute(_SAVE_IN_ONE_STATEMENT, {
-        "report": report.id, "base": base_revision, "next": base_revision + 1, "at": now,
-        "by": by, "store_ids": [qid for qid, _v in stored],
-        "store_values": [value for _qid, value in stored],
-        "remove_ids": [int(k) for k, c in changes.items() if c["new"] is None],
-        "changes": json.dumps(changes),
-    }).scalar_one_or_none()
+    new = db.session.execute(
+        _SAVE_IN_ONE_STATEMENT,
+        {
+            "report": report.id,
+            "base": base_revision,
+            "next": base_revision + 1,
+            "at": now,
+            "by": by,
+            "store_ids": [qid for qid, _v in stored],
+            "store_values": [value for _qid, value in stored],
+            "remove_ids": [int(k) for k, c in changes.items() if c["new"] is None],
+            "changes": json.dumps(changes),
+        },
+    ).scalar_one_or_none()
     if new is None:
         db.session.refresh(report, ["revision"])
         raise stale_error(report, base_revision)
@@ -732,8 +860,9 @@ def _sync_loaded_answers(report: Report, changes: dict, now: dt.datetime) -> Non
         db.session.expire(report, ["answers"])
 
 
-def set_attestation(actor, report: Report, officer_name, officer_title, support_statement,
-                    base_revision) -> Report:
+def set_attestation(
+    actor, report: Report, officer_name, officer_title, support_statement, base_revision
+) -> Report:
     ensure_can_edit(actor, report)
     base_revision = _check_base(report, base_revision)
     name = " ".join((officer_name or "").split())
@@ -748,8 +877,11 @@ def set_attestation(actor, report: Report, officer_name, officer_title, support_
         errors["support_statement"] = [_("Use at most %(n)d characters.", n=STATEMENT_MAX)]
     if errors:
         raise ValidationFailed(_("Please correct the attestation."), errors=errors)
-    if (name, title, statement) == (report.officer_name, report.officer_title,
-                                    report.support_statement):
+    if (name, title, statement) == (
+        report.officer_name,
+        report.officer_title,
+        report.support_statement,
+    ):
         return report
     revision = _claim_revision(actor, report, base_revision)
     report.officer_name, report.officer_title, report.support_statement = name, title, statement
@@ -799,8 +931,9 @@ def save_pledges(actor, report: Report, entries: dict, base_revision: int) -> Re
         if entry is None:
             if status == known[pid].status and not note:
                 continue
-            db.session.add(ReportPledge(report_id=report.id, pledge_id=pid, status=status,
-                                        note=note))
+            db.session.add(
+                ReportPledge(report_id=report.id, pledge_id=pid, status=status, note=note)
+            )
         else:
             entry.status, entry.note = status, note
     _log_edit(actor, report, revision, parts=["pledges"])
@@ -808,8 +941,16 @@ def save_pledges(actor, report: Report, entries: dict, base_revision: int) -> Re
     return report
 
 
-def add_pledge(actor, report: Report, title: str, indicator: str, target_date: dt.date | None,
-               principle_ids=(), description_md: str = "", is_public: bool = True) -> Pledge:
+def add_pledge(
+    actor,
+    report: Report,
+    title: str,
+    indicator: str,
+    target_date: dt.date | None,
+    principle_ids=(),
+    description_md: str = "",
+    is_public: bool = True,
+) -> Pledge:
     """A new pledge of the report's organisation, made from the report's pledges section.
 
     The pledge rules (title, indicator, target date, principles of the charter in force) are
@@ -819,11 +960,18 @@ def add_pledge(actor, report: Report, title: str, indicator: str, target_date: d
     from app.members.pledges import PledgeData, create_pledge
 
     ensure_can_edit(actor, report)
-    pledge = create_pledge(actor, report.organisation, PledgeData(
-        title=title or "", indicator=indicator or "", target_date=target_date,
-        principle_ids=[int(p) for p in principle_ids or []],
-        description_md=description_md or "", is_public=bool(is_public),
-    ))
+    pledge = create_pledge(
+        actor,
+        report.organisation,
+        PledgeData(
+            title=title or "",
+            indicator=indicator or "",
+            target_date=target_date,
+            principle_ids=[int(p) for p in principle_ids or []],
+            description_md=description_md or "",
+            is_public=bool(is_public),
+        ),
+    )
     revision = _claim_revision(actor, report, None)
     _log_edit(actor, report, revision, parts=["pledges"])
     db.session.flush()
@@ -867,8 +1015,10 @@ def last_submitted_version(report: Report) -> ReportVersion | None:
         select(ReportVersion)
         .join(Report, Report.current_version_id == ReportVersion.id)
         .join(ReportingCycle, ReportingCycle.id == Report.cycle_id)
-        .where(Report.organisation_id == report.organisation_id,
-               ReportingCycle.year < report.cycle.year)
+        .where(
+            Report.organisation_id == report.organisation_id,
+            ReportingCycle.year < report.cycle.year,
+        )
         .order_by(ReportingCycle.year.desc())
         .limit(1)
     )
@@ -911,18 +1061,25 @@ def prefill_from_last_year(actor, report: Report, base_revision: int) -> int:
     revision = _claim_revision(actor, report, base_revision)
     now = clock.now()
     for key, change in changes.items():
-        db.session.add(Answer(report_id=report.id, question_id=int(key), value=change["new"],
-                              updated_at=now))
+        db.session.add(
+            Answer(report_id=report.id, question_id=int(key), value=change["new"], updated_at=now)
+        )
     parts = ["prefill"]
     for question, items in files:
         for item in items:
             if not isinstance(item, dict) or not item.get("sha256"):
                 continue
-            db.session.add(Evidence(
-                report_id=report.id, question_id=question.id, sha256=item["sha256"],
-                filename=item.get("filename") or "evidence", content_type=item["content_type"],
-                size=item.get("size") or 0, uploaded_by_id=getattr(actor, "id", None),
-            ))
+            db.session.add(
+                Evidence(
+                    report_id=report.id,
+                    question_id=question.id,
+                    sha256=item["sha256"],
+                    filename=item.get("filename") or "evidence",
+                    content_type=item["content_type"],
+                    size=item.get("size") or 0,
+                    uploaded_by_id=getattr(actor, "id", None),
+                )
+            )
         parts.append(f"evidence:{question.id}")
     if not report.officer_name and not report.officer_title:
         report.officer_name = previous.officer_name
@@ -930,8 +1087,7 @@ def prefill_from_last_year(actor, report: Report, base_revision: int) -> int:
         parts.append("attestation")
     _log_edit(actor, report, revision, changes=changes, parts=parts)
     db.session.flush()
-    record(actor, "report.prefilled", report, summary=str(len(changes)),
-           from_version=previous.id)
+    record(actor, "report.prefilled", report, summary=str(len(changes)), from_version=previous.id)
     return len(changes) + sum(1 for _q, items in files if items)
 
 
@@ -947,26 +1103,49 @@ def submission_issues(data: ReportData, authorised: bool | None = None) -> list[
         value = data.values.get(question.id)
         message = None
         if question.required and not data.answered(question):
-            message = (_("Attach at least one file.") if question.type == QuestionType.EVIDENCE
-                       else _("This question needs an answer."))
+            message = (
+                _("Attach at least one file.")
+                if question.type == QuestionType.EVIDENCE
+                else _("This question needs an answer.")
+            )
         elif question.type != QuestionType.EVIDENCE:
             message = answers.recheck(question, value)
         if message:
-            issues.append(Issue(
-                message=message, page="section", section_index=data.section_of[question.id],
-                question_id=question.id, number=data.numbers[question.id], text=question.text,
-                anchor=f"q-{question.id}",
-            ))
+            issues.append(
+                Issue(
+                    message=message,
+                    page="section",
+                    section_index=data.section_of[question.id],
+                    question_id=question.id,
+                    number=data.numbers[question.id],
+                    text=question.text,
+                    anchor=f"q-{question.id}",
+                )
+            )
     report = data.report
-    for name, label in (("officer_name", _("Name of the senior officer")),
-                        ("officer_title", _("Title of the senior officer")),
-                        ("support_statement", _("Statement of continued support"))):
+    for name, label in (
+        ("officer_name", _("Name of the senior officer")),
+        ("officer_title", _("Title of the senior officer")),
+        ("support_statement", _("Statement of continued support")),
+    ):
         if not getattr(report, name):
-            issues.append(Issue(message=_("Please fill in this part of the attestation."),
-                                page="attestation", text=label, anchor=name))
+            issues.append(
+                Issue(
+                    message=_("Please fill in this part of the attestation."),
+                    page="attestation",
+                    text=label,
+                    anchor=name,
+                )
+            )
     if authorised is False:
-        issues.append(Issue(message=_("Confirm that you are authorised to submit this report."),
-                            page="submit", text=_("Authorisation"), anchor="authorised"))
+        issues.append(
+            Issue(
+                message=_("Confirm that you are authorised to submit this report."),
+                page="submit",
+                text=_("Authorisation"),
+                anchor="authorised",
+            )
+        )
     return issues
 
 
@@ -976,8 +1155,12 @@ def _snapshot_value(question, value):
     return value
 
 
-def build_snapshot(report: Report, data: ReportData | None = None, submitted_by=None,
-                   submitted_at: dt.datetime | None = None) -> dict:
+def build_snapshot(
+    report: Report,
+    data: ReportData | None = None,
+    submitted_by=None,
+    submitted_at: dt.datetime | None = None,
+) -> dict:
     """The whole report as it will be stored (format: docs/architecture.md)."""
     data = data or load(report, with_comments=False)
     organisation = report.organisation
@@ -990,54 +1173,88 @@ def build_snapshot(report: Report, data: ReportData | None = None, submitted_by=
     for section in data.sections:
         principle = None
         if section.principle is not None:
-            principle = {"id": section.principle.id, "key": section.principle.key,
-                         "number": principle_numbers.get(section.principle.id)}
+            principle = {
+                "id": section.principle.id,
+                "key": section.principle.key,
+                "number": principle_numbers.get(section.principle.id),
+            }
         questions = []
         for q in section.questions:
             shown = bool(data.shown.get(q.id))
             value = _snapshot_value(q, data.values.get(q.id)) if shown else None
             files = data.evidence.get(q.id, []) if shown else []
-            questions.append({
-                "id": q.id, "lineage": q.lineage, "number": data.numbers[q.id], "text": q.text,
-                "help_text": q.help_text, "type": q.type, "unit": q.unit,
-                "required": q.required, "is_public": q.is_public, "is_indicator": q.is_indicator,
-                "choices": list(q.choices or []), "shown": shown, "value": value,
-                "display": answers.display(q, value, len(files)) if shown else "",
-                "evidence": [
-                    {"id": f.id, "sha256": f.sha256, "filename": f.filename,
-                     "content_type": f.content_type, "size": f.size}
-                    for f in files
-                ],
-            })
-        sections.append({"id": section.id, "title": section.title,
-                         "description_md": section.description_md, "principle": principle,
-                         "questions": questions})
+            questions.append(
+                {
+                    "id": q.id,
+                    "lineage": q.lineage,
+                    "number": data.numbers[q.id],
+                    "text": q.text,
+                    "help_text": q.help_text,
+                    "type": q.type,
+                    "unit": q.unit,
+                    "required": q.required,
+                    "is_public": q.is_public,
+                    "is_indicator": q.is_indicator,
+                    "choices": list(q.choices or []),
+                    "shown": shown,
+                    "value": value,
+                    "display": answers.display(q, value, len(files)) if shown else "",
+                    "evidence": [
+                        {
+                            "id": f.id,
+                            "sha256": f.sha256,
+                            "filename": f.filename,
+                            "content_type": f.content_type,
+                            "size": f.size,
+                        }
+                        for f in files
+                    ],
+                }
+            )
+        sections.append(
+            {
+                "id": section.id,
+                "title": section.title,
+                "description_md": section.description_md,
+                "principle": principle,
+                "questions": questions,
+            }
+        )
     pledges = []
     for pledge in data.pledges:
         entry = data.pledge_entries.get(pledge.id)
-        pledges.append({
-            "id": pledge.id, "title": pledge.title,
-            "status": entry.status if entry else pledge.status,
-            "note": entry.note if entry else "",
-            "principles": [p.key for p in pledge.principles], "is_public": pledge.is_public,
-        })
+        pledges.append(
+            {
+                "id": pledge.id,
+                "title": pledge.title,
+                "status": entry.status if entry else pledge.status,
+                "note": entry.note if entry else "",
+                "principles": [p.key for p in pledge.principles],
+                "is_public": pledge.is_public,
+            }
+        )
     by = None
     if submitted_by is not None:
-        by = {"id": submitted_by.id, "name": submitted_by.display_name,
-              "email": submitted_by.email}
+        by = {"id": submitted_by.id, "name": submitted_by.display_name, "email": submitted_by.email}
     return {
         "schema": SNAPSHOT_SCHEMA,
         "cycle": {"id": cycle.id, "year": cycle.year, "title": cycle.title},
-        "organisation": {"id": organisation.id, "name": organisation.name,
-                         "slug": organisation.slug, "country": organisation.country,
-                         "category": organisation.category},
+        "organisation": {
+            "id": organisation.id,
+            "name": organisation.name,
+            "slug": organisation.slug,
+            "country": organisation.country,
+            "category": organisation.category,
+        },
         "charter_version": {"id": charter.id, "number": charter.number} if charter else None,
         "questionnaire_hash": cycles.questionnaire_hash(data.sections),
         "sections": sections,
         "pledges": pledges,
         "attestation": {
-            "officer_name": report.officer_name, "officer_title": report.officer_title,
-            "support_statement": report.support_statement, "submitted_by": by,
+            "officer_name": report.officer_name,
+            "officer_title": report.officer_title,
+            "support_statement": report.support_statement,
+            "submitted_by": by,
             "submitted_at": submitted_at.isoformat() if submitted_at else None,
         },
     }
@@ -1047,25 +1264,31 @@ def public_snapshot(snapshot: dict) -> dict:
     """The part of a snapshot the public sees: public, shown questions and public pledges."""
     sections = []
     for section in snapshot.get("sections", []):
-        questions = [q for q in section.get("questions", []) if q.get("is_public") and q.get("shown")]
+        questions = [
+            q for q in section.get("questions", []) if q.get("is_public") and q.get("shown")
+        ]
         if questions:
             sections.append({**section, "questions": questions})
     return {
         **snapshot,
         "sections": sections,
         "pledges": [p for p in snapshot.get("pledges", []) if p.get("is_public")],
-        "attestation": {k: v for k, v in (snapshot.get("attestation") or {}).items()
-                        if k in ("officer_name", "officer_title", "support_statement",
-                                 "submitted_at")},
+        "attestation": {
+            k: v
+            for k, v in (snapshot.get("attestation") or {}).items()
+            if k in ("officer_name", "officer_title", "support_statement", "submitted_at")
+        },
     }
 
 
 def compare_snapshots(old: dict, new: dict) -> list[dict]:
     """What changed between two versions: one entry per question or part that differs."""
+
     def flat(snapshot):
         return {
             q["lineage"]: q
-            for s in (snapshot or {}).get("sections", []) for q in s.get("questions", [])
+            for s in (snapshot or {}).get("sections", [])
+            for q in s.get("questions", [])
         }
 
     before, after = flat(old), flat(new)
@@ -1075,22 +1298,44 @@ def compare_snapshots(old: dict, new: dict) -> list[dict]:
         files_now = sorted(f["sha256"] for f in q.get("evidence", []))
         files_then = sorted(f["sha256"] for f in (was or {}).get("evidence", []))
         if was is None or was.get("value") != q.get("value") or files_now != files_then:
-            changes.append({"kind": "question", "number": q.get("number", ""), "text": q["text"],
-                            "before": (was or {}).get("display", ""), "after": q.get("display", "")})
+            changes.append(
+                {
+                    "kind": "question",
+                    "number": q.get("number", ""),
+                    "text": q["text"],
+                    "before": (was or {}).get("display", ""),
+                    "after": q.get("display", ""),
+                }
+            )
     old_pledges = {p["id"]: p for p in (old or {}).get("pledges", [])}
     for pledge in (new or {}).get("pledges", []):
         was = old_pledges.get(pledge["id"])
         if was is None or (was["status"], was["note"]) != (pledge["status"], pledge["note"]):
-            changes.append({"kind": "pledge", "number": "", "text": pledge["title"],
-                            "before": (was or {}).get("note", ""), "after": pledge["note"],
-                            "status_before": (was or {}).get("status"),
-                            "status_after": pledge["status"]})
+            changes.append(
+                {
+                    "kind": "pledge",
+                    "number": "",
+                    "text": pledge["title"],
+                    "before": (was or {}).get("note", ""),
+                    "after": pledge["note"],
+                    "status_before": (was or {}).get("status"),
+                    "status_after": pledge["status"],
+                }
+            )
     att_old, att_new = (old or {}).get("attestation", {}), (new or {}).get("attestation", {})
-    if any(att_old.get(k) != att_new.get(k)
-           for k in ("officer_name", "officer_title", "support_statement")):
-        changes.append({"kind": "attestation", "number": "", "text": _("Attestation"),
-                        "before": att_old.get("officer_name", ""),
-                        "after": att_new.get("officer_name", "")})
+    if any(
+        att_old.get(k) != att_new.get(k)
+        for k in ("officer_name", "officer_title", "support_statement")
+    ):
+        changes.append(
+            {
+                "kind": "attestation",
+                "number": "",
+                "text": _("Attestation"),
+                "before": att_old.get("officer_name", ""),
+                "after": att_new.get("officer_name", ""),
+            }
+        )
     return changes
 
 
@@ -1111,7 +1356,9 @@ def report_pdf(version: ReportVersion) -> bytes:
 
     with _request_context():
         html = render_template(
-            "reporting/pdf/report.html", snapshot=version.snapshot, version=version,
+            "reporting/pdf/report.html",
+            snapshot=version.snapshot,
+            version=version,
             alliance_name=current_app.config["ALLIANCE_NAME"],
         )
     return render_pdf(html)
@@ -1122,8 +1369,13 @@ def pdf_filename(version: ReportVersion) -> str:
     return f"{snapshot['organisation']['slug']}-report-{snapshot['cycle']['year']}-v{version.number}.pdf"
 
 
-def _pledge_updates(actor, version: ReportVersion, previous: ReportVersion | None,
-                    pledges: dict[int, Pledge], now: dt.datetime) -> None:
+def _pledge_updates(
+    actor,
+    version: ReportVersion,
+    previous: ReportVersion | None,
+    pledges: dict[int, Pledge],
+    now: dt.datetime,
+) -> None:
     before = {p["id"]: p for p in (previous.snapshot.get("pledges", []) if previous else [])}
     for item in version.snapshot.get("pledges", []):
         pledge = pledges.get(item["id"])
@@ -1134,25 +1386,31 @@ def _pledge_updates(actor, version: ReportVersion, previous: ReportVersion | Non
             continue
         from app.members.services import add_pledge_update
 
-        add_pledge_update(actor, pledge, item["status"], item["note"],
-                          report_version_id=version.id, at=now)
+        add_pledge_update(
+            actor, pledge, item["status"], item["note"], report_version_id=version.id, at=now
+        )
 
 
-def submit_report(actor, report: Report, authorised: bool, base_revision: int | None = None
-                  ) -> ReportVersion:
+def submit_report(
+    actor, report: Report, authorised: bool, base_revision: int | None = None
+) -> ReportVersion:
     """Validate everything and freeze the draft into the next immutable version."""
     ensure_can_edit(actor, report)
     if not cycles.may_report(report.cycle, report.organisation):
-        raise PermissionDenied(_("%(org)s cannot submit a report in this cycle.",
-                                 org=report.organisation.name))
+        raise PermissionDenied(
+            _("%(org)s cannot submit a report in this cycle.", org=report.organisation.name)
+        )
     if base_revision is not None:
         _check_base(report, base_revision)
     data = load(report, with_comments=False)
     issues = submission_issues(data, authorised=bool(authorised))
     if issues:
         raise SubmissionIncomplete(
-            _("The report cannot be submitted yet: %(n)d answer(s) or detail(s) are missing "
-              "or invalid.", n=len(issues)),
+            _(
+                "The report cannot be submitted yet: %(n)d answer(s) or detail(s) are missing "
+                "or invalid.",
+                n=len(issues),
+            ),
             issues,
         )
     now = clock.now()
@@ -1160,25 +1418,34 @@ def submit_report(actor, report: Report, authorised: bool, base_revision: int | 
     with _request_context():
         snapshot = build_snapshot(report, data=data, submitted_by=actor, submitted_at=now)
     previous = db.session.scalar(
-        select(ReportVersion).where(ReportVersion.report_id == report.id)
-        .order_by(ReportVersion.number.desc()).limit(1)
+        select(ReportVersion)
+        .where(ReportVersion.report_id == report.id)
+        .order_by(ReportVersion.number.desc())
+        .limit(1)
     )
     number = (previous.number if previous else 0) + 1
     due = cycles.effective_due_date(report.cycle, report.organisation_id)
     late = now.date() > due
     version = ReportVersion(
-        report_id=report.id, number=number, submitted_at=now,
-        submitted_by_id=getattr(actor, "id", None), is_late=late,
-        officer_name=report.officer_name, officer_title=report.officer_title,
-        support_statement=report.support_statement, snapshot=snapshot,
-        questionnaire_hash=snapshot["questionnaire_hash"], review_state=ReportState.SUBMITTED,
+        report_id=report.id,
+        number=number,
+        submitted_at=now,
+        submitted_by_id=getattr(actor, "id", None),
+        is_late=late,
+        officer_name=report.officer_name,
+        officer_title=report.officer_title,
+        support_statement=report.support_statement,
+        snapshot=snapshot,
+        questionnaire_hash=snapshot["questionnaire_hash"],
+        review_state=ReportState.SUBMITTED,
     )
     db.session.add(version)
     db.session.flush()
     for section in snapshot["sections"]:
         for q in section["questions"]:
-            db.session.add(SubmittedAnswer(version_id=version.id, question_id=q["id"],
-                                           value=q["value"]))
+            db.session.add(
+                SubmittedAnswer(version_id=version.id, question_id=q["id"], value=q["value"])
+            )
     report.state = ReportState.SUBMITTED
     report.current_version = version
     report.last_submitted_at = now
@@ -1189,9 +1456,14 @@ def submit_report(actor, report: Report, authorised: bool, base_revision: int | 
     _log_edit(actor, report, revision, parts=["submitted"])
     db.session.flush()
     _pledge_updates(actor, version, previous, {p.id: p for p in data.pledges}, now)
-    record(actor, "report.submitted", report,
-           summary=f"{report.organisation.name} {report.cycle.year} v{number}",
-           version=number, late=late)
+    record(
+        actor,
+        "report.submitted",
+        report,
+        summary=f"{report.organisation.name} {report.cycle.year} v{number}",
+        version=number,
+        late=late,
+    )
     signals.report_submitted.send(version, actor=actor)
     send_receipt(version)
     return version
@@ -1201,26 +1473,41 @@ def send_receipt(version: ReportVersion) -> None:
     from app.mail import Attachment, send_later
 
     report = version.report
-    recipients = list(db.session.scalars(
-        select(User.email).where(User.organisation_id == report.organisation_id,
-                                 User.role == Role.REPRESENTATIVE, User.active.is_(True),
-                                 User.password_hash.is_not(None))
-        .order_by(User.email)
-    ))
+    recipients = list(
+        db.session.scalars(
+            select(User.email)
+            .where(
+                User.organisation_id == report.organisation_id,
+                User.role == Role.REPRESENTATIVE,
+                User.active.is_(True),
+                User.password_hash.is_not(None),
+            )
+            .order_by(User.email)
+        )
+    )
     if not recipients:
         return
     pdf = report_pdf(version)
     with _request_context():
-        link = (current_app.config["SERVER_URL"].rstrip("/")
-                + url_for("reporting.version", year=report.cycle.year,
-                          slug=report.organisation.slug, number=version.number))
+        link = current_app.config["SERVER_URL"].rstrip("/") + url_for(
+            "reporting.version",
+            year=report.cycle.year,
+            slug=report.organisation.slug,
+            number=version.number,
+        )
         send_later(
             recipients,
-            _("Receipt: %(org)s's %(year)d report (version %(n)d)",
-              org=report.organisation.name, year=report.cycle.year, n=version.number),
+            _(
+                "Receipt: %(org)s's %(year)d report (version %(n)d)",
+                org=report.organisation.name,
+                year=report.cycle.year,
+                n=version.number,
+            ),
             "report_receipt",
             attachments=[Attachment(pdf_filename(version), "application/pdf", pdf)],
-            version=version, snapshot=version.snapshot, link=link,
+            version=version,
+            snapshot=version.snapshot,
+            link=link,
         )
 
 
@@ -1228,18 +1515,22 @@ def send_receipt(version: ReportVersion) -> None:
 
 
 def versions_of(report: Report) -> list[ReportVersion]:
-    return list(db.session.scalars(
-        select(ReportVersion).where(ReportVersion.report_id == report.id)
-        .options(selectinload(ReportVersion.submitted_by))
-        .order_by(ReportVersion.number)
-    ))
+    return list(
+        db.session.scalars(
+            select(ReportVersion)
+            .where(ReportVersion.report_id == report.id)
+            .options(selectinload(ReportVersion.submitted_by))
+            .order_by(ReportVersion.number)
+        )
+    )
 
 
 def get_version(actor, report: Report, number: int) -> ReportVersion:
     ensure_can_view(actor, report)
     version = db.session.scalar(
-        select(ReportVersion).where(ReportVersion.report_id == report.id,
-                                    ReportVersion.number == number)
+        select(ReportVersion).where(
+            ReportVersion.report_id == report.id, ReportVersion.number == number
+        )
     )
     if version is None:
         raise NotFound(_("This version does not exist."))
@@ -1247,6 +1538,6 @@ def get_version(actor, report: Report, number: int) -> ReportVersion:
 
 
 def pledge_history_for(version: ReportVersion) -> list[PledgeUpdate]:
-    return list(db.session.scalars(
-        select(PledgeUpdate).where(PledgeUpdate.report_version_id == version.id)
-    ))
+    return list(
+        db.session.scalars(select(PledgeUpdate).where(PledgeUpdate.report_version_id == version.id))
+    )

@@ -68,29 +68,43 @@ def _year_validator():
 
 
 class CycleForm(FlaskForm):
-    year = IntegerField(_l("Year"), validators=[InputRequired(message=_l("Enter the year.")),
-                                                _year_validator()])
-    title = StringField(_l("Title"), validators=[Length(max=200)],
-                        description=_l("Shown to representatives. Leave it empty for the usual "
-                                       "title, such as “2027 reporting cycle”."))
-    charter_version_id = SelectField(_l("Charter version"), coerce=int,
-                                     description=_l("The version whose principles the report "
-                                                    "covers."))
-    opens_on = DateField(_l("Opening date"),
-                         validators=[InputRequired(message=_l("Enter the opening date."))])
-    due_on = DateField(_l("Due date"),
-                       validators=[InputRequired(message=_l("Enter the due date."))])
-    grace_days = IntegerField(
-        _l("Grace period (days)"), default=14,
-        validators=[InputRequired(message=_l("Enter the grace period in days.")),
-                    NumberRange(min=0, max=365, message=_l("Enter between 0 and 365 days."))],
-        description=_l("Days after the due date before a missing report makes a member "
-                       "non-communicating."),
+    year = IntegerField(
+        _l("Year"), validators=[InputRequired(message=_l("Enter the year.")), _year_validator()]
     )
-    categories = MultiCheckboxField(_l("Who must report"),
-                                    choices=options(CATEGORY.items()))
+    title = StringField(
+        _l("Title"),
+        validators=[Length(max=200)],
+        description=_l(
+            "Shown to representatives. Leave it empty for the usual "
+            "title, such as “2027 reporting cycle”."
+        ),
+    )
+    charter_version_id = SelectField(
+        _l("Charter version"),
+        coerce=int,
+        description=_l("The version whose principles the report covers."),
+    )
+    opens_on = DateField(
+        _l("Opening date"), validators=[InputRequired(message=_l("Enter the opening date."))]
+    )
+    due_on = DateField(
+        _l("Due date"), validators=[InputRequired(message=_l("Enter the due date."))]
+    )
+    grace_days = IntegerField(
+        _l("Grace period (days)"),
+        default=14,
+        validators=[
+            InputRequired(message=_l("Enter the grace period in days.")),
+            NumberRange(min=0, max=365, message=_l("Enter between 0 and 365 days.")),
+        ],
+        description=_l(
+            "Days after the due date before a missing report makes a member non-communicating."
+        ),
+    )
+    categories = MultiCheckboxField(_l("Who must report"), choices=options(CATEGORY.items()))
     reminder_offsets = StringField(
-        _l("Reminders (days before the due date)"), default="30, 7, 1",
+        _l("Reminders (days before the due date)"),
+        default="30, 7, 1",
         validators=[Length(max=100)],
         description=_l("Separate the numbers with commas, for example 30, 7, 1."),
     )
@@ -113,29 +127,45 @@ class CopyForm(FlaskForm):
 
 class SectionForm(FlaskForm):
     title = StringField(_l("Title"), validators=[NotBlank(), Length(max=200)])
-    description_md = TextAreaField(_l("Introduction"), validators=[Length(max=20000)],
-                                   description=_l("Optional. Markdown is allowed."))
-    principle_id = SelectField(_l("Principle"), coerce=int, default=0,
-                               description=_l("Optional: the charter principle this section "
-                                              "reports on."))
+    description_md = TextAreaField(
+        _l("Introduction"),
+        validators=[Length(max=20000)],
+        description=_l("Optional. Markdown is allowed."),
+    )
+    principle_id = SelectField(
+        _l("Principle"),
+        coerce=int,
+        default=0,
+        description=_l("Optional: the charter principle this section reports on."),
+    )
 
 
 class QuestionForm(FlaskForm):
     text = TextAreaField(_l("Question"), validators=[NotBlank(), Length(max=2000)])
-    help_text = TextAreaField(_l("Help text"), validators=[Length(max=5000)],
-                              description=_l("Optional guidance shown under the question. "
-                                             "Markdown is allowed."))
+    help_text = TextAreaField(
+        _l("Help text"),
+        validators=[Length(max=5000)],
+        description=_l("Optional guidance shown under the question. Markdown is allowed."),
+    )
     type = SelectField(_l("Type of answer"), choices=options(QUESTION_TYPE.items()))
     required = BooleanField(_l("An answer is required"))
-    choices = TextAreaField(_l("Choices"), validators=[Length(max=10000)],
-                            description=_l("For single and multiple choice: one choice per line."))
-    unit = StringField(_l("Unit"), validators=[Length(max=40)],
-                       description=_l("For numbers, e.g. “%” or “employees”."))
+    choices = TextAreaField(
+        _l("Choices"),
+        validators=[Length(max=10000)],
+        description=_l("For single and multiple choice: one choice per line."),
+    )
+    unit = StringField(
+        _l("Unit"),
+        validators=[Length(max=40)],
+        description=_l("For numbers, e.g. “%” or “employees”."),
+    )
     min_value = LooseDecimalField(_l("Smallest value"), description=_l("For numbers; optional."))
     max_value = LooseDecimalField(_l("Largest value"), description=_l("For numbers; optional."))
-    condition = SelectField(_l("Show this question only when"), default="",
-                            description=_l("Only yes/no and choice questions that come earlier "
-                                           "can be used."))
+    condition = SelectField(
+        _l("Show this question only when"),
+        default="",
+        description=_l("Only yes/no and choice questions that come earlier can be used."),
+    )
     is_indicator = BooleanField(_l("Indicator: aggregated in the transparency report"))
     is_public = BooleanField(_l("Public: the answer appears in the member's public report"))
 
@@ -156,15 +186,22 @@ class SectionAnswersForm(FlaskForm):
 
 class AttestationForm(FlaskForm):
     base_revision = HiddenField()
-    officer_name = StringField(_l("Name of the senior officer"), validators=[Length(max=200)],
-                               description=_l("A senior officer of your organisation who "
-                                              "confirms this report."))
-    officer_title = StringField(_l("Title of the senior officer"), validators=[Length(max=200)],
-                                description=_l("For example: Chief Executive Officer."))
+    officer_name = StringField(
+        _l("Name of the senior officer"),
+        validators=[Length(max=200)],
+        description=_l("A senior officer of your organisation who confirms this report."),
+    )
+    officer_title = StringField(
+        _l("Title of the senior officer"),
+        validators=[Length(max=200)],
+        description=_l("For example: Chief Executive Officer."),
+    )
     support_statement = TextAreaField(
-        _l("Statement of continued support"), validators=[Length(max=5000)],
-        description=_l("In the officer's words: your organisation's continued support for the "
-                       "charter."),
+        _l("Statement of continued support"),
+        validators=[Length(max=5000)],
+        description=_l(
+            "In the officer's words: your organisation's continued support for the charter."
+        ),
     )
 
 
@@ -185,15 +222,26 @@ class PledgesForm(FlaskForm):
 class NewPledgeForm(FlaskForm):
     """A new pledge; the rules are the members domain's (`app.members.pledges`)."""
 
-    title = StringField(_l("Pledge"), validators=[NotBlank(), Length(max=200)],
-                        description=_l("What your organisation commits to, in one sentence."))
-    indicator = StringField(_l("How progress is measured"), validators=[NotBlank(), Length(max=300)],
-                            description=_l("For example: share of products with MFA on by "
-                                           "default."))
-    target_date = DateField(_l("Target date"),
-                            validators=[InputRequired(message=_l("Please give the date by which "
-                                                                 "the pledge will be met."))])
+    title = StringField(
+        _l("Pledge"),
+        validators=[NotBlank(), Length(max=200)],
+        description=_l("What your organisation commits to, in one sentence."),
+    )
+    indicator = StringField(
+        _l("How progress is measured"),
+        validators=[NotBlank(), Length(max=300)],
+        description=_l("For example: share of products with MFA on by default."),
+    )
+    target_date = DateField(
+        _l("Target date"),
+        validators=[
+            InputRequired(message=_l("Please give the date by which the pledge will be met."))
+        ],
+    )
     principle_ids = MultiCheckboxField(_l("Principles it serves"), coerce=int, choices=[])
-    description_md = TextAreaField(_l("Details"), validators=[Length(max=5000)],
-                                   description=_l("Optional. Markdown is allowed."))
+    description_md = TextAreaField(
+        _l("Details"),
+        validators=[Length(max=5000)],
+        description=_l("Optional. Markdown is allowed."),
+    )
     is_public = BooleanField(_l("Public: show this pledge on our profile"), default=True)

@@ -102,7 +102,9 @@ class Question(db.Model):
     __tablename__ = "questions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    section_id: Mapped[int] = mapped_column(ForeignKey("sections.id", ondelete="CASCADE"), index=True)
+    section_id: Mapped[int] = mapped_column(
+        ForeignKey("sections.id", ondelete="CASCADE"), index=True
+    )
     # Shared by a question and its copies in later cycles: prefill and trends follow it.
     lineage: Mapped[str] = mapped_column(String(40), index=True)
     position: Mapped[int] = mapped_column(default=0)
@@ -132,9 +134,7 @@ class Report(TimestampMixin, db.Model):
     __table_args__ = (UniqueConstraint("cycle_id", "organisation_id", name="uq_reports_cycle_org"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    cycle_id: Mapped[int] = mapped_column(
-        ForeignKey("reporting_cycles.id", ondelete="CASCADE")
-    )
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("reporting_cycles.id", ondelete="CASCADE"))
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE"), index=True
     )
@@ -166,14 +166,18 @@ class Report(TimestampMixin, db.Model):
         foreign_keys="ReportVersion.report_id",
         cascade="all, delete-orphan",
     )
-    current_version = relationship("ReportVersion", foreign_keys=[current_version_id], post_update=True)
+    current_version = relationship(
+        "ReportVersion", foreign_keys=[current_version_id], post_update=True
+    )
 
 
 class Answer(db.Model):
     """A draft answer. `value` is JSON: bool, str, number, list of str, or None."""
 
     __tablename__ = "answers"
-    __table_args__ = (UniqueConstraint("report_id", "question_id", name="uq_answers_report_question"),)
+    __table_args__ = (
+        UniqueConstraint("report_id", "question_id", name="uq_answers_report_question"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
@@ -189,7 +193,9 @@ class ReportVersion(db.Model):
     """An immutable submitted snapshot of a report."""
 
     __tablename__ = "report_versions"
-    __table_args__ = (UniqueConstraint("report_id", "number", name="uq_report_versions_report_number"),)
+    __table_args__ = (
+        UniqueConstraint("report_id", "number", name="uq_report_versions_report_number"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
@@ -335,7 +341,9 @@ class ReportEdit(db.Model):
     """
 
     __tablename__ = "report_edits"
-    __table_args__ = (UniqueConstraint("report_id", "revision", name="uq_report_edits_report_revision"),)
+    __table_args__ = (
+        UniqueConstraint("report_id", "revision", name="uq_report_edits_report_revision"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
@@ -355,7 +363,9 @@ class ReportPledge(db.Model):
     the report is submitted."""
 
     __tablename__ = "report_pledges"
-    __table_args__ = (UniqueConstraint("report_id", "pledge_id", name="uq_report_pledges_report_pledge"),)
+    __table_args__ = (
+        UniqueConstraint("report_id", "pledge_id", name="uq_report_pledges_report_pledge"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
@@ -390,9 +400,7 @@ class DeadlineEvent(db.Model):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    cycle_id: Mapped[int] = mapped_column(
-        ForeignKey("reporting_cycles.id", ondelete="CASCADE")
-    )
+    cycle_id: Mapped[int] = mapped_column(ForeignKey("reporting_cycles.id", ondelete="CASCADE"))
     organisation_id: Mapped[int] = mapped_column(
         ForeignKey("organisations.id", ondelete="CASCADE"), index=True
     )

@@ -88,11 +88,14 @@ def _answer_number(value) -> str:
 
 def _charter_choices():
     versions = db.session.scalars(
-        select(CharterVersion).where(CharterVersion.status == VersionStatus.PUBLISHED)
+        select(CharterVersion)
+        .where(CharterVersion.status == VersionStatus.PUBLISHED)
         .order_by(CharterVersion.number.desc())
     ).all()
-    return options([(0, _("None"))] + [
-        (v.id, _("Version %(n)d: %(title)s", n=v.number, title=v.title)) for v in versions])
+    return options(
+        [(0, _("None"))]
+        + [(v.id, _("Version %(n)d: %(title)s", n=v.number, title=v.title)) for v in versions]
+    )
 
 
 def _charter(version_id: int | None):
@@ -108,8 +111,9 @@ def _charter(version_id: int | None):
 @secretariat_required
 def admin_cycles():
     items = cycles.list_cycles()
-    return render_template("reporting/admin_cycles.html", cycles=items,
-                           counts=cycles.question_counts())
+    return render_template(
+        "reporting/admin_cycles.html", cycles=items, counts=cycles.question_counts()
+    )
 
 
 @bp.route("/secretariat/cycles/new", methods=["GET", "POST"])
@@ -118,9 +122,10 @@ def admin_cycle_new():
     existing = cycles.list_cycles()
     form = CycleForm()
     form.charter_version_id.choices = _charter_choices()
-    form.copy_from.choices = options([(0, _("An empty questionnaire"))] + [
-        (c.id, _("A copy of the %(year)d questionnaire", year=c.year)) for c in existing
-    ])
+    form.copy_from.choices = options(
+        [(0, _("An empty questionnaire"))]
+        + [(c.id, _("A copy of the %(year)d questionnaire", year=c.year)) for c in existing]
+    )
     if request.method == "GET":
         year = clock.today().year
         taken = {c.year for c in existing}
@@ -130,8 +135,7 @@ def admin_cycle_new():
         form.opens_on.data = dt.date(year, 1, 15)
         form.due_on.data = dt.date(year, 3, 31)
         form.categories.data = ["company"]
-        form.reminder_offsets.data = ", ".join(
-            str(n) for n in cycles.default_reminder_offsets())
+        form.reminder_offsets.data = ", ".join(str(n) for n in cycles.default_reminder_offsets())
         if existing:
             form.copy_from.data = existing[0].id
             form.categories.data = list(existing[0].categories or [])
@@ -141,8 +145,13 @@ def admin_cycle_new():
         actor = _actor()
         try:
             cycle = cycles.create_cycle(
-                actor, form.year.data, form.title.data, form.opens_on.data, form.due_on.data,
-                grace_days=form.grace_days.data, categories=form.categories.data,
+                actor,
+                form.year.data,
+                form.title.data,
+                form.opens_on.data,
+                form.due_on.data,
+                grace_days=form.grace_days.data,
+                categories=form.categories.data,
                 charter_version=_charter(form.charter_version_id.data),
                 reminder_offsets=form.offsets(),
             )
@@ -158,8 +167,9 @@ def admin_cycle_new():
             db.session.commit()
             flash(_("The %(year)d cycle was created as a draft.", year=cycle.year), "success")
             return redirect(url_for("reporting.admin_cycle", year=cycle.year))
-    return render_template("reporting/admin_cycle_form.html", form=form, cycle=None), \
-        error_status(form)
+    return render_template("reporting/admin_cycle_form.html", form=form, cycle=None), error_status(
+        form
+    )
 
 
 @bp.route("/secretariat/cycles/<int:year>/settings", methods=["GET", "POST"])
@@ -174,8 +184,13 @@ def admin_cycle_settings(year: int):
     if form.validate_on_submit():
         try:
             cycles.update_cycle(
-                _actor(), cycle, form.title.data, form.opens_on.data, form.due_on.data,
-                form.grace_days.data, form.categories.data,
+                _actor(),
+                cycle,
+                form.title.data,
+                form.opens_on.data,
+                form.due_on.data,
+                form.grace_days.data,
+                form.categories.data,
                 charter_version=_charter(form.charter_version_id.data),
                 reminder_offsets=form.offsets(),
             )
@@ -186,8 +201,9 @@ def admin_cycle_settings(year: int):
             db.session.commit()
             flash(_("The cycle's settings were saved."), "success")
             return redirect(url_for("reporting.admin_cycle", year=cycle.year))
-    return render_template("reporting/admin_cycle_form.html", form=form, cycle=cycle), \
-        error_status(form)
+    return render_template("reporting/admin_cycle_form.html", form=form, cycle=cycle), error_status(
+        form
+    )
 
 
 # The cycle page lists the first organisations only: the review queue (filters, search, pages)
@@ -201,16 +217,20 @@ def _organisation_rows(cycle: ReportingCycle) -> tuple[list[dict], int]:
     obligated_query = cycles.obligated_organisations(cycle)
     obligated = db.session.scalars(obligated_query.limit(CYCLE_PAGE_ROWS)).all()
     total = db.session.scalar(
-        select(func.count()).select_from(obligated_query.order_by(None).subquery()))
+        select(func.count()).select_from(obligated_query.order_by(None).subquery())
+    )
     reports = {
         r.organisation_id: r
         for r in db.session.scalars(
-            select(Report).where(Report.cycle_id == cycle.id,
-                                 Report.organisation_id.in_([org.id for org in obligated]))
+            select(Report).where(
+                Report.cycle_id == cycle.id,
+                Report.organisation_id.in_([org.id for org in obligated]),
+            )
         )
     }
-    rows = [{"organisation": org, "report": reports.get(org.id), "obligated": True}
-            for org in obligated]
+    rows = [
+        {"organisation": org, "report": reports.get(org.id), "obligated": True} for org in obligated
+    ]
     return rows, total or 0
 
 
@@ -224,10 +244,19 @@ def _cycle_page(year: int, refusal: str | None = None, status: int = 200):
     stats = cycles.progress(cycle) if started else None
     rows, total = _organisation_rows(cycle) if started else ([], 0)
     return render_template(
-        "reporting/admin_cycle.html", cycle=cycle, sections=sections,
-        numbers=cycles.numbering(sections), confirm=ConfirmForm(), move=MoveForm(),
-        copy_form=copy_form, stats=stats, rows=rows, rows_total=total, refusal=refusal,
-        has_principles=bool(cycle.charter_version_id), review_url=_review_queue_url(cycle),
+        "reporting/admin_cycle.html",
+        cycle=cycle,
+        sections=sections,
+        numbers=cycles.numbering(sections),
+        confirm=ConfirmForm(),
+        move=MoveForm(),
+        copy_form=copy_form,
+        stats=stats,
+        rows=rows,
+        rows_total=total,
+        refusal=refusal,
+        has_principles=bool(cycle.charter_version_id),
+        review_url=_review_queue_url(cycle),
     ), status
 
 
@@ -267,16 +296,25 @@ def _do(year: int, action, success: str, anchor: str = ""):
 @bp.post("/secretariat/cycles/<int:year>/open")
 @secretariat_required
 def admin_cycle_open(year: int):
-    return _do(year, lambda c: cycles.open_cycle(_actor(), c),
-               _("The %(year)d cycle is open: representatives can now report. Its questionnaire "
-                 "is frozen.", year=year))
+    return _do(
+        year,
+        lambda c: cycles.open_cycle(_actor(), c),
+        _(
+            "The %(year)d cycle is open: representatives can now report. Its questionnaire "
+            "is frozen.",
+            year=year,
+        ),
+    )
 
 
 @bp.post("/secretariat/cycles/<int:year>/close")
 @secretariat_required
 def admin_cycle_close(year: int):
-    return _do(year, lambda c: cycles.close_cycle(_actor(), c),
-               _("The %(year)d cycle is closed.", year=year))
+    return _do(
+        year,
+        lambda c: cycles.close_cycle(_actor(), c),
+        _("The %(year)d cycle is closed.", year=year),
+    )
 
 
 @bp.post("/secretariat/cycles/<int:year>/principle-sections")
@@ -289,8 +327,12 @@ def admin_principle_sections(year: int):
 
     response = _do(year, action, "")
     if not isinstance(response, tuple):
-        flash(_("%(n)d section(s) added, one per principle.", n=len(added)) if added
-              else _("Every principle already has a section."), "success")
+        flash(
+            _("%(n)d section(s) added, one per principle.", n=len(added))
+            if added
+            else _("Every principle already has a section."),
+            "success",
+        )
     return response
 
 
@@ -299,8 +341,9 @@ def admin_principle_sections(year: int):
 def admin_cycle_copy(year: int):
     cycle = cycles.get_cycle(year)
     form = CopyForm()
-    form.source.choices = options((c.id, str(c.year)) for c in cycles.list_cycles()
-                                  if c.id != cycle.id)
+    form.source.choices = options(
+        (c.id, str(c.year)) for c in cycles.list_cycles() if c.id != cycle.id
+    )
     if not form.validate_on_submit():
         return _refused(year, ValidationFailed(_("Choose a cycle to copy from.")))
     source = db.session.get(ReportingCycle, form.source.data)
@@ -319,15 +362,20 @@ def admin_cycle_copy(year: int):
 def _section(cycle: ReportingCycle, section_id: int) -> Section:
     section = db.session.get(Section, section_id)
     if section is None or section.cycle_id != cycle.id:
-        raise NotFound(_("This section is not part of the %(year)d questionnaire.", year=cycle.year))
+        raise NotFound(
+            _("This section is not part of the %(year)d questionnaire.", year=cycle.year)
+        )
     return section
 
 
 def _principle_choices(cycle: ReportingCycle):
-    return options([(0, _("None (a general section)"))] + [
-        (t.principle_id, _("Principle %(n)d: %(title)s", n=t.number, title=t.title))
-        for t in cycles.principle_texts(cycle)
-    ])
+    return options(
+        [(0, _("None (a general section)"))]
+        + [
+            (t.principle_id, _("Principle %(n)d: %(title)s", n=t.number, title=t.title))
+            for t in cycles.principle_texts(cycle)
+        ]
+    )
 
 
 @bp.route("/secretariat/cycles/<int:year>/sections/new", methods=["GET", "POST"])
@@ -339,8 +387,13 @@ def admin_section_new(year: int):
     form.principle_id.choices = _principle_choices(cycle)
     if form.validate_on_submit():
         try:
-            section = cycles.add_section(_actor(), cycle, form.title.data, form.description_md.data,
-                                         principle=form.principle_id.data or None)
+            section = cycles.add_section(
+                _actor(),
+                cycle,
+                form.title.data,
+                form.description_md.data,
+                principle=form.principle_id.data or None,
+            )
         except DomainError as error:
             db.session.rollback()
             apply_domain_error(form, error)
@@ -348,8 +401,9 @@ def admin_section_new(year: int):
             db.session.commit()
             flash(_("Section “%(t)s” added.", t=section.title), "success")
             return redirect(url_for("reporting.admin_cycle", year=year) + f"#section-{section.id}")
-    return render_template("reporting/admin_section_form.html", form=form, cycle=cycle,
-                           section=None), error_status(form)
+    return render_template(
+        "reporting/admin_section_form.html", form=form, cycle=cycle, section=None
+    ), error_status(form)
 
 
 @bp.route("/secretariat/cycles/<int:year>/sections/<int:section_id>", methods=["GET", "POST"])
@@ -364,8 +418,13 @@ def admin_section_edit(year: int, section_id: int):
         form.principle_id.data = section.principle_id or 0
     if form.validate_on_submit():
         try:
-            cycles.update_section(_actor(), section, form.title.data, form.description_md.data,
-                                  principle=form.principle_id.data or None)
+            cycles.update_section(
+                _actor(),
+                section,
+                form.title.data,
+                form.description_md.data,
+                principle=form.principle_id.data or None,
+            )
         except DomainError as error:
             db.session.rollback()
             apply_domain_error(form, error)
@@ -373,8 +432,9 @@ def admin_section_edit(year: int, section_id: int):
             db.session.commit()
             flash(_("Section saved."), "success")
             return redirect(url_for("reporting.admin_cycle", year=year) + f"#section-{section.id}")
-    return render_template("reporting/admin_section_form.html", form=form, cycle=cycle,
-                           section=section), error_status(form)
+    return render_template(
+        "reporting/admin_section_form.html", form=form, cycle=cycle, section=section
+    ), error_status(form)
 
 
 @bp.post("/secretariat/cycles/<int:year>/sections/<int:section_id>/move")
@@ -393,8 +453,11 @@ def admin_section_move(year: int, section_id: int):
 @bp.post("/secretariat/cycles/<int:year>/sections/<int:section_id>/delete")
 @secretariat_required
 def admin_section_delete(year: int, section_id: int):
-    return _do(year, lambda c: cycles.delete_section(_actor(), _section(c, section_id)),
-               _("Section deleted."))
+    return _do(
+        year,
+        lambda c: cycles.delete_section(_actor(), _section(c, section_id)),
+        _("Section deleted."),
+    )
 
 
 # Secretariat: questions --------------------------------------------------------------------
@@ -403,8 +466,9 @@ def admin_section_delete(year: int, section_id: int):
 def _question(cycle: ReportingCycle, question_id: int) -> Question:
     question = db.session.get(Question, question_id)
     if question is None or question.section.cycle_id != cycle.id:
-        raise NotFound(_("This question is not part of the %(year)d questionnaire.",
-                         year=cycle.year))
+        raise NotFound(
+            _("This question is not part of the %(year)d questionnaire.", year=cycle.year)
+        )
     return question
 
 
@@ -412,9 +476,17 @@ def _condition_choices(cycle, section, question, numbers):
     choices = [("", _("Always show it"))]
     for candidate, values in cycles.condition_options(cycle, section, question):
         for value, label in values:
-            choices.append((f"{candidate.id}:{value}",
-                            _("%(n)s “%(q)s” is %(v)s", n=numbers.get(candidate.id, ""),
-                              q=cycles._short(candidate.text, 60), v=label)))
+            choices.append(
+                (
+                    f"{candidate.id}:{value}",
+                    _(
+                        "%(n)s “%(q)s” is %(v)s",
+                        n=numbers.get(candidate.id, ""),
+                        q=cycles._short(candidate.text, 60),
+                        v=label,
+                    ),
+                )
+            )
     return options(choices)
 
 
@@ -423,12 +495,21 @@ def _question_form(cycle, section, question) -> QuestionForm:
     if request.method == "GET" and question is not None:
         form = QuestionForm(obj=question)
         form.choices.data = "\n".join(question.choices or [])
-        form.condition.data = (f"{question.condition_question_id}:{question.condition_value}"
-                               if question.condition_question_id else "")
-        form.min_value.data = answers.form_value(question, question.min_value) \
-            if question.min_value is not None else ""
-        form.max_value.data = answers.form_value(question, question.max_value) \
-            if question.max_value is not None else ""
+        form.condition.data = (
+            f"{question.condition_question_id}:{question.condition_value}"
+            if question.condition_question_id
+            else ""
+        )
+        form.min_value.data = (
+            answers.form_value(question, question.min_value)
+            if question.min_value is not None
+            else ""
+        )
+        form.max_value.data = (
+            answers.form_value(question, question.max_value)
+            if question.max_value is not None
+            else ""
+        )
     else:
         form = QuestionForm()
     form.condition.choices = _condition_choices(cycle, section, question, numbers)
@@ -438,17 +519,25 @@ def _question_form(cycle, section, question) -> QuestionForm:
 def _question_values(form: QuestionForm) -> dict:
     controller, _sep, value = (form.condition.data or "").partition(":")
     return {
-        "text": form.text.data, "type": form.type.data, "required": form.required.data,
-        "help_text": form.help_text.data, "choices": form.choices.data, "unit": form.unit.data,
-        "min_value": form.min_value.value(), "max_value": form.max_value.value(),
+        "text": form.text.data,
+        "type": form.type.data,
+        "required": form.required.data,
+        "help_text": form.help_text.data,
+        "choices": form.choices.data,
+        "unit": form.unit.data,
+        "min_value": form.min_value.value(),
+        "max_value": form.max_value.value(),
         "condition_question": int(controller) if controller.isdigit() else None,
-        "condition_value": value, "is_indicator": form.is_indicator.data,
+        "condition_value": value,
+        "is_indicator": form.is_indicator.data,
         "is_public": form.is_public.data,
     }
 
 
-@bp.route("/secretariat/cycles/<int:year>/sections/<int:section_id>/questions/new",
-          methods=["GET", "POST"])
+@bp.route(
+    "/secretariat/cycles/<int:year>/sections/<int:section_id>/questions/new",
+    methods=["GET", "POST"],
+)
 @secretariat_required
 def admin_question_new(year: int, section_id: int):
     cycle = cycles.get_cycle(year)
@@ -465,11 +554,13 @@ def admin_question_new(year: int, section_id: int):
             db.session.commit()
             flash(_("Question added."), "success")
             if request.form.get("then") == "another":
-                return redirect(url_for("reporting.admin_question_new", year=year,
-                                        section_id=section.id))
+                return redirect(
+                    url_for("reporting.admin_question_new", year=year, section_id=section.id)
+                )
             return redirect(url_for("reporting.admin_cycle", year=year) + f"#q-{question.id}")
-    return render_template("reporting/admin_question_form.html", form=form, cycle=cycle,
-                           section=section, question=None), error_status(form)
+    return render_template(
+        "reporting/admin_question_form.html", form=form, cycle=cycle, section=section, question=None
+    ), error_status(form)
 
 
 @bp.route("/secretariat/cycles/<int:year>/questions/<int:question_id>", methods=["GET", "POST"])
@@ -489,8 +580,13 @@ def admin_question_edit(year: int, question_id: int):
             db.session.commit()
             flash(_("Question saved."), "success")
             return redirect(url_for("reporting.admin_cycle", year=year) + f"#q-{question.id}")
-    return render_template("reporting/admin_question_form.html", form=form, cycle=cycle,
-                           section=question.section, question=question), error_status(form)
+    return render_template(
+        "reporting/admin_question_form.html",
+        form=form,
+        cycle=cycle,
+        section=question.section,
+        question=question,
+    ), error_status(form)
 
 
 @bp.post("/secretariat/cycles/<int:year>/questions/<int:question_id>/move")
@@ -509,8 +605,11 @@ def admin_question_move(year: int, question_id: int):
 @bp.post("/secretariat/cycles/<int:year>/questions/<int:question_id>/delete")
 @secretariat_required
 def admin_question_delete(year: int, question_id: int):
-    return _do(year, lambda c: cycles.delete_question(_actor(), _question(c, question_id)),
-               _("Question deleted."))
+    return _do(
+        year,
+        lambda c: cycles.delete_question(_actor(), _question(c, question_id)),
+        _("Question deleted."),
+    )
 
 
 @bp.route("/secretariat/cycles/<int:year>/preview")
@@ -527,8 +626,12 @@ def admin_preview(year: int):
         abort(404)
     questions = cycles.ordered_questions(sections)
     return render_template(
-        "reporting/admin_preview.html", cycle=cycle, sections=sections,
-        section=sections[index - 1], index=index, numbers=cycles.numbering(sections),
+        "reporting/admin_preview.html",
+        cycle=cycle,
+        sections=sections,
+        section=sections[index - 1],
+        index=index,
+        numbers=cycles.numbering(sections),
         shown=answers.shown_map(questions, {}),
     )
 
@@ -543,8 +646,12 @@ def admin_report(year: int, slug: str):
     report = filling.find_report(cycle, organisation.id)
     data = filling.load(report, with_pledges=False) if report is not None else None
     return render_template(
-        "reporting/admin_report.html", cycle=cycle, organisation=organisation, report=report,
-        data=data, versions=filling.versions_of(report) if report else [],
+        "reporting/admin_report.html",
+        cycle=cycle,
+        organisation=organisation,
+        report=report,
+        data=data,
+        versions=filling.versions_of(report) if report else [],
         due=cycles.effective_due_date(cycle, organisation.id),
         obligated=cycles.must_report(cycle, organisation),
     )
@@ -570,10 +677,12 @@ def _my_report(year: int) -> tuple[ReportingCycle, Report, bool]:
     if report is not None:
         return cycle, report, True
     if cycle.status != CycleStatus.OPEN or not cycles.may_report(cycle, organisation):
-        raise NotFound(_("%(org)s has no report in the %(year)d cycle.", org=organisation.name,
-                         year=year))
-    report = Report(cycle_id=cycle.id, organisation_id=organisation.id, state=ReportState.DRAFT,
-                    revision=0)
+        raise NotFound(
+            _("%(org)s has no report in the %(year)d cycle.", org=organisation.name, year=year)
+        )
+    report = Report(
+        cycle_id=cycle.id, organisation_id=organisation.id, state=ReportState.DRAFT, revision=0
+    )
     report.cycle = cycle
     report.organisation = organisation
     return cycle, report, False
@@ -594,8 +703,12 @@ def _editable(cycle: ReportingCycle) -> bool:
 def _report_context(cycle: ReportingCycle, report: Report, data) -> dict:
     due = cycles.effective_due_date(cycle, report.organisation_id)
     return {
-        "cycle": cycle, "report": report, "data": data, "due": due,
-        "days_left": (due - clock.today()).days, "editable": _editable(cycle),
+        "cycle": cycle,
+        "report": report,
+        "data": data,
+        "due": due,
+        "days_left": (due - clock.today()).days,
+        "editable": _editable(cycle),
         "state": report.state if report.id else "not_started",
     }
 
@@ -614,8 +727,9 @@ def my_reports():
         if cycle.status == CycleStatus.DRAFT:
             continue
         report = reports.get(cycle.id)
-        if report is None and not (cycle.status == CycleStatus.OPEN
-                                   and cycles.may_report(cycle, organisation)):
+        if report is None and not (
+            cycle.status == CycleStatus.OPEN and cycles.may_report(cycle, organisation)
+        ):
             if cycle.status == CycleStatus.CLOSED and cycles.must_report(cycle, organisation):
                 rows.append({"cycle": cycle, "report": None, "missing": True})
             continue
@@ -630,8 +744,10 @@ def report(year: int):
     data = filling.load(report)
     previous = filling.last_submitted_version(report) if _editable(cycle) else None
     return render_template(
-        "reporting/report.html", **_report_context(cycle, report, data),
-        versions=filling.versions_of(report) if exists else [], previous=previous,
+        "reporting/report.html",
+        **_report_context(cycle, report, data),
+        versions=filling.versions_of(report) if exists else [],
+        previous=previous,
         prefill_form=PrefillForm(base_revision=report.revision),
     )
 
@@ -652,8 +768,10 @@ def _posted_answers(questions) -> dict[int, object]:
     for key in request.form:
         if key.startswith("q-") and key not in expected:
             raise filling.ForeignAnswers(
-                _("Some answers belong to another questionnaire or section. Reload the page "
-                  "and try again.")
+                _(
+                    "Some answers belong to another questionnaire or section. Reload the page "
+                    "and try again."
+                )
             )
     raw = {}
     for name, question in expected.items():
@@ -668,12 +786,33 @@ def _form_values(section, data) -> dict[int, object]:
     return {q.id: answers.form_value(q, data.values.get(q.id)) for q in section.questions}
 
 
-def _render_section(cycle, report, data, section, index, form, values, errors=None,
-                    conflict=None, notes=None, file_errors=None, status=200, summary=None):
+def _render_section(
+    cycle,
+    report,
+    data,
+    section,
+    index,
+    form,
+    values,
+    errors=None,
+    conflict=None,
+    notes=None,
+    file_errors=None,
+    status=200,
+    summary=None,
+):
     return render_template(
-        "reporting/section.html", **_report_context(cycle, report, data), section=section,
-        index=index, form=form, values=values, errors=errors or {}, conflict=conflict,
-        notes=notes or {}, file_errors=file_errors or {}, summary=summary,
+        "reporting/section.html",
+        **_report_context(cycle, report, data),
+        section=section,
+        index=index,
+        form=form,
+        values=values,
+        errors=errors or {},
+        conflict=conflict,
+        notes=notes or {},
+        file_errors=file_errors or {},
+        summary=summary,
         accept=evidence_files.ACCEPT_ATTRIBUTE,
         max_mb=_max_mb(),
     ), status
@@ -724,8 +863,12 @@ class _FilesRefused(ValidationFailed):
     """Some chosen files could not be attached; `file_errors` maps question id -> message."""
 
     def __init__(self, file_errors: dict[int, str]):
-        super().__init__(_("Some files could not be attached. Your answers were not saved "
-                           "either: please check them and save again."))
+        super().__init__(
+            _(
+                "Some files could not be attached. Your answers were not saved "
+                "either: please check them and save again."
+            )
+        )
         self.file_errors = file_errors
 
 
@@ -775,12 +918,15 @@ def report_section(year: int, index: int):
     form = SectionAnswersForm()
     if request.method == "GET":
         if not _editable(cycle):
-            flash(_("The %(year)d cycle is closed: the report can no longer change.", year=year),
-                  "info")
+            flash(
+                _("The %(year)d cycle is closed: the report can no longer change.", year=year),
+                "info",
+            )
             return redirect(url_for("reporting.report", year=year))
         form.base_revision.data = str(report.revision)
-        return _render_section(cycle, report, data, section, index, form,
-                               _form_values(section, data))
+        return _render_section(
+            cycle, report, data, section, index, form, _form_values(section, data)
+        )
     if not form.validate_on_submit():
         abort(400)
     raw = _posted_answers(section.questions)
@@ -793,17 +939,34 @@ def report_section(year: int, index: int):
         section = _section_at(data, index)
         values, notes = _merge_conflict(section, data, raw, error)
         form.base_revision.data = str(report.revision)
-        return _render_section(cycle, report, data, section, index, form, values,
-                               conflict=error, notes=notes, status=409)
+        return _render_section(
+            cycle,
+            report,
+            data,
+            section,
+            index,
+            form,
+            values,
+            conflict=error,
+            notes=notes,
+            status=409,
+        )
     except (filling.AnswersInvalid, _FilesRefused) as error:
         db.session.rollback()
         cycle, report, exists = _my_report(year)
         data = filling.load(report)
         section = _section_at(data, index)
         return _render_section(
-            cycle, report, data, section, index, form, raw,
+            cycle,
+            report,
+            data,
+            section,
+            index,
+            form,
+            raw,
             errors=error.errors if isinstance(error, filling.AnswersInvalid) else {},
-            file_errors=getattr(error, "file_errors", {}), status=422,
+            file_errors=getattr(error, "file_errors", {}),
+            status=422,
             summary=error.message,
         )
     except DomainError:
@@ -820,8 +983,7 @@ def report_section(year: int, index: int):
     elif action.startswith("upload:") or any(f.filename for f in request.files.values()):
         flash(_("Your answers were saved and the file attached."), "success")
     else:
-        flash(_("Your answers were saved at %(time)s.",
-                time=short_time(clock.now())), "success")
+        flash(_("Your answers were saved at %(time)s.", time=short_time(clock.now())), "success")
     return redirect(url_for("reporting.report_section", year=year, index=index))
 
 
@@ -846,20 +1008,38 @@ def report_autosave(year: int, index: int):
         if report is None:  # the first save starts the report
             cycle, report, exists = _my_report(year)
             report = _started(cycle, report, exists)
-        saved = filling.store_answers(actor, report, raw, request.form.get("base_revision", ""),
-                                      questionnaire, with_progress=True, stored=stored)
+        saved = filling.store_answers(
+            actor,
+            report,
+            raw,
+            request.form.get("base_revision", ""),
+            questionnaire,
+            with_progress=True,
+            stored=stored,
+        )
     except filling.StaleDraft as error:
         db.session.rollback()
         return jsonify(
-            status="conflict", message=error.message, revision=error.revision,
-            changes=[{"by": c["by"], "at": short_time(c["at"]),
-                      "questions": [q["number"] for q in c["questions"]],
-                      "parts": c["parts"]} for c in error.changes],
+            status="conflict",
+            message=error.message,
+            revision=error.revision,
+            changes=[
+                {
+                    "by": c["by"],
+                    "at": short_time(c["at"]),
+                    "questions": [q["number"] for q in c["questions"]],
+                    "parts": c["parts"],
+                }
+                for c in error.changes
+            ],
         ), 409
     except filling.AnswersInvalid as error:
         db.session.rollback()
-        return jsonify(status="invalid", message=error.message,
-                       errors={str(k): v for k, v in error.errors.items()}), 422
+        return jsonify(
+            status="invalid",
+            message=error.message,
+            errors={str(k): v for k, v in error.errors.items()},
+        ), 422
     except DomainError as error:
         db.session.rollback()
         return jsonify(status="error", message=error.message), error.status_code
@@ -868,10 +1048,15 @@ def report_autosave(year: int, index: int):
     s_answered, s_required = saved.progress(section)
     saved_at = short_time(clock.now())
     return jsonify(
-        status="saved", revision=saved.revision, saved_at=saved_at,
+        status="saved",
+        revision=saved.revision,
+        saved_at=saved_at,
         message=_("Saved at %(time)s", time=saved_at),
-        progress={"answered": answered, "required": required,
-                  "text": _("%(a)d of %(r)d required answers given", a=answered, r=required)},
+        progress={
+            "answered": answered,
+            "required": required,
+            "text": _("%(a)d of %(r)d required answers given", a=answered, r=required),
+        },
         section_progress={"answered": s_answered, "required": s_required},
         shown={str(q.id): bool(saved.shown.get(q.id)) for q in section},
     )
@@ -886,12 +1071,18 @@ def _principle_options():
     return options(principle_choices())
 
 
-def _render_pledges(cycle, report, data, form, new_form, posted=None, errors=None,
-                    conflict=None, status=200):
+def _render_pledges(
+    cycle, report, data, form, new_form, posted=None, errors=None, conflict=None, status=200
+):
     new_form.principle_ids.choices = _principle_options()
     return render_template(
-        "reporting/pledges.html", **_report_context(cycle, report, data), form=form,
-        new_form=new_form, posted=posted, errors=errors or {}, conflict=conflict,
+        "reporting/pledges.html",
+        **_report_context(cycle, report, data),
+        form=form,
+        new_form=new_form,
+        posted=posted,
+        errors=errors or {},
+        conflict=conflict,
     ), status
 
 
@@ -923,14 +1114,16 @@ def report_pledges(year: int):
         cycle, report, exists = _my_report(year)
         data = filling.load(report)
         form.base_revision.data = str(report.revision)
-        return _render_pledges(cycle, report, data, form, new_form, posted=posted,
-                               conflict=error, status=409)
+        return _render_pledges(
+            cycle, report, data, form, new_form, posted=posted, conflict=error, status=409
+        )
     except ValidationFailed as error:
         db.session.rollback()
         cycle, report, exists = _my_report(year)
         data = filling.load(report)
-        return _render_pledges(cycle, report, data, form, new_form, posted=posted,
-                               errors=error.errors, status=422)
+        return _render_pledges(
+            cycle, report, data, form, new_form, posted=posted, errors=error.errors, status=422
+        )
     db.session.commit()
     if request.form.get("action") == "next":
         return redirect(url_for("reporting.report_submit", year=year))
@@ -948,9 +1141,14 @@ def report_pledge_new(year: int):
         try:
             report = _started(cycle, report, exists)
             pledge = filling.add_pledge(
-                _actor(), report, new_form.title.data, new_form.indicator.data,
-                new_form.target_date.data, new_form.principle_ids.data,
-                new_form.description_md.data, new_form.is_public.data,
+                _actor(),
+                report,
+                new_form.title.data,
+                new_form.indicator.data,
+                new_form.target_date.data,
+                new_form.principle_ids.data,
+                new_form.description_md.data,
+                new_form.is_public.data,
             )
         except DomainError as error:
             db.session.rollback()
@@ -998,15 +1196,20 @@ def report_preview(year: int):
     data = filling.load(report)
     snapshot = filling.build_snapshot(report, data=data)
     return render_template(
-        "reporting/preview.html", **_report_context(cycle, report, data), snapshot=snapshot,
-        public=filling.public_snapshot(snapshot), issues=filling.submission_issues(data),
+        "reporting/preview.html",
+        **_report_context(cycle, report, data),
+        snapshot=snapshot,
+        public=filling.public_snapshot(snapshot),
+        issues=filling.submission_issues(data),
     )
 
 
 def _issue_link(year: int, issue) -> str:
     if issue.page == "section":
-        return url_for("reporting.report_section", year=year, index=issue.section_index) + \
-            f"#{issue.anchor}"
+        return (
+            url_for("reporting.report_section", year=year, index=issue.section_index)
+            + f"#{issue.anchor}"
+        )
     if issue.page == "pledges":
         return url_for("reporting.report_pledges", year=year)
     return url_for("reporting.report_submit", year=year) + f"#{issue.anchor}"
@@ -1023,29 +1226,47 @@ def report_submit(year: int):
         form = SubmitForm(obj=report)
         form.base_revision.data = str(report.revision)
         return render_template(
-            "reporting/submit.html", **_report_context(cycle, report, data), form=form,
-            issues=filling.submission_issues(data), issue_link=_issue_link, conflict=None,
+            "reporting/submit.html",
+            **_report_context(cycle, report, data),
+            form=form,
+            issues=filling.submission_issues(data),
+            issue_link=_issue_link,
+            conflict=None,
         )
     form = SubmitForm()
     if not form.validate_on_submit():
         return render_template(
-            "reporting/submit.html", **_report_context(cycle, report, data), form=form,
-            issues=filling.submission_issues(data), issue_link=_issue_link, conflict=None,
+            "reporting/submit.html",
+            **_report_context(cycle, report, data),
+            form=form,
+            issues=filling.submission_issues(data),
+            issue_link=_issue_link,
+            conflict=None,
         ), 422
     actor = _actor()
     submitting = request.form.get("action") == "submit"
     try:
         report = _started(cycle, report, exists)
-        filling.set_attestation(actor, report, form.officer_name.data, form.officer_title.data,
-                                form.support_statement.data, form.base_revision.data)
+        filling.set_attestation(
+            actor,
+            report,
+            form.officer_name.data,
+            form.officer_title.data,
+            form.support_statement.data,
+            form.base_revision.data,
+        )
     except filling.StaleDraft as error:
         db.session.rollback()
         cycle, report, exists = _my_report(year)
         data = filling.load(report)
         form.base_revision.data = str(report.revision)
         return render_template(
-            "reporting/submit.html", **_report_context(cycle, report, data), form=form,
-            issues=filling.submission_issues(data), issue_link=_issue_link, conflict=error,
+            "reporting/submit.html",
+            **_report_context(cycle, report, data),
+            form=form,
+            issues=filling.submission_issues(data),
+            issue_link=_issue_link,
+            conflict=error,
         ), 409
     except ValidationFailed as error:
         db.session.rollback()
@@ -1053,8 +1274,12 @@ def report_submit(year: int):
         cycle, report, exists = _my_report(year)
         data = filling.load(report)
         return render_template(
-            "reporting/submit.html", **_report_context(cycle, report, data), form=form,
-            issues=filling.submission_issues(data), issue_link=_issue_link, conflict=None,
+            "reporting/submit.html",
+            **_report_context(cycle, report, data),
+            form=form,
+            issues=filling.submission_issues(data),
+            issue_link=_issue_link,
+            conflict=None,
         ), 422
     if not submitting:
         db.session.commit()
@@ -1070,8 +1295,13 @@ def report_submit(year: int):
         data = filling.load(report)
         form.base_revision.data = str(report.revision)
         return render_template(
-            "reporting/submit.html", **_report_context(cycle, report, data), form=form,
-            issues=error.issues, issue_link=_issue_link, conflict=None, refused=error.message,
+            "reporting/submit.html",
+            **_report_context(cycle, report, data),
+            form=form,
+            issues=error.issues,
+            issue_link=_issue_link,
+            conflict=None,
+            refused=error.message,
         ), 422
     except DomainError:
         savepoint.rollback()
@@ -1079,10 +1309,19 @@ def report_submit(year: int):
         raise
     savepoint.commit()
     db.session.commit()
-    flash(_("Thank you. Version %(n)d of your report was submitted; a receipt with a PDF copy "
-            "was emailed to your organisation's representatives.", n=version.number), "success")
-    return redirect(url_for("reporting.version", year=year, slug=report.organisation.slug,
-                            number=version.number))
+    flash(
+        _(
+            "Thank you. Version %(n)d of your report was submitted; a receipt with a PDF copy "
+            "was emailed to your organisation's representatives.",
+            n=version.number,
+        ),
+        "success",
+    )
+    return redirect(
+        url_for(
+            "reporting.version", year=year, slug=report.organisation.slug, number=version.number
+        )
+    )
 
 
 # Versions and evidence ---------------------------------------------------------------------------
@@ -1091,7 +1330,8 @@ def report_submit(year: int):
 def _report_by_slug(year: int, slug: str) -> Report:
     cycle = cycles.get_cycle(year)
     report = db.session.scalar(
-        select(Report).join(Organisation, Organisation.id == Report.organisation_id)
+        select(Report)
+        .join(Organisation, Organisation.id == Report.organisation_id)
         .where(Report.cycle_id == cycle.id, Organisation.slug == slug)
     )
     if report is None:
@@ -1109,16 +1349,24 @@ def version(year: int, slug: str, number: int):
     previous = next((v for v in versions if v.number == number - 1), None)
     changes = filling.compare_snapshots(previous.snapshot, version.snapshot) if previous else None
     comments = db.session.scalars(
-        select(ReviewComment).where(ReviewComment.version_id == version.id)
+        select(ReviewComment)
+        .where(ReviewComment.version_id == version.id)
         .order_by(ReviewComment.at, ReviewComment.id)
     ).all()
     review_url = None
     if is_secretariat(_actor()) and "review.version" in current_app.view_functions:
         review_url = url_for("review.version", version_id=version.id)
     return render_template(
-        "reporting/version.html", report=report, version=version, versions=versions,
-        snapshot=version.snapshot, previous=previous, changes=changes, comments=comments,
-        cycle=report.cycle, review_url=review_url,
+        "reporting/version.html",
+        report=report,
+        version=version,
+        versions=versions,
+        snapshot=version.snapshot,
+        previous=previous,
+        changes=changes,
+        comments=comments,
+        cycle=report.cycle,
+        review_url=review_url,
     )
 
 
@@ -1128,8 +1376,12 @@ def version_pdf(year: int, slug: str, number: int):
     report = _report_by_slug(year, slug)
     version = filling.get_version(_actor(), report, number)
     pdf = filling.report_pdf(version)
-    response = send_file(io.BytesIO(pdf), mimetype="application/pdf", as_attachment=True,
-                         download_name=filling.pdf_filename(version))
+    response = send_file(
+        io.BytesIO(pdf),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=filling.pdf_filename(version),
+    )
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -1142,8 +1394,13 @@ def evidence(evidence_id: int):
     data = file_bytes(item.sha256)
     if data is None:  # pragma: no cover - the row references stored bytes
         abort(404)
-    response = send_file(io.BytesIO(data), mimetype=item.content_type, as_attachment=True,
-                         download_name=item.filename, max_age=0)
+    response = send_file(
+        io.BytesIO(data),
+        mimetype=item.content_type,
+        as_attachment=True,
+        download_name=item.filename,
+        max_age=0,
+    )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -1165,7 +1422,9 @@ def obligations_panel(user):
             due = cycles.effective_due_date(cycle, organisation.id)
             progress = filling.draft_progress(report) if report is not None else None
             current = {
-                "cycle": cycle, "report": report, "due": due,
+                "cycle": cycle,
+                "report": report,
+                "due": due,
                 "days_left": (due - clock.today()).days,
                 "state": report.state if report is not None else "not_started",
                 "progress": progress,
@@ -1174,16 +1433,22 @@ def obligations_panel(user):
         select(ReportingCycle, Report, ReportVersion)
         .join(Report, Report.cycle_id == ReportingCycle.id)
         .outerjoin(ReportVersion, ReportVersion.id == Report.current_version_id)
-        .where(Report.organisation_id == organisation.id,
-               ReportingCycle.id != (cycle.id if cycle is not None else 0))
+        .where(
+            Report.organisation_id == organisation.id,
+            ReportingCycle.id != (cycle.id if cycle is not None else 0),
+        )
         .order_by(ReportingCycle.year.desc())
         .limit(10)
         .options(defer(ReportVersion.snapshot))  # 10-15 kB of JSON each; the list shows none
     ).all()
     if current is None and not past:
         return None
-    return {"template": "reporting/_panel_obligations.html", "current": current, "past": past,
-            "organisation": organisation}
+    return {
+        "template": "reporting/_panel_obligations.html",
+        "current": current,
+        "past": past,
+        "organisation": organisation,
+    }
 
 
 @panel(20, "secretariat")
@@ -1191,10 +1456,21 @@ def cycle_progress_panel(user):
     cycle = cycles.open_cycle_now()
     if cycle is None:
         draft = db.session.scalar(
-            select(ReportingCycle).where(ReportingCycle.status == CycleStatus.DRAFT)
-            .order_by(ReportingCycle.year.desc()).limit(1)
+            select(ReportingCycle)
+            .where(ReportingCycle.status == CycleStatus.DRAFT)
+            .order_by(ReportingCycle.year.desc())
+            .limit(1)
         )
-        return {"template": "reporting/_panel_cycle_progress.html", "cycle": None,
-                "draft": draft, "stats": None}
-    return {"template": "reporting/_panel_cycle_progress.html", "cycle": cycle, "draft": None,
-            "stats": cycles.progress(cycle), "today": clock.today()}
+        return {
+            "template": "reporting/_panel_cycle_progress.html",
+            "cycle": None,
+            "draft": draft,
+            "stats": None,
+        }
+    return {
+        "template": "reporting/_panel_cycle_progress.html",
+        "cycle": cycle,
+        "draft": None,
+        "stats": cycles.progress(cycle),
+        "today": clock.today(),
+    }

@@ -104,16 +104,25 @@ def _stylesheets(names: tuple[str, ...], extra_css: str = ""):
         atexit.register(_release_fonts)
     if names not in _STYLES:
         _STYLES[names] = [
-            CSS(url=f"{BASE_URL}static/{name}", url_fetcher=static_only_fetcher,
-                font_config=_FONT_CONFIG)
+            CSS(
+                url=f"{BASE_URL}static/{name}",
+                url_fetcher=static_only_fetcher,
+                font_config=_FONT_CONFIG,
+            )
             for name in names
         ]
     sheets = list(_STYLES[names])
     if extra_css:
         key = (*names, "extra", extra_css)
         if key not in _STYLES:
-            _STYLES[key] = [CSS(string=extra_css, base_url=f"{BASE_URL}static/css/",
-                                url_fetcher=static_only_fetcher, font_config=_FONT_CONFIG)]
+            _STYLES[key] = [
+                CSS(
+                    string=extra_css,
+                    base_url=f"{BASE_URL}static/css/",
+                    url_fetcher=static_only_fetcher,
+                    font_config=_FONT_CONFIG,
+                )
+            ]
         sheets += _STYLES[key]
     return _FONT_CONFIG, sheets
 
@@ -140,9 +149,12 @@ def write(document, variant: str | None) -> bytes:
         return document.write_pdf(pdf_variant=variant)
 
 
-def render_pdf(html: str, variant: str | None = VARIANT_UA,
-               stylesheets: tuple[str, ...] = REPORT_STYLESHEETS,
-               extra_css: str = "") -> tuple[bytes, int]:
+def render_pdf(
+    html: str,
+    variant: str | None = VARIANT_UA,
+    stylesheets: tuple[str, ...] = REPORT_STYLESHEETS,
+    extra_css: str = "",
+) -> tuple[bytes, int]:
     """One document in one pass (member reports, the single-pass benchmark)."""
     document = render(html, stylesheets, extra_css)
     return write(document, variant), len(document.pages)
@@ -212,8 +224,9 @@ class Fragment:
     info: int | None = None
 
 
-def _emit(pdf, roots: list, fixed: dict, external: set, counter, out_path: str,
-          late: list | None = None) -> tuple[dict, bytes]:
+def _emit(
+    pdf, roots: list, fixed: dict, external: set, counter, out_path: str, late: list | None = None
+) -> tuple[dict, bytes]:
     """Write every object reachable from `roots` into a fragment file.
 
     `fixed` maps objects to numbers decided elsewhere (the document-wide ones); objects in
@@ -286,14 +299,20 @@ def _emit(pdf, roots: list, fixed: dict, external: set, counter, out_path: str,
             out.write(raw)
             out.write(b"\nendstream\nendobj\n")
         for i in range(object_streams):
-            group = plain[i * OBJSTM_SIZE:(i + 1) * OBJSTM_SIZE]
-            _write_object_stream(out, base + i, [
-                (numbers[key], _REF.sub(renumber, bodies.pop(key)[0])) for key in group], xref, 0)
+            group = plain[i * OBJSTM_SIZE : (i + 1) * OBJSTM_SIZE]
+            _write_object_stream(
+                out,
+                base + i,
+                [(numbers[key], _REF.sub(renumber, bodies.pop(key)[0])) for key in group],
+                xref,
+                0,
+            )
     return numbers, bytes(xref)
 
 
-def _write_object_stream(out, number: int, items: list[tuple[int, bytes]], xref: bytearray,
-                         offset: int) -> None:
+def _write_object_stream(
+    out, number: int, items: list[tuple[int, bytes]], xref: bytearray, offset: int
+) -> None:
     """Objects packed into one compressed object stream (`offset`: where `out` starts)."""
     heads, position = [], 0
     for index, (member, body) in enumerate(items):
@@ -303,14 +322,17 @@ def _write_object_stream(out, number: int, items: list[tuple[int, bytes]], xref:
     head = b" ".join(heads) + b"\n"
     data = zlib.compress(head + b"\n".join(body for _n, body in items) + b"\n", 6)
     xref += _XREF.pack(number, 1, offset + out.tell(), 0)
-    out.write(b"%d 0 obj\n<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>\n"
-              b"stream\n" % (number, len(items), len(head), len(data)))
+    out.write(
+        b"%d 0 obj\n<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>\n"
+        b"stream\n" % (number, len(items), len(head), len(data))
+    )
     out.write(data)
     out.write(b"\nendstream\nendobj\n")
 
 
-def _fragment(data: bytes, out_path: str, counters: tuple, *, front: bool,
-              watermark: bool) -> Fragment:
+def _fragment(
+    data: bytes, out_path: str, counters: tuple, *, front: bool, watermark: bool
+) -> Fragment:
     """A laid-out part (a tagged PDF from WeasyPrint) as a fragment of the joined PDF:
 
     its structure elements hang off the joined /Document, its parent tree keys move to a
@@ -336,8 +358,9 @@ def _fragment(data: bytes, out_path: str, counters: tuple, *, front: bool,
             return obj
 
         nums = tree.ParentTree.Nums
-        pairs = sorted(((int(nums[i]), nums[i + 1]) for i in range(0, len(nums), 2)),
-                       key=lambda pair: pair[0])
+        pairs = sorted(
+            ((int(nums[i]), nums[i + 1]) for i in range(0, len(nums), 2)), key=lambda pair: pair[0]
+        )
         key_base = _take(keys_counter, pairs[-1][0] + 1) if pairs else 0
         node = None
         if pairs:
@@ -345,8 +368,11 @@ def _fragment(data: bytes, out_path: str, counters: tuple, *, front: bool,
             for key, value in pairs:
                 entries.append(key + key_base)
                 entries.append(value)
-            node = pdf.make_indirect(Dictionary(
-                Limits=Array([pairs[0][0] + key_base, pairs[-1][0] + key_base]), Nums=entries))
+            node = pdf.make_indirect(
+                Dictionary(
+                    Limits=Array([pairs[0][0] + key_base, pairs[-1][0] + key_base]), Nums=entries
+                )
+            )
 
         q_open, q_close, footer_call = reserved(Q_OPEN), reserved(Q_CLOSE), reserved(FOOTER_CALL)
         watermark_call = reserved(WATERMARK_CALL) if watermark else None
@@ -360,8 +386,7 @@ def _fragment(data: bytes, out_path: str, counters: tuple, *, front: bool,
                 if "/StructParent" in annotation:
                     annotation.StructParent = int(annotation.StructParent) + key_base
             existing = obj.Contents
-            contents = [q_open, *(existing if isinstance(existing, Array) else [existing]),
-                        q_close]
+            contents = [q_open, *(existing if isinstance(existing, Array) else [existing]), q_close]
             # Each page gets its own resources: the same names draw a different footer.
             old = obj.get("/Resources", Dictionary())
             resources = Dictionary({k: v for k, v in old.items() if k != "/XObject"})
@@ -402,22 +427,31 @@ def _fragment(data: bytes, out_path: str, counters: tuple, *, front: bool,
         def ref(obj) -> bytes:
             if obj.is_indirect:
                 return b"%d 0 R" % numbers[obj.objgen]
-            return _REF.sub(lambda m: m.group(0) if m.group(1) is None else b"%d 0 R" % numbers[
-                (int(m.group(1)), int(m.group(2)))], obj.unparse())
+            return _REF.sub(
+                lambda m: (
+                    m.group(0)
+                    if m.group(1) is None
+                    else b"%d 0 R" % numbers[(int(m.group(1)), int(m.group(2)))]
+                ),
+                obj.unparse(),
+            )
 
         return Fragment(
-            path=out_path, xref=xref,
+            path=out_path,
+            xref=xref,
             pages=[numbers[page.obj.objgen] for page in pdf.pages],
             kids=[ref(kid) for kid in kids],
             tree=(pairs[0][0] + key_base, pairs[-1][0] + key_base, numbers[node.objgen])
-            if node is not None else None,
+            if node is not None
+            else None,
             slots=[numbers[slot.objgen] if slot is not None else None for slot in slots],
             info=numbers[info.objgen] if info is not None else None,
         )
 
 
-def _overlay_fragment(data: bytes, out_path: str, counters: tuple,
-                      numbers: tuple[int, ...]) -> Fragment:
+def _overlay_fragment(
+    data: bytes, out_path: str, counters: tuple, numbers: tuple[int, ...]
+) -> Fragment:
     """Each page of an overlay PDF as a form XObject numbered `numbers[i]`."""
     import pikepdf
 
@@ -473,8 +507,11 @@ def _layout_chunk(task: ChunkTask) -> ChunkResult:
     for number, page in enumerate(document.pages):
         for name, (x1, y1, _x2, _y2) in page.anchors.items():
             if name not in anchors:
-                anchors[name] = (number, round(x1 * PX_TO_PT, 2),
-                                 round((page.height - y1) * PX_TO_PT, 2))
+                anchors[name] = (
+                    number,
+                    round(x1 * PX_TO_PT, 2),
+                    round((page.height - y1) * PX_TO_PT, 2),
+                )
     # WeasyPrint drops links to ids it cannot find; the ids of other chunks exist only in
     # the joined file. Declare them on the first page so the links are written as named
     # destinations; the joined file's /Dests tree gives every name its real position.
@@ -486,8 +523,13 @@ def _layout_chunk(task: ChunkTask) -> ChunkResult:
     for variant in task.variants:
         data = write(document, variant)
         path = Path(task.out_dir) / f"chunk-{task.index:05d}-{_slug(variant)}.frag"
-        fragments[variant] = _fragment(data, str(path), _counters(task.build, variant),
-                                       front=task.index == 0, watermark=task.watermark)
+        fragments[variant] = _fragment(
+            data,
+            str(path),
+            _counters(task.build, variant),
+            front=task.index == 0,
+            watermark=task.watermark,
+        )
     return ChunkResult(task.index, len(document.pages), anchors, fragments)
 
 
@@ -523,8 +565,10 @@ def _layout_overlay(task: OverlayTask) -> dict[str, Fragment]:
             f'<p class="footer">{html_lib.escape(task.label.format(n=n, m=task.total))}</p>'
             for n in range(task.first, task.last + 1)
         )
-    html = (f'<!doctype html><html lang="{html_lib.escape(task.lang)}"><head>'
-            f'<meta charset="utf-8"><title>overlay</title></head><body>{body}</body></html>')
+    html = (
+        f'<!doctype html><html lang="{html_lib.escape(task.lang)}"><head>'
+        f'<meta charset="utf-8"><title>overlay</title></head><body>{body}</body></html>'
+    )
     data = write(render(html, OVERLAY_STYLESHEETS), None)
     out = {}
     for variant, numbers in task.slots:
@@ -545,8 +589,11 @@ class OutlineEntry:
 
 def _pdf_string(text: str) -> bytes:
     if text.isascii() and text.isprintable():
-        return b"(" + text.encode().replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(
-            b")", b"\\)") + b")"
+        return (
+            b"("
+            + text.encode().replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+            + b")"
+        )
     return b"<feff" + text.encode("utf-16-be").hex().encode() + b">"
 
 
@@ -554,9 +601,15 @@ def _number(value: float) -> bytes:
     return (f"{value:.2f}".rstrip("0").rstrip(".") or "0").encode()
 
 
-def assemble(out_path: str, parts: list[Fragment], overlays: list[Fragment], counters: tuple,
-             positions: list[tuple[str, int, float, float]], outline: list[OutlineEntry],
-             watermark: bool) -> None:
+def assemble(
+    out_path: str,
+    parts: list[Fragment],
+    overlays: list[Fragment],
+    counters: tuple,
+    positions: list[tuple[str, int, float, float]],
+    outline: list[OutlineEntry],
+    watermark: bool,
+) -> None:
     """Join the fragments (the front first, then the body parts in page order) into one
     PDF at `out_path`, streaming: the fragments are copied, not parsed."""
     objects, keys_counter = counters
@@ -570,15 +623,17 @@ def assemble(out_path: str, parts: list[Fragment], overlays: list[Fragment], cou
     plain: dict[int, bytes] = {
         PAGES: b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(page_refs), len(pages)),
         STRUCT_ROOT: b"<< /Type /StructTreeRoot /K %d 0 R /ParentTree %d 0 R "
-                     b"/ParentTreeNextKey %d >>" % (DOCUMENT, PARENT_TREE, keys_counter.value),
-        DOCUMENT: b"<< /Type /StructElem /S /Document /P %d 0 R /K [%s] >>" % (
-            STRUCT_ROOT, b" ".join(kid for part in parts for kid in part.kids)),
+        b"/ParentTreeNextKey %d >>" % (DOCUMENT, PARENT_TREE, keys_counter.value),
+        DOCUMENT: b"<< /Type /StructElem /S /Document /P %d 0 R /K [%s] >>"
+        % (STRUCT_ROOT, b" ".join(kid for part in parts for kid in part.kids)),
         PARENT_TREE: (b"<< /Kids [%s] >>" % b" ".join(b"%d 0 R" % t[2] for t in trees))
-        if trees else b"<< /Nums [] >>",
+        if trees
+        else b"<< /Nums [] >>",
     }
     names = sorted(positions, key=lambda p: p[0].encode())
     plain[DESTS] = b"<< /Names [%s] >>" % b" ".join(
-        _pdf_string(name) + b" " + dest(page, x, y) for name, page, x, y in names)
+        _pdf_string(name) + b" " + dest(page, x, y) for name, page, x, y in names
+    )
 
     # The outline: a tree of closed items, each leading to its section's position.
     where = {name: (page, x, y) for name, page, x, y in positions}
@@ -599,27 +654,41 @@ def assemble(out_path: str, parts: list[Fragment], overlays: list[Fragment], cou
         number = first_item + i
         siblings = children[parent[i]]
         at = bisect.bisect_left(siblings, number)  # numbers grow in outline order
-        body = [b"<< /Title " + _pdf_string(entry.title),
-                b"/Parent %d 0 R" % (parent[i] or OUTLINES)]
+        body = [
+            b"<< /Title " + _pdf_string(entry.title),
+            b"/Parent %d 0 R" % (parent[i] or OUTLINES),
+        ]
         if at > 0:
             body.append(b"/Prev %d 0 R" % siblings[at - 1])
         if at + 1 < len(siblings):
             body.append(b"/Next %d 0 R" % siblings[at + 1])
         if children[number]:
-            body.append(b"/First %d 0 R /Last %d 0 R /Count -%d" % (
-                children[number][0], children[number][-1], len(children[number])))
+            body.append(
+                b"/First %d 0 R /Last %d 0 R /Count -%d"
+                % (children[number][0], children[number][-1], len(children[number]))
+            )
         body.append(b"/Dest " + dest(*where[entry.anchor]) + b" >>")
         plain[number] = b" ".join(body)
     top = children[0]
-    plain[OUTLINES] = (b"<< /Type /Outlines /First %d 0 R /Last %d 0 R /Count %d >>" % (
-        top[0], top[-1], len(top))) if top else b"<< /Type /Outlines /Count 0 >>"
+    plain[OUTLINES] = (
+        (
+            b"<< /Type /Outlines /First %d 0 R /Last %d 0 R /Count %d >>"
+            % (top[0], top[-1], len(top))
+        )
+        if top
+        else b"<< /Type /Outlines /Count 0 >>"
+    )
 
-    streams = {Q_OPEN: b"q\n", Q_CLOSE: b"Q\n",
-               FOOTER_CALL: b"/Artifact <</Type /Pagination /Subtype /Footer>> BDC q "
-                            b"/PactumFooter Do Q EMC\n"}
+    streams = {
+        Q_OPEN: b"q\n",
+        Q_CLOSE: b"Q\n",
+        FOOTER_CALL: b"/Artifact <</Type /Pagination /Subtype /Footer>> BDC q "
+        b"/PactumFooter Do Q EMC\n",
+    }
     if watermark:
-        streams[WATERMARK_CALL] = (b"/Artifact <</Type /Pagination /Subtype /Watermark>> BDC "
-                                   b"q /PactumWatermark Do Q EMC\n")
+        streams[WATERMARK_CALL] = (
+            b"/Artifact <</Type /Pagination /Subtype /Watermark>> BDC q /PactumWatermark Do Q EMC\n"
+        )
     numbers = sorted(plain)
     object_streams = -(-len(numbers) // OBJSTM_SIZE)
     first_stream = _take(objects, object_streams + 1)
@@ -630,8 +699,9 @@ def assemble(out_path: str, parts: list[Fragment], overlays: list[Fragment], cou
     digest = hashlib.sha256()
 
     def record(number: int, kind: int, second: int, third: int) -> None:
-        table[8 * number:8 * number + 8] = (bytes((kind,)) + second.to_bytes(5, "big")
-                                            + third.to_bytes(2, "big"))
+        table[8 * number : 8 * number + 8] = (
+            bytes((kind,)) + second.to_bytes(5, "big") + third.to_bytes(2, "big")
+        )
 
     with open(out_path, "wb") as out:
         out.write(_HEADER)
@@ -644,11 +714,13 @@ def assemble(out_path: str, parts: list[Fragment], overlays: list[Fragment], cou
                 record(number, kind, second + base if kind == 1 else second, third)
         for number, data in streams.items():
             record(number, 1, out.tell(), 0)
-            out.write(b"%d 0 obj\n<< /Length %d >>\nstream\n%s\nendstream\nendobj\n" % (
-                number, len(data), data))
+            out.write(
+                b"%d 0 obj\n<< /Length %d >>\nstream\n%s\nendstream\nendobj\n"
+                % (number, len(data), data)
+            )
         local = bytearray()
         for i in range(object_streams):
-            group = numbers[i * OBJSTM_SIZE:(i + 1) * OBJSTM_SIZE]
+            group = numbers[i * OBJSTM_SIZE : (i + 1) * OBJSTM_SIZE]
             _write_object_stream(out, first_stream + i, [(n, plain[n]) for n in group], local, 0)
         for number, kind, second, third in _XREF.iter_unpack(bytes(local)):
             record(number, kind, second, third)
@@ -657,10 +729,19 @@ def assemble(out_path: str, parts: list[Fragment], overlays: list[Fragment], cou
         file_id = digest.hexdigest()[:32].encode()
         info = next((part.info for part in parts if part.info is not None), None)
         data = zlib.compress(bytes(table), 6)
-        out.write(b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 5 2] /Root %d 0 R %s/ID [<%s> <%s>] "
-                  b"/Filter /FlateDecode /Length %d >>\nstream\n" % (
-                      xref_number, size, CATALOG, b"/Info %d 0 R " % info if info else b"",
-                      file_id, file_id, len(data)))
+        out.write(
+            b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 5 2] /Root %d 0 R %s/ID [<%s> <%s>] "
+            b"/Filter /FlateDecode /Length %d >>\nstream\n"
+            % (
+                xref_number,
+                size,
+                CATALOG,
+                b"/Info %d 0 R " % info if info else b"",
+                file_id,
+                file_id,
+                len(data),
+            )
+        )
         out.write(data)
         out.write(b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % start)
 
@@ -801,8 +882,22 @@ def build_report(
     in_flight = 1 if inline else 2 * workers
     with tempfile.TemporaryDirectory(prefix="pactum-report-") as tmp:
         try:
-            return _build(front, chunks, chunk_count, outline, variants, lang, footer_label,
-                          watermark, executor, in_flight, tmp, report, texts, build_id)
+            return _build(
+                front,
+                chunks,
+                chunk_count,
+                outline,
+                variants,
+                lang,
+                footer_label,
+                watermark,
+                executor,
+                in_flight,
+                tmp,
+                report,
+                texts,
+                build_id,
+            )
         except cf.process.BrokenProcessPool as error:
             raise BuildError("a PDF worker process stopped unexpectedly") from error
         finally:
@@ -810,8 +905,22 @@ def build_report(
             _COUNTERS.pop(build_id, None)
 
 
-def _build(front, chunks, chunk_count, outline, variants, lang, footer_label, watermark,
-           executor, in_flight, tmp, report, texts, build_id) -> Built:
+def _build(
+    front,
+    chunks,
+    chunk_count,
+    outline,
+    variants,
+    lang,
+    footer_label,
+    watermark,
+    executor,
+    in_flight,
+    tmp,
+    report,
+    texts,
+    build_id,
+) -> Built:
     # 1. The body chunks, and the front once with placeholder numbers to learn its length.
     report(2, texts["layout"])
     probe = executor.submit(layout_chunk, ChunkTask(0, front(None), (), tmp, build_id))
@@ -828,15 +937,18 @@ def _build(front, chunks, chunk_count, outline, variants, lang, footer_label, wa
             result = future.result()
             results[result.index] = result
             done_count += 1
-            report(5 + int(80 * done_count / max(chunk_count, 1)),
-                   texts["laid_out"] % {"done": done_count, "total": chunk_count})
+            report(
+                5 + int(80 * done_count / max(chunk_count, 1)),
+                texts["laid_out"] % {"done": done_count, "total": chunk_count},
+            )
 
     index = 0
     for index, html in enumerate(_iterate(chunks), start=1):
         while len(pending) >= in_flight:
             collect()
-        pending[executor.submit(layout_chunk, ChunkTask(
-            index, html, variants, tmp, build_id, marked))] = index
+        pending[
+            executor.submit(layout_chunk, ChunkTask(index, html, variants, tmp, build_id, marked))
+        ] = index
     while pending:
         collect()
     if index != chunk_count:
@@ -859,8 +971,9 @@ def _build(front, chunks, chunk_count, outline, variants, lang, footer_label, wa
     report(86, texts["numbering"])
     final_front = None
     for _attempt in range(3):
-        final_front = executor.submit(layout_chunk, ChunkTask(
-            0, front(page_of), variants, tmp, build_id, marked)).result()
+        final_front = executor.submit(
+            layout_chunk, ChunkTask(0, front(page_of), variants, tmp, build_id, marked)
+        ).result()
         if final_front.pages == front_pages:
             break
         # The contents grew by a page: every number after it moves; lay it out again.
@@ -886,13 +999,36 @@ def _build(front, chunks, chunk_count, outline, variants, lang, footer_label, wa
     span = max(1, min(FOOTERS_PER_TASK, -(-(total - 1) // 2)))
     for first in range(2, total + 1, span):
         last = min(total, first + span - 1)
-        overlay_futures.append(executor.submit(layout_overlay, OverlayTask(
-            "footer", tmp, build_id, tuple((v, tuple(slots[v][first - 1:last])) for v in variants),
-            lang, footer_label, first, last, total)))
+        overlay_futures.append(
+            executor.submit(
+                layout_overlay,
+                OverlayTask(
+                    "footer",
+                    tmp,
+                    build_id,
+                    tuple((v, tuple(slots[v][first - 1 : last])) for v in variants),
+                    lang,
+                    footer_label,
+                    first,
+                    last,
+                    total,
+                ),
+            )
+        )
     if watermark:
-        overlay_futures.append(executor.submit(layout_overlay, OverlayTask(
-            "watermark", tmp, build_id, tuple((v, (WATERMARK_FORM,)) for v in variants), lang,
-            watermark=watermark)))
+        overlay_futures.append(
+            executor.submit(
+                layout_overlay,
+                OverlayTask(
+                    "watermark",
+                    tmp,
+                    build_id,
+                    tuple((v, (WATERMARK_FORM,)) for v in variants),
+                    lang,
+                    watermark=watermark,
+                ),
+            )
+        )
     overlays = [future.result() for future in overlay_futures]
 
     # 3. Join, one file per variant, streaming the fragments into the file (in this
@@ -902,9 +1038,15 @@ def _build(front, chunks, chunk_count, outline, variants, lang, footer_label, wa
     pdfs = {}
     for variant in variants:
         path = Path(tmp) / f"report-{_slug(variant)}.pdf"
-        assemble(str(path), [r.fragments[variant] for r in ordered],
-                 [o[variant] for o in overlays], _COUNTERS[build_id][variant], positions,
-                 outline, bool(watermark))
+        assemble(
+            str(path),
+            [r.fragments[variant] for r in ordered],
+            [o[variant] for o in overlays],
+            _COUNTERS[build_id][variant],
+            positions,
+            outline,
+            bool(watermark),
+        )
         pdfs[variant] = path.read_bytes()
     report(99, texts["storing"])
     return Built(pdfs=pdfs, pages=total, page_of=page_of, chunks=chunk_count + 1)

@@ -21,9 +21,14 @@ GRID = "#d5dde5"
 FONT = "Source Sans 3, Segoe UI, Roboto, sans-serif"
 SERIES = ("#0b4f6c", "#2f7d4f", "#a8620a", "#a12622", "#5c6b7a", "#6b4c9a", "#1f7a8c")
 STATUS_COLOURS = {
-    "achieved": "#2f7d4f", "in_progress": "#0b4f6c", "planned": "#5c6b7a",
-    "missed": "#a12622", "withdrawn": "#a8620a",
-    "on_time": "#2f7d4f", "late": "#a8620a", "missing": "#a12622",
+    "achieved": "#2f7d4f",
+    "in_progress": "#0b4f6c",
+    "planned": "#5c6b7a",
+    "missed": "#a12622",
+    "withdrawn": "#a8620a",
+    "on_time": "#2f7d4f",
+    "late": "#a8620a",
+    "missing": "#a12622",
 }
 
 
@@ -44,17 +49,28 @@ def _open(chart_id: str, width: int, height: int, title: str, desc: str) -> list
 
 def _text(x, y, text, anchor="start", size=12, fill=INK, weight=None) -> str:
     w = f' font-weight="{weight}"' if weight else ""
-    return (f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" '
-            f'fill="{fill}"{w}>{_e(text)}</text>')
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" '
+        f'fill="{fill}"{w}>{_e(text)}</text>'
+    )
 
 
 def _truncate(label: str, limit: int) -> str:
     return label if len(label) <= limit else label[: limit - 1].rstrip() + "…"
 
 
-def bar_chart(chart_id: str, rows: Sequence[tuple[str, float]], *, title: str, desc: str,
-              fmt: Callable[[float], str] = lambda v: f"{v:g}", max_value: float | None = None,
-              width: int = 640, label_width: int = 190, colour: str = SERIES[0]) -> Markup:
+def bar_chart(
+    chart_id: str,
+    rows: Sequence[tuple[str, float]],
+    *,
+    title: str,
+    desc: str,
+    fmt: Callable[[float], str] = lambda v: f"{v:g}",
+    max_value: float | None = None,
+    width: int = 640,
+    label_width: int = 190,
+    colour: str = SERIES[0],
+) -> Markup:
     """Horizontal bars, one per row, with the value printed after each bar."""
     bar, gap, top = 18, 8, 6
     height = top + len(rows) * (bar + gap) + 4
@@ -65,16 +81,25 @@ def bar_chart(chart_id: str, rows: Sequence[tuple[str, float]], *, title: str, d
         y = top + i * (bar + gap)
         length = max(0.0, plot * (value / scale_max)) if scale_max else 0
         out.append(_text(label_width - 8, y + bar - 5, _truncate(str(label), 32), "end"))
-        out.append(f'<rect x="{label_width}" y="{y}" width="{length:.1f}" height="{bar}" '
-                   f'fill="{colour}" rx="2"/>')
+        out.append(
+            f'<rect x="{label_width}" y="{y}" width="{length:.1f}" height="{bar}" '
+            f'fill="{colour}" rx="2"/>'
+        )
         out.append(_text(label_width + length + 6, y + bar - 5, fmt(value), fill=INK, weight="600"))
     out.append("</svg>")
     return Markup("".join(out))  # noqa: S704  (every value is escaped by _e)
 
 
-def stacked_bars(chart_id: str, rows: Sequence[tuple[str, Sequence[tuple[str, str, float]]]], *,
-                 title: str, desc: str, width: int = 640, label_width: int = 190,
-                 percent: bool = False) -> Markup:
+def stacked_bars(
+    chart_id: str,
+    rows: Sequence[tuple[str, Sequence[tuple[str, str, float]]]],
+    *,
+    title: str,
+    desc: str,
+    width: int = 640,
+    label_width: int = 190,
+    percent: bool = False,
+) -> Markup:
     """Horizontal stacked bars: rows of (label, [(series key, series label, value)]).
 
     With `percent`, each row fills the width (shares); otherwise bars share one scale.
@@ -85,8 +110,9 @@ def stacked_bars(chart_id: str, rows: Sequence[tuple[str, Sequence[tuple[str, st
     for _, segments in rows:
         for key, label, _ in segments:
             series.setdefault(key, label)
-    colours = {key: STATUS_COLOURS.get(key, SERIES[i % len(SERIES)])
-               for i, key in enumerate(series)}
+    colours = {
+        key: STATUS_COLOURS.get(key, SERIES[i % len(SERIES)]) for i, key in enumerate(series)
+    }
     totals = [sum(v for _, _, v in segments) for _, segments in rows]
     scale = max(totals + [0]) or 1
     plot = width - label_width - 50
@@ -101,12 +127,15 @@ def stacked_bars(chart_id: str, rows: Sequence[tuple[str, Sequence[tuple[str, st
         for key, _series_label, value in segments:
             length = plot * (value / denominator) if denominator else 0
             if length > 0:
-                out.append(f'<rect x="{x:.1f}" y="{y}" width="{length:.1f}" height="{bar}" '
-                           f'fill="{colours[key]}" stroke="#ffffff" stroke-width="1"/>')
+                out.append(
+                    f'<rect x="{x:.1f}" y="{y}" width="{length:.1f}" height="{bar}" '
+                    f'fill="{colours[key]}" stroke="#ffffff" stroke-width="1"/>'
+                )
                 if length > 26:
                     shown = f"{value / total * 100:.0f}%" if percent and total else f"{value:g}"
-                    out.append(_text(x + length / 2, y + bar - 5, shown, "middle", 11,
-                                     "#ffffff", "600"))
+                    out.append(
+                        _text(x + length / 2, y + bar - 5, shown, "middle", 11, "#ffffff", "600")
+                    )
             x += length
         if not percent:
             out.append(_text(x + 6, y + bar - 5, f"{total:g}", fill=INK, weight="600"))
@@ -120,8 +149,15 @@ def stacked_bars(chart_id: str, rows: Sequence[tuple[str, Sequence[tuple[str, st
     return Markup("".join(out))  # noqa: S704  (every value is escaped by _e)
 
 
-def box_plot(chart_id: str, stats: tuple[float, float, float, float, float], *, title: str,
-             desc: str, unit: str = "", width: int = 640) -> Markup:
+def box_plot(
+    chart_id: str,
+    stats: tuple[float, float, float, float, float],
+    *,
+    title: str,
+    desc: str,
+    unit: str = "",
+    width: int = 640,
+) -> Markup:
     """One box plot: minimum, first quartile, median, third quartile, maximum."""
     low, q1, median, q3, high = stats
     left, right, mid = 30, width - 30, 34
@@ -134,14 +170,24 @@ def box_plot(chart_id: str, stats: tuple[float, float, float, float, float], *, 
         return f"{value:g}" + ("" if not unit else unit if unit == "%" else f" {unit}")
 
     out = _open(chart_id, width, 86, title, desc)
-    out.append(f'<line x1="{x(low):.1f}" y1="{mid}" x2="{x(q1):.1f}" y2="{mid}" stroke="{MUTED}" stroke-width="1.5"/>')
-    out.append(f'<line x1="{x(q3):.1f}" y1="{mid}" x2="{x(high):.1f}" y2="{mid}" stroke="{MUTED}" stroke-width="1.5"/>')
+    out.append(
+        f'<line x1="{x(low):.1f}" y1="{mid}" x2="{x(q1):.1f}" y2="{mid}" stroke="{MUTED}" stroke-width="1.5"/>'
+    )
+    out.append(
+        f'<line x1="{x(q3):.1f}" y1="{mid}" x2="{x(high):.1f}" y2="{mid}" stroke="{MUTED}" stroke-width="1.5"/>'
+    )
     for v in (low, high):
-        out.append(f'<line x1="{x(v):.1f}" y1="{mid - 9}" x2="{x(v):.1f}" y2="{mid + 9}" stroke="{MUTED}" stroke-width="1.5"/>')
-    out.append(f'<rect x="{x(q1):.1f}" y="{mid - 14}" width="{max(x(q3) - x(q1), 1):.1f}" height="28" '
-               f'fill="#e8f1f8" stroke="{SERIES[0]}" stroke-width="1.5"/>')
-    out.append(f'<line x1="{x(median):.1f}" y1="{mid - 14}" x2="{x(median):.1f}" y2="{mid + 14}" '
-               f'stroke="{SERIES[0]}" stroke-width="3"/>')
+        out.append(
+            f'<line x1="{x(v):.1f}" y1="{mid - 9}" x2="{x(v):.1f}" y2="{mid + 9}" stroke="{MUTED}" stroke-width="1.5"/>'
+        )
+    out.append(
+        f'<rect x="{x(q1):.1f}" y="{mid - 14}" width="{max(x(q3) - x(q1), 1):.1f}" height="28" '
+        f'fill="#e8f1f8" stroke="{SERIES[0]}" stroke-width="1.5"/>'
+    )
+    out.append(
+        f'<line x1="{x(median):.1f}" y1="{mid - 14}" x2="{x(median):.1f}" y2="{mid + 14}" '
+        f'stroke="{SERIES[0]}" stroke-width="3"/>'
+    )
     out.append(_text(x(low), 66, label(low), "start", 11, MUTED))
     out.append(_text(x(high), 66, label(high), "end", 11, MUTED))
     out.append(_text(x(median), 82, label(median), "middle", 11, INK, "600"))
@@ -160,9 +206,16 @@ def nice_ceiling(value: float) -> float:
     return 10 * magnitude
 
 
-def trend_line(chart_id: str, points: Sequence[tuple[int, float]], *, title: str, desc: str,
-               fmt: Callable[[float], str] = lambda v: f"{v:g}", y_max: float | None = None,
-               width: int = 640) -> Markup:
+def trend_line(
+    chart_id: str,
+    points: Sequence[tuple[int, float]],
+    *,
+    title: str,
+    desc: str,
+    fmt: Callable[[float], str] = lambda v: f"{v:g}",
+    y_max: float | None = None,
+    width: int = 640,
+) -> Markup:
     """A line through (year, value) points, each labelled with its value."""
     height, left, right, top, bottom = 150, 60, width - 40, 22, 120
     years = [p[0] for p in points]
@@ -183,11 +236,14 @@ def trend_line(chart_id: str, points: Sequence[tuple[int, float]], *, title: str
     out = _open(chart_id, width, height, title, desc)
     for fraction in (0, 0.5, 1):
         yy = y(top_value * fraction)
-        out.append(f'<line x1="{left}" y1="{yy:.1f}" x2="{right}" y2="{yy:.1f}" stroke="{GRID}" stroke-width="1"/>')
+        out.append(
+            f'<line x1="{left}" y1="{yy:.1f}" x2="{right}" y2="{yy:.1f}" stroke="{GRID}" stroke-width="1"/>'
+        )
         out.append(_text(left - 8, yy + 4, fmt(top_value * fraction), "end", 10, MUTED))
     if len(points) > 1:
-        path = " ".join(f"{'M' if i == 0 else 'L'}{x(yr):.1f},{y(v):.1f}"
-                        for i, (yr, v) in enumerate(points))
+        path = " ".join(
+            f"{'M' if i == 0 else 'L'}{x(yr):.1f},{y(v):.1f}" for i, (yr, v) in enumerate(points)
+        )
         out.append(f'<path d="{path}" fill="none" stroke="{SERIES[0]}" stroke-width="2.5"/>')
     for yr, v in points:
         out.append(f'<circle cx="{x(yr):.1f}" cy="{y(v):.1f}" r="4" fill="{SERIES[0]}"/>')

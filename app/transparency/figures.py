@@ -146,8 +146,9 @@ class History:
         if not events:
             return []
         times = self.times[org_id]
-        return events[bisect_right(times, start - dt.timedelta(microseconds=1)):
-                      bisect_right(times, end)]
+        return events[
+            bisect_right(times, start - dt.timedelta(microseconds=1)) : bisect_right(times, end)
+        ]
 
     def was_member_between(self, org_id: int, start: dt.datetime, end: dt.datetime) -> bool:
         if self.status_at(org_id, start) in MEMBER:
@@ -200,7 +201,9 @@ def membership(history: History, period: Period) -> Membership:
                     joined.add(org_id)
                 if event.to_status in DEPARTED and event.from_status not in DEPARTED:
                     departed[org_id] = event.to_status
-        elif org.joined_on is not None and period.start.date() <= org.joined_on <= period.end.date():
+        elif (
+            org.joined_on is not None and period.start.date() <= org.joined_on <= period.end.date()
+        ):
             joined.add(org_id)
 
     def breakdown(key: str) -> Breakdown:
@@ -212,8 +215,10 @@ def membership(history: History, period: Period) -> Membership:
         for org_id in departed:
             leaves[getattr(history.orgs[org_id], key)] += 1
         values = set(members) | set(joins) | set(leaves)
-        rows = sorted(((v, members[v], joins[v], leaves[v]) for v in values),
-                      key=lambda r: (-r[1], -r[2], str(r[0])))
+        rows = sorted(
+            ((v, members[v], joins[v], leaves[v]) for v in values),
+            key=lambda r: (-r[1], -r[2], str(r[0])),
+        )
         return Breakdown(key, rows)
 
     by_status = Counter(at_end.values())
@@ -252,7 +257,9 @@ class Reporting:
     late: int
     missing: int
     voluntary: int  # reports from organisations that did not have to report
-    by_category: list[tuple[str, int, int, int, int]]  # (category, required, on time, late, missing)
+    by_category: list[
+        tuple[str, int, int, int, int]
+    ]  # (category, required, on time, late, missing)
     non_communicating: list[Org]
 
     @property
@@ -268,7 +275,8 @@ def reporting(history: History, cycle: CycleInfo, reports: dict[int, ReportInfo]
     end = dt.datetime.combine(cycle.final_date, dt.time(23, 59, 59), dt.UTC)
     categories = set(cycle.categories)
     required = [
-        org for org_id, org in history.orgs.items()
+        org
+        for org_id, org in history.orgs.items()
         if org.category in categories and history.was_member_between(org_id, start, end)
     ]
     required_ids = {org.id for org in required}
@@ -292,7 +300,10 @@ def reporting(history: History, cycle: CycleInfo, reports: dict[int, ReportInfo]
     voluntary = sum(1 for r in reports.values() if r.submitted and r.org_id not in required_ids)
     missing.sort(key=lambda o: (o.name.casefold(), o.id))
     return Reporting(
-        required=len(required), on_time=on_time, late=late, missing=len(missing),
+        required=len(required),
+        on_time=on_time,
+        late=late,
+        missing=len(missing),
         voluntary=voluntary,
         by_category=sorted(((c, *v) for c, v in per_category.items()), key=lambda r: -r[1]),
         non_communicating=missing,
@@ -374,8 +385,11 @@ def _is_number(value) -> bool:
 
 def indicator(question: QuestionInfo, counts: Iterable[tuple[object, int]]) -> Indicator:
     """Summarise the answers to one question, given (decoded value, count) pairs."""
-    values = [(value, count) for value, count in counts if value is not None and value != ""
-              and value != []]
+    values = [
+        (value, count)
+        for value, count in counts
+        if value is not None and value != "" and value != []
+    ]
     result = Indicator(question=question, answered=sum(c for _, c in values))
     kind = question.type
     if kind == "yes_no":
@@ -395,8 +409,9 @@ def indicator(question: QuestionInfo, counts: Iterable[tuple[object, int]]) -> I
                 tally[choice] += count
         result.answered = answered
         order = list(question.choices) + sorted(set(tally) - set(question.choices))
-        result.distribution = [(c, tally[c], tally[c] / answered if answered else 0.0)
-                               for c in order]
+        result.distribution = [
+            (c, tally[c], tally[c] / answered if answered else 0.0) for c in order
+        ]
     elif kind == "number":
         numbers = sorted(((float(v), c) for v, c in values if _is_number(v)), key=lambda p: p[0])
         result.answered = sum(c for _, c in numbers)
@@ -425,8 +440,9 @@ class PledgeRow:
     by_status: dict[str, int]
 
 
-def pledge_status_at(updates: Sequence[tuple[dt.datetime, str]], moment: dt.datetime,
-                     current: str) -> str:
+def pledge_status_at(
+    updates: Sequence[tuple[dt.datetime, str]], moment: dt.datetime, current: str
+) -> str:
     """A pledge's status at a moment from its dated updates (sorted by time)."""
     status = None
     for at, value in updates:
@@ -451,8 +467,9 @@ def pledges(records: Iterable[PledgeRecord], principle_keys: Sequence[str]) -> l
             row.made_in_year += int(record.made_in_year)
             row.by_status[record.status] = row.by_status.get(record.status, 0) + 1
     order = list(principle_keys) + sorted(set(per) - set(principle_keys))
-    rows = [per.get(key) or PledgeRow(key, 0, 0, dict.fromkeys(PLEDGE_STATUSES, 0))
-            for key in order]
+    rows = [
+        per.get(key) or PledgeRow(key, 0, 0, dict.fromkeys(PLEDGE_STATUSES, 0)) for key in order
+    ]
     return [*rows, total]
 
 

@@ -31,7 +31,9 @@ class PublishForm(FlaskForm):
     note = TextAreaField(
         _l("Note for this edition"),
         validators=[Length(max=1000, message=_l("Please keep the note under 1,000 characters."))],
-        description=_l("Optional, shown in the public archive: for instance what changed since "
-                       "the previous edition."),
+        description=_l(
+            "Optional, shown in the public archive: for instance what changed since "
+            "the previous edition."
+        ),
         render_kw={"rows": 3},
     )

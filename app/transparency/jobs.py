@@ -27,12 +27,17 @@ def dispatch(job_id: int) -> str:
     app = current_app._get_current_object()
     if app.config.get("REDIS_URL"):
         queue(app.config["REDIS_URL"]).enqueue_call(
-            run_job, args=(job_id,), timeout=JOB_TIMEOUT, result_ttl=3600,
-            failure_ttl=7 * 24 * 3600, description=f"annual report build {job_id}",
+            run_job,
+            args=(job_id,),
+            timeout=JOB_TIMEOUT,
+            result_ttl=3600,
+            failure_ttl=7 * 24 * 3600,
+            description=f"annual report build {job_id}",
         )
         return "rq"
-    thread = threading.Thread(target=_run_in_thread, args=(app, job_id),
-                              name=f"pactum-build-{job_id}", daemon=True)
+    thread = threading.Thread(
+        target=_run_in_thread, args=(app, job_id), name=f"pactum-build-{job_id}", daemon=True
+    )
     _threads[job_id] = thread
     thread.start()
     return "thread"

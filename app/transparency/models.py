@@ -96,8 +96,9 @@ class MemberReportPdf(db.Model):
 
     __tablename__ = "member_report_pdfs"
     __table_args__ = (
-        UniqueConstraint("organisation_id", "cycle_id", "variant",
-                         name="uq_member_report_pdfs_org_cycle"),
+        UniqueConstraint(
+            "organisation_id", "cycle_id", "variant", name="uq_member_report_pdfs_org_cycle"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -63,8 +63,11 @@ class Loaded:
 def load(cycle: ReportingCycle) -> Loaded:
     period = F.Period.of_year(cycle.year)
     info = F.CycleInfo(
-        id=cycle.id, year=cycle.year, categories=tuple(cycle.categories or ()),
-        opens_on=cycle.opens_on, final_date=cycle.final_date,
+        id=cycle.id,
+        year=cycle.year,
+        categories=tuple(cycle.categories or ()),
+        opens_on=cycle.opens_on,
+        final_date=cycle.final_date,
     )
     history = load_history()
     reports = load_reports(cycle.id)
@@ -72,30 +75,53 @@ def load(cycle: ReportingCycle) -> Loaded:
     indicators, earlier_years = load_indicators(cycle, principles)
     pledge_records, appendix_pledges = load_pledges(history, period)
     return Loaded(
-        cycle=info, period=period, history=history, reports=reports, principles=principles,
-        indicators=indicators, pledge_records=pledge_records,
-        appendix_pledges=appendix_pledges, endorsed=load_endorsements(period),
+        cycle=info,
+        period=period,
+        history=history,
+        reports=reports,
+        principles=principles,
+        indicators=indicators,
+        pledge_records=pledge_records,
+        appendix_pledges=appendix_pledges,
+        endorsed=load_endorsements(period),
         earlier_years=earlier_years,
     )
 
 
 def load_history() -> F.History:
     orgs = [
-        F.Org(id=row.id, name=row.name, slug=row.slug, country=row.country,
-              category=row.category, sector=row.sector or "", status=row.status,
-              joined_on=row.joined_on)
+        F.Org(
+            id=row.id,
+            name=row.name,
+            slug=row.slug,
+            country=row.country,
+            category=row.category,
+            sector=row.sector or "",
+            status=row.status,
+            joined_on=row.joined_on,
+        )
         for row in db.session.execute(
-            select(Organisation.id, Organisation.name, Organisation.slug, Organisation.country,
-                   Organisation.category, Sector.name.label("sector"), Organisation.status,
-                   Organisation.joined_on)
-            .outerjoin(Sector, Sector.id == Organisation.sector_id)
+            select(
+                Organisation.id,
+                Organisation.name,
+                Organisation.slug,
+                Organisation.country,
+                Organisation.category,
+                Sector.name.label("sector"),
+                Organisation.status,
+                Organisation.joined_on,
+            ).outerjoin(Sector, Sector.id == Organisation.sector_id)
         )
     ]
     events = [
         F.StatusEvent(row.organisation_id, row.at, row.from_status, row.to_status)
         for row in db.session.execute(
-            select(StatusChange.organisation_id, StatusChange.at, StatusChange.from_status,
-                   StatusChange.to_status)
+            select(
+                StatusChange.organisation_id,
+                StatusChange.at,
+                StatusChange.from_status,
+                StatusChange.to_status,
+            )
         )
     ]
     return F.History(orgs, events)
@@ -104,7 +130,8 @@ def load_history() -> F.History:
 def load_reports(cycle_id: int) -> dict[int, F.ReportInfo]:
     versions = (
         select(ReportVersion.report_id, func.count(ReportVersion.id).label("n"))
-        .group_by(ReportVersion.report_id).subquery()
+        .group_by(ReportVersion.report_id)
+        .subquery()
     )
     rows = db.session.execute(
         select(Report.organisation_id, Report.is_late, versions.c.n)
@@ -120,8 +147,10 @@ def load_reports(cycle_id: int) -> dict[int, F.ReportInfo]:
 def load_principles(cycle: ReportingCycle) -> list[PrincipleInfo]:
     """The principles of the cycle's charter version (or of the latest published one)."""
     version_id = cycle.charter_version_id or db.session.scalar(
-        select(CharterVersion.id).where(CharterVersion.status == "published")
-        .order_by(CharterVersion.number.desc()).limit(1)
+        select(CharterVersion.id)
+        .where(CharterVersion.status == "published")
+        .order_by(CharterVersion.number.desc())
+        .limit(1)
     )
     if version_id is None:
         return []
@@ -137,7 +166,8 @@ def load_principles(cycle: ReportingCycle) -> list[PrincipleInfo]:
 def _latest_versions():
     return (
         select(ReportVersion.report_id, func.max(ReportVersion.number).label("number"))
-        .group_by(ReportVersion.report_id).subquery()
+        .group_by(ReportVersion.report_id)
+        .subquery()
     )
 
 
@@ -145,24 +175,45 @@ def load_indicators(cycle: ReportingCycle, principles: list[PrincipleInfo]):
     """Indicator summaries of this cycle by principle key, with their trends."""
     key_of = {p.id: p.key for p in principles}
     rows = db.session.execute(
-        select(Question.id, Question.lineage, Question.text, Question.type, Question.choices,
-               Question.unit, Section.principle_id, Section.position, Question.position.label("qpos"))
+        select(
+            Question.id,
+            Question.lineage,
+            Question.text,
+            Question.type,
+            Question.choices,
+            Question.unit,
+            Section.principle_id,
+            Section.position,
+            Question.position.label("qpos"),
+        )
         .join(Section, Section.id == Question.section_id)
-        .where(Section.cycle_id == cycle.id, Question.is_indicator.is_(True),
-               Question.type.in_(("yes_no", "single_choice", "multiple_choice", "number")))
+        .where(
+            Section.cycle_id == cycle.id,
+            Question.is_indicator.is_(True),
+            Question.type.in_(("yes_no", "single_choice", "multiple_choice", "number")),
+        )
         .order_by(Section.position, Question.position, Question.id)
     ).all()
     questions = [
-        (F.QuestionInfo(r.id, r.lineage, r.text, r.type, tuple(r.choices or ()), r.unit or ""),
-         key_of.get(r.principle_id, "") if r.principle_id else "")
+        (
+            F.QuestionInfo(r.id, r.lineage, r.text, r.type, tuple(r.choices or ()), r.unit or ""),
+            key_of.get(r.principle_id, "") if r.principle_id else "",
+        )
         for r in rows
     ]
     lineages = {q.lineage for q, _ in questions}
     earlier = []
     if lineages:
         earlier = db.session.execute(
-            select(Question.id, Question.lineage, Question.type, Question.text,
-                   Question.choices, Question.unit, ReportingCycle.year)
+            select(
+                Question.id,
+                Question.lineage,
+                Question.type,
+                Question.text,
+                Question.choices,
+                Question.unit,
+                ReportingCycle.year,
+            )
             .join(Section, Section.id == Question.section_id)
             .join(ReportingCycle, ReportingCycle.id == Section.cycle_id)
             .where(Question.lineage.in_(lineages), ReportingCycle.year < cycle.year)
@@ -174,11 +225,13 @@ def load_indicators(cycle: ReportingCycle, principles: list[PrincipleInfo]):
         value = cast(SubmittedAnswer.value, Text)
         for chunk in _chunks(ids, 500):
             for row in db.session.execute(
-                select(SubmittedAnswer.question_id, value.label("value"),
-                       func.count().label("n"))
+                select(SubmittedAnswer.question_id, value.label("value"), func.count().label("n"))
                 .join(ReportVersion, ReportVersion.id == SubmittedAnswer.version_id)
-                .join(latest, (latest.c.report_id == ReportVersion.report_id)
-                      & (latest.c.number == ReportVersion.number))
+                .join(
+                    latest,
+                    (latest.c.report_id == ReportVersion.report_id)
+                    & (latest.c.number == ReportVersion.number),
+                )
                 .where(SubmittedAnswer.question_id.in_(chunk))
                 .group_by(SubmittedAnswer.question_id, value)
             ):
@@ -190,8 +243,11 @@ def load_indicators(cycle: ReportingCycle, principles: list[PrincipleInfo]):
     by_key: dict[str, list[F.Indicator]] = defaultdict(list)
     for question, key in questions:
         summary = F.indicator(question, counts.get(question.id, []))
-        same_type = [(y, i) for y, i in earlier_by_lineage.get(question.lineage, [])
-                     if i.question.type == question.type]
+        same_type = [
+            (y, i)
+            for y, i in earlier_by_lineage.get(question.lineage, [])
+            if i.question.type == question.type
+        ]
         summary.trend = F.trend([*same_type, (cycle.year, summary)])
         by_key[key].append(summary)
     years = sorted({r.year for r in earlier})
@@ -202,8 +258,14 @@ def load_pledges(history: F.History, period: F.Period):
     """Public pledges of the members at year end, made by then, in their status then."""
     in_alliance = {org.id for org, _ in F.members_at(history, period.end)}
     rows = db.session.execute(
-        select(Pledge.id, Pledge.organisation_id, Pledge.title, Pledge.status,
-               Pledge.created_at, Pledge.target_date)
+        select(
+            Pledge.id,
+            Pledge.organisation_id,
+            Pledge.title,
+            Pledge.status,
+            Pledge.created_at,
+            Pledge.target_date,
+        )
         .where(Pledge.is_public.is_(True), Pledge.created_at <= period.end)
         .order_by(Pledge.organisation_id, Pledge.created_at, Pledge.id)
     ).all()
@@ -226,10 +288,14 @@ def load_pledges(history: F.History, period: F.Period):
     for r in rows:
         status = F.pledge_status_at(updates.get(r.id, []), period.end, r.status)
         principles = tuple(keys.get(r.id, ()))
-        records.append(F.PledgeRecord(r.id, r.organisation_id, principles, status,
-                                      r.created_at >= period.start))
-        appendix[r.organisation_id].append(AppendixPledge(r.title, status, principles,
-                                                          r.target_date))
+        records.append(
+            F.PledgeRecord(
+                r.id, r.organisation_id, principles, status, r.created_at >= period.start
+            )
+        )
+        appendix[r.organisation_id].append(
+            AppendixPledge(r.title, status, principles, r.target_date)
+        )
     return records, dict(appendix)
 
 
@@ -252,9 +318,12 @@ def accepted_snapshots(cycle_id: int, org_ids: list[int]) -> dict[int, dict]:
         for org_id, number, snapshot in db.session.execute(
             select(Report.organisation_id, ReportVersion.number, ReportVersion.snapshot)
             .join(ReportVersion, ReportVersion.report_id == Report.id)
-            .where(Report.cycle_id == cycle_id, Report.state == "accepted",
-                   ReportVersion.review_state == "accepted",
-                   Report.organisation_id.in_(chunk))
+            .where(
+                Report.cycle_id == cycle_id,
+                Report.state == "accepted",
+                ReportVersion.review_state == "accepted",
+                Report.organisation_id.in_(chunk),
+            )
         ):
             if org_id not in found or number > found[org_id][0]:
                 found[org_id] = (number, snapshot)
@@ -263,4 +332,4 @@ def accepted_snapshots(cycle_id: int, org_ids: list[int]) -> dict[int, dict]:
 
 def _chunks(items: list, size: int):
     for start in range(0, len(items), size):
-        yield items[start:start + size]
+        yield items[start : start + size]

@@ -78,32 +78,47 @@ def overview(actor) -> list[CycleOverview]:
     """The annual report of every closed cycle, newest first (a constant number of queries)."""
     ensure_secretariat(actor)
     cycles = db.session.scalars(
-        select(ReportingCycle).where(ReportingCycle.status == "closed")
+        select(ReportingCycle)
+        .where(ReportingCycle.status == "closed")
         .order_by(ReportingCycle.year.desc())
     ).all()
     ids = [c.id for c in cycles]
     if not ids:
         return []
-    reports = {r.cycle_id: r for r in db.session.scalars(
-        select(AnnualReport).where(AnnualReport.cycle_id.in_(ids)))}
+    reports = {
+        r.cycle_id: r
+        for r in db.session.scalars(select(AnnualReport).where(AnnualReport.cycle_id.in_(ids)))
+    }
     editions: dict[int, list[Edition]] = {}
     for edition, cycle_id in db.session.execute(
         select(Edition, AnnualReport.cycle_id)
         .join(AnnualReport, AnnualReport.id == Edition.annual_report_id)
-        .where(AnnualReport.cycle_id.in_(ids)).order_by(Edition.number)
+        .where(AnnualReport.cycle_id.in_(ids))
+        .order_by(Edition.number)
     ):
         editions.setdefault(cycle_id, []).append(edition)
-    active = {j.cycle_id: j for j in db.session.scalars(
-        select(BuildJob).where(BuildJob.cycle_id.in_(ids), BuildJob.state.in_(ACTIVE)))}
+    active = {
+        j.cycle_id: j
+        for j in db.session.scalars(
+            select(BuildJob).where(BuildJob.cycle_id.in_(ids), BuildJob.state.in_(ACTIVE))
+        )
+    }
     drafts: dict[int, BuildJob] = {}
     for job in db.session.scalars(
-        select(BuildJob).where(BuildJob.cycle_id.in_(ids), BuildJob.kind == "draft",
-                               BuildJob.state == "done").order_by(BuildJob.id)
+        select(BuildJob)
+        .where(BuildJob.cycle_id.in_(ids), BuildJob.kind == "draft", BuildJob.state == "done")
+        .order_by(BuildJob.id)
     ):
         drafts[job.cycle_id] = job
     return [
-        CycleOverview(c, reports.get(c.id), (editions.get(c.id) or [None])[-1],
-                      len(editions.get(c.id, [])), active.get(c.id), drafts.get(c.id))
+        CycleOverview(
+            c,
+            reports.get(c.id),
+            (editions.get(c.id) or [None])[-1],
+            len(editions.get(c.id, [])),
+            active.get(c.id),
+            drafts.get(c.id),
+        )
         for c in cycles
     ]
 
@@ -114,9 +129,12 @@ def annual_report(actor, year: int) -> AnnualReport:
     cycle = cycle_for_year(year)
     report = db.session.scalar(select(AnnualReport).where(AnnualReport.cycle_id == cycle.id))
     if report is None:
-        report = AnnualReport(cycle=cycle, cycle_id=cycle.id,
-                              executive_summary_md=default_summary(cycle),
-                              methodology_md=default_methodology(cycle))
+        report = AnnualReport(
+            cycle=cycle,
+            cycle_id=cycle.id,
+            executive_summary_md=default_summary(cycle),
+            methodology_md=default_methodology(cycle),
+        )
         db.session.add(report)
         db.session.flush()
     return report
@@ -125,8 +143,10 @@ def annual_report(actor, year: int) -> AnnualReport:
 def update_texts(actor, year: int, executive_summary: str, methodology: str) -> AnnualReport:
     report = annual_report(actor, year)
     errors = {}
-    for field, text in (("executive_summary_md", executive_summary),
-                        ("methodology_md", methodology)):
+    for field, text in (
+        ("executive_summary_md", executive_summary),
+        ("methodology_md", methodology),
+    ):
         if len(text or "") > MAX_TEXT:
             errors[field] = [_("Please keep this under %(n)s characters.", n=f"{MAX_TEXT:,}")]
     if errors:
@@ -144,17 +164,21 @@ def jobs_for(actor, year: int, limit: int = 10) -> list[BuildJob]:
     ensure_secretariat(actor)
     cycle = cycle_for_year(year)
     return db.session.scalars(
-        select(BuildJob).where(BuildJob.cycle_id == cycle.id)
+        select(BuildJob)
+        .where(BuildJob.cycle_id == cycle.id)
         .options(joinedload(BuildJob.requested_by))
-        .order_by(BuildJob.id.desc()).limit(limit)
+        .order_by(BuildJob.id.desc())
+        .limit(limit)
     ).all()
 
 
 def editions_of(year: int) -> list[Edition]:
     cycle = cycle_for_year(year)
     return db.session.scalars(
-        select(Edition).join(AnnualReport, AnnualReport.id == Edition.annual_report_id)
-        .where(AnnualReport.cycle_id == cycle.id).order_by(Edition.number.desc())
+        select(Edition)
+        .join(AnnualReport, AnnualReport.id == Edition.annual_report_id)
+        .where(AnnualReport.cycle_id == cycle.id)
+        .order_by(Edition.number.desc())
     ).all()
 
 
@@ -185,7 +209,8 @@ def archive() -> list[ArchiveRow]:
 def edition(year: int, number: int | None = None) -> Edition:
     """A published edition (the latest when `number` is None), or 404."""
     query = (
-        select(Edition).join(AnnualReport, AnnualReport.id == Edition.annual_report_id)
+        select(Edition)
+        .join(AnnualReport, AnnualReport.id == Edition.annual_report_id)
         .join(ReportingCycle, ReportingCycle.id == AnnualReport.cycle_id)
         .where(ReportingCycle.year == year)
     )
@@ -201,7 +226,8 @@ def edition(year: int, number: int | None = None) -> Edition:
 
 def stored_bytes(sha256: str) -> bytes:
     data = db.session.execute(
-        select(StoredFile.data).where(StoredFile.sha256 == sha256)).scalar_one_or_none()
+        select(StoredFile.data).where(StoredFile.sha256 == sha256)
+    ).scalar_one_or_none()
     if data is None:
         raise NotFound(_("That file is no longer available."))
     return data
@@ -220,8 +246,9 @@ def request_build(actor, year: int, kind: str, note: str = "") -> tuple[BuildJob
         raise ValidationFailed(_("Please keep the note under 1,000 characters."), field="note")
     cycle = cycle_for_year(year)
     if cycle.status != "closed":
-        raise ValidationFailed(_("The annual report can be built once the %(year)s cycle is "
-                                 "closed.", year=year))
+        raise ValidationFailed(
+            _("The annual report can be built once the %(year)s cycle is closed.", year=year)
+        )
     annual_report(actor, year)
     key = f"annual-report:{cycle.id}"
     existing = _active_job(key)
@@ -230,9 +257,17 @@ def request_build(actor, year: int, kind: str, note: str = "") -> tuple[BuildJob
             return existing, False
         _finish(existing, "failed", _("Interrupted: the build stopped without finishing."))
         db.session.flush()
-    job = BuildJob(cycle_id=cycle.id, kind=kind, state="queued", progress=0,
-                   message=_("Waiting to start"), requested_by_id=actor.id,
-                   active_key=key, note=(note or "").strip(), heartbeat_at=clock.now())
+    job = BuildJob(
+        cycle_id=cycle.id,
+        kind=kind,
+        state="queued",
+        progress=0,
+        message=_("Waiting to start"),
+        requested_by_id=actor.id,
+        active_key=key,
+        note=(note or "").strip(),
+        heartbeat_at=clock.now(),
+    )
     try:
         with db.session.begin_nested():
             db.session.add(job)
@@ -242,8 +277,12 @@ def request_build(actor, year: int, kind: str, note: str = "") -> tuple[BuildJob
         if existing is None:
             raise Conflict(_("Please try again in a moment.")) from None
         return existing, False
-    record(actor, f"annual_report.{kind}_requested", job,
-           f"Requested a {kind} build of the {year} annual report")
+    record(
+        actor,
+        f"annual_report.{kind}_requested",
+        job,
+        f"Requested a {kind} build of the {year} annual report",
+    )
     return job, True
 
 
@@ -301,8 +340,9 @@ def fail_build(job_id: int, message: str) -> None:
         db.session.flush()
 
 
-def run_build(job_id: int, *, progress: Callable[[int, str], None] | None = None,
-              workers: int | None = None) -> BuildJob:
+def run_build(
+    job_id: int, *, progress: Callable[[int, str], None] | None = None, workers: int | None = None
+) -> BuildJob:
     """Build the PDF of a running job and store the result (an Edition for publications)."""
     job = db.session.get(BuildJob, job_id)
     if job is None or job.state != "running":
@@ -313,13 +353,19 @@ def run_build(job_id: int, *, progress: Callable[[int, str], None] | None = None
     now = clock.now()
     number = None
     if publish:
-        number = (db.session.scalar(select(func.max(Edition.number))
-                                    .where(Edition.annual_report_id == report.id)) or 0) + 1
-    document = AnnualDocument(cycle, report, draft=not publish, published_at=now,
-                              edition_number=number)
+        number = (
+            db.session.scalar(
+                select(func.max(Edition.number)).where(Edition.annual_report_id == report.id)
+            )
+            or 0
+        ) + 1
+    document = AnnualDocument(
+        cycle, report, draft=not publish, published_at=now, edition_number=number
+    )
     built = document.build_pdf(
         variants=build.VARIANTS if publish else (build.VARIANT_UA,),
-        workers=workers, progress=progress,
+        workers=workers,
+        progress=progress,
     )
     pdf = built.pdfs[build.VARIANT_UA]
     stored = store_file(pdf, PDF)
@@ -328,19 +374,33 @@ def run_build(job_id: int, *, progress: Callable[[int, str], None] | None = None
     if publish:
         pdfa = store_file(built.pdfs[build.VARIANT_A], PDF)
         html = store_file(document.screen_html().encode(), "text/html; charset=utf-8")
-        new = Edition(annual_report_id=report.id, number=number, published_at=now,
-                      published_by_id=job.requested_by_id, sha256=stored.sha256,
-                      size=len(pdf), pages=built.pages, html_sha256=html.sha256,
-                      note=job.note, pdfa_sha256=pdfa.sha256,
-                      pdfa_size=len(built.pdfs[build.VARIANT_A]))
+        new = Edition(
+            annual_report_id=report.id,
+            number=number,
+            published_at=now,
+            published_by_id=job.requested_by_id,
+            sha256=stored.sha256,
+            size=len(pdf),
+            pages=built.pages,
+            html_sha256=html.sha256,
+            note=job.note,
+            pdfa_sha256=pdfa.sha256,
+            pdfa_size=len(built.pdfs[build.VARIANT_A]),
+        )
         db.session.add(new)
         db.session.flush()
         job.edition_id = new.id
-        record(job.requested_by, "annual_report.published", new,
-               f"Published edition {number} of the {cycle.year} annual report",
-               sha256=stored.sha256, pages=built.pages)
-    _finish(job, "done", _("Published as edition %(n)s.", n=number) if publish
-            else _("Draft ready."))
+        record(
+            job.requested_by,
+            "annual_report.published",
+            new,
+            f"Published edition {number} of the {cycle.year} annual report",
+            sha256=stored.sha256,
+            pages=built.pages,
+        )
+    _finish(
+        job, "done", _("Published as edition %(n)s.", n=number) if publish else _("Draft ready.")
+    )
     job.progress = 100
     db.session.flush()
     return job
@@ -353,7 +413,9 @@ def default_summary(cycle: ReportingCycle) -> str:
     return _(
         "This report gives an account of the alliance in %(year)s: who its members were, "
         "how many of them reported on how they live up to the charter, what they answered, "
-        "and what they have pledged.", year=cycle.year)
+        "and what they have pledged.",
+        year=cycle.year,
+    )
 
 
 def default_methodology(cycle: ReportingCycle) -> str:
@@ -369,7 +431,9 @@ def default_methodology(cycle: ReportingCycle) -> str:
         "* **Indicators** aggregate the latest version each member submitted. Medians and "
         "quartiles use the inclusive method.\n"
         "* **Pledges** are the public pledges of the members at year end, in the status they "
-        "had on 31 December.", year=cycle.year)
+        "had on 31 December.",
+        year=cycle.year,
+    )
 
 
 @dataclass
@@ -383,8 +447,15 @@ class AnnualDocument:
     """The annual report of one cycle: its figures, its HTML (screen, chunks, single pass)
     and its PDF."""
 
-    def __init__(self, cycle: ReportingCycle, report: AnnualReport, *, draft: bool,
-                 published_at: dt.datetime | None = None, edition_number: int | None = None):
+    def __init__(
+        self,
+        cycle: ReportingCycle,
+        report: AnnualReport,
+        *,
+        draft: bool,
+        published_at: dt.datetime | None = None,
+        edition_number: int | None = None,
+    ):
         self.cycle = cycle
         self.report = report
         self.draft = draft
@@ -408,14 +479,27 @@ class AnnualDocument:
     def principle_groups(self) -> list[dict]:
         groups = []
         for p in self.data.principles:
-            groups.append({"anchor": f"principle-{p.key}", "key": p.key, "number": p.number,
-                           "title": p.title,
-                           "heading": _("Principle %(n)s: %(title)s", n=p.number, title=p.title),
-                           "indicators": self.data.indicators.get(p.key, [])})
+            groups.append(
+                {
+                    "anchor": f"principle-{p.key}",
+                    "key": p.key,
+                    "number": p.number,
+                    "title": p.title,
+                    "heading": _("Principle %(n)s: %(title)s", n=p.number, title=p.title),
+                    "indicators": self.data.indicators.get(p.key, []),
+                }
+            )
         if self.data.indicators.get(""):
-            groups.append({"anchor": "principle-general", "key": "", "number": None,
-                           "title": _("General"), "heading": _("General indicators"),
-                           "indicators": self.data.indicators[""]})
+            groups.append(
+                {
+                    "anchor": "principle-general",
+                    "key": "",
+                    "number": None,
+                    "title": _("General"),
+                    "heading": _("General indicators"),
+                    "indicators": self.data.indicators[""],
+                }
+            )
         return groups
 
     def _sections(self) -> list[Section]:
@@ -433,8 +517,10 @@ class AnnualDocument:
     def outline(self) -> list[build.OutlineEntry]:
         entries = [build.OutlineEntry(1, _("Contents"), "contents")]
         entries += [build.OutlineEntry(s.level, s.title, s.anchor) for s in self.sections]
-        entries += [build.OutlineEntry(2, org.name, member_anchor(org))
-                    for org, _status in self.year_end_members]
+        entries += [
+            build.OutlineEntry(2, org.name, member_anchor(org))
+            for org, _status in self.year_end_members
+        ]
         return entries
 
     # Template values --------------------------------------------------------------------
@@ -480,45 +566,98 @@ class AnnualDocument:
             "chart-categories",
             [(label("category", c), v) for c, v, _j, _d in m.by_category.rows if v],
             title=_("Members at year end by category"),
-            desc=_("Bar chart: %(text)s.", text=", ".join(
-                f"{label('category', c)} {v}" for c, v, _j, _d in m.by_category.rows if v)))
+            desc=_(
+                "Bar chart: %(text)s.",
+                text=", ".join(
+                    f"{label('category', c)} {v}" for c, v, _j, _d in m.by_category.rows if v
+                ),
+            ),
+        )
         top_countries = [(c, v) for c, v, _j, _d in m.by_country.rows if v][:12]
         from app.core.templating import country_name
 
         out["countries"] = charts.bar_chart(
-            "chart-countries", [(country_name(c), v) for c, v in top_countries],
+            "chart-countries",
+            [(country_name(c), v) for c, v in top_countries],
             title=_("Members at year end by country (largest %(n)s)", n=len(top_countries)),
-            desc=_("Bar chart: %(text)s.", text=", ".join(
-                f"{country_name(c)} {v}" for c, v in top_countries)))
+            desc=_(
+                "Bar chart: %(text)s.",
+                text=", ".join(f"{country_name(c)} {v}" for c, v in top_countries),
+            ),
+        )
         out["flows"] = charts.stacked_bars(
             "chart-flows",
-            [(label("category", c), [("achieved", _("Joins"), j), ("missed", _("Departures"), d)])
-             for c, _v, j, d in m.by_category.rows if j or d],
+            [
+                (
+                    label("category", c),
+                    [("achieved", _("Joins"), j), ("missed", _("Departures"), d)],
+                )
+                for c, _v, j, d in m.by_category.rows
+                if j or d
+            ],
             title=_("Joins and departures during the year by category"),
-            desc=_("Stacked bar chart of joins and departures by category: %(text)s.",
-                   text="; ".join(f"{label('category', c)}: {j} joined, {d} left"
-                                  for c, _v, j, d in m.by_category.rows if j or d)))
+            desc=_(
+                "Stacked bar chart of joins and departures by category: %(text)s.",
+                text="; ".join(
+                    f"{label('category', c)}: {j} joined, {d} left"
+                    for c, _v, j, d in m.by_category.rows
+                    if j or d
+                ),
+            ),
+        )
         out["reporting"] = charts.stacked_bars(
             "chart-reporting",
-            [(_("All members that had to report"), [
-                ("on_time", _("On time"), r.on_time), ("late", _("Late"), r.late),
-                ("missing", _("Not at all"), r.missing)])],
-            title=_("Reports: on time, late, not at all"), percent=True,
-            desc=_("%(on)s reported on time, %(late)s late and %(missing)s not at all, out of "
-                   "%(total)s.", on=r.on_time, late=r.late, missing=r.missing, total=r.required))
+            [
+                (
+                    _("All members that had to report"),
+                    [
+                        ("on_time", _("On time"), r.on_time),
+                        ("late", _("Late"), r.late),
+                        ("missing", _("Not at all"), r.missing),
+                    ],
+                )
+            ],
+            title=_("Reports: on time, late, not at all"),
+            percent=True,
+            desc=_(
+                "%(on)s reported on time, %(late)s late and %(missing)s not at all, out of "
+                "%(total)s.",
+                on=r.on_time,
+                late=r.late,
+                missing=r.missing,
+                total=r.required,
+            ),
+        )
         numbers = {row.principle: self._principle_number(row.principle) for row in self.pledge_rows}
-        statuses = [("achieved", _("Achieved")), ("in_progress", _("In progress")),
-                    ("planned", _("Planned")), ("missed", _("Missed")),
-                    ("withdrawn", _("Withdrawn"))]
-        rows = [(_("Principle %(n)s", n=numbers[row.principle]) if numbers[row.principle]
-                 else row.principle,
-                 [(k, t, row.by_status.get(k, 0)) for k, t in statuses])
-                for row in self.pledge_rows[:-1] if row.made]
+        statuses = [
+            ("achieved", _("Achieved")),
+            ("in_progress", _("In progress")),
+            ("planned", _("Planned")),
+            ("missed", _("Missed")),
+            ("withdrawn", _("Withdrawn")),
+        ]
+        rows = [
+            (
+                _("Principle %(n)s", n=numbers[row.principle])
+                if numbers[row.principle]
+                else row.principle,
+                [(k, t, row.by_status.get(k, 0)) for k, t in statuses],
+            )
+            for row in self.pledge_rows[:-1]
+            if row.made
+        ]
         out["pledges"] = charts.stacked_bars(
-            "chart-pledges", rows, title=_("Pledges by principle and status at year end"),
-            desc=_("Stacked bar chart of pledges per principle: %(text)s.", text="; ".join(
-                f"{name}: " + ", ".join(f"{v} {t.lower()}" for _k, t, v in segs if v)
-                for name, segs in rows)))
+            "chart-pledges",
+            rows,
+            title=_("Pledges by principle and status at year end"),
+            desc=_(
+                "Stacked bar chart of pledges per principle: %(text)s.",
+                text="; ".join(
+                    f"{name}: " + ", ".join(f"{v} {t.lower()}" for _k, t, v in segs if v)
+                    for name, segs in rows
+                ),
+            ),
+        )
         for group in self.principle_groups():
             for item in group["indicators"]:
                 out.update(self._indicator_charts(item))
@@ -538,34 +677,61 @@ class AnnualDocument:
             return out
         if q.type == "yes_no":
             out[key] = charts.stacked_bars(
-                f"chart-{key}", [(_("Answers"), [("on_time", _("Yes"), item.yes),
-                                                  ("missing", _("No"), item.no)])],
-                title=q.text, percent=True,
-                desc=_("%(yes)s of %(n)s members answered yes (%(share)s).", yes=item.yes,
-                       n=item.answered, share=F.percent(item.share_yes)))
+                f"chart-{key}",
+                [(_("Answers"), [("on_time", _("Yes"), item.yes), ("missing", _("No"), item.no)])],
+                title=q.text,
+                percent=True,
+                desc=_(
+                    "%(yes)s of %(n)s members answered yes (%(share)s).",
+                    yes=item.yes,
+                    n=item.answered,
+                    share=F.percent(item.share_yes),
+                ),
+            )
         elif q.type in ("single_choice", "multiple_choice"):
             out[key] = charts.bar_chart(
-                f"chart-{key}", [(c, share * 100) for c, _n, share in item.distribution],
-                title=q.text, max_value=100, fmt=lambda v: f"{v:.0f}%",
-                desc=_("Share of the %(n)s members who answered, per choice: %(text)s.",
-                       n=item.answered, text=", ".join(
-                           f"{c} {F.percent(s)}" for c, _n, s in item.distribution)))
+                f"chart-{key}",
+                [(c, share * 100) for c, _n, share in item.distribution],
+                title=q.text,
+                max_value=100,
+                fmt=lambda v: f"{v:.0f}%",
+                desc=_(
+                    "Share of the %(n)s members who answered, per choice: %(text)s.",
+                    n=item.answered,
+                    text=", ".join(f"{c} {F.percent(s)}" for c, _n, s in item.distribution),
+                ),
+            )
         elif q.type == "number" and item.median is not None:
             out[key] = charts.box_plot(
-                f"chart-{key}", (item.minimum, item.q1, item.median, item.q3, item.maximum),
-                title=q.text, unit=q.unit,
-                desc=_("Minimum %(min)s, first quartile %(q1)s, median %(med)s, third quartile "
-                       "%(q3)s, maximum %(max)s.", min=f"{item.minimum:g}", q1=f"{item.q1:g}",
-                       med=f"{item.median:g}", q3=f"{item.q3:g}", max=f"{item.maximum:g}"))
+                f"chart-{key}",
+                (item.minimum, item.q1, item.median, item.q3, item.maximum),
+                title=q.text,
+                unit=q.unit,
+                desc=_(
+                    "Minimum %(min)s, first quartile %(q1)s, median %(med)s, third quartile "
+                    "%(q3)s, maximum %(max)s.",
+                    min=f"{item.minimum:g}",
+                    q1=f"{item.q1:g}",
+                    med=f"{item.median:g}",
+                    q3=f"{item.q3:g}",
+                    max=f"{item.maximum:g}",
+                ),
+            )
         if len(item.trend) > 1:
             is_share = q.type == "yes_no"
             fmt = (lambda v: f"{v * 100:.0f}%") if is_share else (lambda v: f"{v:g}")
             out[f"{key}-trend"] = charts.trend_line(
-                f"chart-{key}-trend", item.trend, fmt=fmt, y_max=1 if is_share else None,
+                f"chart-{key}-trend",
+                item.trend,
+                fmt=fmt,
+                y_max=1 if is_share else None,
                 title=_("%(question)s: trend", question=q.text),
-                desc=_("%(what)s by year: %(text)s.",
-                       what=_("Share of yes answers") if is_share else _("Median"),
-                       text=", ".join(f"{y} {fmt(v)}" for y, v in item.trend)))
+                desc=_(
+                    "%(what)s by year: %(text)s.",
+                    what=_("Share of yes answers") if is_share else _("Median"),
+                    text=", ".join(f"{y} {fmt(v)}" for y, v in item.trend),
+                ),
+            )
         return out
 
     # HTML -------------------------------------------------------------------------------
@@ -587,19 +753,24 @@ class AnnualDocument:
         yield _("Reporting"), render("_reporting.html")
         groups = context["principles"]
         if not groups:
-            yield _("Principles and indicators"), render("_principles.html", groups=[],
-                                                         first=True)
+            yield _("Principles and indicators"), render("_principles.html", groups=[], first=True)
         for i in range(0, len(groups), PRINCIPLES_PER_CHUNK):
-            yield _("Principles and indicators"), render(
-                "_principles.html", groups=groups[i:i + PRINCIPLES_PER_CHUNK], first=i == 0)
+            yield (
+                _("Principles and indicators"),
+                render(
+                    "_principles.html", groups=groups[i : i + PRINCIPLES_PER_CHUNK], first=i == 0
+                ),
+            )
         yield _("Pledges"), render("_pledges.html")
         members = self.year_end_members
         if not members:
             yield _("Appendix: members"), render("_appendix.html", members=[], first=True)
         for start in range(0, len(members), APPENDIX_CHUNK):
-            group = members[start:start + APPENDIX_CHUNK]
-            yield _("Appendix: members"), render(
-                "_appendix.html", members=self.appendix_members(group), first=start == 0)
+            group = members[start : start + APPENDIX_CHUNK]
+            yield (
+                _("Appendix: members"),
+                render("_appendix.html", members=self.appendix_members(group), first=start == 0),
+            )
 
     def part_count(self) -> int:
         groups = max(1, -(-len(self.principle_groups()) // PRINCIPLES_PER_CHUNK))
@@ -617,13 +788,17 @@ class AnnualDocument:
                 reported = "late" if report.is_late else "on_time"
             else:
                 reported = "missing"
-            out.append({
-                "org": org, "anchor": member_anchor(org), "status": status,
-                "endorsed": self.data.endorsed.get(org.id),
-                "pledges": self.data.appendix_pledges.get(org.id, []),
-                "reported": reported,
-                "answers": public_answers(snapshot) if snapshot else None,
-            })
+            out.append(
+                {
+                    "org": org,
+                    "anchor": member_anchor(org),
+                    "status": status,
+                    "endorsed": self.data.endorsed.get(org.id),
+                    "pledges": self.data.appendix_pledges.get(org.id, []),
+                    "reported": reported,
+                    "answers": public_answers(snapshot) if snapshot else None,
+                }
+            )
         return out
 
     def front_html(self, page_of: dict[str, int] | None, mode: str = "print") -> str:
@@ -631,8 +806,12 @@ class AnnualDocument:
         return self._document(body)
 
     def _document(self, body: str, parts: list[tuple[str, str]] | None = None) -> str:
-        return render_template("transparency/report/document.html", body=Markup(body),  # noqa: S704
-                               parts=parts, **self.context("print"))
+        return render_template(
+            "transparency/report/document.html",
+            body=Markup(body),  # noqa: S704
+            parts=parts,
+            **self.context("print"),
+        )
 
     def chunk_html(self, running: str, body: str) -> str:
         return self._document("", parts=[(running, Markup(body))])  # noqa: S704
@@ -647,21 +826,35 @@ class AnnualDocument:
         """The report for reading on screen: a fragment put inside the site's layout."""
         body = self._render("_front.html", "screen", page_of=None)
         return body + "".join(
-            f'<div class="report-part">{html}</div>' for _r, html in self.parts("screen"))
+            f'<div class="report-part">{html}</div>' for _r, html in self.parts("screen")
+        )
 
-    def build_pdf(self, *, variants=(build.VARIANT_UA,), workers: int | None = None,
-                  progress: Callable[[int, str], None] | None = None) -> build.Built:
+    def build_pdf(
+        self,
+        *,
+        variants=(build.VARIANT_UA,),
+        workers: int | None = None,
+        progress: Callable[[int, str], None] | None = None,
+    ) -> build.Built:
         if workers is None:
             workers = current_app.config.get("TRANSPARENCY_PDF_WORKERS", 2)
             if len(self.year_end_members) < current_app.config.get(
-                    "TRANSPARENCY_PARALLEL_FROM", 150):
+                "TRANSPARENCY_PARALLEL_FROM", 150
+            ):
                 workers = 0  # a small report: starting worker processes costs more
         chunks = (self.chunk_html(running, body) for running, body in self.parts("print"))
         return build.build_report(
-            self.front_html, chunks, self.part_count(), outline=self.outline(),
-            variants=variants, lang=self.context("print")["lang"],
-            footer_label=footer_label(), watermark=_("DRAFT") if self.draft else None,
-            workers=workers, progress=progress, messages={
+            self.front_html,
+            chunks,
+            self.part_count(),
+            outline=self.outline(),
+            variants=variants,
+            lang=self.context("print")["lang"],
+            footer_label=footer_label(),
+            watermark=_("DRAFT") if self.draft else None,
+            workers=workers,
+            progress=progress,
+            messages={
                 "layout": _("Laying out the pages"),
                 "laid_out": _("Laid out %(done)s of %(total)s parts"),
                 "numbering": _("Numbering the pages"),
@@ -688,12 +881,23 @@ def page_number_css() -> str:
     def quoted(text: str) -> str:
         return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
-    footer = ("{ @bottom-center { content: " + quoted(before) + " counter(page) "
-              + quoted(middle) + " counter(pages) " + quoted(after)
-              + "; font: 9pt 'Source Sans 3', sans-serif; color: #4f5d6b; } }\n")
+    footer = (
+        "{ @bottom-center { content: "
+        + quoted(before)
+        + " counter(page) "
+        + quoted(middle)
+        + " counter(pages) "
+        + quoted(after)
+        + "; font: 9pt 'Source Sans 3', sans-serif; color: #4f5d6b; } }\n"
+    )
     # print-base.css hides the footer of the first page: members' reports number it too.
-    return ("@page " + footer + "@page :first " + footer
-            + "@page cover { @bottom-center { content: none; } }\n")
+    return (
+        "@page "
+        + footer
+        + "@page :first "
+        + footer
+        + "@page cover { @bottom-center { content: none; } }\n"
+    )
 
 
 def single_pass_css() -> str:
@@ -736,11 +940,20 @@ def public_answers(snapshot: dict) -> list[PublicSection]:
             display = q.get("display")
             if not isinstance(display, str) or not display.strip():
                 display = _display(q.get("type"), value, q.get("unit") or "")
-            answers.append(PublicAnswer(
-                question=str(q.get("text") or ""), type=str(q.get("type") or ""), value=value,
-                display=display, unit=q.get("unit") or "",
-                files=[str(e.get("filename") or "") for e in q.get("evidence") or []
-                       if isinstance(e, dict)]))
+            answers.append(
+                PublicAnswer(
+                    question=str(q.get("text") or ""),
+                    type=str(q.get("type") or ""),
+                    value=value,
+                    display=display,
+                    unit=q.get("unit") or "",
+                    files=[
+                        str(e.get("filename") or "")
+                        for e in q.get("evidence") or []
+                        if isinstance(e, dict)
+                    ],
+                )
+            )
         if answers:
             sections.append(PublicSection(str(section.get("title") or ""), answers))
     return sections
@@ -782,16 +995,27 @@ def member_report_pdf(slug: str, year: int, variant: str = build.VARIANT_UA) -> 
     organisation, endorsed, sector = org
     cycle = cycle_for_year(year)
     version = db.session.execute(
-        select(ReportVersion.id, ReportVersion.number, ReportVersion.reviewed_at,
-               ReportVersion.submitted_at, Report.is_late)
+        select(
+            ReportVersion.id,
+            ReportVersion.number,
+            ReportVersion.reviewed_at,
+            ReportVersion.submitted_at,
+            Report.is_late,
+        )
         .join(Report, Report.id == ReportVersion.report_id)
-        .where(Report.cycle_id == cycle.id, Report.organisation_id == organisation.id,
-               Report.state == "accepted", ReportVersion.review_state == "accepted")
-        .order_by(ReportVersion.number.desc()).limit(1)
+        .where(
+            Report.cycle_id == cycle.id,
+            Report.organisation_id == organisation.id,
+            Report.state == "accepted",
+            ReportVersion.review_state == "accepted",
+        )
+        .order_by(ReportVersion.number.desc())
+        .limit(1)
     ).first()
     if version is None:
-        raise NotFound(_("%(name)s has no accepted report for %(year)s.",
-                         name=organisation.name, year=year))
+        raise NotFound(
+            _("%(name)s has no accepted report for %(year)s.", name=organisation.name, year=year)
+        )
     pledges = db.session.execute(
         select(Pledge.id, Pledge.title, Pledge.status, Pledge.target_date, Pledge.updated_at)
         .where(Pledge.organisation_id == organisation.id, Pledge.is_public.is_(True))
@@ -808,33 +1032,59 @@ def member_report_pdf(slug: str, year: int, variant: str = build.VARIANT_UA) -> 
             keys.setdefault(pledge_id, []).append(key)
     config = current_app.config
     facts = {
-        "v": MEMBER_REPORT_VERSION, "variant": variant, "version": version.id,
-        "reviewed": str(version.reviewed_at), "name": organisation.name,
-        "slug": organisation.slug, "status": organisation.status,
-        "since": str(organisation.status_since), "country": organisation.country,
-        "category": organisation.category, "sector": sector, "endorsed": endorsed,
-        "pledges": [(p.id, p.title, p.status, str(p.target_date), str(p.updated_at),
-                     keys.get(p.id, [])) for p in pledges],
-        "alliance": config["ALLIANCE_NAME"], "site": config["SERVER_URL"], "year": year,
+        "v": MEMBER_REPORT_VERSION,
+        "variant": variant,
+        "version": version.id,
+        "reviewed": str(version.reviewed_at),
+        "name": organisation.name,
+        "slug": organisation.slug,
+        "status": organisation.status,
+        "since": str(organisation.status_since),
+        "country": organisation.country,
+        "category": organisation.category,
+        "sector": sector,
+        "endorsed": endorsed,
+        "pledges": [
+            (p.id, p.title, p.status, str(p.target_date), str(p.updated_at), keys.get(p.id, []))
+            for p in pledges
+        ],
+        "alliance": config["ALLIANCE_NAME"],
+        "site": config["SERVER_URL"],
+        "year": year,
     }
     fingerprint = hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()
-    cached = db.session.scalar(select(MemberReportPdf).where(
-        MemberReportPdf.organisation_id == organisation.id,
-        MemberReportPdf.cycle_id == cycle.id, MemberReportPdf.variant == variant))
-    filename = f"{organisation.slug}-report-{year}{'-pdfa' if variant == build.VARIANT_A else ''}.pdf"
+    cached = db.session.scalar(
+        select(MemberReportPdf).where(
+            MemberReportPdf.organisation_id == organisation.id,
+            MemberReportPdf.cycle_id == cycle.id,
+            MemberReportPdf.variant == variant,
+        )
+    )
+    filename = (
+        f"{organisation.slug}-report-{year}{'-pdfa' if variant == build.VARIANT_A else ''}.pdf"
+    )
     if cached is not None and cached.fingerprint == fingerprint:
         return MemberPdf(cached.sha256, cached.size, cached.generated_at, filename)
 
-    snapshot = db.session.scalar(select(ReportVersion.snapshot).where(ReportVersion.id == version.id))
+    snapshot = db.session.scalar(
+        select(ReportVersion.snapshot).where(ReportVersion.id == version.id)
+    )
     lang = config.get("BABEL_DEFAULT_LOCALE") or "en"
     # One PDF serves every visitor: written in the site's language, whoever asks first.
     with force_locale(lang):
         html = render_template(
-            "transparency/member_report.html", org=organisation, sector=sector,
-            endorsed=endorsed, year=year, cycle=cycle, version=version,
+            "transparency/member_report.html",
+            org=organisation,
+            sector=sector,
+            endorsed=endorsed,
+            year=year,
+            cycle=cycle,
+            version=version,
             answers=public_answers(snapshot or {}),
-            pledges=[(p, keys.get(p.id, [])) for p in pledges], lang=lang,
-            alliance_name=config["ALLIANCE_NAME"], site_url=config["SERVER_URL"].rstrip("/"),
+            pledges=[(p, keys.get(p.id, [])) for p in pledges],
+            lang=lang,
+            alliance_name=config["ALLIANCE_NAME"],
+            site_url=config["SERVER_URL"].rstrip("/"),
             generated_on=clock.today(),
         )
         page_css = page_number_css()
@@ -842,11 +1092,16 @@ def member_report_pdf(slug: str, year: int, variant: str = build.VARIANT_UA) -> 
     stored = store_file(pdf, PDF)
     now = clock.now()
     if cached is None:
-        cached = MemberReportPdf(organisation_id=organisation.id, cycle_id=cycle.id,
-                                 variant=variant)
+        cached = MemberReportPdf(
+            organisation_id=organisation.id, cycle_id=cycle.id, variant=variant
+        )
         try:
             with db.session.begin_nested():
-                cached.fingerprint, cached.sha256, cached.size = fingerprint, stored.sha256, len(pdf)
+                cached.fingerprint, cached.sha256, cached.size = (
+                    fingerprint,
+                    stored.sha256,
+                    len(pdf),
+                )
                 cached.generated_at = now
                 db.session.add(cached)
         except IntegrityError:

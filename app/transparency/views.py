@@ -22,8 +22,12 @@ from app.transparency.forms import BuildForm, PublishForm, TextsForm
 
 bp = Blueprint("transparency", __name__)
 
-VARIANTS = {None: build.VARIANT_UA, "": build.VARIANT_UA, "pdf-ua": build.VARIANT_UA,
-            "pdf-a": build.VARIANT_A}
+VARIANTS = {
+    None: build.VARIANT_UA,
+    "": build.VARIANT_UA,
+    "pdf-ua": build.VARIANT_UA,
+    "pdf-a": build.VARIANT_A,
+}
 
 
 @bp.app_template_filter("num")
@@ -55,13 +59,23 @@ def filesize_filter(size: int | None) -> str:
 def _variant() -> str:
     value = request.args.get("variant")
     if value not in VARIANTS:
-        raise DomainError(_("Unknown PDF variant. Use variant=pdf-a for the PDF/A-3b archival "
-                            "file, or leave it out for the tagged, accessible PDF."))
+        raise DomainError(
+            _(
+                "Unknown PDF variant. Use variant=pdf-a for the PDF/A-3b archival "
+                "file, or leave it out for the tagged, accessible PDF."
+            )
+        )
     return VARIANTS[value]
 
 
-def _send_stored(sha256: str, last_modified, filename: str, *, immutable: bool = False,
-                 content_type: str = "application/pdf") -> Response:
+def _send_stored(
+    sha256: str,
+    last_modified,
+    filename: str,
+    *,
+    immutable: bool = False,
+    content_type: str = "application/pdf",
+) -> Response:
     """Stored bytes with ETag (the SHA-256) and Last-Modified; 304 when unchanged."""
     response = Response(mimetype=content_type)
     response.set_etag(sha256)
@@ -94,9 +108,13 @@ def _edition_page(year: int, number: int | None):
     html = services.stored_bytes(edition.html_sha256).decode() if edition.html_sha256 else ""
     editions = services.editions_of(year)
     return render_template(
-        "transparency/report_page.html", year=year, edition=edition, editions=editions,
+        "transparency/report_page.html",
+        year=year,
+        edition=edition,
+        editions=editions,
         body=Markup(html),  # noqa: S704  (rendered by our templates; Markdown sanitised by |md)
-        is_latest=edition.id == editions[0].id, preview=False,
+        is_latest=edition.id == editions[0].id,
+        preview=False,
     )
 
 
@@ -131,9 +149,12 @@ def _send_edition(edition, year: int, variant: str, immutable: bool) -> Response
     if sha is None:
         abort(404)
     suffix = "-pdfa" if variant == build.VARIANT_A else ""
-    return _send_stored(sha, edition.published_at,
-                        f"transparency-report-{year}-edition-{edition.number}{suffix}.pdf",
-                        immutable=immutable)
+    return _send_stored(
+        sha,
+        edition.published_at,
+        f"transparency-report-{year}-edition-{edition.number}{suffix}.pdf",
+        immutable=immutable,
+    )
 
 
 @bp.route("/members/<slug>/reports/<int:year>.pdf")
@@ -158,9 +179,15 @@ def _admin_page(year: int, texts: TextsForm, publish: PublishForm, status: int =
     actor = current_user._get_current_object()
     report = services.annual_report(actor, year)
     page = render_template(
-        "transparency/admin_report.html", year=year, report=report, cycle=report.cycle,
-        texts=texts, publish=publish, build_form=BuildForm(),
-        jobs=services.jobs_for(actor, year), editions=services.editions_of(year),
+        "transparency/admin_report.html",
+        year=year,
+        report=report,
+        cycle=report.cycle,
+        texts=texts,
+        publish=publish,
+        build_form=BuildForm(),
+        jobs=services.jobs_for(actor, year),
+        editions=services.editions_of(year),
     )
     return page, status
 
@@ -174,8 +201,9 @@ def admin_report(year: int):
     texts = TextsForm(obj=report if request.method == "GET" else None)
     if texts.validate_on_submit():
         try:
-            services.update_texts(actor, year, texts.executive_summary_md.data,
-                                  texts.methodology_md.data)
+            services.update_texts(
+                actor, year, texts.executive_summary_md.data, texts.methodology_md.data
+            )
         except DomainError as error:
             db.session.rollback()
             apply_domain_error(texts, error)
@@ -194,9 +222,13 @@ def admin_preview(year: int):
     db.session.commit()
     document = services.AnnualDocument(report.cycle, report, draft=True)
     return render_template(
-        "transparency/report_page.html", year=year, edition=None, editions=[],
+        "transparency/report_page.html",
+        year=year,
+        edition=None,
+        editions=[],
         body=Markup(document.screen_html()),  # noqa: S704  (our templates; Markdown via |md)
-        is_latest=False, preview=True,
+        is_latest=False,
+        preview=True,
     )
 
 
@@ -222,8 +254,9 @@ def admin_build(year: int):
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
-        texts = TextsForm(formdata=None, obj=services.annual_report(
-            current_user._get_current_object(), year))
+        texts = TextsForm(
+            formdata=None, obj=services.annual_report(current_user._get_current_object(), year)
+        )
         return _admin_page(year, texts, PublishForm(formdata=None), error.status_code)
 
 
@@ -240,8 +273,9 @@ def admin_publish(year: int):
             status = error.status_code
     else:
         status = 422
-    texts = TextsForm(formdata=None, obj=services.annual_report(
-        current_user._get_current_object(), year))
+    texts = TextsForm(
+        formdata=None, obj=services.annual_report(current_user._get_current_object(), year)
+    )
     return _admin_page(year, texts, form, status)
 
 
@@ -256,8 +290,9 @@ def admin_job(job_id: int):
 @secretariat_required
 def admin_job_status(job_id: int):
     job = services.build_job(current_user._get_current_object(), job_id)
-    return jsonify(id=job.id, state=job.state, progress=job.progress, message=job.message,
-                   active=job.is_active)
+    return jsonify(
+        id=job.id, state=job.state, progress=job.progress, message=job.message, active=job.is_active
+    )
 
 
 @bp.route("/secretariat/annual-reports/builds/<int:job_id>.pdf")

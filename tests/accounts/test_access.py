@@ -13,7 +13,10 @@ ACCESS = {
     "accounts.dashboard": (lambda w: "/dashboard", LOGGED_IN),
     "accounts.account": (lambda w: "/account", LOGGED_IN),
     "accounts.forgot_password": (lambda w: "/password/forgot", PUBLIC),
-    "accounts.reset_password": (lambda w: "/password/reset/not-a-token", dict.fromkeys(PUBLIC, 400)),
+    "accounts.reset_password": (
+        lambda w: "/password/reset/not-a-token",
+        dict.fromkeys(PUBLIC, 400),
+    ),
     "accounts.accept_invitation": (lambda w: "/invitation/not-a-token", dict.fromkeys(PUBLIC, 400)),
     "accounts.users": (lambda w: "/secretariat/users", SECRETARIAT),
 }

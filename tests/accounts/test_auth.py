@@ -13,8 +13,9 @@ from tests.factories import PASSWORD
 
 def _login(client, email, password, next_url=""):
     token = csrf_token(client, "/login")
-    return client.post(f"/login{next_url}", data={"email": email, "password": password,
-                                                  "csrf_token": token})
+    return client.post(
+        f"/login{next_url}", data={"email": email, "password": password, "csrf_token": token}
+    )
 
 
 def test_login_success_and_dashboard(client, secretariat, db):
@@ -118,8 +119,9 @@ def test_password_reset_round_trip_single_use(client, secretariat, db, mailbox):
 
 
 def test_password_reset_does_not_reveal_unknown_emails(client, db, mailbox):
-    response = post_form(client, "/password/forgot", {"email": "nobody@example.org"},
-                         follow_redirects=True)
+    response = post_form(
+        client, "/password/forgot", {"email": "nobody@example.org"}, follow_redirects=True
+    )
     assert "If an account exists for that address" in response.get_data(as_text=True)
     assert mailbox.messages == []
 
@@ -152,7 +154,8 @@ def test_invitation_flow(client, secretariat, org_a, db, mailbox):
     db.session.commit()
     login_as(client, secretariat)
     response = post_form(
-        client, "/secretariat/users",
+        client,
+        "/secretariat/users",
         {"organisation_id": org_a.id, "email": "new.rep@alpha.example", "name": "Nia Rep"},
         form_url="/secretariat/users",
     )
@@ -175,16 +178,18 @@ def test_representative_cannot_invite(client, rep_a, org_b, db):
     db.session.commit()
     login_as(client, rep_a)
     assert client.get("/secretariat/users").status_code == 403
-    response = post_form(client, "/secretariat/users",
-                         {"organisation_id": org_b.id, "email": "x@beta.example"})
+    response = post_form(
+        client, "/secretariat/users", {"organisation_id": org_b.id, "email": "x@beta.example"}
+    )
     assert response.status_code == 403
 
 
 def test_duplicate_invitation_email_is_refused_next_to_field(client, secretariat, rep_a, org_a, db):
     db.session.commit()
     login_as(client, secretariat)
-    response = post_form(client, "/secretariat/users",
-                         {"organisation_id": org_a.id, "email": "rep@alpha.example"})
+    response = post_form(
+        client, "/secretariat/users", {"organisation_id": org_a.id, "email": "rep@alpha.example"}
+    )
     assert response.status_code == 422
     assert "already exists" in response.get_data(as_text=True)
 

@@ -23,8 +23,10 @@ COMPARED = {
 
 def _rows(path) -> dict[str, list]:
     with sqlite3.connect(path) as conn:
-        return {table: conn.execute(f"SELECT {columns} FROM {table} ORDER BY 1").fetchall()  # noqa: S608
-                for table, columns in COMPARED.items()}
+        return {
+            table: conn.execute(f"SELECT {columns} FROM {table} ORDER BY 1").fetchall()  # noqa: S608
+            for table, columns in COMPARED.items()
+        }
 
 
 def test_the_same_seed_gives_the_same_alliance(tmp_path):
@@ -53,5 +55,10 @@ def test_the_default_alliance_is_the_one_the_issue_names():
     60,000 pledges, seed fixed; `make bench` uses these sizes."""
     sizes = generate.Sizes()
     assert (sizes.orgs, sizes.cycles, sizes.reports, sizes.questions, sizes.pledges) == (
-        25_000, 10, 150_000, 40, 60_000)
+        25_000,
+        10,
+        150_000,
+        40,
+        60_000,
+    )
     assert sizes.seed == 2026

@@ -24,9 +24,21 @@ def test_smoke_run_measures_both_builds_and_writes_its_section(tmp_path):
     results.write_text("# Benchmark results\n\n" + OTHER)
     out = tmp_path / "pdf.json"
     completed = subprocess.run(
-        [sys.executable, "-m", "bench.pdf", "--smoke", "--results", str(results),
-         "--json", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=900, check=False,
+        [
+            sys.executable,
+            "-m",
+            "bench.pdf",
+            "--smoke",
+            "--results",
+            str(results),
+            "--json",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
     )
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     (row,) = json.loads(out.read_text())
@@ -44,14 +56,37 @@ def test_smoke_run_measures_both_builds_and_writes_its_section(tmp_path):
 
 
 def _row(members, chunked_s, single_s, peak):
-    run = {"seconds": chunked_s, "cpu_s": chunked_s * 1.5, "pages": 10, "peak_mb": peak,
-           "process_peak_mb": peak / 2, "load": (1.0, 1.5),
-           "self_cpu_s": chunked_s * 0.3, "children_cpu_s": chunked_s * 1.2}
-    single = {"seconds": single_s, "cpu_s": single_s, "pages": 10, "peak_mb": 900,
-              "process_peak_mb": 900, "load": (1.5, 2.0)}
-    row = {"members": members, "workers": 2, "chunked": run, "single": single, "problems": [],
-           "member_pdf": {"rendered_median": 0.09, "cached_median": 0.002,
-                          "conditional_median": 0.001, "samples": 15}}
+    run = {
+        "seconds": chunked_s,
+        "cpu_s": chunked_s * 1.5,
+        "pages": 10,
+        "peak_mb": peak,
+        "process_peak_mb": peak / 2,
+        "load": (1.0, 1.5),
+        "self_cpu_s": chunked_s * 0.3,
+        "children_cpu_s": chunked_s * 1.2,
+    }
+    single = {
+        "seconds": single_s,
+        "cpu_s": single_s,
+        "pages": 10,
+        "peak_mb": 900,
+        "process_peak_mb": 900,
+        "load": (1.5, 2.0),
+    }
+    row = {
+        "members": members,
+        "workers": 2,
+        "chunked": run,
+        "single": single,
+        "problems": [],
+        "member_pdf": {
+            "rendered_median": 0.09,
+            "cached_median": 0.002,
+            "conditional_median": 0.001,
+            "samples": 15,
+        },
+    }
     row["verdict"] = pdf.judge(row)
     return row
 
@@ -59,8 +94,13 @@ def _row(members, chunked_s, single_s, peak):
 def test_targets_are_judged_as_the_issue_sets_them():
     fast = _row(1000, 30.0, 45.0, 450)
     # CPU-bound estimate: 9 s of the build process + 36 s of workers / 2 = 27 s of 45 s.
-    assert fast["verdict"] == {"memory": True, "rendered": True, "cached": True,
-                               "ratio": True, "cpu_ratio": True}
+    assert fast["verdict"] == {
+        "memory": True,
+        "rendered": True,
+        "cached": True,
+        "ratio": True,
+        "cpu_ratio": True,
+    }
     slow = _row(1000, 35.0, 45.0, 520)  # 10.5 + 21 = 31.5 s of 45 s: 0.7×, still in
     assert slow["verdict"]["ratio"] is False and slow["verdict"]["memory"] is False
     assert slow["verdict"]["cpu_ratio"] is True

@@ -20,7 +20,8 @@ REWORDED = "We will oppose attacks on innocent citizens and enterprises, whereve
 
 
 def test_secretariat_publishes_version_2_and_the_public_compares(
-        page, browser, live_server, secretariat, db, a11y, login_browser):
+    page, browser, live_server, secretariat, db, a11y, login_browser
+):
     publish_charter(secretariat, effective=dt.date(2024, 1, 1))
     db.session.commit()
 
@@ -28,7 +29,8 @@ def test_secretariat_publishes_version_2_and_the_public_compares(
     expect(page.get_by_text("Version 1, in force since")).to_be_visible()  # dashboard panel
     a11y(page, "dashboard")
     page.get_by_role("navigation", name="Secretariat").get_by_role(
-        "link", name="Charter versions").click()
+        "link", name="Charter versions"
+    ).click()
     page.wait_for_url("**/secretariat/charter")
     a11y(page, "charter versions")
     page.get_by_role("button", name="Start version 2").click()
@@ -37,7 +39,8 @@ def test_secretariat_publishes_version_2_and_the_public_compares(
     a11y(page, "draft")
 
     page.get_by_label("What changed, in one line").fill(
-        "Principle 2 now covers enterprises; new principle 4 on security by design.")
+        "Principle 2 now covers enterprises; new principle 4 on security by design."
+    )
     page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_text("Saved.")).to_be_visible()
 
@@ -89,7 +92,8 @@ def test_secretariat_publishes_version_2_and_the_public_compares(
         expect(public.get_by_role("heading", name="Build security in by design")).to_be_visible()
         a11y(public, "public charter")
         public.get_by_role("navigation", name="Contents").get_by_role(
-            "link", name="Build security in by design").click()
+            "link", name="Build security in by design"
+        ).click()
         expect(public).to_have_url(re.compile(r".*/charter#principle-4$"))
 
         public.goto("/charter/v/1")
@@ -101,8 +105,9 @@ def test_secretariat_publishes_version_2_and_the_public_compares(
         public.goto("/charter")
         public.get_by_role("link", name="Compare with version 1").click()
         public.wait_for_url("**/charter/compare/1/2")
-        expect(public.get_by_text("From version 1 to version 2: 1 principle added, 1 reworded."
-                                  )).to_be_visible()
+        expect(
+            public.get_by_text("From version 1 to version 2: 1 principle added, 1 reworded.")
+        ).to_be_visible()
         changes = public.locator("section.change")
         expect(changes).to_have_count(2)
         assert changes.nth(0).locator(".badge").inner_text() == "Reworded"
@@ -135,9 +140,12 @@ def test_drafting_works_without_javascript(browser, live_server, secretariat, db
         page.get_by_role("button", name="Start version 2").click()
         page.get_by_role("button", name="Move up principle 3").click()
         # Renumbered in the new order; expect() retries while the redirect loads.
-        expect(page.locator(".draft-principle h3")).to_have_text([
-            re.compile(rf"^\s*{n}\s+{re.escape(title)}\s*$")
-            for n, title in enumerate([PRINCIPLES[0][0], PRINCIPLES[2][0], PRINCIPLES[1][0]], 1)])
+        expect(page.locator(".draft-principle h3")).to_have_text(
+            [
+                re.compile(rf"^\s*{n}\s+{re.escape(title)}\s*$")
+                for n, title in enumerate([PRINCIPLES[0][0], PRINCIPLES[2][0], PRINCIPLES[1][0]], 1)
+            ]
+        )
         page.get_by_role("button", name="Remove principle 1").click()
         expect(page.get_by_text(f"“{PRINCIPLES[0][0]}” removed from this draft.")).to_be_visible()
         page.get_by_role("button", name="Delete the draft").click()

@@ -5,16 +5,32 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-PUBLIC_PAGES = ["/", "/login", "/password/forgot", "/charter", "/charter/versions", "/members",
-                "/join", "/reports", "/open-data", "/no/such/page"]
+PUBLIC_PAGES = [
+    "/",
+    "/login",
+    "/password/forgot",
+    "/charter",
+    "/charter/versions",
+    "/members",
+    "/join",
+    "/reports",
+    "/open-data",
+    "/no/such/page",
+]
 
 
 def test_public_pages_have_no_csp_violations(browser, live_server, db):
     context = browser.new_context(base_url=live_server)
     page = context.new_page()
     violations = []
-    page.on("console", lambda msg: violations.append(f"{page.url}: {msg.text}")
-            if "Content Security Policy" in msg.text else None)
+    page.on(
+        "console",
+        lambda msg: (
+            violations.append(f"{page.url}: {msg.text}")
+            if "Content Security Policy" in msg.text
+            else None
+        ),
+    )
     for path in PUBLIC_PAGES:
         page.goto(path)
     context.close()
@@ -28,15 +44,27 @@ def test_secretariat_pages_have_no_csp_violations(browser, live_server, secretar
     context = browser.new_context(base_url=live_server)
     page = context.new_page()
     violations = []
-    page.on("console", lambda msg: violations.append(f"{page.url}: {msg.text}")
-            if "Content Security Policy" in msg.text else None)
+    page.on(
+        "console",
+        lambda msg: (
+            violations.append(f"{page.url}: {msg.text}")
+            if "Content Security Policy" in msg.text
+            else None
+        ),
+    )
     page.goto("/login")
     page.get_by_label("Email").fill(secretariat.email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/dashboard")
-    for path in ["/dashboard", "/secretariat/users", "/secretariat/audit", "/secretariat/charter",
-                 "/secretariat/organisations", "/secretariat/cycles"]:
+    for path in [
+        "/dashboard",
+        "/secretariat/users",
+        "/secretariat/audit",
+        "/secretariat/charter",
+        "/secretariat/organisations",
+        "/secretariat/cycles",
+    ]:
         page.goto(path)
     context.close()
     assert not violations, "\n".join(violations)

@@ -16,8 +16,9 @@ from tests.members import builders
 pytestmark = pytest.mark.browser
 
 
-def test_join_approve_pledge_and_find(page, live_server, db, secretariat, mailbox, a11y,
-                                      login_browser, app):
+def test_join_approve_pledge_and_find(
+    page, live_server, db, secretariat, mailbox, a11y, login_browser, app
+):
     version = builders.make_version(1)
     make_sector("Maritime")
     db.session.commit()
@@ -57,7 +58,8 @@ def test_join_approve_pledge_and_find(page, live_server, db, secretariat, mailbo
     expect(page.get_by_text("application waiting for a decision")).to_be_visible()
     a11y(page, "secretariat dashboard")
     page.get_by_role("navigation", name="Secretariat").get_by_role(
-        "link", name="Applications").click()
+        "link", name="Applications"
+    ).click()
     page.wait_for_url("**/secretariat/applications")
     a11y(page, "applications queue")
     page.get_by_role("link", name="Harbour Lights").click()
@@ -73,8 +75,9 @@ def test_join_approve_pledge_and_find(page, live_server, db, secretariat, mailbo
 
     # The new representative follows the emailed invitation.
     mailbox.wait(2)
-    invitation = next(m for m in mailbox.to("carla@harbour.example")
-                      if "/invitation/" in mailbox.body(m))
+    invitation = next(
+        m for m in mailbox.to("carla@harbour.example") if "/invitation/" in mailbox.body(m)
+    )
     link = next(u for u in mailbox.links(invitation) if "/invitation/" in u)
     assert link.startswith(live_server)
     page.goto(link)
@@ -111,8 +114,12 @@ def test_join_approve_pledge_and_find(page, live_server, db, secretariat, mailbo
     expect(results.get_by_role("link", name="Harbour Lights")).to_be_visible()
     results.get_by_role("link", name="Harbour Lights").click()
     page.wait_for_url("**/members/harbour-lights")
-    expect(page.get_by_role("heading", name="Answer every vulnerability report within 48 hours",
-                            )).to_be_visible()
+    expect(
+        page.get_by_role(
+            "heading",
+            name="Answer every vulnerability report within 48 hours",
+        )
+    ).to_be_visible()
     expect(page.get_by_text("Joined the alliance.")).to_be_visible()
     assert version.number == 1
     expect(page.get_by_role("link", name="Version 1").first).to_be_visible()
@@ -134,8 +141,9 @@ def test_directory_works_without_javascript(browser, live_server, db):
     context.close()
 
 
-def test_management_pages_are_accessible(page, db, secretariat, org_a, rep_a, a11y,
-                                         login_browser, live_server):
+def test_management_pages_are_accessible(
+    page, db, secretariat, org_a, rep_a, a11y, login_browser, live_server
+):
     from app.core.services import store_file
     from app.members.services import change_status
 
@@ -144,18 +152,29 @@ def test_management_pages_are_accessible(page, db, secretariat, org_a, rep_a, a1
     pledge = builders.make_pledge(org_a, principles[:2], title="Accessible pledge")
     builders.make_pledge(org_a, principles[:1], title="Private pledge", is_public=False)
     org_a.logo_sha256 = store_file(builders.image_bytes(size=(120, 60)), "image/png").sha256
-    change_status(secretariat, org_a, "suspended", reason="Complaint",
-                  public_reason="Suspended pending review.")
-    change_status(secretariat, org_a, "active", reason="Resolved",
-                  public_reason="Reinstated after review.")
+    change_status(
+        secretariat,
+        org_a,
+        "suspended",
+        reason="Complaint",
+        public_reason="Suspended pending review.",
+    )
+    change_status(
+        secretariat, org_a, "active", reason="Resolved", public_reason="Reinstated after review."
+    )
     application_org = make_org(name="Pending Org", status="applicant")
     application = builders.make_application(application_org, version)
     db.session.commit()
     login_browser(page, rep_a.email, PASSWORD)
-    for url in (f"/members/{org_a.slug}", f"/members/{org_a.slug}/edit",
-                f"/members/{org_a.slug}/endorse", f"/members/{org_a.slug}/pledges",
-                f"/members/{org_a.slug}/pledges/{pledge.id}",
-                f"/members/{org_a.slug}/pledges/{pledge.id}/edit", "/open-data"):
+    for url in (
+        f"/members/{org_a.slug}",
+        f"/members/{org_a.slug}/edit",
+        f"/members/{org_a.slug}/endorse",
+        f"/members/{org_a.slug}/pledges",
+        f"/members/{org_a.slug}/pledges/{pledge.id}",
+        f"/members/{org_a.slug}/pledges/{pledge.id}/edit",
+        "/open-data",
+    ):
         page.goto(url)
         a11y(page, url)
     # An invalid edit shows its errors accessibly too.
@@ -167,11 +186,17 @@ def test_management_pages_are_accessible(page, db, secretariat, org_a, rep_a, a1
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url(live_server + "/")
     login_browser(page, secretariat.email, PASSWORD)
-    for url in ("/secretariat/organisations", "/secretariat/organisations/new",
-                f"/secretariat/organisations/{org_a.slug}", "/secretariat/applications",
-                f"/secretariat/applications/{application.id}", "/secretariat/sectors",
-                f"/secretariat/sectors/{org_a.sector_id}/edit", f"/members/{org_a.slug}",
-                f"/members/{org_a.slug}/pledges/{pledge.id}"):
+    for url in (
+        "/secretariat/organisations",
+        "/secretariat/organisations/new",
+        f"/secretariat/organisations/{org_a.slug}",
+        "/secretariat/applications",
+        f"/secretariat/applications/{application.id}",
+        "/secretariat/sectors",
+        f"/secretariat/sectors/{org_a.sector_id}/edit",
+        f"/members/{org_a.slug}",
+        f"/members/{org_a.slug}/pledges/{pledge.id}",
+    ):
         page.goto(url)
         a11y(page, url)
     page.goto(f"/members/{org_a.slug}")

@@ -42,8 +42,9 @@ def question(page, q):
     return page.locator(f"#q-{q.id}")
 
 
-def test_report_round_trip(page, browser, live_server, journey_cycle, rep_a, org_a, db, a11y,
-                           login_browser, mailbox):
+def test_report_round_trip(
+    page, browser, live_server, journey_cycle, rep_a, org_a, db, a11y, login_browser, mailbox
+):
     q = journey_cycle.q
     page.set_viewport_size({"width": 1280, "height": 900})
     login_browser(page, rep_a.email, PASSWORD)
@@ -91,18 +92,23 @@ def test_report_round_trip(page, browser, live_server, journey_cycle, rep_a, org
     expect(question(page, q["mfa"]).get_by_label("Yes")).to_be_checked()
     expect(page.get_by_label("What share of accounts use it?")).to_have_value("87.5")
     expect(page.get_by_label("Describe how you protect users.")).to_have_value(
-        "Strong defaults and audits.")
+        "Strong defaults and audits."
+    )
     page.goto("/my/reports/2026/sections/2")
     expect(page.get_by_label("NIST CSF")).to_be_checked()
     expect(page.get_by_label("Where is your disclosure policy?")).to_have_value(
-        "https://example.org/security")
+        "https://example.org/security"
+    )
 
     # Evidence.
     page.get_by_label("Add a file").set_input_files(
-        {"name": "disclosure-policy.pdf", "mimeType": "application/pdf", "buffer": PDF})
+        {"name": "disclosure-policy.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    )
     page.get_by_role("button", name=re.compile(r"^Attach")).click()
     page.wait_for_url("**/my/reports/2026/sections/2")
-    expect(question(page, q["policy"]).get_by_role("link", name="disclosure-policy.pdf")).to_be_visible()
+    expect(
+        question(page, q["policy"]).get_by_role("link", name="disclosure-policy.pdf")
+    ).to_be_visible()
     a11y(page, "section 2 with evidence")
 
     # Submit with the contact question (3.1) still missing.
@@ -147,8 +153,7 @@ def test_report_round_trip(page, browser, live_server, journey_cycle, rep_a, org
     # The secretariat returns it with a comment on question 3.1 (engineer B's review page).
     db.session.expire_all()
     version = db.session.scalar(select(ReportVersion))
-    secretariat_context = browser.new_context(base_url=live_server, locale="en-GB",
-                                              bypass_csp=True)
+    secretariat_context = browser.new_context(base_url=live_server, locale="en-GB", bypass_csp=True)
     sec = secretariat_context.new_page()
     sec.set_default_timeout(10_000)
     login_browser(sec, "sec@example.org", PASSWORD)
@@ -176,7 +181,9 @@ def test_report_round_trip(page, browser, live_server, journey_cycle, rep_a, org
     page.get_by_role("button", name="Submit the report").click()
     page.wait_for_url(f"**/reports/2026/{org_a.slug}/versions/2")
     expect(page.get_by_text("What changed since version 1")).to_be_visible()
-    expect(page.locator("#changes-heading").locator("xpath=..")).to_contain_text("The security team")
+    expect(page.locator("#changes-heading").locator("xpath=..")).to_contain_text(
+        "The security team"
+    )
     a11y(page, "version 2")
 
     # The secretariat accepts version 2.
@@ -195,14 +202,17 @@ def test_report_round_trip(page, browser, live_server, journey_cycle, rep_a, org
     a11y(page, "accepted overview")
 
 
-def test_autosave_under_the_real_content_security_policy(browser, live_server, journey_cycle,
-                                                        rep_a, db):
+def test_autosave_under_the_real_content_security_policy(
+    browser, live_server, journey_cycle, rep_a, db
+):
     """No CSP bypass here: report-form.js must work as served, with no violation."""
     context = browser.new_context(base_url=live_server)
     page = context.new_page()
     violations = []
-    page.on("console", lambda msg: violations.append(msg.text)
-            if "Content Security Policy" in msg.text else None)
+    page.on(
+        "console",
+        lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
     page.goto("/login")
     page.get_by_label("Email").fill(rep_a.email)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
@@ -235,7 +245,8 @@ def test_stale_autosave_says_so(browser, live_server, journey_cycle, rep_a, db, 
     db.session.commit()
     page.get_by_label("Who answers questions about this report?").fill("Ada")
     expect(page.locator("[data-save-status]")).to_contain_text(
-        "someone else changed this report", timeout=10_000)
+        "someone else changed this report", timeout=10_000
+    )
     page.get_by_role("button", name="Save", exact=True).first.click()
     expect(page.get_by_role("heading", name="Someone else changed this report")).to_be_visible()
     expect(page.get_by_label("Who answers questions about this report?")).to_have_value("Ada")
@@ -249,18 +260,31 @@ def test_secretariat_builds_and_opens_a_cycle(page, secretariat, db, a11y, login
     from app.reporting import cycles
 
     clock.freeze(at(dt.date(2026, 11, 2), 9))
-    version = CharterVersion(number=1, title="The charter", status="published",
-                             effective_date=dt.date(2025, 1, 1),
-                             published_at=at(dt.date(2025, 1, 1)))
-    texts = [PrincipleText(version=version, principle=Principle(key=f"P{i}"), number=i,
-                           position=i, title=title, body_md="We will.")
-             for i, title in enumerate(["Protect users", "Disclose responsibly"], start=1)]
+    version = CharterVersion(
+        number=1,
+        title="The charter",
+        status="published",
+        effective_date=dt.date(2025, 1, 1),
+        published_at=at(dt.date(2025, 1, 1)),
+    )
+    texts = [
+        PrincipleText(
+            version=version,
+            principle=Principle(key=f"P{i}"),
+            number=i,
+            position=i,
+            title=title,
+            body_md="We will.",
+        )
+        for i, title in enumerate(["Protect users", "Disclose responsibly"], start=1)
+    ]
     db.session.add_all([version, *texts])
     db.session.commit()
     page.set_viewport_size({"width": 1280, "height": 900})
     login_browser(page, "sec@example.org", PASSWORD)
     page.get_by_role("navigation", name="Secretariat").get_by_role(
-        "link", name="Reporting cycles").click()
+        "link", name="Reporting cycles"
+    ).click()
     page.wait_for_url("**/secretariat/cycles")
     a11y(page, "cycles (empty)")
     page.get_by_role("link", name="New cycle").click()
@@ -286,7 +310,9 @@ def test_secretariat_builds_and_opens_a_cycle(page, secretariat, db, a11y, login
     page.get_by_label("Unit").fill("%")
     page.get_by_label("Smallest value").fill("0")
     page.get_by_label("Largest value").fill("100")
-    page.get_by_label("Show this question only when").select_option(label="1.1 “Do you offer MFA?” is Yes")
+    page.get_by_label("Show this question only when").select_option(
+        label="1.1 “Do you offer MFA?” is Yes"
+    )
     page.get_by_role("button", name="Add the question").click()
     expect(page.get_by_text("Shown only when 1.1 is “Yes”")).to_be_visible()
     # Moving the follow-up above its controller is refused, with the reason.
@@ -312,8 +338,9 @@ def test_secretariat_builds_and_opens_a_cycle(page, secretariat, db, a11y, login
     a11y(page, "dashboard with the cycle")
 
 
-def test_other_reporting_pages_pass_axe(page, journey_cycle, secretariat, rep_a, org_a, db,
-                                        a11y, login_browser):
+def test_other_reporting_pages_pass_axe(
+    page, journey_cycle, secretariat, rep_a, org_a, db, a11y, login_browser
+):
     """The pages the journeys above do not pass through, at phone and desktop widths."""
     from app.members.models import Pledge
     from tests.reporting.builders_filling import fill_and_submit, make_charter
@@ -327,20 +354,27 @@ def test_other_reporting_pages_pass_axe(page, journey_cycle, secretariat, rep_a,
     for width in (390, 1280):
         page.set_viewport_size({"width": width, "height": 900})
         login_browser(page, rep_a.email, PASSWORD)
-        for url in ["/my/reports", "/my/reports/2026/pledges", "/my/reports/2026/sections/2",
-                    f"/reports/2026/{org_a.slug}/versions/1"]:
+        for url in [
+            "/my/reports",
+            "/my/reports/2026/pledges",
+            "/my/reports/2026/sections/2",
+            f"/reports/2026/{org_a.slug}/versions/1",
+        ]:
             page.goto(url)
             a11y(page, f"{url} at {width}px")
         log_out(page)
         login_browser(page, "sec@example.org", PASSWORD)
-        for url in ["/secretariat/cycles", "/secretariat/cycles/2026",
-                    "/secretariat/cycles/2026/settings",
-                    f"/secretariat/cycles/2026/reports/{org_a.slug}",
-                    f"/reports/2026/{org_a.slug}/versions/1",
-                    "/secretariat/cycles/2027/sections/new",
-                    f"/secretariat/cycles/2027/sections/{section.id}",
-                    f"/secretariat/cycles/2027/questions/{question.id}",
-                    "/secretariat/cycles/2027/preview"]:
+        for url in [
+            "/secretariat/cycles",
+            "/secretariat/cycles/2026",
+            "/secretariat/cycles/2026/settings",
+            f"/secretariat/cycles/2026/reports/{org_a.slug}",
+            f"/reports/2026/{org_a.slug}/versions/1",
+            "/secretariat/cycles/2027/sections/new",
+            f"/secretariat/cycles/2027/sections/{section.id}",
+            f"/secretariat/cycles/2027/questions/{question.id}",
+            "/secretariat/cycles/2027/preview",
+        ]:
             page.goto(url)
             a11y(page, f"{url} at {width}px")
         log_out(page)

@@ -74,9 +74,9 @@ def test_queue_changes_and_return_with_a_comment(page, story, a11y, login_browse
 
     # What changed between version 1 and version 2.
     page.get_by_role("link", name="What changed (Alpha Org)").click()
-    expect(page.get_by_role(
-        "heading", name="What changed in the 2026 report of Alpha Org"
-    )).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="What changed in the 2026 report of Alpha Org")
+    ).to_be_visible()
     expect(page.locator("ins", has_text="public bug bounty")).to_have_count(1)
     expect(page.get_by_text("More than 5 people")).to_be_visible()
     a11y(page, "what changed")
@@ -112,12 +112,14 @@ def test_extension_asked_and_granted(page, story, a11y, login_browser, mailbox):
     expect(panel.get_by_text("Your report is due on March 31, 2026.")).to_be_visible()
     a11y(page, "representative dashboard")
     panel.get_by_role("link", name="Ask for more time").click()
-    expect(page.get_by_role("heading", name="Ask for more time for the 2026 report")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Ask for more time for the 2026 report")
+    ).to_be_visible()
     a11y(page, "extension request form")
     page.get_by_role("button", name="Send the request").click()
-    expect(page.get_by_text(
-        "Please explain why your organisation needs more time."
-    ).first).to_be_visible()
+    expect(
+        page.get_by_text("Please explain why your organisation needs more time.").first
+    ).to_be_visible()
     a11y(page, "extension request with an error")
     page.get_by_label("Why does your organisation need more time?").fill(
         "Our security lead is on leave until April."
@@ -141,7 +143,9 @@ def test_extension_asked_and_granted(page, story, a11y, login_browser, mailbox):
     page.get_by_role("button", name="Grant the new date").click()
     page.wait_for_url("**/secretariat/extensions")
     expect(page.get_by_text("Extension granted to Beta Org.")).to_be_visible()
-    expect(page.get_by_role("row", name=re.compile("Beta Org")).get_by_text("Granted")).to_be_visible()
+    expect(
+        page.get_by_role("row", name=re.compile("Beta Org")).get_by_text("Granted")
+    ).to_be_visible()
     a11y(page, "extension list")
     log_out(page)
 

@@ -16,8 +16,9 @@ from tests.transparency.conftest import build_world
 pytestmark = pytest.mark.browser
 
 
-def test_secretariat_publishes_and_the_public_downloads(page, browser, live_server, db, a11y,
-                                                       login_browser):
+def test_secretariat_publishes_and_the_public_downloads(
+    page, browser, live_server, db, a11y, login_browser
+):
     build_world(db)
     make_user(role="secretariat", email="sec@example.org", name="Sam Secretary")
     db.session.commit()
@@ -77,7 +78,9 @@ def test_secretariat_publishes_and_the_public_downloads(page, browser, live_serv
         assert "First edition." in public.content()
         public.get_by_role("link", name="Read online the 2025 report, edition 1").click()
         public.wait_for_url("**/reports/2025/editions/1")
-        expect(public.get_by_role("heading", name="Transparency report 2025", level=1)).to_be_visible()
+        expect(
+            public.get_by_role("heading", name="Transparency report 2025", level=1)
+        ).to_be_visible()
         a11y(public, "report online")
         expect(public.get_by_role("link", name="Download the PDF")).to_be_visible()
     finally:

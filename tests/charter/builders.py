@@ -13,23 +13,35 @@ from app.charter import services
 PRINCIPLES = [
     ("Protect all users", "We will protect all our users, wherever they are.", "Security"),
     ("Oppose attacks on citizens", "We will oppose attacks on innocent citizens.", "Restraint"),
-    ("Disclose vulnerabilities", "We will run a coordinated vulnerability disclosure "
-     "programme.", "Security"),
+    (
+        "Disclose vulnerabilities",
+        "We will run a coordinated vulnerability disclosure programme.",
+        "Security",
+    ),
 ]
 
 
-def publish_charter(actor, principles=None, *, effective: dt.date = dt.date(2024, 1, 1),
-                    title: str = "The Test Accord", preamble: str = "We commit to **this**.",
-                    summary: str = "First version.", published_on: dt.date | None = None):
+def publish_charter(
+    actor,
+    principles=None,
+    *,
+    effective: dt.date = dt.date(2024, 1, 1),
+    title: str = "The Test Accord",
+    preamble: str = "We commit to **this**.",
+    summary: str = "First version.",
+    published_on: dt.date | None = None,
+):
     """A new version from scratch (or on top of the latest one), published."""
     draft = services.start_draft(actor)
-    services.update_draft(actor, draft.id, title=title, preamble_md=preamble,
-                          change_summary=summary)
+    services.update_draft(
+        actor, draft.id, title=title, preamble_md=preamble, change_summary=summary
+    )
     for text in list(draft.texts):
         services.remove_principle(actor, draft.id, text.id)
     for title_, body, theme in principles if principles is not None else PRINCIPLES:
-        services.add_principle(actor, draft.id, number=None, title=title_, body_md=body,
-                               theme=theme)
+        services.add_principle(
+            actor, draft.id, number=None, title=title_, body_md=body, theme=theme
+        )
     previous = clock._frozen
     clock.freeze(published_on or effective)
     try:

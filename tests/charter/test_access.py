@@ -20,15 +20,19 @@ ACCESS = {
     "charter.compare": (lambda w: "/charter/compare/1/2", PUBLIC),
     "charter.admin_index": (lambda w: "/secretariat/charter", SECRETARIAT),
     "charter.admin_draft": (lambda w: f"/secretariat/charter/{w.draft.id}", SECRETARIAT),
-    "charter.admin_preview": (lambda w: f"/secretariat/charter/{w.draft.id}/preview",
-                              SECRETARIAT),
-    "charter.admin_preview_pdf": (lambda w: f"/secretariat/charter/{w.draft.id}/preview.pdf",
-                                  SECRETARIAT),
+    "charter.admin_preview": (lambda w: f"/secretariat/charter/{w.draft.id}/preview", SECRETARIAT),
+    "charter.admin_preview_pdf": (
+        lambda w: f"/secretariat/charter/{w.draft.id}/preview.pdf",
+        SECRETARIAT,
+    ),
     "charter.admin_principle_new": (
-        lambda w: f"/secretariat/charter/{w.draft.id}/principles/new", SECRETARIAT),
+        lambda w: f"/secretariat/charter/{w.draft.id}/principles/new",
+        SECRETARIAT,
+    ),
     "charter.admin_principle_edit": (
         lambda w: f"/secretariat/charter/{w.draft.id}/principles/{w.draft.texts[0].id}",
-        SECRETARIAT),
+        SECRETARIAT,
+    ),
 }
 
 # Drafts are never public, whoever asks (the draft below is version 3).

@@ -56,14 +56,27 @@ def _r(key, number, title, body="", theme=""):
 
 
 def test_compare_classifies_every_principle_by_identity():
-    old = [_r("P1", 1, "Protect", "Body one"), _r("P2", 2, "Oppose", "Body two"),
-           _r("P3", 3, "Disclose", "Run a programme."), _r("P4", 4, "Old", "Gone soon")]
-    new = [_r("P1", 1, "Protect", "Body one"), _r("P5", 2, "Design", "Secure by default"),
-           _r("P2", 3, "Oppose", "Body two"), _r("P3", 4, "Disclose", "Run a programme, fix.")]
+    old = [
+        _r("P1", 1, "Protect", "Body one"),
+        _r("P2", 2, "Oppose", "Body two"),
+        _r("P3", 3, "Disclose", "Run a programme."),
+        _r("P4", 4, "Old", "Gone soon"),
+    ]
+    new = [
+        _r("P1", 1, "Protect", "Body one"),
+        _r("P5", 2, "Design", "Secure by default"),
+        _r("P2", 3, "Oppose", "Body two"),
+        _r("P3", 4, "Disclose", "Run a programme, fix."),
+    ]
     result = compare(old, new)
     statuses = {c.key: c.status for c in result.changes}
-    assert statuses == {"P1": UNCHANGED, "P5": ADDED, "P2": RENUMBERED, "P3": REWORDED,
-                        "P4": REMOVED}
+    assert statuses == {
+        "P1": UNCHANGED,
+        "P5": ADDED,
+        "P2": RENUMBERED,
+        "P3": REWORDED,
+        "P4": REMOVED,
+    }
     assert [c.key for c in result.changes] == ["P1", "P5", "P2", "P3", "P4"]
     reworded = result.with_status(REWORDED)[0]
     assert reworded.renumbered and reworded.body_changed and not reworded.title_changed
@@ -85,8 +98,14 @@ def test_markup_only_changes_are_not_rewording_but_titles_and_themes_are():
 
 def test_title_and_preamble_changes_are_reported():
     same = [_r("P1", 1, "A", "b")]
-    result = compare(same, same, old_title="Accord", new_title="Accord",
-                     old_preamble="We commit.", new_preamble="We **all** commit.")
+    result = compare(
+        same,
+        same,
+        old_title="Accord",
+        new_title="Accord",
+        old_preamble="We commit.",
+        new_preamble="We **all** commit.",
+    )
     assert not result.title_changed and result.preamble_changed
     assert Segment("insert", " all") in result.preamble_diff
     assert not compare(same, same).has_changes

@@ -16,15 +16,34 @@ from pypdf import PdfReader
 from app.charter import services
 from tests.charter.builders import publish, publish_charter, text_numbered
 
-PRINCIPLES = [(f"Principle title {word}", f"The body of the {word} principle, with *emphasis*.",
-               "Theme") for word in ("alpha", "bravo", "charlie", "delta", "echo", "foxtrot",
-                                     "golf", "hotel", "india", "juliet", "kilo", "lima")]
+PRINCIPLES = [
+    (f"Principle title {word}", f"The body of the {word} principle, with *emphasis*.", "Theme")
+    for word in (
+        "alpha",
+        "bravo",
+        "charlie",
+        "delta",
+        "echo",
+        "foxtrot",
+        "golf",
+        "hotel",
+        "india",
+        "juliet",
+        "kilo",
+        "lima",
+    )
+]
 
 
 @pytest.fixture
 def pdf_bytes(client, db, secretariat):
-    publish_charter(secretariat, PRINCIPLES, title="The PDF Accord",
-                    preamble="We **commit** to these principles.", effective=dt.date(2024, 3, 1))
+    publish_charter(
+        secretariat,
+        PRINCIPLES,
+        title="The PDF Accord",
+        preamble="We **commit** to these principles.",
+        effective=dt.date(2024, 3, 1),
+    )
     db.session.commit()
     response = client.get("/charter.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
@@ -43,7 +62,7 @@ def test_pdf_text_holds_every_title_in_order(pdf_bytes):
     titles = [p[0] for p in PRINCIPLES]
     contents_page = next(i for i, t in enumerate(pages) if "Contents" in t)
     toc = pages[contents_page]
-    body = "\n".join(pages[contents_page + 1:])
+    body = "\n".join(pages[contents_page + 1 :])
     assert _in_order(toc, titles), "table of contents out of order"
     assert _in_order(body, titles), "principles out of order"
     assert "We commit to these principles." in body
@@ -59,8 +78,9 @@ def test_pdftotext_agrees(pdf_bytes, tmp_path):
         pytest.skip("poppler-utils is not installed")
     path = tmp_path / "charter.pdf"
     path.write_bytes(pdf_bytes)
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     body = text.split("Principles", 1)[1]
     assert _in_order(body, [p[0] for p in PRINCIPLES])
 
@@ -97,8 +117,9 @@ def test_each_version_has_its_own_pdf(client, db, secretariat):
     v1 = publish_charter(secretariat, PRINCIPLES[:3], effective=dt.date(2024, 1, 1))
     draft = services.start_draft(secretariat)
     first = text_numbered(draft, 1)
-    services.update_principle(secretariat, draft.id, first.id, number=1,
-                              title="A brand new first title", body_md="New.")
+    services.update_principle(
+        secretariat, draft.id, first.id, number=1, title="A brand new first title", body_md="New."
+    )
     publish(secretariat, draft.id, dt.date(2024, 2, 1))
     db.session.commit()
     old = PdfReader(io.BytesIO(client.get(f"/charter/v/{v1.number}.pdf").data))

@@ -33,8 +33,12 @@ def test_no_charter_means_no_current_version(db):
 def test_current_version_is_the_highest_number_in_force(db, secretariat):
     v1 = publish_charter(secretariat, effective=dt.date(2024, 1, 1))
     clock.freeze(dt.date(2024, 6, 1))
-    v2 = publish_charter(secretariat, effective=dt.date(2024, 9, 1), summary="Second",
-                         published_on=dt.date(2024, 6, 1))
+    v2 = publish_charter(
+        secretariat,
+        effective=dt.date(2024, 9, 1),
+        summary="Second",
+        published_on=dt.date(2024, 6, 1),
+    )
     assert services.current_version() == v1  # v2 is upcoming until September
     timeline = services.timeline()
     assert timeline.status(v2) == "upcoming" and timeline.upcoming == [v2]
@@ -85,8 +89,9 @@ def test_only_one_draft_at_a_time(db, secretariat):
 def test_added_principle_gets_the_next_free_key(db, secretariat):
     publish_charter(secretariat)
     draft = services.start_draft(secretariat)
-    text = services.add_principle(secretariat, draft.id, number=None, title="New one",
-                                  body_md="Body")
+    text = services.add_principle(
+        secretariat, draft.id, number=None, title="New one", body_md="Body"
+    )
     assert text.principle.key == "P4" and text.number == 4
     assert [t.number for t in draft.texts] == [1, 2, 3, 4]
 
@@ -104,12 +109,12 @@ def test_removing_a_copied_principle_retires_it_in_the_draft_only(db, secretaria
 def test_removing_a_new_principle_drops_its_identity(db, secretariat):
     publish_charter(secretariat)
     draft = services.start_draft(secretariat)
-    text = services.add_principle(secretariat, draft.id, number=None, title="Short-lived",
-                                  body_md="")
+    text = services.add_principle(
+        secretariat, draft.id, number=None, title="Short-lived", body_md=""
+    )
     services.remove_principle(secretariat, draft.id, text.id)
     assert _count(Principle) == 3
-    again = services.add_principle(secretariat, draft.id, number=None, title="Again",
-                                   body_md="")
+    again = services.add_principle(secretariat, draft.id, number=None, title="Again", body_md="")
     assert again.principle.key == "P4"
 
 
@@ -117,31 +122,48 @@ def test_identity_survives_rewording_renumbering_and_a_new_version(db, secretari
     v1 = publish_charter(secretariat)
     key_of_disclosure = text_numbered(v1, 3).principle.key
     draft = services.start_draft(secretariat)
-    new = services.add_principle(secretariat, draft.id, number=None, title="Security by design",
-                                 body_md="Secure by default.")
+    new = services.add_principle(
+        secretariat, draft.id, number=None, title="Security by design", body_md="Secure by default."
+    )
     for _ in range(3):  # to the top: each move swaps places and numbers with the one above
         services.move_principle(secretariat, draft.id, new.id, "up")
     assert [(t.title, t.number) for t in draft.texts][:2] == [
-        ("Security by design", 1), (PRINCIPLES[0][0], 2)]
+        ("Security by design", 1),
+        (PRINCIPLES[0][0], 2),
+    ]
     disclosure = next(t for t in draft.texts if t.principle.key == key_of_disclosure)
-    services.update_principle(secretariat, draft.id, disclosure.id, number=disclosure.number,
-                              title="Disclose vulnerabilities responsibly",
-                              body_md="We fix reported flaws within 90 days.", theme="Security")
+    services.update_principle(
+        secretariat,
+        draft.id,
+        disclosure.id,
+        number=disclosure.number,
+        title="Disclose vulnerabilities responsibly",
+        body_md="We fix reported flaws within 90 days.",
+        theme="Security",
+    )
     v2 = publish(secretariat, draft.id, dt.date(2024, 6, 1))
     assert [(t.principle.key, t.number) for t in v2.texts] == [
-        ("P4", 1), ("P1", 2), ("P2", 3), ("P3", 4)]
+        ("P4", 1),
+        ("P1", 2),
+        ("P2", 3),
+        ("P3", 4),
+    ]
     assert text_numbered(v2, 4).principle_id == text_numbered(v1, 3).principle_id
 
 
 def test_move_swaps_positions_and_numbers(db, secretariat):
     draft = services.start_draft(secretariat)
     for title, body, theme in PRINCIPLES:
-        services.add_principle(secretariat, draft.id, number=None, title=title, body_md=body,
-                               theme=theme)
+        services.add_principle(
+            secretariat, draft.id, number=None, title=title, body_md=body, theme=theme
+        )
     third = text_numbered(draft, 3)
     services.move_principle(secretariat, draft.id, third.id, "up")
     assert [(t.number, t.title) for t in draft.texts] == [
-        (1, PRINCIPLES[0][0]), (2, PRINCIPLES[2][0]), (3, PRINCIPLES[1][0])]
+        (1, PRINCIPLES[0][0]),
+        (2, PRINCIPLES[2][0]),
+        (3, PRINCIPLES[1][0]),
+    ]
     services.move_principle(secretariat, draft.id, text_numbered(draft, 1).id, "up")  # no-op
     assert draft.texts[0].title == PRINCIPLES[0][0]
     with pytest.raises(ValidationFailed):
@@ -151,11 +173,13 @@ def test_move_swaps_positions_and_numbers(db, secretariat):
 def test_editing_a_number_reorders_the_draft(db, secretariat):
     draft = services.start_draft(secretariat)
     for title, body, theme in PRINCIPLES:
-        services.add_principle(secretariat, draft.id, number=None, title=title, body_md=body,
-                               theme=theme)
+        services.add_principle(
+            secretariat, draft.id, number=None, title=title, body_md=body, theme=theme
+        )
     first = text_numbered(draft, 1)
-    services.update_principle(secretariat, draft.id, first.id, number=9, title=first.title,
-                              body_md=first.body_md)
+    services.update_principle(
+        secretariat, draft.id, first.id, number=9, title=first.title, body_md=first.body_md
+    )
     assert [t.number for t in draft.texts] == [2, 3, 9]
 
 
@@ -182,8 +206,9 @@ def test_a_principle_of_another_version_is_not_found(db, secretariat):
     v1 = publish_charter(secretariat)
     draft = services.start_draft(secretariat)
     with pytest.raises(NotFound):
-        services.update_principle(secretariat, draft.id, v1.texts[0].id, number=1,
-                                  title="Sneaky", body_md="")
+        services.update_principle(
+            secretariat, draft.id, v1.texts[0].id, number=1, title="Sneaky", body_md=""
+        )
     assert services.get_published(1).texts[0].title == PRINCIPLES[0][0]
 
 
@@ -192,8 +217,9 @@ def test_only_the_secretariat_drafts(db, secretariat, rep_a):
         services.start_draft(rep_a)
     draft = services.start_draft(secretariat)
     for call in (
-        lambda: services.update_draft(rep_a, draft.id, title="X", preamble_md="",
-                                      change_summary=""),
+        lambda: services.update_draft(
+            rep_a, draft.id, title="X", preamble_md="", change_summary=""
+        ),
         lambda: services.add_principle(rep_a, draft.id, number=1, title="X", body_md=""),
         lambda: publish(rep_a, draft.id, dt.date(2024, 1, 1)),
         lambda: services.delete_draft(rep_a, draft.id),
@@ -299,8 +325,12 @@ def test_publishing_before_an_upcoming_versions_date_is_refused(db, secretariat)
 
     clock.freeze(dt.date(2024, 1, 10))
     publish_charter(secretariat, effective=dt.date(2024, 1, 1), published_on=dt.date(2024, 1, 1))
-    publish_charter(secretariat, effective=dt.date(2024, 6, 1), summary="Upcoming",
-                    published_on=dt.date(2024, 1, 10))
+    publish_charter(
+        secretariat,
+        effective=dt.date(2024, 6, 1),
+        summary="Upcoming",
+        published_on=dt.date(2024, 1, 10),
+    )
     draft = services.start_draft(secretariat)
     assert draft.based_on_id == services.get_published(2).id  # copies the latest, upcoming one
     _db.session.commit()
@@ -330,12 +360,15 @@ def published(db, secretariat):
 def test_every_service_refuses_to_change_a_published_version(db, secretariat, published):
     text_id = published.texts[0].id
     attempts = [
-        lambda: services.update_draft(secretariat, published.id, title="Changed",
-                                      preamble_md="", change_summary=""),
-        lambda: services.add_principle(secretariat, published.id, number=9, title="Extra",
-                                       body_md=""),
-        lambda: services.update_principle(secretariat, published.id, text_id, number=1,
-                                          title="Changed", body_md=""),
+        lambda: services.update_draft(
+            secretariat, published.id, title="Changed", preamble_md="", change_summary=""
+        ),
+        lambda: services.add_principle(
+            secretariat, published.id, number=9, title="Extra", body_md=""
+        ),
+        lambda: services.update_principle(
+            secretariat, published.id, text_id, number=1, title="Changed", body_md=""
+        ),
         lambda: services.move_principle(secretariat, published.id, text_id, "down"),
         lambda: services.remove_principle(secretariat, published.id, text_id),
         lambda: publish(secretariat, published.id, dt.date(2030, 1, 1)),

@@ -16,7 +16,7 @@ from tests.charter.builders import publish, publish_charter
 from tests.conftest import login_as
 
 VECTORS = [
-    "<a href=\"https://example.org\" onclick=\"alert('xss-onclick')\">ok link</a>",
+    '<a href="https://example.org" onclick="alert(\'xss-onclick\')">ok link</a>',
     "<script>alert('xss-script')</script>",
     "<img src=x onerror=\"alert('xss-img')\">",
     "Inline <img src=x onerror=alert('xss-inline')> image",
@@ -26,20 +26,32 @@ VECTORS = [
     "<a href=\"  javascript:alert('xss-space')\">spaced</a>",
     "[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
     "![pic](javascript:alert('xss-imgmd'))",
-    "A paragraph with attributes\n{: onmouseover=\"alert('xss-attr')\" style=\"color:red\" }",
-    "<iframe src=\"https://evil.example/\"></iframe>",
+    'A paragraph with attributes\n{: onmouseover="alert(\'xss-attr\')" style="color:red" }',
+    '<iframe src="https://evil.example/"></iframe>',
     "<style>body { display: none }</style>",
     "<svg onload=\"alert('xss-svg')\"><script>alert('xss-svg2')</script></svg>",
     "<math><mtext><table><mglyph><style><img src=x onerror=alert('xss-mxss')>",
-    "<object data=\"https://evil.example/x.swf\"></object><embed src=\"https://evil.example/\">",
-    "<form action=\"https://evil.example/\"><input name=q><button>Go</button></form>",
+    '<object data="https://evil.example/x.swf"></object><embed src="https://evil.example/">',
+    '<form action="https://evil.example/"><input name=q><button>Go</button></form>',
     "<div style=\"background:url(javascript:alert('xss-css'))\">styled</div>",
-    "<img src=\"file:///etc/passwd\"><link rel=stylesheet href=\"file:///etc/passwd\">",
+    '<img src="file:///etc/passwd"><link rel=stylesheet href="file:///etc/passwd">',
     "<details open ontoggle=\"alert('xss-toggle')\">x</details>",
 ]
 MARKDOWN = "\n\n".join(VECTORS)
-FORBIDDEN_TAGS = {"script", "iframe", "style", "svg", "math", "object", "embed", "img", "link",
-                  "details", "meta", "base"}
+FORBIDDEN_TAGS = {
+    "script",
+    "iframe",
+    "style",
+    "svg",
+    "math",
+    "object",
+    "embed",
+    "img",
+    "link",
+    "details",
+    "meta",
+    "base",
+}
 BAD_SCHEMES = ("javascript:", "data:", "vbscript:", "file:")
 
 
@@ -54,8 +66,11 @@ class _Collector(HTMLParser):
         for name, value in attrs:
             if name.startswith("on") or name == "style":
                 self.problems.append(f"<{tag} {name}=…>")
-            if name in ("href", "src", "action", "data") and value and \
-                    value.strip().lower().startswith(BAD_SCHEMES):
+            if (
+                name in ("href", "src", "action", "data")
+                and value
+                and value.strip().lower().startswith(BAD_SCHEMES)
+            ):
                 self.problems.append(f"<{tag} {name}={value[:30]}>")
             if tag == "form" and name == "action" and "evil.example" in (value or ""):
                 self.problems.append("<form> to another site")
@@ -78,13 +93,23 @@ def hostile(db, secretariat):
     """Version 1 is harmless; version 2 has the vectors everywhere a secretariat can type."""
     publish_charter(secretariat, effective=dt.date(2024, 1, 1))
     draft = services.start_draft(secretariat)
-    services.update_draft(secretariat, draft.id, title="<script>alert('xss-title')</script>",
-                          preamble_md=MARKDOWN,
-                          change_summary="<img src=x onerror=alert('xss-summary')>")
+    services.update_draft(
+        secretariat,
+        draft.id,
+        title="<script>alert('xss-title')</script>",
+        preamble_md=MARKDOWN,
+        change_summary="<img src=x onerror=alert('xss-summary')>",
+    )
     for text in draft.texts:
-        services.update_principle(secretariat, draft.id, text.id, number=text.number,
-                                  title=f"<b onmouseover=alert('t{text.number}')>T</b>",
-                                  body_md=MARKDOWN, theme="<script>alert('theme')</script>")
+        services.update_principle(
+            secretariat,
+            draft.id,
+            text.id,
+            number=text.number,
+            title=f"<b onmouseover=alert('t{text.number}')>T</b>",
+            body_md=MARKDOWN,
+            theme="<script>alert('theme')</script>",
+        )
     services.add_principle(secretariat, draft.id, number=None, title="New", body_md=MARKDOWN)
     db.session.commit()
     return draft
@@ -149,9 +174,14 @@ def test_no_vector_reaches_the_pdf(app, hostile, secretariat, db):
         with pikepdf.open(io.BytesIO(response.data)) as pdf:
             assert _pdf_actions(pdf) == []
             assert "/AcroForm" not in pdf.Root and "/OpenAction" not in pdf.Root
-            uris = [str(a.A.URI) for page in pdf.pages for a in page.get("/Annots", [])
-                    if "/A" in a and "/URI" in a.A]
+            uris = [
+                str(a.A.URI)
+                for page in pdf.pages
+                for a in page.get("/Annots", [])
+                if "/A" in a and "/URI" in a.A
+            ]
             assert "https://example.org" in uris  # the harmless link is still a link
-        text = "".join(p.extract_text() for p in __import__("pypdf").PdfReader(
-            io.BytesIO(response.data)).pages)
+        text = "".join(
+            p.extract_text() for p in __import__("pypdf").PdfReader(io.BytesIO(response.data)).pages
+        )
         assert "xss-script" not in text and "xss-svg2" not in text and "root:" not in text

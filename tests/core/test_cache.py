@@ -330,7 +330,8 @@ def test_redis_invalidation_after_commit(redis_url, tmp_path, database_url):
 
 
 def test_a_request_reads_each_topic_generation_once_and_again_after_its_own_write(
-        app, db, monkeypatch):
+    app, db, monkeypatch
+):
     register_fragment("test-memo", "members")
     reads: list[tuple] = []
     real = cache.backend.get_many

@@ -402,7 +402,8 @@ def test_workers_share_cached_pages_and_invalidations(database_url, tmp_path):
 
 
 def test_a_worker_never_serves_its_own_copy_after_another_worker_invalidated(
-        database_url, tmp_path):
+    database_url, tmp_path
+):
     """Each worker keeps copies of the pages it served; they are checked against the shared
     generations on every hit, so an invalidation by any worker reaches every copy."""
     Views.calls = {}
@@ -419,7 +420,8 @@ def test_a_worker_never_serves_its_own_copy_after_another_worker_invalidated(
 
 
 def test_another_process_write_reaches_a_worker_copy_within_the_check_interval(
-        database_url, tmp_path, monkeypatch):
+    database_url, tmp_path, monkeypatch
+):
     """A write by another process bumps the token in the shared store without touching this
     process: the worker's own copy may be served for up to LOCAL_CHECK_SECONDS, never after."""
     from app.core import http_cache

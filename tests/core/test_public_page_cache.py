@@ -142,10 +142,26 @@ def test_language_is_part_of_the_key(client, world):
 # draft save writes reports/answers/report_edits and must not empty the page cache; a login
 # writes users). Adding a table forces a decision here.
 NOT_PUBLIC = {
-    "alembic_version", "answers", "applications", "audit_events", "build_jobs",
-    "deadline_events", "evidence", "extensions", "member_report_pdfs", "pledge_principles",
-    "questions", "reminder_log", "report_edits", "report_pledges", "reports",
-    "review_comments", "sections", "stored_files", "submitted_answers", "users",
+    "alembic_version",
+    "answers",
+    "applications",
+    "audit_events",
+    "build_jobs",
+    "deadline_events",
+    "evidence",
+    "extensions",
+    "member_report_pdfs",
+    "pledge_principles",
+    "questions",
+    "reminder_log",
+    "report_edits",
+    "report_pledges",
+    "reports",
+    "review_comments",
+    "sections",
+    "stored_files",
+    "submitted_answers",
+    "users",
 }
 
 
@@ -185,9 +201,11 @@ def test_the_streamed_csv_answers_conditional_requests_until_the_members_change(
 
 def test_country_names_follow_the_visitor_language_but_data_exports_stay_english(client, world):
     assert "<dd>Allemagne</dd>" in client.get(
-        f"/members/{world.slug}", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+        f"/members/{world.slug}", headers={"Accept-Language": "fr"}
+    ).get_data(as_text=True)
     assert "<dd>Germany</dd>" in client.get(
-        f"/members/{world.slug}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+        f"/members/{world.slug}", headers={"Accept-Language": "en"}
+    ).get_data(as_text=True)
     join = client.get("/join", headers={"Accept-Language": "fr"}).get_data(as_text=True)
     assert '<option value="DE">Allemagne</option>' in join
     api = client.get(f"/api/v1/members/{world.slug}", headers={"Accept-Language": "fr"})

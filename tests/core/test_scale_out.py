@@ -31,8 +31,9 @@ from tests.members.test_profiles import edit_data, post_edit
 def hosts(database_url, redis_url, tmp_path):
     built = []
     for name in ("host-1", "host-2"):
-        host = create_app({**overrides_for_tests(database_url),
-                           "CACHE_BACKEND": "redis", "REDIS_URL": redis_url})
+        host = create_app(
+            {**overrides_for_tests(database_url), "CACHE_BACKEND": "redis", "REDIS_URL": redis_url}
+        )
         host.instance_path = str(tmp_path / name)  # its own disk, created empty
         (tmp_path / name).mkdir()
         built.append(host)
@@ -43,8 +44,7 @@ def hosts(database_url, redis_url, tmp_path):
             _db.engine.dispose()
 
 
-def test_a_representative_moves_between_hosts_and_nothing_stays_on_a_host_disk(
-        db, hosts, tmp_path):
+def test_a_representative_moves_between_hosts_and_nothing_stays_on_a_host_disk(db, hosts, tmp_path):
     host_1, host_2 = hosts
     org = make_org(name="Roaming Org")
     make_user(role="representative", organisation=org, email="rep@roaming.example")
@@ -59,9 +59,14 @@ def test_a_representative_moves_between_hosts_and_nothing_stays_on_a_host_disk(
 
     # The representative logs in on host 1 and carries on with host 2.
     rep_on_1 = host_1.test_client()
-    response = rep_on_1.post("/login", data={
-        "email": "rep@roaming.example", "password": PASSWORD,
-        "csrf_token": csrf_token(rep_on_1, "/login")})
+    response = rep_on_1.post(
+        "/login",
+        data={
+            "email": "rep@roaming.example",
+            "password": PASSWORD,
+            "csrf_token": csrf_token(rep_on_1, "/login"),
+        },
+    )
     assert response.status_code == 302
     rep_on_2 = host_2.test_client()
     rep_on_2.set_cookie("session", rep_on_1.get_cookie("session").value, domain="localhost")
@@ -72,8 +77,12 @@ def test_a_representative_moves_between_hosts_and_nothing_stays_on_a_host_disk(
     png = builders.image_bytes("PNG", size=(300, 100))
     with host_2.app_context():
         organisation = _db.session.get(Organisation, org.id)
-        assert post_edit(rep_on_2, organisation, edit_data(organisation),
-                         logo=(png, "logo.png")).status_code == 302
+        assert (
+            post_edit(
+                rep_on_2, organisation, edit_data(organisation), logo=(png, "logo.png")
+            ).status_code
+            == 302
+        )
         logo_sha = _db.session.get(Organisation, org.id).logo_sha256
 
     # …lives in the database, and host 1 shows it on the page it had cached.
@@ -83,7 +92,8 @@ def test_a_representative_moves_between_hosts_and_nothing_stays_on_a_host_disk(
     profile = public.get(f"/members/{slug}")
     versioned = f"/members/{slug}/logo?v={logo_sha[:12]}"
     assert profile.headers["X-Pactum-Cache"] == "miss" and versioned in profile.get_data(
-        as_text=True)
+        as_text=True
+    )
     logo = public.get(versioned)
     assert logo.status_code == 200 and logo.data == stored.data
 

@@ -29,29 +29,35 @@ def test_template_gettext_escapes_and_formats_as_jinja_does(app):
     """`_()` in templates is remembered per catalog (strings without variables), and still
     does what Jinja's new-style gettext does: the catalog's text is trusted, variables are
     escaped, `%%` becomes `%`, and outside autoescape the result is a plain string."""
-    alliance = ("%(name)s is a voluntary alliance of organisations that commit in public to a "
-                "shared charter and report on it every year.")
+    alliance = (
+        "%(name)s is a voluntary alliance of organisations that commit in public to a "
+        "shared charter and report on it every year."
+    )
     with app.app_context(), app.test_request_context("/"):
         for _twice in range(2):
             assert render_template_string("{{ _('100%% sure') }}") == "100% sure"
             assert render_template_string("{{ _('<b>') }}") == "<b>"
-            assert render_template_string(
-                "{% autoescape false %}{{ _('<b>') ~ ('<i>' | e) }}{% endautoescape %}"
-            ) == "<b>&lt;i&gt;"
-            assert render_template_string(
-                "{{ _(s, name='<b>A&B</b>') }}", s=alliance
-            ).startswith("&lt;b&gt;A&amp;B&lt;/b&gt; is a voluntary alliance")
+            assert (
+                render_template_string(
+                    "{% autoescape false %}{{ _('<b>') ~ ('<i>' | e) }}{% endautoescape %}"
+                )
+                == "<b>&lt;i&gt;"
+            )
+            assert render_template_string("{{ _(s, name='<b>A&B</b>') }}", s=alliance).startswith(
+                "&lt;b&gt;A&amp;B&lt;/b&gt; is a voluntary alliance"
+            )
     with app.app_context(), app.test_request_context("/?lang=fr"):
-        assert render_template_string(
-            "{{ _(s, name='<b>A&B</b>') }}", s=alliance
-        ).startswith("&lt;b&gt;A&amp;B&lt;/b&gt; est une alliance")
+        assert render_template_string("{{ _(s, name='<b>A&B</b>') }}", s=alliance).startswith(
+            "&lt;b&gt;A&amp;B&lt;/b&gt; est une alliance"
+        )
 
 
 def test_french_pages_come_out_in_french_after_english_ones(client):
     """One process serves both languages one request after the other."""
     assert "Skip to main content" in client.get("/charter").get_data(True)
     assert "Aller au contenu principal" in client.get(
-        "/charter", headers={"Accept-Language": "fr"}).get_data(True)
+        "/charter", headers={"Accept-Language": "fr"}
+    ).get_data(True)
     assert "Skip to main content" in client.get("/charter").get_data(True)
 
 
@@ -65,13 +71,18 @@ def test_urls_match_flask_url_for(app):
         "{{ url_for('members.directory', _external=True) }}"
     )
     with app.test_request_context("/members"):
-        expected = "|".join(escape(url) for url in [  # Flask's own, escaped as in a template
-            url_for("members.directory"), url_for("members.directory", page=2),
-            url_for("members.profile", slug="acme"), url_for("static", filename="css/site.css"),
-            url_for("members.directory", country=["FR", "DE"]),
-            url_for("members.directory", _anchor="results"),
-            url_for("members.directory", _external=True),
-        ])
+        expected = "|".join(
+            escape(url)
+            for url in [  # Flask's own, escaped as in a template
+                url_for("members.directory"),
+                url_for("members.directory", page=2),
+                url_for("members.profile", slug="acme"),
+                url_for("static", filename="css/site.css"),
+                url_for("members.directory", country=["FR", "DE"]),
+                url_for("members.directory", _anchor="results"),
+                url_for("members.directory", _external=True),
+            ]
+        )
         assert render_template_string(template) == expected
         assert render_template_string(template) == expected  # remembered ones too
     assert "country=FR&amp;country=DE" in expected and "#results" in expected
@@ -86,7 +97,6 @@ def test_a_url_remembered_under_one_mount_point_is_not_reused_under_another(app)
         assert render_template_string(template) == "/alliance/members"
     with app.test_request_context("/members"):
         assert render_template_string(template) == "/members"
-
 
 
 def test_short_times_are_remembered_per_minute_language_and_zone(app):

@@ -35,16 +35,22 @@ def test_organisations_list_includes_applications(sec_client, db):
 
 def test_add_an_organisation_then_activate_it(sec_client, db):
     url = "/secretariat/organisations/new"
-    response = post_form(sec_client, url, {"name": "Paper Signatory", "country": "KE",
-                                           "category": "academia", "sector_id": ""},
-                         form_url=url)
+    response = post_form(
+        sec_client,
+        url,
+        {"name": "Paper Signatory", "country": "KE", "category": "academia", "sector_id": ""},
+        form_url=url,
+    )
     assert response.status_code == 302
     org = db.session.scalar(select(Organisation).where(Organisation.name == "Paper Signatory"))
     assert org.status == "applicant"
     admin = f"/secretariat/organisations/{org.slug}"
-    response = post_form(sec_client, f"{admin}/status",
-                         {"status": "active", "reason": "Signed on paper.", "public_reason": ""},
-                         form_url=admin)
+    response = post_form(
+        sec_client,
+        f"{admin}/status",
+        {"status": "active", "reason": "Signed on paper.", "public_reason": ""},
+        form_url=admin,
+    )
     assert response.status_code == 302
     db.session.expire_all()
     org = db.session.get(Organisation, org.id)
@@ -56,8 +62,12 @@ def test_duplicate_name_when_adding(sec_client, db):
     make_org(name="Taken Name")
     db.session.commit()
     url = "/secretariat/organisations/new"
-    response = post_form(sec_client, url, {"name": "TAKEN  name", "country": "KE",
-                                           "category": "academia"}, form_url=url)
+    response = post_form(
+        sec_client,
+        url,
+        {"name": "TAKEN  name", "country": "KE", "category": "academia"},
+        form_url=url,
+    )
     assert response.status_code == 409
     assert db.session.scalar(select(func.count()).select_from(Organisation)) == 1
 
@@ -68,15 +78,24 @@ def test_status_change_records_reasons(sec_client, db, org_a, secretariat):
     page = sec_client.get(admin).get_data(as_text=True)
     assert '<option value="suspended">' in page and '<option value="delisted">' not in page
     # Suspension needs a public reason.
-    response = post_form(sec_client, f"{admin}/status",
-                         {"status": "suspended", "reason": "Complaint #7", "public_reason": ""},
-                         form_url=admin)
+    response = post_form(
+        sec_client,
+        f"{admin}/status",
+        {"status": "suspended", "reason": "Complaint #7", "public_reason": ""},
+        form_url=admin,
+    )
     assert response.status_code == 422
     assert 'id="public_reason-error"' in response.get_data(as_text=True)
-    response = post_form(sec_client, f"{admin}/status",
-                         {"status": "suspended", "reason": "Complaint #7",
-                          "public_reason": "Suspended while a complaint is reviewed."},
-                         form_url=admin)
+    response = post_form(
+        sec_client,
+        f"{admin}/status",
+        {
+            "status": "suspended",
+            "reason": "Complaint #7",
+            "public_reason": "Suspended while a complaint is reviewed.",
+        },
+        form_url=admin,
+    )
     assert response.status_code == 302
     change = db.session.scalar(select(StatusChange).order_by(StatusChange.id.desc()))
     assert (change.from_status, change.to_status) == ("active", "suspended")
@@ -87,12 +106,15 @@ def test_status_change_records_reasons(sec_client, db, org_a, secretariat):
     assert "Suspended while a complaint is reviewed." in text and "Complaint #7" not in text
 
 
-@pytest.mark.parametrize("data, field", [
-    ({"status": "delisted", "reason": "x"}, "status"),  # active -> delisted is not allowed
-    ({"status": "bogus", "reason": "x"}, "status"),
-    ({"status": "", "reason": "x"}, "status"),
-    ({"status": "withdrawn", "reason": ""}, "reason"),
-])
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({"status": "delisted", "reason": "x"}, "status"),  # active -> delisted is not allowed
+        ({"status": "bogus", "reason": "x"}, "status"),
+        ({"status": "", "reason": "x"}, "status"),
+        ({"status": "withdrawn", "reason": ""}, "reason"),
+    ],
+)
 def test_bad_status_changes(sec_client, db, org_a, data, field):
     db.session.commit()
     admin = f"/secretariat/organisations/{org_a.slug}"
@@ -107,17 +129,24 @@ def test_bad_status_changes(sec_client, db, org_a, data, field):
 def test_representatives_cannot_change_statuses(client, db, org_a, rep_a):
     db.session.commit()
     login_as(client, rep_a)
-    response = post_form(client, f"/secretariat/organisations/{org_a.slug}/status",
-                         {"status": "withdrawn", "reason": "x"}, form_url="/dashboard")
+    response = post_form(
+        client,
+        f"/secretariat/organisations/{org_a.slug}/status",
+        {"status": "withdrawn", "reason": "x"},
+        form_url="/dashboard",
+    )
     assert response.status_code == 403
 
 
 def test_invite_and_remove_representatives(sec_client, db, org_a, org_b, rep_b, mailbox):
     db.session.commit()
     admin = f"/secretariat/organisations/{org_a.slug}"
-    response = post_form(sec_client, f"{admin}/representatives",
-                         {"email": "New@Alpha.example", "name": "Nina New", "job_title": "CISO"},
-                         form_url=admin)
+    response = post_form(
+        sec_client,
+        f"{admin}/representatives",
+        {"email": "New@Alpha.example", "name": "Nina New", "job_title": "CISO"},
+        form_url=admin,
+    )
     assert response.status_code == 302
     user = db.session.scalar(select(User).where(User.email == "new@alpha.example"))
     assert user.organisation_id == org_a.id
@@ -125,14 +154,14 @@ def test_invite_and_remove_representatives(sec_client, db, org_a, org_b, rep_b, 
     assert "/invitation/" in mailbox.body(mailbox.to("new@alpha.example")[0])
     page = sec_client.get(admin).get_data(as_text=True)
     assert "Invited, has not set a password yet" in page
-    taken = post_form(sec_client, f"{admin}/representatives", {"email": rep_b.email},
-                      form_url=admin)
+    taken = post_form(
+        sec_client, f"{admin}/representatives", {"email": rep_b.email}, form_url=admin
+    )
     assert taken.status_code == 409 and 'id="email-error"' in taken.get_data(as_text=True)
     bad = post_form(sec_client, f"{admin}/representatives", {"email": "nope"}, form_url=admin)
     assert bad.status_code == 422
     # Removing someone of another organisation through this one is refused.
-    wrong = post_form(sec_client, f"{admin}/representatives/{rep_b.id}/remove", {},
-                      form_url=admin)
+    wrong = post_form(sec_client, f"{admin}/representatives/{rep_b.id}/remove", {}, form_url=admin)
     assert wrong.status_code == 404
     db.session.expire_all()
     assert db.session.get(User, rep_b.id).active
@@ -161,8 +190,12 @@ def test_sectors_crud(sec_client, db):
     refused = post_form(sec_client, f"/secretariat/sectors/{used.id}/delete", {}, form_url=url)
     assert refused.status_code == 409
     assert "1 organisations are in this sector" in refused.get_data(as_text=True)
-    assert post_form(sec_client, f"/secretariat/sectors/{sector.id}/delete", {},
-                     form_url=url).status_code == 302
+    assert (
+        post_form(
+            sec_client, f"/secretariat/sectors/{sector.id}/delete", {}, form_url=url
+        ).status_code
+        == 302
+    )
     db.session.expire_all()
     assert db.session.get(Sector, sector.id) is None and db.session.get(Sector, used.id)
 
@@ -178,7 +211,9 @@ def test_secretariat_dashboard_lists_recent_status_changes(sec_client, db, org_a
 
 def test_posts_need_csrf(sec_client, db, org_a):
     db.session.commit()
-    response = sec_client.post(f"/secretariat/organisations/{org_a.slug}/status",
-                               data={"status": "withdrawn", "reason": "x"})
+    response = sec_client.post(
+        f"/secretariat/organisations/{org_a.slug}/status",
+        data={"status": "withdrawn", "reason": "x"},
+    )
     assert response.status_code == 400
     assert csrf_token(sec_client, "/secretariat/sectors")

@@ -26,14 +26,34 @@ def names(body: str) -> list[str]:
 
 @pytest.fixture
 def world(db, version):
-    make_org(name="Alpha Cloud", country="DE", sector="Cloud", category="company",
-             joined_on=dt.date(2023, 5, 1))
-    make_org(name="beta  Rights", country="FR", sector="Human rights",
-             category="civil_society", joined_on=dt.date(2024, 2, 1))
-    make_org(name="Gamma Uni", country="DE", sector="Research", category="academia",
-             joined_on=dt.date(2024, 9, 1))
-    make_org(name="Delta Gone", country="DE", sector="Cloud", status="delisted",
-             joined_on=dt.date(2023, 1, 10))
+    make_org(
+        name="Alpha Cloud",
+        country="DE",
+        sector="Cloud",
+        category="company",
+        joined_on=dt.date(2023, 5, 1),
+    )
+    make_org(
+        name="beta  Rights",
+        country="FR",
+        sector="Human rights",
+        category="civil_society",
+        joined_on=dt.date(2024, 2, 1),
+    )
+    make_org(
+        name="Gamma Uni",
+        country="DE",
+        sector="Research",
+        category="academia",
+        joined_on=dt.date(2024, 9, 1),
+    )
+    make_org(
+        name="Delta Gone",
+        country="DE",
+        sector="Cloud",
+        status="delisted",
+        joined_on=dt.date(2023, 1, 10),
+    )
     make_org(name="Epsilon Applicant", country="DE", status="applicant")
     make_org(name="Zeta Rejected", country="DE", status="rejected", joined_on=None)
     # Withdrew while still an applicant: never a member, never listed.
@@ -77,12 +97,16 @@ def test_each_filter_value_shows_its_count_given_the_other_filters(client, world
     assert '<option value="delisted" >Delisted (1)</option>' in body
     assert '<option value="2024" >2024 (1)</option>' in body
     assert '<option value="2023" >2023 (2)</option>' in body
-    assert "civil_society" not in re.search(r'id="filter-category".*?</select>', body, re.S).group(0)
+    assert "civil_society" not in re.search(r'id="filter-category".*?</select>', body, re.S).group(
+        0
+    )
 
 
 def test_year_and_category_filters(client, world):
     assert names(client.get("/members?year=2024").get_data(as_text=True)) == [
-        "beta  Rights", "Gamma Uni"]
+        "beta  Rights",
+        "Gamma Uni",
+    ]
     assert names(client.get("/members?category=academia").get_data(as_text=True)) == ["Gamma Uni"]
 
 
@@ -93,12 +117,24 @@ def test_sort_by_join_date(client, world):
     assert oldest == list(reversed(newest))
 
 
-@pytest.mark.parametrize("query, field", [
-    ("country=XX", "country"), ("country=Germany", "country"), ("sector=nope", "sector"),
-    ("category=spy", "category"), ("status=applicant", "status"), ("status=rejected", "status"),
-    ("year=20x4", "year"), ("year=%D9%A2%D9%A0%D9%A2%D9%A4", "year"), ("sort=random", "sort"),
-    ("page=0", "page"), ("page=-1", "page"), ("page=%C2%B2", "page"), ("q=" + "x" * 101, "q"),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("country=XX", "country"),
+        ("country=Germany", "country"),
+        ("sector=nope", "sector"),
+        ("category=spy", "category"),
+        ("status=applicant", "status"),
+        ("status=rejected", "status"),
+        ("year=20x4", "year"),
+        ("year=%D9%A2%D9%A0%D9%A2%D9%A4", "year"),
+        ("sort=random", "sort"),
+        ("page=0", "page"),
+        ("page=-1", "page"),
+        ("page=%C2%B2", "page"),
+        ("q=" + "x" * 101, "q"),
+    ],
+)
 def test_invalid_filters_answer_400_with_a_message(client, world, query, field):
     response = client.get(f"/members?{query}")
     assert response.status_code == 400
@@ -152,19 +188,28 @@ def _populate(n: int, db, version, start: int = 0):
     sectors = ["Cloud", "Energy", "Health"]
     countries = ["DE", "FR", "KE", "BR", "JP"]
     for i in range(start, start + n):
-        org = make_org(name=f"Org {i:04d}", country=countries[i % 5], sector=sectors[i % 3],
-                       category=["company", "academia"][i % 2],
-                       joined_on=dt.date(2020 + i % 6, 1 + i % 12, 1),
-                       status=["active", "active", "suspended", "delisted"][i % 4])
+        org = make_org(
+            name=f"Org {i:04d}",
+            country=countries[i % 5],
+            sector=sectors[i % 3],
+            category=["company", "academia"][i % 2],
+            joined_on=dt.date(2020 + i % 6, 1 + i % 12, 1),
+            status=["active", "active", "suspended", "delisted"][i % 4],
+        )
         if i % 2:
             org.endorsed_version_id = version.id
     db.session.commit()
 
 
-@pytest.mark.parametrize("url", [
-    "/members", "/members?country=DE&sort=newest", "/members?q=org&sector=cloud&year=2021",
-    "/members?page=3&status=active",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/members",
+        "/members?country=DE&sort=newest",
+        "/members?q=org&sector=cloud&year=2021",
+        "/members?page=3&status=active",
+    ],
+)
 def test_constant_queries_whatever_the_size(client, db, version, url):
     _populate(10, db, version)
     client.get(url)  # warm up (first request loads templates)
@@ -197,16 +242,20 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 _PARAMS = st.dictionaries(
-    st.sampled_from(["q", "country", "sector", "category", "status", "year", "sort", "page",
-                     "per_page"]),
-    st.one_of(st.text(max_size=12), st.sampled_from(["DE", "de", "active", "2024", "name",
-                                                     "newest", "1", "0", "-1", "cloud"])),
+    st.sampled_from(
+        ["q", "country", "sector", "category", "status", "year", "sort", "page", "per_page"]
+    ),
+    st.one_of(
+        st.text(max_size=12),
+        st.sampled_from(["DE", "de", "active", "2024", "name", "newest", "1", "0", "-1", "cloud"]),
+    ),
     max_size=5,
 )
 
 
-@settings(max_examples=30, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(params=_PARAMS)
 def test_any_query_string_is_a_page_or_a_400(client, world, params):
     for url in ("/members", "/api/v1/members", "/members.csv"):
@@ -220,8 +269,16 @@ def test_any_query_string_is_a_page_or_a_400(client, world, params):
 
 @pytest.fixture
 def named(db, version):
-    for name in ["Café Łódź Sécurité", 'Secure "Quotes" Ltd', "C++ Labs", "AT&T-ish (Holdings)",
-                 "Either OR Neither", "Star*Corp", "North Wind", "Back\\Slash 100%"]:
+    for name in [
+        "Café Łódź Sécurité",
+        'Secure "Quotes" Ltd',
+        "C++ Labs",
+        "AT&T-ish (Holdings)",
+        "Either OR Neither",
+        "Star*Corp",
+        "North Wind",
+        "Back\\Slash 100%",
+    ]:
         make_org(name=name)
     db.session.commit()
 
@@ -232,22 +289,40 @@ def search_names(client, q: str) -> list[str]:
     return [html.unescape(n) for n in names(response.get_data(as_text=True))]
 
 
-@pytest.mark.parametrize("q, expected", [
-    # words and prefixes, any case, spaces collapsed
-    ("north", ["North Wind"]), ("NOR", ["North Wind"]), ("north   wind", ["North Wind"]),
-    ("th wi", ["North Wind"]), ("wind north", []),
-    # letters with accents, in either case; an accent is part of the letter
-    ("café", ["Café Łódź Sécurité"]), ("CAFÉ ŁÓDŹ", ["Café Łódź Sécurité"]),
-    ("sécurité", ["Café Łódź Sécurité"]), ("cafe", []),
-    # punctuation and what would be query syntax elsewhere are plain characters
-    ('"quotes"', ['Secure "Quotes" Ltd']), ('"', ['Secure "Quotes" Ltd']),
-    ("c++", ["C++ Labs"]), ("*", ["Star*Corp"]), ("star*", ["Star*Corp"]),
-    ("-ish", ["AT&T-ish (Holdings)"]), ("(holdings)", ["AT&T-ish (Holdings)"]),
-    ("(", ["AT&T-ish (Holdings)"]), ("at&t", ["AT&T-ish (Holdings)"]),
-    ("or neither", ["Either OR Neither"]), ("NEAR(", []), ("a:b", []), ("^", []),
-    ("100%", ["Back\\Slash 100%"]), ("\\", ["Back\\Slash 100%"]), ("%", ["Back\\Slash 100%"]),
-    ("_", []),
-])
+@pytest.mark.parametrize(
+    "q, expected",
+    [
+        # words and prefixes, any case, spaces collapsed
+        ("north", ["North Wind"]),
+        ("NOR", ["North Wind"]),
+        ("north   wind", ["North Wind"]),
+        ("th wi", ["North Wind"]),
+        ("wind north", []),
+        # letters with accents, in either case; an accent is part of the letter
+        ("café", ["Café Łódź Sécurité"]),
+        ("CAFÉ ŁÓDŹ", ["Café Łódź Sécurité"]),
+        ("sécurité", ["Café Łódź Sécurité"]),
+        ("cafe", []),
+        # punctuation and what would be query syntax elsewhere are plain characters
+        ('"quotes"', ['Secure "Quotes" Ltd']),
+        ('"', ['Secure "Quotes" Ltd']),
+        ("c++", ["C++ Labs"]),
+        ("*", ["Star*Corp"]),
+        ("star*", ["Star*Corp"]),
+        ("-ish", ["AT&T-ish (Holdings)"]),
+        ("(holdings)", ["AT&T-ish (Holdings)"]),
+        ("(", ["AT&T-ish (Holdings)"]),
+        ("at&t", ["AT&T-ish (Holdings)"]),
+        ("or neither", ["Either OR Neither"]),
+        ("NEAR(", []),
+        ("a:b", []),
+        ("^", []),
+        ("100%", ["Back\\Slash 100%"]),
+        ("\\", ["Back\\Slash 100%"]),
+        ("%", ["Back\\Slash 100%"]),
+        ("_", []),
+    ],
+)
 def test_name_search(client, named, q, expected):
     assert search_names(client, q) == expected
 
@@ -301,9 +376,9 @@ def test_the_page_and_its_filter_counts_follow_writes(client, db, version):
 
 def test_the_filter_form_is_cached_per_language(client, db, version):
     _populate(3, db, version)
+
     def page(language):
-        return client.get("/members", headers={"Accept-Language": language}).get_data(
-            as_text=True)
+        return client.get("/members", headers={"Accept-Language": language}).get_data(as_text=True)
 
     english = page("en")
     french = page("fr")
@@ -320,8 +395,7 @@ def test_country_names_are_in_the_visitor_language_and_english_in_the_api(client
     db.session.commit()
 
     def page(language):
-        return client.get("/members", headers={"Accept-Language": language}).get_data(
-            as_text=True)
+        return client.get("/members", headers={"Accept-Language": language}).get_data(as_text=True)
 
     for _twice in range(2):
         english, french = page("en"), page("fr")
@@ -337,13 +411,13 @@ def test_country_names_are_in_the_visitor_language_and_english_in_the_api(client
 
 
 def _literal_sql(statement) -> str:
-    return str(statement.compile(dialect=db_.engine.dialect,
-                                 compile_kwargs={"literal_binds": True}))
+    return str(
+        statement.compile(dialect=db_.engine.dialect, compile_kwargs={"literal_binds": True})
+    )
 
 
 def _plan(statement) -> str:
-    rows = db_.session.connection().exec_driver_sql(
-        f"EXPLAIN QUERY PLAN {_literal_sql(statement)}")
+    rows = db_.session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {_literal_sql(statement)}")
     return "\n".join(str(r[-1]) for r in rows)
 
 
@@ -367,9 +441,11 @@ def test_name_search_uses_the_trigram_index_on_postgresql(db, version):
     _populate(20, db, version)
     db.session.execute(text("SET LOCAL enable_seqscan = off"))
     statement = select(Organisation.id).where(
-        Organisation.name_key.like(directory.like_pattern("org 00"), escape="\\"))
-    plan = "\n".join(r[0] for r in db.session.connection().exec_driver_sql(
-        f"EXPLAIN {_literal_sql(statement)}"))
+        Organisation.name_key.like(directory.like_pattern("org 00"), escape="\\")
+    )
+    plan = "\n".join(
+        r[0] for r in db.session.connection().exec_driver_sql(f"EXPLAIN {_literal_sql(statement)}")
+    )
     assert "ix_organisations_name_trgm" in plan, plan
 
 
@@ -384,10 +460,12 @@ def test_a_search_with_few_matches_finds_them_first_on_postgresql(db, version):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL query plans")
     _populate(20, db, version)
-    statement = directory._page_statement(Filters(q="org 001"), load_context().sectors,
-                                          offset=0, limit=24, full=False, total=10)
-    plan = "\n".join(r[0] for r in db.session.connection().exec_driver_sql(
-        f"EXPLAIN {_literal_sql(statement)}"))
+    statement = directory._page_statement(
+        Filters(q="org 001"), load_context().sectors, offset=0, limit=24, full=False, total=10
+    )
+    plan = "\n".join(
+        r[0] for r in db.session.connection().exec_driver_sql(f"EXPLAIN {_literal_sql(statement)}")
+    )
     assert "CTE matches" in plan and "Sort Key: organisations.name_key" in plan, plan
     names_found = [r.name for r in db.session.execute(statement)]
     assert names_found == [f"Org {i:04d}" for i in range(10, 20)]
@@ -406,6 +484,10 @@ def test_the_count_has_thousands_separators(client, db, version, monkeypatch):
 def _with_total(search, total):
     def patched(*args, **kwargs):
         result = search(*args, **kwargs)
-        return dataclasses.replace(result, total=total) if dataclasses.is_dataclass(result) \
+        return (
+            dataclasses.replace(result, total=total)
+            if dataclasses.is_dataclass(result)
             else result._replace(total=total)
+        )
+
     return patched

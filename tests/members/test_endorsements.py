@@ -19,12 +19,14 @@ from tests.members import builders
 
 @pytest.fixture
 def v2(db, version, principles):
-    return builders.make_version(2, effective=dt.date(2025, 6, 1), principles=principles,
-                                 extra_principle=True)
+    return builders.make_version(
+        2, effective=dt.date(2025, 6, 1), principles=principles, extra_principle=True
+    )
 
 
-def test_publishing_a_version_emails_active_members_representatives(db, version, secretariat,
-                                                                    mailbox, v2):
+def test_publishing_a_version_emails_active_members_representatives(
+    db, version, secretariat, mailbox, v2
+):
     active = make_org(name="Active Org")
     quiet = make_org(name="Quiet Org", status="non_communicating")
     gone = make_org(name="Gone Org", status="withdrawn")
@@ -54,34 +56,50 @@ def test_dashboard_asks_until_endorsed(client, db, org_a, rep_a, version, v2):
     assert f"/members/{org_a.slug}/endorse" in dashboard
     page = client.get(f"/members/{org_a.slug}/endorse").get_data(as_text=True)
     assert "Charter v2" in page
-    response = post_form(client, f"/members/{org_a.slug}/endorse",
-                         {"version_id": str(v2.id), "signatory_name": "Ada Boss",
-                          "signatory_title": "CEO", "authorised": "y"},
-                         form_url=f"/members/{org_a.slug}/endorse")
+    response = post_form(
+        client,
+        f"/members/{org_a.slug}/endorse",
+        {
+            "version_id": str(v2.id),
+            "signatory_name": "Ada Boss",
+            "signatory_title": "CEO",
+            "authorised": "y",
+        },
+        form_url=f"/members/{org_a.slug}/endorse",
+    )
     assert response.status_code == 302
     db.session.expire_all()
     org = db.session.get(Organisation, org_a.id)
     assert org.endorsed_version_id == v2.id
-    endorsement = db.session.scalar(select(Endorsement).where(
-        Endorsement.charter_version_id == v2.id))
+    endorsement = db.session.scalar(
+        select(Endorsement).where(Endorsement.charter_version_id == v2.id)
+    )
     assert (endorsement.signatory_name, endorsement.recorded_by_id) == ("Ada Boss", rep_a.id)
     assert "Endorse version 2 of the charter" not in client.get("/dashboard").get_data(as_text=True)
     directory = client.get("/members").get_data(as_text=True)
     assert "Endorsed the current charter (version 2)" in directory
 
 
-@pytest.mark.parametrize("changes, field", [
-    ({"authorised": None}, "authorised"),
-    ({"signatory_name": " "}, "signatory_name"),
-    ({"version_id": "OLD"}, "version_id"),
-    ({"version_id": "abc"}, "version_id"),
-])
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"authorised": None}, "authorised"),
+        ({"signatory_name": " "}, "signatory_name"),
+        ({"version_id": "OLD"}, "version_id"),
+        ({"version_id": "abc"}, "version_id"),
+    ],
+)
 def test_bad_endorsements_are_refused(client, db, org_a, rep_a, version, v2, changes, field):
     builders.endorse(org_a, version)
     db.session.commit()
     login_as(client, rep_a)
-    data = {"version_id": str(v2.id), "signatory_name": "Ada", "signatory_title": "CEO",
-            "authorised": "y", **changes}
+    data = {
+        "version_id": str(v2.id),
+        "signatory_name": "Ada",
+        "signatory_title": "CEO",
+        "authorised": "y",
+        **changes,
+    }
     if data["version_id"] == "OLD":
         data["version_id"] = str(version.id)
     data = {k: v for k, v in data.items() if v is not None}
@@ -96,9 +114,17 @@ def test_bad_endorsements_are_refused(client, db, org_a, rep_a, version, v2, cha
 def test_cannot_endorse_for_another_organisation(client, db, org_a, org_b, rep_a, version):
     db.session.commit()
     login_as(client, rep_a)
-    response = post_form(client, f"/members/{org_b.slug}/endorse",
-                         {"version_id": str(version.id), "signatory_name": "A",
-                          "signatory_title": "B", "authorised": "y"}, form_url="/dashboard")
+    response = post_form(
+        client,
+        f"/members/{org_b.slug}/endorse",
+        {
+            "version_id": str(version.id),
+            "signatory_name": "A",
+            "signatory_title": "B",
+            "authorised": "y",
+        },
+        form_url="/dashboard",
+    )
     assert response.status_code == 403
     assert db.session.scalar(select(Endorsement)) is None
 
@@ -116,8 +142,9 @@ def test_endorse_service_rules(db, org_a, rep_a, rep_b, secretariat, version):
         services.endorse(secretariat, suspended, version.id, "A", "B", True)
 
 
-def test_upcoming_version_can_be_endorsed_before_it_takes_effect(db, org_a, rep_a, version,
-                                                                 principles):
+def test_upcoming_version_can_be_endorsed_before_it_takes_effect(
+    db, org_a, rep_a, version, principles
+):
     upcoming = builders.make_version(2, effective=dt.date(2099, 1, 1), principles=principles)
     builders.endorse(org_a, version)
     assert services.endorsement_due(org_a, services.latest_published_version())

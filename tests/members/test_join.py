@@ -13,13 +13,22 @@ from tests.factories import make_org, make_sector
 
 def join_data(version, **changes) -> dict:
     data = {
-        "name": "Harbour Lights", "legal_name": "Harbour Lights GmbH", "country": "DE",
-        "sector_id": "", "category": "company", "size_band": "10-49",
-        "website": "harbour-lights.example", "description_md": "We *guard* harbours.",
-        "contact_name": "Carla Contact", "contact_title": "Director",
-        "contact_email": "Carla@Harbour.example", "motivation": "Because.",
-        "charter_version_id": str(version.id), "signatory_name": "Sam Signer",
-        "signatory_title": "CEO", "authorised_to_sign": "y",
+        "name": "Harbour Lights",
+        "legal_name": "Harbour Lights GmbH",
+        "country": "DE",
+        "sector_id": "",
+        "category": "company",
+        "size_band": "10-49",
+        "website": "harbour-lights.example",
+        "description_md": "We *guard* harbours.",
+        "contact_name": "Carla Contact",
+        "contact_title": "Director",
+        "contact_email": "Carla@Harbour.example",
+        "motivation": "Because.",
+        "charter_version_id": str(version.id),
+        "signatory_name": "Sam Signer",
+        "signatory_title": "CEO",
+        "authorised_to_sign": "y",
     }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
@@ -58,8 +67,12 @@ def test_application_creates_applicant_and_emails_both(client, db, version, mail
     assert application.contact_email == "carla@harbour.example"
     assert application.charter_version_id == version.id
     assert application.signatory_name == "Sam Signer" and application.authorised_to_sign
-    history = db.session.scalars(select(StatusChange).where(StatusChange.organisation_id == org.id)).all()
-    assert [(h.from_status, h.to_status, h.is_public) for h in history] == [(None, "applicant", False)]
+    history = db.session.scalars(
+        select(StatusChange).where(StatusChange.organisation_id == org.id)
+    ).all()
+    assert [(h.from_status, h.to_status, h.is_public) for h in history] == [
+        (None, "applicant", False)
+    ]
     mailbox.wait(2)
     to_secretariat = mailbox.to(app.config["SECRETARIAT_EMAIL"])
     assert len(to_secretariat) == 1
@@ -73,29 +86,33 @@ def test_application_creates_applicant_and_emails_both(client, db, version, mail
     assert "Harbour Lights" not in client.get("/members").get_data(as_text=True)
 
 
-@pytest.mark.parametrize("changes, field, message", [
-    ({"name": "  "}, "name", "Please fill in"),
-    ({"country": "XX"}, "country", "Choose a country from the list."),
-    ({"country": "Germany"}, "country", "Choose a country from the list."),
-    ({"category": "spy"}, "category", "Choose a category from the list."),
-    ({"size_band": "huge"}, "size_band", "Choose a size from the list."),
-    ({"sector_id": "999999"}, "sector_id", "Choose a sector from the list."),
-    ({"sector_id": "abc"}, "sector_id", "Choose a sector from the list."),
-    ({"website": "not a website"}, "website", "Enter the full address of a website"),
-    ({"website": "javascript:alert(1)"}, "website", "Enter the full address of a website"),
-    ({"website": "ftp://files.example.org"}, "website", "Enter the full address of a website"),
-    ({"website": "https://localhost"}, "website", "Enter the full address of a website"),
-    ({"website": "https://user:pw@example.org"}, "website", "Enter the full address"),
-    ({"website": "https://example.org:99999"}, "website", "Enter the full address"),
-    ({"contact_email": "not-an-email"}, "contact_email", "Enter a valid email address."),
-    ({"authorised_to_sign": None}, "authorised_to_sign", "Only a person authorised to sign"),
-    ({"signatory_title": ""}, "signatory_title", "Please fill in"),
-    ({"charter_version_id": "abc"}, "charter_version_id", "A new version of the charter"),
-    ({"charter_version_id": "999"}, "charter_version_id", "A new version of the charter"),
-    ({"name": "x" * 201}, "name", "200"),
-])
-def test_bad_input_is_refused_next_to_the_field(client, db, version, mailbox, changes, field,
-                                                message):
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        ({"name": "  "}, "name", "Please fill in"),
+        ({"country": "XX"}, "country", "Choose a country from the list."),
+        ({"country": "Germany"}, "country", "Choose a country from the list."),
+        ({"category": "spy"}, "category", "Choose a category from the list."),
+        ({"size_band": "huge"}, "size_band", "Choose a size from the list."),
+        ({"sector_id": "999999"}, "sector_id", "Choose a sector from the list."),
+        ({"sector_id": "abc"}, "sector_id", "Choose a sector from the list."),
+        ({"website": "not a website"}, "website", "Enter the full address of a website"),
+        ({"website": "javascript:alert(1)"}, "website", "Enter the full address of a website"),
+        ({"website": "ftp://files.example.org"}, "website", "Enter the full address of a website"),
+        ({"website": "https://localhost"}, "website", "Enter the full address of a website"),
+        ({"website": "https://user:pw@example.org"}, "website", "Enter the full address"),
+        ({"website": "https://example.org:99999"}, "website", "Enter the full address"),
+        ({"contact_email": "not-an-email"}, "contact_email", "Enter a valid email address."),
+        ({"authorised_to_sign": None}, "authorised_to_sign", "Only a person authorised to sign"),
+        ({"signatory_title": ""}, "signatory_title", "Please fill in"),
+        ({"charter_version_id": "abc"}, "charter_version_id", "A new version of the charter"),
+        ({"charter_version_id": "999"}, "charter_version_id", "A new version of the charter"),
+        ({"name": "x" * 201}, "name", "200"),
+    ],
+)
+def test_bad_input_is_refused_next_to_the_field(
+    client, db, version, mailbox, changes, field, message
+):
     db.session.commit()
     response = apply(client, join_data(version, **changes))
     assert response.status_code == 422
@@ -120,10 +137,21 @@ def test_duplicate_name_is_a_conflict_whatever_the_case_and_spaces(client, db, v
 def test_closed_when_no_charter_is_published(client, db):
     db.session.commit()
     assert "Applications are not open yet" in client.get("/join").get_data(as_text=True)
-    response = post_form(client, "/join", {
-        "name": "X", "country": "DE", "category": "company", "contact_name": "A",
-        "contact_email": "a@b.example", "signatory_name": "A", "signatory_title": "B",
-        "authorised_to_sign": "y", "charter_version_id": "1"})
+    response = post_form(
+        client,
+        "/join",
+        {
+            "name": "X",
+            "country": "DE",
+            "category": "company",
+            "contact_name": "A",
+            "contact_email": "a@b.example",
+            "signatory_name": "A",
+            "signatory_title": "B",
+            "authorised_to_sign": "y",
+            "charter_version_id": "1",
+        },
+    )
     assert response.status_code == 409
     assert count(Organisation) == 0
 
@@ -136,8 +164,14 @@ def test_join_needs_csrf(client, db, version):
 
 def test_markup_in_the_application_is_escaped(client, db, version, secretariat):
     db.session.commit()
-    apply(client, join_data(version, name="<script>alert(1)</script> Org",
-                            description_md="<img src=x onerror=alert(1)> **bold**"))
+    apply(
+        client,
+        join_data(
+            version,
+            name="<script>alert(1)</script> Org",
+            description_md="<img src=x onerror=alert(1)> **bold**",
+        ),
+    )
     application = db.session.scalar(select(Application))
     login_as(client, secretariat)
     body = client.get(f"/secretariat/applications/{application.id}").get_data(as_text=True)
@@ -167,13 +201,15 @@ def test_queue_lists_pending_applications(client, pending, secretariat, db):
     assert "<strong>1</strong> application waiting for a decision" in dashboard
 
 
-def test_approve_activates_records_endorsement_and_invites(client, pending, secretariat, db,
-                                                           mailbox, version):
+def test_approve_activates_records_endorsement_and_invites(
+    client, pending, secretariat, db, mailbox, version
+):
     db.session.commit()
     login_as(client, secretariat)
     url = f"/secretariat/applications/{pending.id}"
-    response = post_form(client, f"{url}/approve", {"invite_email": "carla@harbour.example"},
-                         form_url=url)
+    response = post_form(
+        client, f"{url}/approve", {"invite_email": "carla@harbour.example"}, form_url=url
+    )
     assert response.status_code == 302
     db.session.expire_all()
     org = db.session.get(Organisation, pending.organisation_id)
@@ -195,19 +231,25 @@ def test_approve_activates_records_endorsement_and_invites(client, pending, secr
     public = client.get("/members/harbour-lights").get_data(as_text=True)
     assert "Joined the alliance." in public and "Version 1" in public
     # Deciding twice is refused.
-    again = post_form(client, f"{url}/approve", {"invite_email": "x@harbour.example"},
-                      form_url="/secretariat/applications")
+    again = post_form(
+        client,
+        f"{url}/approve",
+        {"invite_email": "x@harbour.example"},
+        form_url="/secretariat/applications",
+    )
     assert again.status_code == 409
 
 
-def test_approve_with_an_email_already_in_use_changes_nothing(client, pending, secretariat, db,
-                                                              mailbox, make_user):
+def test_approve_with_an_email_already_in_use_changes_nothing(
+    client, pending, secretariat, db, mailbox, make_user
+):
     make_user(email="taken@example.org", role="secretariat")
     db.session.commit()
     login_as(client, secretariat)
     url = f"/secretariat/applications/{pending.id}"
-    response = post_form(client, f"{url}/approve", {"invite_email": "taken@example.org"},
-                         form_url=url)
+    response = post_form(
+        client, f"{url}/approve", {"invite_email": "taken@example.org"}, form_url=url
+    )
     assert response.status_code == 409
     body = response.get_data(as_text=True)
     assert 'id="invite_email-error"' in body and "already exists" in body
@@ -224,13 +266,16 @@ def test_reject_needs_a_reason_and_emails_it(client, pending, secretariat, db, m
     url = f"/secretariat/applications/{pending.id}"
     empty = post_form(client, f"{url}/reject", {"reason": "  "}, form_url=url)
     assert empty.status_code == 422 and 'id="reason-error"' in empty.get_data(as_text=True)
-    response = post_form(client, f"{url}/reject", {"reason": "Not an organisation we admit."},
-                         form_url=url)
+    response = post_form(
+        client, f"{url}/reject", {"reason": "Not an organisation we admit."}, form_url=url
+    )
     assert response.status_code == 302
     db.session.expire_all()
     org = db.session.get(Organisation, pending.organisation_id)
     assert org.status == "rejected"
-    assert db.session.get(Application, pending.id).decision_reason == "Not an organisation we admit."
+    assert (
+        db.session.get(Application, pending.id).decision_reason == "Not an organisation we admit."
+    )
     mailbox.wait(1)
     assert "Not an organisation we admit." in mailbox.body(mailbox.to("carla@harbour.example")[0])
     assert client.get("/members/harbour-lights").status_code == 200  # the secretariat sees it
@@ -252,8 +297,9 @@ def test_representatives_cannot_decide(client, pending, rep_a, db):
 
 def test_control_characters_are_dropped(client, db, version):
     db.session.commit()
-    response = apply(client, join_data(version, name="Nul\x00 Org\x07",
-                                       description_md="Line one\nLine\x00 two"))
+    response = apply(
+        client, join_data(version, name="Nul\x00 Org\x07", description_md="Line one\nLine\x00 two")
+    )
     assert response.status_code == 302
     org = db.session.scalar(select(Organisation))
     assert org.name == "Nul Org" and org.description_md == "Line one\nLine two"

@@ -20,8 +20,13 @@ def test_every_status_has_transitions():
 
 def test_change_records_who_when_why(db, org_a, secretariat):
     clock.freeze(dt.datetime(2026, 5, 1, 9, tzinfo=dt.UTC))
-    change = change_status(secretariat, org_a, "non_communicating", reason="No report",
-                           public_reason="Did not report for 2025.")
+    change = change_status(
+        secretariat,
+        org_a,
+        "non_communicating",
+        reason="No report",
+        public_reason="Did not report for 2025.",
+    )
     assert change.by_user_id == secretariat.id and change.at == clock.now()
     assert org_a.status == "non_communicating" and org_a.status_since == clock.now()
     assert change.is_public

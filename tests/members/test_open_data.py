@@ -22,19 +22,32 @@ from tests.querycount import count_queries
 def world(db, version, principles, secretariat):
     from app.members.services import change_status
 
-    alpha = make_org(name="Alpha Cloud", country="DE", sector="Cloud",
-                     joined_on=dt.date(2023, 5, 1), website="https://alpha.example",
-                     description_md="We host *things*.")
+    alpha = make_org(
+        name="Alpha Cloud",
+        country="DE",
+        sector="Cloud",
+        joined_on=dt.date(2023, 5, 1),
+        website="https://alpha.example",
+        description_md="We host *things*.",
+    )
     alpha.logo_sha256 = store_file(builders.image_bytes(), "image/png").sha256
     builders.endorse(alpha, version)
     builders.make_pledge(alpha, principles[:2], title="Public pledge")
     builders.make_pledge(alpha, principles[:1], title="Quiet pledge", is_public=False)
-    make_org(name="=HYPERLINK(\"http://evil.example\")", country="FR", sector=None,
-             category="civil_society", joined_on=dt.date(2024, 2, 1), legal_name="+1 Ltd")
-    suspended = make_org(name="Gamma Uni", country="KE", category="academia",
-                         joined_on=dt.date(2024, 9, 1))
-    change_status(secretariat, suspended, "suspended", reason="internal",
-                  public_reason="Under review.")
+    make_org(
+        name='=HYPERLINK("http://evil.example")',
+        country="FR",
+        sector=None,
+        category="civil_society",
+        joined_on=dt.date(2024, 2, 1),
+        legal_name="+1 Ltd",
+    )
+    suspended = make_org(
+        name="Gamma Uni", country="KE", category="academia", joined_on=dt.date(2024, 9, 1)
+    )
+    change_status(
+        secretariat, suspended, "suspended", reason="internal", public_reason="Under review."
+    )
     make_org(name="Hidden Applicant", status="applicant")
     db.session.commit()
     return alpha
@@ -73,10 +86,12 @@ def test_csv_lists_members_and_neutralises_formulas(client, world):
     alpha = rows[1]
     assert alpha["country"] == "DE" and alpha["country_name"] == "Germany"
     assert alpha["sector"] == "Cloud" and alpha["endorsed_charter_version"] == "1"
-    assert alpha["joined_on"] == "2023-05-01" and alpha["profile_url"].endswith("/members/alpha-cloud")
+    assert alpha["joined_on"] == "2023-05-01" and alpha["profile_url"].endswith(
+        "/members/alpha-cloud"
+    )
     dt.datetime.fromisoformat(alpha["status_since"])
     evil = rows[0]
-    assert evil["name"] == "'=HYPERLINK(\"http://evil.example\")"
+    assert evil["name"] == '\'=HYPERLINK("http://evil.example")'
     assert evil["legal_name"] == "'+1 Ltd"
     assert rows[2]["status"] == "suspended"
 
@@ -101,10 +116,20 @@ def test_csv_streams_in_batches(client, db, version, monkeypatch):
         assert len({r["slug"] for r in rows}) == 30
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("=1+1", "'=1+1"), ("+33 1", "'+33 1"), ("-x", "'-x"), ("@SUM(A1)", "'@SUM(A1)"),
-    ("\t=x", "'\t=x"), ("Plain", "Plain"), ("", ""), (None, ""), (3, "3"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("=1+1", "'=1+1"),
+        ("+33 1", "'+33 1"),
+        ("-x", "'-x"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=x", "'\t=x"),
+        ("Plain", "Plain"),
+        ("", ""),
+        (None, ""),
+        (3, "3"),
+    ],
+)
 def test_neutralise(value, expected):
     assert neutralise(value) == expected
 
@@ -136,8 +161,17 @@ def test_openapi_document_is_valid(openapi):
         assert ref.startswith("#/components/schemas/")
         assert ref.rsplit("/", 1)[1] in openapi["components"]["schemas"]
     parameters = {p["name"] for p in openapi["paths"]["/members"]["get"]["parameters"]}
-    assert parameters == {"q", "country", "sector", "category", "status", "year", "sort",
-                          "page", "per_page"}
+    assert parameters == {
+        "q",
+        "country",
+        "sector",
+        "category",
+        "status",
+        "year",
+        "sort",
+        "page",
+        "per_page",
+    }
 
 
 def test_member_list_matches_its_schema(client, world, openapi):
@@ -146,14 +180,15 @@ def test_member_list_matches_its_schema(client, world, openapi):
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     body = response.get_json()
     schema_validator(openapi, "MemberList").validate(body)
-    assert body["meta"] == {"page": 1, "per_page": 2, "total": 3, "pages": 2,
-                            "filters": {}}
+    assert body["meta"] == {"page": 1, "per_page": 2, "total": 3, "pages": 2, "filters": {}}
     assert [m["slug"] for m in body["data"]] == ["hyperlink-http-evil-example", "alpha-cloud"]
     assert body["links"]["next"].endswith("/api/v1/members?page=2&per_page=2")
     assert body["links"]["prev"] is None
     alpha = body["data"][1]
-    assert alpha["endorsed_charter_version"] == 1 and alpha["sector"] == {"slug": "cloud",
-                                                                          "name": "Cloud"}
+    assert alpha["endorsed_charter_version"] == 1 and alpha["sector"] == {
+        "slug": "cloud",
+        "name": "Cloud",
+    }
     assert alpha["logo_url"].startswith("http://localhost/members/alpha-cloud/logo?v=")
     dt.datetime.fromisoformat(alpha["status_since"])
     second = client.get(body["links"]["next"]).get_json()
@@ -170,10 +205,20 @@ def test_member_list_filters(client, world, openapi):
     assert client.get("/api/v1/members?q=zzz").get_json()["data"] == []
 
 
-@pytest.mark.parametrize("query", [
-    "country=Germany", "status=applicant", "year=abc", "page=0", "per_page=101", "per_page=x",
-    "sort=up", "category=spy", "sector=nope",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "country=Germany",
+        "status=applicant",
+        "year=abc",
+        "page=0",
+        "per_page=101",
+        "per_page=x",
+        "sort=up",
+        "category=spy",
+        "sector=nope",
+    ],
+)
 def test_member_list_rejects_bad_filters(client, world, openapi, query):
     response = client.get(f"/api/v1/members?{query}")
     assert response.status_code == 400 and response.mimetype == "application/json"
@@ -231,7 +276,7 @@ def test_feed_lists_new_signatories(client, world):
     assert feed.version == "atom10"
     assert "new signatories" in feed.feed.title
     titles = [e.title for e in feed.entries]
-    assert titles == ["Gamma Uni", "=HYPERLINK(\"http://evil.example\")", "Alpha Cloud"]
+    assert titles == ["Gamma Uni", '=HYPERLINK("http://evil.example")', "Alpha Cloud"]
     alpha = feed.entries[2]
     assert alpha.link == "http://localhost/members/alpha-cloud"
     assert alpha.id.startswith("urn:uuid:")

@@ -24,9 +24,14 @@ def frozen():
 
 
 def pledge_form(principles, **changes) -> dict:
-    data = {"title": "Patch within 30 days", "principle_ids": [str(p.id) for p in principles],
-            "description_md": "All *critical* bugs.", "target_date": "2027-12-31",
-            "indicator": "Median days to fix", "visibility": "public"}
+    data = {
+        "title": "Patch within 30 days",
+        "principle_ids": [str(p.id) for p in principles],
+        "description_md": "All *critical* bugs.",
+        "target_date": "2027-12-31",
+        "indicator": "Median days to fix",
+        "visibility": "public",
+    }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -68,23 +73,28 @@ def test_private_pledge_stays_off_the_public_profile(client, db, org_a, rep_a, p
     post_form(client, url, pledge_form(principles[:1], visibility="private"), form_url=url)
     anon = client.application.test_client()
     assert "Patch within 30 days" not in anon.get(f"/members/{org_a.slug}").get_data(as_text=True)
-    assert "Patch within 30 days" not in anon.get(f"/api/v1/members/{org_a.slug}").get_data(as_text=True)
+    assert "Patch within 30 days" not in anon.get(f"/api/v1/members/{org_a.slug}").get_data(
+        as_text=True
+    )
 
 
-@pytest.mark.parametrize("changes, field", [
-    ({"title": " "}, "title"),
-    ({"title": "x" * 201}, "title"),
-    ({"indicator": ""}, "indicator"),
-    ({"principle_ids": None}, "principle_ids"),
-    ({"principle_ids": ["999999"]}, "principle_ids"),
-    ({"principle_ids": ["abc"]}, "principle_ids"),
-    ({"target_date": ""}, "target_date"),
-    ({"target_date": "31/12/2027"}, "target_date"),
-    ({"target_date": "2026-03-09"}, "target_date"),  # yesterday
-    ({"target_date": "2046-03-11"}, "target_date"),  # more than 20 years ahead
-    ({"target_date": "99999-01-01"}, "target_date"),
-    ({"visibility": "everyone-and-their-dog"}, "visibility"),
-])
+@pytest.mark.parametrize(
+    "changes, field",
+    [
+        ({"title": " "}, "title"),
+        ({"title": "x" * 201}, "title"),
+        ({"indicator": ""}, "indicator"),
+        ({"principle_ids": None}, "principle_ids"),
+        ({"principle_ids": ["999999"]}, "principle_ids"),
+        ({"principle_ids": ["abc"]}, "principle_ids"),
+        ({"target_date": ""}, "target_date"),
+        ({"target_date": "31/12/2027"}, "target_date"),
+        ({"target_date": "2026-03-09"}, "target_date"),  # yesterday
+        ({"target_date": "2046-03-11"}, "target_date"),  # more than 20 years ahead
+        ({"target_date": "99999-01-01"}, "target_date"),
+        ({"visibility": "everyone-and-their-dog"}, "visibility"),
+    ],
+)
 def test_bad_pledges_are_refused(client, db, org_a, rep_a, principles, changes, field):
     db.session.commit()
     login_as(client, rep_a)
@@ -99,16 +109,21 @@ def test_principles_of_a_superseded_version_are_refused(db, org_a, rep_a, versio
     # Version 2 drops principle 3: a new pledge cannot cite it.
     builders.make_version(2, effective=dt.date(2025, 1, 1), principles=principles[:2])
     with pytest.raises(ValidationFailed) as error:
-        services.create_pledge(rep_a, org_a, services.PledgeData(
-            "T", "I", dt.date(2027, 1, 1), [principles[2].id]))
+        services.create_pledge(
+            rep_a, org_a, services.PledgeData("T", "I", dt.date(2027, 1, 1), [principles[2].id])
+        )
     assert error.value.errors.keys() == {"principle_ids"}
 
 
 def test_cannot_pledge_for_another_organisation(client, db, org_a, org_b, rep_a, principles):
     db.session.commit()
     login_as(client, rep_a)
-    response = post_form(client, f"/members/{org_b.slug}/pledges/new",
-                         pledge_form(principles[:1]), form_url=f"/members/{org_a.slug}/pledges/new")
+    response = post_form(
+        client,
+        f"/members/{org_b.slug}/pledges/new",
+        pledge_form(principles[:1]),
+        form_url=f"/members/{org_a.slug}/pledges/new",
+    )
     assert response.status_code == 403
     assert n_pledges() == 0
 
@@ -121,10 +136,21 @@ def test_tampered_pledge_ids_are_refused(client, db, org_a, org_b, rep_a, princi
     # B's pledge through A's address: not found; through B's address: forbidden.
     for slug, status in ((org_a.slug, 404), (org_b.slug, 403)):
         base = f"/members/{slug}/pledges/{theirs.id}"
-        assert post_form(client, f"{base}/edit", pledge_form(principles[:1], title="Mine now"),
-                         form_url=form_url).status_code == status
-        assert post_form(client, f"{base}/progress", {"status": "missed", "note": "Ha"},
-                         form_url=form_url).status_code == status
+        assert (
+            post_form(
+                client,
+                f"{base}/edit",
+                pledge_form(principles[:1], title="Mine now"),
+                form_url=form_url,
+            ).status_code
+            == status
+        )
+        assert (
+            post_form(
+                client, f"{base}/progress", {"status": "missed", "note": "Ha"}, form_url=form_url
+            ).status_code
+            == status
+        )
         assert withdraw(client, f"{base}/withdraw", "Gone", form_url).status_code == status
     db.session.expire_all()
     pledge = db.session.get(Pledge, theirs.id)
@@ -140,17 +166,23 @@ def test_edit_a_pledge(client, db, org_a, rep_a, principles):
     page = client.get(url).get_data(as_text=True)
     assert 'value="Fix bugs fast"' in page
     # An existing target date that is now past may be kept…
-    response = post_form(client, url, pledge_form(principles[1:3], title="Fix bugs faster",
-                                                  target_date="2026-01-31",
-                                                  visibility="private"), form_url=url)
+    response = post_form(
+        client,
+        url,
+        pledge_form(
+            principles[1:3], title="Fix bugs faster", target_date="2026-01-31", visibility="private"
+        ),
+        form_url=url,
+    )
     assert response.status_code == 302
     db.session.expire_all()
     pledge = db.session.get(Pledge, pledge.id)
     assert pledge.title == "Fix bugs faster" and not pledge.is_public
     assert [p.id for p in pledge.principles] == [p.id for p in principles[1:3]]
     # …but not moved to another past date.
-    response = post_form(client, url, pledge_form(principles[:1], target_date="2026-02-01"),
-                         form_url=url)
+    response = post_form(
+        client, url, pledge_form(principles[:1], target_date="2026-02-01"), form_url=url
+    )
     assert response.status_code == 422
 
 
@@ -159,15 +191,16 @@ def test_progress_and_withdrawal(client, db, org_a, rep_a, principles):
     db.session.commit()
     login_as(client, rep_a)
     base = f"/members/{org_a.slug}/pledges/{pledge.id}"
-    nothing = post_form(client, f"{base}/progress", {"status": "planned", "note": ""},
-                        form_url=base)
+    nothing = post_form(
+        client, f"{base}/progress", {"status": "planned", "note": ""}, form_url=base
+    )
     assert nothing.status_code == 422
     assert "Change the status or write a progress note." in nothing.get_data(as_text=True)
-    bad = post_form(client, f"{base}/progress", {"status": "exploded", "note": "x"},
-                    form_url=base)
+    bad = post_form(client, f"{base}/progress", {"status": "exploded", "note": "x"}, form_url=base)
     assert bad.status_code == 422
-    ok = post_form(client, f"{base}/progress", {"status": "in_progress", "note": "Half done."},
-                   form_url=base)
+    ok = post_form(
+        client, f"{base}/progress", {"status": "in_progress", "note": "Half done."}, form_url=base
+    )
     assert ok.status_code == 302
     no_reason = withdraw(client, f"{base}/withdraw", " ", base)
     assert no_reason.status_code == 422
@@ -179,10 +212,16 @@ def test_progress_and_withdrawal(client, db, org_a, rep_a, principles):
     assert pledge.status == "withdrawn"
     assert [u.status for u in pledge.updates] == ["planned", "in_progress", "withdrawn"]
     # A withdrawn pledge is final.
-    assert post_form(client, f"{base}/progress", {"status": "achieved", "note": "Back!"},
-                     form_url=base).status_code == 409
-    assert post_form(client, f"{base}/edit", pledge_form(principles[:1]),
-                     form_url=base).status_code == 409
+    assert (
+        post_form(
+            client, f"{base}/progress", {"status": "achieved", "note": "Back!"}, form_url=base
+        ).status_code
+        == 409
+    )
+    assert (
+        post_form(client, f"{base}/edit", pledge_form(principles[:1]), form_url=base).status_code
+        == 409
+    )
     public = client.application.test_client().get(f"/members/{org_a.slug}").get_data(as_text=True)
     assert "Sold the business unit." in public and "Half done." in public
 
@@ -194,17 +233,23 @@ def test_secretariat_verifies_progress(client, db, org_a, rep_a, secretariat, pr
     base = f"/members/{org_a.slug}/pledges/{pledge.id}"
     login_as(client, rep_a)
     assert "Mark as verified" not in client.get(base).get_data(as_text=True)
-    assert post_form(client, f"{base}/updates/{update.id}/verify", {},
-                     form_url=base).status_code == 403
+    assert (
+        post_form(client, f"{base}/updates/{update.id}/verify", {}, form_url=base).status_code
+        == 403
+    )
     login_as(client, secretariat)
     assert "Mark as verified" in client.get(base).get_data(as_text=True)
-    assert post_form(client, f"{base}/updates/{update.id}/verify", {},
-                     form_url=base).status_code == 302
+    assert (
+        post_form(client, f"{base}/updates/{update.id}/verify", {}, form_url=base).status_code
+        == 302
+    )
     db.session.expire_all()
     update = db.session.get(PledgeUpdate, update.id)
     assert update.verified_by_id == secretariat.id and update.verified_at is not None
-    assert post_form(client, f"{base}/updates/{update.id}/verify", {},
-                     form_url=base).status_code == 409
+    assert (
+        post_form(client, f"{base}/updates/{update.id}/verify", {}, form_url=base).status_code
+        == 409
+    )
     public = client.application.test_client().get(f"/members/{org_a.slug}").get_data(as_text=True)
     assert "Verified by the secretariat" in public
 
@@ -231,8 +276,11 @@ def test_services_check_authorisation(db, org_a, rep_a, rep_b, principles):
 def test_only_members_make_pledges(db, make_org, secretariat, principles):
     applicant = make_org(name="Not Yet", status="applicant")
     with pytest.raises(Conflict):
-        services.create_pledge(secretariat, applicant, services.PledgeData(
-            "T", "I", dt.date(2027, 1, 1), [principles[0].id]))
+        services.create_pledge(
+            secretariat,
+            applicant,
+            services.PledgeData("T", "I", dt.date(2027, 1, 1), [principles[0].id]),
+        )
 
 
 def test_pledge_pages_plan_their_queries(client, db, org_a, rep_a, principles):

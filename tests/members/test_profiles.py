@@ -19,10 +19,16 @@ from tests.members import builders
 
 
 def edit_data(org, **changes) -> dict:
-    data = {"name": org.name, "legal_name": org.legal_name or "", "country": org.country,
-            "sector_id": str(org.sector_id or ""), "category": org.category,
-            "size_band": org.size_band or "", "website": org.website or "",
-            "description_md": org.description_md or ""}
+    data = {
+        "name": org.name,
+        "legal_name": org.legal_name or "",
+        "country": org.country,
+        "sector_id": str(org.sector_id or ""),
+        "category": org.category,
+        "size_band": org.size_band or "",
+        "website": org.website or "",
+        "description_md": org.description_md or "",
+    }
     data.update(changes)
     return data
 
@@ -35,19 +41,35 @@ def post_edit(client, org, data, **files):
     for name, (content, filename) in files.items():
         payload[name] = FileStorage(io.BytesIO(content), filename=filename)
     boundary, body = encode_multipart(payload)
-    return client.post(f"/members/{org.slug}/edit", data=body,
-                       content_type=f"multipart/form-data; boundary={boundary}")
+    return client.post(
+        f"/members/{org.slug}/edit",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
+    )
 
 
-def test_public_profile_shows_public_things_only(client, db, org_a, version, principles,
-                                                 secretariat):
+def test_public_profile_shows_public_things_only(
+    client, db, org_a, version, principles, secretariat
+):
     builders.endorse(org_a, version)
     builders.make_pledge(org_a, principles[:2], title="Public pledge")
     builders.make_pledge(org_a, principles[:1], title="Quiet pledge", is_public=False)
-    change_status(secretariat, org_a, "suspended", reason="Internal: complaint #42",
-                  public_reason="Suspended pending review.")
-    db.session.add(StatusChange(organisation_id=org_a.id, from_status=None,
-                                to_status="applicant", is_public=False, reason="Applied online."))
+    change_status(
+        secretariat,
+        org_a,
+        "suspended",
+        reason="Internal: complaint #42",
+        public_reason="Suspended pending review.",
+    )
+    db.session.add(
+        StatusChange(
+            organisation_id=org_a.id,
+            from_status=None,
+            to_status="applicant",
+            is_public=False,
+            reason="Applied online.",
+        )
+    )
     db.session.commit()
     body = client.get(f"/members/{org_a.slug}").get_data(as_text=True)
     assert "Public pledge" in body and "Quiet pledge" not in body
@@ -59,11 +81,17 @@ def test_public_profile_shows_public_things_only(client, db, org_a, version, pri
 
 
 @pytest.mark.parametrize("who", ["rep_a", "secretariat"])
-def test_representatives_and_secretariat_see_everything(client, db, org_a, rep_a, secretariat,
-                                                         principles, who):
+def test_representatives_and_secretariat_see_everything(
+    client, db, org_a, rep_a, secretariat, principles, who
+):
     builders.make_pledge(org_a, principles[:1], title="Quiet pledge", is_public=False)
-    change_status(secretariat, org_a, "suspended", reason="Internal: complaint #42",
-                  public_reason="Suspended pending review.")
+    change_status(
+        secretariat,
+        org_a,
+        "suspended",
+        reason="Internal: complaint #42",
+        public_reason="Suspended pending review.",
+    )
     db.session.commit()
     login_as(client, {"rep_a": rep_a, "secretariat": secretariat}[who])
     body = client.get(f"/members/{org_a.slug}").get_data(as_text=True)
@@ -86,8 +114,13 @@ def test_profile_links_public_reports_when_the_transparency_page_exists(client, 
     from app.reporting.models import Report, ReportingCycle
 
     for year, state in ((2024, "accepted"), (2025, "submitted")):
-        cycle = ReportingCycle(year=year, title=f"{year}", opens_on=dt.date(year, 1, 1),
-                               due_on=dt.date(year, 3, 1), status="closed")
+        cycle = ReportingCycle(
+            year=year,
+            title=f"{year}",
+            opens_on=dt.date(year, 1, 1),
+            due_on=dt.date(year, 3, 1),
+            status="closed",
+        )
         db.session.add(cycle)
         db.session.flush()
         db.session.add(Report(cycle_id=cycle.id, organisation_id=org_a.id, state=state))
@@ -102,9 +135,18 @@ def test_representative_edits_own_profile(client, db, org_a, rep_a):
     sector = make_sector("Energy")
     db.session.commit()
     login_as(client, rep_a)
-    response = post_edit(client, org_a, edit_data(
-        org_a, name="Alpha Organisation", sector_id=str(sector.id), website="www.alpha.example",
-        description_md="We **protect**.", country="KE"))
+    response = post_edit(
+        client,
+        org_a,
+        edit_data(
+            org_a,
+            name="Alpha Organisation",
+            sector_id=str(sector.id),
+            website="www.alpha.example",
+            description_md="We **protect**.",
+            country="KE",
+        ),
+    )
     assert response.status_code == 302
     db.session.expire_all()
     org = db.session.get(Organisation, org_a.id)
@@ -118,22 +160,29 @@ def test_representative_cannot_edit_another_organisation(client, db, org_a, org_
     db.session.commit()
     login_as(client, rep_a)
     assert client.get(f"/members/{org_b.slug}/edit").status_code == 403
-    response = post_form(client, f"/members/{org_b.slug}/edit",
-                         edit_data(org_b, name="Hijacked"), form_url="/dashboard")
+    response = post_form(
+        client,
+        f"/members/{org_b.slug}/edit",
+        edit_data(org_b, name="Hijacked"),
+        form_url="/dashboard",
+    )
     assert response.status_code == 403
     db.session.expire_all()
     assert db.session.get(Organisation, org_b.id).name == "Beta Org"
 
 
-@pytest.mark.parametrize("changes, field, status", [
-    ({"name": "beta   ORG"}, "name", 409),
-    ({"country": "ZZ"}, "country", 422),
-    ({"website": "http://"}, "website", 422),
-    ({"website": "https://exa mple.org"}, "website", 422),
-    ({"category": "nonsense"}, "category", 422),
-    ({"sector_id": "-5"}, "sector_id", 422),
-    ({"description_md": "x" * 5001}, "description_md", 422),
-])
+@pytest.mark.parametrize(
+    "changes, field, status",
+    [
+        ({"name": "beta   ORG"}, "name", 409),
+        ({"country": "ZZ"}, "country", 422),
+        ({"website": "http://"}, "website", 422),
+        ({"website": "https://exa mple.org"}, "website", 422),
+        ({"category": "nonsense"}, "category", 422),
+        ({"sector_id": "-5"}, "sector_id", 422),
+        ({"description_md": "x" * 5001}, "description_md", 422),
+    ],
+)
 def test_bad_edits_change_nothing(client, db, org_a, org_b, rep_a, changes, field, status):
     db.session.commit()
     login_as(client, rep_a)
@@ -160,7 +209,9 @@ def test_logo_upload_and_serving(client, db, org_a, rep_a):
     logo = anon.get(versioned)
     assert logo.status_code == 200 and logo.mimetype == "image/png"
     assert logo.data.startswith(b"\x89PNG")
-    assert "immutable" in logo.headers["Cache-Control"] and "public" in logo.headers["Cache-Control"]
+    assert (
+        "immutable" in logo.headers["Cache-Control"] and "public" in logo.headers["Cache-Control"]
+    )
     assert logo.headers["ETag"].strip('"') == org.logo_sha256
     assert logo.headers["X-Content-Type-Options"] == "nosniff"
     again = anon.get(f"/members/{org.slug}/logo", headers={"If-None-Match": logo.headers["ETag"]})
@@ -168,19 +219,24 @@ def test_logo_upload_and_serving(client, db, org_a, rep_a):
     assert "max-age=3600" in anon.get(f"/members/{org.slug}/logo").headers["Cache-Control"]
 
 
-@pytest.mark.parametrize("content, filename, message", [
-    (b'<svg xmlns="http://www.w3.org/2000/svg"/>', "logo.svg", "SVG logos are not accepted"),
-    (b'<svg xmlns="http://www.w3.org/2000/svg"/>', "logo.png", "SVG logos are not accepted"),
-    (b"%PDF-1.4 not an image", "logo.jpg", "not a PNG, JPEG or WebP"),
-    (b"\x89PNG\r\n\x1a\nnot really", "logo.png", "could not be read"),
-    (b"\x89PNG\r\n\x1a\n" + b"\x00" * (2 * 1024 * 1024), "big.png", "larger than 2 MB"),
-])
-def test_bad_logos_are_refused_and_nothing_is_saved(client, db, org_a, rep_a, content, filename,
-                                                    message):
+@pytest.mark.parametrize(
+    "content, filename, message",
+    [
+        (b'<svg xmlns="http://www.w3.org/2000/svg"/>', "logo.svg", "SVG logos are not accepted"),
+        (b'<svg xmlns="http://www.w3.org/2000/svg"/>', "logo.png", "SVG logos are not accepted"),
+        (b"%PDF-1.4 not an image", "logo.jpg", "not a PNG, JPEG or WebP"),
+        (b"\x89PNG\r\n\x1a\nnot really", "logo.png", "could not be read"),
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * (2 * 1024 * 1024), "big.png", "larger than 2 MB"),
+    ],
+)
+def test_bad_logos_are_refused_and_nothing_is_saved(
+    client, db, org_a, rep_a, content, filename, message
+):
     db.session.commit()
     login_as(client, rep_a)
-    response = post_edit(client, org_a, edit_data(org_a, legal_name="Changed Ltd"),
-                         logo=(content, filename))
+    response = post_edit(
+        client, org_a, edit_data(org_a, legal_name="Changed Ltd"), logo=(content, filename)
+    )
     assert response.status_code == 422
     body = response.get_data(as_text=True)
     assert 'id="logo-error"' in body and message in body
@@ -194,8 +250,9 @@ def test_request_larger_than_the_server_limit_is_413(client, db, org_a, rep_a, a
     db.session.commit()
     login_as(client, rep_a)
     huge = b"\x00" * (app.config["MAX_CONTENT_LENGTH"] + 1)
-    response = client.post(f"/members/{org_a.slug}/edit", data=huge,
-                           content_type="multipart/form-data; boundary=xyz")
+    response = client.post(
+        f"/members/{org_a.slug}/edit", data=huge, content_type="multipart/form-data; boundary=xyz"
+    )
     assert response.status_code == 413
     assert "File too large" in response.get_data(as_text=True)
 
@@ -223,8 +280,10 @@ def test_applicant_profile_is_hidden_but_previewable(client, db, secretariat):
 
 
 def test_markdown_description_is_sanitised(client, db, org_a):
-    org_a.description_md = ('[click](javascript:alert(1)) <script>alert(2)</script> '
-                            '<a href="https://ok.example" onclick="x()">ok</a> *fine*')
+    org_a.description_md = (
+        "[click](javascript:alert(1)) <script>alert(2)</script> "
+        '<a href="https://ok.example" onclick="x()">ok</a> *fine*'
+    )
     db.session.commit()
     body = client.get(f"/members/{org_a.slug}").get_data(as_text=True)
     assert "javascript:" not in body and "<script>alert(2)" not in body and "onclick" not in body

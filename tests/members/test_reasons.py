@@ -31,8 +31,13 @@ def test_shown_reasons_follow_the_visitor(app):
 
 
 def test_profile_in_french_api_in_english(client, db, org_a):
-    change_status(None, org_a, "non_communicating", reason="Deadline passed",
-                  public_reason=reasons.stored(reasons.DID_NOT_REPORT, year=2025))
+    change_status(
+        None,
+        org_a,
+        "non_communicating",
+        reason="Deadline passed",
+        public_reason=reasons.stored(reasons.DID_NOT_REPORT, year=2025),
+    )
     db.session.commit()
     french = client.get(f"/members/{org_a.slug}", headers={"Accept-Language": "fr"})
     html = french.get_data(as_text=True)
@@ -49,8 +54,9 @@ def test_a_french_secretariat_approving_stores_the_english_reason(app, db, secre
     from tests import factories
 
     org = factories.make_org("Harbour Lights", status="applicant")
-    application = Application(organisation=org, contact_name="Carla",
-                              contact_email="carla@harbour.example")
+    application = Application(
+        organisation=org, contact_name="Carla", contact_email="carla@harbour.example"
+    )
     db.session.add(application)
     db.session.flush()
     with app.test_request_context("/?lang=fr"), force_locale("fr"):

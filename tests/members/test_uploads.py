@@ -64,17 +64,20 @@ def test_exif_orientation_is_applied():
     assert Image.open(io.BytesIO(out)).size == (20, 60)
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"", "empty"),
-    (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "SVG"),
-    (b'<?xml version="1.0"?><svg/>', "SVG"),
-    (b"GIF89a" + b"\x00" * 40, "not a PNG, JPEG or WebP"),
-    (b"%PDF-1.7\n" + b"x" * 100, "not a PNG, JPEG or WebP"),
-    (b"MZ\x90\x00" + b"\x00" * 100, "not a PNG, JPEG or WebP"),
-    (b"\x89PNG\r\n\x1a\n" + b"garbage" * 20, "could not be read"),
-    (b"\xff\xd8\xff\xe0" + b"\x00" * 50, "could not be read"),
-    (b"RIFF\x00\x00\x00\x00WEBPVP8 " + b"\x00" * 30, "could not be read"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"", "empty"),
+        (b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>', "SVG"),
+        (b'<?xml version="1.0"?><svg/>', "SVG"),
+        (b"GIF89a" + b"\x00" * 40, "not a PNG, JPEG or WebP"),
+        (b"%PDF-1.7\n" + b"x" * 100, "not a PNG, JPEG or WebP"),
+        (b"MZ\x90\x00" + b"\x00" * 100, "not a PNG, JPEG or WebP"),
+        (b"\x89PNG\r\n\x1a\n" + b"garbage" * 20, "could not be read"),
+        (b"\xff\xd8\xff\xe0" + b"\x00" * 50, "could not be read"),
+        (b"RIFF\x00\x00\x00\x00WEBPVP8 " + b"\x00" * 30, "could not be read"),
+    ],
+)
 def test_refused_files(data, message):
     with pytest.raises(ValidationFailed) as error:
         clean_logo(data, LIMIT)
@@ -104,18 +107,24 @@ def test_oversized_file_is_refused():
 def test_decompression_bomb_is_refused_before_decoding():
     # A tiny, well-formed PNG that claims a 10,000 × 10,000 canvas.
     def chunk(kind: bytes, body: bytes) -> bytes:
-        return (struct.pack(">I", len(body)) + kind + body
-                + struct.pack(">I", zlib.crc32(kind + body)))
+        return (
+            struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+        )
 
-    bomb = (b"\x89PNG\r\n\x1a\n"
-            + chunk(b"IHDR", struct.pack(">IIBBBBB", 10_000, 10_000, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"\x00" * 1000)) + chunk(b"IEND", b""))
+    bomb = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 10_000, 10_000, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(b"\x00" * 1000))
+        + chunk(b"IEND", b"")
+    )
     assert len(bomb) < 200
     with pytest.raises(ValidationFailed) as error:
         clean_logo(bomb, LIMIT)
     assert "dimensions are too large" in error.value.message
     # Below Pillow's own bomb limit, but above ours.
-    big = bomb[:8] + chunk(b"IHDR", struct.pack(">IIBBBBB", 7_000, 7_000, 8, 2, 0, 0, 0)) + bomb[33:]
+    big = (
+        bomb[:8] + chunk(b"IHDR", struct.pack(">IIBBBBB", 7_000, 7_000, 8, 2, 0, 0, 0)) + bomb[33:]
+    )
     with pytest.raises(ValidationFailed) as error:
         clean_logo(big, LIMIT)
     assert "dimensions are too large" in error.value.message

@@ -15,28 +15,71 @@ from app.reporting import cycles, filling
 
 # (section title, [(key, text, type, options)])
 QUESTIONNAIRE = [
-    ("Protect users", [
-        ("mfa", "Do you offer multi-factor authentication?", "yes_no",
-         {"required": True, "is_public": True, "is_indicator": True}),
-        ("mfa_share", "What share of accounts use it?", "number",
-         {"required": True, "unit": "%", "min_value": 0, "max_value": 100,
-          "condition": ("mfa", "yes"), "is_indicator": True}),
-        ("approach", "Describe how you protect users.", "long_text",
-         {"required": True, "help_text": "Two or three paragraphs."}),
-    ]),
-    ("Disclosure", [
-        ("programme", "How do you receive vulnerability reports?", "single_choice",
-         {"required": True, "choices": ["Bug bounty", "Email address", "None"],
-          "is_public": True}),
-        ("policy_url", "Where is your disclosure policy?", "url", {"required": False}),
-        ("frameworks", "Which frameworks do you follow?", "multiple_choice",
-         {"choices": ["ISO 27001", "NIST CSF", "Other"]}),
-        ("policy", "Your disclosure policy document", "evidence", {"required": True}),
-    ]),
-    ("General", [
-        ("contact", "Who answers questions about this report?", "short_text", {"required": True}),
-        ("audit", "When was your last external audit?", "date", {}),
-    ]),
+    (
+        "Protect users",
+        [
+            (
+                "mfa",
+                "Do you offer multi-factor authentication?",
+                "yes_no",
+                {"required": True, "is_public": True, "is_indicator": True},
+            ),
+            (
+                "mfa_share",
+                "What share of accounts use it?",
+                "number",
+                {
+                    "required": True,
+                    "unit": "%",
+                    "min_value": 0,
+                    "max_value": 100,
+                    "condition": ("mfa", "yes"),
+                    "is_indicator": True,
+                },
+            ),
+            (
+                "approach",
+                "Describe how you protect users.",
+                "long_text",
+                {"required": True, "help_text": "Two or three paragraphs."},
+            ),
+        ],
+    ),
+    (
+        "Disclosure",
+        [
+            (
+                "programme",
+                "How do you receive vulnerability reports?",
+                "single_choice",
+                {
+                    "required": True,
+                    "choices": ["Bug bounty", "Email address", "None"],
+                    "is_public": True,
+                },
+            ),
+            ("policy_url", "Where is your disclosure policy?", "url", {"required": False}),
+            (
+                "frameworks",
+                "Which frameworks do you follow?",
+                "multiple_choice",
+                {"choices": ["ISO 27001", "NIST CSF", "Other"]},
+            ),
+            ("policy", "Your disclosure policy document", "evidence", {"required": True}),
+        ],
+    ),
+    (
+        "General",
+        [
+            (
+                "contact",
+                "Who answers questions about this report?",
+                "short_text",
+                {"required": True},
+            ),
+            ("audit", "When was your last external audit?", "date", {}),
+        ],
+    ),
 ]
 
 VALID = {
@@ -74,13 +117,24 @@ def at(day: dt.date, hour: int = 12) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, hour, tzinfo=dt.UTC)
 
 
-def build_cycle(secretariat, year: int = 2026, open_it: bool = True,
-                categories=("company",), questionnaire=QUESTIONNAIRE,
-                opens_on: dt.date | None = None, due_on: dt.date | None = None):
+def build_cycle(
+    secretariat,
+    year: int = 2026,
+    open_it: bool = True,
+    categories=("company",),
+    questionnaire=QUESTIONNAIRE,
+    opens_on: dt.date | None = None,
+    due_on: dt.date | None = None,
+):
     """A cycle with the questionnaire above; `cycle.q` maps keys to Question rows."""
     cycle = cycles.create_cycle(
-        secretariat, year, f"{year} reporting cycle", opens_on or dt.date(year, 1, 10),
-        due_on or dt.date(year, 3, 31), grace_days=14, categories=list(categories),
+        secretariat,
+        year,
+        f"{year} reporting cycle",
+        opens_on or dt.date(year, 1, 10),
+        due_on or dt.date(year, 3, 31),
+        grace_days=14,
+        categories=list(categories),
     )
     keyed = {}
     for title, questions in questionnaire:
@@ -109,8 +163,14 @@ def fill_and_submit(rep, cycle, organisation=None, evidence=(("policy.pdf", PDF)
     filling.save_answers(rep, report, raw(cycle, **overrides), report.revision)
     for name, data in evidence:
         filling.attach_evidence(rep, report, cycle.q["policy"], name, data)
-    filling.set_attestation(rep, report, "Grace Hopper", "Chief Executive Officer",
-                            "We remain committed to the charter.", report.revision)
+    filling.set_attestation(
+        rep,
+        report,
+        "Grace Hopper",
+        "Chief Executive Officer",
+        "We remain committed to the charter.",
+        report.revision,
+    )
     return filling.submit_report(rep, report, authorised=True)
 
 
@@ -122,21 +182,33 @@ def cycle(secretariat, org_a, org_b):
 
 @pytest.fixture
 def world(secretariat, org_a, org_b, rep_a, rep_b, cycle):
-    return SimpleNamespace(sec=secretariat, org_a=org_a, org_b=org_b, rep_a=rep_a, rep_b=rep_b,
-                           cycle=cycle)
+    return SimpleNamespace(
+        sec=secretariat, org_a=org_a, org_b=org_b, rep_a=rep_a, rep_b=rep_b, cycle=cycle
+    )
 
 
 def make_charter(db, number: int = 1, published: bool = True):
     """A charter version in force since 2025 with three principles (P1-P3)."""
     from app.charter.models import CharterVersion, Principle, PrincipleText
 
-    version = CharterVersion(number=number, title="The charter",
-                             status="published" if published else "draft",
-                             effective_date=dt.date(2025, 1, 1) if published else None,
-                             published_at=at(dt.date(2025, 1, 1)) if published else None)
-    texts = [PrincipleText(version=version, principle=Principle(key=f"P{i}"), number=i,
-                           position=i, title=f"Principle {i} title", body_md=f"Body {i}")
-             for i in (1, 2, 3)]
+    version = CharterVersion(
+        number=number,
+        title="The charter",
+        status="published" if published else "draft",
+        effective_date=dt.date(2025, 1, 1) if published else None,
+        published_at=at(dt.date(2025, 1, 1)) if published else None,
+    )
+    texts = [
+        PrincipleText(
+            version=version,
+            principle=Principle(key=f"P{i}"),
+            number=i,
+            position=i,
+            title=f"Principle {i} title",
+            body_md=f"Body {i}",
+        )
+        for i in (1, 2, 3)
+    ]
     db.session.add_all([version, *texts])
     db.session.flush()
     return version

@@ -19,9 +19,16 @@ from tests.reporting.test_querycounts import VALUES, _fill, _questionnaire
 AUTOSAVE = "/my/reports/2026/sections/1/autosave"
 JSON = {"Accept": "application/json"}
 # Each kind of answer changed to another valid value.
-CHANGED = {"yes_no": "no", "single_choice": "B", "multiple_choice": ["C"], "number": "4",
-           "short_text": "y", "long_text": "Other *text*", "url": "https://example.com",
-           "date": "2026-01-03"}
+CHANGED = {
+    "yes_no": "no",
+    "single_choice": "B",
+    "multiple_choice": ["C"],
+    "number": "4",
+    "short_text": "y",
+    "long_text": "Other *text*",
+    "url": "https://example.com",
+    "date": "2026-01-03",
+}
 # user; cycle + report + the draft's answers (filling.find_draft); which questions have files
 # (a required question asks for files here); then on SQLite the revision claim, the changed
 # answers (one UPDATE for all of them) and the report_edits row; on PostgreSQL those three
@@ -33,19 +40,20 @@ def _others(count: int, cycle) -> None:
     """Other organisations with drafts of their own: the save must not notice them."""
     for i in range(count):
         org = factories.make_org(name=f"Other {i:03d}")
-        rep = factories.make_user(role="representative", organisation=org,
-                                  email=f"rep{i:03d}@other.example")
+        rep = factories.make_user(
+            role="representative", organisation=org, email=f"rep{i:03d}@other.example"
+        )
         report = filling.get_or_start_report(rep, cycle, org)
         questions = cycles.ordered_questions(cycles.load_questionnaire(cycle))
-        filling.save_answers(rep, report, {q.id: VALUES[q.type] for q in questions
-                                           if q.type != "evidence"}, 0)
+        filling.save_answers(
+            rep, report, {q.id: VALUES[q.type] for q in questions if q.type != "evidence"}, 0
+        )
 
 
 def _autosave_statements(app, db, sections, per_section, others, change_all):
     sec = factories.make_user(role="secretariat", email="sec-cost@example.org")
     org = factories.make_org(name="Alpha Cost")
-    rep = factories.make_user(role="representative", organisation=org,
-                              email="rep-cost@example.org")
+    rep = factories.make_user(role="representative", organisation=org, email="rep-cost@example.org")
     cycle = _questionnaire(sec, sections, per_section)
     report = _fill(rep, cycle)
     _others(others, cycle)
@@ -77,10 +85,16 @@ def _autosave_statements(app, db, sections, per_section, others, change_all):
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["revision"] == revision + 1
     db.session.expire_all()
-    stored = dict(db.session.execute(
-        select(Answer.question_id, Answer.value).where(Answer.report_id == report.id)).all())
-    edit = db.session.scalar(select(ReportEdit).where(ReportEdit.report_id == report.id,
-                                                      ReportEdit.revision == revision + 1))
+    stored = dict(
+        db.session.execute(
+            select(Answer.question_id, Answer.value).where(Answer.report_id == report.id)
+        ).all()
+    )
+    edit = db.session.scalar(
+        select(ReportEdit).where(
+            ReportEdit.report_id == report.id, ReportEdit.revision == revision + 1
+        )
+    )
     assert edit is not None and edit.by_user_id == rep.id
     assert set(edit.changes) == {str(qid) for qid, _type in targets}
     for qid, _type in targets:
@@ -106,8 +120,9 @@ def test_the_autosave_lookup_reads_answers_as_the_save_path_does(app, db):
     changes that are none."""
     sec = factories.make_user(role="secretariat", email="sec-lookup@example.org")
     org = factories.make_org(name="Alpha Lookup")
-    rep = factories.make_user(role="representative", organisation=org,
-                              email="rep-lookup@example.org")
+    rep = factories.make_user(
+        role="representative", organisation=org, email="rep-lookup@example.org"
+    )
     cycle = _questionnaire(sec, 2, 9)
     assert filling.find_draft(cycle.year, org.id)[1:] == (None, None)
     report = _fill(rep, cycle)
@@ -132,8 +147,11 @@ def test_autosave_that_changes_nothing_writes_nothing(app, world, db):
     with count_queries() as counter:
         response = client.post(AUTOSAVE, data=data, headers=JSON)
     assert response.get_json()["revision"] == 1
-    assert not [s for s in counter.statements
-                if s.lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE"))]
+    assert not [
+        s
+        for s in counter.statements
+        if s.lstrip().upper().startswith(("UPDATE", "INSERT", "DELETE"))
+    ]
 
 
 def test_saves_keep_the_sessions_answers_current(world, db):

@@ -17,8 +17,15 @@ D = dt.date
 
 
 def test_create_cycle_and_year_is_unique(secretariat, db):
-    cycle = cycles.create_cycle(secretariat, 2026, "", D(2026, 1, 10), D(2026, 3, 31),
-                                categories=["company", "academia"], reminder_offsets=["7", "30"])
+    cycle = cycles.create_cycle(
+        secretariat,
+        2026,
+        "",
+        D(2026, 1, 10),
+        D(2026, 3, 31),
+        categories=["company", "academia"],
+        reminder_offsets=["7", "30"],
+    )
     assert cycle.title == "2026 reporting cycle"
     assert cycle.status == "draft"
     assert cycle.categories == ["company", "academia"]
@@ -28,18 +35,26 @@ def test_create_cycle_and_year_is_unique(secretariat, db):
     assert error.value.field == "year"
 
 
-@pytest.mark.parametrize(("kwargs", "field"), [
-    ({"year": 1999}, "year"),
-    ({"due_on": D(2026, 1, 1)}, "due_on"),
-    ({"grace_days": -1}, "grace_days"),
-    ({"categories": []}, "categories"),
-    ({"categories": ["pirates"]}, "categories"),
-    ({"reminder_offsets": ["soon"]}, "reminder_offsets"),
-    ({"reminder_offsets": [400]}, "reminder_offsets"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"year": 1999}, "year"),
+        ({"due_on": D(2026, 1, 1)}, "due_on"),
+        ({"grace_days": -1}, "grace_days"),
+        ({"categories": []}, "categories"),
+        ({"categories": ["pirates"]}, "categories"),
+        ({"reminder_offsets": ["soon"]}, "reminder_offsets"),
+        ({"reminder_offsets": [400]}, "reminder_offsets"),
+    ],
+)
 def test_create_cycle_refuses_bad_settings(secretariat, db, kwargs, field):
-    args = {"year": 2026, "title": "x", "opens_on": D(2026, 1, 10), "due_on": D(2026, 3, 31),
-            "categories": ["company"]}
+    args = {
+        "year": 2026,
+        "title": "x",
+        "opens_on": D(2026, 1, 10),
+        "due_on": D(2026, 3, 31),
+        "categories": ["company"],
+    }
     args.update(kwargs)
     with pytest.raises(ValidationFailed) as error:
         cycles.create_cycle(secretariat, **args)
@@ -57,12 +72,21 @@ def test_only_the_secretariat_builds(rep_a, secretariat, db):
 def test_questions_of_every_type_and_validation(secretariat, db):
     cycle = cycles.create_cycle(secretariat, 2026, "x", D(2026, 1, 10), D(2026, 3, 31))
     section = cycles.add_section(secretariat, cycle, "General")
-    q = cycles.add_question(secretariat, section, "Share?", "number", unit="%", min_value=0,
-                            max_value=100, required=True)
+    q = cycles.add_question(
+        secretariat,
+        section,
+        "Share?",
+        "number",
+        unit="%",
+        min_value=0,
+        max_value=100,
+        required=True,
+    )
     assert (q.unit, q.min_value, q.max_value, q.required) == ("%", 0, 100, True)
     assert len(q.lineage) == 32
-    choice = cycles.add_question(secretariat, section, "Pick", "single_choice",
-                                 choices="One\n Two \n\nThree")
+    choice = cycles.add_question(
+        secretariat, section, "Pick", "single_choice", choices="One\n Two \n\nThree"
+    )
     assert choice.choices == ["One", "Two", "Three"]
     with pytest.raises(ValidationFailed, match="at least two"):
         cycles.add_question(secretariat, section, "Pick", "multiple_choice", choices=["Only"])
@@ -78,8 +102,9 @@ def test_questions_of_every_type_and_validation(secretariat, db):
         cycles.add_question(secretariat, section, "Type?", "poem")
     assert error.value.field == "type"
     # Options of other types are dropped: a text question has no unit or choices.
-    text = cycles.add_question(secretariat, section, "Name", "short_text", unit="kg",
-                               choices=["a", "b"], min_value=1)
+    text = cycles.add_question(
+        secretariat, section, "Name", "short_text", unit="kg", choices=["a", "b"], min_value=1
+    )
     assert (text.unit, text.choices, text.min_value) == ("", [], None)
 
 
@@ -89,22 +114,36 @@ def test_conditions_must_point_to_an_earlier_choice_question(secretariat, db):
     second = cycles.add_section(secretariat, cycle, "Two")
     yes_no = cycles.add_question(secretariat, first, "Do you?", "yes_no")
     text = cycles.add_question(secretariat, first, "Name", "short_text")
-    follow = cycles.add_question(secretariat, second, "How?", "long_text",
-                                 condition_question=yes_no, condition_value="yes")
+    follow = cycles.add_question(
+        secretariat, second, "How?", "long_text", condition_question=yes_no, condition_value="yes"
+    )
     assert follow.condition_question_id == yes_no.id
     with pytest.raises(ValidationFailed) as error:
-        cycles.add_question(secretariat, second, "x", "short_text", condition_question=text,
-                            condition_value="Ada")
+        cycles.add_question(
+            secretariat, second, "x", "short_text", condition_question=text, condition_value="Ada"
+        )
     assert error.value.field == "condition"
     with pytest.raises(ValidationFailed, match="one of that question"):
-        cycles.add_question(secretariat, second, "x", "short_text", condition_question=yes_no,
-                            condition_value="maybe")
+        cycles.add_question(
+            secretariat,
+            second,
+            "x",
+            "short_text",
+            condition_question=yes_no,
+            condition_value="maybe",
+        )
     # A later question cannot control an earlier one.
     later = cycles.add_question(secretariat, second, "Later?", "yes_no")
     db.session.commit()
     with pytest.raises(ValidationFailed):
-        cycles.update_question(secretariat, yes_no, "Do you?", "yes_no",
-                               condition_question=later, condition_value="yes")
+        cycles.update_question(
+            secretariat,
+            yes_no,
+            "Do you?",
+            "yes_no",
+            condition_question=later,
+            condition_value="yes",
+        )
     # Moving the follow-up above its controller is refused; so is deleting the controller.
     with pytest.raises(ValidationFailed, match="depends on an answer"):
         cycles.move_section(secretariat, second, "up")
@@ -139,12 +178,21 @@ def test_reorder_and_delete_keep_positions_dense(secretariat, db):
 
 
 def _charter(db, published=True):
-    version = CharterVersion(number=1, title="The charter",
-                             status="published" if published else "draft")
+    version = CharterVersion(
+        number=1, title="The charter", status="published" if published else "draft"
+    )
     principles = [Principle(key=f"P{i}") for i in (1, 2, 3)]
-    texts = [PrincipleText(version=version, principle=p, number=i, position=i,
-                           title=f"Principle {i} title", body_md=f"Body {i}")
-             for i, p in enumerate(principles, start=1)]
+    texts = [
+        PrincipleText(
+            version=version,
+            principle=p,
+            number=i,
+            position=i,
+            title=f"Principle {i} title",
+            body_md=f"Body {i}",
+        )
+        for i, p in enumerate(principles, start=1)
+    ]
     db.session.add_all([version, *principles, *texts])
     db.session.flush()
     return version
@@ -152,8 +200,9 @@ def _charter(db, published=True):
 
 def test_one_section_per_principle(secretariat, db):
     version = _charter(db)
-    cycle = cycles.create_cycle(secretariat, 2026, "x", D(2026, 1, 10), D(2026, 3, 31),
-                                charter_version=version)
+    cycle = cycles.create_cycle(
+        secretariat, 2026, "x", D(2026, 1, 10), D(2026, 3, 31), charter_version=version
+    )
     added = cycles.add_principle_sections(secretariat, cycle)
     assert [s.title for s in added] == [f"Principle {i}: Principle {i} title" for i in (1, 2, 3)]
     assert added[0].description_md == "Body 1"
@@ -166,8 +215,9 @@ def test_one_section_per_principle(secretariat, db):
 def test_draft_charter_version_is_refused(secretariat, db):
     version = _charter(db, published=False)
     with pytest.raises(ValidationFailed) as error:
-        cycles.create_cycle(secretariat, 2026, "x", D(2026, 1, 10), D(2026, 3, 31),
-                            charter_version=version)
+        cycles.create_cycle(
+            secretariat, 2026, "x", D(2026, 1, 10), D(2026, 3, 31), charter_version=version
+        )
     assert error.value.field == "charter_version_id"
 
 
@@ -184,8 +234,9 @@ def test_copy_keeps_lineage_and_conditions(secretariat, db):
     mfa = next(q for q in after if q.lineage == old.q["mfa"].lineage)
     assert share.condition_question_id == mfa.id and share.condition_value == "yes"
     assert new.copied_from_id == old.id
-    assert cycles.questionnaire_hash(cycles.load_questionnaire(new)) != \
-        cycles.questionnaire_hash(cycles.load_questionnaire(old))  # ids differ
+    assert cycles.questionnaire_hash(cycles.load_questionnaire(new)) != cycles.questionnaire_hash(
+        cycles.load_questionnaire(old)
+    )  # ids differ
 
 
 def test_open_freezes_the_questionnaire_and_close(secretariat, db):
@@ -219,18 +270,21 @@ def test_open_freezes_the_questionnaire_and_close(secretariat, db):
     with pytest.raises(Conflict):
         cycles.close_cycle(secretariat, cycle)
     with pytest.raises(Conflict):
-        cycles.update_cycle(secretariat, cycle, "x", D(2026, 1, 10), D(2026, 3, 31), 14,
-                            ["company"])
+        cycles.update_cycle(
+            secretariat, cycle, "x", D(2026, 1, 10), D(2026, 3, 31), 14, ["company"]
+        )
 
 
 def test_open_cycle_dates_can_move_but_not_who_reports(secretariat, db):
     cycle = build_cycle(secretariat)
-    cycles.update_cycle(secretariat, cycle, "Renamed", D(2026, 1, 10), D(2026, 4, 30), 7,
-                        ["company"])
+    cycles.update_cycle(
+        secretariat, cycle, "Renamed", D(2026, 1, 10), D(2026, 4, 30), 7, ["company"]
+    )
     assert (cycle.due_on, cycle.grace_days, cycle.title) == (D(2026, 4, 30), 7, "Renamed")
     with pytest.raises(Conflict, match="fixed once the cycle is open"):
-        cycles.update_cycle(secretariat, cycle, "x", D(2026, 1, 10), D(2026, 4, 30), 7,
-                            ["company", "academia"])
+        cycles.update_cycle(
+            secretariat, cycle, "x", D(2026, 1, 10), D(2026, 4, 30), 7, ["company", "academia"]
+        )
 
 
 def test_who_must_report_and_effective_due_date(secretariat, db):
@@ -246,10 +300,24 @@ def test_who_must_report_and_effective_due_date(secretariat, db):
     names = [o.name for o in db.session.scalars(cycles.obligated_organisations(cycle))]
     assert names == ["Active Co", "Silent Co"]
     assert cycles.effective_due_date(cycle, active.id) == D(2026, 3, 31)
-    db.session.add(Extension(cycle_id=cycle.id, organisation_id=active.id, reason="r",
-                             state="granted", new_due_on=D(2026, 4, 30)))
-    db.session.add(Extension(cycle_id=cycle.id, organisation_id=silent.id, reason="r",
-                             state="refused", new_due_on=D(2026, 5, 30)))
+    db.session.add(
+        Extension(
+            cycle_id=cycle.id,
+            organisation_id=active.id,
+            reason="r",
+            state="granted",
+            new_due_on=D(2026, 4, 30),
+        )
+    )
+    db.session.add(
+        Extension(
+            cycle_id=cycle.id,
+            organisation_id=silent.id,
+            reason="r",
+            state="refused",
+            new_due_on=D(2026, 5, 30),
+        )
+    )
     db.session.flush()
     assert cycles.effective_due_date(cycle, active.id) == D(2026, 4, 30)
     assert cycles.effective_due_date(cycle, silent.id) == D(2026, 3, 31)

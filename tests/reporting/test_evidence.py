@@ -27,17 +27,20 @@ from tests.reporting.builders_filling import (  # noqa: F401  (fixtures)
 )
 
 
-@pytest.mark.parametrize(("data", "content_type"), [
-    (PDF, "application/pdf"),
-    (PNG, "image/png"),
-    (JPEG, "image/jpeg"),
-    (TEXT, "text/plain"),
-    (b"\xef\xbb\xbfA BOM, then text.\n", "text/plain"),
-    (CSV, "text/csv"),
-    (b"a;b;c\n1;2;3\n4;5;6\n", "text/csv"),
-    (office_zip("xl"), evidence.XLSX.content_type),
-    (office_zip("word"), evidence.DOCX.content_type),
-])
+@pytest.mark.parametrize(
+    ("data", "content_type"),
+    [
+        (PDF, "application/pdf"),
+        (PNG, "image/png"),
+        (JPEG, "image/jpeg"),
+        (TEXT, "text/plain"),
+        (b"\xef\xbb\xbfA BOM, then text.\n", "text/plain"),
+        (CSV, "text/csv"),
+        (b"a;b;c\n1;2;3\n4;5;6\n", "text/csv"),
+        (office_zip("xl"), evidence.XLSX.content_type),
+        (office_zip("word"), evidence.DOCX.content_type),
+    ],
+)
 def test_sniffer_recognises_accepted_kinds(data, content_type):
     assert evidence.sniff(data).content_type == content_type
 
@@ -50,28 +53,33 @@ def _zip(names):
     return buffer.getvalue()
 
 
-@pytest.mark.parametrize("data", [
-    b"MZ\x90\x00\x03\x00\x00\x00",                        # a Windows executable
-    b"\x7fELF\x02\x01\x01",                                # a Linux executable
-    b"GIF89a\x01\x00\x01\x00",                             # an image we do not take
-    b"<!DOCTYPE html><html><script>alert(1)</script>",    # HTML called .pdf
-    b"  <svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>",
-    b"<?xml version='1.0'?><x/>",
-    b"latin-1 text \xe9\xe8 is not UTF-8",
-    b"text with a NUL\x00byte",
-    b"bell\x07 and escape\x1b characters",
-    _zip(["hello.txt"]),                                   # a ZIP that is no office file
-    _zip(["[Content_Types].xml", "ppt/slide1.xml"]),       # PowerPoint is not accepted
-    b"PK\x03\x04 broken zip",
-    b"",
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"MZ\x90\x00\x03\x00\x00\x00",  # a Windows executable
+        b"\x7fELF\x02\x01\x01",  # a Linux executable
+        b"GIF89a\x01\x00\x01\x00",  # an image we do not take
+        b"<!DOCTYPE html><html><script>alert(1)</script>",  # HTML called .pdf
+        b"  <svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>",
+        b"<?xml version='1.0'?><x/>",
+        b"latin-1 text \xe9\xe8 is not UTF-8",
+        b"text with a NUL\x00byte",
+        b"bell\x07 and escape\x1b characters",
+        _zip(["hello.txt"]),  # a ZIP that is no office file
+        _zip(["[Content_Types].xml", "ppt/slide1.xml"]),  # PowerPoint is not accepted
+        b"PK\x03\x04 broken zip",
+        b"",
+    ],
+)
 def test_sniffer_refuses_everything_else(data):
     assert evidence.sniff(data) is None
 
 
 def test_filenames_follow_the_content():
     assert evidence.clean_filename("report.PDF", evidence.PDF) == "report.pdf"
-    assert evidence.clean_filename("report.docx", evidence.PDF) == "report.pdf"  # the misleading extension goes
+    assert (
+        evidence.clean_filename("report.docx", evidence.PDF) == "report.pdf"
+    )  # the misleading extension goes
     assert evidence.clean_filename("../../etc/passwd", evidence.TEXT) == "passwd.txt"
     assert evidence.clean_filename('C:\\fake\\"evil"<name>.csv', evidence.CSV) == "_evil__name_.csv"
     assert evidence.clean_filename("", evidence.PNG) == "evidence.png"
@@ -98,12 +106,15 @@ def test_attach_stores_once_and_removal(world, db):
         filling.remove_evidence(world.rep_b, other, first.id)
 
 
-@pytest.mark.parametrize(("name", "data", "message"), [
-    ("big.pdf", PDF + b"x" * (10 * 1024 * 1024), "larger than 10 MB"),
-    ("empty.pdf", b"", "empty"),
-    ("policy.pdf", b"MZ\x90\x00 an executable", "we check the content"),
-    ("photo.png", b"<html><body>hello</body></html>", "we check the content"),
-])
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("big.pdf", PDF + b"x" * (10 * 1024 * 1024), "larger than 10 MB"),
+        ("empty.pdf", b"", "empty"),
+        ("policy.pdf", b"MZ\x90\x00 an executable", "we check the content"),
+        ("photo.png", b"<html><body>hello</body></html>", "we check the content"),
+    ],
+)
 def test_bad_files_are_refused(world, db, name, data, message):
     c = world.cycle
     report = filling.get_or_start_report(world.rep_a, c, world.org_a)

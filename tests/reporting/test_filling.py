@@ -31,8 +31,10 @@ from tests.reporting.builders_filling import (  # noqa: F401  (fixtures)
 
 
 def _answers(report):
-    return {a.question_id: a.value for a in
-            factories.db.session.scalars(select(Answer).where(Answer.report_id == report.id))}
+    return {
+        a.question_id: a.value
+        for a in factories.db.session.scalars(select(Answer).where(Answer.report_id == report.id))
+    }
 
 
 def test_save_answers_stores_typed_values_and_bumps_revision(world, db):
@@ -64,15 +66,21 @@ def test_invalid_answers_store_nothing(world, db):
     db.session.commit()
     before = _answers(report)
     with pytest.raises(filling.AnswersInvalid) as error:
-        filling.save_answers(world.rep_a, report, {
-            c.q["contact"].id: "New name",          # valid, but must not be stored either
-            c.q["mfa_share"].id: "101",             # out of bounds
-            c.q["policy_url"].id: "javascript:alert(1)",
-            c.q["audit"].id: "2026-13-01",
-            c.q["programme"].id: "Carrier pigeon",  # not offered
-        }, 1)
-    assert set(error.value.errors) == {c.q[k].id for k in ("mfa_share", "policy_url", "audit",
-                                                           "programme")}
+        filling.save_answers(
+            world.rep_a,
+            report,
+            {
+                c.q["contact"].id: "New name",  # valid, but must not be stored either
+                c.q["mfa_share"].id: "101",  # out of bounds
+                c.q["policy_url"].id: "javascript:alert(1)",
+                c.q["audit"].id: "2026-13-01",
+                c.q["programme"].id: "Carrier pigeon",  # not offered
+            },
+            1,
+        )
+    assert set(error.value.errors) == {
+        c.q[k].id for k in ("mfa_share", "policy_url", "audit", "programme")
+    }
     assert "between 0 and 100" in error.value.errors[c.q["mfa_share"].id][0]
     db.session.rollback()
     report = db.session.get(Report, report.id)
@@ -107,10 +115,11 @@ def test_stale_save_is_refused_with_what_changed(world, make_user, db):
     c = world.cycle
     colleague = make_user(role="representative", organisation=world.org_a, name="Bob Builder")
     report = filling.get_or_start_report(world.rep_a, c, world.org_a)
-    filling.save_answers(world.rep_a, report, {c.q["contact"].id: "Ada"}, 0)       # rev 1
-    filling.save_answers(colleague, report, {c.q["contact"].id: "Bob",
-                                             c.q["mfa"].id: "no"}, 1)             # rev 2
-    filling.set_attestation(colleague, report, "Grace", "CEO", "", 2)              # rev 3
+    filling.save_answers(world.rep_a, report, {c.q["contact"].id: "Ada"}, 0)  # rev 1
+    filling.save_answers(
+        colleague, report, {c.q["contact"].id: "Bob", c.q["mfa"].id: "no"}, 1
+    )  # rev 2
+    filling.set_attestation(colleague, report, "Grace", "CEO", "", 2)  # rev 3
     with pytest.raises(filling.StaleDraft) as error:
         filling.save_answers(world.rep_a, report, {c.q["contact"].id: "Ada L."}, 1)
     stale = error.value
@@ -148,19 +157,23 @@ def test_a_save_whose_claim_fails_writes_nothing(world, db):
     on the claim; on SQLite the writes come after a successful claim."""
     c = world.cycle
     report = filling.get_or_start_report(world.rep_a, c, world.org_a)
-    filling.save_answers(world.rep_a, report, {c.q["contact"].id: "Ada",
-                                               c.q["mfa"].id: "yes"}, 0)
-    db.session.execute(Report.__table__.update().where(Report.id == report.id)
-                       .values(revision=2))  # another request's claim
+    filling.save_answers(world.rep_a, report, {c.q["contact"].id: "Ada", c.q["mfa"].id: "yes"}, 0)
+    db.session.execute(
+        Report.__table__.update().where(Report.id == report.id).values(revision=2)
+    )  # another request's claim
     assert report.revision == 1  # what this request still believes
     with pytest.raises(filling.StaleDraft) as error:
-        filling.save_answers(world.rep_a, report, {c.q["contact"].id: "Grace",
-                                                   c.q["mfa"].id: "",
-                                                   c.q["approach"].id: "New."}, 1)
+        filling.save_answers(
+            world.rep_a,
+            report,
+            {c.q["contact"].id: "Grace", c.q["mfa"].id: "", c.q["approach"].id: "New."},
+            1,
+        )
     assert error.value.revision == 2
     assert _answers(report) == {c.q["contact"].id: "Ada", c.q["mfa"].id: True}
-    assert db.session.scalars(select(ReportEdit.revision)
-                              .where(ReportEdit.report_id == report.id)).all() == [1]
+    assert db.session.scalars(
+        select(ReportEdit.revision).where(ReportEdit.report_id == report.id)
+    ).all() == [1]
 
 
 def test_conditions_and_progress(world, db):
@@ -175,8 +188,7 @@ def test_conditions_and_progress(world, db):
     assert data.shown[c.q["mfa_share"].id] is True
     assert data.progress() == (1, 6)
     assert data.progress(data.sections[0]) == (1, 3)
-    filling.save_answers(world.rep_a, report, {c.q["mfa"].id: "no",
-                                               c.q["mfa_share"].id: "50"}, 1)
+    filling.save_answers(world.rep_a, report, {c.q["mfa"].id: "no", c.q["mfa_share"].id: "50"}, 1)
     data = filling.load(report)
     assert data.shown[c.q["mfa_share"].id] is False
     assert data.progress() == (1, 5)  # the hidden answer counts for nothing
@@ -225,7 +237,12 @@ def test_submit_freezes_a_snapshot_and_emails_a_receipt(world, db, mailbox, make
     assert version.questionnaire_hash == cycles.questionnaire_hash(cycles.load_questionnaire(c))
     flat = {q["id"]: q for s in snap["sections"] for q in s["questions"]}
     mfa = flat[c.q["mfa"].id]
-    assert (mfa["value"], mfa["display"], mfa["shown"], mfa["is_public"]) == (False, "No", True, True)
+    assert (mfa["value"], mfa["display"], mfa["shown"], mfa["is_public"]) == (
+        False,
+        "No",
+        True,
+        True,
+    )
     share = flat[c.q["mfa_share"].id]
     assert share["shown"] is False and share["value"] is None  # hidden: not part of the report
     policy = flat[c.q["policy"].id]
@@ -234,8 +251,9 @@ def test_submit_freezes_a_snapshot_and_emails_a_receipt(world, db, mailbox, make
     assert policy["evidence"][0]["content_type"] == "application/pdf"
     assert snap["attestation"]["officer_name"] == "Grace Hopper"
     assert snap["attestation"]["submitted_by"]["id"] == world.rep_a.id
-    rows = db.session.scalars(select(SubmittedAnswer).where(
-        SubmittedAnswer.version_id == version.id)).all()
+    rows = db.session.scalars(
+        select(SubmittedAnswer).where(SubmittedAnswer.version_id == version.id)
+    ).all()
     assert {r.question_id: r.value for r in rows}[c.q["frameworks"].id] == ["ISO 27001", "NIST CSF"]
     assert len(rows) == len(flat)
     db.session.commit()  # mail goes out after the commit
@@ -261,20 +279,28 @@ def test_corrections_make_new_versions_and_pledge_history(world, db):
     filling.save_pledges(world.rep_a, report, {pledge.id: ("in_progress", "Half the products")}, 0)
     first = fill_and_submit(world.rep_a, c)
     assert pledge.status == "in_progress"
-    updates = db.session.scalars(select(PledgeUpdate).where(PledgeUpdate.pledge_id == pledge.id)).all()
-    assert [(u.status, u.note, u.report_version_id) for u in updates] == \
-        [("in_progress", "Half the products", first.id)]
+    updates = db.session.scalars(
+        select(PledgeUpdate).where(PledgeUpdate.pledge_id == pledge.id)
+    ).all()
+    assert [(u.status, u.note, u.report_version_id) for u in updates] == [
+        ("in_progress", "Half the products", first.id)
+    ]
     report = first.report
     filling.save_answers(world.rep_a, report, {c.q["contact"].id: "Grace"}, report.revision)
     second = filling.submit_report(world.rep_a, report, authorised=True)
     assert second.number == 2 and report.current_version_id == second.id
     assert first.snapshot["sections"][2]["questions"][0]["value"] == "Ada Lovelace"  # unchanged
     # An unchanged pledge statement is not recorded twice.
-    assert db.session.scalar(select(PledgeUpdate.id).where(
-        PledgeUpdate.report_version_id == second.id)) is None
+    assert (
+        db.session.scalar(
+            select(PledgeUpdate.id).where(PledgeUpdate.report_version_id == second.id)
+        )
+        is None
+    )
     changes = filling.compare_snapshots(first.snapshot, second.snapshot)
-    assert [(ch["number"], ch["before"], ch["after"]) for ch in changes] == \
-        [("3.1", "Ada Lovelace", "Grace")]
+    assert [(ch["number"], ch["before"], ch["after"]) for ch in changes] == [
+        ("3.1", "Ada Lovelace", "Grace")
+    ]
 
 
 def test_late_submission_uses_the_organisations_own_due_date(world, db):
@@ -319,9 +345,16 @@ def test_pledges_section_and_new_pledge(world, db):
     assert f"status-{mine.id}" in error.value.errors
     charter = make_charter(db)
     principle = charter.texts[0].principle_id
-    created = filling.add_pledge(world.rep_a, report, "  Publish a transparency report ",
-                                 "A report a year", dt.date(2026, 12, 31), [principle],
-                                 "Yearly.", True)
+    created = filling.add_pledge(
+        world.rep_a,
+        report,
+        "  Publish a transparency report ",
+        "A report a year",
+        dt.date(2026, 12, 31),
+        [principle],
+        "Yearly.",
+        True,
+    )
     assert created.organisation_id == world.org_a.id
     assert created.title == "Publish a transparency report" and created.status == "planned"
     assert report.revision == 1
@@ -330,8 +363,9 @@ def test_pledges_section_and_new_pledge(world, db):
     assert {"title", "indicator", "target_date", "principle_ids"} <= set(error.value.errors)
     with pytest.raises(PermissionDenied):
         filling.add_pledge(world.rep_b, report, "x", "y", dt.date(2026, 12, 31), [principle])
-    filling.save_pledges(world.rep_a, report, {mine.id: ("achieved", "All patched in 48h")},
-                         report.revision)
+    filling.save_pledges(
+        world.rep_a, report, {mine.id: ("achieved", "All patched in 48h")}, report.revision
+    )
     data = filling.load(report)
     assert [p.title for p in data.pledges] == ["Patch faster", "Publish a transparency report"]
     snapshot = filling.build_snapshot(report, data=data)
@@ -347,14 +381,16 @@ def test_prefill_copies_unchanged_questions_only(world, secretariat, db):
     clock.freeze(at(dt.date(2025, 2, 1)))
     fill_and_submit(world.rep_a, last_year)
     cycles.close_cycle(secretariat, last_year)
-    this_year = cycles.create_cycle(secretariat, 2027, "", dt.date(2027, 1, 10),
-                                    dt.date(2027, 3, 31), categories=["company"])
+    this_year = cycles.create_cycle(
+        secretariat, 2027, "", dt.date(2027, 1, 10), dt.date(2027, 3, 31), categories=["company"]
+    )
     cycles.copy_questionnaire(secretariat, last_year, this_year)
     copied = {q.lineage: q for q in cycles.ordered_questions(cycles.load_questionnaire(this_year))}
     q = {key: copied[question.lineage] for key, question in last_year.q.items()}
     # The secretariat rewords one question and changes another's type.
-    cycles.update_question(secretariat, q["contact"], "Who is your contact person?", "short_text",
-                           required=True)
+    cycles.update_question(
+        secretariat, q["contact"], "Who is your contact person?", "short_text", required=True
+    )
     cycles.update_question(secretariat, q["audit"], "When was your last audit?", "short_text")
     cycles.add_question(secretariat, q["contact"].section, "A brand new question", "yes_no")
     cycles.open_cycle(secretariat, this_year)
@@ -364,7 +400,7 @@ def test_prefill_copies_unchanged_questions_only(world, secretariat, db):
     count = filling.prefill_from_last_year(world.rep_a, report, report.revision)
     values = _answers(report)
     assert values[q["mfa"].id] is True and values[q["mfa_share"].id] == 87.5
-    assert values[q["programme"].id] == "Email address"          # never overwritten
+    assert values[q["programme"].id] == "Email address"  # never overwritten
     assert q["contact"].id not in values and q["audit"].id not in values  # changed questions
     data = filling.load(report)
     assert [e.filename for e in data.evidence[q["policy"].id]] == ["policy.pdf"]
@@ -385,8 +421,10 @@ def test_public_snapshot_shows_only_public_answers(world, db):
     version = fill_and_submit(world.rep_a, world.cycle)
     public = filling.public_snapshot(version.snapshot)
     texts = [q["text"] for s in public["sections"] for q in s["questions"]]
-    assert texts == ["Do you offer multi-factor authentication?",
-                     "How do you receive vulnerability reports?"]
+    assert texts == [
+        "Do you offer multi-factor authentication?",
+        "How do you receive vulnerability reports?",
+    ]
     assert "submitted_by" not in public["attestation"]
 
 

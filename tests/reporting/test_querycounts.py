@@ -14,11 +14,27 @@ from tests.conftest import login_as
 from tests.querycount import count_queries
 from tests.reporting.builders_filling import PDF
 
-KINDS = ["yes_no", "single_choice", "multiple_choice", "number", "short_text", "long_text",
-         "url", "date", "evidence"]
-VALUES = {"yes_no": "yes", "single_choice": "A", "multiple_choice": ["A", "B"], "number": "3",
-          "short_text": "x", "long_text": "Some *text*", "url": "https://example.org",
-          "date": "2026-01-02"}
+KINDS = [
+    "yes_no",
+    "single_choice",
+    "multiple_choice",
+    "number",
+    "short_text",
+    "long_text",
+    "url",
+    "date",
+    "evidence",
+]
+VALUES = {
+    "yes_no": "yes",
+    "single_choice": "A",
+    "multiple_choice": ["A", "B"],
+    "number": "3",
+    "short_text": "x",
+    "long_text": "Some *text*",
+    "url": "https://example.org",
+    "date": "2026-01-02",
+}
 
 
 def _questionnaire(secretariat, sections: int, per_section: int):
@@ -32,8 +48,9 @@ def _questionnaire(secretariat, sections: int, per_section: int):
             extra = {"choices": ["A", "B", "C"]} if "choice" in kind else {}
             if first is not None and i % 3 == 2:
                 extra.update(condition_question=first, condition_value="yes")
-            question = cycles.add_question(secretariat, section, f"Q {s}.{i} {kind}", kind,
-                                           required=True, **extra)
+            question = cycles.add_question(
+                secretariat, section, f"Q {s}.{i} {kind}", kind, required=True, **extra
+            )
             if first is None and kind == "yes_no":
                 first = question
     cycles.open_cycle(secretariat, cycle)
@@ -43,8 +60,9 @@ def _questionnaire(secretariat, sections: int, per_section: int):
 def _fill(rep, cycle):
     report = filling.get_or_start_report(rep, cycle, rep.organisation)
     questions = cycles.ordered_questions(cycles.load_questionnaire(cycle))
-    filling.save_answers(rep, report, {q.id: VALUES[q.type] for q in questions
-                                       if q.type != "evidence"}, 0)
+    filling.save_answers(
+        rep, report, {q.id: VALUES[q.type] for q in questions if q.type != "evidence"}, 0
+    )
     for q in questions:
         if q.type == "evidence":
             filling.attach_evidence(rep, report, q, "policy.pdf", PDF)
@@ -97,12 +115,22 @@ def test_constant_queries(app, db, secretariat, rep_a, who, url):
     org = factories.make_org(name="Alpha Two")
     rep = factories.make_user(role="representative", organisation=org)
     big = _counts(app, db, secretariat, rep, 20, 20, [(who, url)])
-    assert big[url] == small[url], f"{url}: {small[url]} queries with 1 question, {big[url]} with 400"
+    assert big[url] == small[url], (
+        f"{url}: {small[url]} queries with 1 question, {big[url]} with 400"
+    )
 
 
 def test_version_page_is_constant(app, db, secretariat, rep_a, org_a):
-    small = _counts(app, db, secretariat, rep_a, 1, 2,
-                    [("rep", f"/reports/2026/{org_a.slug}/versions/1")], submit=True)
+    small = _counts(
+        app,
+        db,
+        secretariat,
+        rep_a,
+        1,
+        2,
+        [("rep", f"/reports/2026/{org_a.slug}/versions/1")],
+        submit=True,
+    )
     db.session.rollback()
     from tests.conftest import _empty_all_tables
 
@@ -112,8 +140,16 @@ def test_version_page_is_constant(app, db, secretariat, rep_a, org_a):
     secretariat = factories.make_user(role="secretariat", email="sec2@example.org")
     org = factories.make_org(name="Alpha Org")
     rep = factories.make_user(role="representative", organisation=org)
-    big = _counts(app, db, secretariat, rep, 20, 20,
-                  [("rep", f"/reports/2026/{org.slug}/versions/1")], submit=True)
+    big = _counts(
+        app,
+        db,
+        secretariat,
+        rep,
+        20,
+        20,
+        [("rep", f"/reports/2026/{org.slug}/versions/1")],
+        submit=True,
+    )
     assert list(big.values()) == list(small.values())
     assert db.session.query(Report).count() == 1
 

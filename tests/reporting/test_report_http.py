@@ -58,8 +58,10 @@ def _values(org):
     report = _report(org)
     if report is None:
         return {}
-    return {a.question_id: a.value for a in
-            Report.query.session.scalars(select(Answer).where(Answer.report_id == report.id))}
+    return {
+        a.question_id: a.value
+        for a in Report.query.session.scalars(select(Answer).where(Answer.report_id == report.id))
+    }
 
 
 def test_fill_two_sections_log_out_and_find_the_draft(app, world, db):
@@ -74,8 +76,9 @@ def test_fill_two_sections_log_out_and_find_the_draft(app, world, db):
     assert 'name="base_revision" type="hidden" value="0"' in body
     response = _post(client, SECTION.format(1), _form(c, ["mfa", "mfa_share", "approach"]), base=0)
     assert response.status_code == 302 and response.headers["Location"].endswith(SECTION.format(1))
-    response = _post(client, SECTION.format(3), {**_form(c, ["contact", "audit"]),
-                                                 "action": "next"}, base=1)
+    response = _post(
+        client, SECTION.format(3), {**_form(c, ["contact", "audit"]), "action": "next"}, base=1
+    )
     assert response.headers["Location"].endswith("/my/reports/2026/pledges")
     # A new session (after logging out, or a second representative) finds the same draft.
     colleague_client = app.test_client()
@@ -94,19 +97,28 @@ def test_bad_input_gets_messages_next_to_the_fields_and_is_not_stored(app, world
     login_as(client, world.rep_a)
     _post(client, SECTION.format(2), _form(c, ["programme"]), base=0)
     before = _values(world.org_a)
-    response = _post(client, SECTION.format(2), {
-        **_form(c, ["frameworks"]),
-        f"q-{c.q['programme'].id}": "Carrier pigeon",
-        f"q-{c.q['policy_url'].id}": "javascript:alert(1)",
-    }, base=1)
+    response = _post(
+        client,
+        SECTION.format(2),
+        {
+            **_form(c, ["frameworks"]),
+            f"q-{c.q['programme'].id}": "Carrier pigeon",
+            f"q-{c.q['policy_url'].id}": "javascript:alert(1)",
+        },
+        base=1,
+    )
     assert response.status_code == 422
     body = response.get_data(as_text=True)
     assert f'id="q-{c.q["policy_url"].id}-error"' in body
     assert "Enter a full web address" in body and "Choose one of the options offered" in body
     assert 'value="javascript:alert(1)"' in body  # the input is kept to be corrected
     assert f'href="#q-{c.q["policy_url"].id}"' in body
-    response = _post(client, SECTION.format(1), {f"q-{c.q['mfa'].id}": "yes",
-                                                 f"q-{c.q['mfa_share'].id}": "150"}, base=1)
+    response = _post(
+        client,
+        SECTION.format(1),
+        {f"q-{c.q['mfa'].id}": "yes", f"q-{c.q['mfa_share'].id}": "150"},
+        base=1,
+    )
     assert response.status_code == 422
     assert "Enter a number between 0 and 100." in response.get_data(as_text=True)
     response = _post(client, SECTION.format(3), {f"q-{c.q['audit'].id}": "2026-02-30"}, base=1)
@@ -124,9 +136,11 @@ def test_answers_for_questions_elsewhere_are_refused(app, world, secretariat, db
     db.session.commit()
     client = app.test_client()
     login_as(client, world.rep_a)
-    for data in ({f"q-{other.q['contact'].id}": "Eve"},                 # another questionnaire
-                 {f"q-{c.q['contact'].id}": "Eve"},                     # another section
-                 {f"q-{c.q['mfa'].id}": "yes", "q-abc": "x"}):
+    for data in (
+        {f"q-{other.q['contact'].id}": "Eve"},  # another questionnaire
+        {f"q-{c.q['contact'].id}": "Eve"},  # another section
+        {f"q-{c.q['mfa'].id}": "yes", "q-abc": "x"},
+    ):
         response = _post(client, SECTION.format(1), data, base=0)
         assert response.status_code == 400
         assert "another questionnaire" in response.get_data(as_text=True)
@@ -142,19 +156,32 @@ def test_stale_save_is_refused_and_keeps_the_input(app, world, make_user, db):
     login_as(other, bob)
     _post(ada, SECTION.format(1), _form(c, ["mfa", "approach"]), base=0)  # revision 1
     # Both open section 1 at revision 1; Bob saves first and changes the approach.
-    _post(other, SECTION.format(1), _form(c, ["mfa"], ) | {
-        f"q-{c.q['approach'].id}": "Bob's new approach."}, base=1)
-    response = _post(ada, SECTION.format(1), {
-        f"q-{c.q['mfa'].id}": "yes",
-        f"q-{c.q['mfa_share'].id}": "42",                       # Ada's own change
-        f"q-{c.q['approach'].id}": VALID["approach"],            # untouched on Ada's screen
-    }, base=1)
+    _post(
+        other,
+        SECTION.format(1),
+        _form(
+            c,
+            ["mfa"],
+        )
+        | {f"q-{c.q['approach'].id}": "Bob's new approach."},
+        base=1,
+    )
+    response = _post(
+        ada,
+        SECTION.format(1),
+        {
+            f"q-{c.q['mfa'].id}": "yes",
+            f"q-{c.q['mfa_share'].id}": "42",  # Ada's own change
+            f"q-{c.q['approach'].id}": VALID["approach"],  # untouched on Ada's screen
+        },
+        base=1,
+    )
     assert response.status_code == 409
     body = response.get_data(as_text=True)
     assert "Someone else changed this report" in body and "Bob Builder" in body
     assert f'href="#q-{c.q["approach"].id}"' in body
-    assert 'value="42"' in body                                  # Ada's input is kept
-    assert "Bob&#39;s new approach." in body                     # Bob's answer is shown
+    assert 'value="42"' in body  # Ada's input is kept
+    assert "Bob&#39;s new approach." in body  # Bob's answer is shown
     assert "changed this answer while you were editing" in body
     assert 'name="base_revision" type="hidden" value="2"' in body
     db.session.expire_all()
@@ -174,8 +201,11 @@ def test_autosave_json(app, world, db):
     assert response.status_code == 200
     payload = response.get_json()
     assert payload["status"] == "saved" and payload["revision"] == 1
-    assert payload["progress"] == {"answered": 1, "required": 6,
-                                   "text": "1 of 6 required answers given"}
+    assert payload["progress"] == {
+        "answered": 1,
+        "required": 6,
+        "text": "1 of 6 required answers given",
+    }
     assert payload["shown"][str(c.q["mfa_share"].id)] is True
     response = _post(client, url, {f"q-{c.q['mfa_share'].id}": "-5"}, base=1, headers=headers)
     assert response.status_code == 422
@@ -186,8 +216,9 @@ def test_autosave_json(app, world, db):
     # Logged out (or an expired session): a JSON 401, never a login page.
     token = csrf_token(client, "/my/reports/2026")
     anonymous = app.test_client()
-    response = anonymous.post(url, data={"csrf_token": token, "base_revision": "1"},
-                              headers=headers)
+    response = anonymous.post(
+        url, data={"csrf_token": token, "base_revision": "1"}, headers=headers
+    )
     assert response.status_code in (400, 401)
     assert response.is_json
 
@@ -198,10 +229,17 @@ def test_evidence_upload_download_and_removal(app, world, db):
     client = app.test_client()
     login_as(client, world.rep_a)
     policy = c.q["policy"].id
-    response = _post(client, SECTION.format(2), {
-        **_form(c, ["programme"]), f"file-{policy}": (io.BytesIO(PDF), "Our Policy.pdf"),
-        "action": f"upload:{policy}",
-    }, base=0, content_type="multipart/form-data")
+    response = _post(
+        client,
+        SECTION.format(2),
+        {
+            **_form(c, ["programme"]),
+            f"file-{policy}": (io.BytesIO(PDF), "Our Policy.pdf"),
+            "action": f"upload:{policy}",
+        },
+        base=0,
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     item = db.session.scalar(select(Evidence))
     assert (item.filename, item.content_type) == ("Our Policy.pdf", "application/pdf")
@@ -224,10 +262,15 @@ def test_evidence_upload_download_and_removal(app, world, db):
         ("policy.pdf", b"MZ\x90\x00 pretending", "we check the content"),
         ("huge.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024), "larger than 10 MB"),
     ):
-        response = _post_multipart(client, SECTION.format(2), {
-            f"q-{c.q['programme'].id}": "None", "base_revision": "2",
-            f"file-{policy}": FileStorage(io.BytesIO(data), filename=name),
-        })
+        response = _post_multipart(
+            client,
+            SECTION.format(2),
+            {
+                f"q-{c.q['programme'].id}": "None",
+                "base_revision": "2",
+                f"file-{policy}": FileStorage(io.BytesIO(data), filename=name),
+            },
+        )
         assert response.status_code == 422
         body = response.get_data(as_text=True)
         assert message in body and f'id="q-{policy}-error"' in body
@@ -236,12 +279,17 @@ def test_evidence_upload_download_and_removal(app, world, db):
     # Bigger than the request limit: 413 before any of it is read.
     # (Sent as raw bytes: the test client's own temporary file would outlive the request.)
     too_big = b"--x\r\n" + b"0" * (13 * 1024 * 1024)
-    response = client.post(SECTION.format(2), data=too_big,
-                           content_type="multipart/form-data; boundary=x")
+    response = client.post(
+        SECTION.format(2), data=too_big, content_type="multipart/form-data; boundary=x"
+    )
     assert response.status_code == 413
     # Removal from the draft.
-    response = _post(client, SECTION.format(2), {**_form(c, ["programme"]),
-                                                 "action": f"remove:{item.id}"}, base=2)
+    response = _post(
+        client,
+        SECTION.format(2),
+        {**_form(c, ["programme"]), "action": f"remove:{item.id}"},
+        base=2,
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Evidence, item.id).removed
@@ -251,17 +299,22 @@ def test_evidence_upload_download_and_removal(app, world, db):
 def test_submit_lists_what_is_missing_then_succeeds(app, world, db, mailbox):
     c = world.cycle
     report = filling.get_or_start_report(world.rep_a, c, world.org_a)
-    filling.save_answers(world.rep_a, report, {c.q[k].id: v for k, v in VALID.items()
-                                               if k != "contact"}, 0)
+    filling.save_answers(
+        world.rep_a, report, {c.q[k].id: v for k, v in VALID.items() if k != "contact"}, 0
+    )
     filling.attach_evidence(world.rep_a, report, c.q["policy"], "policy.pdf", PDF)
     db.session.commit()
     client = app.test_client()
     login_as(client, world.rep_a)
     page = client.get("/my/reports/2026/submit").get_data(as_text=True)
     assert "Still missing before you can submit" in page
-    data = {"officer_name": "Grace Hopper", "officer_title": "CEO",
-            "support_statement": "We support the charter.", "authorised": "y",
-            "action": "submit"}
+    data = {
+        "officer_name": "Grace Hopper",
+        "officer_title": "CEO",
+        "support_statement": "We support the charter.",
+        "authorised": "y",
+        "action": "submit",
+    }
     response = _post(client, "/my/reports/2026/submit", data, base=report.revision)
     assert response.status_code == 422
     body = response.get_data(as_text=True)
@@ -276,8 +329,9 @@ def test_submit_lists_what_is_missing_then_succeeds(app, world, db, mailbox):
     _post(client, SECTION.format(3), _form(c, ["contact"]), base=report.revision)
     db.session.expire_all()
     report = _report(world.org_a)
-    response = _post(client, "/my/reports/2026/submit", {**data, "authorised": ""},
-                     base=report.revision)
+    response = _post(
+        client, "/my/reports/2026/submit", {**data, "authorised": ""}, base=report.revision
+    )
     assert response.status_code == 422
     assert 'href="/my/reports/2026/submit#authorised"' in response.get_data(as_text=True)
     db.session.expire_all()
@@ -302,15 +356,23 @@ def test_submissions_refused_when_the_cycle_is_closed(app, world, secretariat, d
     db.session.commit()
     client = app.test_client()
     login_as(client, world.rep_a)
-    data = {"officer_name": "G", "officer_title": "C", "support_statement": "S",
-            "authorised": "y", "action": "submit"}
+    data = {
+        "officer_name": "G",
+        "officer_title": "C",
+        "support_statement": "S",
+        "authorised": "y",
+        "action": "submit",
+    }
     token = csrf_token(client, "/my/reports")
-    response = client.post("/my/reports/2026/submit", data={**data, "csrf_token": token,
-                                                            "base_revision": "0"})
+    response = client.post(
+        "/my/reports/2026/submit", data={**data, "csrf_token": token, "base_revision": "0"}
+    )
     assert response.status_code == 409
     assert "closed" in response.get_data(as_text=True)
-    response = client.post(SECTION.format(1), data={"csrf_token": token, "base_revision": "0",
-                                                    f"q-{world.cycle.q['mfa'].id}": "yes"})
+    response = client.post(
+        SECTION.format(1),
+        data={"csrf_token": token, "base_revision": "0", f"q-{world.cycle.q['mfa'].id}": "yes"},
+    )
     assert response.status_code == 409
     assert client.get(SECTION.format(1)).status_code == 302  # read-only: back to the overview
     assert report.revision == 0
@@ -337,32 +399,66 @@ def test_pledges_and_prefill_pages(app, world, db):
     login_as(client, world.rep_a)
     body = client.get("/my/reports/2026/pledges").get_data(as_text=True)
     assert "Ship MFA" in body and f'name="status-{pledge.id}"' in body
-    response = _post(client, "/my/reports/2026/pledges",
-                     {f"status-{pledge.id}": "in_progress", f"note-{pledge.id}": "Halfway"}, base=0)
+    response = _post(
+        client,
+        "/my/reports/2026/pledges",
+        {f"status-{pledge.id}": "in_progress", f"note-{pledge.id}": "Halfway"},
+        base=0,
+    )
     assert response.status_code == 302
-    response = _post(client, "/my/reports/2026/pledges",
-                     {f"status-{pledge.id}": "bogus", f"note-{pledge.id}": "x"}, base=1)
+    response = _post(
+        client,
+        "/my/reports/2026/pledges",
+        {f"status-{pledge.id}": "bogus", f"note-{pledge.id}": "x"},
+        base=1,
+    )
     assert response.status_code == 422
-    response = _post(client, "/my/reports/2026/pledges/new",
-                     {"title": "Publish a transparency report", "indicator": "One a year",
-                      "principle_ids": [str(principle)], "is_public": "y",
-                      "target_date": "2026-12-31"})
+    response = _post(
+        client,
+        "/my/reports/2026/pledges/new",
+        {
+            "title": "Publish a transparency report",
+            "indicator": "One a year",
+            "principle_ids": [str(principle)],
+            "is_public": "y",
+            "target_date": "2026-12-31",
+        },
+    )
     assert response.status_code == 302
-    response = _post(client, "/my/reports/2026/pledges/new",
-                     {"title": " ", "indicator": "x", "target_date": "tomorrow"})
+    response = _post(
+        client,
+        "/my/reports/2026/pledges/new",
+        {"title": " ", "indicator": "x", "target_date": "tomorrow"},
+    )
     assert response.status_code == 422
     body = response.get_data(as_text=True)
     assert 'id="title-error"' in body and 'id="target_date-error"' in body
-    response = _post(client, "/my/reports/2026/pledges/new",
-                     {"title": "Too late", "indicator": "x", "target_date": "2020-01-01",
-                      "principle_ids": [str(principle)]})
+    response = _post(
+        client,
+        "/my/reports/2026/pledges/new",
+        {
+            "title": "Too late",
+            "indicator": "x",
+            "target_date": "2020-01-01",
+            "principle_ids": [str(principle)],
+        },
+    )
     assert response.status_code == 422
     assert "The target date must be between today" in response.get_data(as_text=True)
-    titles = [p.title for p in db.session.scalars(select(Pledge).where(
-        Pledge.organisation_id == world.org_a.id).order_by(Pledge.id))]
+    titles = [
+        p.title
+        for p in db.session.scalars(
+            select(Pledge).where(Pledge.organisation_id == world.org_a.id).order_by(Pledge.id)
+        )
+    ]
     assert titles == ["Ship MFA", "Publish a transparency report"]
-    response = _post(client, "/my/reports/2026/prefill", {}, base=_report(world.org_a).revision,
-                     follow_redirects=True)
+    response = _post(
+        client,
+        "/my/reports/2026/prefill",
+        {},
+        base=_report(world.org_a).revision,
+        follow_redirects=True,
+    )
     assert "no submitted report from an earlier year" in response.get_data(as_text=True)
 
 
@@ -386,8 +482,9 @@ def test_returned_report_shows_comments_next_to_questions(app, world, secretaria
     c = world.cycle
     version = fill_and_submit(world.rep_a, c)
     with app.test_request_context():  # engineer B's service builds links
-        review.return_for_changes(secretariat, version, {c.q["contact"].id: "Please name a team.",
-                                                         None: "Nearly there."})
+        review.return_for_changes(
+            secretariat, version, {c.q["contact"].id: "Please name a team.", None: "Nearly there."}
+        )
     db.session.commit()
     client = app.test_client()
     login_as(client, world.rep_a)

@@ -16,8 +16,14 @@ def page_texts(data: bytes) -> list[str]:
 
 def page_lines(data: bytes) -> list[list[str]]:
     reader = pypdf.PdfReader(io.BytesIO(data))
-    return [[" ".join(line.split()) for line in (page.extract_text() or "").splitlines()
-             if line.strip()] for page in reader.pages]
+    return [
+        [
+            " ".join(line.split())
+            for line in (page.extract_text() or "").splitlines()
+            if line.strip()
+        ]
+        for page in reader.pages
+    ]
 
 
 TOC_LINE = re.compile(r"^(?P<title>.+?)[\s.…]*?(?P<page>\d+)$")
@@ -29,7 +35,7 @@ def toc_entries(lines: list[str], titles: list[str]) -> dict[str, int]:
     for line in lines:
         for title in titles:
             if line.startswith(title) and title not in found:
-                match = re.search(r"(\d+)\s*$", line[len(title):])
+                match = re.search(r"(\d+)\s*$", line[len(title) :])
                 if match:
                     found[title] = int(match.group(1))
     return found
@@ -61,9 +67,14 @@ def structure_problems(data: bytes) -> list[str]:
             if elements is None:
                 problems.append(f"page {number + 1}: no parent tree entry {key}")
                 continue
-            mcids = [int(operands[1].MCID) for operands, op in pikepdf.parse_content_stream(page)
-                     if str(op) == "BDC" and len(operands) > 1
-                     and isinstance(operands[1], pikepdf.Dictionary) and "/MCID" in operands[1]]
+            mcids = [
+                int(operands[1].MCID)
+                for operands, op in pikepdf.parse_content_stream(page)
+                if str(op) == "BDC"
+                and len(operands) > 1
+                and isinstance(operands[1], pikepdf.Dictionary)
+                and "/MCID" in operands[1]
+            ]
             if mcids and max(mcids) >= len(elements):
                 problems.append(f"page {number + 1}: MCID {max(mcids)} beyond its parent tree")
             for element in elements:
@@ -94,7 +105,9 @@ def number_tree(node, problems: list[str] | None = None) -> dict:
             if keys != sorted(keys):
                 problems.append("number tree keys out of order")
             if not root and keys and [int(x) for x in node.Limits] != [keys[0], keys[-1]]:
-                problems.append(f"number tree node limits {list(node.Limits)} != {keys[0]}..{keys[-1]}")
+                problems.append(
+                    f"number tree node limits {list(node.Limits)} != {keys[0]}..{keys[-1]}"
+                )
             for i in range(0, len(nums), 2):
                 if int(nums[i]) in out:
                     problems.append(f"number tree key {int(nums[i])} twice")

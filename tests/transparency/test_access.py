@@ -16,17 +16,27 @@ ACCESS = {
     "transparency.report_pdf": (lambda w: "/reports/2025.pdf", PUBLIC),
     "transparency.edition_pdf": (lambda w: "/reports/2025/editions/1.pdf", PUBLIC),
     "transparency.member_report_pdf": (
-        lambda w: f"/members/{w.org_a.slug}/reports/2025.pdf", PUBLIC),
+        lambda w: f"/members/{w.org_a.slug}/reports/2025.pdf",
+        PUBLIC,
+    ),
     "transparency.admin_index": (lambda w: "/secretariat/annual-reports", SECRETARIAT),
     "transparency.admin_report": (lambda w: "/secretariat/annual-reports/2025", SECRETARIAT),
     "transparency.admin_preview": (
-        lambda w: "/secretariat/annual-reports/2025/preview", SECRETARIAT),
+        lambda w: "/secretariat/annual-reports/2025/preview",
+        SECRETARIAT,
+    ),
     "transparency.admin_job": (
-        lambda w: f"/secretariat/annual-reports/builds/{w.job.id}", SECRETARIAT),
+        lambda w: f"/secretariat/annual-reports/builds/{w.job.id}",
+        SECRETARIAT,
+    ),
     "transparency.admin_job_status": (
-        lambda w: f"/secretariat/annual-reports/builds/{w.job.id}.json", SECRETARIAT),
+        lambda w: f"/secretariat/annual-reports/builds/{w.job.id}.json",
+        SECRETARIAT,
+    ),
     "transparency.admin_job_pdf": (
-        lambda w: f"/secretariat/annual-reports/builds/{w.job.id}.pdf", SECRETARIAT),
+        lambda w: f"/secretariat/annual-reports/builds/{w.job.id}.pdf",
+        SECRETARIAT,
+    ),
 }
 
 # Not found, whoever asks.
@@ -48,11 +58,27 @@ def published_world(db, secretariat, org_a, org_b):
     db.session.flush()
     pdf = store_file(b"%PDF-1.7\n% a stand-in for a published report\n", "application/pdf")
     html = store_file(b"<p>The report.</p>", "text/html; charset=utf-8")
-    db.session.add(Edition(annual_report_id=report.id, number=1, sha256=pdf.sha256, size=48,
-                           pages=1, html_sha256=html.sha256, published_by_id=secretariat.id))
-    job = BuildJob(cycle_id=cycle.id, kind="draft", state="done", progress=100,
-                   message="Draft ready.", result_sha256=pdf.sha256, pages=1,
-                   requested_by_id=secretariat.id)
+    db.session.add(
+        Edition(
+            annual_report_id=report.id,
+            number=1,
+            sha256=pdf.sha256,
+            size=48,
+            pages=1,
+            html_sha256=html.sha256,
+            published_by_id=secretariat.id,
+        )
+    )
+    job = BuildJob(
+        cycle_id=cycle.id,
+        kind="draft",
+        state="done",
+        progress=100,
+        message="Draft ready.",
+        result_sha256=pdf.sha256,
+        pages=1,
+        requested_by_id=secretariat.id,
+    )
     db.session.add(job)
     db.session.flush()
     return job
@@ -68,6 +94,7 @@ def test_missing_things_are_404_for_everyone(app, db, secretariat, org_a, org_b,
     published_world(db, secretariat, org_a, org_b)
     db.session.commit()
     world = make_world(secretariat, org_a, org_b, rep_a, rep_b)
-    table = {name: (lambda w, url=url: url, dict.fromkeys(PUBLIC, 404))
-             for name, url in MISSING.items()}
+    table = {
+        name: (lambda w, url=url: url, dict.fromkeys(PUBLIC, 404)) for name, url in MISSING.items()
+    }
     walk(app, world, table)

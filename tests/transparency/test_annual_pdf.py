@@ -35,12 +35,27 @@ from tests.transparency.pdftools import (
 )
 from tests.transparency.test_figures import independent
 
-SECTIONS = ["Executive summary", "Methodology", "Membership", "Reporting",
-            "Principles and indicators", "Principle 1: Principle title 1",
-            "Principle 2: Principle title 2", "Principle 3: Principle title 3",
-            "General indicators", "Pledges", "Appendix: members"]
-YEAR_END_MEMBERS = ["Alpha Security", "Beta Telecom", "Delta University", "Epsilon Cloud",
-                    "Gamma Rights", "Theta Agency"]
+SECTIONS = [
+    "Executive summary",
+    "Methodology",
+    "Membership",
+    "Reporting",
+    "Principles and indicators",
+    "Principle 1: Principle title 1",
+    "Principle 2: Principle title 2",
+    "Principle 3: Principle title 3",
+    "General indicators",
+    "Pledges",
+    "Appendix: members",
+]
+YEAR_END_MEMBERS = [
+    "Alpha Security",
+    "Beta Telecom",
+    "Delta University",
+    "Epsilon Cloud",
+    "Gamma Rights",
+    "Theta Agency",
+]
 
 
 class _Counting(http.server.BaseHTTPRequestHandler):
@@ -80,19 +95,28 @@ def _publish(app) -> dict:
             f'<link rel="stylesheet" href="http://127.0.0.1:{port}/raw.css">\n\n'
             '<img src="file:///etc/passwd"> [local file](file:///etc/hostname)'
         )
-        saved = post_form(client, page, {"executive_summary_md": summary,
-                                         "methodology_md": "Counted *carefully*."}, form_url=page)
+        saved = post_form(
+            client,
+            page,
+            {"executive_summary_md": summary, "methodology_md": "Counted *carefully*."},
+            form_url=page,
+        )
         assert saved.status_code == 302
 
         draft_job = _job_id(post_form(client, f"{page}/build", {}, form_url=page))
         jobs.wait(draft_job)
-        draft_page = client.get(f"/secretariat/annual-reports/builds/{draft_job}").get_data(as_text=True)
+        draft_page = client.get(f"/secretariat/annual-reports/builds/{draft_job}").get_data(
+            as_text=True
+        )
         draft = client.get(f"/secretariat/annual-reports/builds/{draft_job}.pdf").data
 
-        publish_job = _job_id(post_form(client, f"{page}/publish", {"note": "First edition."},
-                                        form_url=page))
+        publish_job = _job_id(
+            post_form(client, f"{page}/publish", {"note": "First edition."}, form_url=page)
+        )
         jobs.wait(publish_job)
-        published_page = client.get(f"/secretariat/annual-reports/builds/{publish_job}").get_data(as_text=True)
+        published_page = client.get(f"/secretariat/annual-reports/builds/{publish_job}").get_data(
+            as_text=True
+        )
         response = client.get("/reports/2025.pdf")
         pdfa = client.get("/reports/2025.pdf?variant=pdf-a").data
         edition = _db.session.scalar(select(Edition))
@@ -100,18 +124,36 @@ def _publish(app) -> dict:
         html_page = client.get("/reports/2025").get_data(as_text=True)
 
         # The same report laid out in one WeasyPrint pass (the benchmark's comparison).
-        document = services.AnnualDocument(world.c2025, edition.annual_report, draft=False,
-                                           published_at=edition.published_at, edition_number=1)
-        single, single_pages = build.render_pdf(document.single_html(),
-                                                extra_css=services.single_pass_css())
+        document = services.AnnualDocument(
+            world.c2025,
+            edition.annual_report,
+            draft=False,
+            published_at=edition.published_at,
+            edition_number=1,
+        )
+        single, single_pages = build.render_pdf(
+            document.single_html(), extra_css=services.single_pass_css()
+        )
         return {
-            "draft": draft, "draft_page": draft_page, "published_page": published_page,
-            "pdf": response.data, "headers": dict(response.headers), "pdfa": pdfa,
-            "sha256": edition.sha256, "size": edition.size, "pages": edition.pages,
-            "pdfa_sha256": edition.pdfa_sha256, "archive": archive, "html_page": html_page,
-            "single": single, "single_pages": single_pages, "expected": {
-                "members": len(expected["members"]), "on_time": len(expected["on_time"]),
-                "late": len(expected["late"]), "missing": len(expected["missing"]),
+            "draft": draft,
+            "draft_page": draft_page,
+            "published_page": published_page,
+            "pdf": response.data,
+            "headers": dict(response.headers),
+            "pdfa": pdfa,
+            "sha256": edition.sha256,
+            "size": edition.size,
+            "pages": edition.pages,
+            "pdfa_sha256": edition.pdfa_sha256,
+            "archive": archive,
+            "html_page": html_page,
+            "single": single,
+            "single_pages": single_pages,
+            "expected": {
+                "members": len(expected["members"]),
+                "on_time": len(expected["on_time"]),
+                "late": len(expected["late"]),
+                "missing": len(expected["missing"]),
                 "required": len(expected["required"]),
                 "non_communicating": sorted(expected["missing"]),
                 "pledges": len(expected["pledges"]),
@@ -202,11 +244,29 @@ def test_every_page_but_the_cover_says_page_n_of_m(report):
 def test_links_and_bookmarks_lead_to_the_sections(report):
     lines = page_lines(report["pdf"])
     landed = _section_pages(lines)
-    anchors = {services_title: anchor for anchor, services_title in zip(
-        ["summary", "methodology", "membership", "reporting", "principles", "principle-P1",
-         "principle-P2", "principle-P3", "principle-general", "pledges", "appendix"], SECTIONS,
-        strict=True)}
-    contents_links = {target: page for source, target, page in link_targets(report["pdf"]) if source == 2}
+    anchors = {
+        services_title: anchor
+        for anchor, services_title in zip(
+            [
+                "summary",
+                "methodology",
+                "membership",
+                "reporting",
+                "principles",
+                "principle-P1",
+                "principle-P2",
+                "principle-P3",
+                "principle-general",
+                "pledges",
+                "appendix",
+            ],
+            SECTIONS,
+            strict=True,
+        )
+    }
+    contents_links = {
+        target: page for source, target, page in link_targets(report["pdf"]) if source == 2
+    }
     for title, anchor in anchors.items():
         assert contents_links[anchor] == landed[title]
     bookmarks = outline_titles(report["pdf"])
@@ -220,9 +280,12 @@ def test_links_and_bookmarks_lead_to_the_sections(report):
 def test_the_appendix_holds_every_member_and_only_public_answers(report):
     lines = page_lines(report["pdf"])
     start = _section_pages(lines)["Appendix: members"]
-    appendix = [line for page in lines[start - 1:] for line in page]
-    assert [line for line in appendix if line in YEAR_END_MEMBERS + ["Zeta Payments", "Eta Grid", "Iota Labs"]] \
-        == YEAR_END_MEMBERS
+    appendix = [line for page in lines[start - 1 :] for line in page]
+    assert [
+        line
+        for line in appendix
+        if line in YEAR_END_MEMBERS + ["Zeta Payments", "Eta Grid", "Iota Labs"]
+    ] == YEAR_END_MEMBERS
     whole = " ".join(appendix)
     assert "We shipped MFA." in whole  # Alpha's public long answer, Markdown rendered
     assert "ciso@alpha.example" not in " ".join(page_texts(report["pdf"]))  # not public
@@ -269,8 +332,12 @@ def test_urls_in_markdown_are_never_fetched(report):
     whole = " ".join(page_texts(report["pdf"]))
     assert "root:" not in whole  # nothing of /etc/passwd
     with pikepdf.open(io.BytesIO(report["pdf"])) as pdf:
-        uris = [str(a.A.URI) for p in pdf.pages for a in p.obj.get("/Annots", [])
-                if "/A" in a and "/URI" in a.A]
+        uris = [
+            str(a.A.URI)
+            for p in pdf.pages
+            for a in p.obj.get("/Annots", [])
+            if "/A" in a and "/URI" in a.A
+        ]
     assert not any(uri.startswith("file:") for uri in uris)
 
 
@@ -297,11 +364,13 @@ def test_the_fetcher_refuses_file_and_http_urls_even_unsanitised():
     server = http.server.HTTPServer(("127.0.0.1", port), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        html = ('<html lang="en"><head><title>t</title>'
-                f'<link rel="stylesheet" href="http://127.0.0.1:{port}/x.css">'
-                '<link rel="stylesheet" href="file:///etc/passwd"></head><body>'
-                f'<img alt="a" src="http://127.0.0.1:{port}/a.png"><img alt="b" src="file:///etc/hostname">'
-                f'<p style="background: url(http://127.0.0.1:{port}/bg.png)">text</p></body></html>')
+        html = (
+            '<html lang="en"><head><title>t</title>'
+            f'<link rel="stylesheet" href="http://127.0.0.1:{port}/x.css">'
+            '<link rel="stylesheet" href="file:///etc/passwd"></head><body>'
+            f'<img alt="a" src="http://127.0.0.1:{port}/a.png"><img alt="b" src="file:///etc/hostname">'
+            f'<p style="background: url(http://127.0.0.1:{port}/bg.png)">text</p></body></html>'
+        )
         data, pages = build.render_pdf(html)
     finally:
         server.shutdown()

@@ -18,37 +18,56 @@ from tests.transparency.pdftools import (
     structure_problems,
 )
 
-HEAD = ('<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Engine test</title>'
-        '<meta name="author" content="Tests"></head><body data-title="Engine">')
+HEAD = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Engine test</title>'
+    '<meta name="author" content="Tests"></head><body data-title="Engine">'
+)
 
 
 def _member(i: int) -> str:
-    return (f'<article class="member" id="m{i}"><h3>Member {i}</h3><p>'
-            + "Words that fill the page with text. " * 25
-            + f'</p><table><thead><tr><th>Key</th><th>Value</th></tr></thead><tbody><tr><td>{i}</td>'
-            f'<td><a href="#contents">Back to the contents</a></td></tr></tbody></table></article>')
+    return (
+        f'<article class="member" id="m{i}"><h3>Member {i}</h3><p>'
+        + "Words that fill the page with text. " * 25
+        + f"</p><table><thead><tr><th>Key</th><th>Value</th></tr></thead><tbody><tr><td>{i}</td>"
+        f'<td><a href="#contents">Back to the contents</a></td></tr></tbody></table></article>'
+    )
 
 
 def _front(page_of):
     items = "".join(
         f'<li class="toc-l1"><a href="#m{i}"><span class="toc-title">Member {i}</span>'
         f'<span class="toc-page">{page_of[f"m{i}"] if page_of else 9999}</span></a></li>'
-        for i in range(0, 24, 6))
-    return (HEAD + '<section class="cover-page"><h1>Engine</h1></section>'
-            f'<nav class="toc" id="contents"><h2>Contents</h2><ol>{items}</ol></nav></body></html>')
+        for i in range(0, 24, 6)
+    )
+    return (
+        HEAD + '<section class="cover-page"><h1>Engine</h1></section>'
+        f'<nav class="toc" id="contents"><h2>Contents</h2><ol>{items}</ol></nav></body></html>'
+    )
 
 
 def _chunks():
     for start in range(0, 24, 6):
-        yield (HEAD + '<div class="chunk" data-running="Members">'
-               + "".join(_member(i) for i in range(start, start + 6)) + "</div></body></html>")
+        yield (
+            HEAD
+            + '<div class="chunk" data-running="Members">'
+            + "".join(_member(i) for i in range(start, start + 6))
+            + "</div></body></html>"
+        )
 
 
 def _build(workers: int) -> build.Built:
     outline = [build.OutlineEntry(1, "Contents", "contents")] + [
-        build.OutlineEntry(2, f"Member {i}", f"m{i}") for i in range(24)]
-    return build.build_report(_front, _chunks(), 4, outline=outline, workers=workers,
-                              variants=(build.VARIANT_UA,), watermark="DRAFT")
+        build.OutlineEntry(2, f"Member {i}", f"m{i}") for i in range(24)
+    ]
+    return build.build_report(
+        _front,
+        _chunks(),
+        4,
+        outline=outline,
+        workers=workers,
+        variants=(build.VARIANT_UA,),
+        watermark="DRAFT",
+    )
 
 
 def test_worker_processes_and_in_process_layout_agree():
@@ -57,14 +76,18 @@ def test_worker_processes_and_in_process_layout_agree():
     assert inline.pages == parallel.pages > 6
     assert inline.page_of == parallel.page_of
     a, b = inline.pdfs[build.VARIANT_UA], parallel.pdfs[build.VARIANT_UA]
-    assert [t.replace("DRAFT", "") for t in page_texts(a)] == [t.replace("DRAFT", "") for t in page_texts(b)]
+    assert [t.replace("DRAFT", "") for t in page_texts(a)] == [
+        t.replace("DRAFT", "") for t in page_texts(b)
+    ]
     for data in (a, b):
         assert structure_problems(data) == []
         targets = {target: page for source, target, page in link_targets(data) if source == 2}
         assert targets == {f"m{i}": inline.page_of[f"m{i}"] for i in range(0, 24, 6)}
         # Links back to the contents from every chunk reach page 2.
         assert {page for _s, target, page in link_targets(data) if target == "contents"} == {2}
-        assert [t for d, t, _p in outline_titles(data) if d == 2] == [f"Member {i}" for i in range(24)]
+        assert [t for d, t, _p in outline_titles(data) if d == 2] == [
+            f"Member {i}" for i in range(24)
+        ]
 
 
 # The streaming join: what it writes itself (catalog, page tree, structure tree root,
@@ -73,9 +96,17 @@ def test_worker_processes_and_in_process_layout_agree():
 
 def _joined(variants=(build.VARIANT_UA, build.VARIANT_A), workers=2, watermark="DRAFT"):
     outline = [build.OutlineEntry(1, "Contents", "contents")] + [
-        build.OutlineEntry(2, f"Member {i}", f"m{i}") for i in range(24)]
-    return build.build_report(_front, _chunks(), 4, outline=outline, workers=workers,
-                              variants=variants, watermark=watermark)
+        build.OutlineEntry(2, f"Member {i}", f"m{i}") for i in range(24)
+    ]
+    return build.build_report(
+        _front,
+        _chunks(),
+        4,
+        outline=outline,
+        workers=workers,
+        variants=variants,
+        watermark=watermark,
+    )
 
 
 def _ancestors(element, limit=64):
@@ -101,8 +132,11 @@ def test_the_joined_file_is_one_valid_tagged_document_in_both_variants():
             # One of each document-wide object, whatever the number of parts.
             kinds = [str(o.get("/Type")) for o in pdf.objects if isinstance(o, pikepdf.Dictionary)]
             assert kinds.count("/Catalog") == 1 and kinds.count("/StructTreeRoot") == 1
-            documents = [o for o in pdf.objects if isinstance(o, pikepdf.Dictionary)
-                         and o.get("/S") == "/Document"]
+            documents = [
+                o
+                for o in pdf.objects
+                if isinstance(o, pikepdf.Dictionary) and o.get("/S") == "/Document"
+            ]
             assert len(documents) == 1
             document = root.StructTreeRoot.K
             assert document.objgen == documents[0].objgen
@@ -138,17 +172,21 @@ def test_every_link_and_bookmark_lands_where_its_target_is_printed():
     built = _joined(variants=(build.VARIANT_UA,), watermark=None)
     data = built.pdfs[build.VARIANT_UA]
     texts = page_texts(data)
-    printed = {f"m{i}": next(n for n, t in enumerate(texts, start=1) if f"Member {i} Words" in t)
-               for i in range(24)}
+    printed = {
+        f"m{i}": next(n for n, t in enumerate(texts, start=1) if f"Member {i} Words" in t)
+        for i in range(24)
+    }
     assert {k: built.page_of[k] for k in printed} == printed
     for _source, target, page in link_targets(data):
         if target in printed:
             assert page == printed[target]
     bookmarks = outline_titles(data)
     assert [(d, t) for d, t, _p in bookmarks] == [(1, "Contents")] + [
-        (2, f"Member {i}") for i in range(24)]
+        (2, f"Member {i}") for i in range(24)
+    ]
     assert {t: p for _d, t, p in bookmarks if t != "Contents"} == {
-        f"Member {i}": printed[f"m{i}"] for i in range(24)}
+        f"Member {i}": printed[f"m{i}"] for i in range(24)
+    }
     # The contents page prints the same numbers.
     for i in range(0, 24, 6):
         assert re.search(rf"Member {i} [.\s]*{printed[f'm{i}']}\b", texts[1]), texts[1]

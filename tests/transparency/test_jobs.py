@@ -22,7 +22,9 @@ def _job_id(response) -> int:
     return int(re.search(r"/builds/(\d+)$", response.headers["Location"]).group(1))
 
 
-def test_two_requests_never_build_the_same_report_twice(client, db, world, secretariat, monkeypatch):
+def test_two_requests_never_build_the_same_report_twice(
+    client, db, world, secretariat, monkeypatch
+):
     started = []
     monkeypatch.setattr(jobs, "dispatch", lambda job_id: started.append(job_id))
     db.session.commit()
@@ -30,7 +32,9 @@ def test_two_requests_never_build_the_same_report_twice(client, db, world, secre
     first = _job_id(post_form(client, f"{PAGE}/build", {}, form_url=PAGE))
     second_response = post_form(client, f"{PAGE}/publish", {"note": ""}, form_url=PAGE)
     assert _job_id(second_response) == first
-    assert "already under way" in client.get(second_response.headers["Location"]).get_data(as_text=True)
+    assert "already under way" in client.get(second_response.headers["Location"]).get_data(
+        as_text=True
+    )
     assert started == [first]
     assert db.session.scalar(select(func.count()).select_from(BuildJob)) == 1
 
@@ -62,8 +66,13 @@ def test_the_thread_path_builds_and_records_progress(client, db, world, secretar
     job_id = _job_id(post_form(client, f"{PAGE}/build", {}, form_url=PAGE))
     jobs.wait(job_id)
     status = client.get(f"/secretariat/annual-reports/builds/{job_id}.json").get_json()
-    assert status == {"id": job_id, "state": "done", "progress": 100, "message": "Draft ready.",
-                      "active": False}
+    assert status == {
+        "id": job_id,
+        "state": "done",
+        "progress": 100,
+        "message": "Draft ready.",
+        "active": False,
+    }
     page = client.get(f"/secretariat/annual-reports/builds/{job_id}").get_data(as_text=True)
     assert "Open the draft PDF" in page and "build-progress.js" not in page
     db.session.expire_all()
@@ -151,16 +160,23 @@ def redis_url(app, redis_url):
         app.config["REDIS_URL"] = saved
 
 
-def test_with_redis_the_build_runs_on_the_rq_worker(client, db, world, secretariat, redis_url,
-                                                    runner, monkeypatch):
+def test_with_redis_the_build_runs_on_the_rq_worker(
+    client, db, world, secretariat, redis_url, runner, monkeypatch
+):
     started_threads = []
-    monkeypatch.setattr(jobs.threading, "Thread",
-                        lambda *a, **k: started_threads.append(k) or pytest.fail("no thread"))
+    monkeypatch.setattr(
+        jobs.threading,
+        "Thread",
+        lambda *a, **k: started_threads.append(k) or pytest.fail("no thread"),
+    )
     db.session.commit()
     login_as(client, secretariat)
     job_id = _job_id(post_form(client, f"{PAGE}/publish", {"note": "Via RQ."}, form_url=PAGE))
     assert jobs.queue(redis_url).count == 1
-    assert client.get(f"/secretariat/annual-reports/builds/{job_id}.json").get_json()["state"] == "queued"
+    assert (
+        client.get(f"/secretariat/annual-reports/builds/{job_id}.json").get_json()["state"]
+        == "queued"
+    )
     result = runner.invoke(args=["pactum", "worker", "--burst"])
     assert result.exit_code == 0, result.output
     db.session.expire_all()

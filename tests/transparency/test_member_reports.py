@@ -44,12 +44,15 @@ def test_the_latest_accepted_version_is_used(client, db, world):
     assert "Beta's year." in text and "30 days" in text
 
 
-@pytest.mark.parametrize("url", [
-    "/members/zeta-payments/reports/2025.pdf",  # submitted, never accepted
-    "/members/gamma-rights/reports/2025.pdf",  # no report at all
-    "/members/alpha-security/reports/2023.pdf",  # no such cycle
-    "/members/nobody/reports/2025.pdf",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/members/zeta-payments/reports/2025.pdf",  # submitted, never accepted
+        "/members/gamma-rights/reports/2025.pdf",  # no report at all
+        "/members/alpha-security/reports/2023.pdf",  # no such cycle
+        "/members/nobody/reports/2025.pdf",
+    ],
+)
 def test_no_accepted_report_is_404(client, db, world, url):
     db.session.commit()
     assert client.get(url).status_code == 404
@@ -89,7 +92,9 @@ def test_conditional_requests_get_304(client, db, world):
     assert not_modified.status_code == 304 and not_modified.data == b""
     since = client.get(URL, headers={"If-Modified-Since": first.headers["Last-Modified"]})
     assert since.status_code == 304
-    assert "no-cache" in first.headers["Cache-Control"] and "public" in first.headers["Cache-Control"]
+    assert (
+        "no-cache" in first.headers["Cache-Control"] and "public" in first.headers["Cache-Control"]
+    )
 
 
 def test_the_cache_follows_the_data(client, db, world):

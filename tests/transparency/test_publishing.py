@@ -29,7 +29,8 @@ def publish(secretariat, note="") -> BuildJob:
 
 
 def test_publishing_twice_makes_a_second_edition_and_keeps_the_first(
-        client, db, world, secretariat, fast_build):
+    client, db, world, secretariat, fast_build
+):
     clock.freeze(dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC))
     publish(secretariat, "First.")
     clock.freeze(dt.datetime(2026, 4, 9, 9, tzinfo=dt.UTC))
@@ -41,17 +42,25 @@ def test_publishing_twice_makes_a_second_edition_and_keeps_the_first(
     assert latest.status_code == 200 and b"edition 2 draft False" in latest.data
     first = client.get("/reports/2025/editions/1.pdf")
     assert b"edition 1 draft False" in first.data
-    assert client.get("/reports/2025.pdf?variant=pdf-a").data.startswith(b"%PDF-1.7\n% pdf/a-3b edition 2")
+    assert client.get("/reports/2025.pdf?variant=pdf-a").data.startswith(
+        b"%PDF-1.7\n% pdf/a-3b edition 2"
+    )
     archive = client.get("/reports").get_data(as_text=True)
-    assert archive.count("<code class=\"checksum\">") == 2
+    assert archive.count('<code class="checksum">') == 2
     assert editions[1].sha256 in archive and editions[0].sha256 in archive
     assert "Corrected the pledge figures." in archive and "superseded" in archive
     page = client.get("/reports/2025").get_data(as_text=True)
     assert "Edition 2, published April 9, 2026." in page
     old = client.get("/reports/2025/editions/1").get_data(as_text=True)
     assert "A newer edition exists." in old
-    assert db.session.scalar(select(func.count()).select_from(AuditEvent)
-                             .where(AuditEvent.action == "annual_report.published")) == 2
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "annual_report.published")
+        )
+        == 2
+    )
     assert fast_build[-1].draft is False and fast_build[-1].edition_number == 2
 
 
@@ -84,10 +93,16 @@ def test_an_unknown_variant_is_a_clear_400(client, db, world, secretariat, fast_
 def test_texts_are_saved_sanitised_and_shown_in_the_preview(client, db, world, secretariat):
     db.session.commit()
     login_as(client, secretariat)
-    response = post_form(client, PAGE, {
-        "executive_summary_md": "A **strong** year.<script>alert('x')</script>"
-                                "<a href=\"javascript:alert(1)\">click</a>",
-        "methodology_md": "We *counted*."}, form_url=PAGE)
+    response = post_form(
+        client,
+        PAGE,
+        {
+            "executive_summary_md": "A **strong** year.<script>alert('x')</script>"
+            '<a href="javascript:alert(1)">click</a>',
+            "methodology_md": "We *counted*.",
+        },
+        form_url=PAGE,
+    )
     assert response.status_code == 302
     preview = client.get(f"{PAGE}/preview")
     html = preview.get_data(as_text=True)
@@ -103,8 +118,12 @@ def test_too_long_texts_are_refused_next_to_the_field(client, db, world, secreta
     login_as(client, secretariat)
     client.get(PAGE)
     before = db.session.scalar(select(AnnualReport)).executive_summary_md
-    response = post_form(client, PAGE, {"executive_summary_md": "x" * 20_001,
-                                        "methodology_md": "Fine."}, form_url=PAGE)
+    response = post_form(
+        client,
+        PAGE,
+        {"executive_summary_md": "x" * 20_001, "methodology_md": "Fine."},
+        form_url=PAGE,
+    )
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert re.search(r'id="executive_summary_md-error"[^>]*>Please keep this under 20,000', html)
@@ -159,7 +178,9 @@ def test_overview_and_dashboard_panel(client, db, world, secretariat, fast_build
     assert "2025" in index and "Building" in index and "2024" in index and "Not started" in index
     assert "/secretariat/annual-reports/2026" not in index  # still open
     dashboard = client.get("/dashboard").get_data(as_text=True)
-    assert "Annual reports" in dashboard and "Report 2025" in dashboard and "Report 2024" in dashboard
+    assert (
+        "Annual reports" in dashboard and "Report 2025" in dashboard and "Report 2024" in dashboard
+    )
 
 
 def test_the_screens_do_not_query_per_build_or_edition(client, db, world, secretariat):
@@ -171,8 +192,15 @@ def test_the_screens_do_not_query_per_build_or_edition(client, db, world, secret
     def add_builds(n):
         for i in range(n):
             person = make_user(role="secretariat", name=f"Person {i}")
-            db.session.add(BuildJob(cycle_id=world.c2025.id, kind="draft", state="failed",
-                                    message="The build failed: test", requested_by_id=person.id))
+            db.session.add(
+                BuildJob(
+                    cycle_id=world.c2025.id,
+                    kind="draft",
+                    state="failed",
+                    message="The build failed: test",
+                    requested_by_id=person.id,
+                )
+            )
         db.session.commit()
 
     def queries(url):

@@ -1,0 +1,264 @@
+"""The application factory: settings, extensions, blueprints, error pages, security
+headers, commands."""
+
+from __future__ import annotations
+
+import logging
+from importlib import import_module
+
+from flask import Flask, abort, g, has_request_context, jsonify, render_template, request, session
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from app.config import INSTANCE_DIR, load_config
+from app.core import uow
+from app.db import db as _db
+from app.errors import DomainError
+from app.extensions import babel, csrf, limiter, login_manager, migrate
+
+BLUEPRINTS = (
+    "app.core.views",
+    "app.accounts.views",
+    "app.charter.views",
+    "app.members.views",
+    "app.members.api",
+    "app.reporting.views",
+    "app.reporting.review_views",
+    "app.transparency.views",
+)
+
+# The notification layer: modules whose receivers turn domain events (signals that services
+# send inside their transaction) into mail, with links built from PACTUM_SERVER_URL.
+# Importing one connects its receivers, once per process.
+RECEIVERS: tuple[str, ...] = ()
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        "app",  # the package: root path, logger and template folders as before the move
+        template_folder="../templates",
+        static_folder="../static",
+        instance_path=str(INSTANCE_DIR),
+    )
+    app.config.update(load_config())
+    if config:
+        app.config.update(config)
+    register_request_guards(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_receivers()
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_security_headers(app)
+    register_commands(app)
+    register_proxy(app)
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO)
+    return app
+
+
+def _select_locale():
+    if not has_request_context():  # CLI commands, demo loading, services called in tests
+        return None  # Flask-Babel then uses BABEL_DEFAULT_LOCALE
+    requested = request.args.get("lang")
+    languages = current_languages()
+    if requested in languages:
+        session["lang"] = requested
+    if session.get("lang") in languages:
+        return session["lang"]
+    return request.accept_languages.best_match(list(languages)) or "en"
+
+
+def current_languages() -> dict:
+    from flask import current_app
+
+    return current_app.config["LANGUAGES"]
+
+
+def register_request_guards(app: Flask) -> None:
+    """Registered before the extensions, so these run before CSRF checks and user loading."""
+
+    @app.before_request
+    def _fresh_request_state():
+        # Tests keep one app context across requests (so `g` outlives a request there);
+        # make every request load its own user, locale and CSRF state, as in production.
+        if app.testing:
+            for key in list(vars(g)):
+                g.pop(key, None)
+
+    @app.before_request
+    def _json_bodies_are_objects():
+        # Flask-WTF reads a JSON body as form data; anything but an object is a bad request,
+        # never a 500.
+        if (
+            request.method in ("POST", "PUT", "PATCH")
+            and request.is_json
+            and request.content_length
+            and not isinstance(request.get_json(silent=True), dict)
+        ):
+            abort(400)
+
+
+def register_extensions(app: Flask) -> None:
+    from app import models as _models  # noqa: F401  (every table is known to the metadata)
+
+    _db.init_app(app)
+    uow.init_app(app)  # first of the after_request hooks, so it runs after all the others
+    from app.db import REPLICA_BIND, ping_connections_after_idle
+
+    # Flask-SQLAlchemy gives every bind an (empty) MetaData of its own, shared by all apps of
+    # the process; the replica holds the primary's tables, not tables of its own, and with
+    # that entry `db.create_all()` would try to create them there in every later app.
+    _db.metadatas.pop(REPLICA_BIND, None)
+
+    with app.app_context():
+        for engine in _db.engines.values():
+            ping_connections_after_idle(engine)
+    migrate.init_app(
+        app,
+        _db,
+        directory=str(app.root_path + "/../migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    limiter.init_app(app)
+    from app.core.cache import cache
+
+    cache.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+
+    from app.accounts.services import load_user_from_session_id
+
+    login_manager.user_loader(load_user_from_session_id)
+
+
+def register_blueprints(app: Flask) -> None:
+    for path in BLUEPRINTS:
+        module = import_module(path)
+        app.register_blueprint(module.bp)
+
+
+def register_receivers() -> None:
+    for path in RECEIVERS:
+        import_module(path)
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    titles = {
+        400: lambda: _("Bad request"),
+        401: lambda: _("Please log in"),
+        403: lambda: _("Not allowed"),
+        404: lambda: _("Page not found"),
+        405: lambda: _("Method not allowed"),
+        409: lambda: _("Conflict"),
+        413: lambda: _("File too large"),
+        422: lambda: _("Invalid input"),
+        429: lambda: _("Too many attempts"),
+        500: lambda: _("Something went wrong"),
+    }
+    explanations = {
+        400: lambda: _(
+            "The request could not be understood. If you submitted a form, "
+            "reload the page and try again."
+        ),
+        401: lambda: _("You need to log in to see this page."),
+        403: lambda: _("You do not have permission to see or change this."),
+        404: lambda: _(
+            "We could not find that page. It may have moved, or the address may be mistyped."
+        ),
+        405: lambda: _("This address does not accept that kind of request."),
+        413: lambda: _("The file you sent is larger than we accept. Please send a smaller file."),
+        429: lambda: _("Too many attempts in a short time. Please wait a minute and try again."),
+        500: lambda: _(
+            "An unexpected error happened on our side. It has been logged; please try again later."
+        ),
+    }
+
+    def render_error(code: int, message: str | None = None):
+        code = code if code in titles else (500 if code >= 500 else 400)
+        title = titles[code]()
+        text = message or explanations.get(code, titles[code])()
+        if _wants_json():
+            return jsonify(error={"status": code, "title": title, "message": text}), code
+        return render_template("errors/error.html", code=code, title=title, message=text), code
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        if error.code == 400 and getattr(error, "description", "").startswith("The CSRF"):
+            return render_error(
+                400,
+                _(
+                    "The form expired or was sent from another site. "
+                    "Please reload the page and try again."
+                ),
+            )
+        return render_error(error.code or 500)
+
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError):
+        _db.session.rollback()
+        return render_error(error.status_code, error.message)
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        _db.session.rollback()
+        app.logger.exception("unhandled error on %s %s", request.method, request.path)
+        return render_error(500)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from app.core import templating
+
+    templating.init_app(app)
+
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def register_security_headers(app: Flask) -> None:
+    security = [
+        ("Content-Security-Policy", CSP),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("X-Frame-Options", "DENY"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ]
+    if app.config["SESSION_COOKIE_SECURE"]:
+        security.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+
+    @app.after_request
+    def headers(response):
+        # Added unless a view set its own; one pass over the headers (this runs on every
+        # answer, page-cache hits included).
+        present = {key.lower() for key, _value in response.headers.items()}
+        response.headers.extend([(k, v) for k, v in security if k.lower() not in present])
+        return response
+
+
+def register_proxy(app: Flask) -> None:
+    """Behind N trusted proxies (PACTUM_PROXY_COUNT, docs/deploy.md), take the client's address
+    and scheme from X-Forwarded-*: rate limits count per visitor, not per load balancer."""
+    count = app.config.get("PROXY_COUNT") or 0
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+
+def register_commands(app: Flask) -> None:
+    from app.cli import pactum
+
+    app.cli.add_command(pactum)
