@@ -1,4 +1,5 @@
-"""Conditional GET for the public charter pages, PDFs and JSON.
+"""The validators of the public charter pages, PDFs and JSON (answered through
+`app.core.conditional`), and the per-process cache of rendered charter PDFs.
 
 A published version never changes, so a page about it only changes when the set of
 published versions changes (a new one is published, or one takes effect), when the site
@@ -15,13 +16,13 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 
-from flask import Response, current_app, make_response, request, session
+from flask import current_app
 from flask_babel import get_locale
 from flask_login import current_user
 
 from app.config import BASE_DIR
+from app.core.conditional import Validators, cache_control
 
 _SITE_PARTS = ("templates", "static/css", "static/fonts", "translations")
 _site_fingerprint: str | None = None
@@ -44,13 +45,6 @@ def site_fingerprint() -> str:
                 )
         _site_fingerprint = digest.hexdigest()[:16]
     return _site_fingerprint
-
-
-@dataclass(frozen=True)
-class Validators:
-    etag: str
-    last_modified: dt.datetime
-    personal: bool  # depends on who is logged in: never answer If-Modified-Since alone
 
 
 def _moment(day: dt.date) -> dt.datetime:
@@ -84,44 +78,9 @@ def validators(
     return Validators(etag, last_modified, personal and current_user.is_authenticated)
 
 
-def _has_pending_flashes() -> bool:
-    return bool(session.get("_flashes"))
-
-
-def not_modified(v: Validators) -> bool:
-    """Does the client already hold this exact representation?"""
-    if _has_pending_flashes():
-        return False
-    if request.if_none_match:
-        return request.if_none_match.contains_weak(v.etag)
-    if request.if_modified_since and not v.personal:
-        return v.last_modified <= request.if_modified_since
-    return False
-
-
-def respond(
-    v: Validators,
-    build: Callable[[], Response],
-    *,
-    vary: str = "Cookie, Accept-Language",
-    cache_control: str = "no-cache",
-) -> Response:
-    """A 304 when the client's copy is current; otherwise the built response, with the
-    validators (unless it shows a one-off flash message, which must not be cached)."""
-    if request.method in ("GET", "HEAD") and not_modified(v):
-        response = Response(status=304)
-    else:
-        flashes = _has_pending_flashes()
-        response = make_response(build())
-        if flashes:
-            response.headers["Cache-Control"] = "no-store"
-            return response
-    response.set_etag(v.etag)
-    response.last_modified = v.last_modified
-    response.headers["Cache-Control"] = ("private, " if v.personal else "public, ") + cache_control
-    if vary:
-        response.headers["Vary"] = vary
-    return response
+def revalidate(v: Validators) -> str:
+    """Always asked again (a 304 costs a query or two); private when it shows the user."""
+    return cache_control(public=not v.personal, no_cache=True)
 
 
 class BytesCache:

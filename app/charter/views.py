@@ -30,6 +30,7 @@ from app.charter.forms import (
     VersionForm,
 )
 from app.charter.models import CharterVersion
+from app.core.conditional import conditional
 from app.core.forms import error_status
 from app.core.http_cache import public_page
 from app.db import db
@@ -102,7 +103,7 @@ def current():
         version = services.get_published(timeline.current.number)
         return _render_version(version, timeline, canonical=True)
 
-    return caching.respond(v, build)
+    return conditional(v, build, cache_control=caching.revalidate(v), page=True)
 
 
 @bp.route("/charter/versions")
@@ -110,7 +111,12 @@ def current():
 def versions():
     timeline = services.timeline()
     v = caching.validators("page-versions", timeline.versions, timeline.today, personal=True)
-    return caching.respond(v, lambda: render_template("charter/versions.html", timeline=timeline))
+    return conditional(
+        v,
+        lambda: render_template("charter/versions.html", timeline=timeline),
+        cache_control=caching.revalidate(v),
+        page=True,
+    )
 
 
 @bp.route("/charter/v/<int:number>")
@@ -120,8 +126,11 @@ def version(number: int):
     if timeline.by_number(number) is None:
         abort(404)
     v = caching.validators(f"page-v{number}", timeline.versions, timeline.today, personal=True)
-    return caching.respond(
-        v, lambda: _render_version(services.get_published(number), timeline, canonical=False)
+    return conditional(
+        v,
+        lambda: _render_version(services.get_published(number), timeline, canonical=False),
+        cache_control=caching.revalidate(v),
+        page=True,
     )
 
 
@@ -141,7 +150,9 @@ def _pdf_response(number: int | None):
         response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
         return response
 
-    return caching.respond(v, build, vary="Accept-Language, Cookie")
+    return conditional(
+        v, build, cache_control=caching.revalidate(v), vary="Accept-Language, Cookie", page=True
+    )
 
 
 @bp.route("/charter.pdf")
@@ -172,7 +183,7 @@ def _json_response(number: int | None):
         response.headers["Access-Control-Allow-Origin"] = "*"
         return response
 
-    return caching.respond(v, build, vary="")
+    return conditional(v, build, cache_control=caching.revalidate(v), page=True)
 
 
 @bp.route("/charter.json")
@@ -256,7 +267,7 @@ def compare(a: int, b: int):
             summary=present.comparison_summary(comparison, old, new),
         )
 
-    return caching.respond(v, build)
+    return conditional(v, build, cache_control=caching.revalidate(v), page=True)
 
 
 # Secretariat ---------------------------------------------------------------------------------

@@ -19,7 +19,6 @@ put a CSRF token in the page, is streamed, or is not a 200.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import threading
 import time
 from collections import OrderedDict
@@ -28,43 +27,18 @@ from dataclasses import dataclass
 from functools import wraps
 
 from flask import current_app, g, make_response, request, session
-from werkzeug.http import http_date, parse_date, parse_etags
+from werkzeug.http import http_date
 from werkzeug.wrappers import Response
 
 from app import clock
 from app.core.cache import cache
+from app.core.conditional import Validators, body_etag, cache_control, conditional, finish
 from app.db import REPLICA_BIND, read_from_replica
 
 # Session keys an anonymous visitor may carry without making the page personal.
 ANONYMOUS_SESSION_KEYS = frozenset({"lang", "csrf_token", "_fresh", "_permanent"})
 MAX_QUERY_LENGTH = 512
 PAGE_TIMEOUT = 3600
-
-
-def body_etag(body: bytes) -> str:
-    return hashlib.blake2b(body, digest_size=16).hexdigest()
-
-
-def _apply_validators(
-    response: Response, etag: str | None, last_modified, max_age: int, public: bool
-) -> Response:
-    if etag:
-        response.set_etag(etag)
-    if last_modified is not None:
-        if isinstance(last_modified, int | float):
-            last_modified = dt.datetime.fromtimestamp(last_modified, dt.UTC)
-        elif last_modified.tzinfo is None:
-            last_modified = last_modified.replace(tzinfo=dt.UTC)
-        response.last_modified = last_modified.replace(microsecond=0)
-    cc = response.cache_control
-    if public:
-        cc.public = True
-    else:
-        cc.private = True
-    cc.max_age = max(0, int(max_age))
-    if max_age <= 0:
-        cc.must_revalidate = True
-    return response
 
 
 def etag_response(
@@ -75,9 +49,9 @@ def etag_response(
     public: bool = True,
     mimetype: str = "text/html",
 ) -> Response:
-    """Add ETag, Last-Modified and Cache-Control, and turn the answer into a 304 when the
-    request's `If-None-Match` (weak comparison) or `If-Modified-Since` says the client
-    already has it. Without `etag`, one is computed from the body (not for streams)."""
+    """An answer already built, with ETag, Last-Modified and Cache-Control, turned into a 304
+    when the client holds it (`app.core.conditional`). Without `etag`, one is computed from
+    the body (not for streams)."""
     if isinstance(response_or_bytes, bytes | str):
         response = current_app.response_class(response_or_bytes, mimetype=mimetype)
     else:
@@ -86,8 +60,8 @@ def etag_response(
         return response  # errors and redirects carry no validators
     if etag is None and not response.is_streamed and not response.direct_passthrough:
         etag = body_etag(response.get_data())
-    _apply_validators(response, etag, last_modified, max_age, public)
-    return response.make_conditional(request)
+    validators = Validators.of(etag, last_modified)
+    return finish(response, validators, cache_control(public, max_age))
 
 
 def mark_private(response: Response) -> Response:
@@ -235,18 +209,6 @@ def _lookup(spec: PageSpec, view_args: dict) -> tuple[str, str, dict | None]:
     return key, generations, entry
 
 
-def _not_modified(entry: dict) -> bool:
-    environ = request.environ
-    if_none_match = environ.get("HTTP_IF_NONE_MATCH")
-    if if_none_match is not None:
-        return parse_etags(if_none_match).contains_weak(entry["etag"])
-    if_modified_since = environ.get("HTTP_IF_MODIFIED_SINCE")
-    if if_modified_since is not None:
-        since = parse_date(if_modified_since)
-        return since is not None and entry["last_modified"] <= since.timestamp()
-    return False
-
-
 def _from_entry(entry: dict, spec: PageSpec) -> Response:
     """The stored page (or a 304) with headers written out directly: this runs on every hit."""
     headers = [
@@ -256,12 +218,13 @@ def _from_entry(entry: dict, spec: PageSpec) -> Response:
         ("Vary", "Cookie, Accept-Language"),
         ("X-Pactum-Cache", "hit"),
     ]
+    validators = Validators.of(entry["etag"], entry["last_modified"])
     if "HTTP_IF_MATCH" in request.environ or "HTTP_RANGE" in request.environ:
         response = current_app.response_class(
             entry["body"], headers=headers, content_type=entry["content_type"]
         )
-        return response.make_conditional(request)
-    if _not_modified(entry):
+        return finish(response, validators, spec.cache_control)
+    if validators.held_by_client():
         return current_app.response_class(status=304, headers=headers)
     return current_app.response_class(
         entry["body"], headers=headers, content_type=entry["content_type"]
@@ -339,8 +302,7 @@ def public_page(
             session.accessed = True  # the answer varies with the cookie: say so (Vary)
             response.vary.update(("Cookie", "Accept-Language"))
             response.headers["X-Pactum-Cache"] = "miss"
-            _apply_validators(response, entry["etag"], now, spec.max_age, True)
-            return response.make_conditional(request)
+            return finish(response, Validators.of(entry["etag"], now), spec.cache_control)
 
         wrapped.public_page_spec = spec
         return wrapped
@@ -390,16 +352,12 @@ def validated_by_topics(topics: Iterable[str], max_age: int = 300):
             state = current_app.extensions["pactum_cache"]
             etag = body_etag(f"{page_key()}|{state['release']}|{generations}".encode())
             stamps = [_token_time(t) for t in generations.split(".") if t]
-            last_modified = int(max(stamps, default=0)) or None
-            entry = {"etag": etag, "last_modified": last_modified or 0}
-            if request.method in ("GET", "HEAD") and _not_modified(entry):
-                response = current_app.response_class(status=304)
-            else:
-                response = make_response(view(*args, **kwargs))
-                if response.status_code != 200:
-                    return response
-            _apply_validators(response, etag, last_modified, max_age, True)
-            return response
+            validators = Validators.of(etag, int(max(stamps, default=0)) or None)
+            return conditional(
+                validators,
+                lambda: view(*args, **kwargs),
+                cache_control=cache_control(True, max_age),
+            )
 
         return wrapped
 

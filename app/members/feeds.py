@@ -8,10 +8,11 @@ import io
 import uuid
 from xml.etree import ElementTree as ET  # noqa: S405  (we only write XML, never parse it)
 
-from flask import current_app, request, url_for
+from flask import current_app, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from app.core.conditional import Validators, body_etag, cache_control, finish
 from app.core.labels import label
 from app.core.templating import country_name
 from app.errors import DomainError
@@ -189,7 +190,4 @@ def atom_response():
     body = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
     response = current_app.response_class(body, mimetype="application/atom+xml")
     response.headers["Content-Type"] = "application/atom+xml; charset=utf-8"
-    response.cache_control.public = True
-    response.cache_control.max_age = 300
-    response.add_etag()
-    return response.make_conditional(request)
+    return finish(response, Validators.of(body_etag(body)), cache_control(max_age=300))

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from app.core.cache import memoize_fragment
+from app.core.conditional import Validators, cache_control, conditional
 from app.core.forms import apply_domain_error, error_status
 from app.core.http_cache import MEMBER_TOPICS, public_page, validated_by_topics
 from app.core.services import file_bytes
@@ -149,18 +150,21 @@ def logo(slug: str):
     data = file_bytes(org.logo_sha256) if org.logo_sha256 else None
     if data is None:
         raise NotFound(_("This member has no logo."))
-    response = current_app.response_class(data, mimetype="image/png")
-    response.set_etag(org.logo_sha256)
-    response.cache_control.public = org.is_listed
-    response.cache_control.private = not org.is_listed
     # A versioned URL (?v=<hash>) never changes content; the bare URL may.
-    if request.args.get("v") == org.logo_sha256[:12]:
-        response.cache_control.max_age = 31536000
-        response.cache_control.immutable = True
-    else:
-        response.cache_control.max_age = 3600
-    response.headers["Content-Disposition"] = f'inline; filename="{org.slug}-logo.png"'
-    return response.make_conditional(request)
+    versioned = request.args.get("v") == org.logo_sha256[:12]
+
+    def build():
+        response = current_app.response_class(data, mimetype="image/png")
+        response.headers["Content-Disposition"] = f'inline; filename="{org.slug}-logo.png"'
+        return response
+
+    return conditional(
+        Validators.of(org.logo_sha256),
+        build,
+        cache_control=cache_control(
+            public=org.is_listed, max_age=31536000 if versioned else 3600, immutable=versioned
+        ),
+    )
 
 
 def _join_limit() -> str:

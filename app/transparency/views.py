@@ -8,9 +8,9 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
-from werkzeug.http import is_resource_modified
 from werkzeug.wrappers import Response
 
+from app.core.conditional import Validators, cache_control, conditional
 from app.core.forms import apply_domain_error, error_status
 from app.core.http_cache import public_page
 from app.db import db
@@ -77,21 +77,18 @@ def _send_stored(
     content_type: str = "application/pdf",
 ) -> Response:
     """Stored bytes with ETag (the SHA-256) and Last-Modified; 304 when unchanged."""
-    response = Response(mimetype=content_type)
-    response.set_etag(sha256)
-    response.last_modified = last_modified
-    response.cache_control.public = True
-    if immutable:
-        response.cache_control.max_age = 365 * 24 * 3600
-        response.cache_control.immutable = True
-    else:
-        response.cache_control.no_cache = True
-    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    if not is_resource_modified(request.environ, etag=sha256, last_modified=last_modified):
-        response.status_code = 304
+
+    def build() -> Response:
+        response = Response(services.stored_bytes(sha256), mimetype=content_type)
+        response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
         return response
-    response.set_data(services.stored_bytes(sha256))
-    return response
+
+    policy = cache_control(max_age=365 * 24 * 3600, immutable=True) if immutable else None
+    return conditional(
+        Validators.of(sha256, last_modified),
+        build,
+        cache_control=policy or cache_control(no_cache=True),
+    )
 
 
 # Public -------------------------------------------------------------------------------
