@@ -192,12 +192,12 @@ def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
 
 
 def _is_edge(module: str) -> bool:
-    last = module.rpartition(".")[2]
+    """A module facing the web or rendering for people: it, or a package it sits in, has an
+    edge name (`app.reporting.views.secretariat`, `app.transparency.present.document`)."""
+    parts = module.split(".")
     return (
         module in EDGE_MODULES
-        or last in EDGE_NAMES
-        or last.endswith("_views")
-        or ".views." in module + "."
+        or any(part in EDGE_NAMES or part.endswith("_views") for part in parts[1:])
         or module.startswith("app.demo")
     )
 
