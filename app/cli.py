@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import getpass
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
 from app.db import db
 from app.errors import DomainError
+from app.ops.backup import BackupError, backup, restore
 
 pactum = AppGroup("pactum", help="Pactum administration commands.")
 
@@ -110,3 +112,33 @@ def worker(burst: bool) -> None:
         )
     click.echo(f"Waiting for jobs on {redis_url} (queue 'pactum'). Ctrl-C to stop.")
     work(redis_url, burst=burst)
+
+
+@pactum.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def backup_command(file: Path) -> None:
+    """Write a consistent backup of the database to FILE, safe while the site runs."""
+    try:
+        manifest = backup(db.engine, file)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    rows = sum(manifest.tables.values())
+    click.echo(
+        f"Backup written to {file}: {len(manifest.tables)} tables, {rows} rows, "
+        f"{len(manifest.files)} stored files."
+    )
+
+
+@pactum.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+def restore_command(file: Path) -> None:
+    """Load the backup FILE into the configured database, which must be empty, and check
+    every table's row count and every stored file's SHA-256 against the backup."""
+    try:
+        verification = restore(db.engine, file)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from error
+    for line in verification.lines():
+        click.echo(line)
+    if not verification.ok:
+        raise click.ClickException("the restored database differs from the backup")
