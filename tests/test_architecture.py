@@ -33,13 +33,15 @@ DOMAINS = ("accounts", "charter", "members", "reporting", "transparency")
 # Modules that face the web or render for people: they may use the request and templates.
 EDGE_NAMES = {"views", "api", "feeds", "notifications", "blueprint", "panels", "present"}
 EDGE_MODULES = {
-    "app",  # the application factory: error pages, locale selection
+    "app",  # the lazy shim in front of the factory
+    "app.factory",  # the application factory: request guards, error pages, locale selection
     "app.cli",
     "app.security",  # the view decorators (redirect to login)
     "app.mail",  # renders mail bodies (the notification layer's tool)
     "app.db",  # routes anonymous public-page reads to the replica
     "app.core.cache",  # keys fragments by request (locale, URL)
     "app.core.http_cache",
+    "app.core.conditional",  # conditional GET: reads the request's validators
     "app.core.templating",
     "app.core.links",
     "app.core.uow",
