@@ -38,7 +38,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.schema import CreateIndex, CreateTable
 
-BENCH_DIR = Path(__file__).resolve().parent
+BENCH_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = BENCH_DIR / "data"
 PASSWORD = "bench-password-2026"  # noqa: S105  (a synthetic data set's published password)
 SECRETARIAT_EMAIL = "secretariat@bench.pactum.example"
