@@ -1,4 +1,4 @@
-"""`python -m bench.generate`: see bench/generate/__init__.py."""
+"""`python -m bench.generate`: see bench/generate/cli.py."""
 
 import sys
 
