@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 from pathlib import Path
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
+from app import clock
+from app.accounts.services import create_secretariat as create
+from app.core.uow import unit_of_work
 from app.db import db
+from app.demo import DEMO_LOGINS, load_demo
 from app.errors import DomainError
 from app.ops.backup import BackupError, backup, restore
+from app.reporting.deadlines import run_tick
+from app.transparency.jobs import work
 
 pactum = AppGroup("pactum", help="Pactum administration commands.")
 
@@ -21,34 +29,27 @@ pactum = AppGroup("pactum", help="Pactum administration commands.")
 @click.option("--password", default=None, help="Password (prompted for when omitted).")
 def create_secretariat(email: str, name: str, password: str | None) -> None:
     """Create a secretariat account for EMAIL."""
-    from app.accounts.services import create_secretariat as create
-
     if password is None:
         password = getpass.getpass("Password: ")
         if password != getpass.getpass("Repeat: "):
             raise click.ClickException("The two passwords differ.")
     try:
-        create(email, password, name)
+        with unit_of_work():
+            create(email, password, name)
     except DomainError as error:
-        db.session.rollback()
         raise click.ClickException(error.message) from error
-    db.session.commit()
     click.echo(f"Secretariat account created for {email}.")
 
 
 @pactum.command("demo")
 def demo() -> None:
     """Load the demo alliance (safe to run again: it loads only once)."""
-    from app.demo import load_demo
-
-    created = load_demo()
-    db.session.commit()
+    with unit_of_work():
+        created = load_demo()
     if created:
         click.echo("Demo data loaded.")
     else:
         click.echo("Demo data already present; nothing changed.")
-    from app.demo import DEMO_LOGINS
-
     for role, email, password in DEMO_LOGINS:
         click.echo(f"  {role:<16} {email}  /  {password}")
 
@@ -66,11 +67,6 @@ def tick(now_text: str | None) -> None:
 
     Safe to run as often as cron likes: a second run at the same moment changes nothing.
     """
-    import datetime as dt
-
-    from app import clock
-    from app.reporting.deadlines import run_tick
-
     now = None
     if now_text:
         try:
@@ -84,10 +80,9 @@ def tick(now_text: str | None) -> None:
         now = now.replace(tzinfo=dt.UTC) if now.tzinfo is None else now.astimezone(dt.UTC)
         clock.freeze(now)
     try:
-        summary = run_tick(now)
-        db.session.commit()
+        with unit_of_work():
+            summary = run_tick(now)
     except DomainError as error:
-        db.session.rollback()
         raise click.ClickException(error.message) from error
     finally:
         if now is not None:
@@ -101,10 +96,6 @@ def tick(now_text: str | None) -> None:
 @click.option("--burst", is_flag=True, help="Stop once the queue is empty.")
 def worker(burst: bool) -> None:
     """Run background jobs (annual report builds) from the Redis queue."""
-    from flask import current_app
-
-    from app.transparency.jobs import work
-
     redis_url = current_app.config.get("REDIS_URL")
     if not redis_url:
         raise click.ClickException(

@@ -14,6 +14,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
 
+from app import clock
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -91,10 +93,8 @@ db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
 
 
 def utcnow() -> dt.datetime:
-    # Imported lazily so tests can move the clock.
-    from app.clock import now
-
-    return now()
+    # Looked up at each call, so tests (and `pactum tick --now`) can move the clock.
+    return clock.now()
 
 
 class TimestampMixin:

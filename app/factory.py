@@ -6,12 +6,33 @@ from __future__ import annotations
 import logging
 from importlib import import_module
 
-from flask import Flask, abort, g, has_request_context, jsonify, render_template, request, session
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    g,
+    has_request_context,
+    jsonify,
+    render_template,
+    request,
+    session,
+)
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
+from app import models as _models  # noqa: F401  (every table is known to the metadata)
+from app.accounts.services import load_user_from_session_id
+from app.cli import pactum
 from app.config import INSTANCE_DIR, load_config
-from app.core import uow
+from app.core import (
+    http_cache,
+    invalidation,  # noqa: F401  (connects the cache's receivers, once)
+    templating,
+    uow,
+)
+from app.core.cache import cache
+from app.db import REPLICA_BIND, ping_connections_after_idle
 from app.db import db as _db
 from app.errors import DomainError
 from app.extensions import babel, csrf, limiter, login_manager, migrate
@@ -70,8 +91,6 @@ def _select_locale():
 
 
 def current_languages() -> dict:
-    from flask import current_app
-
     return current_app.config["LANGUAGES"]
 
 
@@ -100,12 +119,8 @@ def register_request_guards(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    from app import models as _models  # noqa: F401  (every table is known to the metadata)
-
     _db.init_app(app)
     uow.init_app(app)  # first of the after_request hooks, so it runs after all the others
-    from app.db import REPLICA_BIND, ping_connections_after_idle
-
     # Flask-SQLAlchemy gives every bind an (empty) MetaData of its own, shared by all apps of
     # the process; the replica holds the primary's tables, not tables of its own, and with
     # that entry `db.create_all()` would try to create them there in every later app.
@@ -124,16 +139,12 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     limiter.init_app(app)
-    from app.core.cache import cache
-
     cache.init_app(app)
+    http_cache.install(app)  # answers cached public pages before every other hook
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = None
     login_manager.session_protection = "basic"
-
-    from app.accounts.services import load_user_from_session_id
-
     login_manager.user_loader(load_user_from_session_id)
 
 
@@ -216,8 +227,6 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from app.core import templating
-
     templating.init_app(app)
 
 
@@ -253,12 +262,8 @@ def register_proxy(app: Flask) -> None:
     and scheme from X-Forwarded-*: rate limits count per visitor, not per load balancer."""
     count = app.config.get("PROXY_COUNT") or 0
     if count:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def register_commands(app: Flask) -> None:
-    from app.cli import pactum
-
     app.cli.add_command(pactum)

@@ -19,11 +19,11 @@ from collections.abc import Callable, Iterable
 
 from flask import current_app
 from flask_babel import get_locale
-from flask_login import current_user
 
 from app.config import BASE_DIR
 from app.core.conditional import Validators, cache_control
 
+ANONYMOUS = "anonymous"
 _SITE_PARTS = ("templates", "static/css", "static/fonts", "translations")
 _site_fingerprint: str | None = None
 _lock = threading.Lock()
@@ -52,9 +52,17 @@ def _moment(day: dt.date) -> dt.datetime:
 
 
 def validators(
-    kind: str, versions: Iterable, today: dt.date, *, personal: bool, localised: bool = True
+    kind: str,
+    versions: Iterable,
+    today: dt.date,
+    *,
+    viewer: str | None = None,
+    localised: bool = True,
 ) -> Validators:
-    """ETag and Last-Modified for a resource built from these published versions."""
+    """ETag and Last-Modified for a resource built from these published versions.
+
+    `viewer`: for a page that shows who is logged in, that user's id (or `ANONYMOUS`);
+    None for a resource that is the same for everyone (the PDFs, the JSON)."""
     versions = list(versions)
     parts = [kind, site_fingerprint(), current_app.config["ALLIANCE_NAME"]]
     # The versions in force and upcoming, as seen today.
@@ -65,8 +73,8 @@ def validators(
     ]
     if localised:
         parts.append(str(get_locale() or "en"))
-    if personal:
-        parts.append(current_user.get_id() if current_user.is_authenticated else "anonymous")
+    if viewer is not None:
+        parts.append(viewer)
     etag = hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
     moments = [dt.datetime(2000, 1, 1, tzinfo=dt.UTC)]
     for v in versions:
@@ -75,7 +83,7 @@ def validators(
         if v.effective_date <= today:
             moments.append(_moment(v.effective_date))
     last_modified = max(moments).replace(microsecond=0)
-    return Validators(etag, last_modified, personal and current_user.is_authenticated)
+    return Validators(etag, last_modified, viewer not in (None, ANONYMOUS))
 
 
 def revalidate(v: Validators) -> str:

@@ -11,6 +11,7 @@ from app.charter.caching import BytesCache
 from app.charter.diff import ADDED, REMOVED, RENUMBERED, REWORDED, UNCHANGED, Comparison
 from app.charter.models import CharterVersion
 from app.charter.services import Timeline
+from app.core.pdf import render_pdf  # imports WeasyPrint itself only when first used
 from app.markdown import render
 
 JSON_SCHEMA_VERSION = 1
@@ -132,7 +133,6 @@ def version_pdf(
     version: CharterVersion, timeline: Timeline | None, cache_key: str | None, preview: bool = False
 ) -> bytes:
     """The version as a tagged PDF (PDF/UA-1), from the same Markdown as the page."""
-    from app.core.pdf import render_pdf
 
     def build() -> bytes:
         html = render_template("charter/pdf.html", **pdf_context(version, timeline, preview))

@@ -1,27 +1,30 @@
-"""Figures for the home page: plain queries, one per figure, constant in number."""
+"""The home page's figures, which each domain contributes (as it does dashboard panels).
+
+A figure is a function `() -> dict` registered with `@figure(order)`; the home page
+(`templates/core/home.html`) shows the union of their dicts, built in `order`. Each plans its
+own queries, constant in number (cache what scans a table: `app.core.cache`).
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from collections.abc import Callable
 
-from app.core.cache import cache
-from app.db import db
+# "module.qualname" -> (order, build): registering the same function again replaces it.
+_FIGURES: dict[str, tuple[int, Callable[[], dict]]] = {}
+
+
+def figure(order: int):
+    """Register a function whose dict of values the home page shows."""
+
+    def decorator(fn: Callable[[], dict]) -> Callable[[], dict]:
+        _FIGURES[f"{fn.__module__}.{fn.__qualname__}"] = (order, fn)
+        return fn
+
+    return decorator
 
 
 def home_figures() -> dict:
-    from app.charter.services import current_version
-    from app.members.models import Organisation, Status
-
-    def count() -> tuple[int, int]:
-        row = db.session.execute(
-            select(
-                func.count(Organisation.id), func.count(func.distinct(Organisation.country))
-            ).where(Organisation.status.in_([Status.ACTIVE, Status.NON_COMMUNICATING]))
-        ).one()
-        return int(row[0]), int(row[1])
-
-    # A scan of every organisation: kept in the shared cache until a member changes.
-    members = cache.memoize_fragment("home-figures", "members", count)
-    # The version in force, not merely the latest published (which may be upcoming).
-    charter = current_version()
-    return {"members": members[0], "countries": members[1], "charter": charter}
+    figures: dict = {}
+    for _order, build in sorted(_FIGURES.values(), key=lambda item: item[0]):
+        figures.update(build())
+    return figures

@@ -31,7 +31,7 @@ from werkzeug.http import http_date
 from werkzeug.wrappers import Response
 
 from app import clock
-from app.core.cache import cache
+from app.core.cache import cache, token_time
 from app.core.conditional import Validators, body_etag, cache_control, conditional, finish
 from app.db import REPLICA_BIND, read_from_replica
 
@@ -319,23 +319,14 @@ def _allow_replica(generations: str) -> None:
     less than REPLICA_MAX_LAG seconds ago: the replica may not have that write yet, and the
     page (or a fragment) rendered from it would be cached as current. Such pages are read
     from the primary until the write is that old."""
-    newest = max((_token_time(t) for t in generations.split(".") if t), default=0.0)
+    newest = max((token_time(t) for t in generations.split(".") if t), default=0.0)
     read_from_replica(time.time() - newest >= current_app.config.get("REPLICA_MAX_LAG", 30.0))
 
 
-# The topics of the public pages (see `TABLE_TOPICS` and `SIGNAL_TOPICS` in app.core.cache for
-# the writes that make them stale).
+# The topics of the public pages (see `TABLE_TOPICS` and `SIGNAL_TOPICS` in
+# app.core.invalidation for the writes that make them stale).
 HOME_TOPICS = ("home", "members", "charter", "reports")
 MEMBER_TOPICS = ("members", "charter")
-
-
-def _token_time(token: str) -> float:
-    """When a generation token was minted (`app.core.cache._new_token`: ns in hex + 8 random
-    hex digits), in seconds; 0 when it does not look like one."""
-    try:
-        return int(token[:-8], 16) / 1e9
-    except ValueError:
-        return 0.0
 
 
 def validated_by_topics(topics: Iterable[str], max_age: int = 300):
@@ -351,7 +342,7 @@ def validated_by_topics(topics: Iterable[str], max_age: int = 300):
             generations = cache.generations(topics)
             state = current_app.extensions["pactum_cache"]
             etag = body_etag(f"{page_key()}|{state['release']}|{generations}".encode())
-            stamps = [_token_time(t) for t in generations.split(".") if t]
+            stamps = [token_time(t) for t in generations.split(".") if t]
             validators = Validators.of(etag, int(max(stamps, default=0)) or None)
             return conditional(
                 validators,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from sqlalchemy import func, select
 
+from app.core.home import home_figures
 from app.core.http_cache import HOME_TOPICS, public_page
 from app.core.models import AuditEvent
 from app.db import db
@@ -16,8 +17,6 @@ bp = Blueprint("core", __name__)
 @bp.route("/")
 @public_page(HOME_TOPICS)
 def home():
-    from app.core.home import home_figures
-
     return render_template("core/home.html", figures=home_figures())
 
 

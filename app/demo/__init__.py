@@ -8,27 +8,23 @@ from __future__ import annotations
 
 import random
 
+from sqlalchemy import select
+
 from app.accounts.models import User
 from app.db import db
-
-SECRETARIAT_EMAIL = "secretariat@demo.pactum.example"
-REPRESENTATIVE_EMAIL = "rep@northwind.example"
-DEMO_PASSWORD = "pactum-demo-2026"  # noqa: S105  (published in the README on purpose)
-
-DEMO_LOGINS = [
-    ("secretariat", SECRETARIAT_EMAIL, DEMO_PASSWORD),
-    ("representative", REPRESENTATIVE_EMAIL, DEMO_PASSWORD),
-]
+from app.demo import charter, members, reporting, transparency
+from app.demo.common import (  # noqa: F401  (the demo's accounts, for the CLI and tests)
+    DEMO_LOGINS,
+    DEMO_PASSWORD,
+    REPRESENTATIVE_EMAIL,
+    SECRETARIAT_EMAIL,
+)
 
 
 def load_demo() -> bool:
-    from sqlalchemy import select
-
     if db.session.scalar(select(User.id).where(User.email == SECRETARIAT_EMAIL)):
         return False
     rng = random.Random(2026)
-    from app.demo import charter, members, reporting, transparency
-
     secretariat = charter.seed_secretariat()
     versions = charter.seed(secretariat)
     orgs = members.seed(secretariat, versions, rng)

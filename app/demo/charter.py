@@ -5,9 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from app.accounts.models import Role, User
+from app.charter import services
 from app.charter.models import CharterVersion, Principle, PrincipleText, VersionStatus
 from app.core.services import record
 from app.db import db
+from app.demo.common import DEMO_PASSWORD, SECRETARIAT_EMAIL
 
 PREAMBLE = """We, the signatories of the Open Cyber Accord, believe that an open, free, secure
 and resilient cyberspace is essential to the economic and social well-being of people
@@ -85,8 +87,6 @@ NEW_PRINCIPLE = (
 
 
 def seed_secretariat() -> User:
-    from app.demo import DEMO_PASSWORD, SECRETARIAT_EMAIL
-
     user = User(
         email=SECRETARIAT_EMAIL,
         name="Amina Okafor",
@@ -182,8 +182,6 @@ def seed(secretariat: User) -> list[CharterVersion]:
 def seed_draft(secretariat: User) -> CharterVersion:
     """A draft of version 3 in progress, through the services, so the secretariat's screens
     and dashboard have something to continue."""
-    from app.charter import services
-
     draft = services.start_draft(secretariat)
     services.update_draft(
         secretariat,

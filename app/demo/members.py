@@ -4,11 +4,18 @@ and the demo representative."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
+
+from PIL import Image, ImageDraw
+from sqlalchemy import select
 
 from app import clock
 from app.accounts.models import Role, User
+from app.charter.models import Principle
+from app.core.services import store_file
 from app.db import db
+from app.demo.common import DEMO_PASSWORD, REPRESENTATIVE_EMAIL
 from app.members.models import (
     Application,
     Endorsement,
@@ -116,8 +123,6 @@ def slugify(name: str) -> str:
 
 
 def seed(secretariat: User, versions, rng) -> list[Organisation]:
-    from app.demo import DEMO_PASSWORD, REPRESENTATIVE_EMAIL
-
     sectors = [Sector(name=name, slug=slugify(name)) for name in SECTORS]
     db.session.add_all(sectors)
     db.session.flush()
@@ -242,10 +247,6 @@ def seed(secretariat: User, versions, rng) -> list[Organisation]:
     db.session.add(rep)
     db.session.flush()
 
-    from sqlalchemy import select
-
-    from app.charter.models import Principle
-
     principles = db.session.scalars(select(Principle).order_by(Principle.id)).all()
     for i, org in enumerate(orgs[:30]):
         for j in range(1 + i % 3):
@@ -329,8 +330,6 @@ def _applications(applicant: Organisation, sectors: list[Sector], version) -> No
 
 
 def _verify_some_updates(secretariat: User, orgs: list[Organisation]) -> None:
-    from sqlalchemy import select
-
     updates = db.session.scalars(
         select(PledgeUpdate)
         .join(Pledge)
@@ -349,12 +348,6 @@ LOGO_COLOURS = ["#0b4f6c", "#1e6b3a", "#a12622", "#8a5300", "#5b3e96", "#00707a"
 
 def _logos(orgs: list[Organisation]) -> None:
     """Simple geometric logos for a third of the members (drawn, so nothing is downloaded)."""
-    import io
-
-    from PIL import Image, ImageDraw
-
-    from app.core.services import store_file
-
     for i, org in enumerate(orgs):
         if i % 3:
             continue

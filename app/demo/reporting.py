@@ -18,12 +18,12 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 
-from flask import current_app
 from sqlalchemy import select
 
 from app import clock
 from app.accounts.models import Role, User
 from app.db import db
+from app.demo.common import request_for_links
 from app.members.models import Organisation, Status
 from app.reporting import cycles, extensions, filling, review
 from app.reporting.deadlines import run_tick
@@ -722,7 +722,7 @@ def _quiet():
     before = len(outbox)
     filling.send_receipt = lambda version: None
     try:
-        with current_app.test_request_context("/"):
+        with request_for_links():
             yield
     finally:
         filling.send_receipt = original

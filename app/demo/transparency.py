@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from flask import current_app
+from app.transparency import services
 
 SUMMARY = "\n\n".join(
     [
@@ -21,16 +21,13 @@ SUMMARY = "\n\n".join(
 
 
 def seed(secretariat, cycles) -> None:
-    from app.transparency import services
-
     closed = [c for c in cycles or [] if getattr(c, "status", None) == "closed"]
     if not closed:
         return None  # no closed cycle in the demo (yet): nothing to publish
     cycle = max(closed, key=lambda c: c.year)
-    with current_app.test_request_context("/", base_url=current_app.config["SERVER_URL"]):
-        report = services.annual_report(secretariat, cycle.year)
-        report.executive_summary_md = SUMMARY.format(year=cycle.year)
-        job, _created = services.request_build(secretariat, cycle.year, "publish", "First edition.")
-        services.start_build(job.id)
-        services.run_build(job.id, workers=0)
+    report = services.annual_report(secretariat, cycle.year)
+    report.executive_summary_md = SUMMARY.format(year=cycle.year)
+    job, _created = services.request_build(secretariat, cycle.year, "publish", "First edition.")
+    services.start_build(job.id)
+    services.run_build(job.id, workers=0)
     return None

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app import clock
-from app.charter import services
+from app.charter import drafts, services
 from app.charter.models import CharterVersion, Principle, PrincipleText
 from app.core.models import AuditEvent
 from app.core.signals import charter_published
@@ -430,7 +430,7 @@ def test_a_key_taken_at_the_same_moment_is_a_conflict_not_a_crash(db, secretaria
     publish_charter(secretariat)
     draft = services.start_draft(secretariat)
     db.session.commit()
-    monkeypatch.setattr(services, "_next_key", lambda: "P1")  # as if another request took it
+    monkeypatch.setattr(drafts, "_next_key", lambda: "P1")  # as if another request took it
     with pytest.raises(Conflict, match="at the same moment"):
         services.add_principle(secretariat, draft.id, number=None, title="Racing", body_md="")
     db.session.rollback()

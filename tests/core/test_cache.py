@@ -14,8 +14,9 @@ import pytest
 from app import create_app
 from app.config import overrides_for_tests
 from app.core import cache as cache_module
-from app.core import signals
-from app.core.cache import SQLiteCache, cache, register_fragment
+from app.core import invalidation, signals
+from app.core.cache import cache, register_fragment
+from app.core.cache_store import SQLiteCache
 from tests.conftest import _free_port
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -133,8 +134,8 @@ def test_a_rolled_back_savepoint_keeps_the_outer_transactions_topics(db, org_a):
 def _receiver_for(signal):
     """Our receiver of `signal` (called directly: other domains' receivers of the same signal
     would act on a sender made up for this test)."""
-    index = list(cache_module.SIGNAL_TOPICS).index(signal)
-    return cache_module._RECEIVERS[index]
+    index = list(invalidation.SIGNAL_TOPICS).index(signal)
+    return invalidation._RECEIVERS[index]
 
 
 @pytest.mark.parametrize(
@@ -223,7 +224,7 @@ def test_sqlite_cache_is_shared_with_another_process(tmp_path):
     store = SQLiteCache(str(path))
     store.set("from-parent", {"n": 1})
     code = (
-        "import sys; from app.core.cache import SQLiteCache; "
+        "import sys; from app.core.cache_store import SQLiteCache; "
         f"c = SQLiteCache({str(path)!r}); "
         "assert c.get('from-parent') == {'n': 1}; c.set('from-child', [1, 2])"
     )

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from app import clock
-from app.core.cache import TABLE_TOPICS, _topics_written
+from app.core.invalidation import TABLE_TOPICS, _topics_written
 from app.db import db
 from app.members import services as member_services
 from tests.conftest import login_as

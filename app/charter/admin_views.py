@@ -1,0 +1,268 @@
+"""The secretariat's charter screens: the list of versions, the draft in progress (its
+title, preamble and principles), previews, publication and deletion. Views parse, call one
+service and render or redirect; the unit of work (`app.core.uow`) commits or rolls back."""
+
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import format_date
+from flask_babel import gettext as _
+
+from app import clock
+from app.charter import present, services
+from app.charter.blueprint import actor, bp, place_errors
+from app.charter.forms import ActionForm, MoveForm, PrincipleForm, PublishForm, VersionForm
+from app.charter.models import CharterVersion
+from app.core.forms import error_status
+from app.core.uow import refusal_into
+from app.errors import ValidationFailed
+from app.security import secretariat_required
+
+
+@bp.route("/secretariat/charter")
+@secretariat_required
+def admin_index():
+    return render_template(
+        "charter/admin/index.html",
+        versions=services.all_versions(),
+        timeline=services.timeline(),
+        draft=services.draft_in_progress(),
+        action=ActionForm(),
+    )
+
+
+@bp.post("/secretariat/charter/new")
+@secretariat_required
+def admin_start():
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    draft = services.start_draft(actor())
+    flash(
+        _(
+            "Draft of version %(n)d started. Change what needs changing, then publish it.",
+            n=draft.number,
+        ),
+        "success",
+    )
+    return redirect(url_for("charter.admin_draft", version_id=draft.id))
+
+
+def _draft_page(version: CharterVersion, *, meta_form=None, publish_form=None, status=200):
+    base = services.load_version(version.based_on_id) if version.based_on_id else None
+    changes = services.compare_versions(base, version) if base is not None else None
+    change_by_key = {c.key: c for c in changes.changes} if changes else {}
+    if meta_form is None:
+        meta_form = VersionForm(obj=version, formdata=None)
+    if publish_form is None:
+        publish_form = PublishForm(formdata=None, data={"effective_date": clock.today()})
+    return render_template(
+        "charter/admin/draft.html",
+        version=version,
+        base=base,
+        changes=changes,
+        change_by_key=change_by_key,
+        problems=services.publication_problems(version),
+        form=meta_form,
+        publish_form=publish_form,
+        action=ActionForm(),
+        move=MoveForm(),
+    ), status
+
+
+@bp.route("/secretariat/charter/<int:version_id>", methods=["GET", "POST"])
+@secretariat_required
+def admin_draft(version_id: int):
+    if request.method == "POST":
+        services.ensure_editable(actor(), version_id)
+    version = services.load_version(version_id)
+    if not version.is_draft:
+        return redirect(url_for("charter.version", number=version.number))
+    form = VersionForm()
+    if request.method == "POST":
+        if form.validate_on_submit():
+            with refusal_into(catch=ValidationFailed) as refused:
+                services.update_draft(
+                    actor(),
+                    version_id,
+                    title=form.title.data,
+                    preamble_md=form.preamble_md.data or "",
+                    change_summary=form.change_summary.data or "",
+                )
+            if not refused:
+                flash(_("Saved."), "success")
+                return redirect(url_for("charter.admin_draft", version_id=version_id))
+            place_errors(form, refused.error)
+        version = services.load_version(version_id)
+        return _draft_page(version, meta_form=form, status=error_status(form))
+    return _draft_page(version)
+
+
+@bp.route("/secretariat/charter/<int:version_id>/preview")
+@secretariat_required
+def admin_preview(version_id: int):
+    version = services.load_version(version_id)
+    if not version.is_draft:
+        return redirect(url_for("charter.version", number=version.number))
+    timeline = services.timeline()
+    return render_template(
+        "charter/version.html",
+        version=version,
+        timeline=timeline,
+        status="draft",
+        previous=timeline.latest,
+        following=None,
+        current=timeline.current,
+        upcoming=[],
+        superseded_on=None,
+        is_current_page=False,
+        preview=True,
+        problems=services.publication_problems(version),
+    )
+
+
+@bp.route("/secretariat/charter/<int:version_id>/preview.pdf")
+@secretariat_required
+def admin_preview_pdf(version_id: int):
+    version = services.load_version(version_id)
+    if not version.is_draft:
+        return redirect(url_for("charter.version_pdf", number=version.number))
+    data = present.version_pdf(version, None, cache_key=None, preview=True)
+    response = Response(data, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'inline; filename="charter-v{version.number}-draft.pdf"'
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _principle_page(version, form, text=None, status=200):
+    return render_template(
+        "charter/admin/principle.html", version=version, form=form, text=text
+    ), status
+
+
+@bp.route("/secretariat/charter/<int:version_id>/principles/new", methods=["GET", "POST"])
+@secretariat_required
+def admin_principle_new(version_id: int):
+    if request.method == "POST":
+        services.ensure_editable(actor(), version_id)
+    version = services.load_version(version_id)
+    if not version.is_draft:
+        return redirect(url_for("charter.version", number=version.number))
+    form = PrincipleForm()
+    if request.method == "GET":
+        form.number.data = max((t.number for t in version.texts), default=0) + 1
+    if form.validate_on_submit():
+        with refusal_into(catch=ValidationFailed) as refused:
+            text = services.add_principle(
+                actor(),
+                version_id,
+                number=form.number.data,
+                title=form.title.data,
+                body_md=form.body_md.data or "",
+                theme=form.theme.data or "",
+            )
+        if not refused:
+            flash(_("Principle %(n)d added.", n=text.number), "success")
+            return redirect(
+                url_for("charter.admin_draft", version_id=version_id, _anchor=f"row-{text.id}")
+            )
+        place_errors(form, refused.error)
+    return _principle_page(version, form, status=error_status(form))
+
+
+@bp.route("/secretariat/charter/<int:version_id>/principles/<int:text_id>", methods=["GET", "POST"])
+@secretariat_required
+def admin_principle_edit(version_id: int, text_id: int):
+    if request.method == "POST":
+        services.ensure_editable(actor(), version_id)
+    version = services.load_version(version_id)
+    text = next((t for t in version.texts if t.id == text_id), None)
+    if not version.is_draft:
+        return redirect(url_for("charter.version", number=version.number))
+    if text is None:
+        abort(404)
+    form = PrincipleForm(obj=text) if request.method == "GET" else PrincipleForm()
+    if form.validate_on_submit():
+        with refusal_into(catch=ValidationFailed) as refused:
+            services.update_principle(
+                actor(),
+                version_id,
+                text_id,
+                number=form.number.data,
+                title=form.title.data,
+                body_md=form.body_md.data or "",
+                theme=form.theme.data or "",
+            )
+        if not refused:
+            flash(_("Principle %(n)d saved.", n=form.number.data), "success")
+            return redirect(
+                url_for("charter.admin_draft", version_id=version_id, _anchor=f"row-{text_id}")
+            )
+        place_errors(form, refused.error)
+    return _principle_page(version, form, text=text, status=error_status(form))
+
+
+@bp.post("/secretariat/charter/<int:version_id>/principles/<int:text_id>/move")
+@secretariat_required
+def admin_principle_move(version_id: int, text_id: int):
+    services.ensure_editable(actor(), version_id)
+    form = MoveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.move_principle(actor(), version_id, text_id, form.direction.data)
+    return redirect(url_for("charter.admin_draft", version_id=version_id, _anchor=f"row-{text_id}"))
+
+
+@bp.post("/secretariat/charter/<int:version_id>/principles/<int:text_id>/remove")
+@secretariat_required
+def admin_principle_remove(version_id: int, text_id: int):
+    services.ensure_editable(actor(), version_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    title = services.remove_principle(actor(), version_id, text_id)
+    flash(_("“%(title)s” removed from this draft.", title=title), "success")
+    return redirect(url_for("charter.admin_draft", version_id=version_id, _anchor="principles"))
+
+
+def _flash_published(version: CharterVersion) -> None:
+    if version.effective_date > clock.today():
+        flash(
+            _(
+                "Version %(n)d is published. It takes effect on %(date)s; until then "
+                "it is shown as upcoming.",
+                n=version.number,
+                date=format_date(version.effective_date, "long"),
+            ),
+            "success",
+        )
+    else:
+        flash(_("Version %(n)d is published and in force.", n=version.number), "success")
+
+
+@bp.post("/secretariat/charter/<int:version_id>/publish")
+@secretariat_required
+def admin_publish(version_id: int):
+    services.ensure_editable(actor(), version_id)
+    form = PublishForm()
+    valid = form.validate_on_submit()
+    if valid:
+        with refusal_into(catch=ValidationFailed) as refused:
+            version = services.publish(actor(), version_id, form.effective_date.data)
+        if not refused:
+            _flash_published(version)
+            return redirect(url_for("charter.version", number=version.number))
+        place_errors(form, refused.error)
+    version = services.load_version(version_id)
+    return _draft_page(version, publish_form=form, status=error_status(form))
+
+
+@bp.post("/secretariat/charter/<int:version_id>/delete")
+@secretariat_required
+def admin_delete(version_id: int):
+    services.ensure_editable(actor(), version_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    number = services.delete_draft(actor(), version_id)
+    flash(_("The draft of version %(n)d was deleted.", n=number), "success")
+    return redirect(url_for("charter.admin_index"))

@@ -1,0 +1,174 @@
+"""Publishing a draft of the charter, and the guard that keeps a published version from
+ever changing afterwards, whatever code path tries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_babel import format_date
+from flask_babel import gettext as _
+from sqlalchemy import event, inspect, select
+from sqlalchemy.orm import Session
+
+from app import clock
+from app.charter.drafts import clean, draft_for_change
+from app.charter.models import CharterVersion, PrincipleText, VersionStatus
+from app.charter.queries import load_version
+from app.core.services import record
+from app.core.signals import charter_published
+from app.db import db
+from app.errors import Conflict, ValidationFailed
+
+
+def publication_problems(version: CharterVersion) -> list[tuple[str | None, str]]:
+    """What stops this draft from being published, as (field, message) pairs. The
+    effective date is checked by `publish`, which knows it."""
+    problems: list[tuple[str | None, str]] = []
+    if not clean(version.title):
+        problems.append(("title", _("The charter has no title.")))
+    if not version.texts:
+        problems.append((None, _("The charter has no principles. Add at least one.")))
+    untitled = [t.number for t in version.texts if not clean(t.title)]
+    if untitled:
+        problems.append(
+            (
+                None,
+                _(
+                    "Principle %(numbers)s has no title. Every principle needs one.",
+                    numbers=", ".join(str(n) for n in untitled),
+                ),
+            )
+        )
+    seen: dict[int, int] = {}
+    for text in version.texts:
+        seen[text.number] = seen.get(text.number, 0) + 1
+    duplicates = sorted(n for n, count in seen.items() if count > 1)
+    if duplicates:
+        problems.append(
+            (
+                None,
+                _(
+                    "Two or more principles have the number %(numbers)s. Each number must be used "
+                    "once.",
+                    numbers=", ".join(str(n) for n in duplicates),
+                ),
+            )
+        )
+    return problems
+
+
+def publish(actor, version_id: int, effective_date: dt.date | None) -> CharterVersion:
+    """Publish a draft. From now on it never changes. Refuses (and changes nothing) when the
+    draft is incomplete or the date is before the latest published version's."""
+    version = draft_for_change(actor, version_id)
+    version = load_version(version.id)
+    errors: dict[str | None, list[str]] = {}
+    for field, message in publication_problems(version):
+        errors.setdefault(field, []).append(message)
+    if effective_date is None:
+        errors.setdefault("effective_date", []).append(
+            _("Choose the date from which this version is in force.")
+        )
+    else:
+        latest = db.session.scalar(
+            select(CharterVersion)
+            .where(CharterVersion.status == VersionStatus.PUBLISHED)
+            .order_by(CharterVersion.number.desc())
+            .limit(1)
+        )
+        if latest is not None and effective_date < latest.effective_date:
+            errors.setdefault("effective_date", []).append(
+                _(
+                    "The effective date cannot be before %(date)s, when version %(n)d took or "
+                    "takes effect.",
+                    date=format_date(latest.effective_date, "long"),
+                    n=latest.number,
+                )
+            )
+    if errors:
+        messages = [m for ms in errors.values() for m in ms]
+        raise ValidationFailed(
+            " ".join(messages),
+            errors={k if k is not None else "": v for k, v in errors.items()},
+        )
+    version.status = VersionStatus.PUBLISHED
+    version.effective_date = effective_date
+    version.published_at = clock.now()
+    version.published_by_id = actor.id
+    db.session.flush()
+    record(
+        actor,
+        "charter.published",
+        version,
+        summary=f"Version {version.number} published, in force from {effective_date.isoformat()}",
+        number=version.number,
+        effective_date=effective_date.isoformat(),
+        principles=len(version.texts),
+    )
+    charter_published.send(version, actor=actor)
+    return version
+
+
+# Immutability guard -------------------------------------------------------------------------
+
+
+class PublishedVersionChanged(Conflict):
+    pass
+
+
+def _was_published(version: CharterVersion) -> bool:
+    """Was this version published before the changes pending in this session?"""
+    history = inspect(version).attrs.status.history
+    if history.deleted:
+        return history.deleted[0] == VersionStatus.PUBLISHED
+    return version.status == VersionStatus.PUBLISHED
+
+
+def _version_of(session, text: PrincipleText) -> CharterVersion | None:
+    if text.version is not None:
+        return text.version
+    return session.get(CharterVersion, text.version_id) if text.version_id else None
+
+
+@event.listens_for(Session, "before_flush")
+def _guard_published(session, flush_context, instances):
+    """Last line of defence: no flush may change or delete a published version or its
+    principles, whatever code path tries (a draft's publication itself is allowed).
+    Lazy loads here do not autoflush: the session is already flushing."""
+    for obj in session.deleted:
+        if isinstance(obj, CharterVersion) and _was_published(obj):
+            raise PublishedVersionChanged(_("A published charter version cannot be deleted."))
+        if (
+            isinstance(obj, PrincipleText)
+            and (version := _version_of(session, obj))
+            and _was_published(version)
+        ):
+            raise PublishedVersionChanged(
+                _("The principles of a published charter version cannot be changed.")
+            )
+    for obj in session.dirty:
+        if (
+            isinstance(obj, CharterVersion)
+            and _was_published(obj)
+            and session.is_modified(obj, include_collections=False)
+        ):
+            raise PublishedVersionChanged(_("A published charter version cannot be changed."))
+        if (
+            isinstance(obj, PrincipleText)
+            and session.is_modified(obj)
+            and (version := _version_of(session, obj))
+            and _was_published(version)
+        ):
+            raise PublishedVersionChanged(
+                _("The principles of a published charter version cannot be changed.")
+            )
+    for obj in session.new:
+        if (
+            isinstance(obj, PrincipleText)
+            and (version := _version_of(session, obj))
+            and version not in session.new
+            and _was_published(version)
+        ):
+            raise PublishedVersionChanged(
+                _("The principles of a published charter version cannot be changed.")
+            )
