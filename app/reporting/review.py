@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
-from difflib import SequenceMatcher
+from dataclasses import dataclass
 
 from flask import current_app, url_for
 from flask_babel import gettext as _
 from sqlalchemy import and_, exists, func, select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import selectinload
 
 from app import clock
 from app.accounts.models import Role, User
@@ -36,6 +35,17 @@ from app.reporting.models import (
     ReportVersion,
     ReviewComment,
 )
+from app.reporting.versions import (  # noqa: F401  (review's API, used by its views)
+    Comparison,
+    NumberedQuestion,
+    Segment,
+    compare_snapshots,
+    display_value,
+    get_version,
+    numbered_questions,
+    versions_of,
+    word_diff,
+)
 from app.security import ensure_secretariat
 
 MAX_COMMENT = 5000
@@ -45,7 +55,6 @@ PER_PAGE = 50
 # submitted anything yet (so the secretariat can chase them).
 NOT_SUBMITTED = "not_submitted"
 QUEUE_STATES = (ReportState.SUBMITTED, ReportState.RETURNED, ReportState.ACCEPTED, NOT_SUBMITTED)
-TEXT_TYPES = ("short_text", "long_text")
 
 
 # People to write to -----------------------------------------------------------------------
@@ -77,47 +86,6 @@ def report_url(cycle_year: int) -> str:
     if "reporting.report" in current_app.view_functions:
         return url_for("reporting.report", year=cycle_year)
     return url_for("accounts.dashboard")
-
-
-# Snapshot helpers ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class NumberedQuestion:
-    number: str  # "3.2": section 3, question 2
-    section_title: str
-    question: dict
-
-
-def numbered_questions(snapshot: dict) -> list[NumberedQuestion]:
-    """Every question of a snapshot with its human number, in questionnaire order."""
-    out = []
-    for s_index, section in enumerate(snapshot.get("sections") or [], start=1):
-        for q_index, question in enumerate(section.get("questions") or [], start=1):
-            out.append(NumberedQuestion(f"{s_index}.{q_index}", section.get("title", ""), question))
-    return out
-
-
-def display_value(question: dict) -> str:
-    """The answer as a reader sees it (the snapshot's `display`, else formatted `value`)."""
-    display = question.get("display")
-    if display not in (None, ""):
-        return str(display)
-    value = question.get("value")
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return _("Yes") if value else _("No")
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    if question.get("unit") and isinstance(value, int | float):
-        return f"{value} {question['unit']}"
-    return str(value)
-
-
-def is_answered(question: dict) -> bool:
-    value = question.get("value")
-    return not (value is None or value == "" or value == []) or bool(question.get("evidence"))
 
 
 # The queue ----------------------------------------------------------------------------------
@@ -293,25 +261,6 @@ def awaiting_review(
 # One version --------------------------------------------------------------------------------
 
 
-def get_version(actor, version_id: int) -> ReportVersion:
-    """A submitted version with everything its review page shows, loaded up front."""
-    ensure_secretariat(actor)
-    version = db.session.scalar(
-        select(ReportVersion)
-        .join(ReportVersion.report)
-        .where(ReportVersion.id == version_id)
-        .options(
-            contains_eager(ReportVersion.report).joinedload(Report.organisation),
-            contains_eager(ReportVersion.report).joinedload(Report.cycle),
-            selectinload(ReportVersion.comments),
-            selectinload(ReportVersion.submitted_by),
-        )
-    )
-    if version is None:
-        raise NotFound(_("There is no such report version."))
-    return version
-
-
 def get_report(actor, report_id: int) -> Report:
     ensure_secretariat(actor)
     report = db.session.scalar(
@@ -326,17 +275,6 @@ def get_report(actor, report_id: int) -> Report:
     if report is None or not report.versions:
         raise NotFound(_("There is no such submitted report."))
     return report
-
-
-def versions_of(report_id: int) -> list[ReportVersion]:
-    """All versions of a report, oldest first, without their (large) snapshots' relations."""
-    return list(
-        db.session.scalars(
-            select(ReportVersion)
-            .where(ReportVersion.report_id == report_id)
-            .order_by(ReportVersion.number)
-        )
-    )
 
 
 def reviewer_names(versions) -> dict[int, str]:
@@ -538,217 +476,6 @@ def accept(actor, version: ReportVersion, note: str = "") -> ReportVersion:
     )
     signals.report_accepted.send(version, actor=actor)
     return version
-
-
-# Comparing two versions -----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Segment:
-    op: str  # "equal", "delete", "insert"
-    text: str
-
-
-_TOKENS = re.compile(r"\s+|\w+|[^\w\s]", re.UNICODE)
-
-
-def word_diff(old: str, new: str) -> list[Segment]:
-    """Word-level differences between two texts, as segments a template marks up."""
-    a, b = _TOKENS.findall(old or ""), _TOKENS.findall(new or "")
-    segments: list[Segment] = []
-
-    def add(op: str, text: str) -> None:
-        if not text:
-            return
-        if segments and segments[-1].op == op:
-            segments[-1] = Segment(op, segments[-1].text + text)
-        else:
-            segments.append(Segment(op, text))
-
-    for op, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if op == "equal":
-            add("equal", "".join(a[i1:i2]))
-        else:
-            add("delete", "".join(a[i1:i2]))
-            add("insert", "".join(b[j1:j2]))
-    return segments
-
-
-@dataclass
-class AnswerChange:
-    number: str
-    section_title: str
-    text: str
-    type: str
-    status: str  # "changed", "unchanged", "added", "removed"
-    old: str = ""
-    new: str = ""
-    old_shown: bool = True
-    new_shown: bool = True
-    segments: list[Segment] = field(default_factory=list)
-    evidence_added: list[dict] = field(default_factory=list)
-    evidence_removed: list[dict] = field(default_factory=list)
-    question_id: int | None = None
-
-    @property
-    def value_changed(self) -> bool:
-        return self.old != self.new or self.old_shown != self.new_shown
-
-
-@dataclass
-class FieldChange:
-    label: str
-    old: str
-    new: str
-    segments: list[Segment] = field(default_factory=list)
-
-
-@dataclass
-class Comparison:
-    answers: list[AnswerChange]
-    attestation: list[FieldChange]
-    pledges: list[FieldChange]
-
-    @property
-    def changed(self) -> list[AnswerChange]:
-        return [a for a in self.answers if a.status != "unchanged"]
-
-    @property
-    def has_changes(self) -> bool:
-        return bool(self.changed or self.attestation or self.pledges)
-
-
-def _evidence_key(item: dict) -> tuple:
-    return (item.get("sha256"), item.get("filename"))
-
-
-def compare_snapshots(old: dict, new: dict) -> Comparison:
-    """What changed between two snapshots of the same report, question by question.
-
-    Questions are matched by id (a cycle's questionnaire is frozen once it opens), and by
-    lineage as a fallback. Text answers get a word-level diff; other answers old → new;
-    evidence files are compared by content hash and name.
-    """
-    old_questions = numbered_questions(old or {})
-    new_questions = numbered_questions(new or {})
-    old_by_id = {q.question.get("id"): q for q in old_questions}
-    old_by_lineage = {
-        q.question.get("lineage"): q for q in old_questions if q.question.get("lineage")
-    }
-    matched: set = set()
-    answers: list[AnswerChange] = []
-    for nq in new_questions:
-        q = nq.question
-        oq = old_by_id.get(q.get("id")) or old_by_lineage.get(q.get("lineage"))
-        if oq is None:
-            answers.append(
-                AnswerChange(
-                    nq.number,
-                    nq.section_title,
-                    q.get("text", ""),
-                    q.get("type", ""),
-                    "added",
-                    new=display_value(q),
-                    new_shown=q.get("shown", True),
-                    question_id=q.get("id"),
-                )
-            )
-            continue
-        matched.add(oq.question.get("id"))
-        o = oq.question
-        change = AnswerChange(
-            nq.number,
-            nq.section_title,
-            q.get("text", ""),
-            q.get("type", ""),
-            "unchanged",
-            old=display_value(o) if o.get("shown", True) else "",
-            new=display_value(q) if q.get("shown", True) else "",
-            old_shown=o.get("shown", True),
-            new_shown=q.get("shown", True),
-            question_id=q.get("id"),
-        )
-        if q.get("type") in TEXT_TYPES:
-            old_text = o.get("value") if isinstance(o.get("value"), str) else change.old
-            new_text = q.get("value") if isinstance(q.get("value"), str) else change.new
-            if not change.old_shown:
-                old_text = ""
-            if not change.new_shown:
-                new_text = ""
-            if old_text != new_text:
-                change.segments = word_diff(old_text, new_text)
-                change.old, change.new = old_text, new_text
-        old_files = {_evidence_key(e): e for e in o.get("evidence") or []}
-        new_files = {_evidence_key(e): e for e in q.get("evidence") or []}
-        change.evidence_added = [e for k, e in new_files.items() if k not in old_files]
-        change.evidence_removed = [e for k, e in old_files.items() if k not in new_files]
-        if change.value_changed or change.evidence_added or change.evidence_removed:
-            change.status = "changed"
-        answers.append(change)
-    for oq in old_questions:
-        if oq.question.get("id") not in matched:
-            o = oq.question
-            answers.append(
-                AnswerChange(
-                    oq.number,
-                    oq.section_title,
-                    o.get("text", ""),
-                    o.get("type", ""),
-                    "removed",
-                    old=display_value(o),
-                    old_shown=o.get("shown", True),
-                    question_id=o.get("id"),
-                )
-            )
-
-    attestation = []
-    old_att, new_att = (old or {}).get("attestation") or {}, (new or {}).get("attestation") or {}
-    for key, label in (
-        ("officer_name", _("Senior officer")),
-        ("officer_title", _("Officer's title")),
-        ("support_statement", _("Statement of support")),
-    ):
-        a, b = str(old_att.get(key) or ""), str(new_att.get(key) or "")
-        if a != b:
-            attestation.append(FieldChange(label, a, b, word_diff(a, b)))
-
-    pledges = []
-    old_pledges = {p.get("id"): p for p in (old or {}).get("pledges") or []}
-    new_pledges = {p.get("id"): p for p in (new or {}).get("pledges") or []}
-    from app.core.labels import label as code_label
-
-    for pid, p in new_pledges.items():
-        before = old_pledges.get(pid)
-        title = p.get("title", "")
-        if before is None:
-            pledges.append(
-                FieldChange(
-                    title,
-                    "",
-                    _(
-                        "New pledge: %(status)s",
-                        status=code_label("pledge_status", p.get("status")),
-                    ),
-                )
-            )
-            continue
-        if before.get("status") != p.get("status"):
-            pledges.append(
-                FieldChange(
-                    _("%(title)s: status", title=title),
-                    code_label("pledge_status", before.get("status")),
-                    code_label("pledge_status", p.get("status")),
-                )
-            )
-        a, b = str(before.get("note") or ""), str(p.get("note") or "")
-        if a != b:
-            pledges.append(
-                FieldChange(_("%(title)s: progress", title=title), a, b, word_diff(a, b))
-            )
-    for pid, p in old_pledges.items():
-        if pid not in new_pledges:
-            pledges.append(FieldChange(p.get("title", ""), _("Listed"), _("No longer listed")))
-    return Comparison(answers, attestation, pledges)
 
 
 def pending_review_exists(cycle_id: int) -> bool:
