@@ -44,14 +44,17 @@ BLUEPRINTS = (
     "app.members.views",
     "app.members.api",
     "app.reporting.views",
-    "app.reporting.review_views",
+    "app.reporting.review.views",
     "app.transparency.views",
 )
 
 # The notification layer: modules whose receivers turn domain events (signals that services
 # send inside their transaction) into mail, with links built from PACTUM_SERVER_URL.
 # Importing one connects its receivers, once per process.
-RECEIVERS: tuple[str, ...] = ()
+RECEIVERS: tuple[str, ...] = (
+    "app.reporting.review.notifications",
+    "app.reporting.deadlines.notifications",
+)
 
 
 def create_app(config: dict | None = None) -> Flask:

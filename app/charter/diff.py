@@ -3,17 +3,34 @@
 Principles are matched by their stable identity (`key`), not by number, so a principle that
 moved from number 5 to number 6 is "renumbered", not "removed and added". Reworded text is
 compared word by word on what a reader sees (the Markdown rendered to plain text), and
-returned as segments that a template turns into `<ins>` / `<del>`.
+returned as segments that a template turns into `<ins>` / `<del>` (the word diff itself is
+`app.core.textdiff`, shared with the comparison of report versions; `Segment` and
+`word_diff` stay importable from here).
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
-from difflib import SequenceMatcher
 from html.parser import HTMLParser
 
+from app.core.textdiff import Segment, word_diff
 from app.markdown import render
+
+__all__ = [
+    "ADDED",
+    "REMOVED",
+    "RENUMBERED",
+    "REWORDED",
+    "STATUSES",
+    "UNCHANGED",
+    "Comparison",
+    "PrincipleChange",
+    "PrincipleRecord",
+    "Segment",
+    "compare",
+    "readable_text",
+    "word_diff",
+]
 
 # Statuses of a principle between two versions, in the order the page lists them.
 ADDED = "added"
@@ -33,14 +50,6 @@ class PrincipleRecord:
     title: str
     body_md: str = ""
     theme: str = ""
-
-
-@dataclass(frozen=True)
-class Segment:
-    """A run of text that is the same in both versions, or only in the old / new one."""
-
-    op: str  # "equal", "delete" or "insert"
-    text: str
 
 
 @dataclass
@@ -153,76 +162,6 @@ def readable_text(markdown_text: str | None) -> str:
     extractor.close()
     lines = (" ".join(line.split()) for line in "".join(extractor.parts).split("\n"))
     return "\n".join(line for line in lines if line)
-
-
-_TOKEN = re.compile(r"\n|[^\S\n]+|\w+(?:['’]\w+)*|[^\w\s]", re.UNICODE)
-
-
-def _tokens(text: str) -> list[str]:
-    return _TOKEN.findall(text)
-
-
-def word_diff(old: str, new: str) -> list[Segment]:
-    """Word-level difference between two texts, as merged segments.
-
-    Whitespace-only runs between two changes are folded into the changes, so a reader sees
-    "~~a b~~ __c d__" rather than a confetti of one-word insertions and deletions.
-    """
-    a, b = _tokens(old or ""), _tokens(new or "")
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
-    raw: list[Segment] = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            raw.append(Segment("equal", "".join(a[i1:i2])))
-            continue
-        if tag in ("delete", "replace"):
-            raw.append(Segment("delete", "".join(a[i1:i2])))
-        if tag in ("insert", "replace"):
-            raw.append(Segment("insert", "".join(b[j1:j2])))
-    return _merge(_absorb_spaces(raw))
-
-
-def _absorb_spaces(segments: list[Segment]) -> list[Segment]:
-    """An unchanged run of spaces between two changed runs joins both sides."""
-    out: list[Segment] = []
-    for i, seg in enumerate(segments):
-        between_changes = (
-            seg.op == "equal"
-            and seg.text.strip(" \t") == ""
-            and seg.text
-            and 0 < i < len(segments) - 1
-            and segments[i - 1].op != "equal"
-            and segments[i + 1].op != "equal"
-        )
-        if between_changes:
-            out.append(Segment("delete", seg.text))
-            out.append(Segment("insert", seg.text))
-        else:
-            out.append(seg)
-    return out
-
-
-def _merge(segments: list[Segment]) -> list[Segment]:
-    """Join neighbouring segments of the same kind; put deletions before insertions."""
-    result: list[Segment] = []
-    i = 0
-    while i < len(segments):
-        if segments[i].op == "equal":
-            if result and result[-1].op == "equal":
-                result[-1] = Segment("equal", result[-1].text + segments[i].text)
-            elif segments[i].text:
-                result.append(segments[i])
-            i += 1
-            continue
-        deleted, inserted = [], []
-        while i < len(segments) and segments[i].op != "equal":
-            (deleted if segments[i].op == "delete" else inserted).append(segments[i].text)
-            i += 1
-        if "".join(deleted):
-            result.append(Segment("delete", "".join(deleted)))
-        if "".join(inserted):
-            result.append(Segment("insert", "".join(inserted)))
-    return result
 
 
 # Versions ----------------------------------------------------------------------------------

@@ -14,10 +14,11 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.core.services import file_bytes
 from app.db import db
 from app.errors import NotFound
 from app.members.models import Organisation
-from app.reporting import cycles, filling
+from app.reporting import cycles, filling, versions
 from app.reporting import evidence as evidence_files
 from app.reporting.blueprint import _actor, bp
 from app.reporting.models import (
@@ -41,7 +42,7 @@ def _report_by_slug(year: int, slug: str) -> Report:
     )
     if report is None:
         raise NotFound(_("There is no such report."))
-    filling.ensure_can_view(_actor(), report)
+    versions.ensure_can_view(_actor(), report)
     return report
 
 
@@ -49,10 +50,13 @@ def _report_by_slug(year: int, slug: str) -> Report:
 @login_required
 def version(year: int, slug: str, number: int):
     report = _report_by_slug(year, slug)
-    version = filling.get_version(_actor(), report, number)
-    versions = filling.versions_of(report)
-    previous = next((v for v in versions if v.number == number - 1), None)
-    changes = filling.compare_snapshots(previous.snapshot, version.snapshot) if previous else None
+    version = versions.get_version(_actor(), report=report, number=number)
+    all_versions = versions.versions_of(report.id, with_submitters=True)
+    previous = next((v for v in all_versions if v.number == number - 1), None)
+    changes = None
+    if previous is not None:
+        comparison = versions.compare_snapshots(previous.snapshot, version.snapshot)
+        changes = versions.change_summary(comparison)
     comments = db.session.scalars(
         select(ReviewComment)
         .where(ReviewComment.version_id == version.id)
@@ -65,7 +69,7 @@ def version(year: int, slug: str, number: int):
         "reporting/version.html",
         report=report,
         version=version,
-        versions=versions,
+        versions=all_versions,
         snapshot=version.snapshot,
         previous=previous,
         changes=changes,
@@ -79,7 +83,7 @@ def version(year: int, slug: str, number: int):
 @login_required
 def version_pdf(year: int, slug: str, number: int):
     report = _report_by_slug(year, slug)
-    version = filling.get_version(_actor(), report, number)
+    version = versions.get_version(_actor(), report=report, number=number)
     pdf = filling.report_pdf(version)
     response = send_file(
         io.BytesIO(pdf),
@@ -93,8 +97,6 @@ def version_pdf(year: int, slug: str, number: int):
 
 @bp.route("/reports/evidence/<int:evidence_id>")
 def evidence(evidence_id: int):
-    from app.core.services import file_bytes
-
     item = evidence_files.downloadable(_actor(), evidence_id)
     data = file_bytes(item.sha256)
     if data is None:  # pragma: no cover - the row references stored bytes

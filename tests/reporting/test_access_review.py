@@ -8,7 +8,7 @@ import datetime as dt
 import pytest
 
 from app import clock
-from app.reporting import extensions
+from app.reporting.deadlines import extensions
 from tests.access import LOGIN, make_world, walk
 from tests.reporting.builders_review import (  # noqa: F401  (fixtures)
     fast_receipts,

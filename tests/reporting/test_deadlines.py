@@ -14,8 +14,7 @@ from sqlalchemy import func, select
 from app import clock
 from app.members.models import StatusChange
 from app.members.services import change_status
-from app.reporting import extensions
-from app.reporting.deadlines import delisting_deadline, run_tick
+from app.reporting.deadlines import delisting_deadline, extensions, run_tick
 from app.reporting.models import DeadlineEvent, ReminderLog, ReportingCycle
 from tests.reporting.builders_review import (  # noqa: F401  (fixtures)
     at,

@@ -8,7 +8,8 @@ import io
 
 import pytest
 
-from app.reporting import exports, review
+from app.reporting import review
+from app.reporting.exports import csv_answers as exports
 from tests.reporting.builders_review import (  # noqa: F401  (fixtures)
     fast_receipts,
     in_request,

@@ -10,8 +10,8 @@ from sqlalchemy import func, select
 from app import clock
 from app.core.models import AuditEvent
 from app.errors import Conflict, PermissionDenied, ValidationFailed
-from app.reporting import extensions
 from app.reporting.cycles import effective_due_date
+from app.reporting.deadlines import extensions
 from app.reporting.models import Extension
 from tests.reporting.builders_review import (  # noqa: F401  (fixtures)
     fast_receipts,

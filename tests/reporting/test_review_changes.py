@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from app.reporting import review
-from app.reporting.review import Segment, compare_snapshots, word_diff
+from app.reporting.versions import Segment, compare_snapshots, word_diff
 from tests.reporting.builders_review import (  # noqa: F401  (fixtures)
     fast_receipts,
     in_request,

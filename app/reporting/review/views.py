@@ -1,6 +1,7 @@
 """Secretariat review of submitted reports, extensions and exports (issue 5, part B).
 
-Blueprint `review`. Views are thin: parse, call a service, commit once or roll back, render.
+Blueprint `review`. Views are thin: parse, call a service, render or redirect; the request's
+unit of work (`app.core.uow`) commits a success and rolls back a refusal.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -19,13 +21,16 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from app.core.forms import apply_domain_error, error_status
-from app.db import db
-from app.errors import DomainError, NotFound, ValidationFailed
+from app.core.forms import error_status
+from app.core.uow import refusal_into
+from app.errors import NotFound, ValidationFailed
 from app.reporting import deadlines as _deadlines  # noqa: F401  (signal receivers)
-from app.reporting import exports, extensions, review
-from app.reporting import review_panels as _panels  # noqa: F401  (dashboard panels)
-from app.reporting.review_forms import ExtensionDecisionForm, ExtensionRequestForm, ReviewForm
+from app.reporting import exports, versions
+from app.reporting.cycles import effective_due_date
+from app.reporting.deadlines import extensions
+from app.reporting.review import decisions, queues
+from app.reporting.review import panels as _panels  # noqa: F401  (dashboard panels)
+from app.reporting.review.forms import ExtensionDecisionForm, ExtensionRequestForm, ReviewForm
 from app.security import representative_required, secretariat_required
 
 bp = Blueprint("review", __name__)
@@ -48,7 +53,7 @@ def _int_arg(name: str, default: int | None = None) -> int | None:
 @bp.route("/secretariat/review")
 @secretariat_required
 def queue():
-    cycles = review.review_cycles()
+    cycles = queues.review_cycles()
     year = _int_arg("year")
     cycle = None
     if year is not None:
@@ -60,9 +65,9 @@ def queue():
     if cycle is None:
         return render_template("reporting/review/queue.html", cycles=[], result=None)
     state = request.args.get("state") or None
-    if state is not None and state not in review.QUEUE_STATES:
+    if state is not None and state not in queues.QUEUE_STATES:
         abort(400)
-    result = review.queue(
+    result = queues.queue(
         _actor(),
         cycle,
         state=state,
@@ -73,8 +78,8 @@ def queue():
         "reporting/review/queue.html",
         cycles=cycles,
         result=result,
-        states=review.QUEUE_STATES,
-        not_submitted=review.NOT_SUBMITTED,
+        states=queues.QUEUE_STATES,
+        not_submitted=queues.NOT_SUBMITTED,
     )
 
 
@@ -92,11 +97,41 @@ def _comment_fields(form_data) -> dict[int, str]:
     return comments
 
 
+def _decide(actor, item, decision: str, comments: dict[int, str], note: str) -> str:
+    """Accept or return `item`; the message to flash once it is done."""
+    org, year = item.report.organisation.name, item.report.cycle.year
+    if decision == "return":
+        decisions.return_for_changes(actor, item, comments, note=note)
+        return _(
+            "Returned the %(year)s report of %(org)s for changes; its "
+            "representatives have been emailed.",
+            year=year,
+            org=org,
+        )
+    if any(text.strip() for text in comments.values()):
+        raise ValidationFailed(
+            _(
+                "You wrote comments on questions. To send them, return the report "
+                "for changes; to accept the report, clear them first."
+            )
+        )
+    decisions.accept(actor, item, note=note)
+    return _("Accepted the %(year)s report of %(org)s.", year=year, org=org)
+
+
+def _comment_errors(errors: dict) -> dict[int, list[str]]:
+    return {
+        int(name[8:]): messages
+        for name, messages in (errors or {}).items()
+        if name and name.startswith("comment-") and name[8:].isdigit()
+    }
+
+
 @bp.route("/secretariat/review/versions/<int:version_id>", methods=["GET", "POST"])
 @secretariat_required
 def version(version_id: int):
     actor = _actor()
-    item = review.get_version(actor, version_id)
+    item = versions.get_version(actor, version_id)
     form = ReviewForm()
     comments: dict[int, str] = {}
     comment_errors: dict[int, list[str]] = {}
@@ -107,48 +142,23 @@ def version(version_id: int):
             abort(400)
         comments = _comment_fields(request.form)
         if form.validate_on_submit():
-            try:
-                if decision == "accept":
-                    if any(text.strip() for text in comments.values()):
-                        raise ValidationFailed(
-                            _(
-                                "You wrote comments on questions. To send them, return the report "
-                                "for changes; to accept the report, clear them first."
-                            )
-                        )
-                    review.accept(actor, item, note=form.note.data or "")
-                    message = _(
-                        "Accepted the %(year)s report of %(org)s.",
-                        year=item.report.cycle.year,
-                        org=item.report.organisation.name,
-                    )
-                else:
-                    review.return_for_changes(actor, item, comments, note=form.note.data or "")
-                    message = _(
-                        "Returned the %(year)s report of %(org)s for changes; its "
-                        "representatives have been emailed.",
-                        year=item.report.cycle.year,
-                        org=item.report.organisation.name,
-                    )
-            except DomainError as error:
-                db.session.rollback()
-                apply_domain_error(form, error)
-                for name, messages in (error.errors or {}).items():
-                    if name and name.startswith("comment-") and name[8:].isdigit():
-                        comment_errors[int(name[8:])] = messages
-                status = error.status_code
-                item = review.get_version(actor, version_id)
-            else:
-                db.session.commit()
+            with refusal_into(form) as refused:
+                message = _decide(actor, item, decision, comments, form.note.data or "")
+            if not refused:
                 flash(message, "success")
                 return redirect(
                     url_for("review.queue", year=item.report.cycle.year, state="submitted")
                 )
+            comment_errors = _comment_errors(refused.errors)
+            status = refused.status
+            item = versions.get_version(actor, version_id)
         else:
             status = error_status(form)
-    versions = review.versions_of(item.report_id)
-    from app.reporting.cycles import effective_due_date
+    return _version_page(item, form, comments, comment_errors), status
 
+
+def _version_page(item, form, comments, comment_errors) -> str:
+    all_versions = versions.versions_of(item.report_id)
     return render_template(
         "reporting/review/version.html",
         due_on=effective_due_date(item.report.cycle, item.report.organisation_id),
@@ -157,22 +167,20 @@ def version(version_id: int):
         organisation=item.report.organisation,
         cycle=item.report.cycle,
         snapshot=item.snapshot or {},
-        questions=review.numbered_questions(item.snapshot or {}),
-        versions=versions,
-        reviewers=review.reviewer_names(versions),
-        can_decide=review.can_decide(item),
-        existing=review.comments_by_question(item),
+        questions=versions.numbered_questions(item.snapshot or {}),
+        versions=all_versions,
+        reviewers=decisions.reviewer_names(all_versions),
+        can_decide=decisions.can_decide(item),
+        existing=decisions.comments_by_question(item),
         form=form,
         comments=comments,
         comment_errors=comment_errors,
-        display=review.display_value,
+        display=versions.display_value,
         evidence_url=_evidence_url,
-    ), status
+    )
 
 
 def _evidence_url(item: dict) -> str | None:
-    from flask import current_app
-
     if item.get("id") and "reporting.evidence" in current_app.view_functions:
         return url_for("reporting.evidence", evidence_id=item["id"])
     return None
@@ -181,9 +189,9 @@ def _evidence_url(item: dict) -> str | None:
 @bp.route("/secretariat/review/reports/<int:report_id>/changes")
 @secretariat_required
 def changes(report_id: int):
-    report = review.get_report(_actor(), report_id)
-    versions = report.versions
-    numbers = [v.number for v in versions]
+    report = decisions.get_report(_actor(), report_id)
+    submitted = report.versions
+    numbers = [v.number for v in submitted]
     newest = numbers[-1]
     to_number = _int_arg("to", newest)
     from_number = _int_arg("from", to_number - 1 if to_number else None)
@@ -194,7 +202,7 @@ def changes(report_id: int):
     error = None
     comparison = None
     old = new = None
-    if len(versions) < 2:
+    if len(submitted) < 2:
         error = _(
             "Only one version of this report has been submitted, so there is nothing to "
             "compare yet."
@@ -206,15 +214,15 @@ def changes(report_id: int):
     else:
         if from_number > to_number:
             from_number, to_number = to_number, from_number
-        by_number = {v.number: v for v in versions}
+        by_number = {v.number: v for v in submitted}
         old, new = by_number[from_number], by_number[to_number]
-        comparison = review.compare_snapshots(old.snapshot, new.snapshot)
+        comparison = versions.compare_snapshots(old.snapshot, new.snapshot)
     return render_template(
         "reporting/review/changes.html",
         report=report,
         organisation=report.organisation,
         cycle=report.cycle,
-        versions=versions,
+        versions=submitted,
         old=old,
         new=new,
         comparison=comparison,
@@ -223,7 +231,7 @@ def changes(report_id: int):
         to_number=to_number,
         show_all=request.args.get("all") == "1",
         evidence_url=_evidence_url,
-    ), (400 if error and len(versions) >= 2 else 200)
+    ), (400 if error and len(submitted) >= 2 else 200)
 
 
 # Export -----------------------------------------------------------------------------------------
@@ -232,7 +240,7 @@ def changes(report_id: int):
 @bp.route("/secretariat/review/<int:year>/answers.csv")
 @secretariat_required
 def export_csv(year: int):
-    cycle = review.cycle_by_year(year)
+    cycle = queues.cycle_by_year(year)
     chunks = exports.export_answers(_actor(), cycle)
     response = Response(stream_with_context(chunks), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{exports.filename(cycle)}"'
@@ -273,22 +281,18 @@ def extension(extension_id: int):
         if decision not in ("grant", "refuse"):
             abort(400)
         if form.validate_on_submit():
-            try:
+            with refusal_into(form) as refused:
                 if decision == "grant":
                     extensions.grant(actor, item, form.new_due_on.data, note=form.note.data or "")
                     message = _("Extension granted to %(org)s.", org=item.organisation.name)
                 else:
                     extensions.refuse(actor, item, form.note.data or "")
                     message = _("Extension refused for %(org)s.", org=item.organisation.name)
-            except DomainError as error:
-                db.session.rollback()
-                apply_domain_error(form, error)
-                status = error.status_code
-                item = extensions.get_extension(actor, extension_id)
-            else:
-                db.session.commit()
+            if not refused:
                 flash(message + " " + _("Its representatives have been emailed."), "success")
                 return redirect(url_for("review.extensions_list"))
+            status = refused.status
+            item = extensions.get_extension(actor, extension_id)
         else:
             status = error_status(form)
     status_info = extensions.status_for(item.cycle, item.organisation)
@@ -304,7 +308,7 @@ def extension(extension_id: int):
 @representative_required
 def request_extension(year: int):
     actor = _actor()
-    cycle = review.cycle_by_year(year)
+    cycle = queues.cycle_by_year(year)
     if cycle.status == "draft":
         abort(404)
     organisation = actor.organisation
@@ -313,16 +317,13 @@ def request_extension(year: int):
     form = ExtensionRequestForm()
     status = 200
     if form.validate_on_submit():
-        try:
+        with refusal_into(form) as refused:
             extensions.request_extension(
                 actor, cycle, organisation, form.reason.data, form.requested_due_on.data
             )
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-            status = error.status_code
+        if refused:
+            status = refused.status
         else:
-            db.session.commit()
             flash(
                 _(
                     "Your request has been sent to the secretariat. You will get an email when "

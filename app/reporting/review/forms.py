@@ -8,8 +8,8 @@ from wtforms import DateField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from app.core.forms import NotBlank
-from app.reporting.extensions import MAX_NOTE, MAX_REASON
-from app.reporting.review import MAX_COMMENT
+from app.reporting.deadlines.extensions import MAX_NOTE, MAX_REASON
+from app.reporting.review.decisions import MAX_COMMENT
 
 
 class ReviewForm(FlaskForm):

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from app.db import db
 from app.members.models import Organisation
 from app.reporting.models import Question, Report, ReportingCycle, ReportVersion, Section
-from app.reporting.review import numbered_questions
+from app.reporting.versions import numbered_questions
 from app.security import ensure_secretariat
 
 BATCH = 200

@@ -1,6 +1,6 @@
 """Dashboard panels of issue 5 part B: review and extensions.
 
-Imported by `review_views` so they register. Each plans its own queries (a fixed number).
+Imported by `review.views` so they register. Each plans its own queries (a fixed number).
 """
 
 from __future__ import annotations
@@ -10,14 +10,16 @@ from sqlalchemy import select
 from app.accounts.models import Role
 from app.core.dashboard import panel
 from app.db import db
-from app.reporting import extensions, review
+from app.reporting.cycles import must_report
+from app.reporting.deadlines import extensions
 from app.reporting.models import CycleStatus, Report, ReportingCycle
+from app.reporting.review.queues import awaiting_review
 
 
 @panel(35, Role.SECRETARIAT)
 def review_panel(user) -> dict:
     """Reports awaiting a decision, and extension requests awaiting one."""
-    awaiting_total, awaiting = review.awaiting_review(limit=5)
+    awaiting_total, awaiting = awaiting_review(limit=5)
     pending_total, pending = extensions.pending_extensions(limit=5)
     return {
         "template": "reporting/review/_panel_secretariat.html",
@@ -50,8 +52,6 @@ def extension_panel(user) -> dict | None:
     )
     if submitted and not info.history:
         return None  # reported already, nothing to ask for or to show
-    from app.reporting.cycles import must_report
-
     if not info.history and not must_report(cycle, organisation):
         return None
     return {"template": "reporting/review/_panel_extension.html", "info": info, "cycle": cycle}
