@@ -151,6 +151,14 @@ def swap(items: list, item, direction: str) -> bool:
     return True
 
 
+def remove_and_renumber(items: list, item) -> None:
+    """Delete `item` (a section or question) from its ordered list and close the gap."""
+    items.remove(item)
+    db.session.delete(item)
+    for index, other in enumerate(sorted(items, key=lambda x: (x.position, x.id))):
+        other.position = index
+
+
 def refuse_broken_conditions(cycle: ReportingCycle) -> None:
     """Refuse an order in which a question comes before the question its condition reads."""
     db.session.flush()

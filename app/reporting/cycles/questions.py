@@ -21,6 +21,7 @@ from app.reporting.cycles.questionnaire import (
     ensure_editable,
     next_position,
     refuse_broken_conditions,
+    remove_and_renumber,
     short_text,
     swap,
 )
@@ -291,9 +292,6 @@ def delete_question(actor, question: Question) -> None:
             )
         )
     text = question.text
-    section.questions.remove(question)
-    db.session.delete(question)
-    for index, other in enumerate(sorted(section.questions, key=lambda q: (q.position, q.id))):
-        other.position = index
+    remove_and_renumber(section.questions, question)
     db.session.flush()
     record(actor, "cycle.question_deleted", cycle, summary=short_text(text))

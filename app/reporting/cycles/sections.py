@@ -20,6 +20,7 @@ from app.reporting.cycles.questionnaire import (
     load_questionnaire,
     next_position,
     refuse_broken_conditions,
+    remove_and_renumber,
     short_text,
     swap,
 )
@@ -136,10 +137,7 @@ def delete_section(actor, section: Section) -> None:
             )
         )
     title = section.title
-    cycle.sections.remove(section)
-    db.session.delete(section)
-    for index, other in enumerate(sorted(cycle.sections, key=lambda s: (s.position, s.id))):
-        other.position = index
+    remove_and_renumber(cycle.sections, section)
     db.session.flush()
     record(actor, "cycle.section_deleted", cycle, summary=title)
 
