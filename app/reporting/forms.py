@@ -1,7 +1,9 @@
-"""WTForms for the secretariat's cycle and questionnaire pages and the representative's
-attestation, pledges and submission. The answers themselves are read by the views from
-the posted form and checked by `app.reporting.answers` (their fields depend on the
-questionnaire)."""
+"""WTForms for the representative's attestation, pledges and submission. The answers
+themselves are read by the views from the posted form and checked by
+`app.reporting.answers` (their fields depend on the questionnaire).
+
+The secretariat's cycle and questionnaire forms live in `app.reporting.cycles.forms`; they
+and the shared fields are importable from here too."""
 
 from __future__ import annotations
 
@@ -11,171 +13,26 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
-    SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
-    widgets,
 )
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import InputRequired, Length
 
 from app.core.forms import NotBlank
-from app.core.labels import CATEGORY, QUESTION_TYPE
-
-
-def options(pairs) -> list[SelectChoice]:
-    """(value, label) pairs as WTForms choices."""
-    return [SelectChoice(value, label) for value, label in pairs]
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
-
-
-class LooseDecimalField(StringField):
-    """A number typed by a person: accepts 3.5 and 3,5; empty means none."""
-
-    def process_formdata(self, valuelist):
-        super().process_formdata(valuelist)
-        text = "".join((self.data or "").split()).replace(",", ".")
-        self.number = None
-        if not text:
-            return
-        try:
-            number = float(text)
-        except ValueError:
-            self.number = ValueError
-            return
-        if number != number or number in (float("inf"), float("-inf")):
-            self.number = ValueError
-            return
-        self.number = int(number) if number.is_integer() else number
-
-    def pre_validate(self, form):
-        if getattr(self, "number", None) is ValueError:
-            raise ValidationError(_l("Enter a number, for example 0 or 100."))
-
-    def value(self):
-        number = getattr(self, "number", None)
-        return None if number is ValueError else number
-
-
-def _year_validator():
-    return NumberRange(min=2000, max=2100, message=_l("Enter a year between 2000 and 2100."))
-
-
-class CycleForm(FlaskForm):
-    year = IntegerField(
-        _l("Year"), validators=[InputRequired(message=_l("Enter the year.")), _year_validator()]
-    )
-    title = StringField(
-        _l("Title"),
-        validators=[Length(max=200)],
-        description=_l(
-            "Shown to representatives. Leave it empty for the usual "
-            "title, such as “2027 reporting cycle”."
-        ),
-    )
-    charter_version_id = SelectField(
-        _l("Charter version"),
-        coerce=int,
-        description=_l("The version whose principles the report covers."),
-    )
-    opens_on = DateField(
-        _l("Opening date"), validators=[InputRequired(message=_l("Enter the opening date."))]
-    )
-    due_on = DateField(
-        _l("Due date"), validators=[InputRequired(message=_l("Enter the due date."))]
-    )
-    grace_days = IntegerField(
-        _l("Grace period (days)"),
-        default=14,
-        validators=[
-            InputRequired(message=_l("Enter the grace period in days.")),
-            NumberRange(min=0, max=365, message=_l("Enter between 0 and 365 days.")),
-        ],
-        description=_l(
-            "Days after the due date before a missing report makes a member non-communicating."
-        ),
-    )
-    categories = MultiCheckboxField(_l("Who must report"), choices=options(CATEGORY.items()))
-    reminder_offsets = StringField(
-        _l("Reminders (days before the due date)"),
-        default="30, 7, 1",
-        validators=[Length(max=100)],
-        description=_l("Separate the numbers with commas, for example 30, 7, 1."),
-    )
-    copy_from = SelectField(_l("Start the questionnaire from"), coerce=int, default=0)
-
-    def offsets(self) -> list[str]:
-        return list((self.reminder_offsets.data or "").replace(";", ",").split(","))
-
-
-class CycleSettingsForm(CycleForm):
-    """Editing an existing cycle: the year and the starting questionnaire are fixed."""
-
-    year = None
-    copy_from = None
-
-
-class CopyForm(FlaskForm):
-    source = SelectField(_l("Copy the questionnaire of"), coerce=int)
-
-
-class SectionForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[NotBlank(), Length(max=200)])
-    description_md = TextAreaField(
-        _l("Introduction"),
-        validators=[Length(max=20000)],
-        description=_l("Optional. Markdown is allowed."),
-    )
-    principle_id = SelectField(
-        _l("Principle"),
-        coerce=int,
-        default=0,
-        description=_l("Optional: the charter principle this section reports on."),
-    )
-
-
-class QuestionForm(FlaskForm):
-    text = TextAreaField(_l("Question"), validators=[NotBlank(), Length(max=2000)])
-    help_text = TextAreaField(
-        _l("Help text"),
-        validators=[Length(max=5000)],
-        description=_l("Optional guidance shown under the question. Markdown is allowed."),
-    )
-    type = SelectField(_l("Type of answer"), choices=options(QUESTION_TYPE.items()))
-    required = BooleanField(_l("An answer is required"))
-    choices = TextAreaField(
-        _l("Choices"),
-        validators=[Length(max=10000)],
-        description=_l("For single and multiple choice: one choice per line."),
-    )
-    unit = StringField(
-        _l("Unit"),
-        validators=[Length(max=40)],
-        description=_l("For numbers, e.g. “%” or “employees”."),
-    )
-    min_value = LooseDecimalField(_l("Smallest value"), description=_l("For numbers; optional."))
-    max_value = LooseDecimalField(_l("Largest value"), description=_l("For numbers; optional."))
-    condition = SelectField(
-        _l("Show this question only when"),
-        default="",
-        description=_l("Only yes/no and choice questions that come earlier can be used."),
-    )
-    is_indicator = BooleanField(_l("Indicator: aggregated in the transparency report"))
-    is_public = BooleanField(_l("Public: the answer appears in the member's public report"))
-
-
-class MoveForm(FlaskForm):
-    direction = HiddenField()
-
-
-class ConfirmForm(FlaskForm):
-    """A button that carries a CSRF token."""
+from app.reporting.cycles.forms import (  # noqa: F401  (old path kept for importers)
+    ConfirmForm,
+    CopyForm,
+    CycleForm,
+    CycleSettingsForm,
+    MoveForm,
+    QuestionForm,
+    SectionForm,
+)
+from app.reporting.form_fields import (  # noqa: F401  (old path kept for importers)
+    LooseDecimalField,
+    MultiCheckboxField,
+    options,
+)
 
 
 class SectionAnswersForm(FlaskForm):

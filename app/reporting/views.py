@@ -1,11 +1,12 @@
 """Reporting pages: the blueprint and its route modules (see app/reporting/blueprint.py)."""
 
 from app.reporting import (  # noqa: F401  (importing registers the routes and panels)
-    cycle_views,
     panels,
     public_views,
     report_views,
 )
 from app.reporting.blueprint import bp
+from app.reporting.cycles import builder_views  # noqa: F401  (the questionnaire builder)
+from app.reporting.cycles import views as cycle_views  # noqa: F401  (the cycle pages)
 
 __all__ = ["bp"]

@@ -239,6 +239,20 @@ def test_copy_keeps_lineage_and_conditions(secretariat, db):
     )  # ids differ
 
 
+def test_create_cycle_can_start_from_a_copy(secretariat, db):
+    old = build_cycle(secretariat, year=2025)
+    new = cycles.create_cycle(
+        secretariat, 2026, "", D(2026, 1, 10), D(2026, 3, 31), copy_from_id=old.id
+    )
+    assert new.copied_from_id == old.id
+    assert cycles.question_count(new) == sum(len(qs) for _t, qs in QUESTIONNAIRE)
+    with pytest.raises(ValidationFailed) as refused:
+        cycles.create_cycle(
+            secretariat, 2027, "", D(2027, 1, 10), D(2027, 3, 31), copy_from_id=424242
+        )
+    assert refused.value.field == "copy_from"
+
+
 def test_open_freezes_the_questionnaire_and_close(secretariat, db):
     cycle = cycles.create_cycle(secretariat, 2026, "x", D(2026, 1, 10), D(2026, 3, 31))
     with pytest.raises(ValidationFailed, match="at least one question"):

@@ -315,6 +315,6 @@ def test_the_cycle_page_lists_the_first_organisations_and_sends_to_the_queue(
 
 
 def cycles_page_rows() -> int:
-    from app.reporting.cycle_views import CYCLE_PAGE_ROWS
+    from app.reporting.cycles import CYCLE_PAGE_ROWS
 
     return CYCLE_PAGE_ROWS

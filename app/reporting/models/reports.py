@@ -1,5 +1,5 @@
-"""Reporting cycles, questionnaires, reports (drafts and submitted versions), evidence,
-review, extensions and reminders."""
+"""One organisation's report in a cycle: the draft (answers, evidence, pledge updates, the
+edit log behind optimistic locking) and its submitted versions with the review's comments."""
 
 from __future__ import annotations
 
@@ -10,24 +10,7 @@ from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import TimestampMixin, db, utcnow
-
-
-class CycleStatus(StrEnum):
-    DRAFT = "draft"
-    OPEN = "open"
-    CLOSED = "closed"
-
-
-class QuestionType(StrEnum):
-    YES_NO = "yes_no"
-    SINGLE_CHOICE = "single_choice"
-    MULTIPLE_CHOICE = "multiple_choice"
-    NUMBER = "number"
-    SHORT_TEXT = "short_text"
-    LONG_TEXT = "long_text"
-    URL = "url"
-    DATE = "date"
-    EVIDENCE = "evidence"
+from app.reporting.models.cycles import Question, ReportingCycle
 
 
 class ReportState(StrEnum):
@@ -35,96 +18,6 @@ class ReportState(StrEnum):
     SUBMITTED = "submitted"
     RETURNED = "returned"
     ACCEPTED = "accepted"
-
-
-class ExtensionState(StrEnum):
-    PENDING = "pending"
-    GRANTED = "granted"
-    REFUSED = "refused"
-
-
-class ReportingCycle(TimestampMixin, db.Model):
-    __tablename__ = "reporting_cycles"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    year: Mapped[int] = mapped_column(unique=True)
-    title: Mapped[str] = mapped_column(String(200), default="")
-    charter_version_id: Mapped[int | None] = mapped_column(ForeignKey("charter_versions.id"))
-    status: Mapped[str] = mapped_column(String(20), default=CycleStatus.DRAFT, index=True)
-    opens_on: Mapped[dt.date]
-    due_on: Mapped[dt.date]
-    grace_days: Mapped[int] = mapped_column(default=14)
-    # Member categories that must report in this cycle (list of Category values).
-    categories: Mapped[list] = mapped_column(JSON, default=list)
-    reminder_offsets: Mapped[list] = mapped_column(JSON, default=lambda: [30, 7, 1])
-    copied_from_id: Mapped[int | None] = mapped_column(
-        ForeignKey("reporting_cycles.id", ondelete="SET NULL")
-    )
-    opened_at: Mapped[dt.datetime | None]
-    closed_at: Mapped[dt.datetime | None]
-    # Set once the deadline consequences have been applied by `pactum tick`.
-    deadline_processed_at: Mapped[dt.datetime | None]
-
-    charter_version = relationship("CharterVersion")
-    sections: Mapped[list[Section]] = relationship(
-        back_populates="cycle", order_by="Section.position", cascade="all, delete-orphan"
-    )
-
-    @property
-    def is_open(self) -> bool:
-        return self.status == CycleStatus.OPEN
-
-    @property
-    def final_date(self) -> dt.date:
-        return self.due_on + dt.timedelta(days=self.grace_days)
-
-
-class Section(db.Model):
-    __tablename__ = "sections"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    cycle_id: Mapped[int] = mapped_column(
-        ForeignKey("reporting_cycles.id", ondelete="CASCADE"), index=True
-    )
-    position: Mapped[int] = mapped_column(default=0)
-    title: Mapped[str] = mapped_column(String(200))
-    description_md: Mapped[str] = mapped_column(Text, default="")
-    principle_id: Mapped[int | None] = mapped_column(ForeignKey("principles.id"))
-
-    cycle: Mapped[ReportingCycle] = relationship(back_populates="sections")
-    principle = relationship("Principle")
-    questions: Mapped[list[Question]] = relationship(
-        back_populates="section", order_by="Question.position", cascade="all, delete-orphan"
-    )
-
-
-class Question(db.Model):
-    __tablename__ = "questions"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    section_id: Mapped[int] = mapped_column(
-        ForeignKey("sections.id", ondelete="CASCADE"), index=True
-    )
-    # Shared by a question and its copies in later cycles: prefill and trends follow it.
-    lineage: Mapped[str] = mapped_column(String(40), index=True)
-    position: Mapped[int] = mapped_column(default=0)
-    text: Mapped[str] = mapped_column(Text)
-    help_text: Mapped[str] = mapped_column(Text, default="")
-    type: Mapped[str] = mapped_column(String(20))
-    required: Mapped[bool] = mapped_column(default=False)
-    choices: Mapped[list] = mapped_column(JSON, default=list)
-    unit: Mapped[str] = mapped_column(String(40), default="")
-    min_value: Mapped[float | None]
-    max_value: Mapped[float | None]
-    condition_question_id: Mapped[int | None] = mapped_column(
-        ForeignKey("questions.id", ondelete="SET NULL")
-    )
-    condition_value: Mapped[str] = mapped_column(String(200), default="")
-    is_indicator: Mapped[bool] = mapped_column(default=False)
-    is_public: Mapped[bool] = mapped_column(default=False)
-
-    section: Mapped[Section] = relationship(back_populates="questions")
-    condition_question = relationship("Question", remote_side=[id])
 
 
 class Report(TimestampMixin, db.Model):
@@ -277,58 +170,6 @@ class ReviewComment(db.Model):
     version: Mapped[ReportVersion] = relationship(back_populates="comments")
 
 
-class Extension(db.Model):
-    __tablename__ = "extensions"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    cycle_id: Mapped[int] = mapped_column(
-        ForeignKey("reporting_cycles.id", ondelete="CASCADE"), index=True
-    )
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
-    )
-    reason: Mapped[str] = mapped_column(Text)
-    requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    state: Mapped[str] = mapped_column(String(20), default=ExtensionState.PENDING, index=True)
-    new_due_on: Mapped[dt.date | None]
-    decided_at: Mapped[dt.datetime | None]
-    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    decision_note: Mapped[str] = mapped_column(Text, default="")
-    # Issue 5 part B: the date the representative asks for (optional; the secretariat decides).
-    requested_due_on: Mapped[dt.date | None]
-
-    cycle: Mapped[ReportingCycle] = relationship()
-    organisation = relationship("Organisation")
-    requested_by = relationship("User", foreign_keys=[requested_by_id])
-    decided_by = relationship("User", foreign_keys=[decided_by_id])
-
-
-class ReminderLog(db.Model):
-    """One row per reminder sent: makes `pactum tick` idempotent.
-
-    Keyed by the due date the reminder counted down to, so an organisation that is granted
-    an extension gets the reminders again before its new date (once each).
-    """
-
-    __tablename__ = "reminder_log"
-    __table_args__ = (
-        UniqueConstraint(
-            "cycle_id", "organisation_id", "due_on", "offset_days", name="uq_reminder_log_once"
-        ),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    cycle_id: Mapped[int] = mapped_column(ForeignKey("reporting_cycles.id", ondelete="CASCADE"))
-    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
-    offset_days: Mapped[int]
-    sent_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    # Issue 5 part B: the (effective) due date this reminder was about.
-    due_on: Mapped[dt.date]
-    # How many days were really left when it went out (differs from the offset on catch-up).
-    days_left: Mapped[int] = mapped_column(default=0)
-
-
 # Issue 5 part A (filling in): the edit log behind optimistic locking, and the draft pledge
 # updates of a report. Additive: nothing above depends on these.
 
@@ -374,44 +215,3 @@ class ReportPledge(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
 
     pledge = relationship("Pledge")
-
-
-# Issue 5 part B (review and deadlines): what the deadline rules did to whom, per cycle.
-
-
-class DeadlineEventKind(StrEnum):
-    NON_COMMUNICATING = "non_communicating"
-    DELISTED = "delisted"
-
-
-class DeadlineEvent(db.Model):
-    """A consequence `pactum tick` applied to one organisation for one cycle.
-
-    At most one of each kind per (cycle, organisation): running the tick again finds the row
-    and does nothing. `resolved_at` is set when the organisation became active again (a
-    later report, or the secretariat), so an old miss never delists a member twice.
-    `status_change_id` is empty when the organisation already had that status (e.g. it was
-    still non-communicating from an earlier cycle).
-    """
-
-    __tablename__ = "deadline_events"
-    __table_args__ = (
-        UniqueConstraint("cycle_id", "organisation_id", "kind", name="uq_deadline_events_once"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    cycle_id: Mapped[int] = mapped_column(ForeignKey("reporting_cycles.id", ondelete="CASCADE"))
-    organisation_id: Mapped[int] = mapped_column(
-        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
-    )
-    kind: Mapped[str] = mapped_column(String(30))
-    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    # The last day the organisation could have acted (its final date, or delisting date).
-    deadline: Mapped[dt.date]
-    status_change_id: Mapped[int | None] = mapped_column(
-        ForeignKey("status_changes.id", ondelete="SET NULL")
-    )
-    resolved_at: Mapped[dt.datetime | None]
-
-    cycle: Mapped[ReportingCycle] = relationship()
-    organisation = relationship("Organisation")

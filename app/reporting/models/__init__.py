@@ -1,0 +1,56 @@
+"""Reporting cycles, questionnaires, reports (drafts and submitted versions), evidence,
+review, extensions and reminders: one module per part, every model importable from here.
+
+* `cycles`: ReportingCycle, Section, Question (the questionnaire);
+* `reports`: Report and its draft (Answer, Evidence, ReportEdit, ReportPledge), its
+  submitted versions (ReportVersion, SubmittedAnswer) and the review's ReviewComment;
+* `deadlines`: Extension, ReminderLog, DeadlineEvent.
+"""
+
+from app.reporting.models.cycles import (
+    CycleStatus,
+    Question,
+    QuestionType,
+    ReportingCycle,
+    Section,
+)
+from app.reporting.models.deadlines import (
+    DeadlineEvent,
+    DeadlineEventKind,
+    Extension,
+    ExtensionState,
+    ReminderLog,
+)
+from app.reporting.models.reports import (
+    Answer,
+    Evidence,
+    Report,
+    ReportEdit,
+    ReportPledge,
+    ReportState,
+    ReportVersion,
+    ReviewComment,
+    SubmittedAnswer,
+)
+
+__all__ = [
+    "Answer",
+    "CycleStatus",
+    "DeadlineEvent",
+    "DeadlineEventKind",
+    "Evidence",
+    "Extension",
+    "ExtensionState",
+    "Question",
+    "QuestionType",
+    "ReminderLog",
+    "Report",
+    "ReportEdit",
+    "ReportPledge",
+    "ReportState",
+    "ReportVersion",
+    "ReportingCycle",
+    "ReviewComment",
+    "Section",
+    "SubmittedAnswer",
+]
