@@ -4,8 +4,14 @@ from app.reporting import (  # noqa: F401  (importing registers the routes and p
     cycle_views,
     panels,
     public_views,
-    report_views,
 )
 from app.reporting.blueprint import bp
+from app.reporting.filling import (  # noqa: F401  (the representative's pages and panel)
+    panels as filling_panels,
+)
+from app.reporting.filling import (  # noqa: F401  (the representative's pages)
+    section_views,
+    views,
+)
 
 __all__ = ["bp"]
