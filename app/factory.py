@@ -54,6 +54,7 @@ BLUEPRINTS = (
 RECEIVERS: tuple[str, ...] = (
     "app.reporting.review.notifications",
     "app.reporting.deadlines.notifications",
+    "app.reporting.filling.notifications",
 )
 
 

@@ -184,41 +184,53 @@ def _date(raw) -> str | None:
     return value.isoformat()
 
 
+def _yes_no(raw):
+    if isinstance(raw, bool):
+        return raw
+    text = _one(raw).strip().lower()
+    if text == "":
+        return None
+    if text in ("yes", "true", "1"):
+        return True
+    if text in ("no", "false", "0"):
+        return False
+    raise AnswerInvalid(_("Choose yes or no."))
+
+
+def _single_choice(question, raw):
+    text = _one(raw).strip()
+    if not text:
+        return None
+    if text not in (question.choices or []):
+        raise AnswerInvalid(_("Choose one of the options offered."))
+    return text
+
+
+def _multiple_choice(question, raw):
+    values = raw if isinstance(raw, list | tuple) else ([raw] if raw not in (None, "") else [])
+    picked = set()
+    for value in values:
+        if not isinstance(value, str):
+            raise AnswerInvalid(_("This answer could not be read."))
+        value = value.strip()
+        if not value:
+            continue
+        if value not in (question.choices or []):
+            raise AnswerInvalid(_("Choose only among the options offered."))
+        picked.add(value)
+    ordered = [c for c in question.choices or [] if c in picked]
+    return ordered or None
+
+
 def parse(question, raw):
     """Turn a posted value (str or list[str]) into the stored value, or raise AnswerInvalid."""
     kind = question.type
     if kind == QuestionType.YES_NO:
-        if isinstance(raw, bool):
-            return raw
-        text = _one(raw).strip().lower()
-        if text == "":
-            return None
-        if text in ("yes", "true", "1"):
-            return True
-        if text in ("no", "false", "0"):
-            return False
-        raise AnswerInvalid(_("Choose yes or no."))
+        return _yes_no(raw)
     if kind == QuestionType.SINGLE_CHOICE:
-        text = _one(raw).strip()
-        if not text:
-            return None
-        if text not in (question.choices or []):
-            raise AnswerInvalid(_("Choose one of the options offered."))
-        return text
+        return _single_choice(question, raw)
     if kind == QuestionType.MULTIPLE_CHOICE:
-        values = raw if isinstance(raw, list | tuple) else ([raw] if raw not in (None, "") else [])
-        picked = set()
-        for value in values:
-            if not isinstance(value, str):
-                raise AnswerInvalid(_("This answer could not be read."))
-            value = value.strip()
-            if not value:
-                continue
-            if value not in (question.choices or []):
-                raise AnswerInvalid(_("Choose only among the options offered."))
-            picked.add(value)
-        ordered = [c for c in question.choices or [] if c in picked]
-        return ordered or None
+        return _multiple_choice(question, raw)
     if kind == QuestionType.NUMBER:
         return _number(question, raw)
     if kind == QuestionType.SHORT_TEXT:

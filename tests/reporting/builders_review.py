@@ -182,7 +182,9 @@ def make_member(
 def fast_receipts(monkeypatch):
     """Receipts still go out, with a tiny stand-in PDF: these tests are not about the PDF,
     and WeasyPrint would make every submission cost a few hundred milliseconds."""
-    monkeypatch.setattr(filling, "report_pdf", lambda version: b"%PDF-1.7\n% test receipt\n")
+    stand_in = lambda version: b"%PDF-1.7\n% test receipt\n"  # noqa: E731
+    monkeypatch.setattr(filling, "report_pdf", stand_in)
+    monkeypatch.setattr(filling.notifications, "report_pdf", stand_in)  # the receipt's
 
 
 @pytest.fixture

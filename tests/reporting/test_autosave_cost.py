@@ -32,7 +32,7 @@ CHANGED = {
 # user; cycle + report + the draft's answers (filling.find_draft); which questions have files
 # (a required question asks for files here); then on SQLite the revision claim, the changed
 # answers (one UPDATE for all of them) and the report_edits row; on PostgreSQL those three
-# are one statement (filling._SAVE_IN_ONE_STATEMENT).
+# are one statement (filling.statements.SAVE_IN_ONE_STATEMENT).
 AUTOSAVE_STATEMENTS = {"sqlite": 6, "postgresql": 4}
 
 
@@ -127,7 +127,7 @@ def test_the_autosave_lookup_reads_answers_as_the_save_path_does(app, db):
     assert filling.find_draft(cycle.year, org.id)[1:] == (None, None)
     report = _fill(rep, cycle)
     db.session.commit()
-    plain = dict(db.session.execute(filling._DRAFT_VALUES, {"b_report": report.id}).all())
+    plain = dict(db.session.execute(filling.statements.DRAFT_VALUES, {"b_report": report.id}).all())
     found_cycle, found_report, stored = filling.find_draft(cycle.year, org.id)
     assert (found_cycle.id, found_report.id) == (cycle.id, report.id)
     assert len(plain) > 8 and stored == plain

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 
 from app.core.models import StoredFile
 from app.errors import NotFound, ValidationFailed
-from app.reporting import evidence, filling
+from app.reporting import filling
+from app.reporting.filling import evidence
 from tests.reporting.builders_filling import (  # noqa: F401  (fixtures)
     CSV,
     JPEG,

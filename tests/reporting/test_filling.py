@@ -147,7 +147,7 @@ def test_concurrent_claim_is_refused_at_the_database(world, db):
     db.session.flush()
     db.session.execute(Report.__table__.update().values(revision=1))
     with pytest.raises(filling.StaleDraft):
-        filling._claim_revision(world.rep_a, report, 0)
+        filling.claim_revision(world.rep_a, report, 0)
 
 
 def test_a_save_whose_claim_fails_writes_nothing(world, db):

@@ -1,0 +1,386 @@
+"""Saving a draft: answers (the autosave and the section page), the attestation.
+
+The save path runs for every autosave of every representative, so it is kept lean: the
+questionnaire comes from a per-process cache once the cycle is open (it is frozen then:
+`cycles.ensure_editable`), the draft's answers are read as plain (question, value) pairs,
+and only the answers that changed are written, in at most one statement per kind of change
+(UPDATE, INSERT, DELETE), after the conditional revision claim (the optimistic lock). On
+PostgreSQL the claim, the writes and the edit log are one statement.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from sqlalchemy.orm.attributes import set_committed_value
+
+from app import clock
+from app.db import db
+from app.errors import NotFound, ValidationFailed
+from app.reporting import answers
+from app.reporting.filling.access import ensure_can_edit, find_draft, my_report, started
+from app.reporting.filling.errors import (
+    AnswersInvalid,
+    FilesRefused,
+    ForeignAnswers,
+    NoSuchPage,
+)
+from app.reporting.filling.evidence import attach_evidence, remove_evidence
+from app.reporting.filling.questionnaire import Questionnaire, questionnaire_for_saving
+from app.reporting.filling.revisions import check_base, claim_revision, log_edit, stale_error
+from app.reporting.filling.statements import (
+    DELETE_ANSWERS,
+    DRAFT_VALUES,
+    INSERT_ANSWERS,
+    INSERT_EDIT,
+    QUESTIONS_WITH_FILES,
+    SAVE_IN_ONE_STATEMENT,
+    UPDATE_ANSWER,
+)
+from app.reporting.models import Answer, CycleStatus, Evidence, QuestionType, Report
+
+OFFICER_MAX = 200
+STATEMENT_MAX = 5000
+
+
+@dataclass
+class DraftState:
+    """The draft's answers after a save, with what the page shows about them."""
+
+    revision: int
+    changed: bool
+    questionnaire: Questionnaire
+    values: dict[int, object]
+    with_files: set[int]  # evidence questions that have at least one file
+    section: tuple = ()  # the questions of the section saved (an autosave's)
+    shown: dict[int, bool] = field(init=False)
+
+    def __post_init__(self):
+        self.shown = answers.shown_map(self.questionnaire.questions, self.values)
+
+    def progress(self, questions=None) -> tuple[int, int]:
+        """(answered required questions, required questions), counting shown ones only."""
+        questions = self.questionnaire.questions if questions is None else questions
+        required = [q for q in questions if q.required and self.shown.get(q.id)]
+        answered = sum(
+            1
+            for q in required
+            if answers.is_answered(q, self.values.get(q.id), 1 if q.id in self.with_files else 0)
+        )
+        return answered, len(required)
+
+
+def draft_progress(report: Report) -> tuple[int, int]:
+    """(answered required questions, required questions) of a report, as `load(report)
+    .progress()` counts them, without loading the questionnaire as ORM objects: the per-process
+    questionnaire of an open cycle, the answers as plain pairs and which questions have files
+    (asked even when no required question wants files: the same statements for every
+    questionnaire). For the dashboard, which every representative opens during the deadline
+    rush."""
+    questionnaire = questionnaire_for_saving(report.cycle)
+    values = dict(db.session.execute(DRAFT_VALUES, {"b_report": report.id}).all())
+    with_files = set(db.session.scalars(QUESTIONS_WITH_FILES, {"b_report": report.id}))
+    return DraftState(report.revision, False, questionnaire, values, with_files).progress()
+
+
+def save_answers(actor, report: Report, raw: dict, base_revision: int) -> Report:
+    """Store the posted answers (`{question id: str | list[str]}`) as the new draft.
+
+    Answers to questions of another questionnaire are refused (400); invalid values raise
+    AnswersInvalid with a message per question; a stale `base_revision` raises StaleDraft.
+    In every error case nothing is stored.
+    """
+    store_answers(actor, report, raw, base_revision)
+    return report
+
+
+def store_answers(
+    actor,
+    report: Report,
+    raw: dict,
+    base_revision,
+    questionnaire: Questionnaire | None = None,
+    with_progress: bool = False,
+    stored: dict[int, object] | None = None,
+) -> DraftState:
+    """`save_answers`, returning the draft's state: its revision, every answer, and (with
+    `with_progress`) which evidence questions have files, for the progress shown after an
+    autosave. A constant number of statements, however many questions or answers.
+    `stored`: the report's answers as read together with it (`find_draft`), else read here."""
+    ensure_can_edit(actor, report)
+    base_revision = check_base(report, base_revision)
+    if questionnaire is None:
+        questionnaire = questionnaire_for_saving(report.cycle)
+    parsed = _parse_answers(questionnaire, raw)
+    db.session.flush()  # Core statements below: write pending ORM changes first, as autoflush would
+    values: dict[int, object] = dict(
+        db.session.execute(DRAFT_VALUES, {"b_report": report.id}).all()
+        if stored is None
+        else stored
+    )
+    with_files: set[int] = set()
+    if with_progress and questionnaire.files_count:
+        with_files = set(db.session.scalars(QUESTIONS_WITH_FILES, {"b_report": report.id}))
+    changes = _changes(values, parsed)
+    if not changes:
+        return DraftState(report.revision, False, questionnaire, values, with_files)
+    now = clock.now()
+    if db.session.connection().dialect.name == "postgresql":
+        revision = _save_in_one_statement(actor, report, base_revision, changes, now)
+    else:
+        revision = _save_in_three_statements(actor, report, base_revision, changes, values, now)
+    for key, change in changes.items():
+        if change["new"] is None:
+            values.pop(int(key), None)
+        else:
+            values[int(key)] = change["new"]
+    _sync_loaded_answers(report, changes, now)
+    return DraftState(revision, True, questionnaire, values, with_files)
+
+
+def _parse_answers(questionnaire: Questionnaire, raw: dict | None) -> dict[int, object]:
+    """The posted answers as stored values; ForeignAnswers for a question of another
+    questionnaire, AnswersInvalid listing every value that cannot be stored."""
+    questions = questionnaire.by_id
+    parsed: dict[int, object] = {}
+    errors: dict[int, list[str]] = {}
+    for key, value in (raw or {}).items():
+        qid = key if isinstance(key, int) else (int(key) if str(key).isdigit() else None)
+        question = questions.get(qid) if qid is not None else None
+        if question is None:
+            raise ForeignAnswers(
+                _("Some answers belong to another questionnaire. Reload the page and try again.")
+            )
+        if question.type == QuestionType.EVIDENCE:
+            continue
+        try:
+            parsed[qid] = answers.parse(question, value)
+        except answers.AnswerInvalid as error:
+            errors[qid] = [error.message]
+    if errors:
+        raise AnswersInvalid(
+            _("Some answers could not be saved. Please correct them."), errors=errors
+        )
+    return parsed
+
+
+def _changes(values: dict[int, object], parsed: dict[int, object]) -> dict[str, dict]:
+    """{question id as text: {"old", "new"}} for the answers that differ from the stored
+    ones (a value of another type counts as a change: 1 is not 1.0 once stored as JSON)."""
+    changes = {}
+    for qid, value in parsed.items():
+        old = values.get(qid)
+        if old != value or (old is not None and type(old) is not type(value)):
+            changes[str(qid)] = {"old": old, "new": value}
+    return changes
+
+
+def _save_in_three_statements(
+    actor,
+    report: Report,
+    base_revision: int,
+    changes: dict,
+    stored: dict[int, object],
+    now: dt.datetime,
+) -> int:
+    """Claim the next revision, write the changed answers (`stored`: the draft's answers
+    before the save) and log the edit; the new revision."""
+    revision = claim_revision(actor, report, base_revision)
+    updated, inserted, deleted = [], [], []
+    for key, change in changes.items():
+        qid = int(key)
+        if change["new"] is None:
+            deleted.append(qid)
+        elif qid in stored:
+            updated.append(
+                {"b_report": report.id, "b_qid": qid, "b_value": change["new"], "b_at": now}
+            )
+        else:
+            inserted.append(
+                {
+                    "report_id": report.id,
+                    "question_id": qid,
+                    "value": change["new"],
+                    "updated_at": now,
+                }
+            )
+    if updated:
+        db.session.execute(UPDATE_ANSWER, updated)
+    if inserted:
+        db.session.execute(INSERT_ANSWERS, inserted)
+    if deleted:
+        db.session.execute(DELETE_ANSWERS, {"b_report": report.id, "b_qids": deleted})
+    db.session.execute(
+        INSERT_EDIT,
+        {
+            "report_id": report.id,
+            "revision": revision,
+            "at": now,
+            "by_user_id": getattr(actor, "id", None),
+            "changes": changes,
+            "parts": [],
+        },
+    )
+    return revision
+
+
+def _save_in_one_statement(
+    actor, report: Report, base_revision: int, changes: dict, now: dt.datetime
+) -> int:
+    """`claim_revision` and the writes after it, as one PostgreSQL statement."""
+    by = getattr(actor, "id", None)
+    stored = [(int(k), json.dumps(c["new"])) for k, c in changes.items() if c["new"] is not None]
+    new = db.session.execute(
+        SAVE_IN_ONE_STATEMENT,
+        {
+            "report": report.id,
+            "base": base_revision,
+            "next": base_revision + 1,
+            "at": now,
+            "by": by,
+            "store_ids": [qid for qid, _v in stored],
+            "store_values": [value for _qid, value in stored],
+            "remove_ids": [int(k) for k, c in changes.items() if c["new"] is None],
+            "changes": json.dumps(changes),
+        },
+    ).scalar_one_or_none()
+    if new is None:
+        db.session.refresh(report, ["revision"])
+        raise stale_error(report, base_revision)
+    set_committed_value(report, "revision", new)
+    set_committed_value(report, "updated_by_id", by)
+    return new
+
+
+def _sync_loaded_answers(report: Report, changes: dict, now: dt.datetime) -> None:
+    """The answers were written without the ORM: bring the session's copies up to date."""
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, Answer) and obj.report_id == report.id:
+            change = changes.get(str(obj.question_id))
+            if change is None:
+                continue
+            if change["new"] is None:
+                db.session.expunge(obj)
+            else:
+                set_committed_value(obj, "value", change["new"])
+                set_committed_value(obj, "updated_at", now)
+    if "answers" in report.__dict__:
+        db.session.expire(report, ["answers"])
+
+
+def set_attestation(
+    actor, report: Report, officer_name, officer_title, support_statement, base_revision
+) -> Report:
+    ensure_can_edit(actor, report)
+    base_revision = check_base(report, base_revision)
+    name = " ".join((officer_name or "").split())
+    title = " ".join((officer_title or "").split())
+    statement = (support_statement or "").replace("\r\n", "\n").strip()
+    errors = {}
+    if len(name) > OFFICER_MAX:
+        errors["officer_name"] = [_("Use at most %(n)d characters.", n=OFFICER_MAX)]
+    if len(title) > OFFICER_MAX:
+        errors["officer_title"] = [_("Use at most %(n)d characters.", n=OFFICER_MAX)]
+    if len(statement) > STATEMENT_MAX:
+        errors["support_statement"] = [_("Use at most %(n)d characters.", n=STATEMENT_MAX)]
+    if errors:
+        raise ValidationFailed(_("Please correct the attestation."), errors=errors)
+    if (name, title, statement) == (
+        report.officer_name,
+        report.officer_title,
+        report.support_statement,
+    ):
+        return report
+    revision = claim_revision(actor, report, base_revision)
+    report.officer_name, report.officer_title, report.support_statement = name, title, statement
+    log_edit(actor, report, revision, parts=["attestation"])
+    db.session.flush()
+    return report
+
+
+# One call per user action ------------------------------------------------------------------
+
+
+def answers_from_form(questions, form: Mapping[str, list[str]]) -> dict[int, object]:
+    """The answers to these questions (a section's) in a posted form (`{field name: [values]}`,
+    as `MultiDict.to_dict(flat=False)` gives it); answers to any other question are refused."""
+    expected = {f"q-{q.id}": q for q in questions if q.type != QuestionType.EVIDENCE}
+    for key in form:
+        if key.startswith("q-") and key not in expected:
+            raise ForeignAnswers(
+                _(
+                    "Some answers belong to another questionnaire or section. Reload the page "
+                    "and try again."
+                )
+            )
+    raw = {}
+    for name, question in expected.items():
+        posted = form.get(name) or []
+        if question.type == QuestionType.MULTIPLE_CHOICE:
+            raw[question.id] = list(posted)
+        else:
+            raw[question.id] = posted[0] if posted else ""
+    return raw
+
+
+def autosave(
+    actor, year: int, index: int, form: Mapping[str, list[str]], base_revision
+) -> DraftState:
+    """The autosave of section `index` of the actor's report of `year`: the answers posted
+    in `form` become the draft (the first save starts the report). It runs while people
+    type, so it stays lean: one query for the cycle, the report and its answers, the
+    questionnaire from the per-process cache, nothing loaded again after the save.
+
+    NoSuchPage when the cycle or the section does not exist; the refusals of `store_answers`
+    (StaleDraft, AnswersInvalid, ForeignAnswers, ...) otherwise."""
+    cycle, report, stored = find_draft(year, actor.organisation_id)
+    if cycle is None or cycle.status == CycleStatus.DRAFT:
+        raise NoSuchPage(_("There is no reporting cycle for %(year)s.", year=year))
+    questionnaire = questionnaire_for_saving(cycle)
+    if not 1 <= index <= len(questionnaire.sections):
+        raise NoSuchPage(_("This report has no section %(n)d.", n=index))
+    section = questionnaire.sections[index - 1]
+    raw = answers_from_form(section, form)
+    if report is None:  # the first save starts the report
+        _cycle, report, _exists = my_report(actor, year)
+        report = started(actor, report)
+    state = store_answers(
+        actor, report, raw, base_revision, questionnaire, with_progress=True, stored=stored
+    )
+    state.section = section
+    return state
+
+
+def save_section(
+    actor,
+    report: Report,
+    section,
+    raw: dict,
+    base_revision,
+    uploads=(),
+    remove_id: int | None = None,
+) -> Report:
+    """The section page's save: the answers (`raw`, see `answers_from_form`), then the
+    chosen files (`uploads`: (question, filename, bytes)) and the removal of file
+    `remove_id`. Starts the report at its first save; returns it. FilesRefused when some
+    files cannot be attached (nothing is kept then: the caller rolls back)."""
+    report = started(actor, report)
+    save_answers(actor, report, raw, base_revision)
+    file_errors: dict[int, str] = {}
+    for question, filename, data in uploads:
+        try:
+            attach_evidence(actor, report, question, filename, data)
+        except ValidationFailed as error:
+            file_errors[question.id] = error.message
+    if file_errors:
+        raise FilesRefused(file_errors)
+    if remove_id is not None:
+        item = db.session.get(Evidence, remove_id)
+        if item is None or item.report_id != report.id or item.question.section_id != section.id:
+            raise NotFound(_("This file is not attached to this section of your report."))
+        remove_evidence(actor, report, remove_id)
+    return report
