@@ -189,7 +189,7 @@ def fast_receipts(monkeypatch):
 
 @pytest.fixture
 def in_request(app):
-    """Services format dates and translate messages for the current locale, which Pactum
-    reads from the request: tests that call services directly run inside one."""
+    """A request for tests that want one (its locale). The review, deadline, extension and
+    export services need none: their tests run without it, as cron and the CLI do."""
     with app.test_request_context("/"):
         yield

@@ -19,13 +19,12 @@ from app.reporting.models import DeadlineEvent, ReminderLog, ReportingCycle
 from tests.reporting.builders_review import (  # noqa: F401  (fixtures)
     at,
     fast_receipts,
-    in_request,
     make_cycle,
     make_member,
     submit,
 )
 
-pytestmark = pytest.mark.usefixtures("fast_receipts", "in_request")
+pytestmark = pytest.mark.usefixtures("fast_receipts")  # services need no request
 
 D = dt.date
 

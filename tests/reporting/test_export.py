@@ -12,13 +12,12 @@ from app.reporting import review
 from app.reporting.exports import csv_answers as exports
 from tests.reporting.builders_review import (  # noqa: F401  (fixtures)
     fast_receipts,
-    in_request,
     make_cycle,
     make_member,
     submit,
 )
 
-pytestmark = pytest.mark.usefixtures("fast_receipts", "in_request")
+pytestmark = pytest.mark.usefixtures("fast_receipts")  # services need no request
 
 URL = "/secretariat/review/2026/answers.csv"
 

@@ -15,13 +15,12 @@ from app.reporting.deadlines import extensions
 from app.reporting.models import Extension
 from tests.reporting.builders_review import (  # noqa: F401  (fixtures)
     fast_receipts,
-    in_request,
     make_cycle,
     make_member,
     submit,
 )
 
-pytestmark = pytest.mark.usefixtures("fast_receipts", "in_request")
+pytestmark = pytest.mark.usefixtures("fast_receipts")  # services need no request
 
 URL = "/my/extensions/2026"
 

@@ -15,14 +15,13 @@ from app.reporting.models import Report, ReportVersion, ReviewComment
 from tests.querycount import count_queries
 from tests.reporting.builders_review import (  # noqa: F401  (fixtures)
     fast_receipts,
-    in_request,
     make_cycle,
     make_member,
     questions_of,
     submit,
 )
 
-pytestmark = pytest.mark.usefixtures("fast_receipts", "in_request")
+pytestmark = pytest.mark.usefixtures("fast_receipts")  # services need no request
 
 
 @pytest.fixture

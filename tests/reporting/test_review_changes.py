@@ -10,12 +10,11 @@ from app.reporting import review
 from app.reporting.versions import Segment, compare_snapshots, word_diff
 from tests.reporting.builders_review import (  # noqa: F401  (fixtures)
     fast_receipts,
-    in_request,
     make_cycle,
     submit,
 )
 
-pytestmark = pytest.mark.usefixtures("fast_receipts", "in_request")
+pytestmark = pytest.mark.usefixtures("fast_receipts")  # services need no request
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

@@ -10,12 +10,11 @@ import pytest
 from app.reporting import review
 from tests.reporting.builders_review import (  # noqa: F401  (fixtures)
     fast_receipts,
-    in_request,
     make_cycle,
     submit,
 )
 
-pytestmark = pytest.mark.usefixtures("fast_receipts", "in_request")
+pytestmark = pytest.mark.usefixtures("fast_receipts")  # services need no request
 
 
 def test_savepoints_neither_send_nor_drop_queued_mail(db, secretariat, rep_a, mailbox):

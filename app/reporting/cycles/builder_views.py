@@ -2,7 +2,7 @@
 show them) and the preview of a cycle's questionnaire.
 
 Routes of the `reporting` blueprint, next to the cycle pages of `cycles/views.py`, whose
-buttons helper `_do` they share.
+buttons helper `cycle_action` they share.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from app.core.uow import refusal_into
 from app.reporting import answers, cycles
 from app.reporting.blueprint import _actor, bp
 from app.reporting.cycles.forms import QuestionForm, SectionForm
-from app.reporting.cycles.views import _do
+from app.reporting.cycles.views import cycle_action
 from app.reporting.form_fields import options
 from app.reporting.models import ReportingCycle
 from app.security import secretariat_required
@@ -95,7 +95,7 @@ def _direction() -> str:
 @secretariat_required
 def admin_section_move(year: int, section_id: int):
     direction = _direction()
-    return _do(
+    return cycle_action(
         year,
         lambda c: cycles.move_section(_actor(), cycles.get_section(c, section_id), direction),
         anchor=f"#section-{section_id}",
@@ -105,7 +105,7 @@ def admin_section_move(year: int, section_id: int):
 @bp.post("/secretariat/cycles/<int:year>/sections/<int:section_id>/delete")
 @secretariat_required
 def admin_section_delete(year: int, section_id: int):
-    return _do(
+    return cycle_action(
         year,
         lambda c: cycles.delete_section(_actor(), cycles.get_section(c, section_id)),
         _("Section deleted."),
@@ -224,7 +224,7 @@ def admin_question_edit(year: int, question_id: int):
 @secretariat_required
 def admin_question_move(year: int, question_id: int):
     direction = _direction()
-    return _do(
+    return cycle_action(
         year,
         lambda c: cycles.move_question(_actor(), cycles.get_question(c, question_id), direction),
         anchor=f"#q-{question_id}",
@@ -234,7 +234,7 @@ def admin_question_move(year: int, question_id: int):
 @bp.post("/secretariat/cycles/<int:year>/questions/<int:question_id>/delete")
 @secretariat_required
 def admin_question_delete(year: int, question_id: int):
-    return _do(
+    return cycle_action(
         year,
         lambda c: cycles.delete_question(_actor(), cycles.get_question(c, question_id)),
         _("Question deleted."),

@@ -174,7 +174,7 @@ def admin_cycle(year: int):
     return _cycle_page(year)
 
 
-def _do(year: int, action: Callable, success: str | Callable = "", anchor: str = ""):
+def cycle_action(year: int, action: Callable, success: str | Callable = "", anchor: str = ""):
     """A button on the cycle page: run `action(cycle)` and go back to the page, with the
     `success` message (or `success(result)`); a refusal shows the page with its message."""
     if not ConfirmForm().validate_on_submit():
@@ -192,7 +192,7 @@ def _do(year: int, action: Callable, success: str | Callable = "", anchor: str =
 @bp.post("/secretariat/cycles/<int:year>/open")
 @secretariat_required
 def admin_cycle_open(year: int):
-    return _do(
+    return cycle_action(
         year,
         lambda c: cycles.open_cycle(_actor(), c),
         _(
@@ -206,7 +206,7 @@ def admin_cycle_open(year: int):
 @bp.post("/secretariat/cycles/<int:year>/close")
 @secretariat_required
 def admin_cycle_close(year: int):
-    return _do(
+    return cycle_action(
         year,
         lambda c: cycles.close_cycle(_actor(), c),
         _("The %(year)d cycle is closed.", year=year),
@@ -216,7 +216,7 @@ def admin_cycle_close(year: int):
 @bp.post("/secretariat/cycles/<int:year>/principle-sections")
 @secretariat_required
 def admin_principle_sections(year: int):
-    return _do(
+    return cycle_action(
         year,
         lambda c: cycles.add_principle_sections(_actor(), c),
         lambda added: (
