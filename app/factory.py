@@ -30,7 +30,10 @@ BLUEPRINTS = (
 # The notification layer: modules whose receivers turn domain events (signals that services
 # send inside their transaction) into mail, with links built from PACTUM_SERVER_URL.
 # Importing one connects its receivers, once per process.
-RECEIVERS: tuple[str, ...] = ()
+RECEIVERS: tuple[str, ...] = (
+    "app.accounts.notifications",
+    "app.members.notifications",
+)
 
 
 def create_app(config: dict | None = None) -> Flask:

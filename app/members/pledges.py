@@ -3,7 +3,7 @@
 A representative creates, edits and withdraws its own organisation's pledges and records
 their progress; the secretariat may do the same for any member, and alone marks a
 progress entry as verified. Every status change and note is a dated `PledgeUpdate`
-(through `services.add_pledge_update`, which the reporting domain also uses).
+(through `add_pledge_update`, which the reporting domain also uses).
 """
 
 from __future__ import annotations
@@ -17,12 +17,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import clock
+from app.charter.models import Principle, PrincipleText
+from app.charter.services import current_version
 from app.core import signals
 from app.core.services import record
 from app.db import db
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.members.models import Organisation, Pledge, PledgeStatus, PledgeUpdate, Status
-from app.members.services import add_pledge_update, clean_text
+from app.members.validation import clean_text
 from app.security import ensure_can_manage_org, ensure_secretariat
 
 TITLE_MAX = 200
@@ -45,9 +47,6 @@ class PledgeData:
 
 def principle_choices() -> list[tuple[int, str]]:
     """(principle id, "3. Title") for each principle of the charter in force."""
-    from app.charter.models import PrincipleText
-    from app.charter.services import current_version
-
     version = current_version()
     if version is None:
         return []
@@ -59,6 +58,35 @@ def principle_choices() -> list[tuple[int, str]]:
     return [(r.principle_id, f"{r.number}. {r.title}") for r in rows]
 
 
+def add_pledge_update(
+    actor,
+    pledge: Pledge,
+    status: str,
+    note: str = "",
+    report_version_id: int | None = None,
+    at=None,
+) -> PledgeUpdate:
+    """Record a dated status/progress entry for a pledge and move the pledge's status."""
+    if status not in {s.value for s in PledgeStatus}:
+        raise ValidationFailed(_("Unknown pledge status."), field="status")
+    when = at or clock.now()
+    update = PledgeUpdate(
+        pledge=pledge,
+        status=status,
+        note=clean_text(note),
+        at=when,
+        by_user_id=getattr(actor, "id", None),
+        report_version_id=report_version_id,
+    )
+    db.session.add(update)
+    if status != pledge.status:
+        pledge.status = status
+        pledge.status_since = when
+    db.session.flush()
+    signals.organisation_changed.send(pledge.organisation, actor=actor)
+    return update
+
+
 def latest_target_date() -> dt.date:
     today = clock.today()
     try:
@@ -68,8 +96,6 @@ def latest_target_date() -> dt.date:
 
 
 def _validate(data: PledgeData, previous_target: dt.date | None = None) -> dict:
-    from app.charter.models import Principle
-
     errors: dict[str, list[str]] = {}
     title = " ".join(clean_text(data.title).split())
     indicator = " ".join(clean_text(data.indicator).split())
