@@ -137,7 +137,9 @@ def change_password(user: User, current: str, new: str) -> None:
 # Accounts and invitations ----------------------------------------------------------------
 
 
-def create_secretariat(email: str, password: str | None, name: str = "", actor=None) -> User:
+def create_secretariat(
+    email: str, password: str | None, name: str = "", actor: User | None = None
+) -> User:
     email = normalise_email(email)
     if find_user_by_email(email):
         raise Conflict(_("An account with this email already exists."), field="email")
@@ -152,7 +154,7 @@ def create_secretariat(email: str, password: str | None, name: str = "", actor=N
 
 
 def invite_representative(
-    actor, organisation, email: str, name: str = "", job_title: str = ""
+    actor: User | None, organisation, email: str, name: str = "", job_title: str = ""
 ) -> User:
     """Create a representative account without a password and email a set-password link."""
     ensure_secretariat(actor)
@@ -197,7 +199,7 @@ def accept_invitation(token: str, password: str, name: str) -> User:
     return user
 
 
-def deactivate_user(actor, user: User) -> None:
+def deactivate_user(actor: User | None, user: User) -> None:
     ensure_secretariat(actor)
     if user.id == actor.id:
         raise ValidationFailed(_("You cannot remove your own account."))

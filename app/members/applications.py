@@ -135,7 +135,7 @@ def submit_application(data: ApplicationData) -> Application:
     return application
 
 
-def get_application(actor, application_id: int) -> Application:
+def get_application(actor: User | None, application_id: int) -> Application:
     ensure_secretariat(actor)
     application = db.session.scalar(
         select(Application)
@@ -156,7 +156,7 @@ def _ensure_pending(application: Application) -> None:
         raise Conflict(_("This application has already been decided."))
 
 
-def _invite_contact(actor, application: Application, invite_email: str) -> User:
+def _invite_contact(actor: User | None, application: Application, invite_email: str) -> User:
     """Invite the person the secretariat names (by default the contact) to represent the
     new member; a taken address is an error on the invitation field."""
     email = clean_text(invite_email) or application.contact_email
@@ -173,7 +173,7 @@ def _invite_contact(actor, application: Application, invite_email: str) -> User:
         raise Conflict(error.message, field="invite_email") from error
 
 
-def approve_application(actor, application: Application, invite_email: str) -> User:
+def approve_application(actor: User | None, application: Application, invite_email: str) -> User:
     """The organisation becomes active, its endorsement is recorded and the contact is
     invited as its representative. Returns the invited user."""
     ensure_secretariat(actor)
@@ -208,7 +208,7 @@ def approve_application(actor, application: Application, invite_email: str) -> U
     return user
 
 
-def reject_application(actor, application: Application, reason: str) -> None:
+def reject_application(actor: User | None, application: Application, reason: str) -> None:
     ensure_secretariat(actor)
     _ensure_pending(application)
     reason = clean_text(reason)
@@ -227,7 +227,7 @@ def reject_application(actor, application: Application, reason: str) -> None:
     member_signals.application_rejected.send(application, actor=actor, organisation=org)
 
 
-def applications_queue(actor, limit_decided: int = 50) -> tuple[list, list]:
+def applications_queue(actor: User | None, limit_decided: int = 50) -> tuple[list, list]:
     """Pending applications (oldest first) and the latest decided ones."""
     ensure_secretariat(actor)
     base = select(Application).options(

@@ -30,9 +30,9 @@ ENDORSING_STATUSES = (Status.ACTIVE, Status.NON_COMMUNICATING)
 
 
 def record_endorsement(
-    actor,
+    actor: User | None,
     org: Organisation,
-    version,
+    version: CharterVersion,
     signatory_name: str,
     signatory_title: str,
     endorsed_on: dt.date,
@@ -73,7 +73,7 @@ def record_endorsement(
     return endorsement
 
 
-def latest_published_version():
+def latest_published_version() -> CharterVersion | None:
     """The newest published charter version (in force, or published with a later date):
     the one members are asked to endorse."""
     return db.session.scalar(
@@ -84,7 +84,7 @@ def latest_published_version():
     )
 
 
-def endorsement_due(org: Organisation, version) -> bool:
+def endorsement_due(org: Organisation, version: CharterVersion | None) -> bool:
     """Should this member be asked to endorse `version`?"""
     return (
         version is not None
@@ -108,7 +108,7 @@ def _signature_errors(signatory_name: str, signatory_title: str, authorised: boo
 
 
 def endorse(
-    actor,
+    actor: User | None,
     org: Organisation,
     version_id: int | None,
     signatory_name: str,

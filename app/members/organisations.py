@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app import clock
+from app.accounts.models import User
 from app.core import signals
 from app.core.services import record, store_file
 from app.db import db
@@ -39,11 +40,11 @@ def get_by_slug(slug: str) -> Organisation:
     return org
 
 
-def can_view(viewer, org: Organisation) -> bool:
+def can_view(viewer: User | None, org: Organisation) -> bool:
     return org.is_listed or is_secretariat(viewer) or represents(viewer, org.id)
 
 
-def get_visible(viewer, slug: str) -> Organisation:
+def get_visible(viewer: User | None, slug: str) -> Organisation:
     """An organisation the viewer may see: listed members for everyone; applications only
     for the secretariat (and the organisation's own representatives)."""
     org = get_by_slug(slug)
@@ -52,13 +53,13 @@ def get_visible(viewer, slug: str) -> Organisation:
     return org
 
 
-def get_manageable(actor, slug: str) -> Organisation:
+def get_manageable(actor: User | None, slug: str) -> Organisation:
     org = get_by_slug(slug)
     ensure_can_manage_org(actor, org.id)
     return org
 
 
-def create_organisation(actor, data: OrganisationData) -> Organisation:
+def create_organisation(actor: User | None, data: OrganisationData) -> Organisation:
     """The secretariat adds an organisation directly (it starts as an applicant)."""
     ensure_secretariat(actor)
     org = Organisation(status=Status.APPLICANT, status_since=clock.now())
@@ -81,7 +82,9 @@ def create_organisation(actor, data: OrganisationData) -> Organisation:
     return org
 
 
-def update_organisation(actor, org: Organisation, data: OrganisationData) -> Organisation:
+def update_organisation(
+    actor: User | None, org: Organisation, data: OrganisationData
+) -> Organisation:
     ensure_can_manage_org(actor, org.id)
     before = org.name
     apply_data(org, data)
@@ -98,7 +101,7 @@ def update_organisation(actor, org: Organisation, data: OrganisationData) -> Org
     return org
 
 
-def set_logo(actor, org: Organisation, data: bytes) -> None:
+def set_logo(actor: User | None, org: Organisation, data: bytes) -> None:
     """Check, clean and store a logo upload (see app.members.uploads)."""
     ensure_can_manage_org(actor, org.id)
     png = clean_logo(data, current_app.config["LOGO_MAX_BYTES"])
@@ -110,7 +113,7 @@ def set_logo(actor, org: Organisation, data: bytes) -> None:
     signals.organisation_changed.send(org, actor=actor)
 
 
-def remove_logo(actor, org: Organisation) -> None:
+def remove_logo(actor: User | None, org: Organisation) -> None:
     ensure_can_manage_org(actor, org.id)
     org.logo_sha256 = None
     org.updated_at = clock.now()

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import clock
+from app.accounts.models import User
 from app.charter.models import Principle, PrincipleText
 from app.charter.services import current_version
 from app.core import signals
@@ -59,12 +60,12 @@ def principle_choices() -> list[tuple[int, str]]:
 
 
 def add_pledge_update(
-    actor,
+    actor: User | None,
     pledge: Pledge,
     status: str,
     note: str = "",
     report_version_id: int | None = None,
-    at=None,
+    at: dt.datetime | None = None,
 ) -> PledgeUpdate:
     """Record a dated status/progress entry for a pledge and move the pledge's status."""
     if status not in {s.value for s in PledgeStatus}:
@@ -142,7 +143,7 @@ def _validate(data: PledgeData, previous_target: dt.date | None = None) -> dict:
     }
 
 
-def create_pledge(actor, org: Organisation, data: PledgeData) -> Pledge:
+def create_pledge(actor: User | None, org: Organisation, data: PledgeData) -> Pledge:
     ensure_can_manage_org(actor, org.id)
     if org.status not in PLEDGING_STATUSES:
         raise Conflict(_("Only members make pledges."))
@@ -161,7 +162,7 @@ def create_pledge(actor, org: Organisation, data: PledgeData) -> Pledge:
     return pledge
 
 
-def get_pledge(actor, org: Organisation, pledge_id: int) -> Pledge:
+def get_pledge(actor: User | None, org: Organisation, pledge_id: int) -> Pledge:
     """A pledge of `org` that the actor may manage. A pledge of another organisation is
     not found here, whatever its id."""
     ensure_can_manage_org(actor, org.id)
@@ -184,7 +185,7 @@ def _ensure_open(pledge: Pledge) -> None:
         raise Conflict(_("This pledge has been withdrawn; it can no longer change."))
 
 
-def update_pledge(actor, pledge: Pledge, data: PledgeData) -> Pledge:
+def update_pledge(actor: User | None, pledge: Pledge, data: PledgeData) -> Pledge:
     ensure_can_manage_org(actor, pledge.organisation_id)
     _ensure_open(pledge)
     values = _validate(data, previous_target=pledge.target_date)
@@ -197,7 +198,7 @@ def update_pledge(actor, pledge: Pledge, data: PledgeData) -> Pledge:
     return pledge
 
 
-def record_progress(actor, pledge: Pledge, status: str, note: str) -> PledgeUpdate:
+def record_progress(actor: User | None, pledge: Pledge, status: str, note: str) -> PledgeUpdate:
     """A dated progress entry: a new status, a note, or both."""
     ensure_can_manage_org(actor, pledge.organisation_id)
     _ensure_open(pledge)
@@ -215,11 +216,11 @@ def record_progress(actor, pledge: Pledge, status: str, note: str) -> PledgeUpda
     return update
 
 
-def withdraw_pledge(actor, pledge: Pledge, note: str) -> PledgeUpdate:
+def withdraw_pledge(actor: User | None, pledge: Pledge, note: str) -> PledgeUpdate:
     return record_progress(actor, pledge, PledgeStatus.WITHDRAWN, note)
 
 
-def verify_update(actor, org: Organisation, update_id: int) -> PledgeUpdate:
+def verify_update(actor: User | None, org: Organisation, update_id: int) -> PledgeUpdate:
     """The secretariat confirms a progress entry (evidence checked)."""
     ensure_secretariat(actor)
     update = db.session.scalar(
@@ -242,7 +243,7 @@ def verify_update(actor, org: Organisation, update_id: int) -> PledgeUpdate:
     return update
 
 
-def pledges_for_management(actor, org: Organisation) -> list[Pledge]:
+def pledges_for_management(actor: User | None, org: Organisation) -> list[Pledge]:
     ensure_can_manage_org(actor, org.id)
     return list(
         db.session.scalars(

@@ -37,7 +37,7 @@ class Profile:
     pledges: list[Pledge]
     reports: list[int]  # years of the cycles whose report is public
     full_view: bool  # secretariat or own representative: everything
-    latest_version: object | None
+    latest_version: CharterVersion | None
     principle_labels: dict[int, str]  # principle id -> "3. Title" in the current charter
 
 
@@ -61,7 +61,7 @@ def _pledges_shown(org: Organisation, full: bool) -> list[Pledge]:
     return list(db.session.scalars(query))
 
 
-def load_profile(viewer, slug: str) -> Profile:
+def load_profile(viewer: User | None, slug: str) -> Profile:
     """Everything the profile page shows, in a fixed number of queries."""
     org = db.session.scalar(
         select(Organisation)
@@ -142,7 +142,9 @@ def public_reports(organisation_id: int) -> list[int]:
     )
 
 
-def admin_list(actor, q: str = "", status: str = "", page: int = 1, per_page: int = 50):
+def admin_list(
+    actor: User | None, q: str = "", status: str = "", page: int = 1, per_page: int = 50
+):
     """The secretariat's list of every organisation (applications included)."""
     ensure_secretariat(actor)
     conditions = []
@@ -190,7 +192,7 @@ def status_counts() -> dict[str, int]:
     )
 
 
-def new_signatories(limit: int = 50) -> list:
+def new_signatories(limit: int = 50) -> list[Organisation]:
     """The latest members to join, for the Atom feed."""
     return list(
         db.session.scalars(

@@ -25,14 +25,16 @@ def representatives(org: Organisation) -> list[User]:
     )
 
 
-def invite(actor, org: Organisation, email: str, name: str = "", job_title: str = "") -> User:
+def invite(
+    actor: User | None, org: Organisation, email: str, name: str = "", job_title: str = ""
+) -> User:
     ensure_secretariat(actor)
     if org.status in (Status.REJECTED,):
         raise Conflict(_("A rejected application has no representatives."))
     return invite_representative(actor, org, email, clean_text(name), clean_text(job_title))
 
 
-def remove_representative(actor, org: Organisation, user_id: int) -> None:
+def remove_representative(actor: User | None, org: Organisation, user_id: int) -> None:
     ensure_secretariat(actor)
     user = db.session.get(User, user_id)
     if user is None or user.organisation_id != org.id or not user.is_representative:

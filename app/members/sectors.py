@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from app.accounts.models import User
 from app.core import signals
 from app.core.services import record
 from app.db import db
@@ -14,7 +15,7 @@ from app.members.validation import clean_text, slugify
 from app.security import ensure_secretariat
 
 
-def sectors_with_counts(actor) -> list[tuple[Sector, int]]:
+def sectors_with_counts(actor: User | None) -> list[tuple[Sector, int]]:
     ensure_secretariat(actor)
     rows = db.session.execute(
         select(Sector, func.count(Organisation.id))
@@ -45,7 +46,7 @@ def _validate_sector_name(name: str, exclude_id: int | None = None) -> tuple[str
     return name, slug
 
 
-def create_sector(actor, name: str) -> Sector:
+def create_sector(actor: User | None, name: str) -> Sector:
     ensure_secretariat(actor)
     name, slug = _validate_sector_name(name)
     sector = Sector(name=name, slug=slug)
@@ -55,7 +56,7 @@ def create_sector(actor, name: str) -> Sector:
     return sector
 
 
-def get_sector(actor, sector_id: int) -> Sector:
+def get_sector(actor: User | None, sector_id: int) -> Sector:
     ensure_secretariat(actor)
     sector = db.session.get(Sector, sector_id)
     if sector is None:
@@ -63,7 +64,7 @@ def get_sector(actor, sector_id: int) -> Sector:
     return sector
 
 
-def rename_sector(actor, sector: Sector, name: str) -> Sector:
+def rename_sector(actor: User | None, sector: Sector, name: str) -> Sector:
     ensure_secretariat(actor)
     before = sector.name
     sector.name, sector.slug = _validate_sector_name(name, exclude_id=sector.id)
@@ -74,7 +75,7 @@ def rename_sector(actor, sector: Sector, name: str) -> Sector:
     return sector
 
 
-def delete_sector(actor, sector: Sector) -> None:
+def delete_sector(actor: User | None, sector: Sector) -> None:
     ensure_secretariat(actor)
     used = db.session.scalar(
         select(func.count(Organisation.id)).where(Organisation.sector_id == sector.id)

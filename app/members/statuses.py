@@ -8,9 +8,12 @@ back when they report): they call `change_status` with no actor.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask_babel import gettext as _
 
 from app import clock
+from app.accounts.models import User
 from app.core import signals
 from app.core.labels import label
 from app.core.services import record
@@ -60,12 +63,12 @@ def _cannot_go(from_status: str, to_status: str) -> str:
 
 
 def change_status(
-    actor,
+    actor: User | None,
     organisation: Organisation,
     to_status: str,
     reason: str = "",
     public_reason: str = "",
-    at=None,
+    at: dt.datetime | None = None,
 ) -> StatusChange:
     """Move an organisation to a new status, recording who, when, why.
 
@@ -112,7 +115,7 @@ def change_status(
 
 
 def secretariat_change_status(
-    actor, org: Organisation, to_status: str, reason: str, public_reason: str
+    actor: User | None, org: Organisation, to_status: str, reason: str, public_reason: str
 ) -> StatusChange:
     """A status change made by hand: the secretariat says why, and tells the public why
     when a member is suspended or delisted."""

@@ -191,40 +191,21 @@ def _read_page(
 
 
 def _member_rows(raw: list[tuple], context: DirectoryContext) -> list[MemberRow]:
+    """Rows in the order of `statements._PAGE_COLUMNS` (then the API's columns) made
+    `MemberRow`s: the first nine as they are, then the country's name, the sector and the
+    endorsed version's number in place of the two ids."""
     sectors = {s.id: s for s in context.sectors}
     rows = []
     for values in raw:
-        (
-            id_,
-            slug,
-            name,
-            name_key,
-            country,
-            category,
-            status,
-            joined_on,
-            logo,
-            sector_id,
-            version_id,
-            *extra,
-        ) = values
-        sector = sectors.get(sector_id)
+        sector = sectors.get(values[9])
         rows.append(
             MemberRow(
-                id_,
-                slug,
-                name,
-                name_key,
-                country,
-                category,
-                status,
-                joined_on,
-                logo,
-                _country_label(country),
+                *values[:9],
+                _country_label(values[4]),
                 sector.slug if sector else None,
                 sector.name if sector else None,
-                context.versions.get(version_id),
-                *extra,
+                context.versions.get(values[10]),
+                *values[11:],
             )
         )
     return rows
