@@ -55,6 +55,8 @@ RECEIVERS: tuple[str, ...] = (
     "app.reporting.review.notifications",
     "app.reporting.deadlines.notifications",
     "app.reporting.filling.notifications",
+    "app.accounts.notifications",
+    "app.members.notifications",
 )
 
 

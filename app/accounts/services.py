@@ -1,7 +1,8 @@
 """Accounts: authentication, sessions, password reset and invitations.
 
-Services take the acting user explicitly, flush but never commit, and queue email with
-`send_later` so nothing is sent for a transaction that rolls back.
+Services take the acting user explicitly, flush but never commit. Mail is the edge's
+business: the services send `app.accounts.signals` events, and `app.accounts.notifications`
+queues the mail (sent only once the transaction commits).
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from flask import current_app
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from app import clock
+from app.accounts import signals
 from app.accounts.models import Role, User, dummy_password_check
 from app.core.services import record
 from app.db import db
 from app.errors import Conflict, ValidationFailed
-from app.mail import send_later
 from app.security import ensure_secretariat
 
 MIN_PASSWORD_LENGTH = 10
@@ -111,14 +113,8 @@ def request_password_reset(email: str) -> None:
     user = find_user_by_email(email)
     if user is None or not user.active:
         return
-    token = make_token(user, "reset")
-    send_later(
-        user.email,
-        _("Reset your password"),
-        "password_reset",
-        user=user,
-        token=token,
-        hours=current_app.config["TOKEN_MAX_AGE"] // 3600,
+    signals.password_reset_requested.send(
+        user, token=make_token(user, "reset"), hours=current_app.config["TOKEN_MAX_AGE"] // 3600
     )
 
 
@@ -141,7 +137,9 @@ def change_password(user: User, current: str, new: str) -> None:
 # Accounts and invitations ----------------------------------------------------------------
 
 
-def create_secretariat(email: str, password: str | None, name: str = "", actor=None) -> User:
+def create_secretariat(
+    email: str, password: str | None, name: str = "", actor: User | None = None
+) -> User:
     email = normalise_email(email)
     if find_user_by_email(email):
         raise Conflict(_("An account with this email already exists."), field="email")
@@ -156,7 +154,7 @@ def create_secretariat(email: str, password: str | None, name: str = "", actor=N
 
 
 def invite_representative(
-    actor, organisation, email: str, name: str = "", job_title: str = ""
+    actor: User | None, organisation, email: str, name: str = "", job_title: str = ""
 ) -> User:
     """Create a representative account without a password and email a set-password link."""
     ensure_secretariat(actor)
@@ -185,14 +183,9 @@ def invite_representative(
 
 
 def send_invitation(user: User) -> None:
-    token = make_token(user, "invite")
-    send_later(
-        user.email,
-        _("You are invited to represent %(org)s", org=user.organisation.name),
-        "invitation",
-        user=user,
-        token=token,
-        days=current_app.config["INVITE_MAX_AGE"] // 86400,
+    """A new set-password link for an invited representative (the mail: `invited`)."""
+    signals.invited.send(
+        user, token=make_token(user, "invite"), days=current_app.config["INVITE_MAX_AGE"] // 86400
     )
 
 
@@ -206,7 +199,7 @@ def accept_invitation(token: str, password: str, name: str) -> User:
     return user
 
 
-def deactivate_user(actor, user: User) -> None:
+def deactivate_user(actor: User | None, user: User) -> None:
     ensure_secretariat(actor)
     if user.id == actor.id:
         raise ValidationFailed(_("You cannot remove your own account."))
@@ -216,8 +209,6 @@ def deactivate_user(actor, user: User) -> None:
 
 
 def list_users() -> list[User]:
-    from sqlalchemy.orm import selectinload
-
     return list(
         db.session.scalars(
             select(User).options(selectinload(User.organisation)).order_by(User.role, User.email)

@@ -1,4 +1,8 @@
-"""Login, logout, dashboard, password reset, invitations and the user list."""
+"""Login, logout, dashboard, password reset, invitations and the user list.
+
+The request's unit of work (`app.core.uow`) commits what a successful action did (a
+redirect) and rolls back anything answered with an error; a refused service call is rolled
+back at once by `refusal_into` and its form shown again."""
 
 from __future__ import annotations
 
@@ -20,10 +24,12 @@ from app.accounts.forms import (
 )
 from app.accounts.models import User
 from app.core.dashboard import panels_for
-from app.core.forms import apply_domain_error, error_status
+from app.core.forms import error_status
+from app.core.uow import refusal_into
 from app.db import db
-from app.errors import DomainError
 from app.extensions import limiter
+from app.members.models import Organisation
+from app.members.organisations import organisation_choices
 from app.security import login_required, secretariat_required
 
 bp = Blueprint("accounts", __name__)
@@ -51,10 +57,8 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
-            db.session.commit()
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for("accounts.dashboard"))
-        db.session.rollback()
         form.form_errors.append(_("Email or password is not correct."))
     return render_template("accounts/login.html", form=form), error_status(form)
 
@@ -65,7 +69,6 @@ def logout():
     if request.method == "POST" and form.validate_on_submit():
         if current_user.is_authenticated:
             services.end_session(current_user._get_current_object())
-            db.session.commit()
         logout_user()
         flash(_("You have logged out."), "success")
         return redirect(url_for("core.home"))
@@ -87,7 +90,6 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
-        db.session.commit()
         flash(
             _(
                 "If an account exists for that address, we have sent it a link to choose a new "
@@ -107,13 +109,9 @@ def reset_password(token: str):
     except services.InvalidToken as error:
         return render_template("accounts/token_invalid.html", message=error.message), 400
     if form.validate_on_submit():
-        try:
+        with refusal_into(form) as refused:
             user = services.reset_password(token, form.password.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
+        if not refused:
             login_user(user)
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("accounts.dashboard"))
@@ -128,13 +126,9 @@ def accept_invitation(token: str):
         return render_template("accounts/token_invalid.html", message=error.message), 400
     form = AcceptInvitationForm(data={"name": user.name} if request.method == "GET" else None)
     if form.validate_on_submit():
-        try:
+        with refusal_into(form) as refused:
             user = services.accept_invitation(token, form.password.data, form.name.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
+        if not refused:
             login_user(user)
             flash(_("Welcome! Your account is ready."), "success")
             return redirect(url_for("accounts.dashboard"))
@@ -146,15 +140,11 @@ def accept_invitation(token: str):
 def account():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
+        with refusal_into(form) as refused:
             services.change_password(
                 current_user._get_current_object(), form.current_password.data, form.password.data
             )
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
+        if not refused:
             login_user(current_user._get_current_object())  # new session token
             flash(_("Your password has been changed."), "success")
             return redirect(url_for("accounts.account"))
@@ -165,8 +155,6 @@ def account():
 
 
 def _invite_form() -> InviteForm:
-    from app.members.services import organisation_choices
-
     form = InviteForm()
     form.organisation_id.choices = organisation_choices()
     if request.method == "GET" and request.args.get("organisation", "").isdigit():
@@ -179,10 +167,8 @@ def _invite_form() -> InviteForm:
 def users():
     form = _invite_form()
     if form.validate_on_submit():
-        from app.members.models import Organisation
-
         organisation = db.session.get(Organisation, form.organisation_id.data)
-        try:
+        with refusal_into(form) as refused:
             services.invite_representative(
                 current_user._get_current_object(),
                 organisation,
@@ -190,11 +176,7 @@ def users():
                 form.name.data or "",
                 form.job_title.data or "",
             )
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-        else:
-            db.session.commit()
+        if not refused:
             flash(_("Invitation sent to %(email)s.", email=form.email.data), "success")
             return redirect(url_for("accounts.users"))
     return render_template(
@@ -210,6 +192,5 @@ def deactivate(user_id: int):
         return redirect(url_for("accounts.users"))
     user = db.get_or_404(User, user_id)
     services.deactivate_user(current_user._get_current_object(), user)
-    db.session.commit()
     flash(_("%(email)s can no longer log in.", email=user.email), "success")
     return redirect(url_for("accounts.users"))

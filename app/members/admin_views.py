@@ -1,15 +1,15 @@
 """The secretariat's side: the applications queue, organisations (statuses,
-representatives) and sectors."""
+representatives) and sectors. The request's unit of work (`app.core.uow`) commits what a
+successful action did; a refused one is rolled back by `refusal_into`."""
 
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from app.core.forms import apply_domain_error
+from app.core.forms import error_status
 from app.core.labels import STATUS
-from app.db import db
-from app.errors import DomainError
+from app.core.uow import refusal_into
 from app.members import services
 from app.members.blueprint import actor, bp
 from app.members.directory import load_sectors, normalise_query
@@ -57,16 +57,11 @@ def admin_new():
     form = OrganisationForm()
     del form.logo, form.remove_logo
     form.set_choices(services.country_choices(), load_sectors())
-    failed = None
+    status = None
     if form.validate_on_submit():
-        try:
+        with refusal_into(form) as refused:
             org = services.create_organisation(actor(), organisation_data(form))
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-            failed = error.status_code
-        else:
-            db.session.commit()
+        if not refused:
             flash(
                 _(
                     "%(org)s has been added as an applicant. Activate it when it has signed.",
@@ -75,8 +70,8 @@ def admin_new():
                 "success",
             )
             return redirect(url_for("members.admin_org", slug=org.slug))
-    status = failed or (422 if form.errors or form.form_errors else 200)
-    return render_template("members/admin_new.html", form=form), status
+        status = refused.status
+    return render_template("members/admin_new.html", form=form), status or error_status(form)
 
 
 def _render_admin_org(org, status_form=None, rep_form=None, status: int = 200):
@@ -108,7 +103,7 @@ def admin_status(slug: str):
     form = StatusForm()
     form.set_choices(services.allowed_transitions(org.status))
     if form.validate_on_submit():
-        try:
+        with refusal_into(form) as refused:
             services.secretariat_change_status(
                 actor(),
                 org,
@@ -116,12 +111,9 @@ def admin_status(slug: str):
                 form.reason.data,
                 form.public_reason.data or "",
             )
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
+        if refused:
             org = services.get_manageable(actor(), slug)
-            return _render_admin_org(org, status_form=form, status=error.status_code)
-        db.session.commit()
+            return _render_admin_org(org, status_form=form, status=refused.status)
         flash(
             _(
                 "%(org)s is now %(status)s.",
@@ -140,16 +132,13 @@ def admin_invite(slug: str):
     org = services.get_manageable(actor(), slug)
     form = RepresentativeForm()
     if form.validate_on_submit():
-        try:
+        with refusal_into(form) as refused:
             services.invite(
                 actor(), org, form.email.data, form.name.data or "", form.job_title.data or ""
             )
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
+        if refused:
             org = services.get_manageable(actor(), slug)
-            return _render_admin_org(org, rep_form=form, status=error.status_code)
-        db.session.commit()
+            return _render_admin_org(org, rep_form=form, status=refused.status)
         flash(_("Invitation sent to %(email)s.", email=form.email.data), "success")
         return redirect(url_for("members.admin_org", slug=org.slug))
     return _render_admin_org(org, rep_form=form, status=422)
@@ -162,7 +151,6 @@ def admin_remove_rep(slug: str, user_id: int):
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("members.admin_org", slug=org.slug))
     services.remove_representative(actor(), org, user_id)
-    db.session.commit()
     flash(_("Access removed."), "success")
     return redirect(url_for("members.admin_org", slug=org.slug))
 
@@ -204,14 +192,11 @@ def admin_approve(application_id: int):
     application = services.get_application(actor(), application_id)
     form = ApproveForm()
     if form.validate_on_submit():
-        try:
+        with refusal_into(form) as refused:
             user = services.approve_application(actor(), application, form.invite_email.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
+        if refused:
             application = services.get_application(actor(), application_id)
-            return _render_application(application, approve=form, status=error.status_code)
-        db.session.commit()
+            return _render_application(application, approve=form, status=refused.status)
         flash(
             _(
                 "%(org)s is now a member. %(email)s has been invited to represent it.",
@@ -230,14 +215,11 @@ def admin_reject(application_id: int):
     application = services.get_application(actor(), application_id)
     form = RejectForm()
     if form.validate_on_submit():
-        try:
+        with refusal_into(form) as refused:
             services.reject_application(actor(), application, form.reason.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
+        if refused:
             application = services.get_application(actor(), application_id)
-            return _render_application(application, reject=form, status=error.status_code)
-        db.session.commit()
+            return _render_application(application, reject=form, status=refused.status)
         flash(
             _(
                 "The application of %(org)s has been rejected and the contact told why.",
@@ -256,25 +238,20 @@ def admin_reject(application_id: int):
 @secretariat_required
 def admin_sectors():
     form = SectorForm()
-    failed = None
+    status = None
     if form.validate_on_submit():
-        try:
+        with refusal_into(form) as refused:
             sector = services.create_sector(actor(), form.name.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-            failed = error.status_code
-        else:
-            db.session.commit()
+        if not refused:
             flash(_("Sector “%(name)s” added.", name=sector.name), "success")
             return redirect(url_for("members.admin_sectors"))
-    status = failed or (422 if form.errors or form.form_errors else 200)
+        status = refused.status
     return render_template(
         "members/admin_sectors.html",
         form=form,
         confirm=ConfirmForm(),
         sectors=services.sectors_with_counts(actor()),
-    ), status
+    ), status or error_status(form)
 
 
 @bp.route("/secretariat/sectors/<int:sector_id>/edit", methods=["GET", "POST"])
@@ -282,21 +259,18 @@ def admin_sectors():
 def admin_sector_edit(sector_id: int):
     sector = services.get_sector(actor(), sector_id)
     form = SectorForm(obj=sector if request.method == "GET" else None)
-    failed = None
+    status = None
     if form.validate_on_submit():
-        try:
+        with refusal_into(form) as refused:
             services.rename_sector(actor(), sector, form.name.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-            failed = error.status_code
-            sector = services.get_sector(actor(), sector_id)
-        else:
-            db.session.commit()
+        if not refused:
             flash(_("Sector renamed."), "success")
             return redirect(url_for("members.admin_sectors"))
-    status = failed or (422 if form.errors or form.form_errors else 200)
-    return render_template("members/admin_sector_edit.html", form=form, sector=sector), status
+        status = refused.status
+        sector = services.get_sector(actor(), sector_id)
+    return render_template(
+        "members/admin_sector_edit.html", form=form, sector=sector
+    ), status or error_status(form)
 
 
 @bp.post("/secretariat/sectors/<int:sector_id>/delete")
@@ -305,17 +279,15 @@ def admin_sector_delete(sector_id: int):
     sector = services.get_sector(actor(), sector_id)
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("members.admin_sectors"))
-    try:
+    with refusal_into() as refused:
         services.delete_sector(actor(), sector)
-    except DomainError as error:
-        db.session.rollback()
+    if refused:
         return render_template(
             "members/admin_sectors.html",
             form=SectorForm(formdata=None),
             confirm=ConfirmForm(),
-            delete_error=error.message,
+            delete_error=refused.message,
             sectors=services.sectors_with_counts(actor()),
-        ), error.status_code
-    db.session.commit()
+        ), refused.status
     flash(_("Sector deleted."), "success")
     return redirect(url_for("members.admin_sectors"))

@@ -27,6 +27,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from app.core.forms import NotBlank
 from app.core.labels import CATEGORY, PLEDGE_STATUS, SIZE_BAND, STATUS
+from app.members.validation import OrganisationData
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -293,8 +294,6 @@ class ConfirmForm(FlaskForm):
 
 def organisation_data(form):
     """The organisation fields of a form, as the services take them."""
-    from app.members.services import OrganisationData
-
     return OrganisationData(
         name=form.name.data or "",
         legal_name=form.legal_name.data or "",

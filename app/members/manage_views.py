@@ -3,6 +3,8 @@ profile and logo, its endorsement of the charter, its pledges and their progress
 
 Every route names the organisation by its slug; the services check that the acting user
 may manage it (403 otherwise) and that a pledge or entry belongs to it (404 otherwise).
+The request's unit of work (`app.core.uow`) commits what a successful action did; a refused
+one is rolled back by `refusal_into` and its form shown again with the message.
 """
 
 from __future__ import annotations
@@ -10,9 +12,9 @@ from __future__ import annotations
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from app.core.forms import apply_domain_error
-from app.db import db
-from app.errors import DomainError, NotFound
+from app.core.forms import error_status
+from app.core.uow import refusal_into
+from app.errors import NotFound
 from app.members import pledges as pledge_services
 from app.members import services
 from app.members.blueprint import actor, bp
@@ -27,14 +29,8 @@ from app.members.forms import (
     id_or_invalid,
     organisation_data,
 )
+from app.members.uploads import read_limited
 from app.security import login_required
-
-
-def _status(form, error_status: int | None) -> int:
-    if error_status:
-        return error_status
-    return 422 if form.errors or form.form_errors else 200
-
 
 # Profile ------------------------------------------------------------------------------------
 
@@ -42,16 +38,14 @@ def _status(form, error_status: int | None) -> int:
 @bp.route("/members/<slug>/edit", methods=["GET", "POST"])
 @login_required
 def edit(slug: str):
-    from app.members.uploads import read_limited
-
     org = services.get_manageable(actor(), slug)
     form = OrganisationForm(obj=org if request.method == "GET" else None)
     form.set_choices(services.country_choices(), load_sectors())
     if request.method == "GET":
         form.sector_id.data = str(org.sector_id or "")
-    failed = None
+    status = None
     if form.validate_on_submit():
-        try:
+        with refusal_into(form) as refused:
             services.update_organisation(actor(), org, organisation_data(form))
             upload = form.logo.data
             if upload is not None and getattr(upload, "filename", ""):
@@ -60,16 +54,12 @@ def edit(slug: str):
                 )
             elif form.remove_logo.data and org.logo_sha256:
                 services.remove_logo(actor(), org)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-            failed = error.status_code
-            org = services.get_manageable(actor(), slug)
-        else:
-            db.session.commit()
+        if not refused:
             flash(_("The profile of %(org)s has been saved.", org=org.name), "success")
             return redirect(url_for("members.profile", slug=org.slug))
-    return render_template("members/edit.html", form=form, org=org), _status(form, failed)
+        status = refused.status
+        org = services.get_manageable(actor(), slug)
+    return render_template("members/edit.html", form=form, org=org), status or error_status(form)
 
 
 # Endorsement -----------------------------------------------------------------------------------
@@ -87,9 +77,9 @@ def endorse(slug: str):
         if actor().is_representative:
             form.signatory_name.data = actor().name
             form.signatory_title.data = actor().job_title
-    failed = None
+    status = None
     if form.validate_on_submit():
-        try:
+        with refusal_into(form) as refused:
             services.endorse(
                 actor(),
                 org,
@@ -98,13 +88,7 @@ def endorse(slug: str):
                 form.signatory_title.data,
                 bool(form.authorised.data),
             )
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-            failed = error.status_code
-            org = services.get_manageable(actor(), slug)
-        else:
-            db.session.commit()
+        if not refused:
             flash(
                 _(
                     "Thank you: %(org)s has endorsed version %(n)d of the charter.",
@@ -114,12 +98,14 @@ def endorse(slug: str):
                 "success",
             )
             return redirect(url_for("members.profile", slug=org.slug))
+        status = refused.status
+        org = services.get_manageable(actor(), slug)
     if version is not None:
         form.version_id.data = str(version.id)
     due = services.endorsement_due(org, version)
     return render_template(
         "members/endorse.html", form=form, org=org, version=version, due=due
-    ), _status(form, failed)
+    ), status or error_status(form)
 
 
 # Pledges ------------------------------------------------------------------------------------------
@@ -166,26 +152,26 @@ def _pledge_data(form: PledgeForm) -> pledge_services.PledgeData:
 def pledge_new(slug: str):
     org = services.get_manageable(actor(), slug)
     form = _pledge_form()
-    failed = None
+    status = None
     if form.validate_on_submit():
-        try:
+        with refusal_into(form) as refused:
             pledge = pledge_services.create_pledge(actor(), org, _pledge_data(form))
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-            failed = error.status_code
-            org = services.get_manageable(actor(), slug)
-        else:
-            db.session.commit()
+        if not refused:
             flash(_("Your pledge “%(title)s” has been recorded.", title=pledge.title), "success")
             return redirect(url_for("members.pledge", slug=org.slug, pledge_id=pledge.id))
+        status = refused.status
+        org = services.get_manageable(actor(), slug)
+    return _render_pledge_form(form, org, None, status)
+
+
+def _render_pledge_form(form: PledgeForm, org, pledge, status: int | None):
     return render_template(
         "members/pledge_form.html",
         form=form,
         org=org,
-        pledge=None,
+        pledge=pledge,
         max_date=pledge_services.latest_target_date(),
-    ), _status(form, failed)
+    ), status or error_status(form)
 
 
 @bp.route("/members/<slug>/pledges/<int:pledge_id>/edit", methods=["GET", "POST"])
@@ -194,27 +180,17 @@ def pledge_edit(slug: str, pledge_id: int):
     org = services.get_manageable(actor(), slug)
     pledge = pledge_services.get_pledge(actor(), org, pledge_id)
     form = _pledge_form(pledge)
-    failed = None
+    status = None
     if form.validate_on_submit():
-        try:
+        with refusal_into(form) as refused:
             pledge_services.update_pledge(actor(), pledge, _pledge_data(form))
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-            failed = error.status_code
-            org = services.get_manageable(actor(), slug)
-            pledge = pledge_services.get_pledge(actor(), org, pledge_id)
-        else:
-            db.session.commit()
+        if not refused:
             flash(_("The pledge has been saved."), "success")
             return redirect(url_for("members.pledge", slug=org.slug, pledge_id=pledge.id))
-    return render_template(
-        "members/pledge_form.html",
-        form=form,
-        org=org,
-        pledge=pledge,
-        max_date=pledge_services.latest_target_date(),
-    ), _status(form, failed)
+        status = refused.status
+        org = services.get_manageable(actor(), slug)
+        pledge = pledge_services.get_pledge(actor(), org, pledge_id)
+    return _render_pledge_form(form, org, pledge, status)
 
 
 def _render_pledge(org, pledge, progress=None, withdraw=None, status: int = 200):
@@ -246,21 +222,18 @@ def pledge_progress(slug: str, pledge_id: int):
     pledge = pledge_services.get_pledge(actor(), org, pledge_id)
     form = ProgressForm()
     if form.validate_on_submit():
-        try:
+        with refusal_into(form) as refused:
             pledge_services.record_progress(
                 actor(), pledge, form.status.data or "", form.note.data or ""
             )
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-            org = services.get_manageable(actor(), slug)
-            pledge = pledge_services.get_pledge(actor(), org, pledge_id)
-            return _render_pledge(org, pledge, progress=form, status=error.status_code)
-        db.session.commit()
-        flash(_("Progress recorded."), "success")
-        return redirect(url_for("members.pledge", slug=org.slug, pledge_id=pledge.id))
+        if not refused:
+            flash(_("Progress recorded."), "success")
+            return redirect(url_for("members.pledge", slug=org.slug, pledge_id=pledge.id))
+        org = services.get_manageable(actor(), slug)
+        pledge = pledge_services.get_pledge(actor(), org, pledge_id)
+        return _render_pledge(org, pledge, progress=form, status=refused.status)
     return _render_pledge(
-        org, pledge, progress=form, status=_status(form, None) if form.errors else 400
+        org, pledge, progress=form, status=error_status(form) if form.errors else 400
     )
 
 
@@ -271,15 +244,12 @@ def pledge_withdraw(slug: str, pledge_id: int):
     pledge = pledge_services.get_pledge(actor(), org, pledge_id)
     form = WithdrawPledgeForm(prefix="withdraw")
     if form.validate_on_submit():
-        try:
+        with refusal_into(form) as refused:
             pledge_services.withdraw_pledge(actor(), pledge, form.note.data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
+        if refused:
             org = services.get_manageable(actor(), slug)
             pledge = pledge_services.get_pledge(actor(), org, pledge_id)
-            return _render_pledge(org, pledge, withdraw=form, status=error.status_code)
-        db.session.commit()
+            return _render_pledge(org, pledge, withdraw=form, status=refused.status)
         flash(_("The pledge has been withdrawn."), "success")
         return redirect(url_for("members.pledge", slug=org.slug, pledge_id=pledge.id))
     return _render_pledge(org, pledge, withdraw=form, status=422 if form.errors else 400)
@@ -296,6 +266,5 @@ def pledge_verify(slug: str, pledge_id: int, update_id: int):
     if not any(u.id == update_id for u in pledge.updates):
         raise NotFound(_("There is no such progress entry."))
     pledge_services.verify_update(actor(), org, update_id)
-    db.session.commit()
     flash(_("The progress entry is marked as verified."), "success")
     return redirect(url_for("members.pledge", slug=org.slug, pledge_id=pledge.id))

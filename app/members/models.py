@@ -86,7 +86,7 @@ class Organisation(TimestampMixin, db.Model):
         Index("ix_organisations_status_name", "status", "name_key"),
         Index("ix_organisations_country_status", "country", "status"),
         Index("ix_organisations_status_joined", "status", "joined_on"),
-        # The public directory (app/members/directory.py): every column its filters, facet
+        # The public directory (app/members/directory/): every column its filters, facet
         # counts and name order read, so a page (however deep), a name search and the counts
         # are walks of this index that never touch the wide table rows.
         Index(

@@ -3,7 +3,7 @@
 A representative creates, edits and withdraws its own organisation's pledges and records
 their progress; the secretariat may do the same for any member, and alone marks a
 progress entry as verified. Every status change and note is a dated `PledgeUpdate`
-(through `services.add_pledge_update`, which the reporting domain also uses).
+(through `add_pledge_update`, which the reporting domain also uses).
 """
 
 from __future__ import annotations
@@ -17,12 +17,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from app import clock
+from app.accounts.models import User
+from app.charter.models import Principle, PrincipleText
+from app.charter.services import current_version
 from app.core import signals
 from app.core.services import record
 from app.db import db
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.members.models import Organisation, Pledge, PledgeStatus, PledgeUpdate, Status
-from app.members.services import add_pledge_update, clean_text
+from app.members.validation import clean_text
 from app.security import ensure_can_manage_org, ensure_secretariat
 
 TITLE_MAX = 200
@@ -45,9 +48,6 @@ class PledgeData:
 
 def principle_choices() -> list[tuple[int, str]]:
     """(principle id, "3. Title") for each principle of the charter in force."""
-    from app.charter.models import PrincipleText
-    from app.charter.services import current_version
-
     version = current_version()
     if version is None:
         return []
@@ -59,6 +59,35 @@ def principle_choices() -> list[tuple[int, str]]:
     return [(r.principle_id, f"{r.number}. {r.title}") for r in rows]
 
 
+def add_pledge_update(
+    actor: User | None,
+    pledge: Pledge,
+    status: str,
+    note: str = "",
+    report_version_id: int | None = None,
+    at: dt.datetime | None = None,
+) -> PledgeUpdate:
+    """Record a dated status/progress entry for a pledge and move the pledge's status."""
+    if status not in {s.value for s in PledgeStatus}:
+        raise ValidationFailed(_("Unknown pledge status."), field="status")
+    when = at or clock.now()
+    update = PledgeUpdate(
+        pledge=pledge,
+        status=status,
+        note=clean_text(note),
+        at=when,
+        by_user_id=getattr(actor, "id", None),
+        report_version_id=report_version_id,
+    )
+    db.session.add(update)
+    if status != pledge.status:
+        pledge.status = status
+        pledge.status_since = when
+    db.session.flush()
+    signals.organisation_changed.send(pledge.organisation, actor=actor)
+    return update
+
+
 def latest_target_date() -> dt.date:
     today = clock.today()
     try:
@@ -68,8 +97,6 @@ def latest_target_date() -> dt.date:
 
 
 def _validate(data: PledgeData, previous_target: dt.date | None = None) -> dict:
-    from app.charter.models import Principle
-
     errors: dict[str, list[str]] = {}
     title = " ".join(clean_text(data.title).split())
     indicator = " ".join(clean_text(data.indicator).split())
@@ -116,7 +143,7 @@ def _validate(data: PledgeData, previous_target: dt.date | None = None) -> dict:
     }
 
 
-def create_pledge(actor, org: Organisation, data: PledgeData) -> Pledge:
+def create_pledge(actor: User | None, org: Organisation, data: PledgeData) -> Pledge:
     ensure_can_manage_org(actor, org.id)
     if org.status not in PLEDGING_STATUSES:
         raise Conflict(_("Only members make pledges."))
@@ -135,7 +162,7 @@ def create_pledge(actor, org: Organisation, data: PledgeData) -> Pledge:
     return pledge
 
 
-def get_pledge(actor, org: Organisation, pledge_id: int) -> Pledge:
+def get_pledge(actor: User | None, org: Organisation, pledge_id: int) -> Pledge:
     """A pledge of `org` that the actor may manage. A pledge of another organisation is
     not found here, whatever its id."""
     ensure_can_manage_org(actor, org.id)
@@ -158,7 +185,7 @@ def _ensure_open(pledge: Pledge) -> None:
         raise Conflict(_("This pledge has been withdrawn; it can no longer change."))
 
 
-def update_pledge(actor, pledge: Pledge, data: PledgeData) -> Pledge:
+def update_pledge(actor: User | None, pledge: Pledge, data: PledgeData) -> Pledge:
     ensure_can_manage_org(actor, pledge.organisation_id)
     _ensure_open(pledge)
     values = _validate(data, previous_target=pledge.target_date)
@@ -171,7 +198,7 @@ def update_pledge(actor, pledge: Pledge, data: PledgeData) -> Pledge:
     return pledge
 
 
-def record_progress(actor, pledge: Pledge, status: str, note: str) -> PledgeUpdate:
+def record_progress(actor: User | None, pledge: Pledge, status: str, note: str) -> PledgeUpdate:
     """A dated progress entry: a new status, a note, or both."""
     ensure_can_manage_org(actor, pledge.organisation_id)
     _ensure_open(pledge)
@@ -189,11 +216,11 @@ def record_progress(actor, pledge: Pledge, status: str, note: str) -> PledgeUpda
     return update
 
 
-def withdraw_pledge(actor, pledge: Pledge, note: str) -> PledgeUpdate:
+def withdraw_pledge(actor: User | None, pledge: Pledge, note: str) -> PledgeUpdate:
     return record_progress(actor, pledge, PledgeStatus.WITHDRAWN, note)
 
 
-def verify_update(actor, org: Organisation, update_id: int) -> PledgeUpdate:
+def verify_update(actor: User | None, org: Organisation, update_id: int) -> PledgeUpdate:
     """The secretariat confirms a progress entry (evidence checked)."""
     ensure_secretariat(actor)
     update = db.session.scalar(
@@ -216,7 +243,7 @@ def verify_update(actor, org: Organisation, update_id: int) -> PledgeUpdate:
     return update
 
 
-def pledges_for_management(actor, org: Organisation) -> list[Pledge]:
+def pledges_for_management(actor: User | None, org: Organisation) -> list[Pledge]:
     ensure_can_manage_org(actor, org.id)
     return list(
         db.session.scalars(

@@ -11,13 +11,14 @@ from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
+from app.charter.services import current_version
 from app.core.cache import memoize_fragment
 from app.core.conditional import Validators, cache_control, conditional
-from app.core.forms import apply_domain_error, error_status
+from app.core.forms import error_status
 from app.core.http_cache import MEMBER_TOPICS, public_page, validated_by_topics
 from app.core.services import file_bytes
-from app.db import db
-from app.errors import DomainError, NotFound
+from app.core.uow import refusal_into
+from app.errors import NotFound
 from app.extensions import limiter
 from app.members import (  # noqa: F401  (importing registers the routes and panels)
     admin_views,
@@ -175,39 +176,36 @@ def _join_limit() -> str:
 @bp.route("/join", methods=["GET", "POST"])
 @limiter.limit(_join_limit, methods=["POST"])
 def join():
-    from app.charter.services import current_version
-
     version = current_version()
     form = JoinForm()
     form.set_choices(services.country_choices(), load_sectors())
     if request.method == "GET" and version is not None:
         form.charter_version_id.data = str(version.id)
-    status = 200
+    status = None
     if form.validate_on_submit():
-        data = services.ApplicationData(
-            organisation=organisation_data(form),
-            contact_name=form.contact_name.data,
-            contact_email=form.contact_email.data,
-            contact_title=form.contact_title.data or "",
-            motivation=form.motivation.data or "",
-            charter_version_id=id_or_invalid(form.charter_version_id.data),
-            signatory_name=form.signatory_name.data,
-            signatory_title=form.signatory_title.data,
-            authorised_to_sign=bool(form.authorised_to_sign.data),
-        )
-        try:
-            services.submit_application(data)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-            status = error.status_code
-            if version is not None:
-                form.charter_version_id.data = str(version.id)
-        else:
-            db.session.commit()
+        with refusal_into(form) as refused:
+            services.submit_application(_application_data(form))
+        if not refused:
             return redirect(url_for("members.join_submitted"))
+        status = refused.status
+        if version is not None:
+            form.charter_version_id.data = str(version.id)
     return render_template("members/join.html", form=form, version=version), (
-        status if status != 200 else error_status(form)
+        status or error_status(form)
+    )
+
+
+def _application_data(form: JoinForm) -> services.ApplicationData:
+    return services.ApplicationData(
+        organisation=organisation_data(form),
+        contact_name=form.contact_name.data,
+        contact_email=form.contact_email.data,
+        contact_title=form.contact_title.data or "",
+        motivation=form.motivation.data or "",
+        charter_version_id=id_or_invalid(form.charter_version_id.data),
+        signatory_name=form.signatory_name.data,
+        signatory_title=form.signatory_title.data,
+        authorised_to_sign=bool(form.authorised_to_sign.data),
     )
 
 

@@ -1,0 +1,102 @@
+"""The public directory: filters from the URL, one page of members, and the count of every
+filter value.
+
+Built to stay fast over tens of thousands of members:
+
+* Everything a page reads that changes only when someone writes is a server-side cached
+  fragment (`app.core.cache`, topic "members": any write to organisations, sectors or charter
+  versions makes it stale after the commit):
+  - "directory-context": the sectors, the charter version numbers and the version in force
+    today (keyed by the date);
+  - "directory-facets": for each filter (country, sector, category, status, year joined), how
+    many members each value would give with the *other* filters applied, keyed by the
+    normalised filters (never the page or the order); the total falls out of the status counts;
+  - "directory-page": the rows of one page, keyed by the filters, the order and the page;
+  - and, in members/views.py, the rendered filter form ("directory-filters") and results
+    section ("directory-results": count, list of members, pages, open-data links), keyed as
+    well by the language and the release.
+* On a miss, the counts and the page read one covering index,
+  `ix_organisations_directory (name_key, status, joined_on, country, sector_id, category)`:
+  the counts are one UNION ALL of a GROUP BY per filter over that index, and a page in name
+  order (page 1 or page 400) walks it without touching the wide table rows except for the
+  rows it shows. On SQLite the statements name the index (`INDEXED BY`), because the planner
+  would otherwise prefer a narrower index that orders the rows but then reads every table row.
+* A name search is a substring match on `name_key` (lower case, runs of spaces made one):
+  on PostgreSQL a trigram GIN index (`pg_trgm`, migration 0002) answers it (the counts, and
+  the page when the counts say the matches are few); on SQLite it is evaluated on the covering
+  index, never on the table. Both databases give the same results, and whatever the visitor
+  types is a literal string (no wildcard, no query syntax).
+
+The HTML page, the JSON API and the CSV export all use these functions, so they agree on
+what a filter means.
+
+The package: `filters` (what the URL may ask for, checked), `statements` (the SQL), `pages`
+(one page: context, counts, rows, choices; the cache). Its public names are importable from
+`app.members.directory` itself.
+"""
+
+from __future__ import annotations
+
+from app.members.directory.filters import (
+    MAX_PAGE,
+    MAX_QUERY_LENGTH,
+    SORTS,
+    Filters,
+    SectorRef,
+    normalise_query,
+    parse_filters,
+    parse_page,
+    parse_per_page,
+)
+from app.members.directory.pages import (
+    DirectoryContext,
+    DirectoryPage,
+    FacetValue,
+    MemberRow,
+    facet_counts,
+    load_context,
+    load_sectors,
+    search,
+)
+from app.members.directory.statements import (
+    DIRECTORY_INDEX,
+    FACETS,
+    counts_statement,
+    escape_like,
+    like_pattern,
+    listed_condition,
+    page_statement,
+    rows_after,
+)
+
+# The statements under their former names (the query-plan tests read them).
+_counts_statement = counts_statement
+_page_statement = page_statement
+
+__all__ = [
+    "DIRECTORY_INDEX",
+    "FACETS",
+    "MAX_PAGE",
+    "MAX_QUERY_LENGTH",
+    "SORTS",
+    "DirectoryContext",
+    "DirectoryPage",
+    "FacetValue",
+    "Filters",
+    "MemberRow",
+    "SectorRef",
+    "counts_statement",
+    "escape_like",
+    "facet_counts",
+    "like_pattern",
+    "listed_condition",
+    "load_context",
+    "load_sectors",
+    "normalise_query",
+    "page_statement",
+    "parse_filters",
+    "parse_page",
+    "parse_per_page",
+    "rows_after",
+    "search",
+]

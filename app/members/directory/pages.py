@@ -1,0 +1,284 @@
+"""One page of the directory: the short lists every request needs (sectors, charter
+versions), the filter counts, the total, the rows, and each filter's choices with their
+labels, each read from the server-side cache or one SQL statement (see
+`app.members.directory`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import sqlalchemy as sa
+from flask_babel import get_locale
+from sqlalchemy import Integer, String, cast, literal, select, union_all
+
+from app import clock
+from app.charter.models import CharterVersion
+from app.core.cache import memoize_fragment, register_fragment
+from app.core.labels import CATEGORY, STATUS
+from app.core.templating import country_name, local_country_name
+from app.db import db
+from app.members.directory.filters import CACHE_FORMAT, Filters, SectorRef
+from app.members.directory.statements import FACETS, counts_statement, page_statement
+from app.members.models import PUBLIC_STATUSES, Sector
+
+register_fragment("directory-context", "members", "charter")
+register_fragment("directory-filters", "members")
+register_fragment("directory-results", "members", "charter")
+
+
+@dataclass(frozen=True)
+class DirectoryContext:
+    """The short lists every directory request needs, read once and cached."""
+
+    sectors: tuple[SectorRef, ...]
+    versions: dict[int, int]  # charter version id -> its number
+    current_version: int | None  # the number of the version in force today
+
+
+class MemberRow(NamedTuple):
+    """One member in a directory page or the API (the columns the page shows, plus the few
+    more the API gives)."""
+
+    id: int
+    slug: str
+    name: str
+    name_key: str
+    country: str
+    category: str
+    status: str
+    joined_on: dt.date | None
+    logo_sha256: str | None
+    country_name: str
+    sector_slug: str | None
+    sector_name: str | None
+    endorsed_version: int | None
+    legal_name: str = ""
+    size_band: str = ""
+    website: str = ""
+    status_since: dt.datetime | None = None
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool = False
+
+
+@dataclass
+class DirectoryPage:
+    filters: Filters
+    context: DirectoryContext
+    total: int
+    page: int
+    per_page: int
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    full: bool = False
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+    def page_key(self) -> list:
+        """What the rows of this page depend on (with the data: the cache adds that)."""
+        return [*self.filters.count_key(), self.filters.sort, self.offset, self.per_page, self.full]
+
+    @functools.cached_property
+    def rows(self) -> list[MemberRow]:
+        """The members on this page (read when asked for: a page whose list comes from the
+        cache never needs them); from the cache, or one SQL statement."""
+        if not self.total:
+            return []
+        sectors = self.context.sectors
+        raw = memoize_fragment(
+            "directory-page",
+            self.page_key(),
+            lambda: _read_page(
+                self.filters, sectors, self.offset, self.per_page, self.full, self.total
+            ),
+        )
+        return _member_rows(raw, self.context)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @functools.cached_property
+    def facets(self) -> dict[str, list[FacetValue]]:
+        """The choices of each filter with their counts and labels (built when asked for: a
+        page whose filter form comes from the cache never needs them)."""
+        return _facet_values(self.filters, self.context.sectors, self.counts)
+
+
+def _read_context(today: dt.date) -> dict:
+    # One statement for two short lists: the sectors, and the charter versions.
+    sectors = select(
+        literal("sector", String(10)).label("kind"),
+        Sector.id,
+        Sector.slug,
+        Sector.name,
+        cast(sa.null(), Integer).label("number"),
+        cast(sa.null(), sa.Date).label("effective"),
+    )
+    versions = select(
+        literal("version", String(10)),
+        CharterVersion.id,
+        CharterVersion.status,
+        literal("", String(1)),
+        CharterVersion.number,
+        CharterVersion.effective_date,
+    )
+    out = {"sectors": [], "versions": {}, "current": None}
+    for kind, id_, slug_or_status, name, number, effective in db.session.execute(
+        union_all(sectors, versions)
+    ):
+        if kind == "sector":
+            out["sectors"].append((id_, slug_or_status, name))
+            continue
+        out["versions"][id_] = number
+        if (
+            slug_or_status == "published"
+            and effective is not None
+            and effective <= today
+            and (out["current"] is None or number > out["current"])
+        ):
+            out["current"] = number
+    out["sectors"].sort(key=lambda s: s[2])
+    return out
+
+
+def load_context() -> DirectoryContext:
+    """The sectors and charter versions (two small statements, cached until one changes;
+    the version in force is that of today, so the date is part of the key)."""
+    today = clock.today()
+    data = memoize_fragment(
+        "directory-context", [CACHE_FORMAT, today.isoformat()], lambda: _read_context(today)
+    )
+    return DirectoryContext(
+        tuple(SectorRef(*s) for s in data["sectors"]), data["versions"], data["current"]
+    )
+
+
+def load_sectors() -> list[SectorRef]:
+    return list(load_context().sectors)
+
+
+def _read_counts(filters: Filters, sectors) -> dict[str, dict[str, int]]:
+    counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+    for row in db.session.execute(counts_statement(filters, sectors)):
+        if row.value is not None:
+            counts[row.facet][str(row.value)] = row.n
+    return counts
+
+
+def facet_counts(filters: Filters, sectors) -> dict[str, dict[str, int]]:
+    """For each filter, the count of members per value with the other filters applied.
+    One SQL statement on a miss, cached per set of filters."""
+    return memoize_fragment(
+        "directory-facets", filters.count_key(), lambda: _read_counts(filters, sectors)
+    )
+
+
+def _read_page(
+    filters: Filters, sectors, offset: int, limit: int, full: bool, total: int | None = None
+) -> list[tuple]:
+    statement = page_statement(filters, sectors, offset, limit, full, total)
+    return [tuple(row) for row in db.session.execute(statement)]
+
+
+def _member_rows(raw: list[tuple], context: DirectoryContext) -> list[MemberRow]:
+    """Rows in the order of `statements._PAGE_COLUMNS` (then the API's columns) made
+    `MemberRow`s: the first nine as they are, then the country's name, the sector and the
+    endorsed version's number in place of the two ids."""
+    sectors = {s.id: s for s in context.sectors}
+    rows = []
+    for values in raw:
+        sector = sectors.get(values[9])
+        rows.append(
+            MemberRow(
+                *values[:9],
+                _country_label(values[4]),
+                sector.slug if sector else None,
+                sector.name if sector else None,
+                context.versions.get(values[10]),
+                *values[11:],
+            )
+        )
+    return rows
+
+
+def search(
+    filters: Filters,
+    context: DirectoryContext,
+    page: int = 1,
+    per_page: int = 24,
+    *,
+    full: bool = False,
+) -> DirectoryPage:
+    """One page of the directory: the filter counts and the total now, the rows when they are
+    read (from the cache, or one SQL statement each). `full` adds the columns the API gives and
+    the page does not."""
+    counts = facet_counts(filters, context.sectors)
+    # The status counts ignore the status filter but apply all the others, so the total
+    # for the current filters is their sum, or the selected status's count.
+    if filters.status:
+        total = counts["status"].get(filters.status, 0)
+    else:
+        total = sum(counts["status"].values())
+    result = DirectoryPage(filters, context, total, page, per_page, counts, full)
+    result.page = min(page, result.pages)
+    return result
+
+
+@functools.lru_cache(maxsize=1024)
+def _country_label(code: str) -> str:
+    """The English ISO name (`MemberRow.country_name`, which the API and exports carry)."""
+    return country_name(code)
+
+
+@functools.lru_cache(maxsize=4096)
+def _local_country_label(code: str, language: str) -> str:  # language: the cache key only
+    """The country's name in the visitor's language, for the filter form."""
+    return local_country_name(code)
+
+
+def _facet_values(
+    filters: Filters, sectors, counts: dict[str, dict[str, int]]
+) -> dict[str, list[FacetValue]]:
+    def values(name: str, options, selected: str) -> list[FacetValue]:
+        found = counts[name]
+        return [
+            FacetValue(value, label, found.get(value, 0), value == selected)
+            for value, label in options
+            if value in found or value == selected
+        ]
+
+    language = str(get_locale() or "en")
+    countries = sorted(
+        (
+            (code, _local_country_label(code, language))
+            for code in set(counts["country"]) | ({filters.country} - {""})
+        ),
+        key=lambda pair: pair[1].lower(),
+    )
+    by_id = counts["sector"]
+    sector_counts = {s.slug: by_id[str(s.id)] for s in sectors if str(s.id) in by_id}
+    counts = {**counts, "sector": sector_counts}
+    years = sorted(
+        set(counts["year"]) | ({str(filters.year)} if filters.year else set()), reverse=True
+    )
+    return {
+        "country": values("country", countries, filters.country),
+        "sector": values("sector", [(s.slug, s.name) for s in sectors], filters.sector),
+        "category": values(
+            "category", [(k, str(v)) for k, v in CATEGORY.items()], filters.category
+        ),
+        "status": values(
+            "status", [(s.value, str(STATUS[s.value])) for s in PUBLIC_STATUSES], filters.status
+        ),
+        "year": values("year", [(y, y) for y in years], str(filters.year or "")),
+    }

@@ -1,0 +1,219 @@
+"""The directory's SQL: the conditions a set of filters means, the one statement that
+counts every filter value, the statement of one page, and the keyset batches the CSV export
+reads. On SQLite the page and counts name the covering index (`INDEXED BY`; see
+`app.members.directory`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import sqlalchemy as sa
+from sqlalchemy import Integer, String, and_, cast, func, literal, select, tuple_, union_all
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.expression import TableClause
+
+from app.charter.models import CharterVersion
+from app.db import db
+from app.members.directory.filters import Filters, SectorRef, normalise_query
+from app.members.models import PUBLIC_STATUSES, Organisation, Sector
+
+FACETS = ("country", "sector", "category", "status", "year")
+DIRECTORY_INDEX = "ix_organisations_directory"
+_FEW_MATCHES = 2000  # a name search with at most this many matches sorts them (PostgreSQL)
+
+
+class _IndexedTable(TableClause):
+    """`organisations` read through a named index: `FROM organisations INDEXED BY <index>` on
+    SQLite, plain `FROM organisations` elsewhere."""
+
+    inherit_cache = True
+
+    def __init__(self, table: sa.Table, index: str):
+        super().__init__(table.name, *(sa.column(c.name, c.type) for c in table.c))
+        self.index = index
+
+
+@compiles(_IndexedTable, "sqlite")
+def _compile_indexed_table(element, compiler, **kw):
+    text = compiler.visit_table(element, **kw)
+    if kw.get("asfrom"):
+        text += f" INDEXED BY {element.index}"
+    return text
+
+
+_DIRECTORY = _IndexedTable(Organisation.__table__, DIRECTORY_INDEX)
+_PUBLIC_STATUS_VALUES = [s.value for s in PUBLIC_STATUSES]
+
+
+def listed_condition(t=Organisation):
+    """Members the public may see: they have joined, and are not an application."""
+    c = t if t is Organisation else t.c
+    return and_(c.status.in_(_PUBLIC_STATUS_VALUES), c.joined_on.is_not(None))
+
+
+def like_pattern(q: str) -> str:
+    """The LIKE pattern of a name search: a literal substring of the normalised name."""
+    return "%" + escape_like(normalise_query(q)) + "%"
+
+
+def _conditions(filters: Filters, sectors, skip: str | None = None, t=Organisation) -> list:
+    c = t if t is Organisation else t.c
+    conds = [listed_condition(t)]
+    if _searching(filters):
+        conds.append(c.name_key.like(like_pattern(filters.q), escape="\\"))
+    if filters.country and skip != "country":
+        conds.append(c.country == filters.country)
+    if filters.sector and skip != "sector":
+        sector_id = next((s.id for s in sectors if s.slug == filters.sector), None)
+        conds.append(c.sector_id == sector_id)
+    if filters.category and skip != "category":
+        conds.append(c.category == filters.category)
+    if filters.status and skip != "status":
+        conds.append(c.status == filters.status)
+    if filters.year and skip != "year":
+        conds.append(c.joined_on >= dt.date(filters.year, 1, 1))
+        conds.append(c.joined_on < dt.date(filters.year + 1, 1, 1))
+    return conds
+
+
+def escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def counts_statement(filters: Filters, sectors):
+    t = _DIRECTORY
+    columns = {
+        "country": t.c.country,
+        "sector": t.c.sector_id,
+        "category": t.c.category,
+        "status": t.c.status,
+        "year": cast(func.extract("year", t.c.joined_on), Integer),
+    }
+    return union_all(
+        *(
+            select(
+                literal(name, String(20)).label("facet"),
+                cast(col, String(20)).label("value"),
+                func.count().label("n"),
+            )
+            .select_from(t)
+            .where(*_conditions(filters, sectors, skip=name, t=t))
+            .group_by(col)
+            for name, col in columns.items()
+        )
+    )
+
+
+def _order(filters: Filters, t=Organisation) -> list:
+    c = t if t is Organisation else t.c
+    if filters.sort == "newest":
+        return [c.joined_on.desc(), c.id.desc()]
+    if filters.sort == "oldest":
+        return [c.joined_on.asc(), c.id.asc()]
+    # name_key is unique: a total order on its own. (A tie-breaker would not be in the order
+    # of the directory index, and SQLite would then sort, reading every skipped row.)
+    return [c.name_key.asc()]
+
+
+_PAGE_COLUMNS = (
+    "id",
+    "slug",
+    "name",
+    "name_key",
+    "country",
+    "category",
+    "status",
+    "joined_on",
+    "logo_sha256",
+    "sector_id",
+    "endorsed_version_id",
+)
+_API_COLUMNS = ("legal_name", "size_band", "website", "status_since")
+
+
+def page_statement(
+    filters: Filters, sectors, offset: int, limit: int, full: bool, total: int | None = None
+):
+    # In name order the page walks the covering index; the join-free select keeps it so (a
+    # join would read each skipped row's table record). Other orders use the join date index.
+    t = _DIRECTORY if filters.sort == "name" else Organisation.__table__
+    names = _PAGE_COLUMNS + (_API_COLUMNS if full else ())
+    if (
+        _searching(filters)
+        and total is not None
+        and total <= _FEW_MATCHES
+        and db.engine.dialect.name == "postgresql"
+    ):
+        # PostgreSQL would walk the name index and test every name on the way; when the
+        # counts say the matches are few, finding them with the trigram index first, then
+        # ordering those few, is far cheaper. (Many matches: the walk finds a page quickly.)
+        o = Organisation.__table__
+        matches = (
+            select(o.c.id)
+            .where(*_conditions(filters, sectors, t=o))
+            .cte("matches")
+            .prefix_with("MATERIALIZED")
+        )
+        return (
+            select(*(o.c[name] for name in names))
+            .join(matches, matches.c.id == o.c.id)
+            .order_by(*_order(filters, o))
+            .limit(limit)
+            .offset(offset)
+        )
+    return (
+        select(*(t.c[name] for name in names))
+        .select_from(t)
+        .where(*_conditions(filters, sectors, t=t))
+        .order_by(*_order(filters, t))
+        .limit(limit)
+        .offset(offset)
+    )
+
+
+def _searching(filters: Filters) -> bool:
+    return bool(filters.q and normalise_query(filters.q))
+
+
+def _row_select():
+    return (
+        select(
+            Organisation.id,
+            Organisation.slug,
+            Organisation.name,
+            Organisation.legal_name,
+            Organisation.country,
+            Organisation.category,
+            Organisation.size_band,
+            Organisation.website,
+            Organisation.status,
+            Organisation.status_since,
+            Organisation.joined_on,
+            Organisation.logo_sha256,
+            Organisation.name_key,
+            Sector.slug.label("sector_slug"),
+            Sector.name.label("sector_name"),
+            CharterVersion.number.label("endorsed_version"),
+        )
+        .outerjoin(Sector, Sector.id == Organisation.sector_id)
+        .outerjoin(CharterVersion, CharterVersion.id == Organisation.endorsed_version_id)
+    )
+
+
+def rows_after(filters: Filters, sectors: list[SectorRef], last=None, limit: int = 1000) -> list:
+    """The next `limit` members matching the filters, in order, after the row `last`
+    (keyset pagination: every batch costs the same, wherever it is in the list)."""
+    statement = _row_select().where(*_conditions(filters, sectors))
+    if last is not None:
+        if filters.sort == "name":
+            after = tuple_(Organisation.name_key, Organisation.id) > tuple_(last.name_key, last.id)
+        elif filters.sort == "newest":
+            after = tuple_(Organisation.joined_on, Organisation.id) < tuple_(
+                last.joined_on, last.id
+            )
+        else:
+            after = tuple_(Organisation.joined_on, Organisation.id) > tuple_(
+                last.joined_on, last.id
+            )
+        statement = statement.where(after)
+    return list(db.session.execute(statement.order_by(*_order(filters)).limit(limit)))

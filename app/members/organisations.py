@@ -1,0 +1,122 @@
+"""Organisations: finding one (and whether the viewer may see or manage it), adding one,
+editing its profile and logo.
+
+Services take the acting user explicitly (None for an anonymous visitor or an automatic
+rule), check authorisation with `app.security`, raise `DomainError`s with a message for
+the field concerned, flush, and never commit.
+"""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from app import clock
+from app.accounts.models import User
+from app.core import signals
+from app.core.services import record, store_file
+from app.db import db
+from app.errors import NotFound
+from app.members.models import Organisation, Status, StatusChange
+from app.members.uploads import clean_logo
+from app.members.validation import OrganisationData, apply_data
+from app.security import ensure_can_manage_org, ensure_secretariat, is_secretariat, represents
+
+
+def organisation_choices() -> list[tuple[int, str]]:
+    rows = db.session.execute(
+        select(Organisation.id, Organisation.name)
+        .where(Organisation.status.not_in([Status.REJECTED]))
+        .order_by(Organisation.name_key)
+    ).all()
+    return [(row.id, row.name) for row in rows]
+
+
+def get_by_slug(slug: str) -> Organisation:
+    org = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
+    if org is None:
+        raise NotFound(_("There is no such member."))
+    return org
+
+
+def can_view(viewer: User | None, org: Organisation) -> bool:
+    return org.is_listed or is_secretariat(viewer) or represents(viewer, org.id)
+
+
+def get_visible(viewer: User | None, slug: str) -> Organisation:
+    """An organisation the viewer may see: listed members for everyone; applications only
+    for the secretariat (and the organisation's own representatives)."""
+    org = get_by_slug(slug)
+    if not can_view(viewer, org):
+        raise NotFound(_("There is no such member."))
+    return org
+
+
+def get_manageable(actor: User | None, slug: str) -> Organisation:
+    org = get_by_slug(slug)
+    ensure_can_manage_org(actor, org.id)
+    return org
+
+
+def create_organisation(actor: User | None, data: OrganisationData) -> Organisation:
+    """The secretariat adds an organisation directly (it starts as an applicant)."""
+    ensure_secretariat(actor)
+    org = Organisation(status=Status.APPLICANT, status_since=clock.now())
+    apply_data(org, data)
+    db.session.add(org)
+    db.session.flush()
+    db.session.add(
+        StatusChange(
+            organisation=org,
+            from_status=None,
+            to_status=Status.APPLICANT,
+            at=clock.now(),
+            by_user_id=actor.id,
+            is_public=False,
+            reason=_("Added by the secretariat."),
+        )
+    )
+    db.session.flush()
+    record(actor, "organisation.created", org, summary=org.name)
+    return org
+
+
+def update_organisation(
+    actor: User | None, org: Organisation, data: OrganisationData
+) -> Organisation:
+    ensure_can_manage_org(actor, org.id)
+    before = org.name
+    apply_data(org, data)
+    org.updated_at = clock.now()
+    db.session.flush()
+    record(
+        actor,
+        "organisation.updated",
+        org,
+        summary=org.name,
+        **({"renamed_from": before} if before != org.name else {}),
+    )
+    signals.organisation_changed.send(org, actor=actor)
+    return org
+
+
+def set_logo(actor: User | None, org: Organisation, data: bytes) -> None:
+    """Check, clean and store a logo upload (see app.members.uploads)."""
+    ensure_can_manage_org(actor, org.id)
+    png = clean_logo(data, current_app.config["LOGO_MAX_BYTES"])
+    stored = store_file(png, "image/png")
+    org.logo_sha256 = stored.sha256
+    org.updated_at = clock.now()
+    db.session.flush()
+    record(actor, "organisation.logo", org, summary=org.name, sha256=stored.sha256)
+    signals.organisation_changed.send(org, actor=actor)
+
+
+def remove_logo(actor: User | None, org: Organisation) -> None:
+    ensure_can_manage_org(actor, org.id)
+    org.logo_sha256 = None
+    org.updated_at = clock.now()
+    db.session.flush()
+    record(actor, "organisation.logo_removed", org, summary=org.name)
+    signals.organisation_changed.send(org, actor=actor)
