@@ -25,6 +25,7 @@ BLUEPRINTS = (
     "app.reporting.views",
     "app.reporting.review_views",
     "app.transparency.views",
+    "app.mail.views",
 )
 
 # The notification layer: modules whose receivers turn domain events (signals that services

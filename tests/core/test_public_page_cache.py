@@ -151,6 +151,8 @@ NOT_PUBLIC = {
     "evidence",
     "extensions",
     "member_report_pdfs",
+    "outbox_attachments",
+    "outbox_messages",
     "pledge_principles",
     "questions",
     "reminder_log",
