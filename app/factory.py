@@ -19,6 +19,7 @@ from app.extensions import babel, csrf, limiter, login_manager, migrate
 BLUEPRINTS = (
     "app.core.views",
     "app.accounts.views",
+    "app.accounts.mfa.views",
     "app.charter.views",
     "app.members.views",
     "app.members.api",

@@ -3,6 +3,7 @@
 Only the app factory, Alembic's env.py and tests import this module.
 """
 
+from app.accounts.mfa.models import RecoveryCode, SecondFactor  # noqa: F401
 from app.accounts.models import User  # noqa: F401
 from app.charter.models import CharterVersion, Principle, PrincipleText  # noqa: F401
 from app.core.models import AuditEvent, StoredFile  # noqa: F401
