@@ -15,8 +15,15 @@ class CodeForm(FlaskForm):
     )
 
 
-class ConfirmCodeForm(CodeForm):
+class ConfirmCodeForm(FlaskForm):
     """A code from the app only (enrolment, new recovery codes, turning it off)."""
+
+    code = StringField(
+        _l("Code"),
+        validators=[NotBlank(), Length(max=20)],
+        description=_l("The 6 digits your authenticator app shows now."),
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "spellcheck": "false"},
+    )
 
 
 class StartForm(FlaskForm):

@@ -119,7 +119,10 @@ def code():
 
 def _qr(uri: str) -> Markup:
     svg = segno.make(uri, error="m").svg_inline(
-        scale=5, title=_("QR code to scan with your authenticator app"), dark="#10243e"
+        scale=5,
+        title=_("QR code to scan with your authenticator app"),
+        dark="#10243e",
+        omitsize=True,
     )
     return Markup(svg)  # noqa: S704 - drawn here from our own otpauth URI
 
