@@ -103,6 +103,10 @@ def load_config() -> dict:
         "MAIL_USE_TLS": _env_bool("MAIL_USE_TLS", False),
         "MAIL_SENDER": _env("MAIL_SENDER", "Pactum secretariat <secretariat@pactum.example>"),
         "SECRETARIAT_EMAIL": _env("SECRETARIAT_EMAIL", "secretariat@pactum.example"),
+        # How the outbox is delivered after a commit: thread | rq | cron | inline (app.mail).
+        "MAIL_DELIVERY": _env("MAIL_DELIVERY", "thread"),
+        # Secretariat accounts must enrol a second factor (TOTP) before anything else.
+        "REQUIRE_SECOND_FACTOR": _env_bool("REQUIRE_SECOND_FACTOR", True),
         # Security.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -137,6 +141,9 @@ def overrides_for_tests(database_url: str) -> dict:
     """Settings for the test suite: a throw-away secret, CSRF on, no throttling surprises."""
     return {
         "TESTING": True,
+        "MAIL_DELIVERY": "inline",  # delivered in the committing thread: tests read it at once
+        # Most tests log the secretariat in by session; tests/accounts/test_mfa*.py turn it on.
+        "REQUIRE_SECOND_FACTOR": False,
         "SECRET_KEY": "test-secret-key-not-for-production",
         "SQLALCHEMY_DATABASE_URI": database_url,
         "LOGIN_RATE_LIMIT": "1000 per minute",

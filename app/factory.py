@@ -40,12 +40,14 @@ from app.extensions import babel, csrf, limiter, login_manager, migrate
 BLUEPRINTS = (
     "app.core.views",
     "app.accounts.views",
+    "app.accounts.mfa.views",
     "app.charter.views",
     "app.members.views",
     "app.members.api",
     "app.reporting.views",
     "app.reporting.review.views",
     "app.transparency.views",
+    "app.mail.views",
 )
 
 # The notification layer: modules whose receivers turn domain events (signals that services

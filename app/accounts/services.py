@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from app import clock
 from app.accounts import signals
+from app.accounts.mfa.services import notify_password_changed
 from app.accounts.models import Role, User, dummy_password_check
 from app.core.services import record
 from app.db import db
@@ -123,6 +124,7 @@ def reset_password(token: str, password: str) -> User:
     validate_password(password, user)
     user.set_password(password)
     record(user, "user.password_reset", user, summary=user.email)
+    notify_password_changed(user)
     return user
 
 
@@ -132,6 +134,7 @@ def change_password(user: User, current: str, new: str) -> None:
     validate_password(new, user)
     user.set_password(new)
     record(user, "user.password_changed", user, summary=user.email)
+    notify_password_changed(user)
 
 
 # Accounts and invitations ----------------------------------------------------------------

@@ -22,6 +22,8 @@ from app.accounts.forms import (
     LoginForm,
     SetPasswordForm,
 )
+from app.accounts.mfa.services import has_factor
+from app.accounts.mfa.views import begin_login
 from app.accounts.models import User
 from app.core.dashboard import panels_for
 from app.core.forms import error_status
@@ -56,6 +58,9 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
+        if user is not None and has_factor(user):
+            begin_login(user, form.remember.data, safe_next(request.args.get("next")))
+            return redirect(url_for("mfa.code"))
         if user is not None:
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for("accounts.dashboard"))

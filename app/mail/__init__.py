@@ -1,0 +1,11 @@
+"""Email that is never lost.
+
+Services call `send_later(...)`: the message is written to the outbox table in the same
+transaction as the change that causes it (a rollback drops both), and delivered from there
+after the commit, with retries and back-off (`app.mail.delivery`). The secretariat sees
+failed messages at /secretariat/mail and can send them again (`app.mail.views`).
+"""
+
+from app.mail.outbox import Attachment, send_later, suppressed, wake_after_commit
+
+__all__ = ["Attachment", "send_later", "suppressed", "wake_after_commit"]
