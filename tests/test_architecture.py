@@ -270,7 +270,6 @@ def test_no_fabricated_request_contexts_outside_the_job_runner():
     assert not found, "\n".join(found)
 
 
-@in_progress
 def test_core_imports_no_domain():
     found = [
         f"{i.source}:{i.line} -> {i.target}"
