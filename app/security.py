@@ -8,17 +8,13 @@ Services call the `ensure_*` helpers with the acting user; they raise Permission
 from __future__ import annotations
 
 from functools import wraps
-from typing import TYPE_CHECKING
 
 from flask import abort, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from app.accounts.models import Role
+from app.accounts.models import Role, User
 from app.errors import PermissionDenied
-
-if TYPE_CHECKING:
-    from app.accounts.models import User
 
 
 def is_secretariat(user: User | None) -> bool:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from app.accounts.models import User
 from app.charter.models import CharterVersion, Principle, PrincipleText, VersionStatus
 from app.charter.queries import draft_in_progress, load_version, with_texts
 from app.core.services import record
@@ -47,14 +48,14 @@ def _ensure_draft(version: CharterVersion) -> None:
         )
 
 
-def draft_for_change(actor, version_id: int) -> CharterVersion:
+def draft_for_change(actor: User, version_id: int) -> CharterVersion:
     ensure_secretariat(actor)
     version = _lock_version(version_id)
     _ensure_draft(version)
     return version
 
 
-def ensure_editable(actor, version_id: int) -> None:
+def ensure_editable(actor: User, version_id: int) -> None:
     """Refuse early (403, 404 or 409) a change to anything but an existing draft. The
     services that change a draft check again, under a row lock."""
     ensure_secretariat(actor)
@@ -79,7 +80,7 @@ def clean(value: str | None) -> str:
     return (value or "").strip()
 
 
-def start_draft(actor) -> CharterVersion:
+def start_draft(actor: User) -> CharterVersion:
     """A new draft, copied from the latest published version (empty when there is none)."""
     ensure_secretariat(actor)
     existing = draft_in_progress()
@@ -138,7 +139,7 @@ def start_draft(actor) -> CharterVersion:
 
 
 def update_draft(
-    actor, version_id: int, *, title: str, preamble_md: str, change_summary: str
+    actor: User, version_id: int, *, title: str, preamble_md: str, change_summary: str
 ) -> CharterVersion:
     version = draft_for_change(actor, version_id)
     title, change_summary = clean(title), " ".join(clean(change_summary).split())
@@ -183,7 +184,7 @@ def _renumber_positions(version: CharterVersion) -> None:
 
 
 def add_principle(
-    actor, version_id: int, *, number: int | None, title: str, body_md: str, theme: str = ""
+    actor: User, version_id: int, *, number: int | None, title: str, body_md: str, theme: str = ""
 ) -> PrincipleText:
     """A new principle (with a new identity) in a draft. Without a number it goes last."""
     version = draft_for_change(actor, version_id)
@@ -214,7 +215,14 @@ def add_principle(
 
 
 def update_principle(
-    actor, version_id: int, text_id: int, *, number: int, title: str, body_md: str, theme: str = ""
+    actor: User,
+    version_id: int,
+    text_id: int,
+    *,
+    number: int,
+    title: str,
+    body_md: str,
+    theme: str = "",
 ) -> PrincipleText:
     version = draft_for_change(actor, version_id)
     text = _text_of(version, text_id)
@@ -227,7 +235,7 @@ def update_principle(
     return text
 
 
-def move_principle(actor, version_id: int, text_id: int, direction: str) -> PrincipleText:
+def move_principle(actor: User, version_id: int, text_id: int, direction: str) -> PrincipleText:
     """Swap a principle with its neighbour above ("up") or below ("down"). The two also swap
     numbers, so the numbering keeps following the reading order."""
     if direction not in ("up", "down"):
@@ -263,7 +271,7 @@ def _is_referenced(principle_id: int) -> bool:
     return False
 
 
-def remove_principle(actor, version_id: int, text_id: int) -> str:
+def remove_principle(actor: User, version_id: int, text_id: int) -> str:
     """Retire a principle in this draft. A principle that existed only in this draft loses its
     identity too (unless something already refers to it). Returns its title."""
     version = draft_for_change(actor, version_id)
@@ -287,7 +295,7 @@ def _drop_if_orphan(principle: Principle) -> None:
         db.session.flush()
 
 
-def delete_draft(actor, version_id: int) -> int:
+def delete_draft(actor: User, version_id: int) -> int:
     """Delete a draft and the identities of principles that only it had. Returns its number."""
     version = draft_for_change(actor, version_id)
     number = version.number

@@ -3,7 +3,7 @@ comparison summary, and the PDF. Plain values in, plain values out; no queries."
 
 from __future__ import annotations
 
-from flask import current_app, render_template, url_for
+from flask import current_app, render_template
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 
@@ -11,22 +11,18 @@ from app.charter.caching import BytesCache
 from app.charter.diff import ADDED, REMOVED, RENUMBERED, REWORDED, UNCHANGED, Comparison
 from app.charter.models import CharterVersion
 from app.charter.services import Timeline
+from app.core.links import external_url  # stable links, whatever Host asked
 from app.core.pdf import render_pdf  # imports WeasyPrint itself only when first used
 from app.markdown import render
 
 JSON_SCHEMA_VERSION = 1
 
 
-def public_url(endpoint: str, **values) -> str:
-    """An absolute link on the configured public address (stable, whatever Host asked)."""
-    return current_app.config["SERVER_URL"].rstrip("/") + url_for(endpoint, **values)
-
-
 def version_payload(version: CharterVersion, timeline: Timeline) -> dict:
     """The charter version as structured data, for those who cite it."""
     previous = timeline.previous(version)
     following = timeline.next(version)
-    page = public_url("charter.version", number=version.number)
+    page = external_url("charter.version", number=version.number)
     return {
         "schema": JSON_SCHEMA_VERSION,
         "alliance": current_app.config["ALLIANCE_NAME"],
@@ -56,11 +52,11 @@ def version_payload(version: CharterVersion, timeline: Timeline) -> dict:
         ],
         "links": {
             "html": page,
-            "pdf": public_url("charter.version_pdf", number=version.number),
-            "json": public_url("charter.version_json", number=version.number),
-            "versions": public_url("charter.versions"),
+            "pdf": external_url("charter.version_pdf", number=version.number),
+            "json": external_url("charter.version_json", number=version.number),
+            "versions": external_url("charter.versions"),
             "compare_with_previous": (
-                public_url("charter.compare", a=previous.number, b=version.number)
+                external_url("charter.compare", a=previous.number, b=version.number)
                 if previous
                 else None
             ),
@@ -124,7 +120,7 @@ def pdf_context(version: CharterVersion, timeline: Timeline | None, preview: boo
         "version": version,
         "timeline": timeline,
         "preview": preview,
-        "page_url": None if preview else public_url("charter.version", number=version.number),
+        "page_url": None if preview else external_url("charter.version", number=version.number),
         "effective": format_date(version.effective_date, "long") if version.effective_date else "",
     }
 

@@ -11,6 +11,7 @@ from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 from app import clock
+from app.accounts.models import User
 from app.charter.drafts import clean, draft_for_change
 from app.charter.models import CharterVersion, PrincipleText, VersionStatus
 from app.charter.queries import load_version
@@ -57,7 +58,7 @@ def publication_problems(version: CharterVersion) -> list[tuple[str | None, str]
     return problems
 
 
-def publish(actor, version_id: int, effective_date: dt.date | None) -> CharterVersion:
+def publish(actor: User, version_id: int, effective_date: dt.date | None) -> CharterVersion:
     """Publish a draft. From now on it never changes. Refuses (and changes nothing) when the
     draft is incomplete or the date is before the latest published version's."""
     version = draft_for_change(actor, version_id)

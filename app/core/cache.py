@@ -20,12 +20,14 @@ out); `invalidate("members")` replaces that generation with a fresh random token
 same cache, so every worker stops using the old entries at once and they simply age out.
 Tokens (not counters) make two concurrent invalidations impossible to lose.
 
-Writes announce themselves through `app.core.signals`; the receivers in
-`app.core.invalidation` queue the topics on
-the SQLAlchemy session and bump them **after the commit**. Bumping earlier is not harmless:
-a reader could take the new generation, read the database before the write commits, and store
-stale data under the new key until the entry expires. A rolled-back transaction invalidates
-nothing. Entries also expire (`CACHE_DEFAULT_TIMEOUT`, 5 minutes), so even a missed signal heals.
+Writes announce themselves through `app.core.signals`; the receivers in `app.core.invalidation`
+queue the topics on the SQLAlchemy session and this module bumps them **after the commit**
+(`_invalidate_committed`). Bumping earlier is not harmless: a reader could take the new
+generation, read the database before the write commits, and store stale data under the new
+key until the entry expires. A rolled-back transaction invalidates nothing. Entries also
+expire (`CACHE_DEFAULT_TIMEOUT`, 5 minutes), so even a missed signal heals.
+
+The stores themselves (the backend choice, `SQLiteCache`) are in `app.core.cache_store`.
 
 Cache plain values (numbers, strings, lists, dicts), never ORM objects.
 """

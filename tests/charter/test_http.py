@@ -171,6 +171,15 @@ def test_json_is_structured_and_stable(client, two_versions):
     assert old["principles"][1]["body"]["markdown"] == PRINCIPLES[1][1]
 
 
+def test_json_links_are_on_the_public_address_whatever_host_asked(
+    app, client, two_versions, monkeypatch
+):
+    monkeypatch.setitem(app.config, "SERVER_URL", "https://charter.example/pactum")
+    data = json.loads(client.get("/charter/v/1.json", headers={"Host": "internal:8000"}).data)
+    assert data["links"]["html"] == "https://charter.example/pactum/charter/v/1"
+    assert data["links"]["pdf"] == "https://charter.example/pactum/charter/v/1.pdf"
+
+
 # Comparison -----------------------------------------------------------------------------------
 
 
