@@ -1,0 +1,96 @@
+"""The API's resources are described once (app/members/schemas.py): the models that dump the
+answers are the schemas the OpenAPI document publishes, and they refuse what they do not
+describe."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from pydantic import ValidationError
+
+from app.core.services import store_file
+from app.members import api_query, schemas
+from app.members.directory import FACETS
+from app.members.models import Status
+from tests.factories import make_org
+from tests.members import builders
+
+
+def test_the_document_publishes_the_models_schemas(client, db):
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert document["components"]["schemas"] == schemas.components()
+    assert set(document["components"]["schemas"]) == {m.__name__ for m in schemas.COMPONENTS}
+    listed = document["paths"]["/members"]["get"]["parameters"]
+    assert listed == [p.document() for p in api_query.LIST_PARAMETERS]
+
+
+def test_every_facet_is_described():
+    assert set(schemas.Facets.model_fields) == set(FACETS)
+
+
+def test_a_member_reads_the_same_in_the_list_and_in_detail(client, db, version):
+    org = make_org(name="Alpha Cloud", website="https://alpha.example", legal_name="Alpha SA")
+    org.logo_sha256 = store_file(builders.image_bytes(), "image/png").sha256
+    builders.endorse(org, version)
+    db.session.commit()
+    listed = client.get("/api/v1/members").get_json()["data"][0]
+    detail = client.get("/api/v1/members/alpha-cloud").get_json()
+    assert {key: detail[key] for key in listed} == listed
+    assert listed["logo_url"].startswith("http://localhost/members/alpha-cloud/logo?v=")
+    assert list(detail) == sorted(detail)  # the JSON provider sorts keys, as it always did
+
+
+def _member(**changes) -> dict:
+    values = {
+        "slug": "a",
+        "name": "A",
+        "legal_name": None,
+        "country": "DE",
+        "country_name": "Germany",
+        "sector": None,
+        "category": "company",
+        "size_band": None,
+        "website": None,
+        "status": Status.ACTIVE,  # models hand in their enums
+        "status_since": dt.datetime(2024, 1, 2, 3, 4, 5, 6, tzinfo=dt.UTC),
+        "joined_on": dt.date(2024, 1, 2),
+        "endorsed_charter_version": None,
+        "logo_url": None,
+        "profile_url": "http://localhost/members/a",
+        "api_url": "http://localhost/api/v1/members/a",
+    }
+    return {**values, **changes}
+
+
+def test_dates_are_written_as_isoformat_does():
+    dumped = schemas.Member.dump(_member())
+    assert dumped["status_since"] == "2024-01-02T03:04:05.000006+00:00"
+    assert dumped["joined_on"] == "2024-01-02"
+    assert dumped["status"] == "active" and type(dumped["status"]) is str
+    assert list(dumped) == list(schemas.Member.model_fields)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"status": "applicant"},  # never listed
+        {"country": "de"},
+        {"category": "spy"},
+        {"size_band": "huge"},
+        {"endorsed_charter_version": 0},
+        {"extra": 1},
+        {"name": None},
+    ],
+)
+def test_an_answer_outside_its_schema_is_refused(changes):
+    with pytest.raises(ValidationError):
+        schemas.Member.dump(_member(**changes))
+
+
+def test_errors_give_fields_only_when_there_are_some():
+    assert schemas.Error.dump(404, "Page not found", "No.") == {
+        "error": {"status": 404, "title": "Page not found", "message": "No."}
+    }
+    body = schemas.Error.dump(400, "Invalid input", "Bad.", {"sort": "Bad."})
+    assert body["error"]["fields"] == {"sort": "Bad."}
