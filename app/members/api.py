@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request, url_for
 from flask_babel import gettext as _
+from werkzeug.exceptions import MethodNotAllowed
 
 from app.core.http_cache import MEMBER_TOPICS, public_page
 from app.members import services
@@ -25,6 +26,22 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 def _open_data_headers(response):
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers.setdefault("Cache-Control", "public, max-age=60")
+    return response
+
+
+@bp.after_app_request
+def _allow_on_405(response):
+    # The app's error pages are new responses, without the Allow header that Werkzeug's
+    # MethodNotAllowed gives (RFC 9110 15.5.6: a 405 must list the methods allowed). A
+    # request that matched no route belongs to no blueprint, hence an app-wide hook.
+    error = request.routing_exception
+    if (
+        response.status_code == 405
+        and isinstance(error, MethodNotAllowed)
+        and error.valid_methods
+        and request.path.startswith(bp.url_prefix + "/")
+    ):
+        response.headers.setdefault("Allow", ", ".join(sorted(error.valid_methods)))
     return response
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pycountry
+
 from app.core.labels import CATEGORY
 from app.members.directory import (
     MAX_PAGE,
@@ -23,6 +25,8 @@ from app.members.models import PUBLIC_STATUSES
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 100
 LISTED_STATUSES = tuple(s.value for s in PUBLIC_STATUSES)
+# The codes the directory's parser knows (ISO 3166-1 alpha-2, as pycountry lists them).
+COUNTRY_CODES = tuple(sorted(country.alpha_2 for country in pycountry.countries))
 
 
 @dataclass(frozen=True)
@@ -51,8 +55,9 @@ FILTERS = (
     ),
     QueryParameter(
         "country",
-        "ISO 3166-1 alpha-2 country code, such as DE.",
-        {"type": "string", "pattern": "^[A-Za-z]{2}$"},
+        "ISO 3166-1 alpha-2 code of a country, such as DE (lower case is read as upper case). "
+        "Any other value is refused.",
+        {"type": "string", "enum": list(COUNTRY_CODES)},
     ),
     QueryParameter("sector", "A sector's slug, as given in `sector.slug`.", {"type": "string"}),
     QueryParameter(
@@ -66,7 +71,8 @@ FILTERS = (
     ),
     QueryParameter(
         "sort",
-        "`name` (A–Z), `newest` or `oldest` (by the date joined).",
+        "`name` (A–Z), `newest` or `oldest` (by the date joined). Any other value, an empty "
+        "one included, is refused.",
         {"type": "string", "enum": list(SORTS), "default": "name"},
     ),
 )
@@ -88,7 +94,14 @@ def parse_list_query(
 ) -> tuple[Filters, int, int, dict[str, str]]:
     """The filters, page and page size a list request asks for, and a message per invalid
     argument (in the order of `LIST_PARAMETERS`). Read by the directory's own parsers, so the
-    API, the page and the CSV agree on what a filter means."""
+    API, the page and the CSV agree on what a filter means.
+
+    An empty `sort=` is refused like an unknown order (the document says `sort` is one of
+    its values; the directory page reads it as the default): handed to the parser as a
+    value outside `SORTS`, it gets the parser's own message."""
+    if args.get("sort") == "":
+        args = args.copy()
+        args["sort"] = " "
     filters, errors = parse_filters(args, sectors)
     page = parse_page(args, errors)
     per_page = parse_per_page(args, errors, PER_PAGE.schema["default"], PER_PAGE.schema["maximum"])

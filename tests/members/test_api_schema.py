@@ -94,3 +94,50 @@ def test_errors_give_fields_only_when_there_are_some():
     }
     body = schemas.Error.dump(400, "Invalid input", "Bad.", {"sort": "Bad."})
     assert body["error"]["fields"] == {"sort": "Bad."}
+
+
+# What the document says, the API does (issue 17) ------------------------------------------
+
+
+def _parameter(document: dict, name: str) -> dict:
+    parameters = document["paths"]["/members"]["get"]["parameters"]
+    return next(p for p in parameters if p["name"] == name)
+
+
+def test_country_is_a_code_that_exists(client, db, version):
+    make_org(name="Kenyan Org", country="KE")
+    db.session.commit()
+    document = client.get("/api/v1/openapi.json").get_json()
+    codes = _parameter(document, "country")["schema"]["enum"]
+    assert {"DE", "KE", "FR"} <= set(codes) and "ZZ" not in codes and len(codes) > 200
+    for code in ("KE", "ke"):
+        assert client.get(f"/api/v1/members?country={code}").status_code == 200
+    for code in ("ZZ", "Kenya", "K"):
+        response = client.get(f"/api/v1/members?country={code}")
+        assert response.status_code == 400
+        assert code.upper() not in codes
+        assert set(response.get_json()["error"]["fields"]) == {"country"}
+
+
+def test_sort_is_its_enum_and_an_empty_sort_is_refused_like_a_bad_one(client, db, version):
+    document = client.get("/api/v1/openapi.json").get_json()
+    assert _parameter(document, "sort")["schema"]["enum"] == ["name", "newest", "oldest"]
+    bad = client.get("/api/v1/members?sort=up")
+    empty = client.get("/api/v1/members?sort=")
+    assert bad.status_code == empty.status_code == 400
+    assert empty.get_json() == bad.get_json()
+    assert set(empty.get_json()["error"]["fields"]) == {"sort"}
+    # Together with another error, in the order of the parameters.
+    both = client.get("/api/v1/members?page=0&sort=").get_json()["error"]
+    assert both["message"] == " ".join([both["fields"]["sort"], both["fields"]["page"]])
+    for value in ("name", "newest", "oldest"):
+        assert client.get(f"/api/v1/members?sort={value}").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/api/v1/members", "/api/v1/members/x", "/api/v1/openapi.json"])
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+def test_a_method_not_allowed_says_which_are(client, db, path, method):
+    response = client.open(path, method=method)
+    assert response.status_code == 405 and response.mimetype == "application/json"
+    assert response.headers["Allow"] == "GET, HEAD, OPTIONS"
+    assert response.get_json()["error"]["status"] == 405
