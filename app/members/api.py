@@ -7,6 +7,8 @@ schema the document publishes. This module only reads the request and builds the
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, jsonify, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import MethodNotAllowed
@@ -20,6 +22,11 @@ from app.members.openapi import document
 from app.members.schemas import Error, Links, MemberDetail, MemberList
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+
+# What `services.slugify` makes. Anything else names no member, and may hold what a database
+# refuses to compare (PostgreSQL: a NUL character), so it is looked up as "", which no member
+# has: the same 404, the same statements.
+_SLUG = re.compile(r"[a-z0-9-]+")
 
 
 @bp.after_request
@@ -91,6 +98,8 @@ def members():
 @bp.get("/members/<slug>")
 @public_page(MEMBER_TOPICS)
 def member(slug: str):
+    if not _SLUG.fullmatch(slug):
+        slug = ""
     profile = services.load_profile(None, slug)  # public data only, whoever asks
     return jsonify(MemberDetail.dump(MemberDetail.values(profile, _links())))
 

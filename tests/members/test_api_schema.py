@@ -141,3 +141,12 @@ def test_a_method_not_allowed_says_which_are(client, db, path, method):
     assert response.status_code == 405 and response.mimetype == "application/json"
     assert response.headers["Allow"] == "GET, HEAD, OPTIONS"
     assert response.get_json()["error"]["status"] == 405
+
+
+@pytest.mark.parametrize("slug", ["%00", "a%00b", "Alpha-Cloud", "%C3%A9", "a%20b"])
+def test_a_slug_no_member_can_have_is_404(client, db, version, slug):
+    make_org(name="Alpha Cloud")
+    db.session.commit()
+    response = client.get(f"/api/v1/members/{slug}")
+    assert response.status_code == 404
+    assert response.get_json() == client.get("/api/v1/members/nobody").get_json()
