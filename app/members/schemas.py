@@ -51,7 +51,7 @@ SizeBand = Literal[tuple(SIZE_BAND)]
 
 
 class Resource(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", strict=True)  # strict: no coercion, faster
 
     @classmethod
     def dump(cls, data: dict) -> dict:
