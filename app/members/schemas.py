@@ -27,6 +27,7 @@ from app.core.templating import country_name
 from app.members.api_query import LISTED_STATUSES, MAX_PER_PAGE
 from app.members.directory import DirectoryPage, MemberRow
 from app.members.models import Organisation, PledgeStatus, Status
+from app.members.services import Profile
 
 REF_TEMPLATE = "#/components/schemas/{model}"
 
@@ -251,8 +252,8 @@ class MemberDetail(Member):
     reports: list[Report] = Field(description="Yearly reports the member has made public.")
 
     @staticmethod
-    def values(profile, links: Links) -> dict:
-        """A member's public profile (`members.services.Profile`) in the API's terms."""
+    def values(profile: Profile, links: Links) -> dict:
+        """A member's public profile in the API's terms."""
         org = profile.organisation
         return {
             **Member.values(_row(org), links),
