@@ -150,3 +150,27 @@ def test_a_slug_no_member_can_have_is_404(client, db, version, slug):
     response = client.get(f"/api/v1/members/{slug}")
     assert response.status_code == 404
     assert response.get_json() == client.get("/api/v1/members/nobody").get_json()
+
+
+def _refused(args: dict) -> set[str]:
+    return set(api_query.parse_list_query(args, ())[3])
+
+
+@pytest.mark.parametrize("parameter", api_query.LIST_PARAMETERS, ids=lambda p: p.name)
+def test_the_parser_reads_each_parameter_as_the_table_documents_it(app, parameter):
+    """Every value the table allows is read, values just outside it are refused: the table
+    and the parser cannot drift apart."""
+    name, schema = parameter.name, parameter.schema
+    with app.test_request_context():
+        for value in schema.get("enum", []):
+            assert not _refused({name: value}), value
+        if "enum" in schema:
+            assert _refused({name: "zz-not-a-value"}) == {name}
+        if schema["type"] == "integer":
+            for value in (schema["minimum"], schema["maximum"]):
+                assert not _refused({name: str(value)})
+            for value in (schema["minimum"] - 1, schema["maximum"] + 1, "x"):
+                assert _refused({name: str(value)}) == {name}
+        if "maxLength" in schema:
+            assert not _refused({name: "a" * schema["maxLength"]})
+            assert _refused({name: "a" * (schema["maxLength"] + 1)}) == {name}
