@@ -357,7 +357,9 @@ def presented_by(factory: PresentationFactory) -> PresentationFactory:
 
 def presentation() -> PresentationFactory:
     if not _presentations:
-        raise RuntimeError("no presentation of the annual report: import app.transparency.present")
+        raise RuntimeError(
+            "no presentation of the annual report: import app.transparency.present.document"
+        )
     return _presentations[0]
 
 
@@ -428,7 +430,7 @@ def run_build(
     return job
 
 
-# The annual report document -------------------------------------------------------------
+# Default texts of a new annual report ---------------------------------------------------
 
 
 def default_summary(cycle: ReportingCycle) -> str:

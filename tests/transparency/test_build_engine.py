@@ -225,7 +225,10 @@ def test_the_worker_module_imports_no_flask_in_a_fresh_interpreter():
 
 
 def test_a_worker_process_has_not_loaded_flask():
-    """A real worker of the pool (spawned, warmed by its initializer) asked what it holds."""
+    """A real worker of the pool (spawned, warmed by its initializer) asked what it holds.
+    (`spawn` also runs the parent's main script again in the worker, here pytest's: a parent
+    started as `python -m flask` or `python -m gunicorn` is skipped there, while the `flask`
+    and `gunicorn` console scripts import Flask into the worker.)"""
     executor = pool.make_executor(1)
     try:
         loaded = executor.submit(eval, "sorted(__import__('sys').modules)").result(timeout=120)
