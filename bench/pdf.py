@@ -523,8 +523,8 @@ def _document(draft: bool = False):
 
     from app.db import db
     from app.reporting.models import ReportingCycle
-    from app.transparency import services
     from app.transparency.models import AnnualReport
+    from app.transparency.present.document import AnnualDocument
 
     cycle = db.session.scalar(select(ReportingCycle).where(ReportingCycle.year == YEAR))
     report = db.session.scalar(select(AnnualReport).where(AnnualReport.cycle_id == cycle.id))
@@ -536,7 +536,7 @@ def _document(draft: bool = False):
         )
         db.session.add(report)
         db.session.flush()
-    return services.AnnualDocument(cycle, report, draft=draft)
+    return AnnualDocument(cycle, report, draft=draft)
 
 
 def run_chunked(database_url: str, workers: int, out: str | None = None) -> dict:
@@ -576,12 +576,13 @@ def check_pdf(path: Path, full: bool) -> list[str]:
 def run_single(database_url: str) -> dict:
     app = _app(database_url)
     with app.app_context(), app.test_request_context("/"):
-        from app.transparency import build, services
+        from app.transparency import pdfengine as build
+        from app.transparency.present.print_css import single_pass_css
 
         html = _document().single_html()
         build.render("<html lang=en><title>warm</title><p>warm up</p></html>")
         start = time.perf_counter()
-        data, pages = build.render_pdf(html, extra_css=services.single_pass_css())
+        data, pages = build.render_pdf(html, extra_css=single_pass_css())
         seconds = time.perf_counter() - start
         return {"seconds": seconds, "pages": pages, "bytes": len(data), "html_bytes": len(html)}
 

@@ -11,6 +11,7 @@ WeasyPrint is imported lazily: importing it costs about 0.35 s.
 from __future__ import annotations
 
 import mimetypes
+import warnings
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -18,6 +19,8 @@ from app.config import BASE_DIR
 
 STATIC_DIR = (BASE_DIR / "static").resolve()
 BASE_URL = "https://pactum.invalid/"
+VARIANT_UA = "pdf/ua-1"  # tagged, accessible
+VARIANT_A = "pdf/a-3b"  # archival, tagged as well
 
 
 class RefusedURL(ValueError):
@@ -80,14 +83,21 @@ def render_document(html: str, stylesheets: list[str] | None = None):
     return html_document(html).render(stylesheets=css, font_config=fonts)
 
 
-def write_pdf(document, variant: str | None = "pdf/ua-1") -> bytes:
-    """Write a laid-out Document. Variants: 'pdf/ua-1' (tagged, default), 'pdf/a-3b'."""
-    kwargs = {"pdf_variant": variant} if variant else {}
-    return document.write_pdf(**kwargs)
+def write_pdf(document, variant: str | None = VARIANT_UA) -> bytes:
+    """Write a laid-out Document. Variants: VARIANT_UA (tagged, default), VARIANT_A (PDF/A-3b,
+    tagged as well), None (untagged: overlays)."""
+    if not variant:
+        return document.write_pdf()
+    if variant == VARIANT_A:
+        # WeasyPrint 70 opens its sRGB profile for PDF/A and never closes the file.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ResourceWarning)
+            return document.write_pdf(pdf_variant=variant, pdf_tags=True)
+    return document.write_pdf(pdf_variant=variant)
 
 
 def render_pdf(
-    html: str, stylesheets: list[str] | None = None, variant: str | None = "pdf/ua-1"
+    html: str, stylesheets: list[str] | None = None, variant: str | None = VARIANT_UA
 ) -> bytes:
     """HTML string -> PDF bytes. Title, language and author come from the HTML's <title>,
     <html lang> and <meta name="author">."""

@@ -397,31 +397,40 @@ def indicator(question: QuestionInfo, counts: Iterable[tuple[object, int]]) -> I
         result.no = sum(c for v, c in values if v is False)
         result.answered = result.yes + result.no
     elif kind in ("single_choice", "multiple_choice"):
-        tally: Counter = Counter()
-        answered = 0
-        for value, count in values:
-            chosen = value if isinstance(value, list) else [value]
-            chosen = [str(c) for c in chosen]
-            if not chosen:
-                continue
-            answered += count
-            for choice in dict.fromkeys(chosen):
-                tally[choice] += count
-        result.answered = answered
-        order = list(question.choices) + sorted(set(tally) - set(question.choices))
-        result.distribution = [
-            (c, tally[c], tally[c] / answered if answered else 0.0) for c in order
-        ]
+        _summarise_choices(result, values)
     elif kind == "number":
-        numbers = sorted(((float(v), c) for v, c in values if _is_number(v)), key=lambda p: p[0])
-        result.answered = sum(c for _, c in numbers)
-        if numbers:
-            result.minimum = numbers[0][0]
-            result.maximum = numbers[-1][0]
-            result.q1 = quantile(numbers, 0.25)
-            result.median = quantile(numbers, 0.5)
-            result.q3 = quantile(numbers, 0.75)
+        _summarise_numbers(result, values)
     return result
+
+
+def _summarise_choices(result: Indicator, values: list[tuple[object, int]]) -> None:
+    """How many answered, and the share of them that chose each choice (a multiple choice
+    answer counts once per choice it names)."""
+    tally: Counter = Counter()
+    answered = 0
+    for value, count in values:
+        chosen = value if isinstance(value, list) else [value]
+        chosen = [str(c) for c in chosen]
+        if not chosen:
+            continue
+        answered += count
+        for choice in dict.fromkeys(chosen):
+            tally[choice] += count
+    result.answered = answered
+    order = list(result.question.choices) + sorted(set(tally) - set(result.question.choices))
+    result.distribution = [(c, tally[c], tally[c] / answered if answered else 0.0) for c in order]
+
+
+def _summarise_numbers(result: Indicator, values: list[tuple[object, int]]) -> None:
+    """How many answered with a number, and the five-number summary of those numbers."""
+    numbers = sorted(((float(v), c) for v, c in values if _is_number(v)), key=lambda p: p[0])
+    result.answered = sum(c for _, c in numbers)
+    if numbers:
+        result.minimum = numbers[0][0]
+        result.maximum = numbers[-1][0]
+        result.q1 = quantile(numbers, 0.25)
+        result.median = quantile(numbers, 0.5)
+        result.q3 = quantile(numbers, 0.75)
 
 
 def trend(by_year: Iterable[tuple[int, Indicator]]) -> list[tuple[int, float]]:

@@ -5,19 +5,34 @@ With `PACTUM_REDIS_URL` set, a build is a job on the RQ queue "pactum", run by
 the job runs `run_job(job_id)`, which commits the `BuildJob` row's progress as it goes
 (so the secretariat can watch it from any page load) and records a failure with its
 message instead of swallowing it. The PDF layout itself happens in worker processes
-(app.transparency.build), so a thread here mostly waits.
+(`app.transparency.pdfengine`), so a thread here mostly waits.
+
+The job needs an app context, no request: the report's templates and links are built
+from the configuration (`PACTUM_SERVER_URL`). RQ calls `app.transparency.job_entry.run`,
+which makes the app when its worker process has none; this module never imports the app
+factory (the factory's CLI imports this module).
 """
 
 from __future__ import annotations
 
 import threading
 
-from flask import Flask, current_app, has_app_context
+from flask import Flask, current_app
+from flask_babel import gettext as _
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
+from app.core.uow import unit_of_work
 from app.db import db
+from app.errors import DomainError
+from app.transparency import services
+from app.transparency.present import document as _document  # noqa: F401  (registers the presentation)
 
 QUEUE = "pactum"
 JOB_TIMEOUT = 3 * 3600
+# What RQ calls, by name (a module that may import the app factory).
+ENTRY = "app.transparency.job_entry.run"
+_PENDING = "pactum_builds_to_dispatch"
 
 _threads: dict[int, threading.Thread] = {}
 
@@ -27,7 +42,7 @@ def dispatch(job_id: int) -> str:
     app = current_app._get_current_object()
     if app.config.get("REDIS_URL"):
         queue(app.config["REDIS_URL"]).enqueue_call(
-            run_job,
+            ENTRY,
             args=(job_id,),
             timeout=JOB_TIMEOUT,
             result_ttl=3600,
@@ -41,6 +56,26 @@ def dispatch(job_id: int) -> str:
     _threads[job_id] = thread
     thread.start()
     return "thread"
+
+
+def dispatch_after_commit(job_id: int) -> None:
+    """Start the build once the transaction that queued it commits (the build runs in
+    another session, which must find the job row); nothing if it rolls back."""
+    db.session.info.setdefault(_PENDING, []).append(job_id)
+
+
+@event.listens_for(Session, "after_commit")
+def _dispatch_pending(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a SAVEPOINT was released; the real commit comes later
+    for job_id in session.info.pop(_PENDING, []):
+        dispatch(job_id)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_pending(session: Session, previous_transaction) -> None:
+    if not previous_transaction.nested:
+        session.info.pop(_PENDING, None)
 
 
 def wait(job_id: int, timeout: float = 120) -> None:
@@ -62,59 +97,40 @@ def _run_in_thread(app: Flask, job_id: int) -> None:
 
 
 def run_job(job_id: int) -> str:
-    """Run one build (RQ calls this by name). Returns "done", "failed" or "skipped"."""
-    if has_app_context():
-        return _run(job_id)
-    from app import create_app
-
-    app = create_app()
-    with app.app_context():
-        try:
-            return _run(job_id)
-        finally:
-            db.session.remove()
-
-
-def _run(job_id: int) -> str:
-    from app.transparency import services
-
-    app = current_app._get_current_object()
-    # Templates and url_for() behave as in a request made to the public address.
-    with app.test_request_context("/", base_url=app.config["SERVER_URL"]):
+    """Run one build, in the app context of the caller. Returns "done", "failed" or
+    "skipped". Each step is its own unit of work: starting, every progress note, the
+    result; a failure rolls the build back and is recorded on the job."""
+    with unit_of_work():
         job = services.start_build(job_id)
-        db.session.commit()
-        if job is None:
-            return "skipped"
-        last = {"percent": -1}
+    if job is None:
+        return "skipped"
+    last = {"percent": -1}
 
-        def progress(percent: int, message: str) -> None:
-            if percent != last["percent"]:
-                last["percent"] = percent
+    def progress(percent: int, message: str) -> None:
+        if percent != last["percent"]:
+            last["percent"] = percent
+            with unit_of_work():
                 services.note_progress(job_id, percent, message)
-                db.session.commit()
 
-        try:
+    try:
+        with unit_of_work():
             services.run_build(job_id, progress=progress)
-            db.session.commit()
-            return "done"
-        except Exception as error:  # noqa: BLE001 - recorded on the job and logged
-            db.session.rollback()
-            app.logger.exception("annual report build %s failed", job_id)
+        return "done"
+    except Exception as error:  # noqa: BLE001 - recorded on the job and logged
+        db.session.rollback()  # the failure may have been the commit itself
+        current_app.logger.exception("annual report build %s failed", job_id)
+        with unit_of_work():
             services.fail_build(job_id, failure_message(error))
-            db.session.commit()
-            return "failed"
+        return "failed"
 
 
 def failure_message(error: Exception) -> str:
-    from flask_babel import gettext as _
-
-    from app.errors import DomainError
-
     detail = error.message if isinstance(error, DomainError) else str(error) or type(error).__name__
     return _("The build failed: %(detail)s", detail=detail)[:300]
 
 
 def queue(redis_url: str):
+    # Imported when a queue is used: most installations run without Redis.
     from redis import Redis
     from rq import Queue
 

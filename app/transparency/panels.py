@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from app.core.dashboard import panel
+from app.transparency.services import overview
 
 
 @panel(40, "secretariat")
 def annual_reports(user) -> dict | None:
-    from app.transparency.services import overview
-
     rows = overview(user)
     return {"template": "transparency/_panel.html", "rows": rows[:5], "more": len(rows) > 5}

@@ -173,7 +173,31 @@ def _latest_versions():
 
 def load_indicators(cycle: ReportingCycle, principles: list[PrincipleInfo]):
     """Indicator summaries of this cycle by principle key, with their trends."""
-    key_of = {p.id: p.key for p in principles}
+    questions = _indicator_questions(cycle, {p.id: p.key for p in principles})
+    earlier = _earlier_questions(cycle, {q.lineage for q, _ in questions})
+    counts = _answer_counts([q.id for q, _ in questions] + [r.id for r in earlier])
+    earlier_by_lineage: dict[str, list[tuple[int, F.Indicator]]] = defaultdict(list)
+    for r in earlier:
+        info = F.QuestionInfo(r.id, r.lineage, r.text, r.type, tuple(r.choices or ()), r.unit or "")
+        earlier_by_lineage[r.lineage].append((r.year, F.indicator(info, counts.get(r.id, []))))
+    by_key: dict[str, list[F.Indicator]] = defaultdict(list)
+    for question, key in questions:
+        summary = F.indicator(question, counts.get(question.id, []))
+        same_type = [
+            (y, i)
+            for y, i in earlier_by_lineage.get(question.lineage, [])
+            if i.question.type == question.type
+        ]
+        summary.trend = F.trend([*same_type, (cycle.year, summary)])
+        by_key[key].append(summary)
+    years = sorted({r.year for r in earlier})
+    return dict(by_key), years
+
+
+def _indicator_questions(
+    cycle: ReportingCycle, key_of: dict[int, str]
+) -> list[tuple[F.QuestionInfo, str]]:
+    """The cycle's indicator questions, in questionnaire order, with their principle key."""
     rows = db.session.execute(
         select(
             Question.id,
@@ -194,64 +218,56 @@ def load_indicators(cycle: ReportingCycle, principles: list[PrincipleInfo]):
         )
         .order_by(Section.position, Question.position, Question.id)
     ).all()
-    questions = [
+    return [
         (
             F.QuestionInfo(r.id, r.lineage, r.text, r.type, tuple(r.choices or ()), r.unit or ""),
             key_of.get(r.principle_id, "") if r.principle_id else "",
         )
         for r in rows
     ]
-    lineages = {q.lineage for q, _ in questions}
-    earlier = []
-    if lineages:
-        earlier = db.session.execute(
-            select(
-                Question.id,
-                Question.lineage,
-                Question.type,
-                Question.text,
-                Question.choices,
-                Question.unit,
-                ReportingCycle.year,
-            )
-            .join(Section, Section.id == Question.section_id)
-            .join(ReportingCycle, ReportingCycle.id == Section.cycle_id)
-            .where(Question.lineage.in_(lineages), ReportingCycle.year < cycle.year)
-        ).all()
-    ids = [q.id for q, _ in questions] + [r.id for r in earlier]
+
+
+def _earlier_questions(cycle: ReportingCycle, lineages: set[str]) -> list:
+    """The same questions (by lineage) in earlier cycles, for the trends."""
+    if not lineages:
+        return []
+    return db.session.execute(
+        select(
+            Question.id,
+            Question.lineage,
+            Question.type,
+            Question.text,
+            Question.choices,
+            Question.unit,
+            ReportingCycle.year,
+        )
+        .join(Section, Section.id == Question.section_id)
+        .join(ReportingCycle, ReportingCycle.id == Section.cycle_id)
+        .where(Question.lineage.in_(lineages), ReportingCycle.year < cycle.year)
+    ).all()
+
+
+def _answer_counts(ids: list[int]) -> dict[int, list[tuple[object, int]]]:
+    """(decoded value, count) of each question's answers in the latest submitted versions."""
     counts: dict[int, list[tuple[object, int]]] = defaultdict(list)
-    if ids:
-        latest = _latest_versions()
-        value = cast(SubmittedAnswer.value, Text)
-        for chunk in _chunks(ids, 500):
-            for row in db.session.execute(
-                select(SubmittedAnswer.question_id, value.label("value"), func.count().label("n"))
-                .join(ReportVersion, ReportVersion.id == SubmittedAnswer.version_id)
-                .join(
-                    latest,
-                    (latest.c.report_id == ReportVersion.report_id)
-                    & (latest.c.number == ReportVersion.number),
-                )
-                .where(SubmittedAnswer.question_id.in_(chunk))
-                .group_by(SubmittedAnswer.question_id, value)
-            ):
-                counts[row.question_id].append((F.decode(row.value), row.n))
-    earlier_by_lineage: dict[str, list[tuple[int, F.Indicator]]] = defaultdict(list)
-    for r in earlier:
-        info = F.QuestionInfo(r.id, r.lineage, r.text, r.type, tuple(r.choices or ()), r.unit or "")
-        earlier_by_lineage[r.lineage].append((r.year, F.indicator(info, counts.get(r.id, []))))
-    by_key: dict[str, list[F.Indicator]] = defaultdict(list)
-    for question, key in questions:
-        summary = F.indicator(question, counts.get(question.id, []))
-        same_type = [
-            (y, i)
-            for y, i in earlier_by_lineage.get(question.lineage, [])
-            if i.question.type == question.type
-        ]
-        summary.trend = F.trend([*same_type, (cycle.year, summary)])
-        by_key[key].append(summary)
-    years = sorted({r.year for r in earlier})
-    return dict(by_key), years
+    if not ids:
+        return counts
+    latest = _latest_versions()
+    value = cast(SubmittedAnswer.value, Text)
+    for chunk in _chunks(ids, 500):
+        for row in db.session.execute(
+            select(SubmittedAnswer.question_id, value.label("value"), func.count().label("n"))
+            .join(ReportVersion, ReportVersion.id == SubmittedAnswer.version_id)
+            .join(
+                latest,
+                (latest.c.report_id == ReportVersion.report_id)
+                & (latest.c.number == ReportVersion.number),
+            )
+            .where(SubmittedAnswer.question_id.in_(chunk))
+            .group_by(SubmittedAnswer.question_id, value)
+        ):
+            counts[row.question_id].append((F.decode(row.value), row.n))
+    return counts
 
 
 def load_pledges(history: F.History, period: F.Period):

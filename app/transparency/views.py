@@ -11,22 +11,24 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from app.core.conditional import Validators, cache_control, conditional
-from app.core.forms import apply_domain_error, error_status
+from app.core.forms import error_status
 from app.core.http_cache import public_page
-from app.db import db
+from app.core.uow import refusal_into
 from app.errors import DomainError
 from app.security import secretariat_required
-from app.transparency import build, jobs, services
+from app.transparency import jobs, pdfengine, services
 from app.transparency import panels as _panels  # noqa: F401  (registers the dashboard panel)
 from app.transparency.forms import BuildForm, PublishForm, TextsForm
+from app.transparency.present import member_report
+from app.transparency.present.document import AnnualDocument
 
 bp = Blueprint("transparency", __name__)
 
 VARIANTS = {
-    None: build.VARIANT_UA,
-    "": build.VARIANT_UA,
-    "pdf-ua": build.VARIANT_UA,
-    "pdf-a": build.VARIANT_A,
+    None: pdfengine.VARIANT_UA,
+    "": pdfengine.VARIANT_UA,
+    "pdf-ua": pdfengine.VARIANT_UA,
+    "pdf-a": pdfengine.VARIANT_A,
 }
 
 
@@ -142,10 +144,10 @@ def edition_pdf(year: int, number: int):
 
 
 def _send_edition(edition, year: int, variant: str, immutable: bool) -> Response:
-    sha = edition.pdfa_sha256 if variant == build.VARIANT_A else edition.sha256
+    sha = edition.pdfa_sha256 if variant == pdfengine.VARIANT_A else edition.sha256
     if sha is None:
         abort(404)
-    suffix = "-pdfa" if variant == build.VARIANT_A else ""
+    suffix = "-pdfa" if variant == pdfengine.VARIANT_A else ""
     return _send_stored(
         sha,
         edition.published_at,
@@ -157,8 +159,7 @@ def _send_edition(edition, year: int, variant: str, immutable: bool) -> Response
 @bp.route("/members/<slug>/reports/<int:year>.pdf")
 def member_report_pdf(slug: str, year: int):
     variant = _variant()
-    pdf = services.member_report_pdf(slug, year, variant)
-    db.session.commit()
+    pdf = member_report.member_report_pdf(slug, year, variant)
     return _send_stored(pdf.sha256, pdf.generated_at, pdf.filename)
 
 
@@ -193,19 +194,14 @@ def _admin_page(year: int, texts: TextsForm, publish: PublishForm, status: int =
 @secretariat_required
 def admin_report(year: int):
     actor = current_user._get_current_object()
-    report = services.annual_report(actor, year)
-    db.session.commit()  # the report row exists from the first visit on
+    report = services.annual_report(actor, year)  # the report row exists from the first visit on
     texts = TextsForm(obj=report if request.method == "GET" else None)
     if texts.validate_on_submit():
-        try:
+        with refusal_into(texts) as refused:
             services.update_texts(
                 actor, year, texts.executive_summary_md.data, texts.methodology_md.data
             )
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(texts, error)
-        else:
-            db.session.commit()
+        if not refused:
             flash(_("The texts are saved. Preview the report to see them in place."), "success")
             return redirect(url_for("transparency.admin_report", year=year))
     return _admin_page(year, texts, PublishForm(formdata=None), error_status(texts))
@@ -216,8 +212,7 @@ def admin_report(year: int):
 def admin_preview(year: int):
     actor = current_user._get_current_object()
     report = services.annual_report(actor, year)
-    db.session.commit()
-    document = services.AnnualDocument(report.cycle, report, draft=True)
+    document = AnnualDocument(report.cycle, report, draft=True)
     return render_template(
         "transparency/report_page.html",
         year=year,
@@ -232,9 +227,8 @@ def admin_preview(year: int):
 def _start(year: int, kind: str, note: str = ""):
     actor = current_user._get_current_object()
     job, created = services.request_build(actor, year, kind, note)
-    db.session.commit()
     if created:
-        jobs.dispatch(job.id)
+        jobs.dispatch_after_commit(job.id)  # the worker must find the job row
     else:
         flash(_("A build of this report is already under way: here it is."), "info")
     return redirect(url_for("transparency.admin_job", job_id=job.id))
@@ -246,30 +240,24 @@ def admin_build(year: int):
     form = BuildForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with refusal_into() as refused:
         return _start(year, "draft")
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        texts = TextsForm(
-            formdata=None, obj=services.annual_report(current_user._get_current_object(), year)
-        )
-        return _admin_page(year, texts, PublishForm(formdata=None), error.status_code)
+    flash(refused.message, "error")
+    texts = TextsForm(
+        formdata=None, obj=services.annual_report(current_user._get_current_object(), year)
+    )
+    return _admin_page(year, texts, PublishForm(formdata=None), refused.status)
 
 
 @bp.route("/secretariat/annual-reports/<int:year>/publish", methods=["POST"])
 @secretariat_required
 def admin_publish(year: int):
     form = PublishForm()
+    status = 422
     if form.validate_on_submit():
-        try:
+        with refusal_into(form) as refused:
             return _start(year, "publish", form.note.data or "")
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_error(form, error)
-            status = error.status_code
-    else:
-        status = 422
+        status = refused.status
     texts = TextsForm(
         formdata=None, obj=services.annual_report(current_user._get_current_object(), year)
     )

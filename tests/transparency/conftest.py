@@ -6,7 +6,8 @@ from types import SimpleNamespace
 
 import pytest
 
-from app.transparency import build, services
+from app.transparency import pdfengine as build
+from app.transparency.present.document import AnnualDocument
 from tests.transparency.builders import (
     at,
     make_charter,
@@ -229,5 +230,5 @@ def fast_build(monkeypatch):
         }
         return build.Built(pdfs=pdfs, pages=3)
 
-    monkeypatch.setattr(services.AnnualDocument, "build_pdf", fake)
+    monkeypatch.setattr(AnnualDocument, "build_pdf", fake)
     return calls

@@ -19,8 +19,11 @@ import pytest
 from sqlalchemy import select
 
 from app.db import db as _db
-from app.transparency import build, jobs, services
+from app.transparency import jobs
+from app.transparency import pdfengine as build
 from app.transparency.models import Edition
+from app.transparency.present.document import AnnualDocument
+from app.transparency.present.print_css import single_pass_css
 from tests.conftest import _empty_all_tables, _free_port, login_as, post_form
 from tests.factories import make_user
 from tests.transparency.conftest import build_world
@@ -124,16 +127,14 @@ def _publish(app) -> dict:
         html_page = client.get("/reports/2025").get_data(as_text=True)
 
         # The same report laid out in one WeasyPrint pass (the benchmark's comparison).
-        document = services.AnnualDocument(
+        document = AnnualDocument(
             world.c2025,
             edition.annual_report,
             draft=False,
             published_at=edition.published_at,
             edition_number=1,
         )
-        single, single_pages = build.render_pdf(
-            document.single_html(), extra_css=services.single_pass_css()
-        )
+        single, single_pages = build.render_pdf(document.single_html(), extra_css=single_pass_css())
         return {
             "draft": draft,
             "draft_page": draft_page,

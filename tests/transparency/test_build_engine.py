@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pikepdf
 
-from app.transparency import build
+from app.transparency import pdfengine as build
+from app.transparency.pdfengine import pool
 from tests.transparency.pdftools import (
     footer_number,
     link_targets,
@@ -155,7 +159,7 @@ def test_the_joined_file_is_one_valid_tagged_document_in_both_variants():
 
 
 def test_page_labels_match_the_printed_page_numbers(monkeypatch):
-    monkeypatch.setattr(build, "FOOTERS_PER_TASK", 3)  # footers laid out in several pieces
+    monkeypatch.setattr(pool, "FOOTERS_PER_TASK", 3)  # footers laid out in several pieces
     built = _joined(variants=(build.VARIANT_UA,), watermark=None)
     data = built.pdfs[build.VARIANT_UA]
     texts = page_texts(data)
@@ -195,9 +199,40 @@ def test_every_link_and_bookmark_lands_where_its_target_is_printed():
 def test_a_worker_recycled_between_chunks_gives_the_same_pdf(monkeypatch):
     """Workers are replaced after TASKS_PER_WORKER chunks (their memory cannot pile up);
     the object numbers they hand out come from one shared counter, so nothing collides."""
-    monkeypatch.setattr(build, "TASKS_PER_WORKER", 1)
+    monkeypatch.setattr(pool, "TASKS_PER_WORKER", 1)
     recycled = _joined(variants=(build.VARIANT_UA,), watermark=None)
     inline = _joined(variants=(build.VARIANT_UA,), workers=0, watermark=None)
     assert recycled.page_of == inline.page_of
     assert page_texts(recycled.pdfs[build.VARIANT_UA]) == page_texts(inline.pdfs[build.VARIANT_UA])
     assert structure_problems(recycled.pdfs[build.VARIANT_UA]) == []
+
+
+# The worker processes load the engine, not the app ------------------------------------------
+
+APP_MODULES = {"flask", "flask_babel", "flask_sqlalchemy", "sqlalchemy", "jinja2", "app.factory"}
+
+
+def test_the_worker_module_imports_no_flask_in_a_fresh_interpreter():
+    code = (
+        "import sys, app.transparency.pdfengine.worker\n"
+        f"print(sorted(set({sorted(APP_MODULES)!r}) & set(sys.modules)))\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=root, capture_output=True, text=True, check=False
+    )
+    assert done.stdout.strip() == "[]", done.stdout + done.stderr
+
+
+def test_a_worker_process_has_not_loaded_flask():
+    """A real worker of the pool (spawned, warmed by its initializer) asked what it holds.
+    (`spawn` also runs the parent's main script again in the worker, here pytest's: a parent
+    started as `python -m flask` or `python -m gunicorn` is skipped there, while the `flask`
+    and `gunicorn` console scripts import Flask into the worker.)"""
+    executor = pool.make_executor(1)
+    try:
+        loaded = executor.submit(eval, "sorted(__import__('sys').modules)").result(timeout=120)
+    finally:
+        executor.shutdown(wait=True)
+    assert "app.transparency.pdfengine.worker" in loaded and "weasyprint" in loaded
+    assert APP_MODULES.isdisjoint(loaded), sorted(APP_MODULES & set(loaded))

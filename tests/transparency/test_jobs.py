@@ -10,8 +10,10 @@ import pytest
 from sqlalchemy import func, select
 
 from app import clock
-from app.transparency import build, jobs, services
+from app.transparency import jobs, services
+from app.transparency import pdfengine as build
 from app.transparency.models import BuildJob
+from app.transparency.present.document import AnnualDocument
 from tests.conftest import login_as, post_form
 
 PAGE = "/secretariat/annual-reports/2025"
@@ -97,7 +99,7 @@ def test_a_failure_is_recorded_and_shown(client, db, world, secretariat, monkeyp
     def broken(self, **kwargs):
         raise build.BuildError("a PDF worker process stopped unexpectedly")
 
-    monkeypatch.setattr(services.AnnualDocument, "build_pdf", broken)
+    monkeypatch.setattr(AnnualDocument, "build_pdf", broken)
     job, _ = services.request_build(secretariat, 2025, "publish")
     db.session.commit()
     assert jobs.run_job(job.id) == "failed"

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.members.models import Pledge
-from app.transparency import build
+from app.transparency import pdfengine as build
 from app.transparency.models import MemberReportPdf
 from tests.querycount import count_queries
 from tests.transparency.pdftools import page_texts, structure_problems

@@ -1,0 +1,67 @@
+"""The answers a member made public: the questions marked public in its submitted
+snapshot, as submitted (the annual report's appendix and the member's own report)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+
+
+@dataclass
+class PublicAnswer:
+    question: str
+    type: str
+    value: object
+    display: str
+    unit: str
+    files: list[str]
+
+
+@dataclass
+class PublicSection:
+    title: str
+    answers: list[PublicAnswer]
+
+
+def public_answers(snapshot: dict) -> list[PublicSection]:
+    """The answers of a submitted snapshot to questions marked public (as submitted)."""
+    sections = []
+    for section in snapshot.get("sections") or []:
+        answers = []
+        for q in section.get("questions") or []:
+            if not q.get("is_public") or q.get("shown") is False:
+                continue
+            value = q.get("value")
+            display = q.get("display")
+            if not isinstance(display, str) or not display.strip():
+                display = _display(q.get("type"), value, q.get("unit") or "")
+            answers.append(
+                PublicAnswer(
+                    question=str(q.get("text") or ""),
+                    type=str(q.get("type") or ""),
+                    value=value,
+                    display=display,
+                    unit=q.get("unit") or "",
+                    files=[
+                        str(e.get("filename") or "")
+                        for e in q.get("evidence") or []
+                        if isinstance(e, dict)
+                    ],
+                )
+            )
+        if answers:
+            sections.append(PublicSection(str(section.get("title") or ""), answers))
+    return sections
+
+
+def _display(kind: str | None, value, unit: str) -> str:
+    if value is None or value == "" or value == []:
+        return _("Not answered")
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, int | float):
+        return f"{value:g}" + (f" {unit}" if unit else "")
+    return str(value)
