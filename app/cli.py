@@ -7,15 +7,20 @@ import getpass
 from pathlib import Path
 
 import click
+import pyotp
 from flask import current_app
 from flask.cli import AppGroup
 
 from app import clock
+from app.accounts.mfa.services import factor_of
 from app.accounts.services import create_secretariat as create
+from app.accounts.services import find_user_by_email
 from app.core.uow import unit_of_work
 from app.db import db
-from app.demo import DEMO_LOGINS, load_demo
+from app.demo import DEMO_LOGINS, DEMO_TOTP_SECRET, SECRETARIAT_EMAIL, load_demo
 from app.errors import DomainError
+from app.mail.delivery import deliver_due_all
+from app.mail.services import purge_sent
 from app.ops.backup import BackupError, backup, restore
 from app.reporting.deadlines import run_tick
 from app.transparency.jobs import work
@@ -52,6 +57,20 @@ def demo() -> None:
         click.echo("Demo data already present; nothing changed.")
     for role, email, password in DEMO_LOGINS:
         click.echo(f"  {role:<16} {email}  /  {password}")
+    click.echo(
+        f"  The secretariat's second factor: add the key {DEMO_TOTP_SECRET} to an "
+        "authenticator app, or run `make demo-code` for the current code."
+    )
+
+
+@pactum.command("demo-code")
+def demo_code() -> None:
+    """Print the demo secretariat's current one-time code (the demo's published key only)."""
+    user = find_user_by_email(SECRETARIAT_EMAIL)
+    factor = factor_of(user) if user is not None else None
+    if factor is None or factor.secret != DEMO_TOTP_SECRET:
+        raise click.ClickException("No demo account with the demo's published key here.")
+    click.echo(pyotp.TOTP(DEMO_TOTP_SECRET).now())
 
 
 @pactum.command("tick")
@@ -63,7 +82,8 @@ def demo() -> None:
     help="Pretend it is this moment (YYYY-MM-DD or ISO date-time, UTC); for tests and catching up.",
 )
 def tick(now_text: str | None) -> None:
-    """Apply the reporting deadline rules: reminders, non-communicating, delisting.
+    """Apply the reporting deadline rules (reminders, non-communicating, delisting), then
+    deliver the mail that is due.
 
     Safe to run as often as cron likes: a second run at the same moment changes nothing.
     """
@@ -82,6 +102,9 @@ def tick(now_text: str | None) -> None:
     try:
         with unit_of_work():
             summary = run_tick(now)
+        with unit_of_work():
+            purged = purge_sent()
+        mail = deliver_due_all()
     except DomainError as error:
         raise click.ClickException(error.message) from error
     finally:
@@ -90,6 +113,10 @@ def tick(now_text: str | None) -> None:
     click.echo(f"pactum tick at {summary.now.isoformat(timespec='minutes')}")
     for line in summary.lines():
         click.echo(f"  {line}")
+    click.echo(
+        f"  mail: {mail.sent} sent, {mail.retrying} to retry, {mail.failed} failed"
+        + (f", {purged} old sent messages forgotten" if purged else "")
+    )
 
 
 @pactum.command("worker")

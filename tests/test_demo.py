@@ -9,7 +9,7 @@ import hashlib
 import pytest
 
 from app.demo import DEMO_LOGINS, load_demo
-from tests.conftest import login_as
+from tests.conftest import csrf_token, login_as, post_form
 from tests.transparency.pdftools import page_texts
 
 
@@ -36,3 +36,22 @@ def test_the_demo_loads_once_with_a_published_annual_report(app, client, db):
     login_as(client, rep)
     assert client.get("/dashboard").status_code == 200
     assert client.get("/my/reports").status_code == 200
+
+    # The demo secretariat logs in with the published password and second factor, as the
+    # README says (secretariat accounts must have one).
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/logout")})
+    secretariat = next(e for role, e, _p in DEMO_LOGINS if role == "secretariat")
+    password = next(p for role, _e, p in DEMO_LOGINS if role == "secretariat")
+    app.config["REQUIRE_SECOND_FACTOR"] = True
+    try:
+        response = post_form(
+            client, "/login", {"email": secretariat, "password": password}, form_url="/login"
+        )
+        assert response.headers["Location"].endswith("/login/code")
+        code = app.test_cli_runner().invoke(args=["pactum", "demo-code"]).output.strip()
+        assert code.isdigit() and len(code) == 6
+        response = post_form(client, "/login/code", {"code": code}, form_url="/login/code")
+        assert response.headers["Location"].endswith("/dashboard")
+        assert client.get("/secretariat/users").status_code == 200
+    finally:
+        app.config["REQUIRE_SECOND_FACTOR"] = False

@@ -16,6 +16,7 @@ from app.demo import charter, members, reporting, transparency
 from app.demo.common import (  # noqa: F401  (the demo's accounts, for the CLI and tests)
     DEMO_LOGINS,
     DEMO_PASSWORD,
+    DEMO_TOTP_SECRET,
     REPRESENTATIVE_EMAIL,
     SECRETARIAT_EMAIL,
 )

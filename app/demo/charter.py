@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+from app import clock
+from app.accounts.mfa.models import SecondFactor
 from app.accounts.models import Role, User
 from app.charter import services
 from app.charter.models import CharterVersion, Principle, PrincipleText, VersionStatus
 from app.core.services import record
 from app.db import db
-from app.demo.common import DEMO_PASSWORD, SECRETARIAT_EMAIL
+from app.demo.common import DEMO_PASSWORD, DEMO_TOTP_SECRET, SECRETARIAT_EMAIL
 
 PREAMBLE = """We, the signatories of the Open Cyber Accord, believe that an open, free, secure
 and resilient cyberspace is essential to the economic and social well-being of people
@@ -96,6 +98,7 @@ def seed_secretariat() -> User:
     user.set_password(DEMO_PASSWORD)
     db.session.add(user)
     db.session.flush()
+    db.session.add(SecondFactor(user_id=user.id, secret=DEMO_TOTP_SECRET, confirmed_at=clock.now()))
     return user
 
 

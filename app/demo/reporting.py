@@ -23,7 +23,7 @@ from sqlalchemy import select
 from app import clock
 from app.accounts.models import Role, User
 from app.db import db
-from app.demo.common import request_for_links
+from app.mail import suppressed
 from app.members.models import Organisation, Status
 from app.reporting import cycles, extensions, filling, review
 from app.reporting.deadlines import run_tick
@@ -716,18 +716,12 @@ def _past_cycle(
 
 @contextlib.contextmanager
 def _quiet():
-    """No receipt PDFs and no emails for the demo's simulated history; clock restored."""
-    original = filling.send_receipt
-    outbox = db.session.info.setdefault("outbox", [])
-    before = len(outbox)
-    filling.send_receipt = lambda version: None
+    """No emails (so no receipt PDFs) for the demo's simulated history; clock restored."""
     try:
-        with request_for_links():
+        with suppressed():
             yield
     finally:
-        filling.send_receipt = original
         clock.freeze(None)
-        del db.session.info.setdefault("outbox", [])[before:]
 
 
 def seed(secretariat, versions, orgs, rng) -> list:

@@ -6,6 +6,12 @@ after the commit, with retries and back-off (`app.mail.delivery`). The secretari
 failed messages at /secretariat/mail and can send them again (`app.mail.views`).
 """
 
-from app.mail.outbox import Attachment, send_later, suppressed, wake_after_commit
+from app.mail.outbox import (
+    Attachment,
+    is_suppressed,
+    send_later,
+    suppressed,
+    wake_after_commit,
+)
 
-__all__ = ["Attachment", "send_later", "suppressed", "wake_after_commit"]
+__all__ = ["Attachment", "is_suppressed", "send_later", "suppressed", "wake_after_commit"]

@@ -103,6 +103,18 @@ def deliver_due(session: Session | None = None, limit: int = BATCH) -> Round:
     return outcome
 
 
+def deliver_due_all(session: Session | None = None) -> Round:
+    """Rounds until nothing due is left (cron's `pactum tick`)."""
+    total = Round()
+    while True:
+        outcome = deliver_due(session)
+        total.sent += outcome.sent
+        total.retrying += outcome.retrying
+        total.failed += outcome.failed
+        if outcome.due < BATCH:
+            return total
+
+
 def _record_failure(message: OutboxMessage, error: Exception, outcome: Round) -> None:
     message.last_error = f"{type(error).__name__}: {error}"[:500]
     message.claimed_until = None
@@ -225,8 +237,7 @@ class _Deliverer:
             self.event.clear()
             with self.app.app_context():
                 try:
-                    while deliver_due().due >= BATCH:
-                        pass  # more were due than one round takes
+                    deliver_due_all()
                 except Exception:  # noqa: BLE001 - keep the thread; retried next round
                     log.exception("mail delivery round failed")
                     db.session.rollback()

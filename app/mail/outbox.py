@@ -59,6 +59,11 @@ def wake_after_commit(session: Session) -> None:
     session.info[_WAKE] = True
 
 
+def is_suppressed() -> bool:
+    """True inside `suppressed()`: callers may skip preparing mail (a receipt's PDF)."""
+    return bool(db.session.info.get(_SUPPRESSED))
+
+
 @contextmanager
 def suppressed() -> Iterator[None]:
     """Send nothing from inside the block (the demo loader's invented history)."""

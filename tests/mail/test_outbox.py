@@ -226,3 +226,19 @@ def test_sent_messages_are_forgotten_after_thirty_days(db, app, mailbox):
     assert services.purge_sent() == 1
     db.session.commit()
     assert _messages() == []
+
+
+def test_pactum_tick_delivers_what_is_due(app, db, mailbox):
+    app.config["MAIL_DELIVERY"] = "cron"
+    try:
+        with app.test_request_context("/"):
+            send_later("ada@example.org", "By cron", "password_reset", link="x", hours=1)
+        db.session.commit()
+        assert mailbox.messages == []  # nobody delivers at once in cron mode
+        result = app.test_cli_runner().invoke(args=["pactum", "tick"])
+        assert result.exit_code == 0, result.output
+        assert "mail: 1 sent, 0 to retry, 0 failed" in result.output
+        [message] = mailbox.wait(1)
+        assert message["Subject"] == "By cron"
+    finally:
+        app.config["MAIL_DELIVERY"] = "inline"

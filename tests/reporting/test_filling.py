@@ -15,7 +15,7 @@ from app import clock
 from app.core import signals
 from app.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from app.members.models import Pledge, PledgeUpdate
-from app.reporting import cycles, filling
+from app.reporting import cycles, filling, versions
 from app.reporting.models import Answer, Report, ReportEdit, ReportVersion, SubmittedAnswer
 from tests import factories
 from tests.reporting.builders_filling import (  # noqa: F401  (fixtures)
@@ -297,7 +297,7 @@ def test_corrections_make_new_versions_and_pledge_history(world, db):
         )
         is None
     )
-    changes = filling.compare_snapshots(first.snapshot, second.snapshot)
+    changes = versions.change_summary(versions.compare_snapshots(first.snapshot, second.snapshot))
     assert [(ch["number"], ch["before"], ch["after"]) for ch in changes] == [
         ("3.1", "Ada Lovelace", "Grace")
     ]

@@ -18,7 +18,7 @@ from app import clock
 from app.charter import services as charter_services
 from app.core.forms import error_status
 from app.core.uow import refusal_into
-from app.reporting import cycles, filling
+from app.reporting import cycles, filling, versions
 from app.reporting.blueprint import _actor, bp
 from app.reporting.cycles.forms import (
     ConfirmForm,
@@ -264,7 +264,7 @@ def admin_report(year: int, slug: str):
         organisation=organisation,
         report=report,
         data=data,
-        versions=filling.versions_of(report) if report else [],
+        versions=versions.versions_of(report.id, with_submitters=True) if report else [],
         due=cycles.effective_due_date(cycle, organisation.id),
         obligated=cycles.must_report(cycle, organisation),
     )

@@ -74,12 +74,7 @@ from app.reporting.filling.questionnaire import (
     QuestionSpec,
     questionnaire_for_saving,
 )
-from app.reporting.filling.reading import (
-    compare_snapshots,
-    get_version,
-    pledge_history_for,
-    versions_of,
-)
+from app.reporting.filling.reading import pledge_history_for
 from app.reporting.filling.revisions import (
     PART_LABELS,
     check_base,
@@ -124,7 +119,6 @@ __all__ = [
     "build_snapshot",
     "check_base",
     "claim_revision",
-    "compare_snapshots",
     "draft_progress",
     "ensure_can_edit",
     "ensure_can_view",
@@ -132,7 +126,6 @@ __all__ = [
     "find_draft",
     "find_report",
     "get_or_start_report",
-    "get_version",
     "last_submitted_version",
     "load",
     "log_edit",
@@ -157,6 +150,5 @@ __all__ = [
     "store_answers",
     "submission_issues",
     "submit_report",
-    "versions_of",
     "visible_cycle",
 ]

@@ -13,7 +13,7 @@ from app.core.uow import refusal_into
 from app.db import db
 from app.errors import ValidationFailed
 from app.members.pledges import principle_choices
-from app.reporting import cycles, filling
+from app.reporting import cycles, filling, versions
 from app.reporting.blueprint import _actor, bp
 from app.reporting.forms import (
     NewPledgeForm,
@@ -61,7 +61,7 @@ def report(year: int):
     return render_template(
         "reporting/report.html",
         **report_context(cycle, report, data),
-        versions=filling.versions_of(report) if exists else [],
+        versions=versions.versions_of(report.id, with_submitters=True) if exists else [],
         previous=previous,
         prefill_form=PrefillForm(base_revision=report.revision),
     )
