@@ -14,7 +14,7 @@ from app.reporting.models import QuestionType, Report
 SNAPSHOT_SCHEMA = 1
 
 
-def _snapshot_value(question, value):
+def _snapshot_value(question, value) -> object:
     if question.type == QuestionType.EVIDENCE:
         return None
     return value

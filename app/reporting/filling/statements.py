@@ -8,6 +8,7 @@ import functools
 
 from sqlalchemy import (
     JSON,
+    Select,
     and_,
     bindparam,
     delete,
@@ -102,7 +103,7 @@ SELECT revision FROM claim
 
 
 @functools.lru_cache(maxsize=4)
-def cycle_report_and_answers(dialect: str):
+def cycle_report_and_answers(dialect: str) -> Select:
     """Built once per kind of database: the answers come as one JSON array of [question id,
     value] pairs, aggregated by PostgreSQL's json_agg or SQLite's json_group_array."""
     a = ANSWERS.c
