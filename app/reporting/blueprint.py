@@ -1,7 +1,9 @@
 """The reporting blueprint and what its route modules share. Routes live in
-cycles/views.py (the secretariat's cycles and questionnaire builder), report_views.py (the
-representative's report) and public_views.py (report versions and evidence); the
-dashboard panels in panels.py."""
+cycles/views.py and cycles/builder_views.py (the secretariat's cycles and questionnaire
+builder), filling/views.py and filling/section_views.py (the representative's report) and
+public_views.py (report versions and evidence); the dashboard panels in panels.py
+(secretariat) and filling/panels.py (representative). `app/reporting/views.py` imports them
+all, so registering the blueprint registers every route."""
 
 from __future__ import annotations
 

@@ -65,7 +65,6 @@ from app.reporting.filling.errors import (
     SubmissionIncomplete,
 )
 from app.reporting.filling.evidence import attach_evidence, remove_evidence
-from app.reporting.filling.notifications import send_receipt  # the receipt (edge)
 from app.reporting.filling.pledges import PLEDGE_NOTE_MAX, add_pledge, save_pledges
 from app.reporting.filling.prefill import last_submitted_version, prefill_from_last_year
 from app.reporting.filling.present import pdf_filename, report_pdf  # the PDF copy (edge)
@@ -74,7 +73,6 @@ from app.reporting.filling.questionnaire import (
     QuestionSpec,
     questionnaire_for_saving,
 )
-from app.reporting.filling.reading import pledge_history_for
 from app.reporting.filling.revisions import (
     PART_LABELS,
     check_base,
@@ -132,7 +130,6 @@ __all__ = [
     "my_report",
     "obligations",
     "pdf_filename",
-    "pledge_history_for",
     "pledges_of",
     "prefill_from_last_year",
     "public_snapshot",
@@ -143,7 +140,6 @@ __all__ = [
     "save_answers",
     "save_pledges",
     "save_section",
-    "send_receipt",
     "set_attestation",
     "stale_error",
     "started",
