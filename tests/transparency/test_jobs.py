@@ -188,3 +188,19 @@ def test_with_redis_the_build_runs_on_the_rq_worker(
     pdf = client.get("/reports/2025.pdf")
     assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF") and job.pages > 5
     assert started_threads == []
+
+
+def test_a_build_starts_only_once_its_job_is_committed(db, world, secretariat, monkeypatch):
+    """The view queues the dispatch; the commit starts it, a rollback forgets it."""
+    started = []
+    monkeypatch.setattr(jobs, "dispatch", lambda job_id: started.append(job_id))
+    jobs.dispatch_after_commit(41)
+    db.session.rollback()
+    jobs.dispatch_after_commit(42)
+    with db.session.begin_nested():
+        pass  # a savepoint released is not the commit
+    assert started == []
+    db.session.commit()
+    assert started == [42]
+    db.session.commit()
+    assert started == [42]

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 
 from sqlalchemy import func, select
 
 from app import clock
 from app.core.models import AuditEvent
-from app.transparency import jobs, services
+from app.transparency import jobs, pdfengine, queries, services
 from app.transparency.models import AnnualReport, BuildJob, Edition
+from app.transparency.present import document
 from tests.conftest import login_as, post_form
 from tests.transparency.builders import make_cycle
 
@@ -216,3 +218,36 @@ def test_the_screens_do_not_query_per_build_or_edition(client, db, world, secret
     before = [queries(url) for url in pages]
     add_builds(6)
     assert [queries(url) for url in pages] == before
+
+
+def test_a_publication_reads_its_data_once_for_the_pdf_and_the_screen_edition(
+    db, world, secretariat, monkeypatch
+):
+    """The print parts and the screen edition come from one pass over the report's data:
+    an appendix part's answers are loaded once and the charts drawn once; the screen
+    edition is the one the preview shows."""
+    calls = Counter()
+
+    def counted(name, real):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return real(*args, **kwargs)
+
+        return wrapper
+
+    def layout(front, chunks, chunk_count, *, variants, **_options):
+        assert len(list(chunks)) == chunk_count
+        return pdfengine.Built(pdfs=dict.fromkeys(variants, b"%PDF-1.7\n"), pages=3)
+
+    monkeypatch.setattr(
+        queries, "accepted_snapshots", counted("snapshots", queries.accepted_snapshots)
+    )
+    monkeypatch.setattr(document, "report_charts", counted("charts", document.report_charts))
+    monkeypatch.setattr(pdfengine, "build_report", layout)
+    publish(secretariat)
+    assert calls == {"snapshots": 1, "charts": 1}
+    edition = db.session.scalar(select(Edition))
+    stored = services.stored_bytes(edition.html_sha256).decode()
+    report = edition.annual_report
+    assert "Alpha Security" in stored
+    assert stored == document.AnnualDocument(report.cycle, report, draft=True).screen_html()
