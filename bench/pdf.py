@@ -31,8 +31,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import logging
 import os
-import random
 import resource
 import statistics
 import subprocess
@@ -42,468 +42,9 @@ import threading
 import time
 from pathlib import Path
 
+from bench.pdf_data import YEAR, generate
+
 ROOT = Path(__file__).resolve().parent.parent
-YEAR = 2025
-COUNTRIES = [
-    "DE",
-    "FR",
-    "US",
-    "GB",
-    "NL",
-    "SE",
-    "ES",
-    "IT",
-    "JP",
-    "KR",
-    "BR",
-    "IN",
-    "KE",
-    "NG",
-    "CA",
-    "AU",
-    "MX",
-    "PL",
-    "CH",
-    "SG",
-]
-SECTORS = [
-    "Software",
-    "Telecommunications",
-    "Cloud services",
-    "Financial services",
-    "Energy",
-    "Health",
-    "Research and education",
-    "Public administration",
-    "Human rights",
-]
-CATEGORIES = ["company"] * 6 + ["civil_society"] * 2 + ["academia", "government", "other"]
-WORDS = [
-    "we",
-    "shipped",
-    "security",
-    "updates",
-    "to",
-    "all",
-    "supported",
-    "products",
-    "and",
-    "trained",
-    "our",
-    "staff",
-    "on",
-    "phishing",
-    "resistant",
-    "authentication",
-    "while",
-    "publishing",
-    "our",
-    "disclosure",
-    "policy",
-]
-
-
-# Data ---------------------------------------------------------------------------------
-
-
-def generate(database_url: str, members: int, seed: int = 2026) -> None:
-    os.environ["PACTUM_DATABASE_URL"] = database_url
-    from sqlalchemy import insert
-
-    from app import create_app
-    from app.accounts.models import User
-    from app.charter.models import CharterVersion, Principle, PrincipleText
-    from app.db import db
-    from app.members.models import (
-        Endorsement,
-        Organisation,
-        Pledge,
-        PledgeUpdate,
-        Sector,
-        StatusChange,
-        pledge_principles,
-    )
-    from app.reporting.models import (
-        Question,
-        Report,
-        ReportingCycle,
-        ReportVersion,
-        Section,
-        SubmittedAnswer,
-    )
-
-    rng = random.Random(seed)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
-    with app.app_context():
-        db.create_all()
-        s = db.session
-        s.add(User(email="bench@example.org", name="Bench", role="secretariat"))
-        s.execute(
-            insert(Sector),
-            [
-                {"id": i + 1, "name": n, "slug": n.lower().replace(" ", "-")}
-                for i, n in enumerate(SECTORS)
-            ],
-        )
-        s.execute(
-            insert(Principle),
-            [{"id": i, "key": f"P{i}", "created_at": _t(2020)} for i in range(1, 11)],
-        )
-        s.execute(
-            insert(CharterVersion),
-            [
-                {
-                    "id": 1,
-                    "number": 1,
-                    "title": "Bench accord",
-                    "status": "published",
-                    "created_at": _t(2020),
-                    "effective_date": dt.date(2020, 1, 1),
-                }
-            ],
-        )
-        s.execute(
-            insert(PrincipleText),
-            [
-                {
-                    "version_id": 1,
-                    "principle_id": i,
-                    "number": i,
-                    "position": i,
-                    "title": f"Principle number {i} of the bench accord",
-                    "body_md": "Body.",
-                }
-                for i in range(1, 11)
-            ],
-        )
-
-        orgs, changes, endorsements = [], [], []
-        histories = {}
-        for i in range(1, members + 1):
-            joined = _t(YEAR - 3) + dt.timedelta(days=rng.randint(0, 3 * 365 + 200))
-            status, history = (
-                "active",
-                [
-                    (joined - dt.timedelta(days=14), None, "applicant"),
-                    (joined, "applicant", "active"),
-                ],
-            )
-            roll = rng.random()
-            if joined.year <= YEAR:
-                moment = _t(YEAR, 5, 1) + dt.timedelta(days=rng.randint(0, 200))
-                for threshold, to in (
-                    (0.05, "non_communicating"),
-                    (0.07, "withdrawn"),
-                    (0.08, "delisted"),
-                    (0.09, "suspended"),
-                ):
-                    if roll < threshold and moment > joined:
-                        history.append((moment, "active", to))
-                        status = to
-                        break
-            histories[i] = (joined, status)
-            name = f"Bench Organisation {i:05d}"
-            orgs.append(
-                {
-                    "id": i,
-                    "name": name,
-                    "name_key": name.lower(),
-                    "slug": f"bench-org-{i:05d}",
-                    "country": rng.choice(COUNTRIES),
-                    "sector_id": rng.randint(1, len(SECTORS)),
-                    "category": rng.choice(CATEGORIES),
-                    "status": status,
-                    "joined_on": joined.date(),
-                    "status_since": history[-1][0],
-                    "created_at": joined,
-                    "updated_at": joined,
-                    "endorsed_version_id": 1,
-                    "description_md": "",
-                    "legal_name": name,
-                    "size_band": "50-249",
-                    "website": "",
-                }
-            )
-            changes += [
-                {
-                    "organisation_id": i,
-                    "at": at,
-                    "from_status": f,
-                    "to_status": t,
-                    "reason": "",
-                    "public_reason": "",
-                    "is_public": t != "applicant",
-                }
-                for at, f, t in history
-            ]
-            endorsements.append(
-                {
-                    "organisation_id": i,
-                    "charter_version_id": 1,
-                    "signatory_name": "Signatory",
-                    "signatory_title": "CEO",
-                    "endorsed_on": joined.date(),
-                    "created_at": joined,
-                }
-            )
-        _bulk(s, Organisation, orgs)
-        _bulk(s, StatusChange, changes)
-        _bulk(s, Endorsement, endorsements)
-
-        pledges, links, updates = [], [], []
-        pid = 0
-        for i in range(1, members + 1):
-            for _ in range(rng.randint(1, 3)):
-                pid += 1
-                created = max(_t(YEAR - 2), histories[i][0]) + dt.timedelta(
-                    days=rng.randint(0, 500)
-                )
-                status = rng.choice(["planned", "in_progress", "in_progress", "achieved", "missed"])
-                pledges.append(
-                    {
-                        "id": pid,
-                        "organisation_id": i,
-                        "title": f"Pledge {pid}: " + " ".join(rng.sample(WORDS, 6)),
-                        "is_public": rng.random() < 0.85,
-                        "status": status,
-                        "status_since": created,
-                        "created_at": created,
-                        "updated_at": created,
-                        "description_md": "",
-                        "indicator": "",
-                    }
-                )
-                for key in rng.sample(range(1, 11), rng.randint(1, 2)):
-                    links.append({"pledge_id": pid, "principle_id": key})
-                updates.append({"pledge_id": pid, "at": created, "status": "planned", "note": ""})
-                if status != "planned":
-                    updates.append(
-                        {
-                            "pledge_id": pid,
-                            "at": created + dt.timedelta(days=120),
-                            "status": status,
-                            "note": "",
-                        }
-                    )
-        _bulk(s, Pledge, pledges)
-        s.execute(insert(pledge_principles), links)
-        _bulk(s, PledgeUpdate, updates)
-
-        version_id = 0
-        for c, year in enumerate((YEAR - 1, YEAR), start=1):
-            s.execute(
-                insert(ReportingCycle),
-                [
-                    {
-                        "id": c,
-                        "year": year,
-                        "title": f"{year} cycle",
-                        "status": "closed",
-                        "charter_version_id": 1,
-                        "opens_on": dt.date(year, 1, 15),
-                        "due_on": dt.date(year, 3, 31),
-                        "grace_days": 14,
-                        "categories": [
-                            "company",
-                            "civil_society",
-                            "academia",
-                            "government",
-                            "other",
-                        ],
-                        "reminder_offsets": [30, 7, 1],
-                        "created_at": _t(year),
-                    }
-                ],
-            )
-            questions = []  # (id, section title, principle, lineage, text, type, public, choices, unit)
-            qid = (c - 1) * 100
-            sections = []
-            for p in range(1, 12):
-                section_id = (c - 1) * 20 + p
-                principle = p if p <= 10 else None
-                title = f"Principle {p}" if principle else "General"
-                sections.append(
-                    {
-                        "id": section_id,
-                        "cycle_id": c,
-                        "position": p,
-                        "title": title,
-                        "principle_id": principle,
-                        "description_md": "",
-                    }
-                )
-                kinds = [("yes_no", p <= 3, [], ""), ("number", p == 2, [], "days")]
-                if p % 3 == 0:
-                    kinds.append(
-                        ("multiple_choice", False, ["Web form", "Email", "Bug bounty"], "")
-                    )
-                if principle is None:
-                    kinds = [
-                        ("long_text", True, [], ""),
-                        ("url", True, [], ""),
-                        ("short_text", False, [], ""),
-                    ]
-                for n, (kind, public, choices, unit) in enumerate(kinds):
-                    qid += 1
-                    questions.append(
-                        (
-                            qid,
-                            section_id,
-                            title,
-                            f"p{p}-{n}",
-                            f"Question {n + 1} on {title.lower()}: how do you measure up?",
-                            kind,
-                            public,
-                            choices,
-                            unit,
-                        )
-                    )
-            s.execute(insert(Section), sections)
-            s.execute(
-                insert(Question),
-                [
-                    {
-                        "id": q[0],
-                        "section_id": q[1],
-                        "lineage": q[3],
-                        "position": q[0],
-                        "text": q[4],
-                        "type": q[5],
-                        "is_public": q[6],
-                        "choices": q[7],
-                        "unit": q[8],
-                        "is_indicator": q[5] in ("yes_no", "number", "multiple_choice"),
-                        "required": False,
-                        "help_text": "",
-                        "condition_value": "",
-                    }
-                    for q in questions
-                ],
-            )
-            reports, versions, answers = [], [], []
-            for i in range(1, members + 1):
-                joined, _status = histories[i]
-                if joined.year >= year or rng.random() < 0.08:
-                    continue
-                late = rng.random() < 0.15
-                version_id += 1
-                values = {}
-                for q in questions:
-                    kind = q[5]
-                    if kind == "yes_no":
-                        values[q[0]] = rng.random() < 0.7
-                    elif kind == "number":
-                        values[q[0]] = rng.randint(1, 120)
-                    elif kind == "multiple_choice":
-                        values[q[0]] = rng.sample(q[7], rng.randint(1, 3))
-                    elif kind == "long_text":
-                        values[q[0]] = " ".join(rng.choices(WORDS, k=45)).capitalize() + "."
-                    elif kind == "url":
-                        values[q[0]] = f"https://bench-org-{i:05d}.example/security"
-                    else:
-                        values[q[0]] = "internal contact"
-                submitted = _t(year, 4 if late else 3, rng.randint(1, 28))
-                reports.append(
-                    {
-                        "id": version_id,
-                        "cycle_id": c,
-                        "organisation_id": i,
-                        "state": "accepted",
-                        "is_late": late,
-                        "revision": 1,
-                        "updated_at": submitted,
-                        "created_at": submitted,
-                        "officer_name": "Officer",
-                        "officer_title": "CEO",
-                        "support_statement": "",
-                        "current_version_id": None,
-                    }
-                )
-                versions.append(
-                    {
-                        "id": version_id,
-                        "report_id": version_id,
-                        "number": 1,
-                        "submitted_at": submitted,
-                        "is_late": late,
-                        "officer_name": "Officer",
-                        "officer_title": "CEO",
-                        "support_statement": "We support the accord.",
-                        "questionnaire_hash": "0" * 64,
-                        "review_state": "accepted",
-                        "reviewed_at": submitted + dt.timedelta(days=7),
-                        "review_note": "",
-                        "snapshot": _snapshot(c, year, i, orgs[i - 1], questions, values),
-                    }
-                )
-                answers += [
-                    {"version_id": version_id, "question_id": q, "value": v}
-                    for q, v in values.items()
-                ]
-            _bulk(s, Report, reports)
-            _bulk(s, ReportVersion, versions)
-            _bulk(s, SubmittedAnswer, answers)
-        s.commit()
-
-
-def _snapshot(cycle_id, year, org_id, org, questions, values) -> dict:
-    sections: dict[int, dict] = {}
-    for qid, section_id, title, lineage, text, kind, public, choices, unit in questions:
-        section = sections.setdefault(
-            section_id, {"id": section_id, "title": title, "principle": None, "questions": []}
-        )
-        value = values.get(qid)
-        display = (
-            ("Yes" if value else "No")
-            if kind == "yes_no"
-            else (
-                ", ".join(value)
-                if isinstance(value, list)
-                else f"{value}{' ' + unit if unit else ''}"
-            )
-        )
-        section["questions"].append(
-            {
-                "id": qid,
-                "lineage": lineage,
-                "text": text,
-                "type": kind,
-                "unit": unit,
-                "required": False,
-                "is_public": public,
-                "is_indicator": kind != "long_text",
-                "choices": choices,
-                "shown": True,
-                "value": value,
-                "display": display,
-                "evidence": [],
-            }
-        )
-    return {
-        "schema": 1,
-        "cycle": {"id": cycle_id, "year": year, "title": f"{year} cycle"},
-        "organisation": {
-            "id": org_id,
-            "name": org["name"],
-            "slug": org["slug"],
-            "country": org["country"],
-            "category": org["category"],
-        },
-        "sections": list(sections.values()),
-        "pledges": [],
-        "attestation": {},
-    }
-
-
-def _t(year, month=1, day=1) -> dt.datetime:
-    return dt.datetime(year, month, day, 12, tzinfo=dt.UTC)
-
-
-def _bulk(session, model, rows, size=5000) -> None:
-    from sqlalchemy import insert
-
-    for start in range(0, len(rows), size):
-        session.execute(insert(model), rows[start : start + size])
 
 
 # Measurements (each in its own process) ----------------------------------------------------
@@ -849,7 +390,7 @@ def write_section(path: Path, body: str) -> None:
     path.write_text(text)
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bench.pdf", description=__doc__.split("\n\n")[0]
     )
@@ -890,35 +431,86 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--run", choices=["chunked", "single", "members"], help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    import logging
+    return parser
 
+
+def _run_measurement(args: argparse.Namespace) -> int:
+    """`--run`: one measurement in this process, printed as JSON for `measure`."""
+    result = {
+        "chunked": lambda: run_chunked(args.db, args.workers, args.out),
+        "single": lambda: run_single(args.db),
+        "members": lambda: run_members(args.db),
+    }[args.run]()
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result["self_cpu_s"] = own.ru_utime + own.ru_stime
+    result["children_cpu_s"] = workers.ru_utime + workers.ru_stime
+    print(json.dumps(result))
+    return 0
+
+
+def _table_from(args: argparse.Namespace) -> int:
+    rows = json.loads(args.table_from.read_text())
+    for row in rows:
+        row["verdict"] = judge(row)
+    stamp = dt.datetime.fromtimestamp(args.table_from.stat().st_mtime, dt.UTC)
+    text = section(rows, args, stamp.strftime("%Y-%m-%d %H:%M UTC"))
+    print(text)
+    if args.results:
+        write_section(args.results, text)
+    return 0
+
+
+def _measure_size(args: argparse.Namespace, tmp: str, n: int) -> dict:
+    """Generate `n` members into `tmp`, measure chunked, single and members, check the PDF."""
+    url = f"sqlite:///{tmp}/bench-{n}.sqlite3"
+    started = time.perf_counter()
+    generate(url, n)
+    generated = time.perf_counter() - started
+    chunked_runs, single_runs = [], []
+    pdf_path = f"{tmp}/annual-{n}.pdf"
+    for _round in range(max(1, args.repeat)):
+        chunked_runs.append(
+            measure(
+                [
+                    "--run",
+                    "chunked",
+                    "--db",
+                    url,
+                    "--out",
+                    pdf_path,
+                    "--workers",
+                    str(args.workers),
+                ]
+            )
+        )
+        if n <= args.single_max:
+            single_runs.append(measure(["--run", "single", "--db", url]))
+    members = measure(["--run", "members", "--db", url])
+    # Not measured: the built PDF is a valid tagged PDF (qpdf's checks up to 1,000).
+    problems = check_pdf(Path(pdf_path), full=n <= 1000)
+    row = {
+        "workers": args.workers,
+        "members": n,
+        "chunked": _best(chunked_runs),
+        "single": _best(single_runs),
+        "member_pdf": members,
+        "generated_s": generated,
+        "problems": problems,
+    }
+    row["verdict"] = judge(row)
+    return row
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     for name in ("weasyprint", "fontTools", "pikepdf"):  # progress and expected-link noise
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
     if args.run:
-        result = {
-            "chunked": lambda: run_chunked(args.db, args.workers, args.out),
-            "single": lambda: run_single(args.db),
-            "members": lambda: run_members(args.db),
-        }[args.run]()
-        own = resource.getrusage(resource.RUSAGE_SELF)
-        workers = resource.getrusage(resource.RUSAGE_CHILDREN)
-        result["self_cpu_s"] = own.ru_utime + own.ru_stime
-        result["children_cpu_s"] = workers.ru_utime + workers.ru_stime
-        print(json.dumps(result))
-        return 0
-
+        return _run_measurement(args)
     if args.table_from:
-        rows = json.loads(args.table_from.read_text())
-        for row in rows:
-            row["verdict"] = judge(row)
-        stamp = dt.datetime.fromtimestamp(args.table_from.stat().st_mtime, dt.UTC)
-        text = section(rows, args, stamp.strftime("%Y-%m-%d %H:%M UTC"))
-        print(text)
-        if args.results:
-            write_section(args.results, text)
-        return 0
+        return _table_from(args)
     if args.smoke:
         os.environ["PACTUM_BENCH_PDF_SAMPLES"] = "3"
     sizes = [12] if args.smoke else [int(n) for n in args.members.split(",") if n.strip()]
@@ -930,46 +522,12 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     with tempfile.TemporaryDirectory(prefix="pactum-bench-pdf-") as tmp:
         for n in sizes:
-            url = f"sqlite:///{tmp}/bench-{n}.sqlite3"
-            started = time.perf_counter()
-            generate(url, n)
-            generated = time.perf_counter() - started
-            chunked_runs, single_runs = [], []
-            pdf_path = f"{tmp}/annual-{n}.pdf"
-            for _round in range(max(1, args.repeat)):
-                chunked_runs.append(
-                    measure(
-                        [
-                            "--run",
-                            "chunked",
-                            "--db",
-                            url,
-                            "--out",
-                            pdf_path,
-                            "--workers",
-                            str(args.workers),
-                        ]
-                    )
-                )
-                if n <= args.single_max:
-                    single_runs.append(measure(["--run", "single", "--db", url]))
-            members = measure(["--run", "members", "--db", url])
-            # Not measured: the built PDF is a valid tagged PDF (qpdf's checks up to 1,000).
-            problems = check_pdf(Path(pdf_path), full=n <= 1000)
-            row = {
-                "workers": args.workers,
-                "members": n,
-                "chunked": _best(chunked_runs),
-                "single": _best(single_runs),
-                "member_pdf": members,
-                "generated_s": generated,
-                "problems": problems,
-            }
-            row["verdict"] = judge(row)
+            row = _measure_size(args, tmp, n)
             rows.append(row)
+            problems = row["problems"]
             print(
-                f"  {n:,} members measured (data generated in {generated:.0f} s); PDF check: "
-                + ("; ".join(problems) if problems else "tagged, valid"),
+                f"  {n:,} members measured (data generated in {row['generated_s']:.0f} s); "
+                "PDF check: " + ("; ".join(problems) if problems else "tagged, valid"),
                 flush=True,
             )
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
