@@ -163,15 +163,8 @@ def login_cookie(server: Server, email: str, password: str) -> str:
         client.close()
 
 
-def run_scenarios(
-    db_label: str,
-    database_url: str,
-    params: dict,
-    counts: dict,
-    args,
-    worker_class: str,
-    run_dir: Path,
-) -> tuple[list[Row], dict]:
+def _server_envs(args, database_url: str, run_dir: Path) -> tuple[dict, dict]:
+    """The environment of the app's server and of the "uncached" one."""
     env = {
         "PACTUM_ENV": "production",
         "PACTUM_SECRET_KEY": BENCH_SECRET,
@@ -189,6 +182,19 @@ def run_scenarios(
     uncached_env = {**env, "PACTUM_PAGE_CACHE": "0"}
     if args.uncached == "none":
         uncached_env["PACTUM_CACHE_BACKEND"] = "null"
+    return env, uncached_env
+
+
+def run_scenarios(
+    db_label: str,
+    database_url: str,
+    params: dict,
+    counts: dict,
+    args,
+    worker_class: str,
+    run_dir: Path,
+) -> tuple[list[Row], dict]:
+    env, uncached_env = _server_envs(args, database_url, run_dir)
     shutil.rmtree(run_dir / "instance" / "cache", ignore_errors=True)
     log_dir = run_dir / "logs"
     common = {"workers": args.workers, "worker_class": worker_class, "threads": args.gthreads}
@@ -215,80 +221,15 @@ def run_scenarios(
         for name in needed:
             servers[name].wait_ready("/" if name == "bare" else "/healthz")
             _log(f"  ({name} server ready after {servers[name].started_in:.1f} s)")
-
-        # The reference rows: bare Flask (served the same way, in the same run) and the page
-        # cache's hit path on a trivial route in the real app. They are measured in
-        # interleaved rounds (bare, hit, 304, plain, bare, ...) and the best round of each is
-        # kept, so that a neighbour's burst on a shared machine does not skew their ratio.
-        probe = servers["cache-probe"]
-        _probe(probe, "/_bench/cached")
-        status, headers = _probe(probe, "/_bench/cached")
-        hit = headers.get("x-pactum-cache") == "hit"
-        references = [
-            (Row("bare", "Bare Flask endpoint", "/"), servers["bare"], "/", {}),
-            (
-                Row(
-                    "cache-hit",
-                    "Page cache hit (trivial route)",
-                    "/_bench/cached",
-                    targets=("cached",),
-                ),
-                probe,
-                "/_bench/cached",
-                {},
-            ),
-            (
-                Row("cache-304", "Page cache, If-None-Match → 304", "/_bench/cached"),
-                probe,
-                "/_bench/cached",
-                {"If-None-Match": headers.get("etag", "")},
-            ),
-            (
-                Row("app-trivial", "Same trivial route, no cache", "/_bench/plain"),
-                probe,
-                "/_bench/plain",
-                {},
-            ),
-        ]
-        once = argparse.Namespace(**{**vars(args), "repeat": 1})
-        rounds = max(1 if args.smoke else 2, args.repeat)
-        best: dict[str, Row] = {}
-        for _round in range(rounds):
-            for template, server, path, extra_headers in references:
-                row = measure_wrk(dataclasses.replace(template), server, path, once, extra_headers)
-                kept = best.get(row.key)
-                if kept is None or (row.rps or 0) > (kept.rps or 0):
-                    best[row.key] = row
-        servers["bare"].stop()
-        probe.stop()
-        if not hit:
-            best["cache-hit"].status = "fail"
-            best[
-                "cache-hit"
-            ].detail = f"not answered from the cache ({headers.get('x-pactum-cache')})"
-        rows.extend(best[template.key] for template, *_rest in references)
-        bare_row = best["bare"]
-        bare_rps = bare_row.rps or 0
-        _log(f"  {bare_row.title:<44} {bare_rps:8.0f} req/s  p99 {bare_row.p99 or 0:6.1f} ms")
-        cached = best["cache-hit"]
-        _log(f"  {cached.title:<44} {cached.rps or 0:8.0f} req/s  p99 {cached.p99 or 0:6.1f} ms")
-
+        rows.extend(_measure_references(servers, args))
+        bare_rps = rows[0].rps or 0
         for server_name in ("app", "uncached"):
-            for scenario in (s for s in wanted if s.server == server_name):
-                row = _run_one(scenario, servers[server_name], params, args, database_url)
-                found = counts.get(scenario.key)
-                row.sql = found.statements if found else None
-                rows.append(row)
-                _log(
-                    f"  {row.title:<44} "
-                    + (
-                        f"{row.rps:8.0f} req/s  p99 {row.p99:6.1f} ms"
-                        if row.rps is not None
-                        else row.detail
-                    )
+            scenarios_here = [s for s in wanted if s.server == server_name]
+            rows.extend(
+                _measure_scenarios(
+                    scenarios_here, servers[server_name], params, counts, args, database_url, extra
                 )
-                if scenario.key == "drafts":
-                    extra["drafts"] = row.detail
+            )
             servers[server_name].stop()
     finally:
         for server in servers.values():
@@ -298,6 +239,94 @@ def run_scenarios(
             row.ratio = row.rps / bare_rps
         judge(row)
     return rows, extra
+
+
+def _measure_scenarios(
+    wanted: list[Scenario],
+    server: Server,
+    params: dict,
+    counts: dict,
+    args,
+    database_url: str,
+    extra: dict,
+) -> list[Row]:
+    """The scenarios served by `server`, one after the other (the draft rush's detail also
+    goes into `extra`)."""
+    rows = []
+    for scenario in wanted:
+        row = _run_one(scenario, server, params, args, database_url)
+        found = counts.get(scenario.key)
+        row.sql = found.statements if found else None
+        rows.append(row)
+        _log(
+            f"  {row.title:<44} "
+            + (
+                f"{row.rps:8.0f} req/s  p99 {row.p99:6.1f} ms"
+                if row.rps is not None
+                else row.detail
+            )
+        )
+        if scenario.key == "drafts":
+            extra["drafts"] = row.detail
+    return rows
+
+
+def _measure_references(servers: dict[str, Server], args) -> list[Row]:
+    """The reference rows, bare first: bare Flask (served the same way, in the same run) and
+    the page cache's hit path on a trivial route in the real app. They are measured in
+    interleaved rounds (bare, hit, 304, plain, bare, ...) and the best round of each is kept,
+    so that a neighbour's burst on a shared machine does not skew their ratio. Stops the bare
+    and the probe servers."""
+    probe = servers["cache-probe"]
+    _probe(probe, "/_bench/cached")
+    status, headers = _probe(probe, "/_bench/cached")
+    hit = headers.get("x-pactum-cache") == "hit"
+    references = [
+        (Row("bare", "Bare Flask endpoint", "/"), servers["bare"], "/", {}),
+        (
+            Row(
+                "cache-hit",
+                "Page cache hit (trivial route)",
+                "/_bench/cached",
+                targets=("cached",),
+            ),
+            probe,
+            "/_bench/cached",
+            {},
+        ),
+        (
+            Row("cache-304", "Page cache, If-None-Match → 304", "/_bench/cached"),
+            probe,
+            "/_bench/cached",
+            {"If-None-Match": headers.get("etag", "")},
+        ),
+        (
+            Row("app-trivial", "Same trivial route, no cache", "/_bench/plain"),
+            probe,
+            "/_bench/plain",
+            {},
+        ),
+    ]
+    once = argparse.Namespace(**{**vars(args), "repeat": 1})
+    rounds = max(1 if args.smoke else 2, args.repeat)
+    best: dict[str, Row] = {}
+    for _round in range(rounds):
+        for template, server, path, extra_headers in references:
+            row = measure_wrk(dataclasses.replace(template), server, path, once, extra_headers)
+            kept = best.get(row.key)
+            if kept is None or (row.rps or 0) > (kept.rps or 0):
+                best[row.key] = row
+    servers["bare"].stop()
+    probe.stop()
+    if not hit:
+        best["cache-hit"].status = "fail"
+        best["cache-hit"].detail = f"not answered from the cache ({headers.get('x-pactum-cache')})"
+    bare_row = best["bare"]
+    bare_rps = bare_row.rps or 0
+    _log(f"  {bare_row.title:<44} {bare_rps:8.0f} req/s  p99 {bare_row.p99 or 0:6.1f} ms")
+    cached = best["cache-hit"]
+    _log(f"  {cached.title:<44} {cached.rps or 0:8.0f} req/s  p99 {cached.p99 or 0:6.1f} ms")
+    return [best[template.key] for template, *_rest in references]
 
 
 def _selected(args) -> list[Scenario]:
@@ -361,6 +390,17 @@ def _run_drafts(row: Row, server: Server, params: dict, args, database_url: str)
     row.requests = result.saves
     row.errors = sum(sum(r.failures.values()) for r in results)
     row.rss_mb = max(server.peaks_kb().values(), default=0) / 1024
+    row.detail = _draft_notes(result, results)
+    row.verdicts["no_lost"] = all(
+        r.lost == 0 and not r.failures and r.status == "ok" for r in results
+    )
+    if any(r.status == "error" for r in results):
+        row.status = "error"
+    return row
+
+
+def _draft_notes(result, results: list) -> str:
+    """The draft row's detail: what was saved and read back, the other rushes, refusals."""
     modes = sorted({s.mode for s in result.savers if s.mode})
     how = {"autosave": "JSON autosave of the section", "form": "section form POST + redirect"}
     notes = [
@@ -381,13 +421,7 @@ def _run_drafts(row: Row, server: Server, params: dict, args, database_url: str)
         notes.append("refused: " + ", ".join(f"HTTP {k} × {v}" for k, v in failures.items()))
     details = sorted({r.detail for r in results if r.detail})
     notes.extend(details)
-    row.detail = "; ".join(notes)
-    row.verdicts["no_lost"] = all(
-        r.lost == 0 and not r.failures and r.status == "ok" for r in results
-    )
-    if any(r.status == "error" for r in results):
-        row.status = "error"
-    return row
+    return "; ".join(notes)
 
 
 def judge(row: Row) -> None:
@@ -702,26 +736,13 @@ def private_redis(enabled: bool):
         yield url
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    if not wrk.available():
-        raise SystemExit("wrk is not installed (scripts/system-deps.sh bench installs it)")
-    sizes = generate.sizes_from_args(args)
-    run_dir = args.data_dir / ("run-smoke" if args.smoke else "run")
-    run_dir.mkdir(parents=True, exist_ok=True)
-    # The in-process app (SQL counts) must not touch the developer's instance folder.
-    os.environ["PACTUM_INSTANCE_DIR"] = str(run_dir / "instance")
-    os.environ["PACTUM_SECRET_KEY"] = BENCH_SECRET
-    os.environ.pop("PACTUM_REDIS_URL", None)
-    started = time.perf_counter()
-    cached_db, dataset = generate.ensure_database(sizes, args.data_dir, check=args.smoke)
-    dbs = [d.strip() for d in args.db.split(",") if d.strip()]
-    classes = [c.strip() for c in args.worker_class.split(",") if c.strip()]
-    pg_base = os.environ.get("PACTUM_PG_URL")
-    info = machine.describe(f"{pg_base}/postgres" if pg_base and "postgres" in dbs else None)
+def _measure_databases(
+    args, cached_db: Path, run_dir: Path, dbs: list[str], classes: list[str]
+) -> tuple[dict, dict]:
+    """Every scenario on every database with every worker class: (runs, profiles), by
+    database label."""
     runs: dict = {}
     profiles: dict = {}
-    notes: list[str] = []
     with private_redis(args.redis) as redis_url:
         args.redis_url = redis_url
         for db_label in dbs:
@@ -745,14 +766,61 @@ def main(argv: list[str] | None = None) -> int:
                 runs[db_label][worker_class] = run_scenarios(
                     db_label, url, params, counts, args, worker_class, run_dir
                 )
-    print_table(runs)
-    if not args.no_cachebench:
-        from bench import cachebench
+    return runs, profiles
 
-        backends_text = cachebench.report(run_dir / "cachebench", smoke=args.smoke)
-        _log("\n" + backends_text)
-    else:
-        backends_text = ""
+
+def _cache_backends(args, run_dir: Path) -> str:
+    if args.no_cachebench:
+        return ""
+    from bench import cachebench
+
+    backends_text = cachebench.report(run_dir / "cachebench", smoke=args.smoke)
+    _log("\n" + backends_text)
+    return backends_text
+
+
+def _write_json(path: Path, info: dict, dataset: dict, elapsed: float, runs: dict) -> None:
+    path.write_text(
+        json.dumps(
+            {
+                "machine": info,
+                "dataset": dataset,
+                "elapsed": elapsed,
+                "runs": {
+                    db: {
+                        wc: [dataclasses.asdict(r) for r in rows]
+                        for wc, (rows, _e) in by_class.items()
+                    }
+                    for db, by_class in runs.items()
+                },
+            },
+            indent=2,
+            default=str,
+        )
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if not wrk.available():
+        raise SystemExit("wrk is not installed (scripts/system-deps.sh bench installs it)")
+    sizes = generate.sizes_from_args(args)
+    run_dir = args.data_dir / ("run-smoke" if args.smoke else "run")
+    run_dir.mkdir(parents=True, exist_ok=True)
+    # The in-process app (SQL counts) must not touch the developer's instance folder.
+    os.environ["PACTUM_INSTANCE_DIR"] = str(run_dir / "instance")
+    os.environ["PACTUM_SECRET_KEY"] = BENCH_SECRET
+    os.environ.pop("PACTUM_REDIS_URL", None)
+    started = time.perf_counter()
+    cached_db, dataset = generate.ensure_database(sizes, args.data_dir, check=args.smoke)
+    dbs = [d.strip() for d in args.db.split(",") if d.strip()]
+    classes = [c.strip() for c in args.worker_class.split(",") if c.strip()]
+    pg_base = os.environ.get("PACTUM_PG_URL")
+    info = machine.describe(f"{pg_base}/postgres" if pg_base and "postgres" in dbs else None)
+    notes: list[str] = []
+    runs, profiles = _measure_databases(args, cached_db, run_dir, dbs, classes)
+    print_table(runs)
+    backends_text = _cache_backends(args, run_dir)
     pdf_text = run_pdf(args) if args.pdf else ""
     notes.extend(_notes(info, dbs, args))
     elapsed = time.perf_counter() - started
@@ -766,24 +834,7 @@ def main(argv: list[str] | None = None) -> int:
         write_results(args.results, info, dataset, runs, notes, args, sizes, extra_sections)
         _log(f"Results written to {args.results}")
     if args.json:
-        args.json.write_text(
-            json.dumps(
-                {
-                    "machine": info,
-                    "dataset": dataset,
-                    "elapsed": elapsed,
-                    "runs": {
-                        db: {
-                            wc: [dataclasses.asdict(r) for r in rows]
-                            for wc, (rows, _e) in by_class.items()
-                        }
-                        for db, by_class in runs.items()
-                    },
-                },
-                indent=2,
-                default=str,
-            )
-        )
+        _write_json(args.json, info, dataset, elapsed, runs)
     return 0
 
 
