@@ -7,10 +7,21 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
+import time
 from pathlib import Path
 
 from bench import scenarios
 from bench.scenarios import SCENARIOS, TARGET_TEXT
+
+_STARTED = time.monotonic()
+
+
+def log(message: str) -> None:
+    stamp = f"[{time.monotonic() - _STARTED:6.1f}s] "
+    print(
+        "\n".join(stamp + line if line.strip() else line for line in message.split("\n")),
+        flush=True,
+    )
 
 
 @dataclasses.dataclass
