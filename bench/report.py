@@ -138,7 +138,7 @@ def table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def _section(key: str, body: str) -> str:
+def section_block(key: str, body: str) -> str:
     return f"<!-- section:{key} -->\n{body.rstrip()}\n<!-- /section:{key} -->\n"
 
 
@@ -164,7 +164,7 @@ def write_results(
 ) -> None:
     sections = _old_sections(path)
     for key, body in extra.items():
-        sections[key] = _section(key, body)
+        sections[key] = section_block(key, body)
     for db_label, by_class in runs.items():
         parts = [
             f"## {'PostgreSQL' if db_label == 'postgres' else 'SQLite'}\n",
@@ -186,15 +186,15 @@ def write_results(
             ]
             if details:
                 parts.append("\n".join(details) + "\n")
-        sections[db_label] = _section(db_label, "\n".join(parts))
+        sections[db_label] = section_block(db_label, "\n".join(parts))
     machine_rows = "\n".join(f"| {k} | {v} |" for k, v in info.items())
     head = [
         "# Benchmark results\n",
         "Written by `python -m bench` (`make bench`, `make bench DB=postgres`); see "
         "`bench/runner.py` for how each number is measured and `bench/scenarios.py` for the "
         "targets of issue 7.\n",
-        _section("machine", f"## Machine\n\n| | |\n|---|---|\n{machine_rows}\n"),
-        _section("dataset", "## Data set\n\n" + _dataset_text(dataset, sizes)),
+        section_block("machine", f"## Machine\n\n| | |\n|---|---|\n{machine_rows}\n"),
+        section_block("dataset", "## Data set\n\n" + _dataset_text(dataset, sizes)),
     ]
     order = [
         "sqlite",
@@ -206,7 +206,7 @@ def write_results(
         "notes",
     ]
     if notes:
-        sections["notes"] = _section(
+        sections["notes"] = section_block(
             "notes", "## Notes\n\n" + "\n".join(f"- {n}" for n in notes) + "\n"
         )
     body = "\n".join(head) + "\n" + "\n".join(sections[k] for k in order if k in sections)
