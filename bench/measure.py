@@ -10,11 +10,12 @@ import dataclasses
 import shutil
 from pathlib import Path
 
-from bench import generate, report, wrk
+from bench import drafts, generate, report, wrk
 from bench.client import Client, login
 from bench.report import Row, log
 from bench.scenarios import SCENARIOS, Scenario
 from bench.servers import MemorySampler, Server
+from bench.sqlcount import InProcess
 
 BENCH_SECRET = "bench-secret-not-for-production-0123456789abcdef"  # noqa: S105
 
@@ -275,8 +276,6 @@ def _run_one(scenario: Scenario, server: Server, params: dict, args, database_ur
 
 
 def _run_drafts(row: Row, server: Server, params: dict, args, database_url: str) -> Row:
-    from bench import drafts
-
     if not params["savers"] or params.get("year") is None:
         row.status, row.detail = "n/a", "n/a (no open cycle with drafts)"
         return row
@@ -343,8 +342,6 @@ def _draft_notes(result, results: list) -> str:
 
 
 def sql_counts(database_url: str, params: dict, args) -> dict:
-    from bench.sqlcount import InProcess
-
     counts: dict = {}
     try:
         inproc = InProcess(database_url, BENCH_SECRET)

@@ -42,6 +42,13 @@ import threading
 import time
 from pathlib import Path
 
+from sqlalchemy import delete, select
+
+from app import create_app
+from app.db import db
+from app.reporting.models import Report, ReportingCycle
+from app.transparency import build, services
+from app.transparency.models import AnnualReport, MemberReportPdf
 from bench.pdf_data import YEAR, generate
 from bench.pdf_report import judge, section, write_section
 
@@ -53,21 +60,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _app(database_url: str):
     os.environ["PACTUM_DATABASE_URL"] = database_url
-    from app import create_app
-
     return create_app(
         {"SQLALCHEMY_DATABASE_URI": database_url, "SERVER_URL": "https://pactum.example"}
     )
 
 
 def _document(draft: bool = False):
-    from sqlalchemy import select
-
-    from app.db import db
-    from app.reporting.models import ReportingCycle
-    from app.transparency import services
-    from app.transparency.models import AnnualReport
-
     cycle = db.session.scalar(select(ReportingCycle).where(ReportingCycle.year == YEAR))
     report = db.session.scalar(select(AnnualReport).where(AnnualReport.cycle_id == cycle.id))
     if report is None:
@@ -97,6 +95,8 @@ def run_chunked(database_url: str, workers: int, out: str | None = None) -> dict
 def check_pdf(path: Path, full: bool) -> list[str]:
     """A tagged PDF/UA document: structure tree, marked, language, title; with `full`,
     qpdf's own checks (pikepdf `Pdf.check_pdf_syntax()`, as `qpdf --check`) as well."""
+    # Imported here: only the main process checks the PDF, so the measured processes do not
+    # carry pikepdf in their memory.
     import pikepdf
 
     problems = []
@@ -118,8 +118,6 @@ def check_pdf(path: Path, full: bool) -> list[str]:
 def run_single(database_url: str) -> dict:
     app = _app(database_url)
     with app.app_context(), app.test_request_context("/"):
-        from app.transparency import build, services
-
         html = _document().single_html()
         build.render("<html lang=en><title>warm</title><p>warm up</p></html>")
         start = time.perf_counter()
@@ -132,12 +130,6 @@ def run_members(database_url: str, samples: int = 15) -> dict:
     samples = int(os.environ.get("PACTUM_BENCH_PDF_SAMPLES", samples))
     app = _app(database_url)
     with app.app_context():
-        from sqlalchemy import delete, select
-
-        from app.db import db
-        from app.reporting.models import Report, ReportingCycle
-        from app.transparency.models import MemberReportPdf
-
         cycle_id = db.session.scalar(select(ReportingCycle.id).where(ReportingCycle.year == YEAR))
         slugs = [
             f"bench-org-{i:05d}"

@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench import generate, machine, report, scenarios, wrk
+from bench import cachebench, generate, machine, pgload, report, scenarios, wrk
 from bench.measure import BENCH_SECRET, run_scenarios, sql_counts
 from bench.report import log
 from bench.servers import ROOT
@@ -54,8 +54,6 @@ def prepare_postgres(cached: Path, name: str) -> str:
             "--db postgres needs PACTUM_PG_URL: run it through "
             "scripts/with-postgres.sh (make bench DB=postgres does)"
         )
-    from bench import pgload
-
     return pgload.load(cached, base, name)
 
 
@@ -187,8 +185,6 @@ def _measure_databases(
 def _cache_backends(args, run_dir: Path) -> str:
     if args.no_cachebench:
         return ""
-    from bench import cachebench
-
     backends_text = cachebench.report(run_dir / "cachebench", smoke=args.smoke)
     log("\n" + backends_text)
     return backends_text
