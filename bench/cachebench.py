@@ -20,6 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench.servers import private_redis
+
 PAGE = {
     "body": b"<html>" + b"x" * 20_000 + b"</html>",
     "etag": "e" * 32,
@@ -29,6 +31,8 @@ PAGE = {
 
 
 def _make(kind: str, path: Path, redis_url: str = "", threshold: int = 50_000):
+    # Imported when a cache is made, not with the module: `python -m bench` imports this module
+    # before it sets PACTUM_INSTANCE_DIR, which app.config reads at import; redis is optional.
     from flask_caching.backends import FileSystemCache, RedisCache, SimpleCache
 
     from app.core.cache import SQLiteCache
@@ -114,8 +118,6 @@ def report(work: Path, smoke: bool = False) -> str:
     with contextlib.ExitStack() as stack:
         redis_url = ""
         if shutil.which("redis-server") and not smoke:
-            from bench.servers import private_redis
-
             redis_url = stack.enter_context(private_redis())
             kinds.insert(2, "redis")
         try:

@@ -177,32 +177,36 @@ class _FormParser(HTMLParser):
                 attrs={k: v or "" for k, v in a.items()},
             )
             self.forms.append(self._form)
-        elif self._form is None:
-            return
-        elif tag == "input" and a.get("name"):
-            kind = (a.get("type") or "text").lower()
-            if kind in ("checkbox", "radio"):
-                if "checked" in a:
-                    self._form.fields.append(
-                        Field(a["name"], kind, a.get("value") or "on", self._conditional())
-                    )
-            elif kind in ("submit", "button", "image"):
-                self._form.buttons.append((a["name"], a.get("value") or ""))
-            elif kind != "file":
-                self._form.fields.append(
-                    Field(a["name"], kind, a.get("value") or "", self._conditional())
-                )
+        elif self._form is not None:
+            self._control(self._form, tag, a)
+
+    def _control(self, form: Form, tag: str, a: dict) -> None:
+        """A tag inside a form: the fields and buttons a browser would send."""
+        if tag == "input" and a.get("name"):
+            self._input(form, a)
         elif tag == "textarea" and a.get("name"):
             self._textarea = Field(a["name"], "textarea", "", self._conditional())
-            self._form.fields.append(self._textarea)
+            form.fields.append(self._textarea)
         elif tag == "select" and a.get("name"):
             self._select = Field(a["name"], "select", "", self._conditional())
-            self._form.fields.append(self._select)
+            form.fields.append(self._select)
         elif tag == "option" and self._select is not None:
             if "selected" in a or not self._select.value:
                 self._select.value = a.get("value") or ""
         elif tag == "button" and a.get("name"):
-            self._form.buttons.append((a["name"], a.get("value") or ""))
+            form.buttons.append((a["name"], a.get("value") or ""))
+
+    def _input(self, form: Form, a: dict) -> None:
+        kind = (a.get("type") or "text").lower()
+        if kind in ("checkbox", "radio"):
+            if "checked" in a:
+                form.fields.append(
+                    Field(a["name"], kind, a.get("value") or "on", self._conditional())
+                )
+        elif kind in ("submit", "button", "image"):
+            form.buttons.append((a["name"], a.get("value") or ""))
+        elif kind != "file":
+            form.fields.append(Field(a["name"], kind, a.get("value") or "", self._conditional()))
 
     def handle_endtag(self, tag):
         while self._stack:

@@ -34,6 +34,8 @@ import threading
 import time
 from dataclasses import dataclass, field
 
+import sqlalchemy as sa
+
 from bench.client import (
     Client,
     discover_draft_form,
@@ -245,8 +247,6 @@ def run(
 
 def verify(result: DraftRushResult, database_url: str, cycle_year: int) -> None:
     """Read every draft back: the last value each representative saved must be stored."""
-    import sqlalchemy as sa
-
     engine = sa.create_engine(database_url)
     lost = checked = 0
     problems = []

@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import sqlalchemy as sa
+
 
 def _cpu_model() -> str:
     try:
@@ -73,8 +75,6 @@ def describe(postgres_url: str | None = None) -> dict[str, str]:
     }
     if postgres_url:
         try:
-            import sqlalchemy as sa
-
             engine = sa.create_engine(postgres_url)
             with engine.connect() as conn:
                 info["postgresql"] = conn.exec_driver_sql("SHOW server_version").scalar()

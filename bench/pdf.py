@@ -31,8 +31,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import logging
 import os
-import random
 import resource
 import statistics
 import subprocess
@@ -42,468 +42,19 @@ import threading
 import time
 from pathlib import Path
 
+from sqlalchemy import delete, select
+
+from app import create_app
+from app.db import db
+from app.reporting.models import Report, ReportingCycle
+from app.transparency import pdfengine as build
+from app.transparency.models import AnnualReport, MemberReportPdf
+from app.transparency.present.document import AnnualDocument
+from app.transparency.present.print_css import single_pass_css
+from bench.pdf_data import YEAR, generate
+from bench.pdf_report import judge, section, write_section
+
 ROOT = Path(__file__).resolve().parent.parent
-YEAR = 2025
-COUNTRIES = [
-    "DE",
-    "FR",
-    "US",
-    "GB",
-    "NL",
-    "SE",
-    "ES",
-    "IT",
-    "JP",
-    "KR",
-    "BR",
-    "IN",
-    "KE",
-    "NG",
-    "CA",
-    "AU",
-    "MX",
-    "PL",
-    "CH",
-    "SG",
-]
-SECTORS = [
-    "Software",
-    "Telecommunications",
-    "Cloud services",
-    "Financial services",
-    "Energy",
-    "Health",
-    "Research and education",
-    "Public administration",
-    "Human rights",
-]
-CATEGORIES = ["company"] * 6 + ["civil_society"] * 2 + ["academia", "government", "other"]
-WORDS = [
-    "we",
-    "shipped",
-    "security",
-    "updates",
-    "to",
-    "all",
-    "supported",
-    "products",
-    "and",
-    "trained",
-    "our",
-    "staff",
-    "on",
-    "phishing",
-    "resistant",
-    "authentication",
-    "while",
-    "publishing",
-    "our",
-    "disclosure",
-    "policy",
-]
-
-
-# Data ---------------------------------------------------------------------------------
-
-
-def generate(database_url: str, members: int, seed: int = 2026) -> None:
-    os.environ["PACTUM_DATABASE_URL"] = database_url
-    from sqlalchemy import insert
-
-    from app import create_app
-    from app.accounts.models import User
-    from app.charter.models import CharterVersion, Principle, PrincipleText
-    from app.db import db
-    from app.members.models import (
-        Endorsement,
-        Organisation,
-        Pledge,
-        PledgeUpdate,
-        Sector,
-        StatusChange,
-        pledge_principles,
-    )
-    from app.reporting.models import (
-        Question,
-        Report,
-        ReportingCycle,
-        ReportVersion,
-        Section,
-        SubmittedAnswer,
-    )
-
-    rng = random.Random(seed)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
-    with app.app_context():
-        db.create_all()
-        s = db.session
-        s.add(User(email="bench@example.org", name="Bench", role="secretariat"))
-        s.execute(
-            insert(Sector),
-            [
-                {"id": i + 1, "name": n, "slug": n.lower().replace(" ", "-")}
-                for i, n in enumerate(SECTORS)
-            ],
-        )
-        s.execute(
-            insert(Principle),
-            [{"id": i, "key": f"P{i}", "created_at": _t(2020)} for i in range(1, 11)],
-        )
-        s.execute(
-            insert(CharterVersion),
-            [
-                {
-                    "id": 1,
-                    "number": 1,
-                    "title": "Bench accord",
-                    "status": "published",
-                    "created_at": _t(2020),
-                    "effective_date": dt.date(2020, 1, 1),
-                }
-            ],
-        )
-        s.execute(
-            insert(PrincipleText),
-            [
-                {
-                    "version_id": 1,
-                    "principle_id": i,
-                    "number": i,
-                    "position": i,
-                    "title": f"Principle number {i} of the bench accord",
-                    "body_md": "Body.",
-                }
-                for i in range(1, 11)
-            ],
-        )
-
-        orgs, changes, endorsements = [], [], []
-        histories = {}
-        for i in range(1, members + 1):
-            joined = _t(YEAR - 3) + dt.timedelta(days=rng.randint(0, 3 * 365 + 200))
-            status, history = (
-                "active",
-                [
-                    (joined - dt.timedelta(days=14), None, "applicant"),
-                    (joined, "applicant", "active"),
-                ],
-            )
-            roll = rng.random()
-            if joined.year <= YEAR:
-                moment = _t(YEAR, 5, 1) + dt.timedelta(days=rng.randint(0, 200))
-                for threshold, to in (
-                    (0.05, "non_communicating"),
-                    (0.07, "withdrawn"),
-                    (0.08, "delisted"),
-                    (0.09, "suspended"),
-                ):
-                    if roll < threshold and moment > joined:
-                        history.append((moment, "active", to))
-                        status = to
-                        break
-            histories[i] = (joined, status)
-            name = f"Bench Organisation {i:05d}"
-            orgs.append(
-                {
-                    "id": i,
-                    "name": name,
-                    "name_key": name.lower(),
-                    "slug": f"bench-org-{i:05d}",
-                    "country": rng.choice(COUNTRIES),
-                    "sector_id": rng.randint(1, len(SECTORS)),
-                    "category": rng.choice(CATEGORIES),
-                    "status": status,
-                    "joined_on": joined.date(),
-                    "status_since": history[-1][0],
-                    "created_at": joined,
-                    "updated_at": joined,
-                    "endorsed_version_id": 1,
-                    "description_md": "",
-                    "legal_name": name,
-                    "size_band": "50-249",
-                    "website": "",
-                }
-            )
-            changes += [
-                {
-                    "organisation_id": i,
-                    "at": at,
-                    "from_status": f,
-                    "to_status": t,
-                    "reason": "",
-                    "public_reason": "",
-                    "is_public": t != "applicant",
-                }
-                for at, f, t in history
-            ]
-            endorsements.append(
-                {
-                    "organisation_id": i,
-                    "charter_version_id": 1,
-                    "signatory_name": "Signatory",
-                    "signatory_title": "CEO",
-                    "endorsed_on": joined.date(),
-                    "created_at": joined,
-                }
-            )
-        _bulk(s, Organisation, orgs)
-        _bulk(s, StatusChange, changes)
-        _bulk(s, Endorsement, endorsements)
-
-        pledges, links, updates = [], [], []
-        pid = 0
-        for i in range(1, members + 1):
-            for _ in range(rng.randint(1, 3)):
-                pid += 1
-                created = max(_t(YEAR - 2), histories[i][0]) + dt.timedelta(
-                    days=rng.randint(0, 500)
-                )
-                status = rng.choice(["planned", "in_progress", "in_progress", "achieved", "missed"])
-                pledges.append(
-                    {
-                        "id": pid,
-                        "organisation_id": i,
-                        "title": f"Pledge {pid}: " + " ".join(rng.sample(WORDS, 6)),
-                        "is_public": rng.random() < 0.85,
-                        "status": status,
-                        "status_since": created,
-                        "created_at": created,
-                        "updated_at": created,
-                        "description_md": "",
-                        "indicator": "",
-                    }
-                )
-                for key in rng.sample(range(1, 11), rng.randint(1, 2)):
-                    links.append({"pledge_id": pid, "principle_id": key})
-                updates.append({"pledge_id": pid, "at": created, "status": "planned", "note": ""})
-                if status != "planned":
-                    updates.append(
-                        {
-                            "pledge_id": pid,
-                            "at": created + dt.timedelta(days=120),
-                            "status": status,
-                            "note": "",
-                        }
-                    )
-        _bulk(s, Pledge, pledges)
-        s.execute(insert(pledge_principles), links)
-        _bulk(s, PledgeUpdate, updates)
-
-        version_id = 0
-        for c, year in enumerate((YEAR - 1, YEAR), start=1):
-            s.execute(
-                insert(ReportingCycle),
-                [
-                    {
-                        "id": c,
-                        "year": year,
-                        "title": f"{year} cycle",
-                        "status": "closed",
-                        "charter_version_id": 1,
-                        "opens_on": dt.date(year, 1, 15),
-                        "due_on": dt.date(year, 3, 31),
-                        "grace_days": 14,
-                        "categories": [
-                            "company",
-                            "civil_society",
-                            "academia",
-                            "government",
-                            "other",
-                        ],
-                        "reminder_offsets": [30, 7, 1],
-                        "created_at": _t(year),
-                    }
-                ],
-            )
-            questions = []  # (id, section title, principle, lineage, text, type, public, choices, unit)
-            qid = (c - 1) * 100
-            sections = []
-            for p in range(1, 12):
-                section_id = (c - 1) * 20 + p
-                principle = p if p <= 10 else None
-                title = f"Principle {p}" if principle else "General"
-                sections.append(
-                    {
-                        "id": section_id,
-                        "cycle_id": c,
-                        "position": p,
-                        "title": title,
-                        "principle_id": principle,
-                        "description_md": "",
-                    }
-                )
-                kinds = [("yes_no", p <= 3, [], ""), ("number", p == 2, [], "days")]
-                if p % 3 == 0:
-                    kinds.append(
-                        ("multiple_choice", False, ["Web form", "Email", "Bug bounty"], "")
-                    )
-                if principle is None:
-                    kinds = [
-                        ("long_text", True, [], ""),
-                        ("url", True, [], ""),
-                        ("short_text", False, [], ""),
-                    ]
-                for n, (kind, public, choices, unit) in enumerate(kinds):
-                    qid += 1
-                    questions.append(
-                        (
-                            qid,
-                            section_id,
-                            title,
-                            f"p{p}-{n}",
-                            f"Question {n + 1} on {title.lower()}: how do you measure up?",
-                            kind,
-                            public,
-                            choices,
-                            unit,
-                        )
-                    )
-            s.execute(insert(Section), sections)
-            s.execute(
-                insert(Question),
-                [
-                    {
-                        "id": q[0],
-                        "section_id": q[1],
-                        "lineage": q[3],
-                        "position": q[0],
-                        "text": q[4],
-                        "type": q[5],
-                        "is_public": q[6],
-                        "choices": q[7],
-                        "unit": q[8],
-                        "is_indicator": q[5] in ("yes_no", "number", "multiple_choice"),
-                        "required": False,
-                        "help_text": "",
-                        "condition_value": "",
-                    }
-                    for q in questions
-                ],
-            )
-            reports, versions, answers = [], [], []
-            for i in range(1, members + 1):
-                joined, _status = histories[i]
-                if joined.year >= year or rng.random() < 0.08:
-                    continue
-                late = rng.random() < 0.15
-                version_id += 1
-                values = {}
-                for q in questions:
-                    kind = q[5]
-                    if kind == "yes_no":
-                        values[q[0]] = rng.random() < 0.7
-                    elif kind == "number":
-                        values[q[0]] = rng.randint(1, 120)
-                    elif kind == "multiple_choice":
-                        values[q[0]] = rng.sample(q[7], rng.randint(1, 3))
-                    elif kind == "long_text":
-                        values[q[0]] = " ".join(rng.choices(WORDS, k=45)).capitalize() + "."
-                    elif kind == "url":
-                        values[q[0]] = f"https://bench-org-{i:05d}.example/security"
-                    else:
-                        values[q[0]] = "internal contact"
-                submitted = _t(year, 4 if late else 3, rng.randint(1, 28))
-                reports.append(
-                    {
-                        "id": version_id,
-                        "cycle_id": c,
-                        "organisation_id": i,
-                        "state": "accepted",
-                        "is_late": late,
-                        "revision": 1,
-                        "updated_at": submitted,
-                        "created_at": submitted,
-                        "officer_name": "Officer",
-                        "officer_title": "CEO",
-                        "support_statement": "",
-                        "current_version_id": None,
-                    }
-                )
-                versions.append(
-                    {
-                        "id": version_id,
-                        "report_id": version_id,
-                        "number": 1,
-                        "submitted_at": submitted,
-                        "is_late": late,
-                        "officer_name": "Officer",
-                        "officer_title": "CEO",
-                        "support_statement": "We support the accord.",
-                        "questionnaire_hash": "0" * 64,
-                        "review_state": "accepted",
-                        "reviewed_at": submitted + dt.timedelta(days=7),
-                        "review_note": "",
-                        "snapshot": _snapshot(c, year, i, orgs[i - 1], questions, values),
-                    }
-                )
-                answers += [
-                    {"version_id": version_id, "question_id": q, "value": v}
-                    for q, v in values.items()
-                ]
-            _bulk(s, Report, reports)
-            _bulk(s, ReportVersion, versions)
-            _bulk(s, SubmittedAnswer, answers)
-        s.commit()
-
-
-def _snapshot(cycle_id, year, org_id, org, questions, values) -> dict:
-    sections: dict[int, dict] = {}
-    for qid, section_id, title, lineage, text, kind, public, choices, unit in questions:
-        section = sections.setdefault(
-            section_id, {"id": section_id, "title": title, "principle": None, "questions": []}
-        )
-        value = values.get(qid)
-        display = (
-            ("Yes" if value else "No")
-            if kind == "yes_no"
-            else (
-                ", ".join(value)
-                if isinstance(value, list)
-                else f"{value}{' ' + unit if unit else ''}"
-            )
-        )
-        section["questions"].append(
-            {
-                "id": qid,
-                "lineage": lineage,
-                "text": text,
-                "type": kind,
-                "unit": unit,
-                "required": False,
-                "is_public": public,
-                "is_indicator": kind != "long_text",
-                "choices": choices,
-                "shown": True,
-                "value": value,
-                "display": display,
-                "evidence": [],
-            }
-        )
-    return {
-        "schema": 1,
-        "cycle": {"id": cycle_id, "year": year, "title": f"{year} cycle"},
-        "organisation": {
-            "id": org_id,
-            "name": org["name"],
-            "slug": org["slug"],
-            "country": org["country"],
-            "category": org["category"],
-        },
-        "sections": list(sections.values()),
-        "pledges": [],
-        "attestation": {},
-    }
-
-
-def _t(year, month=1, day=1) -> dt.datetime:
-    return dt.datetime(year, month, day, 12, tzinfo=dt.UTC)
-
-
-def _bulk(session, model, rows, size=5000) -> None:
-    from sqlalchemy import insert
-
-    for start in range(0, len(rows), size):
-        session.execute(insert(model), rows[start : start + size])
 
 
 # Measurements (each in its own process) ----------------------------------------------------
@@ -511,21 +62,12 @@ def _bulk(session, model, rows, size=5000) -> None:
 
 def _app(database_url: str):
     os.environ["PACTUM_DATABASE_URL"] = database_url
-    from app import create_app
-
     return create_app(
         {"SQLALCHEMY_DATABASE_URI": database_url, "SERVER_URL": "https://pactum.example"}
     )
 
 
 def _document(draft: bool = False):
-    from sqlalchemy import select
-
-    from app.db import db
-    from app.reporting.models import ReportingCycle
-    from app.transparency.models import AnnualReport
-    from app.transparency.present.document import AnnualDocument
-
     cycle = db.session.scalar(select(ReportingCycle).where(ReportingCycle.year == YEAR))
     report = db.session.scalar(select(AnnualReport).where(AnnualReport.cycle_id == cycle.id))
     if report is None:
@@ -555,6 +97,8 @@ def run_chunked(database_url: str, workers: int, out: str | None = None) -> dict
 def check_pdf(path: Path, full: bool) -> list[str]:
     """A tagged PDF/UA document: structure tree, marked, language, title; with `full`,
     qpdf's own checks (pikepdf `Pdf.check_pdf_syntax()`, as `qpdf --check`) as well."""
+    # Imported here: only the main process checks the PDF, so the measured processes do not
+    # carry pikepdf in their memory.
     import pikepdf
 
     problems = []
@@ -576,9 +120,6 @@ def check_pdf(path: Path, full: bool) -> list[str]:
 def run_single(database_url: str) -> dict:
     app = _app(database_url)
     with app.app_context(), app.test_request_context("/"):
-        from app.transparency import pdfengine as build
-        from app.transparency.present.print_css import single_pass_css
-
         html = _document().single_html()
         build.render("<html lang=en><title>warm</title><p>warm up</p></html>")
         start = time.perf_counter()
@@ -591,12 +132,6 @@ def run_members(database_url: str, samples: int = 15) -> dict:
     samples = int(os.environ.get("PACTUM_BENCH_PDF_SAMPLES", samples))
     app = _app(database_url)
     with app.app_context():
-        from sqlalchemy import delete, select
-
-        from app.db import db
-        from app.reporting.models import Report, ReportingCycle
-        from app.transparency.models import MemberReportPdf
-
         cycle_id = db.session.scalar(select(ReportingCycle.id).where(ReportingCycle.year == YEAR))
         slugs = [
             f"bench-org-{i:05d}"
@@ -711,45 +246,6 @@ def measure(args: list[str]) -> dict:
     return result
 
 
-# Targets of issue 6 ------------------------------------------------------------------------
-
-RATIO_TARGET = 0.7  # chunked wall time / single-pass wall time, at 1,000 members
-MEMORY_TARGET_MB = 500  # peak of the chunked build's processes together, at every size
-RENDERED_TARGET_MS = 150  # a member's report PDF, median, rendered
-CACHED_TARGET_MS = 10  # ... served from the cache
-
-
-def _verdict(ok: bool | None) -> str:
-    return "–" if ok is None else ("pass" if ok else "FAIL")
-
-
-def judge(row: dict) -> dict:
-    chunked, single, members = row["chunked"], row["single"], row["member_pdf"]
-    out = {
-        "memory": chunked["peak_mb"] < MEMORY_TARGET_MB,
-        "rendered": members["rendered_median"] * 1000 < RENDERED_TARGET_MS,
-        "cached": members["cached_median"] * 1000 < CACHED_TARGET_MS,
-        "ratio": None,
-        "cpu_ratio": None,
-    }
-    if single and row["members"] >= 1000:  # the target is set at 1,000 members
-        out["ratio"] = chunked["seconds"] / single["seconds"] <= RATIO_TARGET
-        estimate = cpu_bound_seconds(chunked, row.get("workers", 2))
-        if estimate is not None:
-            out["cpu_ratio"] = estimate / single["cpu_s"] <= RATIO_TARGET
-    return out
-
-
-def cpu_bound_seconds(chunked: dict, workers: int) -> float | None:
-    """What the chunked build would take on an idle machine, from its CPU times: the build
-    process's own CPU (done one after the other) plus its workers' CPU shared among the
-    workers. Pessimistic: the build process also works while the workers lay out. The
-    single pass runs in one process, so its CPU time is its idle-machine time."""
-    if "self_cpu_s" not in chunked:
-        return None
-    return chunked["self_cpu_s"] + chunked["children_cpu_s"] / max(1, workers)
-
-
 def _best(runs: list[dict]) -> dict | None:
     """The fastest of repeated runs (the one least disturbed by other work), with the
     largest peak memory of them all."""
@@ -762,95 +258,7 @@ def _best(runs: list[dict]) -> dict | None:
     return best
 
 
-def table(rows: list[dict]) -> list[str]:
-    lines = [
-        "| members | pages | chunked s | CPU s | peak MB (largest process) | single s | CPU s "
-        "| peak MB | ratio (CPU-bound) | ≤ 0.7× | < 500 MB | load avg | PDF check |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|---:|---|",
-    ]
-    for row in rows:
-        c, s, v = row["chunked"], row["single"], row["verdict"]
-        loads = [x for r in (c, s) if r for x in r["load"]]
-        single = (
-            f"{s['seconds']:.1f} | {s['cpu_s']:.1f} | {s['peak_mb']:.0f}" if s else "skipped | | "
-        )
-        estimate = cpu_bound_seconds(c, row.get("workers", 2))
-        ratio = (
-            (
-                f"{c['seconds'] / s['seconds']:.2f}"
-                + (f" ({estimate / s['cpu_s']:.2f})" if estimate is not None else "")
-            )
-            if s
-            else "–"
-        )
-        pages = f"{c['pages']}" + (
-            f" (single {s['pages']})" if s and s["pages"] != c["pages"] else ""
-        )
-        lines.append(
-            f"| {row['members']:,} | {pages} | {c['seconds']:.1f} | {c['cpu_s']:.1f} | "
-            f"{c['peak_mb']:.0f} ({c['process_peak_mb']:.0f}) | {single} | {ratio} | "
-            f"{_verdict(v['ratio'])} (CPU {_verdict(v['cpu_ratio'])}) | {_verdict(v['memory'])} | "
-            f"{min(loads):.1f}–{max(loads):.1f} | "
-            + ("; ".join(row.get("problems", [])) or "tagged, valid")
-            + " |"
-        )
-    lines += [
-        "",
-        "| members | member PDF rendered, median ms | < 150 ms | from cache, median ms | < 10 ms "
-        "| 304 (If-None-Match), median ms |",
-        "|---:|---:|---|---:|---|---:|",
-    ]
-    for row in rows:
-        m, v = row["member_pdf"], row["verdict"]
-        lines.append(
-            f"| {row['members']:,} | {m['rendered_median'] * 1000:.0f} | {_verdict(v['rendered'])} "
-            f"| {m['cached_median'] * 1000:.1f} | {_verdict(v['cached'])} "
-            f"| {m['conditional_median'] * 1000:.1f} |"
-        )
-    return lines
-
-
-NOTES = (
-    "chunked: the annual report as the app builds it (data → figures → HTML → chunks laid out "
-    "in {workers} worker processes → fragments streamed into one tagged PDF/UA), timed end to "
-    "end; single: the same final HTML in one WeasyPrint pass, timed from HTML to PDF only. PDF check "
-    "(not timed): /StructTreeRoot, /MarkInfo /Marked, /Lang and /Title present and, up to "
-    "1,000 members, qpdf's checks (pikepdf `Pdf.check_pdf_syntax()`) without findings. "
-    "Each size runs chunked and single alternately ({repeat}× each), in the same run; the "
-    "table shows the fastest run of each. ratio = chunked / single wall time; in brackets the same "
-    "ratio from CPU times, i.e. what an idle machine would give: (build process CPU + workers' "
-    "CPU / {workers}) / single-pass CPU. ≤ 0.7× is the target at 1,000 members, < 500 MB peak memory of the "
-    "whole "
-    "chunked build (all its processes together; in brackets the largest single process) at "
-    "every size. CPU s = user + system time of the process and its workers. load avg = the "
-    "1-minute load average before and after the measurements on this {cpus}-CPU machine: "
-    "above {cpus} other work was competing for the cores and wall times are pessimistic "
-    "(CPU times much less so)."
-)
-
-
-def section(rows: list[dict], args, stamp: str) -> str:
-    notes = NOTES.format(workers=args.workers, repeat=args.repeat, cpus=os.cpu_count())
-    return "\n".join(
-        [f"## Annual report PDF (bench/pdf.py, {stamp})", "", *table(rows), "", notes, ""]
-    )
-
-
-def write_section(path: Path, body: str) -> None:
-    """Replace (or append) the `section:pdf` block of bench/results.md, leaving the rest."""
-    import re
-
-    block = f"<!-- section:pdf -->\n{body.rstrip()}\n<!-- /section:pdf -->\n"
-    text = path.read_text() if path.exists() else "# Benchmark results\n\n"
-    pattern = re.compile(r"<!-- section:pdf -->\n.*?<!-- /section:pdf -->\n?", re.S)
-    if pattern.search(text):
-        text = pattern.sub(lambda _m: block, text, count=1)
-    else:
-        text = text.rstrip("\n") + "\n\n" + block
-    path.write_text(text)
-
-
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bench.pdf", description=__doc__.split("\n\n")[0]
     )
@@ -891,35 +299,86 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--run", choices=["chunked", "single", "members"], help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    import logging
+    return parser
 
+
+def _run_measurement(args: argparse.Namespace) -> int:
+    """`--run`: one measurement in this process, printed as JSON for `measure`."""
+    result = {
+        "chunked": lambda: run_chunked(args.db, args.workers, args.out),
+        "single": lambda: run_single(args.db),
+        "members": lambda: run_members(args.db),
+    }[args.run]()
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result["self_cpu_s"] = own.ru_utime + own.ru_stime
+    result["children_cpu_s"] = workers.ru_utime + workers.ru_stime
+    print(json.dumps(result))
+    return 0
+
+
+def _table_from(args: argparse.Namespace) -> int:
+    rows = json.loads(args.table_from.read_text())
+    for row in rows:
+        row["verdict"] = judge(row)
+    stamp = dt.datetime.fromtimestamp(args.table_from.stat().st_mtime, dt.UTC)
+    text = section(rows, args, stamp.strftime("%Y-%m-%d %H:%M UTC"))
+    print(text)
+    if args.results:
+        write_section(args.results, text)
+    return 0
+
+
+def _measure_size(args: argparse.Namespace, tmp: str, n: int) -> dict:
+    """Generate `n` members into `tmp`, measure chunked, single and members, check the PDF."""
+    url = f"sqlite:///{tmp}/bench-{n}.sqlite3"
+    started = time.perf_counter()
+    generate(url, n)
+    generated = time.perf_counter() - started
+    chunked_runs, single_runs = [], []
+    pdf_path = f"{tmp}/annual-{n}.pdf"
+    for _round in range(max(1, args.repeat)):
+        chunked_runs.append(
+            measure(
+                [
+                    "--run",
+                    "chunked",
+                    "--db",
+                    url,
+                    "--out",
+                    pdf_path,
+                    "--workers",
+                    str(args.workers),
+                ]
+            )
+        )
+        if n <= args.single_max:
+            single_runs.append(measure(["--run", "single", "--db", url]))
+    members = measure(["--run", "members", "--db", url])
+    # Not measured: the built PDF is a valid tagged PDF (qpdf's checks up to 1,000).
+    problems = check_pdf(Path(pdf_path), full=n <= 1000)
+    row = {
+        "workers": args.workers,
+        "members": n,
+        "chunked": _best(chunked_runs),
+        "single": _best(single_runs),
+        "member_pdf": members,
+        "generated_s": generated,
+        "problems": problems,
+    }
+    row["verdict"] = judge(row)
+    return row
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     for name in ("weasyprint", "fontTools", "pikepdf"):  # progress and expected-link noise
         logging.getLogger(name).setLevel(logging.CRITICAL)
 
     if args.run:
-        result = {
-            "chunked": lambda: run_chunked(args.db, args.workers, args.out),
-            "single": lambda: run_single(args.db),
-            "members": lambda: run_members(args.db),
-        }[args.run]()
-        own = resource.getrusage(resource.RUSAGE_SELF)
-        workers = resource.getrusage(resource.RUSAGE_CHILDREN)
-        result["self_cpu_s"] = own.ru_utime + own.ru_stime
-        result["children_cpu_s"] = workers.ru_utime + workers.ru_stime
-        print(json.dumps(result))
-        return 0
-
+        return _run_measurement(args)
     if args.table_from:
-        rows = json.loads(args.table_from.read_text())
-        for row in rows:
-            row["verdict"] = judge(row)
-        stamp = dt.datetime.fromtimestamp(args.table_from.stat().st_mtime, dt.UTC)
-        text = section(rows, args, stamp.strftime("%Y-%m-%d %H:%M UTC"))
-        print(text)
-        if args.results:
-            write_section(args.results, text)
-        return 0
+        return _table_from(args)
     if args.smoke:
         os.environ["PACTUM_BENCH_PDF_SAMPLES"] = "3"
     sizes = [12] if args.smoke else [int(n) for n in args.members.split(",") if n.strip()]
@@ -931,46 +390,12 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     with tempfile.TemporaryDirectory(prefix="pactum-bench-pdf-") as tmp:
         for n in sizes:
-            url = f"sqlite:///{tmp}/bench-{n}.sqlite3"
-            started = time.perf_counter()
-            generate(url, n)
-            generated = time.perf_counter() - started
-            chunked_runs, single_runs = [], []
-            pdf_path = f"{tmp}/annual-{n}.pdf"
-            for _round in range(max(1, args.repeat)):
-                chunked_runs.append(
-                    measure(
-                        [
-                            "--run",
-                            "chunked",
-                            "--db",
-                            url,
-                            "--out",
-                            pdf_path,
-                            "--workers",
-                            str(args.workers),
-                        ]
-                    )
-                )
-                if n <= args.single_max:
-                    single_runs.append(measure(["--run", "single", "--db", url]))
-            members = measure(["--run", "members", "--db", url])
-            # Not measured: the built PDF is a valid tagged PDF (qpdf's checks up to 1,000).
-            problems = check_pdf(Path(pdf_path), full=n <= 1000)
-            row = {
-                "workers": args.workers,
-                "members": n,
-                "chunked": _best(chunked_runs),
-                "single": _best(single_runs),
-                "member_pdf": members,
-                "generated_s": generated,
-                "problems": problems,
-            }
-            row["verdict"] = judge(row)
+            row = _measure_size(args, tmp, n)
             rows.append(row)
+            problems = row["problems"]
             print(
-                f"  {n:,} members measured (data generated in {generated:.0f} s); PDF check: "
-                + ("; ".join(problems) if problems else "tagged, valid"),
+                f"  {n:,} members measured (data generated in {row['generated_s']:.0f} s); "
+                "PDF check: " + ("; ".join(problems) if problems else "tagged, valid"),
                 flush=True,
             )
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")

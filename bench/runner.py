@@ -17,59 +17,20 @@ import dataclasses
 import datetime as dt
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-from bench import generate, machine, scenarios, wrk
-from bench.client import Client, login
-from bench.scenarios import SCENARIOS, TARGET_TEXT, Scenario
-from bench.servers import ROOT, MemorySampler, Server
+from bench import cachebench, generate, machine, pgload, report, scenarios, wrk
+from bench.measure import BENCH_SECRET, run_scenarios, sql_counts
+from bench.report import log
+from bench.servers import ROOT
 from bench.servers import private_redis as servers_private_redis
 
 BENCH_DIR = Path(__file__).resolve().parent
-BENCH_SECRET = "bench-secret-not-for-production-0123456789abcdef"  # noqa: S105
 RESULTS = BENCH_DIR / "results.md"
-
-
-@dataclasses.dataclass
-class Row:
-    key: str
-    title: str
-    url: str = ""
-    status: str = "ok"  # ok | n/a | error | fail
-    detail: str = ""
-    rps: float | None = None
-    p50: float | None = None
-    p99: float | None = None
-    sql: int | None = None
-    rss_mb: float | None = None
-    growth_mb: float | None = None
-    ratio: float | None = None
-    requests: int = 0
-    errors: int = 0
-    targets: tuple = ()
-    verdicts: dict = dataclasses.field(default_factory=dict)
-
-    @property
-    def passed(self) -> bool | None:
-        if not self.verdicts:
-            return None
-        return all(self.verdicts.values())
-
-
-_STARTED = time.monotonic()
-
-
-def _log(message: str) -> None:
-    stamp = f"[{time.monotonic() - _STARTED:6.1f}s] "
-    print(
-        "\n".join(stamp + line if line.strip() else line for line in message.split("\n")),
-        flush=True,
-    )
 
 
 # Preparing a database ----------------------------------------------------------------------------
@@ -82,7 +43,7 @@ def prepare_sqlite(cached: Path, run_dir: Path) -> str:
         leftover.unlink()
     t0 = time.perf_counter()
     shutil.copyfile(cached, target)
-    _log(f"Working copy of the database ready ({time.perf_counter() - t0:.1f} s)")
+    log(f"Working copy of the database ready ({time.perf_counter() - t0:.1f} s)")
     return f"sqlite:///{target}"
 
 
@@ -93,528 +54,14 @@ def prepare_postgres(cached: Path, name: str) -> str:
             "--db postgres needs PACTUM_PG_URL: run it through "
             "scripts/with-postgres.sh (make bench DB=postgres does)"
         )
-    from bench import pgload
-
     return pgload.load(cached, base, name)
-
-
-# Measuring -------------------------------------------------------------------------------------
-
-
-def _probe(server: Server, path: str, cookie: str = "") -> tuple[int, dict]:
-    client = Client(server.base)
-    try:
-        page = client.fetch("GET", path, None, {"Cookie": cookie} if cookie else {})
-        return page.status, page.headers
-    finally:
-        client.close()
-
-
-def measure_wrk(
-    row: Row, server: Server, path: str, args, headers: dict | None = None, stream: bool = False
-) -> Row:
-    headers = headers or {}
-    status, _headers = _probe(server, path, headers.get("Cookie", ""))
-    if status == 404:
-        row.status, row.detail = "n/a", "n/a (404)"
-        return row
-    if status != 200:
-        row.status, row.detail = "error", f"HTTP {status}"
-        return row
-    warmups = 1 if stream or args.smoke else 10
-    for _ in range(warmups):
-        _probe(server, path, headers.get("Cookie", ""))
-    server.reset_peaks()
-    before = server.rss_kb()
-    with MemorySampler(server) as sampler:
-        # Best of --repeat runs: on a shared machine a run can lose half its throughput to a
-        # neighbour; the best run is the closest to what the code can do.
-        runs = [
-            wrk.run(server.base + path, args.duration, args.connections, args.wrk_threads, headers)
-            for _ in range(max(1, args.repeat))
-        ]
-    result = max(runs, key=lambda r: r.rps)
-    peaks = server.peaks_kb()
-    row.rps, row.p50, row.p99 = result.rps, result.p50_ms, result.p99_ms
-    row.requests, row.errors = result.requests, result.error_count
-    row.rss_mb = max(peaks.values(), default=0) / 1024
-    if stream:
-        growth = max((sampler.max_kb() - min(before.values(), default=0)), 0)
-        hwm_growth = max((peaks.get(pid, 0) - before.get(pid, 0) for pid in peaks), default=0)
-        row.growth_mb = max(growth, hwm_growth) / 1024
-    if result.errors:
-        row.detail = "errors: " + ", ".join(f"{k} {v}" for k, v in result.errors.items())
-    if not result.requests:
-        row.status = "error"
-        row.detail = f"no request finished within the {args.duration:g} s run " + (
-            f"({row.detail})" if row.detail else "(each one took longer)"
-        )
-        row.rps = row.p50 = row.p99 = None
-    return row
-
-
-def login_cookie(server: Server, email: str, password: str) -> str:
-    client = Client(server.base)
-    try:
-        if not login(client.fetch, email, password):
-            return ""
-        return client.cookie_header()
-    finally:
-        client.close()
-
-
-def run_scenarios(
-    db_label: str,
-    database_url: str,
-    params: dict,
-    counts: dict,
-    args,
-    worker_class: str,
-    run_dir: Path,
-) -> tuple[list[Row], dict]:
-    env = {
-        "PACTUM_ENV": "production",
-        "PACTUM_SECRET_KEY": BENCH_SECRET,
-        "PACTUM_DATABASE_URL": database_url,
-        "PACTUM_INSTANCE_DIR": str(run_dir / "instance"),
-        "PACTUM_LOGIN_RATE_LIMIT": "100000 per minute",  # 32 logins from one address
-        "PACTUM_SERVER_URL": "http://127.0.0.1",
-    }
-    if args.cache_backend:
-        env["PACTUM_CACHE_BACKEND"] = args.cache_backend
-    if args.redis_url:
-        env["PACTUM_REDIS_URL"] = args.redis_url
-    # "Uncached" rows: no page cache; cached fragments (facet counts ...) stay, unless
-    # --uncached none turns the whole cache off.
-    uncached_env = {**env, "PACTUM_PAGE_CACHE": "0"}
-    if args.uncached == "none":
-        uncached_env["PACTUM_CACHE_BACKEND"] = "null"
-    shutil.rmtree(run_dir / "instance" / "cache", ignore_errors=True)
-    log_dir = run_dir / "logs"
-    common = {"workers": args.workers, "worker_class": worker_class, "threads": args.gthreads}
-    rows: list[Row] = []
-    extra: dict = {}
-
-    # Every server of this run starts side by side (their imports overlap); they are then
-    # measured one at a time, the others idle.
-    wanted = _selected(args)
-    servers = {
-        "bare": Server("bare", "bench.bare:app", {}, **common),
-        "cache-probe": Server("cache-probe", "bench.cache_probe:app", env, **common),
-        "app": Server("app", "wsgi:app", env, **common),
-        "uncached": Server("uncached", "wsgi:app", uncached_env, **common),
-    }
-    needed = [
-        name
-        for name in servers
-        if name in ("bare", "cache-probe") or any(s.server == name for s in wanted)
-    ]
-    try:
-        for name in needed:
-            servers[name].launch(log_dir)
-        for name in needed:
-            servers[name].wait_ready("/" if name == "bare" else "/healthz")
-            _log(f"  ({name} server ready after {servers[name].started_in:.1f} s)")
-
-        # The reference rows: bare Flask (served the same way, in the same run) and the page
-        # cache's hit path on a trivial route in the real app. They are measured in
-        # interleaved rounds (bare, hit, 304, plain, bare, ...) and the best round of each is
-        # kept, so that a neighbour's burst on a shared machine does not skew their ratio.
-        probe = servers["cache-probe"]
-        _probe(probe, "/_bench/cached")
-        status, headers = _probe(probe, "/_bench/cached")
-        hit = headers.get("x-pactum-cache") == "hit"
-        references = [
-            (Row("bare", "Bare Flask endpoint", "/"), servers["bare"], "/", {}),
-            (
-                Row(
-                    "cache-hit",
-                    "Page cache hit (trivial route)",
-                    "/_bench/cached",
-                    targets=("cached",),
-                ),
-                probe,
-                "/_bench/cached",
-                {},
-            ),
-            (
-                Row("cache-304", "Page cache, If-None-Match → 304", "/_bench/cached"),
-                probe,
-                "/_bench/cached",
-                {"If-None-Match": headers.get("etag", "")},
-            ),
-            (
-                Row("app-trivial", "Same trivial route, no cache", "/_bench/plain"),
-                probe,
-                "/_bench/plain",
-                {},
-            ),
-        ]
-        once = argparse.Namespace(**{**vars(args), "repeat": 1})
-        rounds = max(1 if args.smoke else 2, args.repeat)
-        best: dict[str, Row] = {}
-        for _round in range(rounds):
-            for template, server, path, extra_headers in references:
-                row = measure_wrk(dataclasses.replace(template), server, path, once, extra_headers)
-                kept = best.get(row.key)
-                if kept is None or (row.rps or 0) > (kept.rps or 0):
-                    best[row.key] = row
-        servers["bare"].stop()
-        probe.stop()
-        if not hit:
-            best["cache-hit"].status = "fail"
-            best[
-                "cache-hit"
-            ].detail = f"not answered from the cache ({headers.get('x-pactum-cache')})"
-        rows.extend(best[template.key] for template, *_rest in references)
-        bare_row = best["bare"]
-        bare_rps = bare_row.rps or 0
-        _log(f"  {bare_row.title:<44} {bare_rps:8.0f} req/s  p99 {bare_row.p99 or 0:6.1f} ms")
-        cached = best["cache-hit"]
-        _log(f"  {cached.title:<44} {cached.rps or 0:8.0f} req/s  p99 {cached.p99 or 0:6.1f} ms")
-
-        for server_name in ("app", "uncached"):
-            for scenario in (s for s in wanted if s.server == server_name):
-                row = _run_one(scenario, servers[server_name], params, args, database_url)
-                found = counts.get(scenario.key)
-                row.sql = found.statements if found else None
-                rows.append(row)
-                _log(
-                    f"  {row.title:<44} "
-                    + (
-                        f"{row.rps:8.0f} req/s  p99 {row.p99:6.1f} ms"
-                        if row.rps is not None
-                        else row.detail
-                    )
-                )
-                if scenario.key == "drafts":
-                    extra["drafts"] = row.detail
-            servers[server_name].stop()
-    finally:
-        for server in servers.values():
-            server.stop()
-    for row in rows:
-        if row.rps is not None and bare_rps:
-            row.ratio = row.rps / bare_rps
-        judge(row)
-    return rows, extra
-
-
-def _selected(args) -> list[Scenario]:
-    if not args.only:
-        return SCENARIOS
-    keys = set(args.only.split(","))
-    return [s for s in SCENARIOS if s.key in keys]
-
-
-def _run_one(scenario: Scenario, server: Server, params: dict, args, database_url: str) -> Row:
-    row = Row(scenario.key, scenario.title, targets=scenario.targets)
-    try:
-        if scenario.kind == "drafts":
-            return _run_drafts(row, server, params, args, database_url)
-        row.url = scenario.url(params)
-        headers = {}
-        if scenario.login:
-            rep = params.get("dashboard_rep")
-            cookie = login_cookie(server, rep[1], generate.PASSWORD) if rep else ""
-            if not cookie:
-                row.status, row.detail = "error", "could not log in a representative"
-                return row
-            headers = {"Cookie": cookie, "User-Agent": "pactum-bench"}
-        return measure_wrk(row, server, row.url, args, headers, stream=scenario.key == "csv")
-    except Exception as error:  # noqa: BLE001 - one broken scenario must not stop the run
-        row.status, row.detail = "error", f"{type(error).__name__}: {error}"[:300]
-        return row
-
-
-def _run_drafts(row: Row, server: Server, params: dict, args, database_url: str) -> Row:
-    from bench import drafts
-
-    if not params["savers"] or params.get("year") is None:
-        row.status, row.detail = "n/a", "n/a (no open cycle with drafts)"
-        return row
-    status, _h = _probe(server, f"/my/reports/{params['year']}")
-    # Best of --repeat rushes, like the wrk rows; every rush is read back and none may lose
-    # a save.
-    results = []
-    for _attempt in range(max(1, args.repeat)):
-        savers = [drafts.Saver(email, uid, org) for uid, email, org, _token in params["savers"]]
-        # Peak memory from the first save on: logging in (argon2, 64 MiB a hash) is not the rush.
-        result = drafts.run(
-            server.base,
-            savers,
-            generate.PASSWORD,
-            params["year"],
-            args.duration,
-            mode=args.draft_mode,
-            on_start=server.reset_peaks,
-        )
-        if result.status == "n/a":
-            row.status = "n/a"
-            row.detail = "n/a (404)" if status == 404 else f"n/a ({result.detail})"
-            return row
-        drafts.verify(result, database_url, params["year"])
-        results.append(result)
-    result = max(results, key=lambda r: r.rps)
-    row.title = f"Draft saves, {len(result.savers)} representatives at once"
-    row.rps, row.p50, row.p99 = result.rps, result.p50_ms, result.p99_ms
-    row.requests = result.saves
-    row.errors = sum(sum(r.failures.values()) for r in results)
-    row.rss_mb = max(server.peaks_kb().values(), default=0) / 1024
-    modes = sorted({s.mode for s in result.savers if s.mode})
-    how = {"autosave": "JSON autosave of the section", "form": "section form POST + redirect"}
-    notes = [
-        f"{result.saves} saves ({', '.join(how.get(m, m) for m in modes)}), "
-        f"{result.checked} drafts read back, {result.lost} lost"
-    ]
-    if len(results) > 1:
-        notes.append(
-            f"best of {len(results)} rushes (req/s {', '.join(f'{r.rps:.0f}' for r in results)}; "
-            f"p99 ms {', '.join(f'{r.p99_ms:.0f}' for r in results)}); "
-            f"{sum(r.lost for r in results)} saves lost in all of them"
-        )
-    failures: dict = {}
-    for r in results:
-        for code, count in r.failures.items():
-            failures[code] = failures.get(code, 0) + count
-    if failures:
-        notes.append("refused: " + ", ".join(f"HTTP {k} × {v}" for k, v in failures.items()))
-    details = sorted({r.detail for r in results if r.detail})
-    notes.extend(details)
-    row.detail = "; ".join(notes)
-    row.verdicts["no_lost"] = all(
-        r.lost == 0 and not r.failures and r.status == "ok" for r in results
-    )
-    if any(r.status == "error" for r in results):
-        row.status = "error"
-    return row
-
-
-def judge(row: Row) -> None:
-    if row.status in ("n/a", "error"):
-        return
-    for target in row.targets:
-        if target == "p99" and row.p99 is not None:
-            row.verdicts["p99"] = row.p99 <= scenarios.PUBLIC_P99_MS and not row.errors
-        elif target == "cached" and row.ratio is not None:
-            row.verdicts["cached"] = row.ratio >= scenarios.CACHED_RATIO
-        elif target == "uncached" and row.ratio is not None:
-            row.verdicts["uncached"] = row.ratio >= scenarios.UNCACHED_DIRECTORY_RATIO
-        elif target == "stream" and row.growth_mb is not None:
-            row.verdicts["stream"] = row.growth_mb < scenarios.STREAM_GROWTH_MB and not row.errors
-        elif target == "draft_p99" and row.p99 is not None:
-            row.verdicts["draft_p99"] = row.p99 <= scenarios.DRAFT_P99_MS
-    if row.passed is False and row.status == "ok":
-        row.status = "fail"
-
-
-def sql_counts(database_url: str, params: dict, args) -> dict:
-    from bench.sqlcount import InProcess
-
-    counts: dict = {}
-    try:
-        inproc = InProcess(database_url, BENCH_SECRET)
-    except Exception as error:  # noqa: BLE001
-        _log(f"  (SQL counts unavailable: {error})")
-        return counts
-    try:
-        rep = params.get("dashboard_rep")
-        for scenario in _selected(args):
-            try:
-                if scenario.kind == "drafts":
-                    counter_rep = params.get("count_rep")
-                    if counter_rep and params.get("year"):
-                        found = inproc.count_draft_save(
-                            f"{counter_rep[0]}:{counter_rep[3]}", params["year"], args.draft_mode
-                        )
-                        if found and found.status in (200, 302, 303):
-                            counts[scenario.key] = found
-                    continue
-                token = f"{rep[0]}:{rep[3]}" if scenario.login and rep else None
-                url = scenario.url(params)
-                inproc.count_get(url, token)  # warm-up: templates, per-process lookups
-                found = inproc.count_get(url, token)
-                if found.status == 200:
-                    counts[scenario.key] = found
-            except Exception as error:  # noqa: BLE001
-                _log(f"  (SQL count for {scenario.key} failed: {type(error).__name__}: {error})")
-    finally:
-        inproc.close()
-    return counts
-
-
-# Reporting ---------------------------------------------------------------------------------------
-
-
-def profile_text(db_label: str, counts: dict, params: dict) -> str:
-    """Where one uncached request spends its time, in process: for phase 2 to aim at."""
-    name = "PostgreSQL" if db_label == "postgres" else "SQLite"
-    lines = [
-        f"## In process, one uncached request ({name})\n",
-        "The request once more, then each of its SELECTs replayed on its own (execute and "
-        "fetch): where an uncached request spends its time.\n",
-        "| Scenario | statements | request ms | SQL ms (replayed) | slowest statements (ms) |",
-        "|---|---:|---:|---:|---|",
-    ]
-    for scenario in SCENARIOS:
-        found = counts.get(scenario.key)
-        if not found:
-            continue
-        slow = "<br>".join(f"{ms:.1f}: `{sql.replace('|', '/')}`" for ms, sql in found.slowest)
-        lines.append(
-            f"| {scenario.title} | {found.statements} | {found.request_ms:.1f} | "
-            f"{found.db_ms:.1f} | {slow} |"
-        )
-    return "\n".join(lines) + "\n"
-
-
-def _fmt(value, pattern: str) -> str:
-    return "" if value is None else pattern.format(value)
-
-
-def table(rows: list[Row]) -> str:
-    lines = [
-        "| Scenario | req/s | p50 ms | p99 ms | SQL/req | peak RSS/worker | × bare | target | result |",
-        "|---|---:|---:|---:|---:|---:|---:|---|---|",
-    ]
-    for r in rows:
-        targets = "; ".join(TARGET_TEXT[t] for t in r.targets)
-        if r.status == "n/a":
-            result = r.detail or "n/a"
-        elif r.status == "error":
-            result = f"error: {r.detail}"
-        elif r.passed is None:
-            result = "—"
-        else:
-            result = (
-                "pass"
-                if r.passed
-                else "FAIL ("
-                + ", ".join(TARGET_TEXT[k] for k, ok in r.verdicts.items() if not ok)
-                + ")"
-            )
-        rss = _fmt(r.rss_mb, "{:.0f} MB")
-        if r.growth_mb is not None:
-            rss += f" (+{r.growth_mb:.1f} MB)"
-        lines.append(
-            "| "
-            + " | ".join(
-                [
-                    r.title + (f" `{r.url}`" if r.url and r.key not in ("bare",) else ""),
-                    _fmt(r.rps, "{:,.0f}"),
-                    _fmt(r.p50, "{:.1f}"),
-                    _fmt(r.p99, "{:.1f}"),
-                    _fmt(r.sql, "{}"),
-                    rss,
-                    _fmt(r.ratio, "{:.2f}"),
-                    targets,
-                    result,
-                ]
-            )
-            + " |"
-        )
-    return "\n".join(lines)
-
-
-def _section(key: str, body: str) -> str:
-    return f"<!-- section:{key} -->\n{body.rstrip()}\n<!-- /section:{key} -->\n"
-
-
-def _old_sections(path: Path) -> dict[str, str]:
-    if not path.exists():
-        return {}
-    text = path.read_text()
-    return {
-        m.group(1): m.group(0) + "\n"
-        for m in re.finditer(r"<!-- section:([\w-]+) -->\n.*?<!-- /section:\1 -->", text, re.S)
-    }
-
-
-def write_results(
-    path: Path,
-    info: dict,
-    dataset: dict,
-    runs: dict,
-    notes: list[str],
-    args,
-    sizes,
-    extra: dict[str, str],
-) -> None:
-    sections = _old_sections(path)
-    for key, body in extra.items():
-        sections[key] = _section(key, body)
-    for db_label, by_class in runs.items():
-        parts = [
-            f"## {'PostgreSQL' if db_label == 'postgres' else 'SQLite'}\n",
-            f"Measured {info['date']} on the machine described above; "
-            f"{args.workers} gunicorn workers, wrk {args.connections} connections, "
-            f"{args.wrk_threads} threads, {args.duration:g} s per scenario"
-            + (f", best of {args.repeat} runs" if args.repeat > 1 else "")
-            + ".\n",
-        ]
-        for worker_class, (rows, _extra) in by_class.items():
-            label = (
-                f"{worker_class} workers"
-                if worker_class == "sync"
-                else f"gthread workers ({args.gthreads} threads each)"
-            )
-            parts.append(f"### {label}\n\n{table(rows)}\n")
-            details = [
-                f"- {r.title}: {r.detail}" for r in rows if r.detail and r.status not in ("n/a",)
-            ]
-            if details:
-                parts.append("\n".join(details) + "\n")
-        sections[db_label] = _section(db_label, "\n".join(parts))
-    machine_rows = "\n".join(f"| {k} | {v} |" for k, v in info.items())
-    head = [
-        "# Benchmark results\n",
-        "Written by `python -m bench` (`make bench`, `make bench DB=postgres`); see "
-        "`bench/runner.py` for how each number is measured and `bench/scenarios.py` for the "
-        "targets of issue 7.\n",
-        _section("machine", f"## Machine\n\n| | |\n|---|---|\n{machine_rows}\n"),
-        _section("dataset", "## Data set\n\n" + _dataset_text(dataset, sizes)),
-    ]
-    order = [
-        "sqlite",
-        "postgres",
-        "profile-sqlite",
-        "profile-postgres",
-        "cache-backends",
-        "pdf",
-        "notes",
-    ]
-    if notes:
-        sections["notes"] = _section(
-            "notes", "## Notes\n\n" + "\n".join(f"- {n}" for n in notes) + "\n"
-        )
-    body = "\n".join(head) + "\n" + "\n".join(sections[k] for k in order if k in sections)
-    path.write_text(body)
-
-
-def _dataset_text(dataset: dict, sizes) -> str:
-    rows = dataset.get("rows", {})
-    lines = [
-        f"Seed {sizes.seed}; generated in {dataset.get('seconds', '?')} s "
-        f"(cached afterwards under `bench/data/`).\n",
-        "| table | rows | load time |",
-        "|---|---:|---:|",
-    ]
-    seconds = dataset.get("table_seconds", {})
-    for name, count in sorted(rows.items(), key=lambda kv: -kv[1]):
-        lines.append(f"| {name} | {count:,} | {seconds.get(name, 0):.1f} s |")
-    statuses = dataset.get("statuses")
-    if statuses:
-        lines.append(
-            "\nOrganisation statuses: " + ", ".join(f"{k} {v:,}" for k, v in statuses.items())
-        )
-    return "\n".join(lines) + "\n"
 
 
 def print_table(runs: dict) -> None:
     for db_label, by_class in runs.items():
         for worker_class, (rows, _extra) in by_class.items():
-            _log(f"\n== {db_label}, {worker_class} workers ==")
-            _log(table(rows))
+            log(f"\n== {db_label}, {worker_class} workers ==")
+            log(report.table(rows))
 
 
 # Entry point --------------------------------------------------------------------------------
@@ -702,6 +149,68 @@ def private_redis(enabled: bool):
         yield url
 
 
+def _measure_databases(
+    args, cached_db: Path, run_dir: Path, dbs: list[str], classes: list[str]
+) -> tuple[dict, dict]:
+    """Every scenario on every database with every worker class: (runs, profiles), by
+    database label."""
+    runs: dict = {}
+    profiles: dict = {}
+    with private_redis(args.redis) as redis_url:
+        args.redis_url = redis_url
+        for db_label in dbs:
+            log(f"\n== {db_label} ==")
+            url = (
+                prepare_sqlite(cached_db, run_dir)
+                if db_label == "sqlite"
+                else prepare_postgres(cached_db, args.pg_database)
+            )
+            params = scenarios.discover(url, args.savers)
+            log(
+                f"Scenario values: country={params['country']} sector={params['sector']} "
+                f"query={params['query']} profile={params['slug']} open cycle={params['year']} "
+                f"savers={len(params['savers'])}"
+            )
+            counts = sql_counts(url, params, args)
+            profiles[db_label] = report.profile_text(db_label, counts, params)
+            runs[db_label] = {}
+            for worker_class in classes:
+                log(f"-- {worker_class} workers --")
+                runs[db_label][worker_class] = run_scenarios(
+                    db_label, url, params, counts, args, worker_class, run_dir
+                )
+    return runs, profiles
+
+
+def _cache_backends(args, run_dir: Path) -> str:
+    if args.no_cachebench:
+        return ""
+    backends_text = cachebench.report(run_dir / "cachebench", smoke=args.smoke)
+    log("\n" + backends_text)
+    return backends_text
+
+
+def _write_json(path: Path, info: dict, dataset: dict, elapsed: float, runs: dict) -> None:
+    path.write_text(
+        json.dumps(
+            {
+                "machine": info,
+                "dataset": dataset,
+                "elapsed": elapsed,
+                "runs": {
+                    db: {
+                        wc: [dataclasses.asdict(r) for r in rows]
+                        for wc, (rows, _e) in by_class.items()
+                    }
+                    for db, by_class in runs.items()
+                },
+            },
+            indent=2,
+            default=str,
+        )
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if not wrk.available():
@@ -719,120 +228,33 @@ def main(argv: list[str] | None = None) -> int:
     classes = [c.strip() for c in args.worker_class.split(",") if c.strip()]
     pg_base = os.environ.get("PACTUM_PG_URL")
     info = machine.describe(f"{pg_base}/postgres" if pg_base and "postgres" in dbs else None)
-    runs: dict = {}
-    profiles: dict = {}
     notes: list[str] = []
-    with private_redis(args.redis) as redis_url:
-        args.redis_url = redis_url
-        for db_label in dbs:
-            _log(f"\n== {db_label} ==")
-            url = (
-                prepare_sqlite(cached_db, run_dir)
-                if db_label == "sqlite"
-                else prepare_postgres(cached_db, args.pg_database)
-            )
-            params = scenarios.discover(url, args.savers)
-            _log(
-                f"Scenario values: country={params['country']} sector={params['sector']} "
-                f"query={params['query']} profile={params['slug']} open cycle={params['year']} "
-                f"savers={len(params['savers'])}"
-            )
-            counts = sql_counts(url, params, args)
-            profiles[db_label] = profile_text(db_label, counts, params)
-            runs[db_label] = {}
-            for worker_class in classes:
-                _log(f"-- {worker_class} workers --")
-                runs[db_label][worker_class] = run_scenarios(
-                    db_label, url, params, counts, args, worker_class, run_dir
-                )
+    runs, profiles = _measure_databases(args, cached_db, run_dir, dbs, classes)
     print_table(runs)
-    if not args.no_cachebench:
-        from bench import cachebench
-
-        backends_text = cachebench.report(run_dir / "cachebench", smoke=args.smoke)
-        _log("\n" + backends_text)
-    else:
-        backends_text = ""
+    backends_text = _cache_backends(args, run_dir)
     pdf_text = run_pdf(args) if args.pdf else ""
-    notes.extend(_notes(info, dbs, args))
+    notes.extend(report.notes(info, dbs, args))
     elapsed = time.perf_counter() - started
-    _log(f"\nBenchmark finished in {elapsed:.0f} s")
+    log(f"\nBenchmark finished in {elapsed:.0f} s")
     if args.results:
         extra_sections = {f"profile-{db}": text for db, text in profiles.items()}
         if backends_text:
             extra_sections["cache-backends"] = backends_text
         if pdf_text:
             extra_sections["pdf"] = pdf_text
-        write_results(args.results, info, dataset, runs, notes, args, sizes, extra_sections)
-        _log(f"Results written to {args.results}")
+        report.write_results(args.results, info, dataset, runs, notes, args, sizes, extra_sections)
+        log(f"Results written to {args.results}")
     if args.json:
-        args.json.write_text(
-            json.dumps(
-                {
-                    "machine": info,
-                    "dataset": dataset,
-                    "elapsed": elapsed,
-                    "runs": {
-                        db: {
-                            wc: [dataclasses.asdict(r) for r in rows]
-                            for wc, (rows, _e) in by_class.items()
-                        }
-                        for db, by_class in runs.items()
-                    },
-                },
-                indent=2,
-                default=str,
-            )
-        )
+        _write_json(args.json, info, dataset, elapsed, runs)
     return 0
-
-
-def _notes(info: dict, dbs: list[str], args) -> list[str]:
-    notes = [
-        "SQL/req: statements of one request counted in process (Flask test client, "
-        "`before_cursor_execute`) with every cache off, after one warm-up request.",
-        "peak RSS/worker: the largest `VmHWM` of the gunicorn workers, reset before each "
-        "scenario; for the CSV, (+growth) is the largest RSS sampled every 50 ms during the "
-        "downloads minus the worker's RSS before them.",
-        "Draft saves: one Python thread per representative, each with its own session, CSRF "
-        "token and draft revision, saving back to back; the time is that of the save request "
-        "(the section's JSON autosave, as the page's script sends it, sent over a bare socket "
-        "to keep the load generator's CPU low; --draft-mode form: the "
-        "no-JavaScript form POST, its redirect not timed); every draft is read back from the "
-        "database afterwards.",
-        "Rows marked 'uncached' run on a second server with the page cache off "
-        "(PACTUM_PAGE_CACHE=0); cached fragments such as facet counts stay on "
-        f"({'they were off too: --uncached none' if args.uncached == 'none' else '--uncached none turns them off too'}).",
-        "The page cache rows measure `@public_page` on a trivial route in the real app "
-        "(bench/cache_probe.py); 'Same trivial route, no cache' is the app's own per-request "
-        "cost (extensions, security headers) without it.",
-    ]
-    try:
-        load = float(info.get("load average at start", "0").split()[0])
-    except ValueError:
-        load = 0.0
-    cores = os.cpu_count() or 1
-    if load > cores * 0.5:
-        notes.append(
-            f"The machine was busy with other work when the run started (load average "
-            f"{load:.1f} on {cores} cores): absolute numbers are pessimistic; compare the "
-            "rows of one run with each other (the × bare column)."
-        )
-    if "postgres" in dbs:
-        notes.append(
-            "PostgreSQL is the private server of scripts/with-postgres.sh, started with "
-            "fsync=off, synchronous_commit=off and full_page_writes=off: writes are "
-            "cheaper than on a durable production server."
-        )
-    return notes
 
 
 def run_pdf(args) -> str:
     script = BENCH_DIR / "pdf.py"
     if not script.exists():
-        _log("(bench/pdf.py does not exist yet: PDF benchmark skipped)")
+        log("(bench/pdf.py does not exist yet: PDF benchmark skipped)")
         return ""
-    _log("\n== PDF (bench/pdf.py) ==")
+    log("\n== PDF (bench/pdf.py) ==")
     completed = subprocess.run(
         [sys.executable, "-m", "bench.pdf", "--members", "100,1000,5000"],
         cwd=ROOT,
@@ -841,6 +263,6 @@ def run_pdf(args) -> str:
         check=False,
     )
     output = (completed.stdout + completed.stderr).strip()
-    _log(output)
+    log(output)
     stamp = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     return f"## PDF builds (bench/pdf.py, {stamp})\n\n```\n{output}\n```\n"

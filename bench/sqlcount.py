@@ -31,6 +31,8 @@ def _short(sql: str, limit: int = 220) -> str:
 
 class InProcess:
     def __init__(self, database_url: str, secret: str):
+        # The app is imported here, not with the module: `python -m bench` imports this module
+        # before it sets PACTUM_INSTANCE_DIR (app.config reads it at import).
         from app import create_app
 
         self.app = create_app(

@@ -76,7 +76,8 @@ def test_a_page_that_does_not_exist_yet_is_reported_not_measured(tmp_path):
     """Scenarios whose pages other issues have not built yet say "n/a (404)"."""
     from argparse import Namespace
 
-    from bench.runner import Row, measure_wrk
+    from bench.measure import measure_wrk
+    from bench.report import Row
     from bench.servers import Server
 
     server = Server("bare", "bench.bare:app", {}, workers=1).start(tmp_path)
