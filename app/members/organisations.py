@@ -18,7 +18,8 @@ from app.core import signals
 from app.core.services import record, store_file
 from app.db import db
 from app.errors import NotFound
-from app.members.models import Organisation, Status, StatusChange
+from app.members.models import Organisation, OrganisationSlug, Status, StatusChange
+from app.members.slugs import SLUG_PATTERN
 from app.members.uploads import clean_logo
 from app.members.validation import OrganisationData, apply_data
 from app.security import ensure_can_manage_org, ensure_secretariat, is_secretariat, represents
@@ -51,6 +52,19 @@ def get_visible(viewer: User | None, slug: str) -> Organisation:
     if not can_view(viewer, org):
         raise NotFound(_("There is no such member."))
     return org
+
+
+def moved_to(viewer: User | None, slug: str) -> Organisation | None:
+    """The organisation that had `slug` before a rename, when the viewer may see it; None
+    otherwise (a pending applicant's old slug is as unknown as its current one)."""
+    if not SLUG_PATTERN.fullmatch(slug):
+        return None
+    org = db.session.scalar(
+        select(Organisation)
+        .join(OrganisationSlug, OrganisationSlug.organisation_id == Organisation.id)
+        .where(OrganisationSlug.slug == slug)
+    )
+    return org if org is not None and can_view(viewer, org) else None
 
 
 def get_manageable(actor: User | None, slug: str) -> Organisation:
@@ -86,17 +100,14 @@ def update_organisation(
     actor: User | None, org: Organisation, data: OrganisationData
 ) -> Organisation:
     ensure_can_manage_org(actor, org.id)
-    before = org.name
-    apply_data(org, data)
+    before, before_slug = org.name, org.slug
+    apply_data(org, data)  # a new name: a new slug, the old one kept (app.members.slugs)
     org.updated_at = clock.now()
     db.session.flush()
-    record(
-        actor,
-        "organisation.updated",
-        org,
-        summary=org.name,
-        **({"renamed_from": before} if before != org.name else {}),
-    )
+    renamed = {"renamed_from": before} if before != org.name else {}
+    if before_slug != org.slug:
+        renamed["slug_from"] = before_slug
+    record(actor, "organisation.updated", org, summary=org.name, **renamed)
     signals.organisation_changed.send(org, actor=actor)
     return org
 
