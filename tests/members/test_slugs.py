@@ -21,6 +21,7 @@ from app.members.openapi import document
 from tests.conftest import login_as, post_form
 from tests.factories import make_org
 from tests.members.test_profiles import edit_data
+from tests.querycount import count_queries
 from tests.scratch_db import scratch_database
 from tests.transparency.builders import make_cycle, make_report
 
@@ -247,3 +248,36 @@ def test_the_migration_adds_and_drops_the_table(empty_database_url):
         assert "organisation_slugs" not in tables and "organisations" in tables
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_redirect_costs_the_same_few_statements_however_many_renames(client, db, secretariat):
+    org = make_org("Rename Me")
+    db.session.commit()
+
+    def statements() -> int:
+        with count_queries() as counter:
+            assert client.get("/members/rename-me").status_code == 301
+        return counter.count
+
+    rename(secretariat, org, "Renamed Once")
+    once = statements()
+    for n in range(2, 12):
+        rename(secretariat, org, f"Renamed {n} times")
+    assert len(services.retired_slugs(org)) == 11
+    assert statements() == once <= 3  # the page's own lookup, the old slug's, no more
+
+
+def test_the_secretariat_sees_the_former_addresses_and_the_form_says_links_keep_working(
+    client, db, secretariat, rep_a, renamed
+):
+    login_as(client, secretariat)
+    page = client.get("/secretariat/organisations/alpha-trust").get_data(as_text=True)
+    assert "Former addresses" in page and "<code>/members/alpha-org</code>" in page
+    other = make_org("Never Renamed")
+    db.session.commit()
+    assert "Former addresses" not in client.get(
+        f"/secretariat/organisations/{other.slug}"
+    ).get_data(as_text=True)
+    login_as(client, rep_a)
+    form = client.get("/members/alpha-trust/edit").get_data(as_text=True)
+    assert "/members/alpha-trust, follows the name" in form
