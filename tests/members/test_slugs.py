@@ -81,12 +81,44 @@ FAMILIES = {
         "/members/alpha-trust/pledges",
         "rep_a",
     ),
+    "secretariat's report page": (
+        "/secretariat/cycles/2025/reports/alpha-org",
+        "/secretariat/cycles/2025/reports/alpha-trust",
+        "secretariat",
+    ),
     "secretariat's page": (
         "/secretariat/organisations/alpha-org",
         "/secretariat/organisations/alpha-trust",
         "secretariat",
     ),
 }
+
+
+def test_every_slug_in_a_url_names_an_organisation(app):
+    """The redirect applies to every route with a `<slug>`, whatever its blueprint: so each
+    must name an organisation. A route naming something else by a slug (a sector…) must
+    call it otherwise, or be excluded in `slug_views`."""
+    get_routes = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if "slug" in rule.arguments and "GET" in (rule.methods or ())
+    }
+    assert get_routes == {
+        "api.member",
+        "members.admin_org",
+        "members.edit",
+        "members.endorse",
+        "members.logo",
+        "members.pledge",
+        "members.pledge_edit",
+        "members.pledge_new",
+        "members.pledges",
+        "members.profile",
+        "reporting.admin_report",
+        "reporting.version",
+        "reporting.version_pdf",
+        "transparency.member_report_pdf",
+    }
 
 
 @pytest.mark.parametrize("family", FAMILIES)
