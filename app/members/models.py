@@ -171,6 +171,10 @@ class OrganisationSlug(db.Model):
         ForeignKey("organisations.id", ondelete="CASCADE"), index=True
     )
     retired_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Whether its URLs were public: the organisation was listed when it was renamed. A slug
+    # an application had before it was approved was never published, and would tell its
+    # former name: it redirects for the secretariat and the representatives only.
+    was_listed: Mapped[bool] = mapped_column(default=False)
 
 
 # The trigram index needs PostgreSQL's pg_trgm extension (migration 0002 creates it too).

@@ -8,6 +8,8 @@ the field concerned, flush, and never commit.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -54,17 +56,32 @@ def get_visible(viewer: User | None, slug: str) -> Organisation:
     return org
 
 
-def moved_to(viewer: User | None, slug: str) -> Organisation | None:
-    """The organisation that had `slug` before a rename, when the viewer may see it; None
-    otherwise (a pending applicant's old slug is as unknown as its current one)."""
+@dataclass(frozen=True)
+class MovedTo:
+    slug: str  # the organisation's current slug
+    public: bool  # the same answer for everyone (a listed member's published old slug)
+
+
+def moved_to(viewer: User | None, slug: str) -> MovedTo | None:
+    """Where an old `slug` (one an organisation had before a rename) leads, when the viewer
+    may follow it; None otherwise. The public follows the old slugs of listed members that
+    were published (retired while listed): a pending applicant's old slug is as unknown as
+    its current one, and so is the slug an application had before its approval (it would
+    tell its former name). The secretariat and the representatives follow all."""
     if not SLUG_PATTERN.fullmatch(slug):
         return None
-    org = db.session.scalar(
-        select(Organisation)
+    found = db.session.execute(
+        select(Organisation, OrganisationSlug.was_listed)
         .join(OrganisationSlug, OrganisationSlug.organisation_id == Organisation.id)
         .where(OrganisationSlug.slug == slug)
-    )
-    return org if org is not None and can_view(viewer, org) else None
+    ).first()
+    if found is None:
+        return None
+    org, was_listed = found
+    public = was_listed and org.is_listed
+    if public or is_secretariat(viewer) or represents(viewer, org.id):
+        return MovedTo(org.slug, public)
+    return None
 
 
 def get_manageable(actor: User | None, slug: str) -> Organisation:

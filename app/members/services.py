@@ -30,6 +30,7 @@ from app.members.endorsements import (
     representatives_to_ask,
 )
 from app.members.organisations import (
+    MovedTo,
     can_view,
     create_organisation,
     get_by_slug,
@@ -110,6 +111,7 @@ __all__ = [
     "get_visible",
     "invite",
     "latest_published_version",
+    "MovedTo",
     "load_profile",
     "moved_to",
     "name_key",

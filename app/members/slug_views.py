@@ -7,7 +7,8 @@ the domain, such a GET that ends in 404 is looked at once more: when the slug is
 organisation had before a rename (`services.moved_to`), and the visitor may see that
 organisation, the answer becomes a 301 to the same route with the current slug, the rest of
 the path and the query string kept. Nothing else costs a query: a found page never gets
-here. A pending applicant's old slug stays a 404 for the public, like its current one.
+here. A pending applicant's old slug stays a 404 for the public, like its current one, and
+so does the slug an application had before its approval (`services.moved_to`).
 
 The redirect may be kept an hour, not for ever: an organisation renamed back takes its old
 slug again, and a browser that kept "A -> B" for good would then loop between the two.
@@ -43,18 +44,18 @@ def _follow_renamed_slug(response: Response) -> Response:
     db.session.rollback()  # the 404 keeps nothing; the lookup below reads afresh
     # The API answers with public data only, whoever asks.
     viewer = None if request.blueprint == "api" else actor()
-    org = services.moved_to(viewer, slug)
-    if org is None:
+    moved = services.moved_to(viewer, slug)
+    if moved is None:
         return response
-    location = url_for(request.endpoint, **{**request.view_args, "slug": org.slug})
+    location = url_for(request.endpoint, **{**request.view_args, "slug": moved.slug})
     if request.query_string:
         location += "?" + quote(request.query_string, safe=_QUERY_SAFE)
     # The answer keeps the headers every answer gets (security, CORS); only what made it a
     # 404 page changes.
-    moved = redirect(location, 301)
+    redirection = redirect(location, 301)
     response.status_code = 301
-    response.set_data(moved.get_data())
-    response.content_type = moved.content_type
+    response.set_data(redirection.get_data())
+    response.content_type = redirection.content_type
     response.headers["Location"] = location
-    response.headers["Cache-Control"] = cache_control(org.is_listed, REDIRECT_MAX_AGE)
+    response.headers["Cache-Control"] = cache_control(moved.public, REDIRECT_MAX_AGE)
     return response

@@ -4,7 +4,9 @@ PDFs and pages, its API record).
 A rename gives a new slug, and the old one is kept (`OrganisationSlug`): its URLs answer 301
 to the current ones (`organisations.moved_to`, `app.members.slug_views`), and no other organisation may ever take it,
 so a link once published never names another member. A slug that becomes current again for
-its own organisation (renamed back) is no longer retired, and stops redirecting.
+its own organisation (renamed back) is no longer retired, and stops redirecting. A slug
+retired before the organisation was listed (an application renamed before its approval) was
+never published: it redirects only for those who could see it then.
 """
 
 from __future__ import annotations
@@ -65,7 +67,14 @@ def change_slug(org: Organisation, slug: str) -> None:
             )
         )
     if old:
-        db.session.add(OrganisationSlug(slug=old, organisation_id=org.id, retired_at=clock.now()))
+        db.session.add(
+            OrganisationSlug(
+                slug=old,
+                organisation_id=org.id,
+                retired_at=clock.now(),
+                was_listed=org.is_listed,
+            )
+        )
     org.slug = slug
 
 

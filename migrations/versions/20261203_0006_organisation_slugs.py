@@ -25,6 +25,7 @@ def upgrade():
         sa.Column('slug', sa.String(length=220), nullable=False),
         sa.Column('organisation_id', sa.Integer(), nullable=False),
         sa.Column('retired_at', app.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('was_listed', sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
             ['organisation_id'], ['organisations.id'],
             name=op.f('fk_organisation_slugs_organisation_id_organisations'),

@@ -221,6 +221,28 @@ def test_a_private_organisations_old_slug_is_as_unknown_as_its_current_one(clien
     assert client.get("/api/v1/members/pending-labs").status_code == 404
 
 
+def test_the_slug_an_application_had_before_its_approval_is_never_published(
+    client, db, secretariat
+):
+    applicant = make_org("Codename Falcon", status=Status.APPLICANT, joined_on=None)
+    db.session.commit()
+    rename(secretariat, applicant, "Falcon Networks")  # before anyone could see it
+    services.change_status(secretariat, applicant, "active", reason="Signed.")
+    db.session.commit()
+    assert applicant.is_listed
+    assert client.get("/members/falcon-networks").status_code == 200
+    assert client.get("/members/codename-falcon").status_code == 404  # the old name stays private
+    assert client.get("/api/v1/members/codename-falcon").status_code == 404
+    rename(secretariat, applicant, "Falcon Networks Europe")  # this one was public
+    assert client.get("/members/falcon-networks").status_code == 301
+    assert client.get("/members/codename-falcon").status_code == 404
+    login_as(client, secretariat)
+    response = client.get("/members/codename-falcon")
+    assert response.headers["Location"] == "/members/falcon-networks-europe"
+    assert response.headers["Cache-Control"].startswith("private")
+    assert services.unique_slug("Codename Falcon") == "codename-falcon-2"  # still reserved
+
+
 def test_the_page_cache_never_serves_the_old_slugs_page(client, db, secretariat, org_a):
     db.session.commit()
     for url in ("/members/alpha-org", "/api/v1/members/alpha-org"):
