@@ -67,7 +67,9 @@ def change_slug(org: Organisation, slug: str) -> None:
             )
         )
     if old:
-        db.session.add(
+        # merge: a row for the present slug (written by hand, say) is brought up to date
+        # rather than refused as a duplicate.
+        db.session.merge(
             OrganisationSlug(
                 slug=old,
                 organisation_id=org.id,

@@ -335,3 +335,12 @@ def test_the_secretariat_sees_the_former_addresses_and_the_form_says_links_keep_
     login_as(client, rep_a)
     form = client.get("/members/alpha-trust/edit").get_data(as_text=True)
     assert "/members/alpha-trust, follows the name" in form
+
+
+def test_a_stray_row_for_the_present_slug_does_not_stop_a_rename(db, secretariat, org_a):
+    db.session.add(OrganisationSlug(slug="alpha-org", organisation_id=org_a.id))
+    db.session.commit()
+    rename(secretariat, org_a, "Alpha Trust")
+    assert services.retired_slugs(org_a) == ["alpha-org"]
+    row = db.session.get(OrganisationSlug, "alpha-org")
+    assert row.was_listed and row.retired_at is not None
