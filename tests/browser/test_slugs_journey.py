@@ -20,6 +20,7 @@ def test_a_renamed_member_keeps_its_old_address(
     page.goto("/members/alpha-org/edit")
     expect(page.get_by_text("links to the present one keep working")).to_be_visible()
     a11y(page, "edit form with the address note")
+    page.screenshot(path=tmp_path / "edit-form.png")
     page.get_by_label("Organisation name").fill("Alpha Harbour Trust")
     page.get_by_role("button", name="Save the profile").click()
     page.wait_for_url(live_server + "/members/alpha-harbour-trust")
