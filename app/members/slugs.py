@@ -2,8 +2,8 @@
 PDFs and pages, its API record).
 
 A rename gives a new slug, and the old one is kept (`OrganisationSlug`): its URLs answer 301
-to the current ones (`organisations.moved_to`, `app.members.slug_views`), and no other organisation may ever take it,
-so a link once published never names another member. A slug that becomes current again for
+to the current ones (`organisations.moved_to`, `app.members.slug_views`), and no other
+organisation may ever take it, so a link once published never names another member. A slug that becomes current again for
 its own organisation (renamed back) is no longer retired, and stops redirecting. A slug
 retired before the organisation was listed (an application renamed before its approval) was
 never published: it redirects only for those who could see it then.

@@ -344,3 +344,7 @@ def test_a_stray_row_for_the_present_slug_does_not_stop_a_rename(db, secretariat
     assert services.retired_slugs(org_a) == ["alpha-org"]
     row = db.session.get(OrganisationSlug, "alpha-org")
     assert row.was_listed and row.retired_at is not None
+
+
+def test_the_open_data_page_says_old_slugs_redirect(client, db):
+    assert "its old one answers 301" in client.get("/open-data").get_data(as_text=True)
