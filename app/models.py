@@ -12,6 +12,7 @@ from app.members.models import (  # noqa: F401
     Application,
     Endorsement,
     Organisation,
+    OrganisationSlug,
     Pledge,
     PledgeUpdate,
     Sector,

@@ -86,6 +86,7 @@ def _render_admin_org(org, status_form=None, rep_form=None, status: int = 200):
         status_form=status_form,
         rep_form=rep_form,
         representatives=services.representatives(org),
+        former_slugs=services.retired_slugs(org),
         confirm=ConfirmForm(),
     ), status
 

@@ -7,8 +7,6 @@ schema the document publishes. This module only reads the request and builds the
 
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, jsonify, request, url_for
 from flask_babel import gettext as _
 from werkzeug.exceptions import MethodNotAllowed
@@ -20,13 +18,9 @@ from app.members.blueprint import report_pdf_url
 from app.members.directory import load_context, search
 from app.members.openapi import document
 from app.members.schemas import Error, Links, MemberDetail, MemberList
+from app.members.slugs import SLUG_PATTERN
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-
-# What `services.slugify` makes. Anything else names no member, and may hold what a database
-# refuses to compare (PostgreSQL: a NUL character), so it is looked up as "", which no member
-# has: the same 404, the same statements.
-_SLUG = re.compile(r"[a-z0-9-]+")
 
 
 @bp.after_request
@@ -98,7 +92,10 @@ def members():
 @bp.get("/members/<slug>")
 @public_page(MEMBER_TOPICS)
 def member(slug: str):
-    if not _SLUG.fullmatch(slug):
+    # Anything but what `slugify` makes names no member, and may hold what a database refuses
+    # to compare (PostgreSQL: a NUL character), so it is looked up as "", which no member has:
+    # the same 404, the same statements. An old slug then answers 301 (`slug_views`).
+    if not SLUG_PATTERN.fullmatch(slug):
         slug = ""
     profile = services.load_profile(None, slug)  # public data only, whoever asks
     return jsonify(MemberDetail.dump(MemberDetail.values(profile, _links())))

@@ -1,6 +1,7 @@
 """The members blueprint. Its routes live in views.py (public pages), manage_views.py
 (representatives and the secretariat acting for one organisation) and admin_views.py
-(the secretariat's queue, organisations and sectors)."""
+(the secretariat's queue, organisations and sectors); slug_views.py turns a 404 for an
+old slug into a 301, for every blueprint's routes."""
 
 from flask import Blueprint, current_app, url_for
 from flask_login import current_user

@@ -159,6 +159,24 @@ class Organisation(TimestampMixin, db.Model):
         return f"<Organisation {self.slug} {self.status}>"
 
 
+class OrganisationSlug(db.Model):
+    """A slug an organisation had before a rename. Its old URLs answer 301 to the current
+    ones (`app.members.slug_views`), and no other organisation may ever take it
+    (`app.members.slugs.unique_slug`); it is deleted when it becomes current again."""
+
+    __tablename__ = "organisation_slugs"
+
+    slug: Mapped[str] = mapped_column(String(220), primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(
+        ForeignKey("organisations.id", ondelete="CASCADE"), index=True
+    )
+    retired_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Whether its URLs were public: the organisation was listed when it was renamed. A slug
+    # an application had before it was approved was never published, and would tell its
+    # former name: it redirects for the secretariat and the representatives only.
+    was_listed: Mapped[bool] = mapped_column(default=False)
+
+
 # The trigram index needs PostgreSQL's pg_trgm extension (migration 0002 creates it too).
 event.listen(
     Organisation.__table__,

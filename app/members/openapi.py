@@ -35,27 +35,42 @@ def _operation(
     operation_id: str,
     summary: str,
     parameters: list[dict],
-    responses: dict[str, tuple[str, type[BaseModel]]],
+    responses: dict[str, tuple[str, type[BaseModel]] | dict],
 ) -> dict:
-    """A GET operation; `responses` maps a status to its description and the resource sent."""
+    """A GET operation; `responses` maps a status to its description and the resource sent,
+    or to a response object written out (a redirect has no body)."""
     return {
         "get": {
             "operationId": operation_id,
             "summary": summary,
             "parameters": parameters,
             "responses": {
-                status: {
-                    "description": description,
-                    "content": {
-                        "application/json": {
-                            "schema": {"$ref": REF_TEMPLATE.format(model=model.__name__)}
-                        }
-                    },
-                }
-                for status, (description, model) in responses.items()
+                status: answer if isinstance(answer, dict) else _response(*answer)
+                for status, answer in responses.items()
             },
         }
     }
+
+
+def _response(description: str, model: type[BaseModel]) -> dict:
+    return {
+        "description": description,
+        "content": {
+            "application/json": {"schema": {"$ref": REF_TEMPLATE.format(model=model.__name__)}}
+        },
+    }
+
+
+MOVED = {
+    "description": "The member was renamed: this was its slug. `Location` gives its record "
+    "under the current one.",
+    "headers": {
+        "Location": {
+            "description": "The member's record under its current slug.",
+            "schema": {"type": "string"},
+        }
+    },
+}
 
 
 def document(server_url: str) -> dict:
@@ -79,6 +94,7 @@ def document(server_url: str) -> dict:
                 [SLUG],
                 {
                     "200": ("The member.", MemberDetail),
+                    "301": MOVED,
                     "404": ("No listed member has this slug.", Error),
                 },
             ),

@@ -8,6 +8,8 @@ the field concerned, flush, and never commit.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -18,7 +20,8 @@ from app.core import signals
 from app.core.services import record, store_file
 from app.db import db
 from app.errors import NotFound
-from app.members.models import Organisation, Status, StatusChange
+from app.members.models import Organisation, OrganisationSlug, Status, StatusChange
+from app.members.slugs import SLUG_PATTERN
 from app.members.uploads import clean_logo
 from app.members.validation import OrganisationData, apply_data
 from app.security import ensure_can_manage_org, ensure_secretariat, is_secretariat, represents
@@ -51,6 +54,34 @@ def get_visible(viewer: User | None, slug: str) -> Organisation:
     if not can_view(viewer, org):
         raise NotFound(_("There is no such member."))
     return org
+
+
+@dataclass(frozen=True)
+class MovedTo:
+    slug: str  # the organisation's current slug
+    public: bool  # the same answer for everyone (a listed member's published old slug)
+
+
+def moved_to(viewer: User | None, slug: str) -> MovedTo | None:
+    """Where an old `slug` (one an organisation had before a rename) leads, when the viewer
+    may follow it; None otherwise. The public follows the old slugs of listed members that
+    were published (retired while listed): a pending applicant's old slug is as unknown as
+    its current one, and so is the slug an application had before its approval (it would
+    tell its former name). The secretariat and the representatives follow all."""
+    if not SLUG_PATTERN.fullmatch(slug):
+        return None
+    found = db.session.execute(
+        select(Organisation, OrganisationSlug.was_listed)
+        .join(OrganisationSlug, OrganisationSlug.organisation_id == Organisation.id)
+        .where(OrganisationSlug.slug == slug)
+    ).first()
+    if found is None:
+        return None
+    org, was_listed = found
+    public = was_listed and org.is_listed
+    if public or is_secretariat(viewer) or represents(viewer, org.id):
+        return MovedTo(org.slug, public)
+    return None
 
 
 def get_manageable(actor: User | None, slug: str) -> Organisation:
@@ -86,17 +117,14 @@ def update_organisation(
     actor: User | None, org: Organisation, data: OrganisationData
 ) -> Organisation:
     ensure_can_manage_org(actor, org.id)
-    before = org.name
-    apply_data(org, data)
+    before, before_slug = org.name, org.slug
+    apply_data(org, data)  # a new name: a new slug, the old one kept (app.members.slugs)
     org.updated_at = clock.now()
     db.session.flush()
-    record(
-        actor,
-        "organisation.updated",
-        org,
-        summary=org.name,
-        **({"renamed_from": before} if before != org.name else {}),
-    )
+    renamed = {"renamed_from": before} if before != org.name else {}
+    if before_slug != org.slug:
+        renamed["slug_from"] = before_slug
+    record(actor, "organisation.updated", org, summary=org.name, **renamed)
     signals.organisation_changed.send(org, actor=actor)
     return org
 

@@ -11,7 +11,8 @@ from app.core.services import record
 from app.db import db
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.members.models import Organisation, Sector
-from app.members.validation import clean_text, slugify
+from app.members.slugs import slugify
+from app.members.validation import clean_text
 from app.security import ensure_secretariat
 
 

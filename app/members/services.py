@@ -30,11 +30,13 @@ from app.members.endorsements import (
     representatives_to_ask,
 )
 from app.members.organisations import (
+    MovedTo,
     can_view,
     create_organisation,
     get_by_slug,
     get_manageable,
     get_visible,
+    moved_to,
     organisation_choices,
     remove_logo,
     set_logo,
@@ -58,6 +60,7 @@ from app.members.sectors import (
     rename_sector,
     sectors_with_counts,
 )
+from app.members.slugs import retired_slugs, slugify, unique_slug
 from app.members.statuses import (
     PUBLIC_REASON_REQUIRED,
     PUBLIC_STATUSES,
@@ -74,8 +77,6 @@ from app.members.validation import (
     country_choices,
     name_key,
     normalise_website,
-    slugify,
-    unique_slug,
     validate_country,
 )
 
@@ -110,7 +111,9 @@ __all__ = [
     "get_visible",
     "invite",
     "latest_published_version",
+    "MovedTo",
     "load_profile",
+    "moved_to",
     "name_key",
     "new_signatories",
     "normalise_website",
@@ -123,6 +126,7 @@ __all__ = [
     "remove_representative",
     "rename_sector",
     "representatives",
+    "retired_slugs",
     "representatives_to_ask",
     "secretariat_change_status",
     "sectors_with_counts",

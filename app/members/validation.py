@@ -1,5 +1,5 @@
 """What people type about an organisation, checked and cleaned: names (unique, compared
-case- and space-insensitively), slugs, countries, websites, and the whole profile at once
+case- and space-insensitively), countries, websites, and the whole profile at once
 (`validate_data`), so a form shows every problem in one answer."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from app.core.templating import local_country_name
 from app.db import db
 from app.errors import Conflict, ValidationFailed
 from app.members.models import Category, Organisation, Sector, SizeBand
+from app.members.slugs import change_slug, unique_slug
 
 NAME_MAX = 200
 URL_MAX = 500
@@ -47,29 +48,6 @@ def clean_text(text: str | None) -> str:
 def name_key(name: str) -> str:
     """Names are unique compared case- and space-insensitively."""
     return " ".join((name or "").casefold().split())
-
-
-def slugify(text: str) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")[:200].strip("-")
-
-
-def unique_slug(name: str, exclude_id: int | None = None) -> str:
-    base = slugify(name) or "organisation"
-    taken = set(
-        db.session.scalars(
-            select(Organisation.slug).where(
-                (Organisation.slug == base) | Organisation.slug.like(f"{base}-%"),
-                Organisation.id != (exclude_id or 0),
-            )
-        )
-    )
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
 
 
 def country_choices() -> list[tuple[str, str]]:
@@ -219,6 +197,6 @@ def apply_data(org: Organisation, data: OrganisationData) -> None:
     if errors:
         raise_invalid(errors, duplicate)
     if org.name != values["name"] or not org.slug:
-        org.slug = unique_slug(values["name"], exclude_id=org.id)
+        change_slug(org, unique_slug(values["name"], exclude_id=org.id))
     for key, value in values.items():
         setattr(org, key, value)

@@ -27,6 +27,7 @@ from app.members import (  # noqa: F401  (importing registers the routes and pan
     panels,
     reasons,
     services,
+    slug_views,
 )
 from app.members import home as _home  # noqa: F401  (registers the home page's figures)
 from app.members.blueprint import actor, bp
