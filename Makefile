@@ -9,7 +9,7 @@ PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
 DB ?= sqlite
 
-.PHONY: run test test-sqlite test-postgres lint format bench bench-smoke shell migrate deps-run deps-test translations translations-update clean
+.PHONY: demo-code run test test-sqlite test-postgres lint format bench bench-smoke shell migrate deps-run deps-test translations translations-update clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -92,6 +92,10 @@ bench-smoke: $(VENV)/.test-installed
 
 shell: $(VENV)/.run-installed
 	$(BIN)/flask shell
+
+## The demo secretariat's current one-time code (its key is published in the README)
+demo-code: $(VENV)/.run-installed
+	@$(BIN)/flask pactum demo-code
 
 migrate: $(VENV)/.run-installed
 	$(BIN)/flask db upgrade

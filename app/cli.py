@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import logging
 from pathlib import Path
 
 import click
@@ -49,6 +50,10 @@ def create_secretariat(email: str, name: str, password: str | None) -> None:
 @pactum.command("demo")
 def demo() -> None:
     """Load the demo alliance (safe to run again: it loads only once)."""
+    # The demo lays out PDFs (the annual report, charters): WeasyPrint's and pikepdf's progress
+    # lines would push the logins below off the screen.
+    for name in ("weasyprint", "pikepdf", "fontTools"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     with unit_of_work():
         created = load_demo()
     if created:
