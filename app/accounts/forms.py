@@ -22,7 +22,10 @@ class SetPasswordForm(FlaskForm):
     password = PasswordField(
         _l("New password"),
         validators=[NotBlank(), Length(min=10, message=_l("Use at least 10 characters."))],
-        description=_l("At least 10 characters. A few unrelated words make a strong password."),
+        description=_l(
+            "At least 10 characters, not a common password, and without your email address "
+            "or the alliance's name. A few unrelated words make a strong password."
+        ),
     )
     confirm = PasswordField(
         _l("Repeat the new password"),

@@ -19,12 +19,11 @@ from app import clock
 from app.accounts import signals
 from app.accounts.mfa.services import notify_password_changed
 from app.accounts.models import Role, User, dummy_password_check
+from app.accounts.passwords import password_problem
 from app.core.services import record
 from app.db import db
 from app.errors import Conflict, ValidationFailed
 from app.security import ensure_secretariat
-
-MIN_PASSWORD_LENGTH = 10
 
 
 def normalise_email(email: str) -> str:
@@ -64,12 +63,13 @@ def end_session(user: User) -> None:
 
 
 def validate_password(password: str, user: User | None = None) -> None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(
-            _("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH), field="password"
-        )
-    if user is not None and password.strip().lower() == user.email.lower():
-        raise ValidationFailed(_("Your password must not be your email address."), field="password")
+    """Refuse a short, common or guessable password, or one containing the person's email or
+    the alliance's name (`app.accounts.passwords`), with a message next to the field."""
+    problem = password_problem(
+        password, user.email if user is not None else "", current_app.config["ALLIANCE_NAME"]
+    )
+    if problem:
+        raise ValidationFailed(problem, field="password")
 
 
 # Tokens -----------------------------------------------------------------------------
