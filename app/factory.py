@@ -28,6 +28,7 @@ from app.config import INSTANCE_DIR, load_config
 from app.core import (
     http_cache,
     invalidation,  # noqa: F401  (connects the cache's receivers, once)
+    params,
     templating,
     uow,
 )
@@ -72,6 +73,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config())
     if config:
         app.config.update(config)
+    params.install(app)  # bounded `int` in URLs: before any rule is added
     register_request_guards(app)
     register_extensions(app)
     register_blueprints(app)

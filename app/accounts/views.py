@@ -27,6 +27,7 @@ from app.accounts.mfa.views import begin_login
 from app.accounts.models import User
 from app.core.dashboard import panels_for
 from app.core.forms import error_status
+from app.core.params import int_arg
 from app.core.uow import refusal_into
 from app.db import db
 from app.extensions import limiter
@@ -162,8 +163,8 @@ def account():
 def _invite_form() -> InviteForm:
     form = InviteForm()
     form.organisation_id.choices = organisation_choices()
-    if request.method == "GET" and request.args.get("organisation", "").isdigit():
-        form.organisation_id.data = int(request.args["organisation"])
+    if request.method == "GET":
+        form.organisation_id.data = int_arg(request.args, "organisation")
     return form
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from app.core.home import home_figures
 from app.core.http_cache import HOME_TOPICS, public_page
 from app.core.models import AuditEvent
+from app.core.params import int_arg
 from app.db import db
 from app.security import secretariat_required
 
@@ -23,8 +24,7 @@ def home():
 @bp.route("/secretariat/audit")
 @secretariat_required
 def audit():
-    page = request.args.get("page", "1")
-    page = int(page) if page.isascii() and page.isdigit() and int(page) > 0 else 1
+    page = int_arg(request.args, "page", 1)
     per_page = 50
     total = db.session.scalar(select(func.count(AuditEvent.id)))
     events = db.session.scalars(
