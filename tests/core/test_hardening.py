@@ -125,3 +125,104 @@ def test_the_invitation_form_ignores_a_huge_organisation(client, secretariat, or
     assert re.search(
         rf'<option[^>]*selected[^>]*value="{org_a.id}"|value="{org_a.id}" selected', page
     )
+
+
+# Cache-Control on pages for one person -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url", ["/dashboard", "/account", "/my/reports", "/secretariat/users", "/secretariat/audit"]
+)
+def test_authenticated_pages_are_private_and_not_stored(app, secretariat, rep_a, db, url):
+    db.session.commit()
+    client = app.test_client()
+    login_as(client, rep_a if url.startswith("/my/") else secretariat)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response.headers["Cache-Control"] == "private, no-store"
+
+
+def test_a_view_that_sets_its_own_cache_control_keeps_it(client, secretariat, db):
+    db.session.commit()
+    login_as(client, secretariat)
+    response = client.get("/")  # a public page, answered privately to a logged-in visitor
+    assert "no-store" not in response.headers["Cache-Control"]
+    assert "private" in response.headers["Cache-Control"]
+
+
+def test_public_pages_for_anonymous_visitors_stay_cacheable(client, db):
+    for url in ["/", "/members", "/charter"]:
+        response = client.get(url)
+        assert "no-store" not in response.headers.get("Cache-Control", ""), url
+    assert client.get("/api/v1/members").headers["Cache-Control"] == "public, max-age=60"
+    assert "no-store" not in client.get("/login").headers.get("Cache-Control", "")
+
+
+# Production cookies and CSP ----------------------------------------------------------------
+
+
+def test_csp_forbids_base_elements(client):
+    csp = client.get("/").headers["Content-Security-Policy"]
+    assert "base-uri 'none'" in csp and "base-uri 'self'" not in csp
+
+
+@pytest.fixture
+def production_app(database_url, smtp_server):
+    from app import create_app
+    from app.config import overrides_for_tests
+
+    config = overrides_for_tests(database_url)
+    config.update(SECURE_COOKIES=True, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server[0].port)
+    return create_app(config)
+
+
+def _https_login(client, email: str, password: str, remember: bool = True):
+    page = client.get("/login")
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.get_data(as_text=True))
+    data = {"email": email, "password": password, "csrf_token": token.group(1)}
+    if remember:
+        data["remember"] = "y"
+    # Over HTTPS, Flask-WTF also wants a same-origin Referer (WTF_CSRF_SSL_STRICT).
+    return client.post("/login", data=data, headers={"Referer": "https://localhost/login"})
+
+
+def test_production_cookies_carry_the_host_prefix(production_app, secretariat, db):
+    from tests.factories import PASSWORD
+
+    db.session.commit()
+    client = production_app.test_client()
+    client.environ_base["wsgi.url_scheme"] = "https"
+    response = _https_login(client, secretariat.email, PASSWORD)
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    cookies = response.headers.getlist("Set-Cookie")
+    names = {c.split("=", 1)[0] for c in cookies}
+    assert names == {"__Host-session", "__Host-remember_token"}
+    for cookie in cookies:
+        attributes = [part.strip().lower() for part in cookie.split(";")[1:]]
+        assert "secure" in attributes and "httponly" in attributes, cookie
+        assert "path=/" in attributes, cookie
+        assert not any(a.startswith("domain=") for a in attributes), cookie
+    assert client.get("/dashboard").status_code == 200  # the prefixed cookie logs in
+    assert "Strict-Transport-Security" in client.get("/").headers
+
+
+def test_development_cookies_keep_their_plain_names(client, secretariat, db):
+    from tests.conftest import csrf_token
+
+    csrf_token(client, "/login")
+    assert client.get_cookie("session") is not None
+    assert client.get_cookie("__Host-session") is None
+
+
+def test_production_setting_follows_pactum_env(monkeypatch, database_url):
+    from app import create_app
+    from app.config import overrides_for_tests
+
+    monkeypatch.setenv("PACTUM_ENV", "production")
+    monkeypatch.setenv("PACTUM_SECRET_KEY", "x" * 40)
+    config = overrides_for_tests(database_url)
+    config.pop("SECRET_KEY")
+    app = create_app(config)
+    assert app.config["SESSION_COOKIE_NAME"] == "__Host-session"
+    assert app.config["REMEMBER_COOKIE_NAME"] == "__Host-remember_token"
+    assert app.config["SESSION_COOKIE_SECURE"] and app.config["REMEMBER_COOKIE_SECURE"]
