@@ -55,19 +55,13 @@ class AuditFilterForm(FlaskForm):
         _l("Events"),
         choices=[
             SelectChoice("all", _l("All events")),
-            SelectChoice("authentication", _l("Authentication (logins, second factor, passwords)")),
-            SelectChoice("changes", _l("Changes (charter, members, reports, publications)")),
+            SelectChoice("authentication", _l("Authentication")),
+            SelectChoice("changes", _l("Changes")),
         ],
         default="all",
         validators=[Optional()],
     )
-    email = StringField(
-        _l("Person (email)"),
-        validators=[Optional(), Length(max=254)],
-        description=_l(
-            "Events by this person or about their account; part of the address will do."
-        ),
-    )
+    email = StringField(_l("Person (email)"), validators=[Optional(), Length(max=254)])
     since = DateField(_l("From (UTC)"), validators=[Optional()])
     until = DateField(_l("To (UTC)"), validators=[Optional()])
 
