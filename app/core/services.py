@@ -99,7 +99,12 @@ class AuditPage:
 
 
 def _authentication():
-    return or_(*(AuditEvent.action.startswith(prefix) for prefix in AUTHENTICATION_ACTIONS))
+    return or_(
+        *(
+            AuditEvent.action.startswith(prefix, autoescape=True)
+            for prefix in AUTHENTICATION_ACTIONS
+        )
+    )
 
 
 def _person(term: str):
