@@ -138,7 +138,7 @@ def audit_conditions(filters: AuditFilters) -> list:
         conditions.append(_person(filters.email.strip()))
     if filters.since:
         conditions.append(AuditEvent.at >= _midnight(filters.since))
-    if filters.until:
+    if filters.until and filters.until < dt.date.max:  # the last day has no day after it
         conditions.append(AuditEvent.at < _midnight(filters.until + dt.timedelta(days=1)))
     return conditions
 

@@ -117,6 +117,13 @@ def test_wrong_filters_are_named_next_to_their_fields(client, db, secretariat):
     assert too_long.status_code == 422
 
 
+def test_extreme_dates_are_answered(client, db, secretariat):
+    db.session.commit()
+    login_as(client, secretariat)
+    for query in ["since=0001-01-01&until=9999-12-31", "until=9999-12-31", "since=9999-12-31"]:
+        assert client.get(f"/secretariat/audit?{query}").status_code == 200, query
+
+
 def test_only_the_secretariat_reads_it(client, db, rep_a):
     db.session.commit()
     login_as(client, rep_a)
