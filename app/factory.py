@@ -296,11 +296,14 @@ def register_security_headers(app: Flask) -> None:
 def _logged_in() -> bool:
     """Whether this request is a logged-in person's, without loading the user: Flask-Login
     keeps the user it loaded in `g`; a request that never asked carries the id in its
-    session (`in` does not mark the session accessed, so public answers gain no Vary)."""
+    session. The session is read only when a session cookie came (reading it adds
+    `Vary: Cookie`, which static files and anonymous answers must not gain)."""
     user = g.get("_login_user")
     if user is not None:
         return bool(user.is_authenticated)
-    return has_request_context() and "_user_id" in session
+    if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+        return False
+    return "_user_id" in session
 
 
 def register_proxy(app: Flask) -> None:
