@@ -107,13 +107,17 @@ def load_config() -> dict:
         "MAIL_DELIVERY": _env("MAIL_DELIVERY", "thread"),
         # Secretariat accounts must enrol a second factor (TOTP) before anything else.
         "REQUIRE_SECOND_FACTOR": _env_bool("REQUIRE_SECOND_FACTOR", True),
-        # Security.
+        # Security. With SECURE_COOKIES (production, or PACTUM_SECURE_COOKIES=1 behind HTTPS)
+        # the factory names the session and remember cookies `__Host-…`, Secure, Path=/, no
+        # Domain (app.factory.register_cookie_policy). Not keyed on `not app.debug`: `make run`
+        # serves plain http://127.0.0.1, where a Secure cookie would break the demo's logins.
+        "SECURE_COOKIES": _env_bool("SECURE_COOKIES", production),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": production,
+        "SESSION_COOKIE_SECURE": False,
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": False,
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "10 per minute;100 per day"),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",

@@ -28,6 +28,7 @@ from app.config import INSTANCE_DIR, load_config
 from app.core import (
     http_cache,
     invalidation,  # noqa: F401  (connects the cache's receivers, once)
+    params,
     templating,
     uow,
 )
@@ -72,6 +73,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(load_config())
     if config:
         app.config.update(config)
+    register_cookie_policy(app)
+    params.install(app)  # bounded `int` in URLs: before any rule is added
     register_request_guards(app)
     register_extensions(app)
     register_blueprints(app)
@@ -100,6 +103,27 @@ def _select_locale():
 
 def current_languages() -> dict:
     return current_app.config["LANGUAGES"]
+
+
+HOST_COOKIES = {
+    # The `__Host-` prefix makes browsers refuse the cookie unless it is Secure, has Path=/
+    # and no Domain: a sibling subdomain or a plain-HTTP page cannot plant or overwrite it.
+    "SESSION_COOKIE_NAME": "__Host-session",
+    "REMEMBER_COOKIE_NAME": "__Host-remember_token",
+    "SESSION_COOKIE_SECURE": True,
+    "REMEMBER_COOKIE_SECURE": True,
+    "SESSION_COOKIE_PATH": "/",
+    "REMEMBER_COOKIE_PATH": "/",
+    "SESSION_COOKIE_DOMAIN": None,
+    "REMEMBER_COOKIE_DOMAIN": None,
+}
+
+
+def register_cookie_policy(app: Flask) -> None:
+    """In production (`SECURE_COOKIES`, app/config.py) the session and remember cookies are
+    `__Host-` cookies. Applied after the caller's settings, so a test can turn it on."""
+    if app.config.get("SECURE_COOKIES"):
+        app.config.update(HOST_COOKIES)
 
 
 def register_request_guards(app: Flask) -> None:
@@ -240,7 +264,7 @@ def register_template_helpers(app: Flask) -> None:
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
 
@@ -262,7 +286,24 @@ def register_security_headers(app: Flask) -> None:
         # answer, page-cache hits included).
         present = {key.lower() for key, _value in response.headers.items()}
         response.headers.extend([(k, v) for k, v in security if k.lower() not in present])
+        if "cache-control" not in present and _logged_in():
+            # A page for one person (dashboard, reports, secretariat) is kept by no cache,
+            # shared or the browser's own (ASVS 14.3.2); public pages set their own policy.
+            response.headers["Cache-Control"] = "private, no-store"
         return response
+
+
+def _logged_in() -> bool:
+    """Whether this request is a logged-in person's, without loading the user: Flask-Login
+    keeps the user it loaded in `g`; a request that never asked carries the id in its
+    session. The session is read only when a session cookie came (reading it adds
+    `Vary: Cookie`, which static files and anonymous answers must not gain)."""
+    user = g.get("_login_user")
+    if user is not None:
+        return bool(user.is_authenticated)
+    if current_app.config["SESSION_COOKIE_NAME"] not in request.cookies:
+        return False
+    return "_user_id" in session
 
 
 def register_proxy(app: Flask) -> None:

@@ -52,6 +52,7 @@ from app.accounts import services as account_services
 from app.charter import present
 from app.charter.models import CharterVersion, Principle
 from app.core.cache import cache
+from app.core.models import AuditEvent
 from app.core.services import store_file
 from app.db import db
 from app.members.models import (
@@ -131,6 +132,12 @@ LOGGED_IN_PAGES: list[tuple[str, str, Callable[[SimpleNamespace], str]]] = [
     ("rep", "members.pledges", lambda w: f"/members/{w.org_a.slug}/pledges"),
     ("rep", "members.pledge", lambda w: f"/members/{w.org_a.slug}/pledges/{w.pledge_id}"),
     ("sec", "members.profile", lambda w: f"/members/{w.org_a.slug}"),
+    ("sec", "core.audit", lambda w: "/secretariat/audit"),
+    (
+        "sec",
+        "core.audit",
+        lambda w: "/secretariat/audit?kind=authentication&email=example&since=2020-01-01",
+    ),
 ]
 
 
@@ -754,6 +761,23 @@ def grow_world(w) -> None:
         ],
     )
     add_organisations(w, SMALL, BIG - SMALL)
+    # The audit trail: logins, second-factor and password events by and about both people,
+    # and changes (the audit page's filters read them all).
+    _insert(
+        AuditEvent.__table__,
+        [
+            {
+                "at": dt.datetime(2025, 6, 1, tzinfo=dt.UTC) + dt.timedelta(minutes=n),
+                "actor_id": (w.secretariat.id, w.rep.id, None)[n % 3],
+                "action": ("login.failed", "mfa.enrolled", "organisation.approved")[n % 3],
+                "object_type": "users",
+                "object_id": (w.rep.id, w.secretariat.id)[n % 2],
+                "summary": f"event {n}",
+                "detail": {"ip": "192.0.2.1"},
+            }
+            for n in range(BIG)
+        ],
+    )
     db.session.commit()
 
 
@@ -837,6 +861,7 @@ def _shape(w) -> dict[str, int]:
         "pending applications": count(Application, Application.state == "pending"),
         "cycles": count(ReportingCycle),
         "sectors": count(Sector),
+        "audit events": count(AuditEvent),
     }
 
 
@@ -856,6 +881,7 @@ def check_shapes(small: dict[str, int], big: dict[str, int]) -> None:
         "pending extensions",
         "pending applications",
         "cycles",
+        "audit events",
     ):
         assert big[key] > small[key], key
 

@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import Email, EqualTo, Length
 
+from app.accounts.passwords import MIN_LENGTH
 from app.core.forms import NotBlank
 
 
@@ -21,8 +22,14 @@ class ForgotPasswordForm(FlaskForm):
 class SetPasswordForm(FlaskForm):
     password = PasswordField(
         _l("New password"),
-        validators=[NotBlank(), Length(min=10, message=_l("Use at least 10 characters."))],
-        description=_l("At least 10 characters. A few unrelated words make a strong password."),
+        validators=[
+            NotBlank(),
+            Length(min=MIN_LENGTH, message=_l("Use at least %(n)d characters.", n=MIN_LENGTH)),
+        ],
+        description=_l(
+            "At least 10 characters, not a common password, and without your email address "
+            "or the alliance's name. A few unrelated words make a strong password."
+        ),
     )
     confirm = PasswordField(
         _l("Repeat the new password"),

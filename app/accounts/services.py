@@ -8,6 +8,7 @@ queues the mail (sent only once the transaction commits).
 from __future__ import annotations
 
 import hashlib
+import re
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -19,12 +20,13 @@ from app import clock
 from app.accounts import signals
 from app.accounts.mfa.services import notify_password_changed
 from app.accounts.models import Role, User, dummy_password_check
-from app.core.services import record
+from app.accounts.passwords import password_problem
+from app.core.services import record, record_security_event
 from app.db import db
 from app.errors import Conflict, ValidationFailed
 from app.security import ensure_secretariat
 
-MIN_PASSWORD_LENGTH = 10
+_EMAIL_SHAPE = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 def normalise_email(email: str) -> str:
@@ -46,30 +48,65 @@ def load_user_from_session_id(session_id: str) -> User | None:
     return user
 
 
-def authenticate(email: str, password: str) -> User | None:
-    """The user for these credentials, or None. Same cost whether or not the email exists."""
+def authenticate(email: str, password: str, ip: str | None = None) -> User | None:
+    """The user for these credentials, or None. Same cost whether or not the email exists.
+    A refusal is recorded for the audit trail in its own transaction (the request that
+    shows the refusal rolls back); never the password typed."""
     user = find_user_by_email(email)
     if user is None or user.password_hash is None:
         dummy_password_check()
+        login_failed(email, user, ip)
         return None
     if not user.check_password(password) or not user.active:
+        login_failed(email, user, ip)
         return None
     user.last_login_at = clock.now()
     return user
 
 
+def _shown_email(typed: str) -> str:
+    # What was typed in the email field goes to the audit trail only if it looks like an
+    # address: a password typed in the wrong field must not be recorded.
+    typed = normalise_email(typed)[:254]
+    return typed if _EMAIL_SHAPE.fullmatch(typed) else "(not an email address)"
+
+
+def login_failed(email: str, user: User | None, ip: str | None) -> None:
+    record_security_event(
+        "login.failed", obj=user, summary=_shown_email(email), ip=ip, known=user is not None
+    )
+
+
+def logged_in(user: User, ip: str | None, second_factor: str | None = None) -> None:
+    """The login is complete (after the second factor, if the account has one)."""
+    record(user, "login.succeeded", user, summary=user.email, ip=ip, second_factor=second_factor)
+
+
+def code_refused(user: User, ip: str | None) -> None:
+    """A wrong second-factor code at login, kept although the request rolls back."""
+    record_security_event("login.code_failed", obj=user, summary=user.email, ip=ip)
+
+
+def throttled(what: str, ip: str | None) -> None:
+    """A login, code or reset request refused by the rate limit (429), once a minute per
+    address and step."""
+    record_security_event("login.throttled", summary=f"{what} ({ip})", once_per=60, ip=ip)
+
+
 def end_session(user: User) -> None:
     """Logging out invalidates every copy of the session cookie, not just this browser's."""
     user.rotate_session()
+    record(user, "login.logged_out", user, summary=user.email)
 
 
 def validate_password(password: str, user: User | None = None) -> None:
-    if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise ValidationFailed(
-            _("Use at least %(n)d characters.", n=MIN_PASSWORD_LENGTH), field="password"
-        )
-    if user is not None and password.strip().lower() == user.email.lower():
-        raise ValidationFailed(_("Your password must not be your email address."), field="password")
+    """Refuse a short, common or guessable password, or one containing the person's email or
+    the alliance's name (`app.accounts.passwords`), with a message next to the field."""
+    problem = password_problem(
+        password, user.email if user is not None else "", current_app.config["ALLIANCE_NAME"]
+    )
+    if problem:
+        raise ValidationFailed(problem, field="password")
 
 
 # Tokens -----------------------------------------------------------------------------
@@ -114,6 +151,7 @@ def request_password_reset(email: str) -> None:
     user = find_user_by_email(email)
     if user is None or not user.active:
         return
+    record(None, "user.password_reset_requested", user, summary=user.email)
     signals.password_reset_requested.send(
         user, token=make_token(user, "reset"), hours=current_app.config["TOKEN_MAX_AGE"] // 3600
     )
@@ -130,6 +168,7 @@ def reset_password(token: str, password: str) -> User:
 
 def change_password(user: User, current: str, new: str) -> None:
     if not user.check_password(current):
+        record_security_event("user.password_change_refused", user, user, summary=user.email)
         raise ValidationFailed(_("Your current password is not correct."), field="current_password")
     validate_password(new, user)
     user.set_password(new)

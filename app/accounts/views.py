@@ -27,6 +27,7 @@ from app.accounts.mfa.views import begin_login
 from app.accounts.models import User
 from app.core.dashboard import panels_for
 from app.core.forms import error_status
+from app.core.params import int_arg
 from app.core.uow import refusal_into
 from app.db import db
 from app.extensions import limiter
@@ -50,18 +51,24 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def record_throttling(_limit) -> None:
+    """Flask-Limiter's `on_breach`: the 429 that follows is recorded for the audit trail."""
+    services.throttled(f"{request.method} {request.path}", request.remote_addr)
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], on_breach=record_throttling)
 def login():
     if current_user.is_authenticated:
         return redirect(safe_next(request.args.get("next")) or url_for("accounts.dashboard"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = services.authenticate(form.email.data, form.password.data)
+        user = services.authenticate(form.email.data, form.password.data, request.remote_addr)
         if user is not None and has_factor(user):
             begin_login(user, form.remember.data, safe_next(request.args.get("next")))
             return redirect(url_for("mfa.code"))
         if user is not None:
+            services.logged_in(user, request.remote_addr)
             login_user(user, remember=form.remember.data)
             return redirect(safe_next(request.args.get("next")) or url_for("accounts.dashboard"))
         form.form_errors.append(_("Email or password is not correct."))
@@ -90,7 +97,7 @@ def dashboard():
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], on_breach=record_throttling)
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -162,8 +169,8 @@ def account():
 def _invite_form() -> InviteForm:
     form = InviteForm()
     form.organisation_id.choices = organisation_choices()
-    if request.method == "GET" and request.args.get("organisation", "").isdigit():
-        form.organisation_id.data = int(request.args["organisation"])
+    if request.method == "GET":
+        form.organisation_id.data = int_arg(request.args, "organisation")
     return form
 
 

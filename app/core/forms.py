@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms.validators import ValidationError
+from wtforms import DateField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Length, Optional, ValidationError
 
 from app.errors import DomainError
 
@@ -41,3 +43,28 @@ class NotBlank:
 def error_status(form: FlaskForm) -> int:
     """200 for a first display, 422 when a submitted form has errors."""
     return 422 if form.errors or form.form_errors else 200
+
+
+class AuditFilterForm(FlaskForm):
+    """The audit page's filters, read from the query string (a search: no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    kind = SelectField(
+        _l("Events"),
+        choices=[
+            SelectChoice("all", _l("All events")),
+            SelectChoice("authentication", _l("Authentication")),
+            SelectChoice("changes", _l("Changes")),
+        ],
+        default="all",
+        validators=[Optional()],
+    )
+    email = StringField(_l("Person (email)"), validators=[Optional(), Length(max=254)])
+    since = DateField(_l("From (UTC)"), validators=[Optional()])
+    until = DateField(_l("To (UTC)"), validators=[Optional()])
+
+    def validate_until(self, field) -> None:
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError(_l("The end date must not be before the start date."))

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from app.core.forms import AuditFilterForm
 from app.core.home import home_figures
 from app.core.http_cache import HOME_TOPICS, public_page
-from app.core.models import AuditEvent
+from app.core.params import int_arg
+from app.core.services import AuditFilters, audit_page
 from app.db import db
 from app.security import secretariat_required
 
@@ -23,18 +25,16 @@ def home():
 @bp.route("/secretariat/audit")
 @secretariat_required
 def audit():
-    page = request.args.get("page", "1")
-    page = int(page) if page.isascii() and page.isdigit() and int(page) > 0 else 1
-    per_page = 50
-    total = db.session.scalar(select(func.count(AuditEvent.id)))
-    events = db.session.scalars(
-        select(AuditEvent)
-        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    pages = max(1, -(-total // per_page))
-    return render_template("core/audit.html", events=events, page=page, pages=pages, total=total)
+    form = AuditFilterForm(formdata=request.args)
+    if not form.validate():  # the errors next to the fields, no events under wrong filters
+        return render_template("core/audit.html", form=form, result=None, filtered=True), 422
+    filters = AuditFilters(
+        form.kind.data or "all", form.email.data or "", form.since.data, form.until.data
+    )
+    result = audit_page(filters, int_arg(request.args, "page", 1))
+    return render_template(
+        "core/audit.html", form=form, result=result, filtered=filters != AuditFilters()
+    )
 
 
 @bp.route("/healthz")

@@ -19,6 +19,7 @@ from flask_login import current_user, login_user
 from markupsafe import Markup
 
 from app import clock
+from app.accounts import services as account_services
 from app.accounts.mfa import services
 from app.accounts.mfa.forms import CodeForm, ConfirmCodeForm, StartForm
 from app.accounts.models import User
@@ -88,8 +89,13 @@ def _pending_user(pending) -> User | None:
     return user
 
 
+def _record_throttling(_limit) -> None:
+    """Flask-Limiter's `on_breach`: the 429 that follows is recorded for the audit trail."""
+    account_services.throttled(f"{request.method} {request.path}", request.remote_addr)
+
+
 @bp.route("/login/code", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, methods=["POST"], on_breach=_record_throttling)
 def code():
     pending = session.get(PENDING)
     user = _pending_user(pending)
@@ -100,11 +106,13 @@ def code():
     form = CodeForm()
     if form.validate_on_submit():
         with refusal_into(form) as refused:
-            services.verify(user, form.code.data)
+            method = services.verify(user, form.code.data)
         if not refused:
             session.pop(PENDING, None)
+            account_services.logged_in(user, request.remote_addr, second_factor=method)
             login_user(user, remember=pending["remember"])
             return redirect(pending.get("next") or url_for("accounts.dashboard"))
+        account_services.code_refused(user, request.remote_addr)
         pending["fails"] = pending.get("fails", 0) + 1
         if pending["fails"] >= MAX_FAILURES:
             session.pop(PENDING, None)

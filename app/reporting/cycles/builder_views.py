@@ -11,6 +11,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from app.core.forms import error_status
+from app.core.params import int_arg
 from app.core.uow import refusal_into
 from app.reporting import answers, cycles
 from app.reporting.blueprint import _actor, bp
@@ -252,8 +253,7 @@ def admin_preview(year: int):
     if not sections:
         flash(_("Add a section and questions before previewing."), "info")
         return redirect(url_for("reporting.admin_cycle", year=year))
-    index = request.args.get("section", "1")
-    index = int(index) if index.isascii() and index.isdigit() else 1
+    index = int_arg(request.args, "section", 1)
     if not 1 <= index <= len(sections):
         abort(404)
     questions = cycles.ordered_questions(sections)

@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from app.core.forms import error_status
+from app.core.params import int_arg
 from app.core.uow import refusal_into
 from app.errors import NotFound, ValidationFailed
 from app.reporting import deadlines as _deadlines  # noqa: F401  (signal receivers)
@@ -41,10 +42,7 @@ def _actor():
 
 
 def _int_arg(name: str, default: int | None = None) -> int | None:
-    value = request.args.get(name, "")
-    if value.isascii() and value.isdigit() and len(value) < 10:
-        return int(value)
-    return default
+    return int_arg(request.args, name, default, low=0)
 
 
 # The queue ------------------------------------------------------------------------------------
