@@ -4,7 +4,11 @@ backlog and failed mail, builds by state; behind a bearer token, or loopback onl
 from __future__ import annotations
 
 import datetime as dt
+import os
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import pytest
 from flask import request_finished, request_started
@@ -170,3 +174,45 @@ def test_the_database_figures_are_read_only_when_scraped(client, db):
     with count_queries() as counter:
         client.get("/metrics")
     assert counter.count == 2  # the outbox by status, the builds by state
+
+
+MULTIPROCESS_CHILD = """
+import sys
+from prometheus_client.parser import text_string_to_metric_families
+from app import create_app
+from app.config import overrides_for_tests
+client = create_app(overrides_for_tests(sys.argv[1])).test_client()
+for _ in range(int(sys.argv[2])):
+    assert client.get("/healthz").status_code == 200
+if sys.argv[3] == "scrape":
+    text = client.get("/metrics").get_data(as_text=True)
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == "pactum_http_requests_total" and sample.labels == {
+                "endpoint": "core.healthz", "method": "GET", "status": "200"
+            }:
+                print(int(sample.value))
+"""
+
+
+@pytest.mark.slow
+def test_several_worker_processes_are_summed_in_multiprocess_mode(database_url, tmp_path):
+    """With PROMETHEUS_MULTIPROC_DIR (gunicorn workers, docs/deploy.md), a scrape of one
+    process reports the requests of all."""
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    root = Path(__file__).resolve().parents[2]
+
+    def run(requests: int, then: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", MULTIPROCESS_CHILD, database_url, str(requests), then],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    run(2, "exit")
+    assert run(1, "scrape") == "3"
