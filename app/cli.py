@@ -25,6 +25,7 @@ from app.mail.services import purge_sent
 from app.ops.backup import BackupError, backup, restore
 from app.reporting.deadlines import run_tick
 from app.transparency.jobs import work
+from app.transparency.services import expire_stale_builds
 
 pactum = AppGroup("pactum", help="Pactum administration commands.")
 
@@ -109,6 +110,8 @@ def tick(now_text: str | None) -> None:
             summary = run_tick(now)
         with unit_of_work():
             purged = purge_sent()
+        with unit_of_work():
+            interrupted = expire_stale_builds()
         mail = deliver_due_all()
     except DomainError as error:
         raise click.ClickException(error.message) from error
@@ -122,6 +125,8 @@ def tick(now_text: str | None) -> None:
         f"  mail: {mail.sent} sent, {mail.retrying} to retry, {mail.failed} failed"
         + (f", {purged} old sent messages forgotten" if purged else "")
     )
+    if interrupted:
+        click.echo(f"  builds: {interrupted} interrupted (silent too long), marked failed")
 
 
 @pactum.command("worker")

@@ -134,6 +134,12 @@ def load_config() -> dict:
         ],
         # Days a member may stay non-communicating before delisting; 0 = until year end.
         "DELIST_AFTER_DAYS": _env_int("DELIST_AFTER_DAYS", 0),
+        # Operations (docs/deploy.md "Monitoring"): seconds a background build may stay
+        # silent before it is taken as interrupted; the /metrics token (unset: loopback
+        # only); minutes the oldest waiting mail may wait before /healthz fails (0: never).
+        "BUILD_TIMEOUT": _env_int("BUILD_TIMEOUT", 2 * 3600),
+        "METRICS_TOKEN": _env("METRICS_TOKEN") or None,
+        "HEALTH_MAIL_MAX_AGE": _env_int("HEALTH_MAIL_MAX_AGE", 0),
         # i18n.
         "BABEL_DEFAULT_LOCALE": "en",
         "LANGUAGES": {"en": "English", "fr": "Français"},

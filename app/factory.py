@@ -49,6 +49,7 @@ BLUEPRINTS = (
     "app.reporting.review.views",
     "app.transparency.views",
     "app.mail.views",
+    "app.ops.views",
 )
 
 # The notification layer: modules whose receivers turn domain events (signals that services

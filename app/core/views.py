@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
-from sqlalchemy import select
+from flask import Blueprint, jsonify, render_template, request
 
 from app.core.forms import AuditFilterForm
 from app.core.home import home_figures
 from app.core.http_cache import HOME_TOPICS, public_page
 from app.core.params import int_arg
 from app.core.services import AuditFilters, audit_page
-from app.db import db
+from app.ops import health
 from app.security import secretariat_required
 
 bp = Blueprint("core", __name__)
@@ -39,5 +38,10 @@ def audit():
 
 @bp.route("/healthz")
 def healthz():
-    db.session.execute(select(1))
-    return {"status": "ok"}
+    """The database, Redis (when configured) and the outbox backlog; 503 when unhealthy
+    (app.ops.health says when, docs/deploy.md "Monitoring")."""
+    healthy, body = health.report()
+    response = jsonify(body)
+    response.status_code = 200 if healthy else 503
+    response.headers["Cache-Control"] = "no-store"
+    return response

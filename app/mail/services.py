@@ -37,6 +37,35 @@ def backlog() -> dict[str, int]:
     return counts
 
 
+@dataclass
+class Backlog:
+    """The outbox at a glance, for /healthz and /metrics (no private content)."""
+
+    counts: dict[str, int]  # messages per status
+    oldest_waiting_seconds: float | None  # the oldest message not yet sent (pending or sending)
+
+    @property
+    def waiting(self) -> int:
+        return self.counts[MailStatus.PENDING] + self.counts[MailStatus.SENDING]
+
+
+def backlog_figures() -> Backlog:
+    """Counts per status and the age of the oldest waiting message, in one grouped query."""
+    rows = db.session.execute(
+        select(OutboxMessage.status, func.count(), func.min(OutboxMessage.created_at)).group_by(
+            OutboxMessage.status
+        )
+    ).all()
+    counts = {status.value: 0 for status in MailStatus}
+    oldest = None
+    for status, n, first in rows:
+        counts[status] = int(n)
+        if status in (MailStatus.PENDING, MailStatus.SENDING) and first is not None:
+            oldest = first if oldest is None else min(oldest, first)
+    age = None if oldest is None else max((clock.now() - oldest).total_seconds(), 0.0)
+    return Backlog(counts, age)
+
+
 def overview(actor) -> Overview:
     ensure_secretariat(actor)
     waiting_states = (MailStatus.PENDING, MailStatus.SENDING)

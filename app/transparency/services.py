@@ -15,7 +15,6 @@ work of the request, or the job runner, commits)."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -33,11 +32,21 @@ from app.errors import Conflict, NotFound, ValidationFailed
 from app.reporting.models import ReportingCycle
 from app.security import ensure_secretariat
 from app.transparency import pdfengine
+from app.transparency.builds import (
+    ACTIVE,
+    expire_if_stale,
+    finish,
+    still_running,
+)
+from app.transparency.builds import BuildInterrupted as BuildInterrupted  # re-exported
+from app.transparency.builds import build_timeout as build_timeout
+from app.transparency.builds import expire_stale_builds as expire_stale_builds
+from app.transparency.builds import fail_build as fail_build
+from app.transparency.builds import note_progress as note_progress
+from app.transparency.builds import start_build as start_build
 from app.transparency.models import AnnualReport, BuildJob, Edition
 
 MAX_TEXT = 20_000
-STALE_AFTER = dt.timedelta(minutes=10)
-ACTIVE = ("queued", "running")
 KINDS = ("draft", "publish")
 PDF = "application/pdf"
 
@@ -90,6 +99,7 @@ def overview(actor) -> list[CycleOverview]:
         for j in db.session.scalars(
             select(BuildJob).where(BuildJob.cycle_id.in_(ids), BuildJob.state.in_(ACTIVE))
         )
+        if not expire_if_stale(j)
     }
     drafts: dict[int, BuildJob] = {}
     for job in db.session.scalars(
@@ -151,13 +161,16 @@ def update_texts(actor, year: int, executive_summary: str, methodology: str) -> 
 def jobs_for(actor, year: int, limit: int = 10) -> list[BuildJob]:
     ensure_secretariat(actor)
     cycle = cycle_for_year(year)
-    return db.session.scalars(
+    found = db.session.scalars(
         select(BuildJob)
         .where(BuildJob.cycle_id == cycle.id)
         .options(joinedload(BuildJob.requested_by))
         .order_by(BuildJob.id.desc())
         .limit(limit)
     ).all()
+    for job in found:
+        expire_if_stale(job)
+    return found
 
 
 def editions_of(year: int) -> list[Edition]:
@@ -240,11 +253,8 @@ def request_build(actor, year: int, kind: str, note: str = "") -> tuple[BuildJob
     annual_report(actor, year)
     key = f"annual-report:{cycle.id}"
     existing = _active_job(key)
-    if existing is not None:
-        if not _stale(existing):
-            return existing, False
-        _finish(existing, "failed", _("Interrupted: the build stopped without finishing."))
-        db.session.flush()
+    if existing is not None and not expire_if_stale(existing):
+        return existing, False
     job = BuildJob(
         cycle_id=cycle.id,
         kind=kind,
@@ -278,54 +288,13 @@ def _active_job(key: str) -> BuildJob | None:
     return db.session.scalar(select(BuildJob).where(BuildJob.active_key == key))
 
 
-def _stale(job: BuildJob) -> bool:
-    last = job.heartbeat_at or job.requested_at
-    return last is not None and clock.now() - last > STALE_AFTER
-
-
-def _finish(job: BuildJob, state: str, message: str) -> None:
-    job.state = state
-    job.message = message[:300]
-    job.finished_at = clock.now()
-    job.active_key = None
-
-
 def build_job(actor, job_id: int) -> BuildJob:
     ensure_secretariat(actor)
     job = db.session.get(BuildJob, job_id)
     if job is None:
         raise NotFound(_("No such build."))
+    expire_if_stale(job)
     return job
-
-
-def start_build(job_id: int) -> BuildJob | None:
-    """Mark a queued build as running (None when it is not queued any more)."""
-    job = db.session.get(BuildJob, job_id)
-    if job is None or job.state != "queued":
-        return None
-    job.state = "running"
-    job.started_at = job.heartbeat_at = clock.now()
-    job.message = _("Collecting the figures")
-    job.progress = 1
-    db.session.flush()
-    return job
-
-
-def note_progress(job_id: int, percent: int, message: str) -> None:
-    job = db.session.get(BuildJob, job_id)
-    if job is None:
-        return
-    job.progress = max(job.progress, min(99, int(percent)))
-    job.message = message[:300]
-    job.heartbeat_at = clock.now()
-    db.session.flush()
-
-
-def fail_build(job_id: int, message: str) -> None:
-    job = db.session.get(BuildJob, job_id)
-    if job is not None and job.state in ACTIVE:
-        _finish(job, "failed", message)
-        db.session.flush()
 
 
 class Presentation(Protocol):
@@ -422,7 +391,9 @@ def run_build(
             sha256=stored.sha256,
             pages=built.pages,
         )
-    _finish(
+    # Still ours? (Not taken as interrupted while it was laid out: then nothing is kept.)
+    still_running(job_id, heartbeat_at=clock.now())
+    finish(
         job, "done", _("Published as edition %(n)s.", n=number) if publish else _("Draft ready.")
     )
     job.progress = 100

@@ -3,13 +3,11 @@ report; failures recorded and shown; progress readable from any page load."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 
 import pytest
 from sqlalchemy import func, select
 
-from app import clock
 from app.transparency import jobs, services
 from app.transparency import pdfengine as build
 from app.transparency.models import BuildJob
@@ -115,20 +113,6 @@ def test_a_failure_is_recorded_and_shown(client, db, world, secretariat, monkeyp
     assert client.get("/reports/2025.pdf").status_code == 404
     _again, created = services.request_build(secretariat, 2025, "publish")
     assert created
-
-
-def test_a_silent_build_is_taken_as_interrupted(db, world, secretariat):
-    clock.freeze(dt.datetime(2026, 3, 1, 9, tzinfo=dt.UTC))
-    old, _ = services.request_build(secretariat, 2025, "draft")
-    services.start_build(old.id)
-    db.session.commit()
-    clock.freeze(dt.datetime(2026, 3, 1, 9, 5, tzinfo=dt.UTC))
-    same, created = services.request_build(secretariat, 2025, "draft")
-    assert (same.id, created) == (old.id, False)  # still alive five minutes on
-    clock.freeze(dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.UTC))
-    new, created = services.request_build(secretariat, 2025, "draft")
-    assert created and new.id != old.id
-    assert old.state == "failed" and old.message.startswith("Interrupted")
 
 
 def test_a_job_that_is_not_queued_is_skipped(db, world, secretariat, fast_build):
