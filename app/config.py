@@ -124,13 +124,10 @@ def load_config() -> dict:
         "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_MB", 12) * 1024 * 1024,
         "LOGO_MAX_BYTES": 2 * 1024 * 1024,
         "EVIDENCE_MAX_BYTES": _env_int("EVIDENCE_MAX_MB", 10) * 1024 * 1024,
-        # Workbooks uploaded back (issue 19): the file, its parts unpacked, the ratio of
-        # unpacked to packed size of any part (above it, a zip bomb), the number of parts.
         "WORKBOOK_MAX_BYTES": _env_int("WORKBOOK_MAX_MB", 5) * 1024 * 1024,
         "WORKBOOK_MAX_UNPACKED_BYTES": _env_int("WORKBOOK_MAX_UNPACKED_MB", 40) * 1024 * 1024,
         "WORKBOOK_MAX_RATIO": _env_int("WORKBOOK_MAX_RATIO", 200),
         "WORKBOOK_MAX_PARTS": _env_int("WORKBOOK_MAX_PARTS", 200),
-        # Seconds an uploaded workbook's preview can still be confirmed.
         "WORKBOOK_PREVIEW_MAX_AGE": _env_int("WORKBOOK_PREVIEW_MAX_AGE", 3600),
         # Reporting rules.
         "REMINDER_OFFSETS": [

@@ -4,6 +4,10 @@ sheets and rows against the signed identifiers, then every answer with the web f
 parsers. openpyxl reads in read-only mode and never evaluates a formula: a formula cell's
 saved result is taken, or the cell is refused.
 
+The limits come from the configuration: `WORKBOOK_MAX_BYTES` (the file),
+`WORKBOOK_MAX_UNPACKED_BYTES` (all its parts unpacked), `WORKBOOK_MAX_RATIO` (unpacked to
+packed size of a part above 1 MB: beyond it, a zip bomb) and `WORKBOOK_MAX_PARTS`.
+
 Refusals of the file or of its structure raise `WorkbookRefused` (422, all the problems at
 once; `WorkbookTooLarge`, 413); answers that do not parse come back as `CellError`s with
 their sheet and cell, for the preview.
