@@ -47,11 +47,24 @@ def save(book) -> bytes:
 
 
 def upload(client, data: bytes, year: int = 2026, filename: str = "report.xlsx"):
+    """POST the workbook as a browser does. The multipart body is built here, in memory: the
+    test client would spool a large one to a temporary file that outlives the request."""
     token = csrf_token(client, f"/my/reports/{year}/workbook")
+    boundary = "pactum-test-boundary"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
+            f"{token}\r\n--{boundary}\r\n"
+            f'Content-Disposition: form-data; name="workbook"; filename="{filename}"\r\n'
+            "Content-Type: application/octet-stream\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     return client.post(
         f"/my/reports/{year}/workbook",
-        data={"csrf_token": token, "workbook": (io.BytesIO(data), filename)},
-        content_type="multipart/form-data",
+        data=body,
+        content_type=f"multipart/form-data; boundary={boundary}",
     )
 
 
