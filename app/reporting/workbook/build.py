@@ -33,6 +33,9 @@ WORKBOOK_OPTIONS = {
     "strings_to_formulas": False,
     "strings_to_urls": False,
 }
+# Excel counts 1900 as a leap year: serial dates before March 1900 do not read back as
+# written, so those few are written as text (the reader parses both).
+EXCEL_SAFE_DATES = dt.date(1900, 3, 1)
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -298,7 +301,7 @@ def _answer_cell(writer: _Writer, lists, sheet, row: int, question, value) -> No
             sheet.write_blank(row, col, None, style)
         else:
             sheet.write_number(row, col, cell, style)
-    elif kind == QuestionType.DATE and isinstance(cell, dt.date):
+    elif kind == QuestionType.DATE and isinstance(cell, dt.date) and cell >= EXCEL_SAFE_DATES:
         style = writer.answer_date
         sheet.write_datetime(row, col, dt.datetime.combine(cell, dt.time()), style)
     else:
@@ -306,7 +309,7 @@ def _answer_cell(writer: _Writer, lists, sheet, row: int, question, value) -> No
         if cell is None:
             sheet.write_blank(row, col, None, style)
         else:
-            sheet.write_string(row, col, cell, style)
+            sheet.write_string(row, col, str(cell), style)
     rule = _validation(writer, lists, question)
     if rule:
         sheet.data_validation(row, col, row, col, rule)
