@@ -1,6 +1,7 @@
 """Every submitted report of a cycle as one workbook, for the secretariat (beside the CSV of
-`app.reporting.exports`): a sheet per section, a row per member (its latest submitted
-version), a column per question, with the same cells as the CSV.
+`app.reporting.exports`): a "Reports" sheet (a row per member: its latest submitted
+version, its state, when and whether late), then a sheet per section (a row per member, a
+column per question), with the same cells as the CSV.
 
 Memory stays bounded whatever the size of the alliance: the versions are read in batches
 (`yield_per`), XlsxWriter's constant-memory mode writes each row to a temporary file as soon
@@ -29,6 +30,7 @@ from app.reporting.workbook.build import WORKBOOK_OPTIONS
 from app.security import ensure_secretariat
 
 CHUNK = 64 * 1024
+REPORTS = "Reports"
 
 
 def filename(cycle: ReportingCycle) -> str:
@@ -77,16 +79,19 @@ def _write(path: str, cycle_id: int, titles: list[str], columns: list[list[tuple
     options["tmpdir"] = os.path.dirname(path)
     book = xlsxwriter.Workbook(path, options)
     bold = book.add_format({"bold": True})
-    fixed = _fixed_headings()
+    reports = book.add_worksheet(REPORTS)
+    for col, text in enumerate(_fixed_headings()):
+        reports.write_string(0, col, text, bold)
+    reports.freeze_panes(1, 1)
     sheets = []
     for index, (title, questions) in enumerate(zip(titles, columns, strict=True), start=1):
         sheet = book.add_worksheet(layout.sheet_name(index))
         sheet.write_string(0, 0, f"{index}. {title}", bold)
-        for col, text in enumerate([*fixed, *(name for _qid, name in questions)]):
+        for col, text in enumerate([_("Organisation"), *(name for _qid, name in questions)]):
             sheet.write_string(1, col, text, bold)
         sheet.freeze_panes(2, 1)
         sheets.append(sheet)
-    for row, version in enumerate(_versions(cycle_id), start=2):
+    for row, version in enumerate(_versions(cycle_id), start=1):
         values = {
             nq.question.get("id"): cell(nq.question)
             for nq in numbered_questions(version.snapshot or {})
@@ -100,9 +105,12 @@ def _write(path: str, cycle_id: int, titles: list[str], columns: list[list[tuple
             version.submitted_at.isoformat(timespec="seconds"),
             _("Yes") if version.is_late else _("No"),
         ]
+        for col, value in enumerate(head):
+            _write_cell(reports, row, col, value)
         for sheet, questions in zip(sheets, columns, strict=True):
-            for col, value in enumerate([*head, *(values.get(qid, "") for qid, _n in questions)]):
-                _write_cell(sheet, row, col, value)
+            sheet.write_string(row + 1, 0, version.name)
+            for col, (qid, _name) in enumerate(questions, start=1):
+                _write_cell(sheet, row + 1, col, values.get(qid, ""))
     book.close()
 
 

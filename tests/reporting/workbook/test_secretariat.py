@@ -73,17 +73,20 @@ def test_every_submitted_report_in_one_workbook(
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "no-store"
     book = openpyxl.load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames == ["Section 1", "Section 2", "Section 3"]
+    assert book.sheetnames == ["Reports", "Section 1", "Section 2", "Section 3"]
+    assert [r[0] for r in book["Reports"].iter_rows(min_row=2, values_only=True)] == sorted(
+        [rep_a.organisation.name, rep_b.organisation.name]
+    )
     sheet = book["Section 1"]
     rows = list(sheet.iter_rows(min_row=3, values_only=True))
     assert len(rows) == 2
     by_org = {row[0]: row for row in rows}
-    assert by_org[rep_a.organisation.name][7:9] == ("yes", 87.5)
-    assert by_org[rep_b.organisation.name][7] == "no"
-    assert sheet.cell(2, 8).value.startswith("1.1 Do you offer")
+    assert by_org[rep_a.organisation.name][1:3] == ("yes", 87.5)
+    assert by_org[rep_b.organisation.name][1] == "no"
+    assert sheet.cell(2, 2).value.startswith("1.1 Do you offer")
     contact = [
         r for r in book["Section 3"].iter_rows(min_row=3) if r[0].value == rep_a.organisation.name
-    ][0][7]
+    ][0][1]
     assert contact.data_type == "s" and contact.value.startswith(
         "=HYPERLINK"
     )  # text, not a formula
