@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 
@@ -165,6 +166,24 @@ def read_workbook(data: bytes, filename: str, sections) -> Upload:
     as `cycles.load_questionnaire` gives it). The caller checks the identifiers' cycle and
     organisation."""
     package = check_file(data, filename)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl's notes on parts it skips
+            return _read(package, data, sections)
+    except WorkbookRefused:
+        raise
+    except Exception as exc:  # noqa: BLE001  (a broken part shows while the rows are read)
+        raise WorkbookRefused([_damaged()]) from exc
+
+
+def _damaged() -> str:
+    return _(
+        "This workbook is damaged and cannot be read. Open it in a spreadsheet, save it as "
+        ".xlsx and upload it again."
+    )
+
+
+def _read(package: zipfile.ZipFile, data: bytes, sections) -> Upload:
     book = _open(data, data_only=False)
     try:
         identifiers = _identifiers(book, sections)
@@ -193,19 +212,11 @@ def read_workbook(data: bytes, filename: str, sections) -> Upload:
 
 
 def _open(data: bytes, data_only: bool):
-    try:
-        return openpyxl.load_workbook(
-            io.BytesIO(data), read_only=True, data_only=data_only, keep_links=False
-        )
-    except Exception as exc:  # noqa: BLE001  (openpyxl raises many kinds for a broken file)
-        raise WorkbookRefused(
-            [
-                _(
-                    "This workbook is damaged and cannot be read. Open it in a spreadsheet, save it "
-                    "as .xlsx and upload it again."
-                )
-            ]
-        ) from exc
+    """openpyxl's read-only workbook (openpyxl parses with defusedxml, which is pinned:
+    entity declarations are refused)."""
+    return openpyxl.load_workbook(
+        io.BytesIO(data), read_only=True, data_only=data_only, keep_links=False
+    )
 
 
 def _identifiers(book, sections) -> dict:

@@ -195,3 +195,23 @@ def test_no_csrf_token(db, client, started):
         content_type="multipart/form-data",
     )
     assert response.status_code == 400
+
+
+def test_entity_declarations_and_broken_parts(db, client, started):
+    data = download(client)
+
+    def replaced(part: str, text: bytes) -> bytes:
+        out = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+            for item in source.infolist():
+                target.writestr(item, text if item.filename == part else source.read(item))
+        return out.getvalue()
+
+    bomb = (
+        b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">'
+        b'<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><worksheet>&b;</worksheet>'
+    )
+    html = _refused(db, client, started, replaced("xl/worksheets/sheet3.xml", bomb))
+    assert "This workbook is damaged and cannot be read." in html
+    html = _refused(db, client, started, replaced("xl/worksheets/sheet3.xml", b"<worksheet"))
+    assert "This workbook is damaged and cannot be read." in html
