@@ -72,7 +72,7 @@ def column_headings() -> list[str]:
         _("Help"),
         _("Principle"),
         _("Last saved by"),
-        _("Saved at"),
+        _("Saved at (UTC)"),
     ]
 
 
