@@ -128,6 +128,11 @@ def load_config() -> dict:
         "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_MB", 12) * 1024 * 1024,
         "LOGO_MAX_BYTES": 2 * 1024 * 1024,
         "EVIDENCE_MAX_BYTES": _env_int("EVIDENCE_MAX_MB", 10) * 1024 * 1024,
+        "WORKBOOK_MAX_BYTES": _env_int("WORKBOOK_MAX_MB", 5) * 1024 * 1024,
+        "WORKBOOK_MAX_UNPACKED_BYTES": _env_int("WORKBOOK_MAX_UNPACKED_MB", 40) * 1024 * 1024,
+        "WORKBOOK_MAX_RATIO": _env_int("WORKBOOK_MAX_RATIO", 200),
+        "WORKBOOK_MAX_PARTS": _env_int("WORKBOOK_MAX_PARTS", 200),
+        "WORKBOOK_PREVIEW_MAX_AGE": _env_int("WORKBOOK_PREVIEW_MAX_AGE", 3600),
         # Reporting rules.
         "REMINDER_OFFSETS": [
             int(x) for x in (_env("REMINDER_OFFSETS", "30,7,1") or "").split(",") if x

@@ -128,6 +128,12 @@ LOGGED_IN_PAGES: list[tuple[str, str, Callable[[SimpleNamespace], str]]] = [
     ("rep", "reporting.report_pledges", lambda w: f"/my/reports/{OPEN_YEAR}/pledges"),
     ("rep", "reporting.report_preview", lambda w: f"/my/reports/{OPEN_YEAR}/preview"),
     ("rep", "reporting.report_submit", lambda w: f"/my/reports/{OPEN_YEAR}/submit"),
+    ("rep", "reporting.report_workbook", lambda w: f"/my/reports/{OPEN_YEAR}/workbook"),
+    (
+        "rep",
+        "reporting.report_workbook_download",
+        lambda w: f"/my/reports/{OPEN_YEAR}/workbook.xlsx",
+    ),
     ("rep", "reporting.version", lambda w: f"/reports/{CLOSED_YEAR}/{w.org_a.slug}/versions/1"),
     ("rep", "members.pledges", lambda w: f"/members/{w.org_a.slug}/pledges"),
     ("rep", "members.pledge", lambda w: f"/members/{w.org_a.slug}/pledges/{w.pledge_id}"),

@@ -14,5 +14,6 @@ from app.reporting.filling import (  # noqa: F401  (the representative's pages)
     section_views,
     views,
 )
+from app.reporting.workbook import views as workbook_views  # noqa: F401  (the workbook pages)
 
 __all__ = ["bp"]
