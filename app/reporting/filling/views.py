@@ -61,7 +61,9 @@ def report(year: int):
     return render_template(
         "reporting/report.html",
         **report_context(cycle, report, data),
-        versions=versions.versions_of(report.id, with_submitters=True) if exists else [],
+        versions=filling.version_states(
+            report, versions.versions_of(report.id, with_submitters=True) if exists else []
+        ),
         previous=previous,
         prefill_form=PrefillForm(base_revision=report.revision),
     )
@@ -176,6 +178,27 @@ def report_prefill(year: int):
     else:
         flash(_("Nothing to copy: every unchanged question already has an answer."), "info")
     return redirect(url_for("reporting.report", year=year))
+
+
+@bp.post("/my/reports/<int:year>/comments/<int:comment_id>/addressed")
+@representative_required
+def report_comment_addressed(year: int, comment_id: int):
+    """Mark one of the secretariat's comments as addressed (or not yet), from the overview
+    or from the section page; back to where the button was."""
+    _cycle, report, _exists = filling.my_report(_actor(), year)
+    addressed = request.form.get("addressed") != "0"
+    comment = filling.set_comment_addressed(_actor(), report, comment_id, addressed)
+    if addressed:
+        flash(_("The comment is marked as addressed."), "success")
+    else:
+        flash(_("The comment is marked as not addressed yet."), "info")
+    back = request.form.get("back", "")
+    if back.isascii() and back.isdigit():
+        return redirect(
+            url_for("reporting.report_section", year=year, index=int(back))
+            + f"#comment-{comment.id}"
+        )
+    return redirect(url_for("reporting.report", year=year) + "#comments")
 
 
 # Preview, attestation and submission -------------------------------------------------------
