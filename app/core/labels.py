@@ -64,7 +64,7 @@ QUESTION_TYPE = {
     "long_text": _l("Long text (Markdown)"),
     "url": _l("Web address (URL)"),
     "date": _l("Date"),
-    "evidence": _l("Evidence file(s)"),
+    "evidence": _l("Evidence files"),
 }
 
 ROLE = {"secretariat": _l("Secretariat"), "representative": _l("Member representative")}

@@ -20,7 +20,7 @@ from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
 
-from app.core import links
+from app.core import formats, links
 from app.core.labels import label
 from app.markdown import render as render_markdown
 
@@ -196,6 +196,11 @@ def init_app(app: Flask) -> None:
         format_datetime(value, fmt) if value else ""
     )
     app.jinja_env.filters["label"] = lambda code, kind: label(kind, code)
+    app.jinja_env.filters["percent"] = lambda value, digits=0: (
+        formats.percent(value, digits=digits) if value is not None else ""
+    )
+    app.jinja_env.globals["date_example"] = formats.numeric_date_example
+    app.jinja_env.globals["date_order_label"] = formats.date_order_label
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.add_extension("jinja2.ext.do")
 

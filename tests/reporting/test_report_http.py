@@ -87,7 +87,7 @@ def test_fill_two_sections_log_out_and_find_the_draft(app, world, db):
     assert 'value="87.5"' in body and "We use **strong defaults**." in body
     assert "4 of 6 required answers given" in body
     body = colleague_client.get(SECTION.format(3)).get_data(as_text=True)
-    assert 'value="Ada Lovelace"' in body and 'value="2026-02-01"' in body
+    assert 'value="Ada Lovelace"' in body and 'value="02/01/2026"' in body
 
 
 def test_bad_input_gets_messages_next_to_the_fields_and_is_not_stored(app, world, db):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app import clock
 from app.core.forms import apply_domain_error, error_status
@@ -174,7 +175,14 @@ def report_prefill(year: int):
         stale = isinstance(refused.error, filling.StaleDraft)
         return redirect(url_for("reporting.report", year=year)), (409 if stale else 302)
     if count:
-        flash(_("%(n)d answer(s) copied from last year. Please check them.", n=count), "success")
+        flash(
+            ngettext(
+                "%(num)d answer copied from last year. Please check it.",
+                "%(num)d answers copied from last year. Please check them.",
+                count,
+            ),
+            "success",
+        )
     else:
         flash(_("Nothing to copy: every unchanged question already has an answer."), "info")
     return redirect(url_for("reporting.report", year=year))
