@@ -8,6 +8,10 @@ English outside a request), so a page never mixes "11/30/26" with "December 23, 
   (`numeric_date_pattern`: "MM/dd/yyyy" in English, "dd/MM/yyyy" in French); the hint
   next to the field shows the same format (`numeric_date_example`), and the field also
   takes the ISO form (2026-03-31) that a browser's date picker or an export would give;
+* a date shown on a page is the locale's long date ("March 31, 2026", "31 mars 2026"),
+  a moment the long date and the short time joined as the locale joins them ("March 31,
+  2026, 4:40 PM"): `shown_date`, `shown_datetime` (the `date` and `datetime` filters,
+  whatever style a template asks for: one style per language);
 * percentages go through Babel's `format_percent` (`percent`), with the locale's spacing.
 """
 
@@ -16,9 +20,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from babel.dates import get_date_format
+from babel.dates import get_date_format, get_datetime_format
 from babel.numbers import format_percent as _babel_percent
-from flask_babel import get_locale
+from flask_babel import format_date, format_time, get_locale
 from flask_babel import gettext as _
 
 EXAMPLE_DATE = dt.date(2026, 3, 31)
@@ -103,3 +107,18 @@ def percent(value: float, locale=None, digits: int = 0) -> str:
     if digits:
         pattern = "#,##0." + "0" * digits + "%"
     return _babel_percent(value, format=pattern, locale=locale or _locale())
+
+
+def shown_date(value, _style: str = "long") -> str:
+    """A date (or the day of a moment, in the visitor's time zone) as pages show it: the
+    locale's long date. `_style` is accepted and ignored: one style per language."""
+    return format_date(value, "long") if value else ""
+
+
+def shown_datetime(value, _style: str = "long") -> str:
+    """A moment as pages show it: the long date and the short time, in the visitor's time
+    zone, joined as the locale joins them."""
+    if not value:
+        return ""
+    glue = get_datetime_format("medium", locale=_locale()).replace("'", "")
+    return glue.format(format_time(value, "short"), format_date(value, "long"))

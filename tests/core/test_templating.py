@@ -181,3 +181,25 @@ def test_percentages_in_one_style_per_language(app):
         assert formats.percent(0.425, digits=1) == "42.5%"
         with force_locale("fr"):
             assert render_template_string("{{ 0.42|percent }}") == "42\xa0%"
+
+
+def test_dates_in_one_style_per_language_whatever_a_template_asks(app):
+    import datetime as dt
+
+    from flask_babel import force_locale
+
+    day = dt.date(2026, 12, 23)
+    moment = dt.datetime(2026, 11, 30, 16, 40, tzinfo=dt.UTC)
+    template = (
+        "{{ d|date('short') }}|{{ d|date('medium') }}|{{ d|date }}|"
+        "{{ m|datetime('short') }}|{{ m|datetime('long') }}"
+    )
+    with app.test_request_context("/"):
+        shown = render_template_string(template, d=day, m=moment).split("|")
+        assert shown[:3] == ["December 23, 2026"] * 3
+        assert shown[3] == shown[4]
+        assert shown[3].startswith("November 30, 2026, ") and shown[3].endswith("PM")
+        with force_locale("fr"):
+            shown = render_template_string(template, d=day, m=moment).split("|")
+            assert shown[:3] == ["23 décembre 2026"] * 3
+            assert shown[3] == shown[4] and shown[3].startswith("30 novembre 2026")
