@@ -113,6 +113,9 @@ def test_versions_table_shows_each_versions_true_state(app, world, secretariat, 
     assert "Submitted, awaiting review" in rows[0]
     assert "Superseded before review" in rows[1]
     assert "Returned for changes" in rows[2]
+    page = client.get(f"/reports/2026/{world.org_a.slug}/versions/2").get_data(as_text=True)
+    review_row = page.split("<dt>Review</dt>")[1].split("</dd>")[0]
+    assert "Superseded before review" in review_row
     review.accept(secretariat, third)
     db.session.commit()
     body = client.get("/my/reports/2026").get_data(as_text=True)

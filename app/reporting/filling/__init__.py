@@ -44,7 +44,7 @@ from app.reporting.filling.data import (
     load,
     obligations,
     pledges_of,
-    version_states,
+    version_state,
 )
 from app.reporting.filling.drafts import (
     OFFICER_MAX,
@@ -150,6 +150,6 @@ __all__ = [
     "store_answers",
     "submission_issues",
     "submit_report",
-    "version_states",
+    "version_state",
     "visible_cycle",
 ]

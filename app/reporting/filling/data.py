@@ -114,20 +114,13 @@ def load(report: Report, with_pledges: bool = True, with_comments: bool = True) 
     return data
 
 
-def version_states(report: Report, versions) -> list[tuple[ReportVersion, str]]:
-    """Each version with its true state (a `version_state` label code): the review's
-    decision, "submitted" for the current one awaiting review, "superseded" for an older
-    one that a newer version replaced before it was reviewed."""
-    return [
-        (
-            version,
-            "superseded"
-            if version.review_state == ReportState.SUBMITTED
-            and version.id != report.current_version_id
-            else version.review_state,
-        )
-        for version in versions
-    ]
+def version_state(version: ReportVersion, report: Report) -> str:
+    """A version's true state (a `version_state` label code): the review's decision,
+    "submitted" for the current one awaiting review, "superseded" for an older one that a
+    newer version replaced before anyone reviewed it."""
+    if version.review_state == ReportState.SUBMITTED and version.id != report.current_version_id:
+        return "superseded"
+    return version.review_state
 
 
 def pledges_of(report: Report) -> tuple[list[Pledge], dict[int, ReportPledge]]:

@@ -27,6 +27,12 @@ from app.reporting.models import CycleStatus, Report, ReportingCycle
 from app.security import representative_required
 
 
+@bp.app_template_filter("version_state")
+def _version_state(version, report) -> str:
+    """`version|version_state(report)`: the state a versions table shows (filling.version_state)."""
+    return filling.version_state(version, report)
+
+
 def editable(cycle: ReportingCycle) -> bool:
     return cycle.status == CycleStatus.OPEN
 
@@ -62,9 +68,7 @@ def report(year: int):
     return render_template(
         "reporting/report.html",
         **report_context(cycle, report, data),
-        versions=filling.version_states(
-            report, versions.versions_of(report.id, with_submitters=True) if exists else []
-        ),
+        versions=versions.versions_of(report.id, with_submitters=True) if exists else [],
         previous=previous,
         prefill_form=PrefillForm(base_revision=report.revision),
     )
