@@ -44,6 +44,15 @@ REPORT_STATE = {
     "accepted": _l("Accepted"),
 }
 
+# A submitted version's state as its organisation reads it: the review's decision, or
+# "superseded" when a newer version replaced it before anyone reviewed it.
+VERSION_STATE = {
+    "submitted": _l("Submitted, awaiting review"),
+    "superseded": _l("Superseded before review"),
+    "returned": _l("Returned for changes"),
+    "accepted": _l("Accepted"),
+}
+
 CYCLE_STATUS = {"draft": _l("Draft"), "open": _l("Open"), "closed": _l("Closed")}
 
 QUESTION_TYPE = {
@@ -55,7 +64,7 @@ QUESTION_TYPE = {
     "long_text": _l("Long text (Markdown)"),
     "url": _l("Web address (URL)"),
     "date": _l("Date"),
-    "evidence": _l("Evidence file(s)"),
+    "evidence": _l("Evidence files"),
 }
 
 ROLE = {"secretariat": _l("Secretariat"), "representative": _l("Member representative")}
@@ -66,6 +75,7 @@ ALL = {
     "status": STATUS,
     "pledge_status": PLEDGE_STATUS,
     "report_state": REPORT_STATE,
+    "version_state": VERSION_STATE,
     "cycle_status": CYCLE_STATUS,
     "question_type": QUESTION_TYPE,
     "role": ROLE,

@@ -9,8 +9,6 @@ import pycountry
 from flask import Flask, current_app, has_request_context, request, url_for
 from flask.globals import _cv_app, _cv_request
 from flask_babel import (
-    format_date,
-    format_datetime,
     format_time,
     get_locale,
     get_timezone,
@@ -20,7 +18,7 @@ from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
 
-from app.core import links
+from app.core import formats, links
 from app.core.labels import label
 from app.markdown import render as render_markdown
 
@@ -189,13 +187,14 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["url_for"] = _memoised_url_for()
     app.jinja_env.filters["md"] = render_markdown
     app.jinja_env.filters["country"] = local_country_name
-    app.jinja_env.filters["date"] = lambda value, fmt="medium": (
-        format_date(value, fmt) if value else ""
-    )
-    app.jinja_env.filters["datetime"] = lambda value, fmt="medium": (
-        format_datetime(value, fmt) if value else ""
-    )
+    app.jinja_env.filters["date"] = formats.shown_date  # one style per language
+    app.jinja_env.filters["datetime"] = formats.shown_datetime
     app.jinja_env.filters["label"] = lambda code, kind: label(kind, code)
+    app.jinja_env.filters["percent"] = lambda value, digits=0: (
+        formats.percent(value, digits=digits) if value is not None else ""
+    )
+    app.jinja_env.globals["date_example"] = formats.numeric_date_example
+    app.jinja_env.globals["date_order_label"] = formats.date_order_label
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.add_extension("jinja2.ext.do")
 

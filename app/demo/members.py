@@ -14,6 +14,7 @@ from app import clock
 from app.accounts.models import Role, User
 from app.charter.models import Principle
 from app.core.services import store_file
+from app.core.templating import country_name
 from app.db import db
 from app.demo.common import DEMO_PASSWORD, REPRESENTATIVE_EMAIL
 from app.members.models import (
@@ -142,7 +143,7 @@ def seed(secretariat: User, versions, rng) -> list[Organisation]:
             size_band=size,
             website=f"https://www.{slugify(name)}.example",
             description_md=f"{name} is a {category.replace('_', ' ')} organisation based in "
-            f"{country} working in *{SECTORS[sector].lower()}*.",
+            f"{country_name(country)} working in *{SECTORS[sector].lower()}*.",
             status="active",
             status_since=joined_at,
             joined_on=joined,

@@ -70,6 +70,11 @@ PUBLIC_STATUSES = (
     Status.DELISTED,
     Status.WITHDRAWN,
 )
+# One definition of "member" everywhere (issue 16): the organisations in the alliance,
+# suspended ones included (the annual report's IN_ALLIANCE); the directory also lists the
+# former members, and says how many of its organisations they are.
+MEMBER_STATUSES = (Status.ACTIVE, Status.NON_COMMUNICATING, Status.SUSPENDED)
+FORMER_MEMBER_STATUSES = (Status.DELISTED, Status.WITHDRAWN)
 
 
 class Sector(db.Model):

@@ -15,9 +15,10 @@ import re
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-from flask_babel import format_date, format_decimal
+from flask_babel import format_date, format_decimal, ngettext
 from flask_babel import gettext as _
 
+from app.core import formats
 from app.reporting.models import QuestionType
 
 SHORT_TEXT_MAX = 500
@@ -32,7 +33,6 @@ CONDITION_TYPES = (QuestionType.YES_NO, QuestionType.SINGLE_CHOICE, QuestionType
 CHOICE_TYPES = (QuestionType.SINGLE_CHOICE, QuestionType.MULTIPLE_CHOICE)
 
 _NUMBER_RE = re.compile(r"^[+-]?[0-9]+(?:[.,][0-9]+)?$")
-_DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _HOST_RE = re.compile(
     r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
@@ -170,14 +170,22 @@ def _looks_like_ip(host: str) -> bool:
 
 
 def _date(raw) -> str | None:
+    """A date as the locale writes it in a form (03/31/2026 in English, 31/03/2026 in
+    French: `app.core.formats`) or in ISO form (2026-03-31), stored as "YYYY-MM-DD"."""
     text = _one(raw).strip()
     if not text:
         return None
-    if not _DATE_RE.match(text):
-        raise AnswerInvalid(_("Enter a date as year-month-day, for example 2026-03-31."))
     try:
-        value = dt.date.fromisoformat(text)
+        value = formats.parse_numeric_date(text)
     except ValueError as exc:
+        if str(exc) == "format":
+            raise AnswerInvalid(
+                _(
+                    "Enter a date as %(order)s, for example %(example)s.",
+                    order=formats.date_order_label(),
+                    example=formats.numeric_date_example(),
+                )
+            ) from exc
         raise AnswerInvalid(_("This date does not exist. Check the day and the month.")) from exc
     if not DATE_MIN <= value <= DATE_MAX:
         raise AnswerInvalid(_("Enter a date between 1900 and 2100."))
@@ -324,7 +332,7 @@ def display(question, value, evidence_count: int = 0) -> str:
     if question.type == QuestionType.EVIDENCE:
         if not evidence_count:
             return ""
-        return _("%(n)d file(s)", n=evidence_count)
+        return ngettext("%(num)d file", "%(num)d files", evidence_count)
     if value is None:
         return ""
     kind = question.type
@@ -339,6 +347,11 @@ def display(question, value, evidence_count: int = 0) -> str:
         try:
             return format_date(dt.date.fromisoformat(value), "long")
         except (TypeError, ValueError):
+            return str(value)
+    if kind == QuestionType.DATE:
+        try:
+            return formats.format_numeric_date(dt.date.fromisoformat(str(value)))
+        except ValueError:
             return str(value)
     return str(value)
 
@@ -356,4 +369,9 @@ def form_value(question, value):
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         return str(value)
+    if kind == QuestionType.DATE:
+        try:
+            return formats.format_numeric_date(dt.date.fromisoformat(str(value)))
+        except ValueError:
+            return str(value)
     return str(value)

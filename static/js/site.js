@@ -6,11 +6,8 @@ document.addEventListener("submit", function (event) {
     event.preventDefault();
   }
 });
-document.addEventListener("change", function (event) {
-  if (event.target && event.target.id === "lang-select") {
-    event.target.form.submit();
-  }
-});
+// The language selector changes the language only when its button is pressed: moving
+// through the options with the arrow keys must not load another page (issue 16).
 document.addEventListener("DOMContentLoaded", function () {
   var summary = document.getElementById("error-summary");
   if (summary) { summary.focus(); }

@@ -101,7 +101,7 @@ def test_queue_changes_and_return_with_a_comment(page, story, a11y, login_browse
     # The representative sees the comment in the report.
     login_browser(page, "rep@alpha.example", PASSWORD)
     page.goto("/my/reports/2026")
-    expect(page.get_by_text("Comments on 1 question(s) are shown")).to_be_visible()
+    expect(page.get_by_text("The secretariat commented on 1 question")).to_be_visible()
     a11y(page, "representative's returned report")
 
 

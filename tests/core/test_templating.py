@@ -111,3 +111,95 @@ def test_short_times_are_remembered_per_minute_language_and_zone(app):
         assert short_time(moment.replace(minute=6)) == "2:06\u202fPM"
     with app.app_context(), app.test_request_context("/?lang=fr"):
         assert short_time(moment) == "14:05"
+
+
+# One style per language for dates and percentages (issue 16) ------------------------------
+
+
+def test_date_fields_take_and_show_the_locales_numeric_date(app):
+    import datetime as dt
+
+    from app.core import formats
+
+    day = dt.date(2026, 3, 31)
+    assert formats.numeric_date_pattern("en") == "MM/dd/yyyy"
+    assert formats.numeric_date_pattern("fr") == "dd/MM/yyyy"
+    assert formats.numeric_date_pattern("de") == "dd.MM.yyyy"
+    assert formats.format_numeric_date(day, "en") == "03/31/2026"
+    assert formats.format_numeric_date(day, "fr") == "31/03/2026"
+    for text, locale in (
+        ("03/31/2026", "en"),
+        ("3/31/2026", "en"),
+        ("31/03/2026", "fr"),
+        ("31.3.2026", "fr"),
+        ("31.03.2026", "de"),
+        ("2026-03-31", "en"),
+        ("2026-03-31", "fr"),
+    ):
+        assert formats.parse_numeric_date(text, locale) == day, (text, locale)
+    for text, locale, reason in (
+        ("31/03/2026", "en", "format"),
+        ("03/31/26", "en", "format"),
+        ("31 March 2026", "en", "format"),
+        ("31/04/2026", "fr", "day"),
+        ("", "fr", "format"),
+    ):
+        try:
+            formats.parse_numeric_date(text, locale)
+        except ValueError as error:
+            assert str(error) == reason, (text, locale)
+        else:
+            raise AssertionError((text, locale))
+
+
+def test_the_date_hint_and_the_stored_date_agree_in_every_language(app, compiled_catalog):  # noqa: F811
+    from flask_babel import force_locale
+
+    from app.reporting import answers
+    from app.reporting.models import Question, QuestionType
+
+    question = Question(type=QuestionType.DATE, text="When?")
+    template = "{{ _('A date as %(order)s, for example %(date)s.', order=date_order_label(), date=date_example()) }}"
+    with app.test_request_context("/"):
+        for locale, typed, hint in (
+            ("en", "03/31/2026", "month/day/year, for example 03/31/2026"),
+            ("fr", "31/03/2026", "31/03/2026"),
+        ):
+            with force_locale(locale):
+                assert hint in render_template_string(template)
+                assert answers.parse(question, typed) == "2026-03-31"
+                assert answers.form_value(question, "2026-03-31") == typed
+
+
+def test_percentages_in_one_style_per_language(app):
+    from flask_babel import force_locale
+
+    from app.core import formats
+
+    with app.test_request_context("/"):
+        assert render_template_string("{{ 0.42|percent }}") == "42%"
+        assert formats.percent(0.425, digits=1) == "42.5%"
+        with force_locale("fr"):
+            assert render_template_string("{{ 0.42|percent }}") == "42\xa0%"
+
+
+def test_dates_in_one_style_per_language_whatever_a_template_asks(app):
+    import datetime as dt
+
+    from flask_babel import force_locale
+
+    day = dt.date(2026, 12, 23)
+    moment = dt.datetime(2026, 11, 30, 16, 40, tzinfo=dt.UTC)
+    template = (
+        "{{ d|date('short') }}|{{ d|date('medium') }}|{{ d|date }}|"
+        "{{ m|datetime('short') }}|{{ m|datetime('long') }}"
+    )
+    with app.test_request_context("/"):
+        shown = render_template_string(template, d=day, m=moment).split("|")
+        assert shown[:3] == ["December 23, 2026"] * 3
+        assert shown[3] == shown[4]
+        assert shown[3].startswith("November 30, 2026, ") and shown[3].endswith("PM")
+        with force_locale("fr"):
+            shown = render_template_string(template, d=day, m=moment).split("|")
+            assert shown[:3] == ["23 décembre 2026"] * 3
+            assert shown[3] == shown[4] and shown[3].startswith("30 novembre 2026")

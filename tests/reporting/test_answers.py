@@ -85,7 +85,10 @@ def test_numbers(question, raw, value, db):
         (q("url"), "not a url", "spaces"),
         (q("url"), "https://user:pw@example.org/", "full web address"),
         (q("url"), "https://example.org:99999/", "full web address"),
-        (q("date"), "31/03/2026", "year-month-day"),
+        (q("date"), "31/03/2026", "as month/day/year, for example 03/31/2026"),
+        (q("date"), "3/31/26", "as month/day/year"),
+        (q("date"), "2026", "as month/day/year"),
+        (q("date"), "04/31/2026", "does not exist"),
         (q("date"), "2026-02-30", "does not exist"),
         (q("date"), "1850-01-01", "between 1900 and 2100"),
         (q("short_text"), "x" * 501, "at most"),
@@ -144,7 +147,7 @@ def test_display(app, db):
         assert answers.display(q("number"), 1234567) == "1,234,567"
         assert answers.display(q("multiple_choice"), ["A", "B"]) == "A; B"
         assert answers.display(q("date"), "2026-03-01") == "March 1, 2026"
-        assert answers.display(q("evidence"), None, 2) == "2 file(s)"
+        assert answers.display(q("evidence"), None, 2) == "2 files"
         assert answers.display(q("short_text"), None) == ""
         assert answers.form_value(q("yes_no"), False) == "no"
         assert answers.form_value(q("number"), 3.0) == "3"

@@ -59,16 +59,46 @@ def test_save_section_saves_answers_then_files(world, db):
     assert not exists and report.id is None
     section = filling.load(report).sections[1]
     answers = {c.q["programme"].id: "Email address"}
-    report = filling.save_section(
+    saved = filling.save_section(
         world.rep_a, report, section, answers, "0", [(c.q["policy"], "policy.pdf", PDF)]
     )
+    report = saved.report
+    assert saved.file_errors == {}
     data = filling.load(report)
     assert data.values[c.q["programme"].id] == "Email address"
     assert [e.filename for e in data.evidence[c.q["policy"].id]] == ["policy.pdf"]
-    with pytest.raises(filling.FilesRefused) as refused:
+
+
+def test_a_refused_file_keeps_the_answers_and_the_other_files(world, db):
+    """Issue 16: a rejected evidence file no longer throws away the section's answers."""
+    c = world.cycle
+    _cycle, report, _exists = filling.my_report(world.rep_a, 2026)
+    section = filling.load(report).sections[1]
+    uploads = [(c.q["policy"], "x.pdf", b""), (c.q["policy"], "policy.pdf", PDF)]
+    saved = filling.save_section(
+        world.rep_a, report, section, {c.q["programme"].id: "None"}, "0", uploads
+    )
+    assert set(saved.file_errors) == {c.q["policy"].id}
+    assert "x.pdf is empty" in saved.file_errors[c.q["policy"].id]
+    data = filling.load(saved.report)
+    assert data.values[c.q["programme"].id] == "None"
+    assert [e.filename for e in data.evidence[c.q["policy"].id]] == ["policy.pdf"]
+
+
+def test_invalid_answers_store_nothing_and_name_the_bad_files_too(world, db):
+    c = world.cycle
+    _cycle, report, _exists = filling.my_report(world.rep_a, 2026)
+    section = filling.load(report).sections[1]
+    with pytest.raises(filling.AnswersInvalid) as refused:
         filling.save_section(
-            world.rep_a, report, section, {}, report.revision, [(c.q["policy"], "x.pdf", b"")]
+            world.rep_a,
+            report,
+            section,
+            {c.q["programme"].id: "not a choice"},
+            "0",
+            [(c.q["policy"], "x.pdf", b"")],
         )
+    assert set(refused.value.errors) == {c.q["programme"].id}
     assert set(refused.value.file_errors) == {c.q["policy"].id}
 
 

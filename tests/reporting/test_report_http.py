@@ -8,7 +8,7 @@ import io
 import re
 
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
@@ -87,7 +87,7 @@ def test_fill_two_sections_log_out_and_find_the_draft(app, world, db):
     assert 'value="87.5"' in body and "We use **strong defaults**." in body
     assert "4 of 6 required answers given" in body
     body = colleague_client.get(SECTION.format(3)).get_data(as_text=True)
-    assert 'value="Ada Lovelace"' in body and 'value="2026-02-01"' in body
+    assert 'value="Ada Lovelace"' in body and 'value="02/01/2026"' in body
 
 
 def test_bad_input_gets_messages_next_to_the_fields_and_is_not_stored(app, world, db):
@@ -257,25 +257,36 @@ def test_evidence_upload_download_and_removal(app, world, db):
     assert response.status_code == 404
     db.session.expire_all()
     assert not db.session.get(Evidence, item.id).removed
-    # A disguised or oversized file is refused next to its question; the answers stay unsaved.
-    for name, data, message in (
-        ("policy.pdf", b"MZ\x90\x00 pretending", "we check the content"),
-        ("huge.pdf", b"%PDF-" + b"0" * (10 * 1024 * 1024), "larger than 10 MB"),
+    # A disguised or oversized file is refused next to its question; the answers are kept.
+    for base, (name, data, message, answer) in enumerate(
+        (
+            ("policy.pdf", b"MZ\x90\x00 pretending", "we check the content", "None"),
+            (
+                "huge.pdf",
+                b"%PDF-" + b"0" * (10 * 1024 * 1024),
+                "larger than 10 MB",
+                "Email address",
+            ),
+        ),
+        start=2,
     ):
         response = _post_multipart(
             client,
             SECTION.format(2),
             {
-                f"q-{c.q['programme'].id}": "None",
-                "base_revision": "2",
+                f"q-{c.q['programme'].id}": answer,
+                "base_revision": str(base),
                 f"file-{policy}": FileStorage(io.BytesIO(data), filename=name),
             },
         )
         assert response.status_code == 422
         body = response.get_data(as_text=True)
         assert message in body and f'id="q-{policy}-error"' in body
-    db.session.expire_all()
-    assert _values(world.org_a)[c.q["programme"].id] == "Bug bounty"
+        assert "Your answers were saved, but some files could not be attached" in body
+        assert f'name="base_revision" type="hidden" value="{base + 1}"' in body
+        db.session.expire_all()
+        assert _values(world.org_a)[c.q["programme"].id] == answer
+    assert db.session.scalar(select(func.count(Evidence.id))) == 1
     # Bigger than the request limit: 413 before any of it is read.
     # (Sent as raw bytes: the test client's own temporary file would outlive the request.)
     too_big = b"--x\r\n" + b"0" * (13 * 1024 * 1024)
@@ -288,7 +299,7 @@ def test_evidence_upload_download_and_removal(app, world, db):
         client,
         SECTION.format(2),
         {**_form(c, ["programme"]), "action": f"remove:{item.id}"},
-        base=2,
+        base=4,
     )
     assert response.status_code == 302
     db.session.expire_all()

@@ -22,7 +22,7 @@ from app.core.templating import country_name, local_country_name
 from app.db import db
 from app.members.directory.filters import CACHE_FORMAT, Filters, SectorRef
 from app.members.directory.statements import FACETS, counts_statement, page_statement
-from app.members.models import PUBLIC_STATUSES, Sector
+from app.members.models import FORMER_MEMBER_STATUSES, PUBLIC_STATUSES, Sector
 
 register_fragment("directory-context", "members", "charter")
 register_fragment("directory-filters", "members")
@@ -102,6 +102,15 @@ class DirectoryPage:
             ),
         )
         return _member_rows(raw, self.context)
+
+    @property
+    def former(self) -> int:
+        """How many of the organisations listed are former members (delisted, withdrawn),
+        for the heading: "40 organisations, of which 3 former members"."""
+        by_status = self.counts.get("status", {})
+        if self.filters.status:
+            return self.total if self.filters.status in FORMER_MEMBER_STATUSES else 0
+        return sum(by_status.get(str(s), 0) for s in FORMER_MEMBER_STATUSES)
 
     @property
     def pages(self) -> int:

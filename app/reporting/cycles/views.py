@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app import clock
 from app.charter import services as charter_services
@@ -220,7 +221,11 @@ def admin_principle_sections(year: int):
         year,
         lambda c: cycles.add_principle_sections(_actor(), c),
         lambda added: (
-            _("%(n)d section(s) added, one per principle.", n=len(added))
+            ngettext(
+                "%(num)d section added, one per principle.",
+                "%(num)d sections added, one per principle.",
+                len(added),
+            )
             if added
             else _("Every principle already has a section.")
         ),
@@ -242,7 +247,15 @@ def admin_cycle_copy(year: int):
         copied = cycles.copy_questionnaire(_actor(), source, cycle)
     if refused:
         return _cycle_page(year, refusal=refused.message, status=refused.status)
-    flash(_("%(n)d question(s) copied from %(year)d.", n=copied, year=source.year), "success")
+    flash(
+        ngettext(
+            "%(num)d question copied from %(year)d.",
+            "%(num)d questions copied from %(year)d.",
+            copied,
+            year=source.year,
+        ),
+        "success",
+    )
     return redirect(url_for("reporting.admin_cycle", year=year))
 
 

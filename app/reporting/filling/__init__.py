@@ -14,6 +14,7 @@ Every service takes the acting user, checks it, flushes and never commits. The m
 * `statements`, `revisions`: the save path's SQL; the optimistic lock and the edit log;
 * `drafts`: answers (`autosave`, `save_section`), the attestation;
 * `evidence`, `pledges`, `prefill`: files, pledge progress, copying last year's report;
+* `comments`: the organisation marks the secretariat's comments as addressed;
 * `data`: everything a page shows (`load`), the dashboard's `obligations`;
 * `snapshot`, `submission`: the frozen report; what stops a submission, and submitting;
 * `reading`: versions as filling reads them (until `app.reporting.versions` replaces it);
@@ -36,17 +37,20 @@ from app.reporting.filling.access import (
     started,
     visible_cycle,
 )
+from app.reporting.filling.comments import set_comment_addressed
 from app.reporting.filling.data import (
     OPEN_PLEDGE_STATUSES,
     ReportData,
     load,
     obligations,
     pledges_of,
+    version_state,
 )
 from app.reporting.filling.drafts import (
     OFFICER_MAX,
     STATEMENT_MAX,
     DraftState,
+    SectionSave,
     answers_from_form,
     autosave,
     draft_progress,
@@ -57,7 +61,6 @@ from app.reporting.filling.drafts import (
 )
 from app.reporting.filling.errors import (
     AnswersInvalid,
-    FilesRefused,
     ForeignAnswers,
     Issue,
     NoSuchPage,
@@ -99,13 +102,13 @@ __all__ = [
     "AnswersInvalid",
     "Attestation",
     "DraftState",
-    "FilesRefused",
     "ForeignAnswers",
     "Issue",
     "NoSuchPage",
     "QuestionSpec",
     "Questionnaire",
     "ReportData",
+    "SectionSave",
     "StaleDraft",
     "SubmissionIncomplete",
     "SubmitOutcome",
@@ -141,10 +144,12 @@ __all__ = [
     "save_pledges",
     "save_section",
     "set_attestation",
+    "set_comment_addressed",
     "stale_error",
     "started",
     "store_answers",
     "submission_issues",
     "submit_report",
+    "version_state",
     "visible_cycle",
 ]

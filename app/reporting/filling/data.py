@@ -45,6 +45,14 @@ class ReportData:
     comments: dict[int, list[ReviewComment]] = field(default_factory=dict)
     general_comments: list[ReviewComment] = field(default_factory=list)
 
+    def comments_in(self, section) -> int:
+        """How many of the secretariat's comments are about questions of `section`."""
+        return sum(len(self.comments.get(q.id, ())) for q in section.questions)
+
+    def comment_list(self) -> list[tuple[object, ReviewComment]]:
+        """(question, comment) for every comment on a question, in questionnaire order."""
+        return [(q, c) for q in self.questions for c in self.comments.get(q.id, ())]
+
     def evidence_count(self, question_id: int) -> int:
         return len(self.evidence.get(question_id, []))
 
@@ -104,6 +112,15 @@ def load(report: Report, with_pledges: bool = True, with_comments: bool = True) 
             else:
                 data.comments.setdefault(comment.question_id, []).append(comment)
     return data
+
+
+def version_state(version: ReportVersion, report: Report) -> str:
+    """A version's true state (a `version_state` label code): the review's decision,
+    "submitted" for the current one awaiting review, "superseded" for an older one that a
+    newer version replaced before anyone reviewed it."""
+    if version.review_state == ReportState.SUBMITTED and version.id != report.current_version_id:
+        return "superseded"
+    return version.review_state
 
 
 def pledges_of(report: Report) -> tuple[list[Pledge], dict[int, ReportPledge]]:

@@ -23,13 +23,8 @@ from app.db import db
 from app.errors import NotFound, ValidationFailed
 from app.reporting import answers
 from app.reporting.filling.access import ensure_can_edit, find_draft, my_report, started
-from app.reporting.filling.errors import (
-    AnswersInvalid,
-    FilesRefused,
-    ForeignAnswers,
-    NoSuchPage,
-)
-from app.reporting.filling.evidence import attach_evidence, remove_evidence
+from app.reporting.filling.errors import AnswersInvalid, ForeignAnswers, NoSuchPage
+from app.reporting.filling.evidence import attach_evidence, check_file, remove_evidence
 from app.reporting.filling.questionnaire import Questionnaire, questionnaire_for_saving
 from app.reporting.filling.revisions import check_base, claim_revision, log_edit, stale_error
 from app.reporting.filling.statements import (
@@ -355,6 +350,15 @@ def autosave(
     return state
 
 
+@dataclass
+class SectionSave:
+    """What a section page's save did: the report (started at its first save), and the
+    files it refused (question id -> message; the answers were saved all the same)."""
+
+    report: Report
+    file_errors: dict[int, str] = field(default_factory=dict)
+
+
 def save_section(
     actor,
     report: Report,
@@ -363,24 +367,48 @@ def save_section(
     base_revision,
     uploads=(),
     remove_id: int | None = None,
-) -> Report:
+) -> SectionSave:
     """The section page's save: the answers (`raw`, see `answers_from_form`), then the
     chosen files (`uploads`: (question, filename, bytes)) and the removal of file
-    `remove_id`. Starts the report at its first save; returns it. FilesRefused when some
-    files cannot be attached (nothing is kept then: the caller rolls back)."""
+    `remove_id`. Starts the report at its first save.
+
+    A refused file does not cost the answers: they are saved, each file that can be
+    attached is, and each refused one is listed in `file_errors` (its own writes rolled
+    back to a savepoint). Invalid answers raise AnswersInvalid, which also lists what is
+    wrong with the chosen files, and nothing is stored."""
     report = started(actor, report)
-    save_answers(actor, report, raw, base_revision)
+    try:
+        save_answers(actor, report, raw, base_revision)
+    except AnswersInvalid as error:
+        error.file_errors = _check_uploads(uploads)
+        raise
     file_errors: dict[int, str] = {}
     for question, filename, data in uploads:
         try:
-            attach_evidence(actor, report, question, filename, data)
+            with db.session.begin_nested():
+                attach_evidence(actor, report, question, filename, data)
         except ValidationFailed as error:
-            file_errors[question.id] = error.message
-    if file_errors:
-        raise FilesRefused(file_errors)
+            _add_error(file_errors, question.id, error.message)
     if remove_id is not None:
         item = db.session.get(Evidence, remove_id)
         if item is None or item.report_id != report.id or item.question.section_id != section.id:
             raise NotFound(_("This file is not attached to this section of your report."))
         remove_evidence(actor, report, remove_id)
-    return report
+    return SectionSave(report, file_errors)
+
+
+def _check_uploads(uploads) -> dict[int, str]:
+    """What is wrong with each chosen file, without storing any (question id -> message)."""
+    file_errors: dict[int, str] = {}
+    for question, filename, data in uploads:
+        try:
+            check_file(filename, data)
+        except ValidationFailed as error:
+            _add_error(file_errors, question.id, error.message)
+    return file_errors
+
+
+def _add_error(file_errors: dict[int, str], question_id: int, message: str) -> None:
+    """One message per question, however many of its files were refused."""
+    earlier = file_errors.get(question_id)
+    file_errors[question_id] = f"{earlier} {message}" if earlier else message

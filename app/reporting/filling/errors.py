@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask_babel import gettext as _
-
 from app.errors import Conflict, DomainError, NotFound, ValidationFailed
 
 
@@ -32,7 +30,14 @@ class ForeignAnswers(DomainError):
 
 
 class AnswersInvalid(ValidationFailed):
-    """Some posted answers cannot be stored; `errors` maps question id -> [message]."""
+    """Some posted answers cannot be stored; `errors` maps question id -> [message];
+    `file_errors` (question id -> message) what is wrong with the files chosen with them."""
+
+    file_errors: dict[int, str]
+
+    def __init__(self, message: str, errors=None, file_errors=None, **kwargs):
+        super().__init__(message, errors=errors, **kwargs)
+        self.file_errors = dict(file_errors or {})
 
 
 @dataclass
@@ -52,19 +57,6 @@ class SubmissionIncomplete(ValidationFailed):
     def __init__(self, message: str, issues: list[Issue]):
         super().__init__(message)
         self.issues = issues
-
-
-class FilesRefused(ValidationFailed):
-    """Some chosen files could not be attached; `file_errors` maps question id -> message."""
-
-    def __init__(self, file_errors: dict[int, str]):
-        super().__init__(
-            _(
-                "Some files could not be attached. Your answers were not saved "
-                "either: please check them and save again."
-            )
-        )
-        self.file_errors = file_errors
 
 
 class NoSuchPage(NotFound):

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from app import clock
 from app.core.templating import short_time
 from app.core.uow import refusal_into
+from app.db import db
 from app.errors import NotFound
 from app.reporting import answers, filling
 from app.reporting.blueprint import _actor, bp
@@ -150,15 +151,40 @@ def report_section(year: int, index: int):
         abort(400)
     raw = filling.answers_from_form(section.questions, request.form.to_dict(flat=False))
     uploads, remove_id = _uploads(section), _removal()
-    with refusal_into(
-        catch=(filling.StaleDraft, filling.AnswersInvalid, filling.FilesRefused)
-    ) as refused:
-        filling.save_section(
+    with refusal_into(catch=(filling.StaleDraft, filling.AnswersInvalid)) as refused:
+        saved = filling.save_section(
             _actor(), report, section, raw, form.base_revision.data, uploads, remove_id
         )
     if refused:
         return _refused_section(year, index, form, raw, refused.error)
+    if saved.file_errors:
+        db.session.commit()  # the answers are kept, though a refused file makes this a 422
+        return _files_refused(year, index, form, saved.file_errors)
     return _after_section_save(year, index, len(data.sections))
+
+
+def _files_refused(year: int, index: int, form, file_errors: dict[int, str]):
+    """The section page again after a save that kept the answers but refused some files:
+    the answers as saved, a message next to each refused file's question (422)."""
+    cycle, report, _exists = filling.my_report(_actor(), year)
+    data = filling.load(report)
+    section = _section_at(data, index)
+    form.base_revision.data = str(report.revision)
+    return _render_section(
+        cycle,
+        report,
+        data,
+        section,
+        index,
+        form,
+        _form_values(section, data),
+        file_errors=file_errors,
+        status=422,
+        summary=_(
+            "Your answers were saved, but some files could not be attached. Please choose "
+            "them again after reading the message next to each."
+        ),
+    )
 
 
 def _refused_section(year: int, index: int, form, raw: dict, error):
@@ -189,10 +215,15 @@ def _refused_section(year: int, index: int, form, raw: dict, error):
         index,
         form,
         raw,
-        errors=error.errors if isinstance(error, filling.AnswersInvalid) else {},
-        file_errors=getattr(error, "file_errors", {}),
+        errors=error.errors,
+        file_errors=error.file_errors,
         status=422,
-        summary=error.message,
+        summary=_(
+            "Nothing was saved: please correct the answers marked below, choose any files "
+            "again and save."
+        )
+        if error.file_errors
+        else error.message,
     )
 
 

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from app import clock
@@ -125,10 +126,12 @@ def submit_report(
     issues = submission_issues(data, authorised=bool(authorised))
     if issues:
         raise SubmissionIncomplete(
-            _(
-                "The report cannot be submitted yet: %(n)d answer(s) or detail(s) are missing "
+            ngettext(
+                "The report cannot be submitted yet: %(num)d answer or detail is missing "
                 "or invalid.",
-                n=len(issues),
+                "The report cannot be submitted yet: %(num)d answers or details are missing "
+                "or invalid.",
+                len(issues),
             ),
             issues,
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app import clock
 from app.core.forms import apply_domain_error, error_status
@@ -24,6 +25,12 @@ from app.reporting.forms import (
 )
 from app.reporting.models import CycleStatus, Report, ReportingCycle
 from app.security import representative_required
+
+
+@bp.app_template_filter("version_state")
+def _version_state(version, report) -> str:
+    """`version|version_state(report)`: the state a versions table shows (filling.version_state)."""
+    return filling.version_state(version, report)
 
 
 def editable(cycle: ReportingCycle) -> bool:
@@ -172,10 +179,38 @@ def report_prefill(year: int):
         stale = isinstance(refused.error, filling.StaleDraft)
         return redirect(url_for("reporting.report", year=year)), (409 if stale else 302)
     if count:
-        flash(_("%(n)d answer(s) copied from last year. Please check them.", n=count), "success")
+        flash(
+            ngettext(
+                "%(num)d answer copied from last year. Please check it.",
+                "%(num)d answers copied from last year. Please check them.",
+                count,
+            ),
+            "success",
+        )
     else:
         flash(_("Nothing to copy: every unchanged question already has an answer."), "info")
     return redirect(url_for("reporting.report", year=year))
+
+
+@bp.post("/my/reports/<int:year>/comments/<int:comment_id>/addressed")
+@representative_required
+def report_comment_addressed(year: int, comment_id: int):
+    """Mark one of the secretariat's comments as addressed (or not yet), from the overview
+    or from the section page; back to where the button was."""
+    _cycle, report, _exists = filling.my_report(_actor(), year)
+    addressed = request.form.get("addressed") != "0"
+    comment = filling.set_comment_addressed(_actor(), report, comment_id, addressed)
+    if addressed:
+        flash(_("The comment is marked as addressed."), "success")
+    else:
+        flash(_("The comment is marked as not addressed yet."), "info")
+    back = request.form.get("back", "")
+    if back.isascii() and back.isdigit():
+        return redirect(
+            url_for("reporting.report_section", year=year, index=int(back))
+            + f"#comment-{comment.id}"
+        )
+    return redirect(url_for("reporting.report", year=year) + "#comments")
 
 
 # Preview, attestation and submission -------------------------------------------------------

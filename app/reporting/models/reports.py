@@ -166,6 +166,9 @@ class ReviewComment(db.Model):
     comment: Mapped[str] = mapped_column(Text)
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The organisation's own mark that it dealt with the comment (issue 16): when, by whom.
+    addressed_at: Mapped[dt.datetime | None]
+    addressed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     version: Mapped[ReportVersion] = relationship(back_populates="comments")
 
