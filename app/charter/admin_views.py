@@ -5,13 +5,18 @@ service and render or redirect; the unit of work (`app.core.uow`) commits or rol
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 
 from app import clock
 from app.charter import present, services
 from app.charter.blueprint import actor, bp, place_errors
-from app.charter.forms import ActionForm, MoveForm, PrincipleForm, PublishForm, VersionForm
+from app.charter.forms import (
+    ActionForm,
+    MoveForm,
+    PrincipleForm,
+    PublishDateForm,
+    VersionForm,
+)
 from app.charter.models import CharterVersion
 from app.core.forms import error_status
 from app.core.uow import refusal_into
@@ -47,14 +52,14 @@ def admin_start():
     return redirect(url_for("charter.admin_draft", version_id=draft.id))
 
 
-def _draft_page(version: CharterVersion, *, meta_form=None, publish_form=None, status=200):
+def draft_page(version: CharterVersion, *, meta_form=None, publish_form=None, status=200):
     base = services.load_version(version.based_on_id) if version.based_on_id else None
     changes = services.compare_versions(base, version) if base is not None else None
     change_by_key = {c.key: c for c in changes.changes} if changes else {}
     if meta_form is None:
         meta_form = VersionForm(obj=version, formdata=None)
     if publish_form is None:
-        publish_form = PublishForm(formdata=None, data={"effective_date": clock.today()})
+        publish_form = PublishDateForm(formdata=None, data={"effective_date": clock.today()})
     return render_template(
         "charter/admin/draft.html",
         version=version,
@@ -93,8 +98,8 @@ def admin_draft(version_id: int):
                 return redirect(url_for("charter.admin_draft", version_id=version_id))
             place_errors(form, refused.error)
         version = services.load_version(version_id)
-        return _draft_page(version, meta_form=form, status=error_status(form))
-    return _draft_page(version)
+        return draft_page(version, meta_form=form, status=error_status(form))
+    return draft_page(version)
 
 
 @bp.route("/secretariat/charter/<int:version_id>/preview")
@@ -223,38 +228,6 @@ def admin_principle_remove(version_id: int, text_id: int):
     title = services.remove_principle(actor(), version_id, text_id)
     flash(_("“%(title)s” removed from this draft.", title=title), "success")
     return redirect(url_for("charter.admin_draft", version_id=version_id, _anchor="principles"))
-
-
-def _flash_published(version: CharterVersion) -> None:
-    if version.effective_date > clock.today():
-        flash(
-            _(
-                "Version %(n)d is published. It takes effect on %(date)s; until then "
-                "it is shown as upcoming.",
-                n=version.number,
-                date=format_date(version.effective_date, "long"),
-            ),
-            "success",
-        )
-    else:
-        flash(_("Version %(n)d is published and in force.", n=version.number), "success")
-
-
-@bp.post("/secretariat/charter/<int:version_id>/publish")
-@secretariat_required
-def admin_publish(version_id: int):
-    services.ensure_editable(actor(), version_id)
-    form = PublishForm()
-    valid = form.validate_on_submit()
-    if valid:
-        with refusal_into(catch=ValidationFailed) as refused:
-            version = services.publish(actor(), version_id, form.effective_date.data)
-        if not refused:
-            _flash_published(version)
-            return redirect(url_for("charter.version", number=version.number))
-        place_errors(form, refused.error)
-    version = services.load_version(version_id)
-    return _draft_page(version, publish_form=form, status=error_status(form))
 
 
 @bp.post("/secretariat/charter/<int:version_id>/delete")

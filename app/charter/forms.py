@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
 from app.charter.services import MAX_NUMBER
@@ -58,17 +58,32 @@ class PrincipleForm(FlaskForm):
     body_md = TextAreaField(_l("Text"), validators=[Length(max=20000)], description=MARKDOWN_HINT)
 
 
+_EFFECTIVE_DATE = {
+    "label": _l("Effective date"),
+    "validators": [
+        InputRequired(message=_l("Choose the date from which this version is in force."))
+    ],
+    "description": _l(
+        "From this day the new version is the charter in force. Until then it is shown as upcoming."
+    ),
+}
+
+
+class PublishDateForm(FlaskForm):
+    """The draft page's publish box: a GET form that leads to the confirmation page (no
+    CSRF token in a URL: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    effective_date = DateField(**_EFFECTIVE_DATE)
+
+
 class PublishForm(FlaskForm):
-    effective_date = DateField(
-        _l("Effective date"),
-        validators=[
-            InputRequired(message=_l("Choose the date from which this version is in force."))
-        ],
-        description=_l(
-            "From this day the new version is the charter in force. Until then "
-            "it is shown as upcoming."
-        ),
-    )
+    """The confirmation page's button: the date and the signed confirmation it showed."""
+
+    effective_date = DateField(**_EFFECTIVE_DATE)
+    confirmation = HiddenField()
 
 
 class MoveForm(FlaskForm):

@@ -34,7 +34,10 @@ from app.charter.drafts import (  # noqa: F401  (the charter's services, one imp
     update_principle,
 )
 from app.charter.publication import (  # noqa: F401
+    PublicationPreview,
     PublishedVersionChanged,
+    fingerprint,
+    publication_preview,
     publication_problems,
     publish,
 )

@@ -14,6 +14,7 @@ from app.charter import (  # noqa: F401  (importing registers the routes, panel 
     home,
     panels,
     present,
+    publish_views,
     services,
 )
 from app.charter.blueprint import bp, viewer
