@@ -6,15 +6,18 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app import clock
 from app.charter import present, services
 from app.charter.blueprint import actor, bp, place_errors
 from app.charter.forms import (
     ActionForm,
+    BulkRemoveForm,
     MoveForm,
     PrincipleForm,
     PublishDateForm,
+    StartForm,
     VersionForm,
 )
 from app.charter.models import CharterVersion
@@ -33,15 +36,17 @@ def admin_index():
         timeline=services.timeline(),
         draft=services.draft_in_progress(),
         action=ActionForm(),
+        start=StartForm(),
     )
 
 
 @bp.post("/secretariat/charter/new")
 @secretariat_required
 def admin_start():
-    if not ActionForm().validate_on_submit():
+    form = StartForm()
+    if not form.validate_on_submit():
         abort(400)
-    draft = services.start_draft(actor())
+    draft = services.start_draft(actor(), copy=form.start.data != "empty")
     flash(
         _(
             "Draft of version %(n)d started. Change what needs changing, then publish it.",
@@ -71,6 +76,7 @@ def draft_page(version: CharterVersion, *, meta_form=None, publish_form=None, st
         publish_form=publish_form,
         action=ActionForm(),
         move=MoveForm(),
+        bulk=BulkRemoveForm(),
     ), status
 
 
@@ -169,6 +175,8 @@ def admin_principle_new(version_id: int):
             )
         if not refused:
             flash(_("Principle %(n)d added.", n=text.number), "success")
+            if "another" in request.form:  # "Save and add another"
+                return redirect(url_for("charter.admin_principle_new", version_id=version_id))
             return redirect(
                 url_for("charter.admin_draft", version_id=version_id, _anchor=f"row-{text.id}")
             )
@@ -227,6 +235,31 @@ def admin_principle_remove(version_id: int, text_id: int):
         abort(400)
     title = services.remove_principle(actor(), version_id, text_id)
     flash(_("“%(title)s” removed from this draft.", title=title), "success")
+    return redirect(url_for("charter.admin_draft", version_id=version_id, _anchor="principles"))
+
+
+@bp.post("/secretariat/charter/<int:version_id>/principles/remove")
+@secretariat_required
+def admin_principles_remove(version_id: int):
+    """The principles ticked in the draft's list, removed at once."""
+    services.ensure_editable(actor(), version_id)
+    form = BulkRemoveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    with refusal_into(catch=ValidationFailed) as refused:
+        titles = services.remove_principles(actor(), version_id, form.text_ids.data or [])
+    if refused:
+        flash(refused.message, "error")
+        return draft_page(services.load_version(version_id), status=refused.status)
+    flash(
+        ngettext(
+            "%(num)d principle removed from this draft: %(titles)s.",
+            "%(num)d principles removed from this draft: %(titles)s.",
+            len(titles),
+            titles="; ".join(f"“{t}”" for t in titles),
+        ),
+        "success",
+    )
     return redirect(url_for("charter.admin_draft", version_id=version_id, _anchor="principles"))
 
 

@@ -80,8 +80,11 @@ def clean(value: str | None) -> str:
     return (value or "").strip()
 
 
-def start_draft(actor: User) -> CharterVersion:
-    """A new draft, copied from the latest published version (empty when there is none)."""
+def start_draft(actor: User, *, copy: bool = True) -> CharterVersion:
+    """A new draft, copied from the latest published version (empty when there is none).
+    With `copy=False` it keeps that version's title and preamble but no principle: a
+    charter being replaced rather than amended (imported principles whose text an earlier
+    version has may still keep their stable reference, see `importing`)."""
     ensure_secretariat(actor)
     existing = draft_in_progress()
     if existing is not None:
@@ -112,7 +115,7 @@ def start_draft(actor: User) -> CharterVersion:
     try:
         with db.session.begin_nested():
             db.session.add(draft)
-            for text in base.texts if base is not None else []:
+            for text in base.texts if base is not None and copy else []:
                 draft.texts.append(
                     PrincipleText(
                         principle=text.principle,
@@ -133,7 +136,11 @@ def start_draft(actor: User) -> CharterVersion:
         "charter.draft_started",
         draft,
         summary=f"Draft of version {draft.number}"
-        + (f" from version {base.number}" if base else ""),
+        + (
+            (" from version " if copy else " (empty) after version ") + str(base.number)
+            if base
+            else ""
+        ),
     )
     return draft
 
@@ -284,6 +291,25 @@ def remove_principle(actor: User, version_id: int, text_id: int) -> str:
     _renumber_positions(version)
     db.session.flush()
     return title
+
+
+def remove_principles(actor: User, version_id: int, text_ids: list[int]) -> list[str]:
+    """Retire several principles of a draft at once (see `remove_principle`). Refuses, and
+    removes none, when one of them is not part of the draft. Returns their titles."""
+    version = draft_for_change(actor, version_id)
+    wanted = list(dict.fromkeys(text_ids))
+    if not wanted:
+        raise ValidationFailed(_("Select the principles to remove."), field="text_ids")
+    texts = [_text_of(version, text_id) for text_id in wanted]
+    principles = [t.principle for t in texts]
+    for text in texts:
+        version.texts.remove(text)
+    db.session.flush()
+    for principle in principles:
+        _drop_if_orphan(principle)
+    _renumber_positions(version)
+    db.session.flush()
+    return [t.title for t in texts]
 
 
 def _drop_if_orphan(principle: Principle) -> None:

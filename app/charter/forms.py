@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
 from app.charter.services import MAX_NUMBER
@@ -92,6 +102,28 @@ class MoveForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that carries a CSRF token (delete, remove, start a draft)."""
+
+
+class StartForm(FlaskForm):
+    """Start a new version: from a copy of the latest one, or without its principles."""
+
+    start = RadioField(
+        _l("Start from"),
+        choices=[
+            SelectChoice("copy", _l("A copy of the latest version, to amend it")),
+            SelectChoice(
+                "empty", _l("No principles, to replace them (title and preamble are kept)")
+            ),
+        ],
+        default="copy",
+        validators=[AnyOf(["copy", "empty"])],
+    )
+
+
+class BulkRemoveForm(FlaskForm):
+    """The principles ticked in the draft's list, removed at once."""
+
+    text_ids = SelectMultipleField(coerce=int, validate_choice=False)
 
 
 class CompareForm(FlaskForm):

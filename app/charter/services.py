@@ -29,6 +29,7 @@ from app.charter.drafts import (  # noqa: F401  (the charter's services, one imp
     ensure_editable,
     move_principle,
     remove_principle,
+    remove_principles,
     start_draft,
     update_draft,
     update_principle,
