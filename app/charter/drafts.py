@@ -176,13 +176,18 @@ def _validate_principle(number, title: str, theme: str) -> None:
         raise ValidationFailed(_("Keep the theme under 100 characters."), field="theme")
 
 
-def _next_key() -> str:
+def next_key_number() -> int:
+    """The number of the next free stable reference ("P<n>")."""
     keys = db.session.scalars(select(Principle.key)).all()
     numbers = [int(m.group(1)) for k in keys if (m := _KEY.match(k))]
-    return f"P{max(numbers, default=0) + 1}"
+    return max(numbers, default=0) + 1
 
 
-def _renumber_positions(version: CharterVersion) -> None:
+def _next_key() -> str:
+    return f"P{next_key_number()}"
+
+
+def renumber_positions(version: CharterVersion) -> None:
     """Keep positions in reading order: by number, ties kept in their current order."""
     ordered = sorted(version.texts, key=lambda t: (t.number, t.position, t.id or 0))
     for position, text in enumerate(ordered):
@@ -216,7 +221,7 @@ def add_principle(
         raise Conflict(
             _("This draft was changed at the same moment by someone else. Please try again.")
         ) from error
-    _renumber_positions(version)
+    renumber_positions(version)
     db.session.flush()
     return text
 
@@ -237,7 +242,7 @@ def update_principle(
     _validate_principle(number, title, theme)
     text.number, text.title, text.theme = number, title, theme
     text.body_md = (body_md or "").strip()
-    _renumber_positions(version)
+    renumber_positions(version)
     db.session.flush()
     return text
 
@@ -288,7 +293,7 @@ def remove_principle(actor: User, version_id: int, text_id: int) -> str:
     version.texts.remove(text)
     db.session.flush()
     _drop_if_orphan(principle)
-    _renumber_positions(version)
+    renumber_positions(version)
     db.session.flush()
     return title
 
@@ -307,7 +312,7 @@ def remove_principles(actor: User, version_id: int, text_ids: list[int]) -> list
     db.session.flush()
     for principle in principles:
         _drop_if_orphan(principle)
-    _renumber_positions(version)
+    renumber_positions(version)
     db.session.flush()
     return [t.title for t in texts]
 

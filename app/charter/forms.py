@@ -126,6 +126,20 @@ class BulkRemoveForm(FlaskForm):
     text_ids = SelectMultipleField(coerce=int, validate_choice=False)
 
 
+class ImportForm(FlaskForm):
+    source = TextAreaField(
+        _l("Principles to import"),
+        validators=[NotBlank(message=_l("Paste the principles to import.")), Length(max=200000)],
+        description=_l(
+            "One of: a Markdown list (“1. Title” or “- Title”, its text indented on the "
+            "lines below); a CSV with a header row (title, and optionally number, text, "
+            "theme, key); or the JSON of a published version (/charter.json)."
+        ),
+    )
+    keep = SelectMultipleField(coerce=int, validate_choice=False)
+    action = StringField(default="preview")  # the button pressed: "preview" or "import"
+
+
 class CompareForm(FlaskForm):
     class Meta:
         csrf = False

@@ -12,6 +12,7 @@ from app.charter import (  # noqa: F401  (importing registers the routes, panel 
     admin_views,
     caching,
     home,
+    import_views,
     panels,
     present,
     publish_views,
