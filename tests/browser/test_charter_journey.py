@@ -35,7 +35,7 @@ def test_secretariat_publishes_version_2_and_the_public_compares(
     a11y(page, "charter versions")
     page.get_by_role("button", name="Start version 2").click()
     expect(page.get_by_role("heading", name="Draft of version 2")).to_be_visible()
-    expect(page.get_by_text("Started as a copy of version 1.")).to_be_visible()
+    expect(page.get_by_text("Drafted after version 1:")).to_be_visible()
     a11y(page, "draft")
 
     page.get_by_label("What changed, in one line").fill(

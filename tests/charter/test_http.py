@@ -365,7 +365,10 @@ def test_secretariat_drafts_edits_and_publishes_through_forms(
     draft_url = response.headers["Location"]
     draft_id = int(draft_url.rsplit("/", 1)[1])
     page = _body(sec_client.get(draft_url))
-    assert "Draft of version 3" in page and "Started as a copy of version 2." in page
+    assert (
+        "Draft of version 3" in page
+        and "Drafted after version 2: the changes are shown against it." in page
+    )
 
     bad = _post(sec_client, draft_url, {"title": "  ", "change_summary": "x", "preamble_md": ""})
     assert bad.status_code == 422
