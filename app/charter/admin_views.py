@@ -5,13 +5,21 @@ service and render or redirect; the unit of work (`app.core.uow`) commits or rol
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from app import clock
 from app.charter import present, services
 from app.charter.blueprint import actor, bp, place_errors
-from app.charter.forms import ActionForm, MoveForm, PrincipleForm, PublishForm, VersionForm
+from app.charter.forms import (
+    ActionForm,
+    BulkRemoveForm,
+    MoveForm,
+    PrincipleForm,
+    PublishDateForm,
+    StartForm,
+    VersionForm,
+)
 from app.charter.models import CharterVersion
 from app.core.forms import error_status
 from app.core.uow import refusal_into
@@ -28,15 +36,17 @@ def admin_index():
         timeline=services.timeline(),
         draft=services.draft_in_progress(),
         action=ActionForm(),
+        start=StartForm(),
     )
 
 
 @bp.post("/secretariat/charter/new")
 @secretariat_required
 def admin_start():
-    if not ActionForm().validate_on_submit():
+    form = StartForm()
+    if not form.validate_on_submit():
         abort(400)
-    draft = services.start_draft(actor())
+    draft = services.start_draft(actor(), copy=form.start.data != "empty")
     flash(
         _(
             "Draft of version %(n)d started. Change what needs changing, then publish it.",
@@ -47,14 +57,14 @@ def admin_start():
     return redirect(url_for("charter.admin_draft", version_id=draft.id))
 
 
-def _draft_page(version: CharterVersion, *, meta_form=None, publish_form=None, status=200):
+def draft_page(version: CharterVersion, *, meta_form=None, publish_form=None, status=200):
     base = services.load_version(version.based_on_id) if version.based_on_id else None
     changes = services.compare_versions(base, version) if base is not None else None
     change_by_key = {c.key: c for c in changes.changes} if changes else {}
     if meta_form is None:
         meta_form = VersionForm(obj=version, formdata=None)
     if publish_form is None:
-        publish_form = PublishForm(formdata=None, data={"effective_date": clock.today()})
+        publish_form = PublishDateForm(formdata=None, data={"effective_date": clock.today()})
     return render_template(
         "charter/admin/draft.html",
         version=version,
@@ -66,6 +76,7 @@ def _draft_page(version: CharterVersion, *, meta_form=None, publish_form=None, s
         publish_form=publish_form,
         action=ActionForm(),
         move=MoveForm(),
+        bulk=BulkRemoveForm(),
     ), status
 
 
@@ -93,8 +104,8 @@ def admin_draft(version_id: int):
                 return redirect(url_for("charter.admin_draft", version_id=version_id))
             place_errors(form, refused.error)
         version = services.load_version(version_id)
-        return _draft_page(version, meta_form=form, status=error_status(form))
-    return _draft_page(version)
+        return draft_page(version, meta_form=form, status=error_status(form))
+    return draft_page(version)
 
 
 @bp.route("/secretariat/charter/<int:version_id>/preview")
@@ -164,6 +175,8 @@ def admin_principle_new(version_id: int):
             )
         if not refused:
             flash(_("Principle %(n)d added.", n=text.number), "success")
+            if "another" in request.form:  # "Save and add another"
+                return redirect(url_for("charter.admin_principle_new", version_id=version_id))
             return redirect(
                 url_for("charter.admin_draft", version_id=version_id, _anchor=f"row-{text.id}")
             )
@@ -225,36 +238,29 @@ def admin_principle_remove(version_id: int, text_id: int):
     return redirect(url_for("charter.admin_draft", version_id=version_id, _anchor="principles"))
 
 
-def _flash_published(version: CharterVersion) -> None:
-    if version.effective_date > clock.today():
-        flash(
-            _(
-                "Version %(n)d is published. It takes effect on %(date)s; until then "
-                "it is shown as upcoming.",
-                n=version.number,
-                date=format_date(version.effective_date, "long"),
-            ),
-            "success",
-        )
-    else:
-        flash(_("Version %(n)d is published and in force.", n=version.number), "success")
-
-
-@bp.post("/secretariat/charter/<int:version_id>/publish")
+@bp.post("/secretariat/charter/<int:version_id>/principles/remove")
 @secretariat_required
-def admin_publish(version_id: int):
+def admin_principles_remove(version_id: int):
+    """The principles ticked in the draft's list, removed at once."""
     services.ensure_editable(actor(), version_id)
-    form = PublishForm()
-    valid = form.validate_on_submit()
-    if valid:
-        with refusal_into(catch=ValidationFailed) as refused:
-            version = services.publish(actor(), version_id, form.effective_date.data)
-        if not refused:
-            _flash_published(version)
-            return redirect(url_for("charter.version", number=version.number))
-        place_errors(form, refused.error)
-    version = services.load_version(version_id)
-    return _draft_page(version, publish_form=form, status=error_status(form))
+    form = BulkRemoveForm()
+    if not form.validate_on_submit():
+        abort(400)
+    with refusal_into(catch=ValidationFailed) as refused:
+        titles = services.remove_principles(actor(), version_id, form.text_ids.data or [])
+    if refused:
+        flash(refused.message, "error")
+        return draft_page(services.load_version(version_id), status=refused.status)
+    flash(
+        ngettext(
+            "%(num)d principle removed from this draft: %(titles)s.",
+            "%(num)d principles removed from this draft: %(titles)s.",
+            len(titles),
+            titles="; ".join(f"“{t}”" for t in titles),
+        ),
+        "success",
+    )
+    return redirect(url_for("charter.admin_draft", version_id=version_id, _anchor="principles"))
 
 
 @bp.post("/secretariat/charter/<int:version_id>/delete")

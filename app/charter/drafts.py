@@ -80,8 +80,11 @@ def clean(value: str | None) -> str:
     return (value or "").strip()
 
 
-def start_draft(actor: User) -> CharterVersion:
-    """A new draft, copied from the latest published version (empty when there is none)."""
+def start_draft(actor: User, *, copy: bool = True) -> CharterVersion:
+    """A new draft, copied from the latest published version (empty when there is none).
+    With `copy=False` it keeps that version's title and preamble but no principle: a
+    charter being replaced rather than amended (imported principles whose text an earlier
+    version has may still keep their stable reference, see `importing`)."""
     ensure_secretariat(actor)
     existing = draft_in_progress()
     if existing is not None:
@@ -112,7 +115,7 @@ def start_draft(actor: User) -> CharterVersion:
     try:
         with db.session.begin_nested():
             db.session.add(draft)
-            for text in base.texts if base is not None else []:
+            for text in base.texts if base is not None and copy else []:
                 draft.texts.append(
                     PrincipleText(
                         principle=text.principle,
@@ -133,7 +136,11 @@ def start_draft(actor: User) -> CharterVersion:
         "charter.draft_started",
         draft,
         summary=f"Draft of version {draft.number}"
-        + (f" from version {base.number}" if base else ""),
+        + (
+            (" from version " if copy else " (empty) after version ") + str(base.number)
+            if base
+            else ""
+        ),
     )
     return draft
 
@@ -169,13 +176,18 @@ def _validate_principle(number, title: str, theme: str) -> None:
         raise ValidationFailed(_("Keep the theme under 100 characters."), field="theme")
 
 
-def _next_key() -> str:
+def next_key_number() -> int:
+    """The number of the next free stable reference ("P<n>")."""
     keys = db.session.scalars(select(Principle.key)).all()
     numbers = [int(m.group(1)) for k in keys if (m := _KEY.match(k))]
-    return f"P{max(numbers, default=0) + 1}"
+    return max(numbers, default=0) + 1
 
 
-def _renumber_positions(version: CharterVersion) -> None:
+def _next_key() -> str:
+    return f"P{next_key_number()}"
+
+
+def renumber_positions(version: CharterVersion) -> None:
     """Keep positions in reading order: by number, ties kept in their current order."""
     ordered = sorted(version.texts, key=lambda t: (t.number, t.position, t.id or 0))
     for position, text in enumerate(ordered):
@@ -209,7 +221,7 @@ def add_principle(
         raise Conflict(
             _("This draft was changed at the same moment by someone else. Please try again.")
         ) from error
-    _renumber_positions(version)
+    renumber_positions(version)
     db.session.flush()
     return text
 
@@ -230,7 +242,7 @@ def update_principle(
     _validate_principle(number, title, theme)
     text.number, text.title, text.theme = number, title, theme
     text.body_md = (body_md or "").strip()
-    _renumber_positions(version)
+    renumber_positions(version)
     db.session.flush()
     return text
 
@@ -281,9 +293,28 @@ def remove_principle(actor: User, version_id: int, text_id: int) -> str:
     version.texts.remove(text)
     db.session.flush()
     _drop_if_orphan(principle)
-    _renumber_positions(version)
+    renumber_positions(version)
     db.session.flush()
     return title
+
+
+def remove_principles(actor: User, version_id: int, text_ids: list[int]) -> list[str]:
+    """Retire several principles of a draft at once (see `remove_principle`). Refuses, and
+    removes none, when one of them is not part of the draft. Returns their titles."""
+    version = draft_for_change(actor, version_id)
+    wanted = list(dict.fromkeys(text_ids))
+    if not wanted:
+        raise ValidationFailed(_("Select the principles to remove."), field="text_ids")
+    texts = [_text_of(version, text_id) for text_id in wanted]
+    principles = [t.principle for t in texts]
+    for text in texts:
+        version.texts.remove(text)
+    db.session.flush()
+    for principle in principles:
+        _drop_if_orphan(principle)
+    renumber_positions(version)
+    db.session.flush()
+    return [t.title for t in texts]
 
 
 def _drop_if_orphan(principle: Principle) -> None:

@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
 from app.charter.services import MAX_NUMBER
@@ -58,17 +68,32 @@ class PrincipleForm(FlaskForm):
     body_md = TextAreaField(_l("Text"), validators=[Length(max=20000)], description=MARKDOWN_HINT)
 
 
+_EFFECTIVE_DATE = {
+    "label": _l("Effective date"),
+    "validators": [
+        InputRequired(message=_l("Choose the date from which this version is in force."))
+    ],
+    "description": _l(
+        "From this day the new version is the charter in force. Until then it is shown as upcoming."
+    ),
+}
+
+
+class PublishDateForm(FlaskForm):
+    """The draft page's publish box: a GET form that leads to the confirmation page (no
+    CSRF token in a URL: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    effective_date = DateField(**_EFFECTIVE_DATE)
+
+
 class PublishForm(FlaskForm):
-    effective_date = DateField(
-        _l("Effective date"),
-        validators=[
-            InputRequired(message=_l("Choose the date from which this version is in force."))
-        ],
-        description=_l(
-            "From this day the new version is the charter in force. Until then "
-            "it is shown as upcoming."
-        ),
-    )
+    """The confirmation page's button: the date and the signed confirmation it showed."""
+
+    effective_date = DateField(**_EFFECTIVE_DATE)
+    confirmation = HiddenField()
 
 
 class MoveForm(FlaskForm):
@@ -77,6 +102,42 @@ class MoveForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button that carries a CSRF token (delete, remove, start a draft)."""
+
+
+class StartForm(FlaskForm):
+    """Start a new version: from a copy of the latest one, or without its principles."""
+
+    start = RadioField(
+        _l("Start from"),
+        choices=[
+            SelectChoice("copy", _l("A copy of the latest version, to amend it")),
+            SelectChoice(
+                "empty", _l("No principles, to replace them (title and preamble are kept)")
+            ),
+        ],
+        default="copy",
+        validators=[AnyOf(["copy", "empty"])],
+    )
+
+
+class BulkRemoveForm(FlaskForm):
+    """The principles ticked in the draft's list, removed at once."""
+
+    text_ids = SelectMultipleField(coerce=int, validate_choice=False)
+
+
+class ImportForm(FlaskForm):
+    source = TextAreaField(
+        _l("Principles to import"),
+        validators=[NotBlank(message=_l("Paste the principles to import.")), Length(max=200000)],
+        description=_l(
+            "One of: a Markdown list (“1. Title” or “- Title”, its text indented on the "
+            "lines below); a CSV with a header row (title, and optionally number, text, "
+            "theme, key); or the JSON of a published version (/charter.json)."
+        ),
+    )
+    keep = SelectMultipleField(coerce=int, validate_choice=False)
+    action = StringField(default="preview")  # the button pressed: "preview" or "import"
 
 
 class CompareForm(FlaskForm):

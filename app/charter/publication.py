@@ -4,6 +4,9 @@ ever changing afterwards, whatever code path tries."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
 
 from flask_babel import format_date
 from flask_babel import gettext as _
@@ -58,11 +61,19 @@ def publication_problems(version: CharterVersion) -> list[tuple[str | None, str]
     return problems
 
 
-def publish(actor: User, version_id: int, effective_date: dt.date | None) -> CharterVersion:
-    """Publish a draft. From now on it never changes. Refuses (and changes nothing) when the
-    draft is incomplete or the date is before the latest published version's."""
-    version = draft_for_change(actor, version_id)
-    version = load_version(version.id)
+def _latest_published() -> CharterVersion | None:
+    return db.session.scalar(
+        select(CharterVersion)
+        .where(CharterVersion.status == VersionStatus.PUBLISHED)
+        .order_by(CharterVersion.number.desc())
+        .limit(1)
+    )
+
+
+def _refuse_if_unpublishable(
+    version: CharterVersion, effective_date: dt.date | None, latest: CharterVersion | None
+) -> None:
+    """Every reason this draft cannot be published on that date, all at once."""
     errors: dict[str | None, list[str]] = {}
     for field, message in publication_problems(version):
         errors.setdefault(field, []).append(message)
@@ -70,27 +81,92 @@ def publish(actor: User, version_id: int, effective_date: dt.date | None) -> Cha
         errors.setdefault("effective_date", []).append(
             _("Choose the date from which this version is in force.")
         )
-    else:
-        latest = db.session.scalar(
-            select(CharterVersion)
-            .where(CharterVersion.status == VersionStatus.PUBLISHED)
-            .order_by(CharterVersion.number.desc())
-            .limit(1)
-        )
-        if latest is not None and effective_date < latest.effective_date:
-            errors.setdefault("effective_date", []).append(
-                _(
-                    "The effective date cannot be before %(date)s, when version %(n)d took or "
-                    "takes effect.",
-                    date=format_date(latest.effective_date, "long"),
-                    n=latest.number,
-                )
+    elif latest is not None and effective_date < latest.effective_date:
+        errors.setdefault("effective_date", []).append(
+            _(
+                "The effective date cannot be before %(date)s, when version %(n)d took or "
+                "takes effect.",
+                date=format_date(latest.effective_date, "long"),
+                n=latest.number,
             )
+        )
     if errors:
         messages = [m for ms in errors.values() for m in ms]
         raise ValidationFailed(
             " ".join(messages),
             errors={k if k is not None else "": v for k, v in errors.items()},
+        )
+
+
+def fingerprint(version: CharterVersion, effective_date: dt.date) -> str:
+    """What the secretariat confirmed: the draft's words and the date, hashed. A
+    publication confirmed on one state of the draft is refused once the draft changed."""
+    state = [
+        version.id,
+        effective_date.isoformat(),
+        version.title,
+        version.preamble_md or "",
+        version.change_summary or "",
+        [
+            (t.principle.key, t.number, t.title, t.body_md or "", t.theme or "")
+            for t in version.texts
+        ],
+    ]
+    return hashlib.sha256(json.dumps(state).encode()).hexdigest()[:32]
+
+
+@dataclass
+class PublicationPreview:
+    """What publishing this draft on that date will do, for the confirmation page."""
+
+    version: CharterVersion
+    effective_date: dt.date
+    supersedes: CharterVersion | None  # the latest published version
+    fingerprint: str
+
+    @property
+    def same_day(self) -> bool:
+        """The version it supersedes takes (or took) effect the same day: that one would
+        never be in force, or be replaced on its first day."""
+        return self.supersedes is not None and self.supersedes.effective_date == self.effective_date
+
+    @property
+    def in_force_at_once(self) -> bool:
+        return self.effective_date <= clock.today()
+
+
+def publication_preview(
+    actor: User, version_id: int, effective_date: dt.date | None
+) -> PublicationPreview:
+    """Check a publication without making it: the same refusals as `publish`, or what it
+    will do. Changes nothing."""
+    version = draft_for_change(actor, version_id)
+    version = load_version(version.id)
+    latest = _latest_published()
+    _refuse_if_unpublishable(version, effective_date, latest)
+    return PublicationPreview(version, effective_date, latest, fingerprint(version, effective_date))
+
+
+def publish(
+    actor: User,
+    version_id: int,
+    effective_date: dt.date | None,
+    *,
+    confirmed: str | None = None,
+) -> CharterVersion:
+    """Publish a draft. From now on it never changes. Refuses (and changes nothing) when the
+    draft is incomplete or the date is before the latest published version's, and, when
+    `confirmed` (the fingerprint the secretariat confirmed) is given, when the draft or the
+    date is no longer what was confirmed."""
+    version = draft_for_change(actor, version_id)
+    version = load_version(version.id)
+    _refuse_if_unpublishable(version, effective_date, _latest_published())
+    if confirmed is not None and confirmed != fingerprint(version, effective_date):
+        raise Conflict(
+            _(
+                "The draft or the date changed after you reviewed them. Nothing was "
+                "published: check what will happen again."
+            )
         )
     version.status = VersionStatus.PUBLISHED
     version.effective_date = effective_date

@@ -29,12 +29,16 @@ from app.charter.drafts import (  # noqa: F401  (the charter's services, one imp
     ensure_editable,
     move_principle,
     remove_principle,
+    remove_principles,
     start_draft,
     update_draft,
     update_principle,
 )
 from app.charter.publication import (  # noqa: F401
+    PublicationPreview,
     PublishedVersionChanged,
+    fingerprint,
+    publication_preview,
     publication_problems,
     publish,
 )

@@ -12,8 +12,10 @@ from app.charter import (  # noqa: F401  (importing registers the routes, panel 
     admin_views,
     caching,
     home,
+    import_views,
     panels,
     present,
+    publish_views,
     services,
 )
 from app.charter.blueprint import bp, viewer

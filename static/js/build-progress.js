@@ -1,6 +1,6 @@
-// Follows an annual report build: updates the progress bar and message from the JSON
-// status, and reloads the page once the build has finished. Without JavaScript the
-// page has a "Refresh" link instead.
+// Follows an annual report build: updates the progress bar, the state badge and the message
+// from the JSON status (the bar is the one place that shows the percentage), and reloads
+// the page once the build has finished. Without JavaScript the page has a "Refresh" link.
 (function () {
   "use strict";
   var box = document.querySelector("[data-build-status]");
@@ -9,6 +9,7 @@
   var bar = box.querySelector("progress");
   var percent = box.querySelector("[data-build-percent]");
   var message = box.querySelector("[data-build-message]");
+  var badge = box.querySelector("[data-build-badge]");
   var refresh = box.querySelector(".no-js-refresh");
   if (refresh) { refresh.hidden = true; }
   function poll() {
@@ -18,6 +19,8 @@
         if (bar) { bar.value = status.progress; bar.textContent = status.progress + "%"; }
         if (percent) { percent.textContent = status.progress + "%"; }
         if (message && message.textContent !== status.message) { message.textContent = status.message; }
+        var label = badge && badge.getAttribute("data-label-" + status.state);
+        if (label && badge.textContent !== label) { badge.textContent = label; }
         if (status.active) { window.setTimeout(poll, 1000); } else { window.location.reload(); }
       })
       .catch(function () { window.setTimeout(poll, 3000); });

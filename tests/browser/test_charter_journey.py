@@ -35,7 +35,7 @@ def test_secretariat_publishes_version_2_and_the_public_compares(
     a11y(page, "charter versions")
     page.get_by_role("button", name="Start version 2").click()
     expect(page.get_by_role("heading", name="Draft of version 2")).to_be_visible()
-    expect(page.get_by_text("Started as a copy of version 1.")).to_be_visible()
+    expect(page.get_by_text("Drafted after version 1:")).to_be_visible()
     a11y(page, "draft")
 
     page.get_by_label("What changed, in one line").fill(
@@ -73,11 +73,17 @@ def test_secretariat_publishes_version_2_and_the_public_compares(
     today = effective.input_value()
     assert today  # today, proposed
     effective.fill("2023-12-31")  # before version 1's date: refused, nothing published
-    page.get_by_role("button", name="Publish version 2").click()
+    page.get_by_role("button", name="Review and publish version 2").click()
     expect(page.get_by_text("The effective date cannot be before").first).to_be_visible()
     a11y(page, "publish refused")
     page.get_by_label("Effective date").fill(today)
-    page.get_by_role("button", name="Publish version 2").click()
+    page.get_by_role("button", name="Review and publish version 2").click()
+    # The confirmation page says what will happen; nothing is published yet.
+    expect(page.get_by_role("heading", name="Publish version 2?")).to_be_visible()
+    expect(page.get_by_text("Version 1 (effective January 1, 2024)")).to_be_visible()
+    expect(page.get_by_text("nobody is emailed")).to_be_visible()  # no member here
+    a11y(page, "publish confirmation")
+    page.get_by_role("button", name="Publish version 2 now").click()
     page.wait_for_url("**/charter/v/2")
     expect(page.get_by_text("Version 2 is published and in force.")).to_be_visible()
 

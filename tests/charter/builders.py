@@ -4,11 +4,13 @@ so they follow the same rules as the real thing. Each returns flushed objects.""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from flask import current_app
 
 from app import clock
 from app.charter import services
+from tests.conftest import post_form
 
 PRINCIPLES = [
     ("Protect all users", "We will protect all our users, wherever they are.", "Security"),
@@ -59,3 +61,27 @@ def publish(actor, version_id: int, effective: dt.date):
 
 def text_numbered(version, number: int):
     return next(t for t in version.texts if t.number == number)
+
+
+CONFIRMATION_RE = re.compile(r'name="confirmation" type="hidden" value="([^"]+)"')
+
+
+def confirmation_token(client, version_id: int, effective: str) -> str:
+    """The signed confirmation the publish confirmation page carries."""
+    page = client.get(f"/secretariat/charter/{version_id}/publish?effective_date={effective}")
+    assert page.status_code == 200, page.status_code
+    match = CONFIRMATION_RE.search(page.get_data(as_text=True))
+    assert match, "no confirmation on the page"
+    return match.group(1)
+
+
+def confirm_and_publish(client, version_id: int, effective: str):
+    """Publish through both steps, as the secretariat does: the confirmation page, then its
+    button."""
+    token = confirmation_token(client, version_id, effective)
+    return post_form(
+        client,
+        f"/secretariat/charter/{version_id}/publish",
+        {"effective_date": effective, "confirmation": token},
+        form_url="/secretariat/charter",
+    )

@@ -25,6 +25,14 @@ ACCESS = {
         lambda w: f"/secretariat/charter/{w.draft.id}/preview.pdf",
         SECRETARIAT,
     ),
+    "charter.admin_publish_confirm": (
+        lambda w: f"/secretariat/charter/{w.draft.id}/publish?effective_date=2030-01-01",
+        SECRETARIAT,
+    ),
+    "charter.admin_import": (
+        lambda w: f"/secretariat/charter/{w.draft.id}/import",
+        SECRETARIAT,
+    ),
     "charter.admin_principle_new": (
         lambda w: f"/secretariat/charter/{w.draft.id}/principles/new",
         SECRETARIAT,

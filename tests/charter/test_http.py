@@ -15,7 +15,13 @@ from app import clock
 from app.charter import services
 from app.charter.models import CharterVersion, Principle, PrincipleText
 from app.core.models import AuditEvent
-from tests.charter.builders import PRINCIPLES, publish, publish_charter, text_numbered
+from tests.charter.builders import (
+    PRINCIPLES,
+    confirm_and_publish,
+    publish,
+    publish_charter,
+    text_numbered,
+)
 from tests.conftest import csrf_token, login_as, post_form
 from tests.querycount import count_queries
 
@@ -359,7 +365,10 @@ def test_secretariat_drafts_edits_and_publishes_through_forms(
     draft_url = response.headers["Location"]
     draft_id = int(draft_url.rsplit("/", 1)[1])
     page = _body(sec_client.get(draft_url))
-    assert "Draft of version 3" in page and "Started as a copy of version 2." in page
+    assert (
+        "Draft of version 3" in page
+        and "Drafted after version 2: the changes are shown against it." in page
+    )
 
     bad = _post(sec_client, draft_url, {"title": "  ", "change_summary": "x", "preamble_md": ""})
     assert bad.status_code == 422
@@ -429,9 +438,7 @@ def test_secretariat_drafts_edits_and_publishes_through_forms(
     )
     assert garbage.status_code == 422 and 'id="effective_date-error"' in _body(garbage)
 
-    published = _post(
-        sec_client, f"/secretariat/charter/{draft_id}/publish", {"effective_date": "2024-07-01"}
-    )
+    published = confirm_and_publish(sec_client, draft_id, "2024-07-01")
     assert published.status_code == 302 and published.headers["Location"] == "/charter/v/3"
     assert "Version 3 is published" in _body(sec_client.get("/charter/v/3"))
     events = db.session.scalars(

@@ -14,7 +14,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange
+from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
 from app.core.forms import NotBlank
 from app.core.labels import CATEGORY, QUESTION_TYPE
@@ -67,6 +67,20 @@ class CycleForm(FlaskForm):
         description=_l("Separate the numbers with commas, for example 30, 7, 1."),
     )
     copy_from = SelectField(_l("Start the questionnaire from"), coerce=int, default=0)
+
+    taken_years: frozenset[int] = frozenset()  # the view sets the years that have a cycle
+
+    def validate_year(self, field) -> None:
+        """A uniqueness check with the others (the service checks it again)."""
+        if field.data in self.taken_years:
+            raise ValidationError(_l("There is already a cycle for %(year)d.", year=field.data))
+
+    def validate_due_on(self, field) -> None:
+        """Checked with the other fields, so every mistake shows at once (the service
+        checks it again, for the command line and the API)."""
+        opens = self.opens_on.data
+        if opens is not None and field.data is not None and field.data <= opens:
+            raise ValidationError(_l("The due date must come after the opening date."))
 
     def offsets(self) -> list[str]:
         return list((self.reminder_offsets.data or "").replace(";", ",").split(","))

@@ -143,13 +143,19 @@ def _clean_offsets(offsets) -> list[int]:
 
 
 def _check_dates(opens_on: dt.date, due_on: dt.date, grace_days: int) -> None:
+    """Every problem with the dates and the grace period, at once."""
+    errors: dict[str, list[str]] = {}
     if not isinstance(opens_on, dt.date) or not isinstance(due_on, dt.date):
-        raise ValidationFailed(_("Enter the opening date and the due date."), field="due_on")
-    if due_on <= opens_on:
-        raise ValidationFailed(_("The due date must come after the opening date."), field="due_on")
+        errors["due_on"] = [_("Enter the opening date and the due date.")]
+    elif due_on <= opens_on:
+        errors["due_on"] = [_("The due date must come after the opening date.")]
     if not isinstance(grace_days, int) or not 0 <= grace_days <= 365:
+        errors["grace_days"] = [_("The grace period must be between 0 and 365 days.")]
+    if errors:
         raise ValidationFailed(
-            _("The grace period must be between 0 and 365 days."), field="grace_days"
+            " ".join(m for ms in errors.values() for m in ms),
+            field=next(iter(errors)),
+            errors=errors,
         )
 
 

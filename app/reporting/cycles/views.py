@@ -77,6 +77,7 @@ def _new_cycle_defaults(form: CycleForm, existing: list[ReportingCycle]) -> None
 def admin_cycle_new():
     existing = cycles.list_cycles()
     form = CycleForm()
+    form.taken_years = frozenset(c.year for c in existing)
     form.charter_version_id.choices = _charter_choices()
     form.copy_from.choices = options(
         [(0, _("An empty questionnaire"))]
