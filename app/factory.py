@@ -48,6 +48,7 @@ BLUEPRINTS = (
     "app.reporting.views",
     "app.reporting.review.views",
     "app.transparency.views",
+    "app.transparency.centre.views",
     "app.mail.views",
     "app.ops.views",
 )

@@ -930,3 +930,43 @@ def test_statements_per_request_do_not_grow_with_the_data(app, monkeypatch):
         if m.count != small[page].count
     ]
     assert not grew, "statement counts grow with the data:\n" + "\n".join(grew)
+
+
+# The transparency centre (issue 15): a question followed by its lineage, and the filtered
+# and compared variants of its pages.
+URL_ARGUMENTS["lineage"] = lambda w: "centre-mfa"  # see `_closed_cycle` below
+PUBLIC_VARIANTS += [
+    ("centre.principle", lambda w: "/principles/1?year=2025&country=DE&category=company"),
+    ("centre.principle", lambda w: "/principles/1?sort=member&page=2"),
+    ("centre.question", lambda w: "/principles/1/questions/centre-mfa?status=active&sort=oldest"),
+    ("centre.compare", lambda w: f"/compare?members={w.org_a.slug},scale-org-0001&year=2025"),
+]
+
+from app.charter.models import PrincipleText  # noqa: E402  (appended with the centre's pages)
+
+_closed_cycle_of_the_first_charter = _closed_cycle
+
+
+def _closed_cycle(year: int, charter, principles) -> SimpleNamespace:
+    """The closed cycle above, plus a section under principle 1 of the charter in force
+    (version 2 made its principles anew, and the centre's pages follow the charter in force)
+    with a public question of each kind the centre shows: `build_small_world` and
+    `grow_world` then give every report an answer to them like to the others."""
+    closed = _closed_cycle_of_the_first_charter(year, charter, principles)
+    in_force = db.session.scalar(
+        select(PrincipleText.principle_id)
+        .join(CharterVersion, CharterVersion.id == PrincipleText.version_id)
+        .where(CharterVersion.status == "published", PrincipleText.number == 1)
+        .order_by(CharterVersion.number.desc())
+        .limit(1)
+    )
+    section = tb.make_section(closed.cycle, "Principle 1 in force", SimpleNamespace(id=in_force))
+    closed.questions += [
+        tb.make_question(section, "Do you offer MFA to all?", public=True, lineage="centre-mfa"),
+        tb.make_question(section, "Share with MFA", "number", public=True, lineage="centre-share"),
+        tb.make_question(
+            section, "How?", "long_text", public=True, indicator=False, lineage="centre-how"
+        ),
+    ]
+    db.session.refresh(closed.cycle)
+    return closed

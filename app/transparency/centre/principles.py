@@ -1,0 +1,232 @@
+"""The principle pages of the transparency centre: the charter in force as a map, one
+principle in depth, one question over the years. Plain values in, plain values out; the
+figures are the annual report's (`app.transparency.figures`), so they agree with it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from markupsafe import Markup
+
+from app.charter.diff import readable_text
+from app.core.textdiff import Segment, word_diff
+from app.errors import NotFound
+from app.members.directory.pages import load_sectors
+from app.reporting.models import Question, Section
+from app.transparency import charts
+from app.transparency import figures as F
+from app.transparency.centre import queries
+from app.transparency.centre.filters import PER_PAGE, AnswerFilters, parse_answer_filters
+from app.transparency.centre.queries import AnswerRow, PrincipleRow, QuestionRow, WordingRow
+
+SUMMARISED = ("yes_no", "single_choice", "multiple_choice", "number")
+MAX_LINEAGE = 40
+
+
+@dataclass
+class MapEntry:
+    principle: PrincipleRow
+    pledged: int  # members in the alliance with a public pledge on it
+    indicators: list[F.Indicator]  # this year's public indicators
+    trend: list[tuple[int, float]]  # (year, share of yes across its yes/no indicators)
+    chart: Markup | None
+
+
+@dataclass
+class PrincipleMap:
+    year: int | None  # the latest closed cycle with public answers (else the latest one)
+    first_year: int | None
+    entries: list[MapEntry]
+
+
+@dataclass
+class YearSummary:
+    year: int
+    question: QuestionRow
+    summary: F.Indicator | None  # None for answers in words
+
+
+@dataclass
+class Lineage:
+    lineage: str
+    text: str  # the latest wording
+    type: str
+    years: list[YearSummary]
+    chart: Markup | None = None
+
+
+@dataclass
+class Wording:
+    row: WordingRow
+    changes: list[Segment] | None  # against the previous version; None for the first
+    changed: bool = False
+
+
+@dataclass
+class AnswersPage:
+    filters: AnswerFilters
+    errors: dict[str, str]
+    years: list[int]
+    countries: list[str]
+    sectors: list
+    total: int
+    pages: int
+    rows: list[AnswerRow] = field(default_factory=list)
+
+
+@dataclass
+class PrinciplePage:
+    principle: PrincipleRow
+    wordings: list[Wording]
+    lineages: list[Lineage]
+    answers: AnswersPage
+
+
+@dataclass
+class QuestionPage:
+    principle: PrincipleRow
+    lineage: Lineage
+    answers: AnswersPage
+
+
+def _yes_share(items: list[F.Indicator]) -> float | None:
+    yes = sum(i.yes for i in items if i.question.type == "yes_no")
+    answered = sum(i.answered for i in items if i.question.type == "yes_no")
+    return yes / answered if answered else None
+
+
+def _map_year(questions: list[QuestionRow], counts) -> tuple[int | None, list[int]]:
+    """The map's year (the latest closed cycle with public answers, else the latest cycle
+    with any) and the years of its trends (up to that year)."""
+    answered = [q for q in questions if counts.get(q.id)]
+    closed = [q.year for q in answered if q.closed]
+    year = max(closed or [q.year for q in answered] or [0]) or None
+    return year, sorted({q.year for q in answered if q.year <= (year or 0)})
+
+
+def _entry(principle: PrincipleRow, pledged: int, questions, counts, year, years) -> MapEntry:
+    summaries = [
+        (q.year, F.indicator(q.info, counts.get(q.id, [])))
+        for q in questions
+        if q.principle_id == principle.id and q.is_indicator and q.type in SUMMARISED
+    ]
+    shares = [(y, _yes_share([s for sy, s in summaries if sy == y])) for y in years]
+    trend = [(y, share) for y, share in shares if share is not None]
+    return MapEntry(
+        principle,
+        pledged,
+        [s for sy, s in summaries if sy == year and s.answered],
+        trend,
+        _trend_chart(f"trend-{principle.key}", principle, trend),
+    )
+
+
+def principle_map() -> PrincipleMap:
+    """One entry per principle of the charter in force: pledges, this year's indicators and
+    the trend of the share of yes across its yes/no indicators since the first cycle."""
+    principles = queries.principles_in_force()
+    pledged = queries.pledging_members()
+    questions = queries.public_questions()
+    counts = queries.answer_counts()
+    year, years = _map_year(questions, counts)
+    entries = [_entry(p, pledged.get(p.id, 0), questions, counts, year, years) for p in principles]
+    return PrincipleMap(year, years[0] if years else None, entries)
+
+
+def _trend_chart(chart_id: str, principle: PrincipleRow, trend) -> Markup | None:
+    if not trend:
+        return None
+    text = "; ".join(f"{y}: {F.percent(v)}" for y, v in trend)
+    return charts.trend_line(
+        chart_id,
+        trend,
+        title=_("Principle %(n)s: share of yes answers by year", n=principle.number),
+        desc=_("Share of yes answers to its yes/no indicators: %(points)s.", points=text),
+        fmt=F.percent,
+        y_max=1.0,
+        width=320,
+    )
+
+
+def _wordings(principle: PrincipleRow) -> list[Wording]:
+    found, previous = [], None
+    for row in queries.wordings(principle.id):
+        if previous is None:
+            found.append(Wording(row, None))
+        else:
+            old = f"{previous.title}\n\n{readable_text(previous.body_md)}"
+            new = f"{row.title}\n\n{readable_text(row.body_md)}"
+            segments = word_diff(old, new)
+            found.append(Wording(row, segments, any(s.op != "equal" for s in segments)))
+        previous = row
+    return found
+
+
+def _lineages(questions: list[QuestionRow], counts) -> list[Lineage]:
+    by_lineage: dict[str, Lineage] = {}
+    for q in questions:  # by year, then questionnaire order
+        summary = F.indicator(q.info, counts.get(q.id, [])) if q.type in SUMMARISED else None
+        entry = by_lineage.get(q.lineage)
+        if entry is None:
+            entry = by_lineage[q.lineage] = Lineage(q.lineage, q.text, q.type, [])
+        entry.text, entry.type = q.text, q.type
+        entry.years.append(YearSummary(q.year, q, summary))
+    for entry in by_lineage.values():
+        points = F.trend((y.year, y.summary) for y in entry.years if y.summary is not None)
+        if len(points) > 1:
+            is_share = entry.type == "yes_no"
+            entry.chart = charts.trend_line(
+                f"lineage-{entry.lineage}",
+                points,
+                title=_("%(question)s, by year", question=entry.text),
+                desc="; ".join(f"{y}: {F.percent(v) if is_share else f'{v:g}'}" for y, v in points),
+                fmt=F.percent if is_share else (lambda v: f"{v:g}"),
+                y_max=1.0 if is_share else None,
+                width=480,
+            )
+    return list(by_lineage.values())
+
+
+def _answers(args: Mapping, years: list[int], *where) -> AnswersPage:
+    sectors = load_sectors()
+    filters, errors = parse_answer_filters(args, sectors, years)
+    total = queries.count_answers(filters, sectors, *where)
+    pages = max(1, -(-total // PER_PAGE))
+    if filters.page > pages:
+        filters = AnswerFilters(**{**filters.__dict__, "page": pages})
+    rows = queries.answers(
+        filters, sectors, *where, limit=PER_PAGE, offset=(filters.page - 1) * PER_PAGE
+    )
+    countries = queries.member_countries()
+    return AnswersPage(filters, errors, years, countries, sectors, total, pages, rows)
+
+
+def principle_page(number: int, args: Mapping) -> PrinciplePage:
+    """Principle `number` of the charter in force in depth (404 when there is none)."""
+    principle = queries.principle_in_force(number)
+    where = (Section.principle_id == principle.id,)
+    questions = queries.public_questions(*where)
+    counts = queries.answer_counts(*where)
+    years = sorted({q.year for q in questions})
+    return PrinciplePage(
+        principle,
+        _wordings(principle),
+        _lineages(questions, counts),
+        _answers(args, years, *where),
+    )
+
+
+def question_page(number: int, lineage: str, args: Mapping) -> QuestionPage:
+    """One public question of principle `number`, followed across the years by its lineage."""
+    principle = queries.principle_in_force(number)
+    where = (Section.principle_id == principle.id, Question.lineage == lineage[:MAX_LINEAGE])
+    questions = queries.public_questions(*where) if len(lineage) <= MAX_LINEAGE else []
+    if not questions:
+        raise NotFound(
+            _("Principle %(number)s has no such public question.", number=principle.number)
+        )
+    counts = queries.answer_counts(*where)
+    found = _lineages(questions, counts)[0]
+    return QuestionPage(principle, found, _answers(args, [y.year for y in found.years], *where))

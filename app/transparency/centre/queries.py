@@ -1,0 +1,347 @@
+"""What the transparency centre reads, as plain rows, with a fixed number of statements
+whatever the number of members, reports or answers.
+
+The one rule of everything here: an answer is public when its question is marked public,
+is not an evidence upload, and belongs to the accepted version of its report (the report
+is accepted and its current version is the accepted one: never a draft, a returned or a
+superseded version), and its organisation is one the public may see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import Text, and_, cast, func, select
+
+from app.charter.models import CharterVersion, Principle, PrincipleText, VersionStatus
+from app.charter.queries import current_version
+from app.db import db
+from app.errors import NotFound
+from app.members.directory.filters import SectorRef
+from app.members.directory.statements import listed_condition
+from app.members.models import Organisation, Pledge, Sector
+from app.members.models import pledge_principles as pledge_principles_table
+from app.reporting.models import (
+    Question,
+    Report,
+    ReportingCycle,
+    ReportVersion,
+    Section,
+    SubmittedAnswer,
+)
+from app.transparency import figures as F
+from app.transparency.centre.filters import AnswerFilters
+
+MAX_NUMBER = 2**31 - 1
+EMPTY_VALUES = ("null", '""', "[]")
+IN_ALLIANCE = list(F.IN_ALLIANCE)
+
+
+@dataclass(frozen=True)
+class PrincipleRow:
+    id: int
+    key: str
+    number: int
+    title: str
+    theme: str
+    body_md: str
+
+
+@dataclass(frozen=True)
+class WordingRow:
+    version: int
+    effective_date: dt.date | None
+    number: int
+    title: str
+    body_md: str
+
+
+@dataclass(frozen=True)
+class QuestionRow:
+    id: int
+    lineage: str
+    text: str
+    type: str
+    choices: tuple[str, ...]
+    unit: str
+    is_indicator: bool
+    year: int
+    principle_id: int
+    closed: bool  # the cycle is closed (its figures are final)
+
+    @property
+    def info(self) -> F.QuestionInfo:
+        return F.QuestionInfo(self.id, self.lineage, self.text, self.type, self.choices, self.unit)
+
+
+@dataclass(frozen=True)
+class AnswerRow:
+    name: str
+    slug: str
+    country: str
+    category: str
+    sector: str
+    status: str
+    year: int
+    lineage: str
+    question: str
+    type: str
+    unit: str
+    value: object
+
+
+# The charter --------------------------------------------------------------------------------
+
+
+def principles_in_force() -> list[PrincipleRow]:
+    """The principles of the charter version in force, in their order (none before one)."""
+    version = current_version()
+    if version is None:
+        return []
+    return _principles(PrincipleText.version_id == version.id)
+
+
+def principle_in_force(number: int) -> PrincipleRow:
+    """Principle `number` of the charter in force (404 when there is no such principle)."""
+    version = current_version() if 0 < number <= MAX_NUMBER else None
+    found = (
+        _principles(PrincipleText.version_id == version.id, PrincipleText.number == number)
+        if version is not None
+        else []
+    )
+    if not found:
+        raise NotFound(_("The charter in force has no principle %(number)s.", number=number))
+    return found[0]
+
+
+def _principles(*where) -> list[PrincipleRow]:
+    rows = db.session.execute(
+        select(
+            PrincipleText.principle_id,
+            Principle.key,
+            PrincipleText.number,
+            PrincipleText.title,
+            PrincipleText.theme,
+            PrincipleText.body_md,
+        )
+        .join(Principle, Principle.id == PrincipleText.principle_id)
+        .where(*where)
+        .order_by(PrincipleText.position, PrincipleText.number)
+    ).all()
+    return [PrincipleRow(*r) for r in rows]
+
+
+def wordings(principle_id: int) -> list[WordingRow]:
+    """The principle's wording in every published charter version, oldest first."""
+    rows = db.session.execute(
+        select(
+            CharterVersion.number.label("version"),
+            CharterVersion.effective_date,
+            PrincipleText.number,
+            PrincipleText.title,
+            PrincipleText.body_md,
+        )
+        .join(CharterVersion, CharterVersion.id == PrincipleText.version_id)
+        .where(
+            PrincipleText.principle_id == principle_id,
+            CharterVersion.status == VersionStatus.PUBLISHED,
+        )
+        .order_by(CharterVersion.number)
+    ).all()
+    return [WordingRow(*r) for r in rows]
+
+
+def pledging_members() -> dict[int, int]:
+    """Principle id -> how many members in the alliance have a public pledge on it."""
+    rows = db.session.execute(
+        select(
+            pledge_principles_table.c.principle_id,
+            func.count(func.distinct(Pledge.organisation_id)),
+        )
+        .join(Pledge, Pledge.id == pledge_principles_table.c.pledge_id)
+        .join(Organisation, Organisation.id == Pledge.organisation_id)
+        .where(
+            Pledge.is_public.is_(True),
+            listed_condition(),
+            Organisation.status.in_(IN_ALLIANCE),
+        )
+        .group_by(pledge_principles_table.c.principle_id)
+    ).all()
+    return dict(rows)
+
+
+def member_countries() -> list[str]:
+    """The countries of the members the public may see (the country filter's choices)."""
+    rows = db.session.execute(
+        select(func.distinct(Organisation.country))
+        .where(listed_condition())
+        .order_by(Organisation.country)
+    ).scalars()
+    return [c for c in rows if c]
+
+
+# Questions and answers ------------------------------------------------------------------------
+
+
+def _public_question(*where):
+    return and_(
+        Question.is_public.is_(True),
+        Question.type != "evidence",
+        Section.principle_id.is_not(None),
+        ReportingCycle.status != "draft",
+        *where,
+    )
+
+
+def public_questions(*where) -> list[QuestionRow]:
+    """Public questions asked under a principle (in cycles that opened), by year and order."""
+    rows = db.session.execute(
+        select(
+            Question.id,
+            Question.lineage,
+            Question.text,
+            Question.type,
+            Question.choices,
+            Question.unit,
+            Question.is_indicator,
+            ReportingCycle.year,
+            Section.principle_id,
+            ReportingCycle.status,
+        )
+        .join(Section, Section.id == Question.section_id)
+        .join(ReportingCycle, ReportingCycle.id == Section.cycle_id)
+        .where(_public_question(*where))
+        .order_by(ReportingCycle.year, Section.position, Question.position, Question.id)
+    ).all()
+    return [
+        QuestionRow(
+            r.id,
+            r.lineage,
+            r.text,
+            r.type,
+            tuple(str(c) for c in r.choices or ()),
+            r.unit or "",
+            bool(r.is_indicator),
+            r.year,
+            r.principle_id,
+            r.status == "closed",
+        )
+        for r in rows
+    ]
+
+
+def _accepted(select_):
+    """`select_` over the submitted answers of accepted reports' accepted versions."""
+    return (
+        select_.select_from(SubmittedAnswer)
+        .join(ReportVersion, ReportVersion.id == SubmittedAnswer.version_id)
+        .join(Report, Report.current_version_id == ReportVersion.id)
+        .join(Question, Question.id == SubmittedAnswer.question_id)
+        .join(Section, Section.id == Question.section_id)
+        .join(ReportingCycle, ReportingCycle.id == Section.cycle_id)
+        .where(
+            Report.state == "accepted",
+            ReportVersion.review_state == "accepted",
+            Report.cycle_id == ReportingCycle.id,
+        )
+    )
+
+
+def answer_counts(*where) -> dict[int, list[tuple[object, int]]]:
+    """Question id -> (decoded value, count) of the accepted answers to public questions."""
+    value = cast(SubmittedAnswer.value, Text)
+    counts: dict[int, list[tuple[object, int]]] = defaultdict(list)
+    statement = _accepted(
+        select(SubmittedAnswer.question_id, value.label("value"), func.count().label("n"))
+    ).where(_public_question(*where))
+    for row in db.session.execute(statement.group_by(SubmittedAnswer.question_id, value)):
+        counts[row.question_id].append((F.decode(row.value), row.n))
+    return counts
+
+
+def _answer_conditions(filters: AnswerFilters, sectors: list[SectorRef], where) -> list:
+    value = cast(SubmittedAnswer.value, Text)
+    conds = [
+        _public_question(*where),
+        SubmittedAnswer.value.is_not(None),
+        value.not_in(EMPTY_VALUES),
+        Report.organisation_id == Organisation.id,
+        listed_condition(),
+    ]
+    if filters.year:
+        conds.append(ReportingCycle.year == filters.year)
+    if filters.country:
+        conds.append(Organisation.country == filters.country)
+    if filters.sector:
+        conds.append(
+            Organisation.sector_id
+            == next((s.id for s in sectors if s.slug == filters.sector), None)
+        )
+    if filters.category:
+        conds.append(Organisation.category == filters.category)
+    if filters.status:
+        conds.append(Organisation.status == filters.status)
+    return conds
+
+
+_ORDER = {
+    "newest": lambda: (ReportingCycle.year.desc(), Organisation.name_key),
+    "oldest": lambda: (ReportingCycle.year, Organisation.name_key),
+    "member": lambda: (Organisation.name_key, ReportingCycle.year.desc()),
+}
+
+
+def count_answers(filters: AnswerFilters, sectors: list[SectorRef], *where) -> int:
+    statement = _accepted(select(func.count()))
+    statement = statement.join(Organisation, Organisation.id == Report.organisation_id)
+    return db.session.scalar(statement.where(*_answer_conditions(filters, sectors, where))) or 0
+
+
+def answers(
+    filters: AnswerFilters, sectors: list[SectorRef], *where, limit: int, offset: int = 0
+) -> list[AnswerRow]:
+    """A page of the members' public answers (matching `where` and the filters)."""
+    statement = _accepted(
+        select(
+            Organisation.name,
+            Organisation.slug,
+            Organisation.country,
+            Organisation.category,
+            Sector.name.label("sector"),
+            Organisation.status,
+            ReportingCycle.year,
+            Question.lineage,
+            Question.text,
+            Question.type,
+            Question.unit,
+            SubmittedAnswer.value,
+        )
+    )
+    statement = (
+        statement.join(Organisation, Organisation.id == Report.organisation_id)
+        .outerjoin(Sector, Sector.id == Organisation.sector_id)
+        .where(*_answer_conditions(filters, sectors, where))
+        .order_by(*_ORDER[filters.sort](), Section.position, Question.position, SubmittedAnswer.id)
+        .limit(limit)
+        .offset(offset)
+    )
+    return [
+        AnswerRow(
+            r.name,
+            r.slug,
+            r.country,
+            r.category,
+            r.sector or "",
+            r.status,
+            r.year,
+            r.lineage,
+            r.text,
+            r.type,
+            r.unit or "",
+            r.value,
+        )
+        for r in db.session.execute(statement)
+    ]

@@ -1,0 +1,80 @@
+"""The transparency centre's public pages: principles, questions over the years, members'
+reports as pages, members compared. Cached whole for anonymous visitors; a report accepted,
+a charter published or a member changed makes them stale (`CENTRE_TOPICS`)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, request, url_for
+
+from app.core.http_cache import public_page
+from app.members.models import PUBLIC_STATUSES, Category
+from app.transparency import figures as F
+from app.transparency.centre import principles, reports, values
+from app.transparency.centre.filters import SORTS
+from app.transparency.centre.reports import MAX_COMPARED
+
+bp = Blueprint("centre", __name__)
+
+CENTRE_TOPICS = ("reports", "charter", "members")
+
+
+@bp.app_template_filter("answer_value")
+def answer_value(row) -> str:
+    return values.display(row.type, row.value, row.unit)
+
+
+@bp.app_template_filter("share")
+def share(value) -> str:
+    return F.percent(value)
+
+
+def _choices() -> dict:
+    return {
+        "sorts": SORTS,
+        "categories": [c.value for c in Category],
+        "statuses": [s.value for s in PUBLIC_STATUSES],
+    }
+
+
+@bp.route("/principles")
+@public_page(CENTRE_TOPICS)
+def principle_map():
+    return render_template("centre/principles.html", map=principles.principle_map())
+
+
+@bp.route("/principles/<int:number>")
+@public_page(CENTRE_TOPICS)
+def principle(number: int):
+    page = principles.principle_page(number, request.args)
+    html = render_template("centre/principle.html", page=page, answers=page.answers, **_choices())
+    return html, 400 if page.answers.errors else 200
+
+
+@bp.route("/principles/<int:number>/questions/<lineage>")
+@public_page(CENTRE_TOPICS)
+def question(number: int, lineage: str):
+    page = principles.question_page(number, lineage, request.args)
+    html = render_template("centre/question.html", page=page, answers=page.answers, **_choices())
+    return html, 400 if page.answers.errors else 200
+
+
+@bp.route("/members/<slug>/reports/<int:year>")
+@public_page(CENTRE_TOPICS)
+def member_report(slug: str, year: int):
+    page = reports.member_report_page(slug, year)
+    site = current_app.config["SERVER_URL"].rstrip("/")
+    return render_template(
+        "centre/member_report.html",
+        page=page,
+        report=page.report,
+        org=page.report.organisation,
+        stable_url=site + url_for("centre.member_report", slug=slug, year=year),
+    )
+
+
+@bp.route("/compare")
+@public_page(CENTRE_TOPICS)
+def compare():
+    comparison = reports.compare(request.args)
+    html = render_template("centre/compare.html", c=comparison, max_compared=MAX_COMPARED)
+    return html, 400 if comparison.error else 200
