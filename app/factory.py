@@ -47,6 +47,7 @@ BLUEPRINTS = (
     "app.reporting.views",
     "app.reporting.review.views",
     "app.transparency.views",
+    "app.transparency.opendata.views",
     "app.mail.views",
 )
 

@@ -74,6 +74,7 @@ from app.reporting.models import (
     SubmittedAnswer,
 )
 from app.transparency.models import AnnualReport, Edition, MemberReportPdf
+from app.transparency.opendata.indexing import reindex_all
 from tests import factories
 from tests.access import LOGIN
 from tests.charter.builders import publish_charter
@@ -115,6 +116,8 @@ PUBLIC_VARIANTS: list[tuple[str, Callable[[SimpleNamespace], str]]] = [
     ("members.directory", lambda w: "/members?sector=software&status=active&year=2023"),
     ("api.members", lambda w: "/api/v1/members?country=DE&per_page=100"),
     ("members.csv_export", lambda w: "/members.csv?category=company"),
+    ("opendata.search_page", lambda w: "/search?q=answer+security"),
+    ("opendata.search_page", lambda w: "/search?q=answer&year=2025&country=DE&category=company"),
 ]
 
 # The pages of logged-in users that must not grow either: (who, endpoint, url builder).
@@ -706,6 +709,7 @@ def build_small_world() -> SimpleNamespace:
     )
     w.invite_token = account_services.make_token(invited, "invite")
     w.reset_token = account_services.make_token(w.rep, "reset")
+    reindex_all()  # the search index, as `flask pactum reindex` builds it
     db.session.commit()
     return w
 
@@ -754,6 +758,7 @@ def grow_world(w) -> None:
         ],
     )
     add_organisations(w, SMALL, BIG - SMALL)
+    reindex_all()  # the search index, as `flask pactum reindex` builds it
     db.session.commit()
 
 
