@@ -48,6 +48,7 @@ BLUEPRINTS = (
     "app.reporting.review.views",
     "app.transparency.views",
     "app.transparency.opendata.views",
+    "app.transparency.opendata.api",
     "app.mail.views",
 )
 

@@ -118,6 +118,10 @@ PUBLIC_VARIANTS: list[tuple[str, Callable[[SimpleNamespace], str]]] = [
     ("members.csv_export", lambda w: "/members.csv?category=company"),
     ("opendata.search_page", lambda w: "/search?q=answer+security"),
     ("opendata.search_page", lambda w: "/search?q=answer&year=2025&country=DE&category=company"),
+    ("opendata_api.reports", lambda w: f"/api/v1/reports?year={CLOSED_YEAR}&per_page=100"),
+    ("opendata_api.answers", lambda w: f"/api/v1/answers?year={CLOSED_YEAR}&per_page=100"),
+    ("opendata_api.answers", lambda w: f"/api/v1/answers?member={w.org_a.slug}&principle=1"),
+    ("opendata_api.pledges", lambda w: "/api/v1/pledges?per_page=100&country=DE"),
 ]
 
 # The pages of logged-in users that must not grow either: (who, endpoint, url builder).
