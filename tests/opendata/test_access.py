@@ -12,6 +12,7 @@ ACCESS = {
     "opendata_api.answers": (lambda w: "/api/v1/answers", PUBLIC),
     "opendata_api.pledges": (lambda w: "/api/v1/pledges", PUBLIC),
     "opendata_api.principles": (lambda w: "/api/v1/principles", PUBLIC),
+    "opendata.open_data_zip": (lambda w: "/open-data/2025.zip", PUBLIC),
 }
 
 
