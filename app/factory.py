@@ -49,6 +49,8 @@ BLUEPRINTS = (
     "app.reporting.review.views",
     "app.transparency.views",
     "app.transparency.centre.views",
+    "app.transparency.opendata.views",
+    "app.transparency.opendata.api",
     "app.mail.views",
     "app.ops.views",
 )

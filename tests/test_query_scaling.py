@@ -75,6 +75,7 @@ from app.reporting.models import (
     SubmittedAnswer,
 )
 from app.transparency.models import AnnualReport, Edition, MemberReportPdf
+from app.transparency.opendata.indexing import reindex_all
 from tests import factories
 from tests.access import LOGIN
 from tests.charter.builders import publish_charter
@@ -116,6 +117,12 @@ PUBLIC_VARIANTS: list[tuple[str, Callable[[SimpleNamespace], str]]] = [
     ("members.directory", lambda w: "/members?sector=software&status=active&year=2023"),
     ("api.members", lambda w: "/api/v1/members?country=DE&per_page=100"),
     ("members.csv_export", lambda w: "/members.csv?category=company"),
+    ("opendata.search_page", lambda w: "/search?q=answer+security"),
+    ("opendata.search_page", lambda w: "/search?q=answer&year=2025&country=DE&category=company"),
+    ("opendata_api.reports", lambda w: f"/api/v1/reports?year={CLOSED_YEAR}&per_page=100"),
+    ("opendata_api.answers", lambda w: f"/api/v1/answers?year={CLOSED_YEAR}&per_page=100"),
+    ("opendata_api.answers", lambda w: f"/api/v1/answers?member={w.org_a.slug}&principle=1"),
+    ("opendata_api.pledges", lambda w: "/api/v1/pledges?per_page=100&country=DE"),
 ]
 
 # The pages of logged-in users that must not grow either: (who, endpoint, url builder).
@@ -719,6 +726,7 @@ def build_small_world() -> SimpleNamespace:
     )
     w.invite_token = account_services.make_token(invited, "invite")
     w.reset_token = account_services.make_token(w.rep, "reset")
+    reindex_all()  # the search index, as `flask pactum reindex` builds it
     db.session.commit()
     return w
 
@@ -784,6 +792,7 @@ def grow_world(w) -> None:
             for n in range(BIG)
         ],
     )
+    reindex_all()  # the search index, as `flask pactum reindex` builds it
     db.session.commit()
 
 

@@ -8,6 +8,8 @@ them.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from pydantic import BaseModel
 
 from app.members.api_query import LIST_PARAMETERS
@@ -22,7 +24,8 @@ from app.members.schemas import (
 INFO = {
     "title": "Pactum open data API",
     "version": "1.0.0",
-    "summary": "The signatories of the charter, their status, endorsements and pledges.",
+    "summary": "The signatories of the charter, their status, endorsements, pledges and "
+    "public reports.",
     "description": "Public data, free to reuse. The same filters as the directory at "
     "/members. No authentication. Statuses `applicant` and `rejected` "
     "are never listed.",
@@ -31,7 +34,28 @@ INFO = {
 SLUG = {"name": "slug", "in": "path", "required": True, "schema": {"type": "string"}}
 
 
-def _operation(
+@dataclass(frozen=True)
+class ApiPaths:
+    """Paths another domain serves under the same API, with the models their answers are."""
+
+    paths: dict[str, dict]
+    models: tuple[type[BaseModel], ...]
+
+
+# Other domains' paths (`register_paths`), by the name they registered under.
+_REGISTERED: dict[str, ApiPaths] = {}
+
+
+def register_paths(name: str, paths: dict[str, dict], models: tuple[type[BaseModel], ...]) -> None:
+    """Add `paths` (built with `operation`) and their models' schemas to the document."""
+    _REGISTERED[name] = ApiPaths(paths, models)
+
+
+def registered() -> tuple[ApiPaths, ...]:
+    return tuple(_REGISTERED.values())
+
+
+def operation(
     operation_id: str,
     summary: str,
     parameters: list[dict],
@@ -74,12 +98,16 @@ MOVED = {
 
 
 def document(server_url: str) -> dict:
+    paths, schemas = {}, dict(components())
+    for other in registered():
+        paths.update(other.paths)
+        schemas.update(components(other.models))
     return {
         "openapi": "3.1.0",
         "info": INFO,
         "servers": [{"url": server_url}],
         "paths": {
-            "/members": _operation(
+            "/members": operation(
                 "listMembers",
                 "List members, filtered, sorted and paginated",
                 [parameter.document() for parameter in LIST_PARAMETERS],
@@ -88,7 +116,7 @@ def document(server_url: str) -> dict:
                     "400": ("A filter has an invalid value.", Error),
                 },
             ),
-            "/members/{slug}": _operation(
+            "/members/{slug}": operation(
                 "getMember",
                 "One member with its history, endorsements, pledges and reports",
                 [SLUG],
@@ -98,6 +126,7 @@ def document(server_url: str) -> dict:
                     "404": ("No listed member has this slug.", Error),
                 },
             ),
+            **paths,
         },
-        "components": {"schemas": components()},
+        "components": {"schemas": schemas},
     }

@@ -407,13 +407,14 @@ def _inline(node, schemas: dict[str, dict]):
 
 
 @functools.cache
-def components() -> dict[str, dict]:
-    """The JSON Schemas of the resources, for the document's `components.schemas`."""
+def components(models: tuple[type[BaseModel], ...] = COMPONENTS) -> dict[str, dict]:
+    """The JSON Schemas of `models` (by default the members' resources), for the document's
+    `components.schemas`: each named model is a component, nested ones are written in place."""
     _, top = models_json_schema(
-        [(model, "serialization") for model in COMPONENTS],
+        [(model, "serialization") for model in models],
         ref_template=REF_TEMPLATE,
         schema_generator=_DocumentSchema,
     )
-    named = [model.__name__ for model in COMPONENTS]
+    named = [model.__name__ for model in models]
     nested = {name: s for name, s in top["$defs"].items() if name not in named}
     return {name: _inline(top["$defs"][name], nested) for name in named}

@@ -1,0 +1,239 @@
+"""The open-data API's lists, read with a fixed number of statements per page (a count and
+a page, plus one for the pledges' principles). Public data only: accepted versions (the
+latest accepted version of a report that is accepted), questions marked public, public
+pledges, listed members. Plain rows out; `schemas` turns them into the API's JSON."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, select
+
+from app.charter.models import CharterVersion, Principle, PrincipleText
+from app.db import db
+from app.errors import NotFound
+from app.members.models import PUBLIC_STATUSES, Organisation, Pledge, Sector
+from app.members.models import pledge_principles as pledge_principles_table
+from app.reporting.models import (
+    Question,
+    Report,
+    ReportingCycle,
+    ReportVersion,
+    Section,
+    SubmittedAnswer,
+)
+from app.transparency.opendata.api_query import ListQuery
+
+
+@dataclass
+class Page:
+    rows: list
+    total: int
+    page: int
+    pages: int
+
+
+_MEMBER_COLUMNS = (
+    Organisation.slug.label("member_slug"),
+    Organisation.name.label("member_name"),
+    Organisation.country,
+    Organisation.category,
+    Sector.slug.label("sector_slug"),
+)
+
+
+def listed():
+    return and_(
+        Organisation.status.in_([s.value for s in PUBLIC_STATUSES]),
+        Organisation.joined_on.is_not(None),
+    )
+
+
+def accepted_versions():
+    """The id of each accepted report's latest accepted version."""
+    return (
+        select(func.max(ReportVersion.id))
+        .join(Report, Report.id == ReportVersion.report_id)
+        .where(Report.state == "accepted", ReportVersion.review_state == "accepted")
+        .group_by(ReportVersion.report_id)
+    )
+
+
+def _member_filters(statement, filters: dict):
+    if "member" in filters:
+        statement = statement.where(Organisation.slug == filters["member"])
+    if "category" in filters:
+        statement = statement.where(Organisation.category == filters["category"])
+    if "country" in filters:
+        statement = statement.where(Organisation.country == filters["country"])
+    return statement
+
+
+def _paged(statement, query: ListQuery, *order) -> Page:
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    pages = max(1, math.ceil(total / query.per_page))
+    rows = []
+    if query.page <= pages:
+        rows = db.session.execute(
+            statement.order_by(*order)
+            .limit(query.per_page)
+            .offset((query.page - 1) * query.per_page)
+        ).all()
+    return Page(rows, total, query.page, pages)
+
+
+def _reports():
+    return (
+        select(
+            *_MEMBER_COLUMNS,
+            ReportingCycle.year,
+            ReportVersion.number.label("version"),
+            ReportVersion.submitted_at,
+            ReportVersion.reviewed_at.label("accepted_at"),
+            Report.is_late,
+        )
+        .select_from(ReportVersion)
+        .join(Report, Report.id == ReportVersion.report_id)
+        .join(ReportingCycle, ReportingCycle.id == Report.cycle_id)
+        .join(Organisation, Organisation.id == Report.organisation_id)
+        .outerjoin(Sector, Sector.id == Organisation.sector_id)
+        .where(ReportVersion.id.in_(accepted_versions()), listed())
+    )
+
+
+def list_reports(query: ListQuery) -> Page:
+    statement = _member_filters(_reports(), query.filters)
+    if "year" in query.filters:
+        statement = statement.where(ReportingCycle.year == query.filters["year"])
+    if "status" in query.filters:
+        statement = statement.where(Organisation.status == query.filters["status"])
+    return _paged(statement, query, ReportingCycle.year.desc(), Organisation.name_key, Report.id)
+
+
+@dataclass
+class LoadedReport:
+    row: object
+    snapshot: dict
+
+
+def report_detail(slug: str, year: int) -> LoadedReport:
+    found = db.session.execute(
+        _reports()
+        .add_columns(ReportVersion.snapshot)
+        .where(Organisation.slug == slug, ReportingCycle.year == year)
+    ).first()
+    if found is None:
+        raise NotFound(_("No accepted report of this member for this year."))
+    return LoadedReport(found, found.snapshot or {})
+
+
+def list_answers(query: ListQuery) -> Page:
+    filters = query.filters
+    statement = (
+        select(
+            *_MEMBER_COLUMNS,
+            ReportingCycle.year,
+            PrincipleText.number.label("principle"),
+            Question.lineage,
+            Question.text.label("question"),
+            Question.type,
+            Question.unit,
+            SubmittedAnswer.value,
+        )
+        .select_from(SubmittedAnswer)
+        .join(Question, Question.id == SubmittedAnswer.question_id)
+        .join(Section, Section.id == Question.section_id)
+        .join(ReportVersion, ReportVersion.id == SubmittedAnswer.version_id)
+        .join(Report, Report.id == ReportVersion.report_id)
+        .join(ReportingCycle, ReportingCycle.id == Report.cycle_id)
+        .join(Organisation, Organisation.id == Report.organisation_id)
+        .outerjoin(Sector, Sector.id == Organisation.sector_id)
+        .outerjoin(
+            PrincipleText,
+            and_(
+                PrincipleText.version_id == ReportingCycle.charter_version_id,
+                PrincipleText.principle_id == Section.principle_id,
+            ),
+        )
+        .where(
+            Question.is_public.is_(True),
+            SubmittedAnswer.version_id.in_(accepted_versions()),
+            listed(),
+        )
+    )
+    statement = _member_filters(statement, filters)
+    if "year" in filters:
+        statement = statement.where(ReportingCycle.year == filters["year"])
+    if "principle" in filters:
+        statement = statement.where(PrincipleText.number == filters["principle"])
+    if "lineage" in filters:
+        statement = statement.where(Question.lineage == filters["lineage"])
+    return _paged(
+        statement,
+        query,
+        ReportingCycle.year.desc(),
+        Organisation.name_key,
+        Section.position,
+        Question.position,
+        SubmittedAnswer.id,
+    )
+
+
+def list_pledges(query: ListQuery) -> tuple[Page, dict[int, list[str]]]:
+    """A page of public pledges, and the principle keys of each (by pledge id)."""
+    statement = (
+        select(
+            *_MEMBER_COLUMNS,
+            Pledge.id,
+            Pledge.title,
+            Pledge.description_md,
+            Pledge.indicator,
+            Pledge.status,
+            Pledge.status_since,
+            Pledge.target_date,
+        )
+        .join(Organisation, Organisation.id == Pledge.organisation_id)
+        .outerjoin(Sector, Sector.id == Organisation.sector_id)
+        .where(Pledge.is_public.is_(True), listed())
+    )
+    statement = _member_filters(statement, query.filters)
+    if "status" in query.filters:
+        statement = statement.where(Pledge.status == query.filters["status"])
+    page = _paged(statement, query, Organisation.name_key, Pledge.id)
+    keys: dict[int, list[str]] = {row.id: [] for row in page.rows}
+    if keys:
+        for pledge_id, key in db.session.execute(
+            select(pledge_principles_table.c.pledge_id, Principle.key)
+            .join(Principle, Principle.id == pledge_principles_table.c.principle_id)
+            .where(pledge_principles_table.c.pledge_id.in_(list(keys)))
+            .order_by(Principle.id)
+        ):
+            keys[pledge_id].append(key)
+    return page, keys
+
+
+def list_principles(query: ListQuery) -> Page:
+    """The principles of the charter in force."""
+    in_force = (
+        select(CharterVersion.id)
+        .where(CharterVersion.status == "published")
+        .order_by(CharterVersion.number.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    statement = (
+        select(
+            Principle.key,
+            PrincipleText.number,
+            PrincipleText.title,
+            PrincipleText.body_md,
+            PrincipleText.theme,
+            CharterVersion.number.label("charter_version"),
+        )
+        .join(Principle, Principle.id == PrincipleText.principle_id)
+        .join(CharterVersion, CharterVersion.id == PrincipleText.version_id)
+        .where(PrincipleText.version_id == in_force)
+    )
+    return _paged(statement, query, PrincipleText.position, PrincipleText.id)

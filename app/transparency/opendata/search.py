@@ -1,0 +1,257 @@
+"""Searching the public index: what a visitor typed, made safe, and the page of hits.
+
+What is typed is never handed to the full-text engine as syntax: it is cut into words
+(letters and digits; operators, quotes, emoji and punctuation are separators), each word
+becomes a quoted prefix term (SQLite FTS5: `"word"*`; PostgreSQL: `word:*` in a tsquery
+built from those words only), and every word must match. Too long a query or a filter that
+names nothing is refused with a message for its field.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from flask_babel import gettext as _
+from markupsafe import Markup, escape
+from sqlalchemy import column, func, literal_column, select, table
+
+from app.core.labels import CATEGORY
+from app.db import db
+from app.members.models import Sector
+from app.transparency.opendata.models import FTS_TABLE, SearchEntry
+
+MAX_QUERY_LENGTH = 200
+MAX_TERMS = 12
+MAX_TERM_LENGTH = 40
+MAX_PAGE = 500
+PER_PAGE = 20
+SNIPPET = 220  # characters around the first match
+KIND_FILTERS = ("answer", "pledge", "principle")
+_WORD = re.compile(r"[^\W_]+")
+_SLUG = re.compile(r"[a-z0-9-]{1,120}")
+_COUNTRY = re.compile(r"[A-Z]{2}")
+_fts = table(FTS_TABLE, column("rowid"), column("rank"))
+
+
+@dataclass
+class Query:
+    q: str = ""
+    terms: tuple[str, ...] = ()
+    year: int | None = None
+    category: str = ""
+    country: str = ""
+    sector: str = ""
+    kind: str = ""
+    page: int = 1
+
+    def args(self) -> dict:
+        """The query as URL arguments (without the page)."""
+        values = {
+            "q": self.q,
+            "year": self.year,
+            "category": self.category,
+            "country": self.country,
+            "sector": self.sector,
+            "kind": self.kind,
+        }
+        return {k: v for k, v in values.items() if v not in ("", None)}
+
+
+@dataclass
+class Hit:
+    kind: str
+    title: str
+    snippet: Markup
+    member_name: str
+    member_slug: str
+    year: int | None
+    principle_number: int | None
+    country: str
+    category: str
+
+
+@dataclass
+class Results:
+    query: Query
+    hits: list[Hit] = field(default_factory=list)
+    total: int = 0
+    pages: int = 1
+
+
+def terms_of(text: str) -> tuple[str, ...]:
+    """The words of `text`, lower case, each at most MAX_TERM_LENGTH, at most MAX_TERMS."""
+    words: list[str] = []
+    for word in _WORD.findall(text.casefold()):
+        word = word[:MAX_TERM_LENGTH]
+        if word not in words:
+            words.append(word)
+        if len(words) == MAX_TERMS:
+            break
+    return tuple(words)
+
+
+def _integer(args, name: str, low: int, high: int, errors: dict, message: str) -> int | None:
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return None
+    if raw.isascii() and raw.isdigit() and low <= int(raw) <= high:
+        return int(raw)
+    errors[name] = message
+    return None
+
+
+def parse_query(args) -> tuple[Query, dict[str, str]]:
+    """The query a request asks for, and a message per field it cannot be read from."""
+    errors: dict[str, str] = {}
+    query = Query()
+    q = " ".join((args.get("q") or "").split())
+    if len(q) > MAX_QUERY_LENGTH:
+        errors["q"] = _(
+            "Search for at most %(n)d characters; shorten your search.", n=MAX_QUERY_LENGTH
+        )
+        q = ""
+    query.q = q
+    query.terms = terms_of(q)
+    query.year = _integer(args, "year", 1900, 2999, errors, _("Choose a year from the list."))
+    category = (args.get("category") or "").strip()
+    if category and category not in CATEGORY:
+        errors["category"] = _("Choose a category from the list.")
+    else:
+        query.category = category
+    country = (args.get("country") or "").strip().upper()
+    if country and not _COUNTRY.fullmatch(country):
+        errors["country"] = _("Choose a country from the list.")
+    else:
+        query.country = country
+    sector = (args.get("sector") or "").strip()
+    if sector and not _SLUG.fullmatch(sector):
+        errors["sector"] = _("Choose a sector from the list.")
+    else:
+        query.sector = sector
+    kind = (args.get("kind") or "").strip()
+    if kind and kind not in KIND_FILTERS:
+        errors["kind"] = _("Choose what to search from the list.")
+    else:
+        query.kind = kind
+    query.page = (
+        _integer(args, "page", 1, MAX_PAGE, errors, _("There is no such page of results.")) or 1
+    )
+    return query, errors
+
+
+def _match(statement, query: Query, dialect: str):
+    if dialect == "postgresql":
+        tsquery = func.to_tsquery("simple", " & ".join(f"{t}:*" for t in query.terms))
+        return statement.where(SearchEntry.document.op("@@")(tsquery)), func.ts_rank(
+            SearchEntry.document, tsquery
+        ).desc()
+    expression = " ".join('"' + t.replace('"', '""') + '"*' for t in query.terms)
+    statement = statement.join(_fts, _fts.c.rowid == SearchEntry.id).where(
+        literal_column(FTS_TABLE).op("MATCH")(expression)
+    )
+    return statement, _fts.c.rank
+
+
+def _filtered(statement, query: Query):
+    for name in ("category", "country", "kind"):
+        value = getattr(query, name)
+        if value:
+            statement = statement.where(getattr(SearchEntry, name) == value)
+    if query.sector:
+        statement = statement.where(SearchEntry.sector_slug == query.sector)
+    if query.year is not None:
+        statement = statement.where(SearchEntry.year == query.year)
+    return statement
+
+
+def search(query: Query) -> Results:
+    """A page of hits, best first (two statements; none without words to look for)."""
+    results = Results(query)
+    if not query.terms:
+        return results
+    dialect = db.session.get_bind().dialect.name
+    counted, _rank = _match(select(func.count()).select_from(SearchEntry), query, dialect)
+    results.total = db.session.scalar(_filtered(counted, query)) or 0
+    results.pages = max(1, math.ceil(results.total / PER_PAGE))
+    if query.page > results.pages:
+        return results
+    statement, rank = _match(select(SearchEntry), query, dialect)
+    rows = db.session.scalars(
+        _filtered(statement, query)
+        .order_by(rank, SearchEntry.id)
+        .limit(PER_PAGE)
+        .offset((query.page - 1) * PER_PAGE)
+    ).all()
+    results.hits = [
+        Hit(
+            kind=row.kind,
+            title=row.title,
+            snippet=highlight(row.body or row.title, query.terms),
+            member_name=row.member_name,
+            member_slug=row.member_slug,
+            year=row.year,
+            principle_number=row.principle_number,
+            country=row.country,
+            category=row.category,
+        )
+        for row in rows
+    ]
+    return results
+
+
+def highlight(text: str, terms: tuple[str, ...], width: int = SNIPPET) -> Markup:
+    """`text` around its first match, escaped, each word starting with a term in <mark>."""
+    text = " ".join(text.split())
+    if not terms:
+        return escape(text[:width])
+    pattern = re.compile(
+        r"(?<![^\W_])(?:" + "|".join(re.escape(t) for t in terms) + r")[^\W_]*", re.IGNORECASE
+    )
+    first = pattern.search(text)
+    start = max(0, (first.start() if first else 0) - width // 3)
+    if start:
+        space = text.find(" ", start)
+        start = space + 1 if 0 <= space < (first.start() if first else start + 20) else start
+    end = min(len(text), start + width)
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > start else end
+    window = text[start:end]
+    parts: list[Markup] = [Markup("…")] if start else []
+    position = 0
+    for match in pattern.finditer(window):
+        parts.append(escape(window[position : match.start()]))
+        parts.append(Markup("<mark>%s</mark>") % match.group())
+        position = match.end()
+    parts.append(escape(window[position:]))
+    if end < len(text):
+        parts.append(Markup("…"))
+    return Markup("").join(parts)
+
+
+@dataclass
+class Choices:
+    years: list[int]
+    countries: list[str]
+    sectors: list[tuple[str, str]]  # (slug, name)
+
+
+def choices() -> Choices:
+    """The values the filters offer: what the index holds (two statements)."""
+    years = db.session.scalars(
+        select(SearchEntry.year).where(SearchEntry.year.is_not(None)).distinct()
+    ).all()
+    pairs = db.session.execute(
+        select(SearchEntry.country, SearchEntry.sector_slug, Sector.name)
+        .outerjoin(Sector, Sector.slug == SearchEntry.sector_slug)
+        .where(SearchEntry.organisation_id.is_not(None))
+        .distinct()
+    ).all()
+    sector_names = {slug: name for _country, slug, name in pairs if slug and name}
+    return Choices(
+        years=sorted(years, reverse=True),
+        countries=sorted({country for country, _slug, _name in pairs if country}),
+        sectors=sorted(sector_names.items(), key=lambda item: item[1].casefold()),
+    )
