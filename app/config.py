@@ -60,6 +60,54 @@ def _pool_options() -> dict:
     return options
 
 
+def _mail_and_security(production: bool, redis_url: str | None) -> dict:
+    return {
+        # Mail: with no server configured, mail is printed to the console.
+        "MAIL_SERVER": _env("MAIL_SERVER") or None,
+        "MAIL_PORT": _env_int("MAIL_PORT", 25),
+        "MAIL_USERNAME": _env("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": _env("MAIL_PASSWORD") or None,
+        "MAIL_USE_TLS": _env_bool("MAIL_USE_TLS", False),
+        "MAIL_SENDER": _env("MAIL_SENDER", "Pactum secretariat <secretariat@pactum.example>"),
+        "SECRETARIAT_EMAIL": _env("SECRETARIAT_EMAIL", "secretariat@pactum.example"),
+        # How the outbox is delivered after a commit: thread | rq | cron | inline (app.mail).
+        "MAIL_DELIVERY": _env("MAIL_DELIVERY", "thread"),
+        # Secretariat accounts must enrol a second factor (TOTP) before anything else.
+        "REQUIRE_SECOND_FACTOR": _env_bool("REQUIRE_SECOND_FACTOR", True),
+        # Security. With SECURE_COOKIES (production, or PACTUM_SECURE_COOKIES=1 behind HTTPS)
+        # the factory names the session and remember cookies `__Host-…`, Secure, Path=/, no
+        # Domain (app.factory.register_cookie_policy). Not keyed on `not app.debug`: `make run`
+        # serves plain http://127.0.0.1, where a Secure cookie would break the demo's logins.
+        "SECURE_COOKIES": _env_bool("SECURE_COOKIES", production),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": False,
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "10 per minute;100 per day"),
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "TOKEN_MAX_AGE": _env_int("TOKEN_MAX_AGE", 2 * 3600),
+        "INVITE_MAX_AGE": _env_int("INVITE_MAX_AGE", 14 * 24 * 3600),
+    }
+
+
+def _uploads() -> dict:
+    return {
+        # Uploads.
+        "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_MB", 12) * 1024 * 1024,
+        "LOGO_MAX_BYTES": 2 * 1024 * 1024,
+        "EVIDENCE_MAX_BYTES": _env_int("EVIDENCE_MAX_MB", 10) * 1024 * 1024,
+        "WORKBOOK_MAX_BYTES": _env_int("WORKBOOK_MAX_MB", 5) * 1024 * 1024,
+        "WORKBOOK_MAX_UNPACKED_BYTES": _env_int("WORKBOOK_MAX_UNPACKED_MB", 40) * 1024 * 1024,
+        "WORKBOOK_MAX_RATIO": _env_int("WORKBOOK_MAX_RATIO", 200),
+        "WORKBOOK_MAX_PARTS": _env_int("WORKBOOK_MAX_PARTS", 200),
+        "WORKBOOK_PREVIEW_MAX_AGE": _env_int("WORKBOOK_PREVIEW_MAX_AGE", 3600),
+    }
+
+
 def load_config() -> dict:
     env = _env("ENV", "development")
     production = env == "production"
@@ -95,44 +143,8 @@ def load_config() -> dict:
         "ALLIANCE_NAME": _env("ALLIANCE_NAME", "Open Cyber Accord"),
         "ALLIANCE_SHORT": _env("ALLIANCE_SHORT", "OCA"),
         "SERVER_URL": _env("SERVER_URL", "http://127.0.0.1:5000"),
-        # Mail: with no server configured, mail is printed to the console.
-        "MAIL_SERVER": _env("MAIL_SERVER") or None,
-        "MAIL_PORT": _env_int("MAIL_PORT", 25),
-        "MAIL_USERNAME": _env("MAIL_USERNAME") or None,
-        "MAIL_PASSWORD": _env("MAIL_PASSWORD") or None,
-        "MAIL_USE_TLS": _env_bool("MAIL_USE_TLS", False),
-        "MAIL_SENDER": _env("MAIL_SENDER", "Pactum secretariat <secretariat@pactum.example>"),
-        "SECRETARIAT_EMAIL": _env("SECRETARIAT_EMAIL", "secretariat@pactum.example"),
-        # How the outbox is delivered after a commit: thread | rq | cron | inline (app.mail).
-        "MAIL_DELIVERY": _env("MAIL_DELIVERY", "thread"),
-        # Secretariat accounts must enrol a second factor (TOTP) before anything else.
-        "REQUIRE_SECOND_FACTOR": _env_bool("REQUIRE_SECOND_FACTOR", True),
-        # Security. With SECURE_COOKIES (production, or PACTUM_SECURE_COOKIES=1 behind HTTPS)
-        # the factory names the session and remember cookies `__Host-…`, Secure, Path=/, no
-        # Domain (app.factory.register_cookie_policy). Not keyed on `not app.debug`: `make run`
-        # serves plain http://127.0.0.1, where a Secure cookie would break the demo's logins.
-        "SECURE_COOKIES": _env_bool("SECURE_COOKIES", production),
-        "SESSION_COOKIE_HTTPONLY": True,
-        "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": False,
-        "REMEMBER_COOKIE_HTTPONLY": True,
-        "REMEMBER_COOKIE_SAMESITE": "Lax",
-        "REMEMBER_COOKIE_SECURE": False,
-        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
-        "LOGIN_RATE_LIMIT": _env("LOGIN_RATE_LIMIT", "10 per minute;100 per day"),
-        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
-        "RATELIMIT_HEADERS_ENABLED": True,
-        "TOKEN_MAX_AGE": _env_int("TOKEN_MAX_AGE", 2 * 3600),
-        "INVITE_MAX_AGE": _env_int("INVITE_MAX_AGE", 14 * 24 * 3600),
-        # Uploads.
-        "MAX_CONTENT_LENGTH": _env_int("MAX_UPLOAD_MB", 12) * 1024 * 1024,
-        "LOGO_MAX_BYTES": 2 * 1024 * 1024,
-        "EVIDENCE_MAX_BYTES": _env_int("EVIDENCE_MAX_MB", 10) * 1024 * 1024,
-        "WORKBOOK_MAX_BYTES": _env_int("WORKBOOK_MAX_MB", 5) * 1024 * 1024,
-        "WORKBOOK_MAX_UNPACKED_BYTES": _env_int("WORKBOOK_MAX_UNPACKED_MB", 40) * 1024 * 1024,
-        "WORKBOOK_MAX_RATIO": _env_int("WORKBOOK_MAX_RATIO", 200),
-        "WORKBOOK_MAX_PARTS": _env_int("WORKBOOK_MAX_PARTS", 200),
-        "WORKBOOK_PREVIEW_MAX_AGE": _env_int("WORKBOOK_PREVIEW_MAX_AGE", 3600),
+        **_mail_and_security(production, redis_url),
+        **_uploads(),
         # Reporting rules.
         "REMINDER_OFFSETS": [
             int(x) for x in (_env("REMINDER_OFFSETS", "30,7,1") or "").split(",") if x
