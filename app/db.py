@@ -146,3 +146,15 @@ def ping_connections_after_idle(engine: Engine, idle_seconds: float = IDLE_PING_
 
     event.listen(engine, "checkin", checkin)
     event.listen(engine, "checkout", checkout)
+
+
+# Tables the ORM does not describe ----------------------------------------------------------
+
+# SQLite's full-text index of the search (migration 0007) is a virtual FTS5 table with
+# shadow tables of its own, made and queried with plain SQL (app/transparency/opendata).
+UNMAPPED_TABLE_PREFIXES = ("search_fts",)
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic's filter: leave alone the tables the ORM does not map on purpose."""
+    return not (type_ == "table" and reflected and name.startswith(UNMAPPED_TABLE_PREFIXES))

@@ -12,6 +12,7 @@ from sqlalchemy import inspect
 from app import create_app
 from app.config import overrides_for_tests
 from app.db import db as _db
+from app.db import include_object
 from tests.scratch_db import scratch_database
 
 
@@ -29,7 +30,10 @@ def test_upgrade_matches_models_and_downgrades_cleanly(empty_database_url):
         assert set(_db.metadata.tables) <= tables
         with _db.engine.connect() as conn:
             diff = compare_metadata(
-                MigrationContext.configure(conn, opts={"compare_type": True}), _db.metadata
+                MigrationContext.configure(
+                    conn, opts={"compare_type": True, "include_object": include_object}
+                ),
+                _db.metadata,
             )
         assert diff == [], f"models and migrations differ: {diff}"
         downgrade(revision="base")

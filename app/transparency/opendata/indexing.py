@@ -228,7 +228,8 @@ def _on_report_accepted(version, **_kwargs) -> None:
 
 
 def _on_member_changed(organisation, **_kwargs) -> None:
-    if organisation.id is not None:
+    # A sector's rename is sent without an organisation (the index keeps sector ids).
+    if organisation is not None and organisation.id is not None:
         index_member(organisation.id)
 
 
