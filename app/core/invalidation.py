@@ -56,6 +56,9 @@ TABLE_TOPICS: dict[str, tuple[str, ...]] = {
     # a rename: the old slug's pages turn into redirects, and every page linking the member
     # (the reports pages list members) must link the new one
     "organisation_slugs": (*_MEMBERS, "reports"),
+    # the search index: rewritten by the events that change what it holds, and by
+    # `flask pactum reindex`, after which /search must not answer from the old index
+    "search_entries": ("reports",),
     "status_changes": (*_MEMBERS, "reports"),
     "endorsements": _MEMBERS,
     "pledges": _MEMBERS,

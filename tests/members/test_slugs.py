@@ -105,6 +105,7 @@ def test_every_slug_in_a_url_names_an_organisation(app):
     }
     assert get_routes == {
         "api.member",
+        "centre.member_report",
         "members.admin_org",
         "members.edit",
         "members.endorse",
@@ -114,6 +115,7 @@ def test_every_slug_in_a_url_names_an_organisation(app):
         "members.pledge_new",
         "members.pledges",
         "members.profile",
+        "opendata_api.report",
         "reporting.admin_report",
         "reporting.version",
         "reporting.version_pdf",
