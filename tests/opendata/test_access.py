@@ -13,6 +13,7 @@ ACCESS = {
     "opendata_api.pledges": (lambda w: "/api/v1/pledges", PUBLIC),
     "opendata_api.principles": (lambda w: "/api/v1/principles", PUBLIC),
     "opendata.open_data_zip": (lambda w: "/open-data/2025.zip", PUBLIC),
+    "opendata.reports_feed": (lambda w: "/reports/feed.atom", PUBLIC),
 }
 
 

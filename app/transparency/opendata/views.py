@@ -11,6 +11,7 @@ from app.core.cache import cache
 from app.core.http_cache import public_page, validated_by_topics
 from app.core.labels import CATEGORY
 from app.transparency.opendata import cli as _cli  # noqa: F401  (registers `pactum reindex`)
+from app.transparency.opendata import feeds
 from app.transparency.opendata import indexing as _indexing  # noqa: F401  (connects receivers)
 from app.transparency.opendata.package import build_zip, cycle_for
 from app.transparency.opendata.search import choices, parse_query, search
@@ -60,3 +61,9 @@ def _chunks(path: Path, size: int = 64 * 1024):
     with path.open("rb") as handle:
         while chunk := handle.read(size):
             yield chunk
+
+
+@bp.get("/reports/feed.atom")
+@public_page(SEARCH_TOPICS)
+def reports_feed():
+    return feeds.atom_response()
