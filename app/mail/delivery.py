@@ -217,6 +217,7 @@ class _Deliverer:
     def __init__(self, app: Flask):
         self.app = app
         self.event = threading.Event()
+        self.stopped = False
         self.thread = threading.Thread(target=self._loop, name="pactum-mail", daemon=True)
         self.thread.start()
 
@@ -231,10 +232,23 @@ class _Deliverer:
     def wake(self) -> None:
         self.event.set()
 
+    @classmethod
+    def stop_all(cls) -> None:
+        """End every deliverer thread of this process (tests switching delivery modes)."""
+        with cls._lock:
+            deliverers = list(cls._by_app.values())
+            cls._by_app.clear()
+        for deliverer in deliverers:
+            deliverer.stopped = True
+            deliverer.event.set()
+            deliverer.thread.join(timeout=10)
+
     def _loop(self) -> None:
-        while True:
+        while not self.stopped:
             self.event.wait(timeout=60)
             self.event.clear()
+            if self.stopped:
+                return
             with self.app.app_context():
                 try:
                     deliver_due_all()

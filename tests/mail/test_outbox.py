@@ -215,6 +215,7 @@ def test_a_background_thread_delivers_after_the_commit(db, app, mailbox):
         assert message["Subject"] == "Threaded"
     finally:
         app.config["MAIL_DELIVERY"] = "inline"
+        delivery._Deliverer.stop_all()  # its minutely rounds must not race later tests
 
 
 def test_sent_messages_are_forgotten_after_thirty_days(db, app, mailbox):
