@@ -25,6 +25,7 @@ from app.mail.services import purge_sent
 from app.ops.backup import BackupError, backup, restore
 from app.reporting.deadlines import run_tick
 from app.transparency.jobs import work
+from app.transparency.opendata.indexing import reindex_all
 from app.transparency.services import expire_stale_builds
 
 pactum = AppGroup("pactum", help="Pactum administration commands.")
@@ -57,6 +58,8 @@ def demo() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
     with unit_of_work():
         created = load_demo()
+        if created:
+            reindex_all()  # the search index, from the demo's accepted reports
     if created:
         click.echo("Demo data loaded.")
     else:
