@@ -84,6 +84,7 @@ else
 	$(BIN)/python -m bench --db $(DB) $(BENCH_ARGS)
 endif
 	$(BIN)/python -m bench.pdf --members 100,1000,5000 --results bench/results.md
+	$(BIN)/python -m bench.workbook --members 25000
 
 ## The benchmark's CI smoke run: tiny data, every scenario for about a second
 bench-smoke: $(VENV)/.test-installed
