@@ -142,6 +142,13 @@ def register_request_guards(app: Flask) -> None:
                 g.pop(key, None)
 
     @app.before_request
+    def _no_nul_in_paths():
+        # No Pactum URL holds a NUL character, and PostgreSQL refuses one in a text
+        # parameter (a 500 for `/members/%00`): such a path names nothing.
+        if "\x00" in request.path:
+            abort(404)
+
+    @app.before_request
     def _json_bodies_are_objects():
         # Flask-WTF reads a JSON body as form data; anything but an object is a bad request,
         # never a 500.

@@ -37,6 +37,7 @@ def _follow_renamed_slug(response: Response) -> Response:
     if (
         response.status_code != 404
         or not isinstance(slug, str)
+        or "\x00" in slug  # never a slug, and PostgreSQL refuses NUL in text
         or request.method not in ("GET", "HEAD")
         or request.endpoint is None
     ):
