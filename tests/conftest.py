@@ -183,6 +183,18 @@ def db(request, app):
         limiter.reset()
         cache.clear()  # cached fragments and pages describe rows that are gone now
         ctx.pop()
+        _dispose_other_apps(app)
+
+
+def _dispose_other_apps(app) -> None:
+    """Close the pooled connections of every other app a test built (a production-like app,
+    a second host, a replica-routed app). Left to the garbage collector, a PostgreSQL
+    connection is closed at a random later moment with a ResourceWarning, which
+    `filterwarnings = error` turns into an error of whichever test is running then."""
+    for other, engines in list(_db._app_engines.items()):
+        if other is not app:
+            for engine in engines.values():
+                engine.dispose()
 
 
 @pytest.fixture
