@@ -30,7 +30,7 @@ from app.transparency import pdfengine
 from app.transparency.models import MemberReportPdf
 from app.transparency.services import PDF, cycle_for_year
 
-MEMBER_REPORT_VERSION = 1  # bump when the member report's template changes
+MEMBER_REPORT_VERSION = 2  # bump when the member report's template changes
 
 
 @dataclass

@@ -44,25 +44,13 @@ def member_report_page(slug: str, year: int) -> ReportPage:
     """The member's public report of `year` (404 without an accepted one)."""
     report = member_reports.member_report(slug, year)
     snapshot = member_reports.submitted_snapshot(report)
-    sections = _public_sections(snapshot)
+    sections = public_answers(snapshot)  # never an evidence question: files are private
     principles = {
         str(s.get("title") or ""): str((s.get("principle") or {}).get("key") or "")
         for s in snapshot.get("sections") or []
         if s.get("principle")
     }
     return ReportPage(report, sections, principles, _checksum(report, sections))
-
-
-def _public_sections(snapshot: dict) -> list[PublicSection]:
-    """The public answers, without evidence uploads (files are never public)."""
-    sections = []
-    for section in public_answers(snapshot):
-        section.answers = [a for a in section.answers if a.type != "evidence"]
-        for answer in section.answers:
-            answer.files = []
-        if section.answers:
-            sections.append(section)
-    return sections
 
 
 def _checksum(report: MemberReport, sections: list[PublicSection]) -> str:
