@@ -84,9 +84,7 @@ def entries() -> list[Entry]:
             ),
             href=url_for("centre.member_report", slug=r.slug, year=r.year, _external=True),
             updated=_aware(r.reviewed_at or r.submitted_at),
-            pdf=url_for(
-                "transparency.member_report_pdf", slug=r.slug, year=r.year, _external=True
-            ),
+            pdf=url_for("transparency.member_report_pdf", slug=r.slug, year=r.year, _external=True),
         )
         for r in reports
     ] + [
@@ -94,9 +92,7 @@ def entries() -> list[Entry]:
             key=f"edition/{e.id}",
             title=_("Annual report %(year)d, edition %(number)d", year=e.year, number=e.number),
             summary=_("The alliance's annual report for %(year)d was published.", year=e.year),
-            href=url_for(
-                "transparency.edition_html", year=e.year, number=e.number, _external=True
-            ),
+            href=url_for("transparency.edition_html", year=e.year, number=e.number, _external=True),
             updated=_aware(e.published_at),
             pdf=url_for("transparency.edition_pdf", year=e.year, number=e.number, _external=True),
         )
