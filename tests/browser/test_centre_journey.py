@@ -101,6 +101,7 @@ def test_a_journalist_reads_principle_1_and_compares_members(page, live_server, 
     hit.get_by_role("link", name="Delta Telecom, 2025").click()
     page.wait_for_url("**/members/delta-telecom/reports/2025")
     expect(page.get_by_text("Passwords only, and an SBOM for every release.")).to_be_visible()
+    a11y(page, "member report opened from the search")
 
     # The open data: the page explains the files and offers each year's package.
     page.get_by_role("contentinfo").get_by_role("link", name="Open data").click()
