@@ -16,6 +16,7 @@ from flask import (
     render_template,
     request,
     session,
+    url_for,
 )
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
@@ -207,6 +208,23 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/") or (request.accept_mimetypes.best == "application/json")
 
 
+# Where a 404 on a public page sends the visitor next (the first prefix that matches).
+WAYS_BACK = (
+    ("/principles", "centre.principle_map", lambda: _("See all principles")),
+    ("/compare", "members.directory", lambda: _("Browse the members")),
+    ("/members/", "members.directory", lambda: _("Browse the members")),
+    ("/reports", "transparency.archive", lambda: _("See all reports")),
+    ("/open-data", "members.api_docs", lambda: _("See the open data")),
+)
+
+
+def _way_back(path: str) -> tuple[str, str] | None:
+    for prefix, endpoint, label in WAYS_BACK:
+        if path.startswith(prefix):
+            return label(), url_for(endpoint)
+    return None
+
+
 def register_errorhandlers(app: Flask) -> None:
     titles = {
         400: lambda: _("Bad request"),
@@ -244,7 +262,10 @@ def register_errorhandlers(app: Flask) -> None:
         text = message or explanations.get(code, titles[code])()
         if _wants_json():
             return jsonify(error={"status": code, "title": title, "message": text}), code
-        return render_template("errors/error.html", code=code, title=title, message=text), code
+        way_back = _way_back(request.path) if code == 404 and has_request_context() else None
+        return render_template(
+            "errors/error.html", code=code, title=title, message=text, way_back=way_back
+        ), code
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

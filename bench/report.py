@@ -62,6 +62,10 @@ def judge(row: Row) -> None:
             row.verdicts["uncached"] = row.ratio >= scenarios.UNCACHED_DIRECTORY_RATIO
         elif target == "stream" and row.growth_mb is not None:
             row.verdicts["stream"] = row.growth_mb < scenarios.STREAM_GROWTH_MB and not row.errors
+        elif target == "centre_uncached" and row.ratio is not None:
+            row.verdicts["centre_uncached"] = row.ratio >= scenarios.CENTRE_UNCACHED_RATIO
+        elif target == "search_p99" and row.p99 is not None:
+            row.verdicts["search_p99"] = row.p99 <= scenarios.SEARCH_P99_MS and not row.errors
         elif target == "draft_p99" and row.p99 is not None:
             row.verdicts["draft_p99"] = row.p99 <= scenarios.DRAFT_P99_MS
     if row.passed is False and row.status == "ok":

@@ -1,8 +1,12 @@
-"""The scenarios `make bench` measures, and the targets of issue 7 they are held to.
+"""The scenarios `make bench` measures, and the targets of issues 7 and 15 they are held to.
 
-Paths may name values found in the generated data ({country}, {sector}, {query}, {slug});
-`discover()` picks them: the most common country, its most common sector, a frequent name
-word, and the listed member with the richest profile (most reports, then pledges).
+Paths may name values found in the generated data ({country}, {sector}, {query}, {slug},
+and for the transparency centre {closed_year}, {principle}, {lineage}, {compare},
+{search}); `discover()` picks them: the most common country, its most common sector, a
+frequent name word, the listed member with the richest profile (most reports, then
+pledges), the latest closed cycle, the first principle of the charter in force it reported
+on and that principle's first public question, three members with accepted reports that
+year, and a word of a public answer in the search index.
 """
 
 from __future__ import annotations
@@ -17,6 +21,9 @@ DRAFT_P99_MS = 100
 CACHED_RATIO = 0.5
 UNCACHED_DIRECTORY_RATIO = 0.15
 STREAM_GROWTH_MB = 32  # a streamed CSV must not hold its rows: growth stays below this
+# Issue 15, the transparency centre (uncached pages have their own ratio and p99 targets).
+CENTRE_UNCACHED_RATIO = 0.15
+SEARCH_P99_MS = 100
 
 
 @dataclass(frozen=True)
@@ -29,6 +36,9 @@ class Scenario:
     login: bool = False
     kind: str = "wrk"  # "wrk", "drafts"
     targets: tuple[str, ...] = ()
+    # "": memory not watched; "warm": growth while streaming, after a warm-up request;
+    # "cold": growth from before the first request (which builds the file) to the end
+    stream: str = ""
 
     def url(self, params: dict) -> str:
         return self.path.format(**params)
@@ -61,8 +71,86 @@ SCENARIOS = [
     ),
     Scenario("profile", "Member profile", "/members/{slug}", targets=("p99", "cached")),
     Scenario("api", "API /api/v1/members", "/api/v1/members", targets=("p99", "cached")),
-    Scenario("csv", "Full /members.csv", "/members.csv", targets=("stream",)),
+    Scenario("csv", "Full /members.csv", "/members.csv", targets=("stream",), stream="warm"),
     Scenario("dashboard", "Representative's dashboard", "/dashboard", login=True),
+    # The transparency centre (issue 15): cached pages against bare Flask, uncached pages with
+    # filters, search, the API's lists and the open-data zip's memory.
+    Scenario("principles", "Principles map", "/principles", targets=("p99", "cached")),
+    Scenario("principle", "Principle page", "/principles/{principle}", targets=("p99", "cached")),
+    Scenario(
+        "principle-uncached",
+        "Principle page with filters, uncached",
+        "/principles/{principle}?year={closed_year}&country={country}&category=company",
+        server="uncached",
+        targets=("p99", "centre_uncached"),
+    ),
+    Scenario(
+        "question",
+        "Question over the years",
+        "/principles/{principle}/questions/{lineage}",
+        targets=("p99", "cached"),
+    ),
+    Scenario(
+        "question-uncached",
+        "Question page with filters, uncached",
+        "/principles/{principle}/questions/{lineage}?country={country}&sort=member",
+        server="uncached",
+        targets=("p99", "centre_uncached"),
+    ),
+    Scenario(
+        "member-report",
+        "Member report page",
+        "/members/{slug}/reports/{closed_year}",
+        targets=("p99", "cached"),
+    ),
+    Scenario(
+        "compare",
+        "Three members compared",
+        "/compare?members={compare}&year={closed_year}",
+        targets=("p99", "cached"),
+    ),
+    Scenario(
+        "search",
+        "Search of public answers, uncached",
+        "/search?q={search}",
+        server="uncached",
+        targets=("search_p99",),
+    ),
+    Scenario(
+        "search-filtered",
+        "Search with filters, uncached",
+        "/search?q={search}&year={closed_year}&country={country}",
+        server="uncached",
+        targets=("search_p99",),
+    ),
+    Scenario(
+        "api-reports",
+        "API /api/v1/reports, uncached",
+        "/api/v1/reports?year={closed_year}&per_page=100",
+        server="uncached",
+        targets=("p99",),
+    ),
+    Scenario(
+        "api-answers",
+        "API /api/v1/answers, uncached",
+        "/api/v1/answers?year={closed_year}&principle={principle}&per_page=100",
+        server="uncached",
+        targets=("p99",),
+    ),
+    Scenario(
+        "api-pledges",
+        "API /api/v1/pledges, uncached",
+        "/api/v1/pledges?country={country}&per_page=100",
+        server="uncached",
+        targets=("p99",),
+    ),
+    Scenario(
+        "opendata-zip",
+        "Open-data zip of the latest closed year",
+        "/open-data/{closed_year}.zip",
+        targets=("stream",),
+        stream="cold",
+    ),
     Scenario(
         "drafts",
         "Draft saves, representatives at once",
@@ -76,6 +164,8 @@ TARGET_TEXT = {
     "cached": f"≥ {CACHED_RATIO}× bare",
     "uncached": f"≥ {UNCACHED_DIRECTORY_RATIO}× bare",
     "stream": f"memory flat (< {STREAM_GROWTH_MB} MB growth)",
+    "centre_uncached": f"≥ {CENTRE_UNCACHED_RATIO}× bare",
+    "search_p99": f"p99 ≤ {SEARCH_P99_MS} ms",
     "draft_p99": f"p99 ≤ {DRAFT_P99_MS} ms",
     "no_lost": "no save lost",
 }
@@ -129,9 +219,11 @@ def discover(database_url: str, savers: int) -> dict:
                 "            WHERE u2.organisation_id = u.organisation_id) "
                 "ORDER BY u.id"
             ).fetchall()
+            centre = _centre(q, slug)
     finally:
         engine.dispose()
     return {
+        **centre,
         "country": country,
         "sector": sector,
         "query": "secure",
@@ -140,4 +232,51 @@ def discover(database_url: str, savers: int) -> dict:
         "dashboard_rep": reps[0] if reps else None,
         "count_rep": reps[1] if len(reps) > 1 else None,
         "savers": reps[2 : 2 + savers],
+    }
+
+
+def _centre(q, slug: str) -> dict:
+    """The transparency centre's values: the latest closed cycle, a principle of the charter
+    in force it reported on, that principle's first public question, three members with an
+    accepted report that year (the richest profile first), a word of a public answer."""
+    closed_year = q("SELECT max(year) FROM reporting_cycles WHERE status = 'closed'").scalar()
+    found = q(
+        "SELECT pt.number, pt.principle_id, c.id FROM principle_texts pt "
+        "JOIN charter_versions v ON v.id = pt.version_id AND v.status = 'published' "
+        "JOIN sections s ON s.principle_id = pt.principle_id "
+        "JOIN reporting_cycles c ON c.id = s.cycle_id "
+        f"WHERE c.year = {int(closed_year or 0)} "
+        "ORDER BY v.number DESC, pt.number LIMIT 1"
+    ).first()
+    number, principle_id, cycle_id = found or (1, 0, 0)
+    lineage = (
+        q(
+            "SELECT q.lineage FROM questions q JOIN sections s ON s.id = q.section_id "
+            f"WHERE s.principle_id = {int(principle_id)} AND s.cycle_id = {int(cycle_id)} "
+            "AND q.is_public AND q.type <> 'evidence' ORDER BY s.position, q.position LIMIT 1"
+        ).scalar()
+        or "unknown"
+    )
+    others = [
+        row[0]
+        for row in q(
+            "SELECT o.slug FROM organisations o JOIN reports r ON r.organisation_id = o.id "
+            f"WHERE r.cycle_id = {int(cycle_id)} AND r.state = 'accepted' "
+            f"AND o.status = 'active' AND o.slug <> '{slug}' ORDER BY o.id LIMIT 2"
+        ).fetchall()
+    ]
+    body = (
+        q(
+            "SELECT body FROM search_entries WHERE kind = 'answer' AND length(body) > 20 "
+            "ORDER BY id LIMIT 1"
+        ).scalar()
+        or ""
+    )
+    words = sorted((w.strip(".,;:()").lower() for w in body.split()), key=len, reverse=True)
+    return {
+        "closed_year": closed_year or 0,
+        "principle": number,
+        "lineage": lineage,
+        "compare": ",".join([slug, *others]),
+        "search": next((w for w in words if w.isalpha()), "security"),
     }

@@ -40,6 +40,7 @@ from app.members.directory import (
     search,
 )
 from app.members.forms import JoinForm, id_or_invalid, organisation_data
+from app.transparency.opendata.package import published_years
 
 __all__ = ["bp"]
 
@@ -216,9 +217,9 @@ def join_submitted():
 
 
 @bp.route("/open-data")
-@public_page(MEMBER_TOPICS)
+@public_page(MEMBER_TOPICS + ("reports",))
 def api_docs():
-    return render_template("members/open_data.html")
+    return render_template("members/open_data.html", package_years=published_years())
 
 
 @bp.route("/members.csv")

@@ -30,7 +30,7 @@ from app.transparency import pdfengine
 from app.transparency.models import MemberReportPdf
 from app.transparency.services import PDF, cycle_for_year
 
-MEMBER_REPORT_VERSION = 1  # bump when the member report's template changes
+MEMBER_REPORT_VERSION = 3  # bump when the member report's template changes
 
 
 @dataclass
@@ -173,6 +173,25 @@ def _fingerprint(report: MemberReport) -> str:
         "year": report.year,
     }
     return hashlib.sha256(json.dumps(facts, sort_keys=True).encode()).hexdigest()
+
+
+def content_checksum(report: MemberReport, sections: list) -> str:
+    """SHA-256 of what the report publishes: member, year, version, acceptance, public
+    answers (`public_answers` of the accepted snapshot) and public pledges, as canonical
+    JSON. The same data gives the same checksum: the page and the PDF cite it alike."""
+    facts = {
+        "member": report.organisation.slug,
+        "year": report.year,
+        "version": report.version.number,
+        "accepted": str(report.version.reviewed_at),
+        "answers": [[s.title, [[a.question, a.display] for a in s.answers]] for s in sections],
+        "pledges": [
+            [p.title, p.status, str(p.target_date), report.principle_keys.get(p.id, [])]
+            for p in report.pledges
+        ],
+    }
+    encoded = json.dumps(facts, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(encoded.encode()).hexdigest()
 
 
 def submitted_snapshot(report: MemberReport) -> dict:

@@ -1,5 +1,8 @@
 """The answers a member made public: the questions marked public in its submitted
-snapshot, as submitted (the annual report's appendix and the member's own report)."""
+snapshot, as submitted (the annual report's appendix and the member's own report).
+
+Evidence questions are left out: their answers are files, and files (even their names)
+are never public."""
 
 from __future__ import annotations
 
@@ -15,7 +18,6 @@ class PublicAnswer:
     value: object
     display: str
     unit: str
-    files: list[str]
 
 
 @dataclass
@@ -25,12 +27,13 @@ class PublicSection:
 
 
 def public_answers(snapshot: dict) -> list[PublicSection]:
-    """The answers of a submitted snapshot to questions marked public (as submitted)."""
+    """The answers of a submitted snapshot to questions marked public (as submitted), but
+    for evidence questions."""
     sections = []
     for section in snapshot.get("sections") or []:
         answers = []
         for q in section.get("questions") or []:
-            if not q.get("is_public") or q.get("shown") is False:
+            if not q.get("is_public") or q.get("shown") is False or q.get("type") == "evidence":
                 continue
             value = q.get("value")
             display = q.get("display")
@@ -43,11 +46,6 @@ def public_answers(snapshot: dict) -> list[PublicSection]:
                     value=value,
                     display=display,
                     unit=q.get("unit") or "",
-                    files=[
-                        str(e.get("filename") or "")
-                        for e in q.get("evidence") or []
-                        if isinstance(e, dict)
-                    ],
                 )
             )
         if answers:

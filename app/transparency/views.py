@@ -3,7 +3,17 @@ secretariat's screens to edit, preview, build and publish the annual report."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -114,6 +124,8 @@ def _edition_page(year: int, number: int | None):
         body=Markup(html),  # noqa: S704  (rendered by our templates; Markdown sanitised by |md)
         is_latest=edition.id == editions[0].id,
         preview=False,
+        stable_url=current_app.config["SERVER_URL"].rstrip("/")
+        + url_for("transparency.edition_html", year=year, number=edition.number),
     )
 
 

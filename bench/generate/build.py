@@ -19,6 +19,7 @@ from bench.generate import (
     pledges,
     questionnaires,
     reports,
+    search,
     users,
 )
 from bench.generate.loader import Loader, sqlite_engine
@@ -68,6 +69,8 @@ def generate(
         print(f"Generating {sizes.label()} into {path.name}", flush=True)
     loader = Loader(engine, verbose)
     summary = build(sizes, year, loader)
+    engine.dispose()
+    summary["search_entries"] = search.index(tmp, verbose)
     t_an = time.perf_counter()
     with engine.begin() as conn:
         if check:

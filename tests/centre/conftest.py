@@ -95,7 +95,11 @@ def build_centre_world(db):
         w.c2025, w.alpha, answers(q5, True, 80, "Hardware keys for all.", "Bug bounty")
     )
     make_report(w.c2025, w.beta, answers(q5, True, 20, "Workshops.", "Email address"))
-    make_report(w.c2025, w.delta, answers(q5, False, 5, "Passwords only.", "None"))
+    make_report(
+        w.c2025,
+        w.delta,
+        answers(q5, False, 5, "Passwords only, and an SBOM for every release.", "None"),
+    )
     # Gamma's 2025 report: an earlier returned version (with a SENTINEL answer), the
     # accepted one, and a reviewer's comment.
     w.gamma_2025 = make_report(

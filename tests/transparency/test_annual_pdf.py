@@ -301,6 +301,26 @@ def test_draft_is_watermarked_on_every_page_and_the_publication_is_not(report):
     assert not any("DRAFT" in text for text in page_texts(report["pdf"]))
 
 
+def test_the_cover_and_the_page_cite_the_edition(report):
+    """The published PDF's cover cites the edition's stable address and date, and says
+    where its checksum is listed (a file cannot hold its own); the page cites the same,
+    with the checksum of the PDF served."""
+    cover = page_texts(report["pdf"])[0]
+    assert "Cite this report" in cover
+    url = "http://localhost/reports/2025/editions/1"
+    assert url in cover.replace(" ", "")
+    published = re.search(r"Published (\w+ \d{1,2}, \d{4})", cover).group(1)
+    assert f"Transparency report 2025, edition 1, published {published}." in cover
+    assert "The SHA-256 checksum of this file is listed at http://localhost/reports" in cover
+    assert "Cite this report" not in page_texts(report["draft"])[0]
+    page = " ".join(re.sub(r"<[^>]+>", " ", report["html_page"]).split())
+    block = page.split("Cite this report", 1)[1]
+    assert f"Stable address {url}" in block
+    assert f"Edition 1 Published on {published}" in block
+    assert f"SHA-256 of the PDF {report['sha256']}" in block
+    assert hashlib.sha256(report["pdf"]).hexdigest() == report["sha256"]
+
+
 def test_tagged_pdf_with_metadata_and_a_pdfa_twin(report):
     for data, conformance in ((report["pdf"], "ua"), (report["pdfa"], "a")):
         with pikepdf.open(io.BytesIO(data)) as pdf:

@@ -8,8 +8,6 @@ no person's name.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -44,43 +42,15 @@ def member_report_page(slug: str, year: int) -> ReportPage:
     """The member's public report of `year` (404 without an accepted one)."""
     report = member_reports.member_report(slug, year)
     snapshot = member_reports.submitted_snapshot(report)
-    sections = _public_sections(snapshot)
+    sections = public_answers(snapshot)  # never an evidence question: files are private
     principles = {
         str(s.get("title") or ""): str((s.get("principle") or {}).get("key") or "")
         for s in snapshot.get("sections") or []
         if s.get("principle")
     }
-    return ReportPage(report, sections, principles, _checksum(report, sections))
-
-
-def _public_sections(snapshot: dict) -> list[PublicSection]:
-    """The public answers, without evidence uploads (files are never public)."""
-    sections = []
-    for section in public_answers(snapshot):
-        section.answers = [a for a in section.answers if a.type != "evidence"]
-        for answer in section.answers:
-            answer.files = []
-        if section.answers:
-            sections.append(section)
-    return sections
-
-
-def _checksum(report: MemberReport, sections: list[PublicSection]) -> str:
-    """SHA-256 of what the page publishes: member, year, version, acceptance, answers and
-    pledges, as canonical JSON (the same data gives the same checksum)."""
-    facts = {
-        "member": report.organisation.slug,
-        "year": report.year,
-        "version": report.version.number,
-        "accepted": str(report.version.reviewed_at),
-        "answers": [[s.title, [[a.question, a.display] for a in s.answers]] for s in sections],
-        "pledges": [
-            [p.title, p.status, str(p.target_date), report.principle_keys.get(p.id, [])]
-            for p in report.pledges
-        ],
-    }
-    encoded = json.dumps(facts, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(encoded.encode()).hexdigest()
+    return ReportPage(
+        report, sections, principles, member_reports.content_checksum(report, sections)
+    )
 
 
 # Comparing members ---------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """/reports/feed.atom: accepted member reports and published annual report editions,
-newest first (RFC 4287). Public data only: the latest accepted version of each accepted
+newest first (RFC 4287); each entry links its page and, as an enclosure, its PDF. Public data only: the latest accepted version of each accepted
 report of a listed member, and published editions."""
 
 from __future__ import annotations
@@ -30,8 +30,9 @@ class Entry:
     key: str
     title: str
     summary: str
-    href: str
+    href: str  # the page
     updated: dt.datetime
+    pdf: str = ""  # the same document as a PDF
 
 
 def _aware(moment: dt.datetime | None) -> dt.datetime:
@@ -81,10 +82,9 @@ def entries() -> list[Entry]:
                 year=r.year,
                 member=r.name,
             ),
-            href=url_for(
-                "transparency.member_report_pdf", slug=r.slug, year=r.year, _external=True
-            ),
+            href=url_for("centre.member_report", slug=r.slug, year=r.year, _external=True),
             updated=_aware(r.reviewed_at or r.submitted_at),
+            pdf=url_for("transparency.member_report_pdf", slug=r.slug, year=r.year, _external=True),
         )
         for r in reports
     ] + [
@@ -92,8 +92,9 @@ def entries() -> list[Entry]:
             key=f"edition/{e.id}",
             title=_("Annual report %(year)d, edition %(number)d", year=e.year, number=e.number),
             summary=_("The alliance's annual report for %(year)d was published.", year=e.year),
-            href=url_for("transparency.report_html", year=e.year, _external=True),
+            href=url_for("transparency.edition_html", year=e.year, number=e.number, _external=True),
             updated=_aware(e.published_at),
+            pdf=url_for("transparency.edition_pdf", year=e.year, number=e.number, _external=True),
         )
         for e in editions
     ]
@@ -140,7 +141,8 @@ def atom_response():
         entry = sub(feed, "entry")
         sub(entry, "id", uuid.uuid5(uuid.NAMESPACE_URL, f"{server}/{item.key}").urn)
         sub(entry, "title", item.title)
-        sub(entry, "link", rel="alternate", href=item.href)
+        sub(entry, "link", rel="alternate", type="text/html", href=item.href)
+        sub(entry, "link", rel="enclosure", type="application/pdf", href=item.pdf)
         sub(entry, "updated", _stamp(item.updated))
         sub(entry, "summary", item.summary)
     body = ET.tostring(feed, encoding="utf-8", xml_declaration=True)

@@ -343,6 +343,22 @@ def _write_csv(archive: zipfile.ZipFile, table: Table, rows: Iterable[tuple]) ->
         text.detach()
 
 
+def published_years() -> list[int]:
+    """The years with at least one accepted report, newest first: the packages worth a
+    download link (any year with a cycle has one)."""
+    return list(
+        db.session.scalars(
+            select(ReportingCycle.year)
+            .where(
+                select(Report.id)
+                .where(Report.cycle_id == ReportingCycle.id, Report.state == "accepted")
+                .exists()
+            )
+            .order_by(ReportingCycle.year.desc())
+        )
+    )
+
+
 def cycle_for(year: int) -> ReportingCycle:
     cycle = db.session.scalar(select(ReportingCycle).where(ReportingCycle.year == year))
     if cycle is None:

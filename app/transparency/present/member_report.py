@@ -4,7 +4,7 @@ and cached (a request finds the stored PDF while its data has not changed)."""
 
 from __future__ import annotations
 
-from flask import current_app, render_template
+from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 
 from app import clock
@@ -33,6 +33,8 @@ def member_report_pdf(slug: str, year: int, variant: str = pdfengine.VARIANT_UA)
 def member_report_html(report: MemberReport, snapshot: dict, lang: str) -> str:
     config = current_app.config
     keys = report.principle_keys
+    answers = public_answers(snapshot)
+    site_url = config["SERVER_URL"].rstrip("/")
     return render_template(
         "transparency/member_report.html",
         org=report.organisation,
@@ -41,10 +43,14 @@ def member_report_html(report: MemberReport, snapshot: dict, lang: str) -> str:
         year=report.year,
         cycle=report.cycle,
         version=report.version,
-        answers=public_answers(snapshot),
+        answers=answers,
         pledges=[(p, keys.get(p.id, [])) for p in report.pledges],
         lang=lang,
         alliance_name=config["ALLIANCE_NAME"],
-        site_url=config["SERVER_URL"].rstrip("/"),
+        site_url=site_url,
         generated_on=clock.today(),
+        # The same citation as the report's page (`centre.views.member_report`).
+        stable_url=site_url
+        + url_for("centre.member_report", slug=report.organisation.slug, year=report.year),
+        checksum=member_reports.content_checksum(report, answers),
     )
