@@ -16,7 +16,12 @@ from app.charter.models import CharterVersion
 from app.charter.publication import PublishedVersionChanged, _was_published
 from app.charter.queries import load_version
 from app.charter.translations import checks, languages
-from app.charter.translations.entries import LanguageStatus, language_status, source_entries
+from app.charter.translations.entries import (
+    LanguageStatus,
+    SourceEntry,
+    language_status,
+    source_entries,
+)
 from app.charter.translations.models import CharterTranslation
 from app.charter.translations.reading import LocalisedVersion, localise
 from app.core.services import record
@@ -120,6 +125,31 @@ def _clean(text: str | None, markdown: bool) -> str:
     return text if markdown else " ".join(text.split()) if "\n" not in text else text
 
 
+def _checked(number: int, sources: dict[str, SourceEntry], texts: dict[str, str]) -> dict:
+    """The texts cleaned up, or every problem at once, by field."""
+    unknown = sorted(set(texts) - set(sources))
+    if unknown:
+        raise ValidationFailed(
+            _(
+                "These texts are not part of version %(n)d: %(keys)s.",
+                n=number,
+                keys=", ".join(unknown),
+            )
+        )
+    cleaned = {key: _clean(value, sources[key].markdown) for key, value in texts.items()}
+    errors = {
+        sources[key].field_name: found
+        for key, value in cleaned.items()
+        if value and (found := checks.problems(sources[key], value))
+    }
+    if errors:
+        raise ValidationFailed(
+            _("Some translations need a correction: see the messages next to them."),
+            errors=errors,
+        )
+    return cleaned
+
+
 def save(
     actor: User,
     version_id: int,
@@ -140,26 +170,7 @@ def save(
     ensure_language(language)
     version = load_version(version.id)
     sources = {s.key: s for s in source_entries(version)}
-    unknown = sorted(set(texts) - set(sources))
-    if unknown:
-        raise ValidationFailed(
-            _(
-                "These texts are not part of version %(n)d: %(keys)s.",
-                n=version.number,
-                keys=", ".join(unknown),
-            )
-        )
-    cleaned = {key: _clean(value, sources[key].markdown) for key, value in texts.items()}
-    errors = {
-        sources[key].field_name: found
-        for key, value in cleaned.items()
-        if value and (found := checks.problems(sources[key], value))
-    }
-    if errors:
-        raise ValidationFailed(
-            _("Some translations need a correction: see the messages next to them."),
-            errors=errors,
-        )
+    cleaned = _checked(version.number, sources, texts)
     stored = {
         row.key: row
         for row in db.session.scalars(
