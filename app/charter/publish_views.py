@@ -20,7 +20,7 @@ from app.charter.forms import PublishDateForm, PublishForm
 from app.charter.models import CharterVersion
 from app.charter.translations import languages
 from app.charter.translations import services as translations
-from app.charter.translations.forms import label
+from app.charter.translations.forms import labels
 from app.core.forms import error_status
 from app.core.uow import refusal_into
 from app.errors import Conflict, ValidationFailed
@@ -76,7 +76,7 @@ def _confirm_page(preview: services.PublicationPreview, *, refusal: str = "", st
         open_cycle=open_cycle_now(),
         translation_statuses=translations.statuses(version),
         language_names=languages.NAMES,
-        label=label,
+        labels=labels,
         form=form,
         refusal=refusal,
     ), status

@@ -298,7 +298,8 @@ def test_publishing_shows_missing_and_outdated_translations(client, login, secre
     page = client.get(f"/secretariat/charter/{draft.id}/publish?effective_date=2030-01-01")
     body = page.get_data(as_text=True)
     assert "Français:" in body
-    assert "8 texts missing" in body and "1 text outdated (Principle 1: title)" in body
+    assert "8 texts missing (Title, Preamble" in body
+    assert "; 1 text outdated (Principle 1: title)." in body
     assert confirmation_token(client, draft.id, "2030-01-01")
 
 

@@ -78,3 +78,8 @@ def translation_form(status: LanguageStatus, formdata=None) -> TranslationForm:
     form = Form(formdata=formdata, data=data)
     form.entries = status.entries
     return form
+
+
+def labels(entries: list[EntryState]) -> str:
+    """The entries' labels in one line ("Title, Principle 2: text")."""
+    return ", ".join(str(label(e.source)) for e in entries)
