@@ -45,6 +45,14 @@ ACCESS = {
         lambda w: f"/secretariat/charter/{w.draft.id}/translations/fr",
         SECRETARIAT,
     ),
+    "charter.admin_translation_po": (
+        lambda w: f"/secretariat/charter/{w.draft.id}/translations/fr.po",
+        SECRETARIAT,
+    ),
+    "charter.admin_translation_import": (
+        lambda w: f"/secretariat/charter/{w.draft.id}/translations/fr/import",
+        SECRETARIAT,
+    ),
     "charter.admin_principle_edit": (
         lambda w: f"/secretariat/charter/{w.draft.id}/principles/{w.draft.texts[0].id}",
         SECRETARIAT,

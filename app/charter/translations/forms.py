@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
+from wtforms.validators import Length
 
 from app.charter.translations.entries import EntryState, LanguageStatus, SourceEntry
 
@@ -83,3 +85,15 @@ def translation_form(status: LanguageStatus, formdata=None) -> TranslationForm:
 def labels(entries: list[EntryState]) -> str:
     """The entries' labels in one line ("Title, Principle 2: text")."""
     return ", ".join(str(label(e.source)) for e in entries)
+
+
+class PoImportForm(FlaskForm):
+    """A PO file uploaded (or its text pasted); the preview sends the text back with
+    `action` "import"."""
+
+    file = FileField(
+        _l("PO file"),
+        description=_l("The file exported from this page, translated (.po)."),
+    )
+    po = TextAreaField(_l("Or paste the file’s text"), validators=[Length(max=1_000_000)])
+    action = StringField(default="preview")
