@@ -11,6 +11,7 @@ import re
 
 import pikepdf
 import pytest
+from babel.messages.pofile import read_po, write_po
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
@@ -123,3 +124,40 @@ def test_a_french_reader_reads_compares_and_downloads_in_french(
             assert str(pdf.Root.Lang) == "fr"
     finally:
         context.close()
+
+
+def test_secretariat_imports_a_translated_po_file(
+    page, live_server, secretariat, db, a11y, login_browser
+):
+    draft = _draft(secretariat)
+    db.session.commit()
+    login_browser(page, "sec@example.org", PASSWORD)
+    page.goto(f"/secretariat/charter/{draft.id}/translations/fr")
+    page.get_by_role("link", name="Import a translated PO file").click()
+    a11y(page, "PO import")
+    exported = page.request.get(f"/secretariat/charter/{draft.id}/translations/fr.po").body()
+    catalog = read_po(io.BytesIO(exported))
+    for message in catalog:
+        if message.context in FRENCH:
+            message.string = FRENCH[message.context]
+    catalog.add("Not ours", "Pas à nous", context="P99.title")
+    out = io.BytesIO()
+    write_po(out, catalog, width=0)
+    page.get_by_label("PO file").set_input_files(
+        files=[{"name": "fr.po", "mimeType": "text/x-po", "buffer": out.getvalue()}]
+    )
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.get_by_text("This text is not part of this version.")).to_be_visible()
+    a11y(page, "PO import with an error")
+    catalog.delete("Not ours", context="P99.title")
+    out = io.BytesIO()
+    write_po(out, catalog, width=0)
+    page.get_by_label("PO file").set_input_files(
+        files=[{"name": "fr.po", "mimeType": "text/x-po", "buffer": out.getvalue()}]
+    )
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.get_by_text("9 translations will be saved.")).to_be_visible()
+    a11y(page, "PO import preview")
+    page.get_by_role("button", name="Import 9 translations").click()
+    expect(page.get_by_text("9 translations saved.")).to_be_visible()
+    expect(page.get_by_text("9 of 9 texts translated")).to_be_visible()
