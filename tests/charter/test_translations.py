@@ -405,3 +405,37 @@ def test_the_comparison_reads_in_one_language(client, french_v1, secretariat, db
     # German: neither version is translated, so both are compared in English.
     body = client.get("/charter/compare/1/2?lang=de").get_data(as_text=True)
     assert "everywhere" in body and "compared in their original language, English" in body
+
+
+def test_html_and_script_links_are_refused_and_never_rendered(client, login, secretariat, draft):
+    with pytest.raises(ValidationFailed) as refused:
+        translations.save(
+            secretariat,
+            draft.id,
+            "fr",
+            {
+                "P1.body": "<script>alert(1)</script> Nous protégerons.",
+                "P2.body": "Voir [ici](javascript:alert(1)).",
+            },
+        )
+    assert any("HTML" in m for m in refused.value.errors["P1_body"])
+    assert any("not in the source: javascript:alert" in m for m in refused.value.errors["P2_body"])
+    # Even a row written past the service is sanitised when shown.
+    _db.session.add(
+        CharterTranslation(
+            version_id=draft.id,
+            language="fr",
+            key="P1.body",
+            text="<script>alert(1)</script><img src=x onerror=alert(2)> Nous protégerons.",
+            source_hash=next(
+                e.hash
+                for e in source_entries(services.load_version(draft.id))
+                if e.key == "P1.body"
+            ),
+        )
+    )
+    _db.session.commit()
+    login(client, secretariat)
+    body = client.get(f"/secretariat/charter/{draft.id}/preview?lang=fr").get_data(as_text=True)
+    assert "Nous protégerons." in body
+    assert "<script>alert" not in body and "onerror" not in body
