@@ -439,3 +439,21 @@ def test_html_and_script_links_are_refused_and_never_rendered(client, login, sec
     body = client.get(f"/secretariat/charter/{draft.id}/preview?lang=fr").get_data(as_text=True)
     assert "Nous protégerons." in body
     assert "<script>alert" not in body and "onerror" not in body
+
+
+def test_a_translation_changed_after_the_confirmation_stops_the_publication(
+    client, login, secretariat, draft
+):
+    _db.session.commit()
+    login(client, secretariat)
+    token = confirmation_token(client, draft.id, "2030-01-01")
+    translations.save(secretariat, draft.id, "fr", {"title": FRENCH["title"]})
+    _db.session.commit()
+    response = post_form(
+        client,
+        f"/secretariat/charter/{draft.id}/publish",
+        {"effective_date": "2030-01-01", "confirmation": token},
+        form_url="/secretariat/charter",
+    )
+    assert response.status_code == 409
+    assert services.load_version(draft.id).is_draft
