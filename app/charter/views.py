@@ -76,10 +76,17 @@ def current():
 @public_page("charter")
 def versions():
     timeline = services.timeline()
-    v = caching.validators("page-versions", timeline.versions, timeline.today, viewer=viewer())
+    lang = reader_language()
+    v = caching.validators(
+        f"page-versions:{lang}", timeline.versions, timeline.today, viewer=viewer()
+    )
     return conditional(
         v,
-        lambda: render_template("charter/versions.html", timeline=timeline),
+        lambda: render_template(
+            "charter/versions.html",
+            timeline=timeline,
+            headings=translations.headings_in(timeline.versions, lang),
+        ),
         cache_control=caching.revalidate(v),
         page=True,
     )

@@ -457,3 +457,11 @@ def test_a_translation_changed_after_the_confirmation_stops_the_publication(
     )
     assert response.status_code == 409
     assert services.load_version(draft.id).is_draft
+
+
+def test_the_list_of_versions_reads_in_french(client, french_v1):
+    body = client.get("/charter/versions?lang=fr").get_data(as_text=True)
+    assert '<span lang="fr" dir="auto">L’Accord de test</span>' in body
+    assert '<span lang="fr" dir="auto">Première version.</span>' in body
+    body = client.get("/charter/versions?lang=en").get_data(as_text=True)
+    assert '<span lang="en" dir="auto">First version.</span>' in body

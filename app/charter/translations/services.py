@@ -21,9 +21,10 @@ from app.charter.translations.entries import (
     SourceEntry,
     language_status,
     source_entries,
+    source_hash,
 )
 from app.charter.translations.models import CharterTranslation
-from app.charter.translations.reading import LocalisedVersion, localise
+from app.charter.translations.reading import LocalisedVersion, Text, localise
 from app.core.services import record
 from app.db import db
 from app.errors import NotFound, ValidationFailed
@@ -88,6 +89,27 @@ def reader_view(version: CharterVersion, language: str) -> tuple[LocalisedVersio
         code for code, rows in by_language.items() if language_status(version, code, rows).complete
     ]
     return localise(version, language, source, by_language.get(language, {})), complete
+
+
+def headings_in(versions: list[CharterVersion], language: str) -> dict[int, tuple[Text, Text]]:
+    """Each version's title and change summary in `language` where translated (else the
+    source's), in one query: for the list of versions."""
+    source = languages.source_language()
+    rows = rows_for([v.id for v in versions], language)
+
+    def pick(version: CharterVersion, key: str, text: str) -> Text:
+        translated, digest = rows[version.id].get(key, ("", None))
+        if language != source and translated.strip() and digest == source_hash(text):
+            return Text(translated, language)
+        return Text(text, source)
+
+    return {
+        v.id: (
+            pick(v, "title", v.title or ""),
+            pick(v, "change_summary", v.change_summary or ""),
+        )
+        for v in versions
+    }
 
 
 def comparison_in(
