@@ -22,6 +22,7 @@ from app.db import db as _db
 from app.errors import Conflict, NotFound, ValidationFailed
 from tests.charter.builders import confirmation_token, publish, publish_charter
 from tests.conftest import post_form
+from tests.querycount import count_queries
 
 FRENCH = {
     "title": "L’Accord de test",
@@ -465,3 +466,30 @@ def test_the_list_of_versions_reads_in_french(client, french_v1):
     assert '<span lang="fr" dir="auto">Première version.</span>' in body
     body = client.get("/charter/versions?lang=en").get_data(as_text=True)
     assert '<span lang="en" dir="auto">First version.</span>' in body
+
+
+def _queries(client, url: str) -> int:
+    with count_queries() as counter:
+        assert client.get(url).status_code == 200
+    return counter.count
+
+
+def test_translation_pages_do_not_query_per_principle(client, login, secretariat, draft):
+    translations.save(secretariat, draft.id, "fr", {"P1.title": FRENCH["P1.title"]})
+    _db.session.commit()
+    login(client, secretariat)
+    pages = [
+        f"/secretariat/charter/{draft.id}/translations",
+        f"/secretariat/charter/{draft.id}/translations/fr",
+        f"/secretariat/charter/{draft.id}/translations/fr.po",
+        f"/secretariat/charter/{draft.id}/preview?lang=fr",
+    ]
+    client.get(pages[0])  # the first request finds the user in the test's session
+    few = [_queries(client, url) for url in pages]
+    for n in range(20):
+        services.add_principle(
+            secretariat, draft.id, number=None, title=f"Principle {n}", body_md=f"Text {n}."
+        )
+        translations.save(secretariat, draft.id, "fr", {f"P{n + 4}.title": f"Principe {n}"})
+    _db.session.commit()
+    assert [_queries(client, url) for url in pages] == few
