@@ -493,3 +493,21 @@ def test_translation_pages_do_not_query_per_principle(client, login, secretariat
         translations.save(secretariat, draft.id, "fr", {f"P{n + 4}.title": f"Principe {n}"})
     _db.session.commit()
     assert [_queries(client, url) for url in pages] == few
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"P1_title": 5, "seen_P1_title": 7},
+        {"P1_title": ["a", "b"], "confirm_P1_title": {"x": 1}},
+        {"P1_body": None, "P1_title": True},
+    ],
+)
+def test_odd_json_bodies_are_4xx_or_saved_never_500(client, login, secretariat, draft, payload):
+    from tests.conftest import csrf_token
+
+    _db.session.commit()
+    login(client, secretariat)
+    url = f"/secretariat/charter/{draft.id}/translations/fr"
+    response = client.post(url, json={"csrf_token": csrf_token(client, url), **payload})
+    assert response.status_code in (302, 400, 422)
