@@ -6,6 +6,7 @@ Only the app factory, Alembic's env.py and tests import this module.
 from app.accounts.mfa.models import RecoveryCode, SecondFactor  # noqa: F401
 from app.accounts.models import User  # noqa: F401
 from app.charter.models import CharterVersion, Principle, PrincipleText  # noqa: F401
+from app.charter.translations.models import CharterTranslation  # noqa: F401
 from app.core.models import AuditEvent, StoredFile  # noqa: F401
 from app.mail.models import OutboxAttachment, OutboxMessage  # noqa: F401
 from app.members.models import (  # noqa: F401

@@ -123,6 +123,10 @@ PUBLIC_VARIANTS: list[tuple[str, Callable[[SimpleNamespace], str]]] = [
     ("opendata_api.answers", lambda w: f"/api/v1/answers?year={CLOSED_YEAR}&per_page=100"),
     ("opendata_api.answers", lambda w: f"/api/v1/answers?member={w.org_a.slug}&principle=1"),
     ("opendata_api.pledges", lambda w: "/api/v1/pledges?per_page=100&country=DE"),
+    ("charter.current", lambda w: "/charter?lang=fr"),
+    ("charter.version", lambda w: "/charter/v/1?lang=de"),
+    ("charter.current_json", lambda w: "/charter.json?lang=fr"),
+    ("charter.compare", lambda w: "/charter/compare/1/2?lang=fr"),
 ]
 
 # The pages of logged-in users that must not grow either: (who, endpoint, url builder).
@@ -146,6 +150,11 @@ LOGGED_IN_PAGES: list[tuple[str, str, Callable[[SimpleNamespace], str]]] = [
     ("rep", "members.pledge", lambda w: f"/members/{w.org_a.slug}/pledges/{w.pledge_id}"),
     ("sec", "members.profile", lambda w: f"/members/{w.org_a.slug}"),
     ("sec", "core.audit", lambda w: "/secretariat/audit"),
+    (
+        "sec",
+        "charter.admin_translations",
+        lambda w: f"/secretariat/charter/{w.versions[0].id}/translations",
+    ),
     (
         "sec",
         "core.audit",

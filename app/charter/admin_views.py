@@ -10,7 +10,7 @@ from flask_babel import ngettext
 
 from app import clock
 from app.charter import present, services
-from app.charter.blueprint import actor, bp, place_errors
+from app.charter.blueprint import actor, bp, place_errors, reader_language
 from app.charter.forms import (
     ActionForm,
     BulkRemoveForm,
@@ -21,6 +21,8 @@ from app.charter.forms import (
     VersionForm,
 )
 from app.charter.models import CharterVersion
+from app.charter.translations import languages
+from app.charter.translations import services as translations
 from app.core.forms import error_status
 from app.core.uow import refusal_into
 from app.errors import ValidationFailed
@@ -115,9 +117,13 @@ def admin_preview(version_id: int):
     if not version.is_draft:
         return redirect(url_for("charter.version", number=version.number))
     timeline = services.timeline()
+    text, complete = translations.reader_view(version, reader_language())
     return render_template(
         "charter/version.html",
         version=version,
+        text=text,
+        complete_languages=complete,
+        language_names=languages.NAMES,
         timeline=timeline,
         status="draft",
         previous=timeline.latest,
@@ -137,7 +143,8 @@ def admin_preview_pdf(version_id: int):
     version = services.load_version(version_id)
     if not version.is_draft:
         return redirect(url_for("charter.version_pdf", number=version.number))
-    data = present.version_pdf(version, None, cache_key=None, preview=True)
+    text, _complete = translations.reader_view(version, reader_language())
+    data = present.version_pdf(version, None, cache_key=None, preview=True, text=text)
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
         f'inline; filename="charter-v{version.number}-draft.pdf"'

@@ -4,9 +4,11 @@ drafting screens (`admin_views`), and what both need."""
 from __future__ import annotations
 
 from flask import Blueprint, abort, request
+from flask_babel import get_locale
 from flask_login import current_user
 
 from app.charter import caching
+from app.charter.translations import languages
 from app.errors import DomainError
 
 bp = Blueprint("charter", __name__)
@@ -31,6 +33,12 @@ def actor():
 def viewer() -> str:
     """Who asks, for pages whose layout shows the user's menu (part of their ETag)."""
     return current_user.get_id() if current_user.is_authenticated else caching.ANONYMOUS
+
+
+def reader_language() -> str:
+    """The language the reader reads the charter in: `?lang=` when the alliance has it,
+    else the interface's language, else the source language."""
+    return languages.resolve(request.args.get("lang"), get_locale())
 
 
 def place_errors(form, error: DomainError) -> None:

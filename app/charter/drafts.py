@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from app.accounts.models import User
 from app.charter.models import CharterVersion, Principle, PrincipleText, VersionStatus
 from app.charter.queries import draft_in_progress, load_version, with_texts
+from app.charter.translations.copying import copy_into as copy_translations
 from app.core.services import record
 from app.db import db
 from app.errors import Conflict, NotFound, ValidationFailed
@@ -126,6 +127,8 @@ def start_draft(actor: User, *, copy: bool = True) -> CharterVersion:
                         theme=text.theme,
                     )
                 )
+            if base is not None and copy:
+                copy_translations(base, draft)
             db.session.flush()
     except IntegrityError as error:  # another secretariat user started one at the same time
         raise Conflict(

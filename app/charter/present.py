@@ -4,13 +4,15 @@ comparison summary, and the PDF. Plain values in, plain values out; no queries."
 from __future__ import annotations
 
 from flask import current_app, render_template
-from flask_babel import format_date, ngettext
+from flask_babel import force_locale, format_date, ngettext
 from flask_babel import gettext as _
 
 from app.charter.caching import BytesCache
 from app.charter.diff import ADDED, REMOVED, RENUMBERED, REWORDED, UNCHANGED, Comparison
 from app.charter.models import CharterVersion
 from app.charter.services import Timeline
+from app.charter.translations import languages
+from app.charter.translations.reading import LocalisedVersion, localise
 from app.core.links import external_url  # stable links, whatever Host asked
 from app.core.pdf import render_pdf  # imports WeasyPrint itself only when first used
 from app.markdown import render
@@ -18,37 +20,63 @@ from app.markdown import render
 JSON_SCHEMA_VERSION = 1
 
 
-def version_payload(version: CharterVersion, timeline: Timeline) -> dict:
-    """The charter version as structured data, for those who cite it."""
+def source_text(version: CharterVersion) -> LocalisedVersion:
+    """The version in its source language."""
+    source = languages.source_language()
+    return localise(version, source, source, {})
+
+
+def version_payload(
+    version: CharterVersion,
+    timeline: Timeline,
+    text: LocalisedVersion | None = None,
+    complete: list[str] | None = None,
+) -> dict:
+    """The charter version as structured data, for those who cite it, in the language of
+    `text` (default: the source language); each text says which language it is in (a
+    missing translation gives the source text)."""
+    text = text or source_text(version)
     previous = timeline.previous(version)
     following = timeline.next(version)
     page = external_url("charter.version", number=version.number)
+    by_key = {p.key: p for p in text.principles}
     return {
         "schema": JSON_SCHEMA_VERSION,
         "alliance": current_app.config["ALLIANCE_NAME"],
+        "language": text.language,
+        "source_language": text.source_language,
+        "translated_into": [c for c in (complete or []) if c != text.source_language],
         "version": version.number,
-        "title": version.title,
+        "title": text.title.text,
+        "title_language": text.title.lang,
         "status": timeline.status(version),
         "effective_date": version.effective_date.isoformat(),
         "superseded_on": (d.isoformat() if (d := timeline.superseded_on(version)) else None),
         "published_at": version.published_at.isoformat() if version.published_at else None,
-        "change_summary": version.change_summary or "",
+        "change_summary": text.change_summary.text,
+        "change_summary_language": text.change_summary.lang,
         "previous_version": previous.number if previous else None,
         "next_version": following.number if following else None,
         "preamble": {
-            "markdown": version.preamble_md or "",
-            "html": str(render(version.preamble_md)),
+            "markdown": text.preamble.text,
+            "html": str(render(text.preamble.text)),
+            "language": text.preamble.lang,
         },
         "principles": [
             {
-                "key": text.principle.key,
-                "number": text.number,
-                "title": text.title,
-                "theme": text.theme or None,
-                "body": {"markdown": text.body_md or "", "html": str(render(text.body_md))},
-                "url": f"{page}#principle-{text.number}",
+                "key": p.key,
+                "number": p.number,
+                "title": p.title.text,
+                "title_language": p.title.lang,
+                "theme": p.theme or None,
+                "body": {
+                    "markdown": p.body.text,
+                    "html": str(render(p.body.text)),
+                    "language": p.body.lang,
+                },
+                "url": f"{page}#principle-{p.number}",
             }
-            for text in version.texts
+            for p in (by_key[t.principle.key] for t in version.texts)
         ],
         "links": {
             "html": page,
@@ -115,23 +143,48 @@ def comparison_summary(
 _pdf_cache = BytesCache(size=16)
 
 
-def pdf_context(version: CharterVersion, timeline: Timeline | None, preview: bool = False) -> dict:
+def pdf_context(
+    version: CharterVersion,
+    timeline: Timeline | None,
+    preview: bool = False,
+    text: LocalisedVersion | None = None,
+) -> dict:
+    text = text or source_text(version)
     return {
         "version": version,
+        "text": text,
+        "lang": text.language,
+        "language_names": languages.NAMES,
         "timeline": timeline,
         "preview": preview,
-        "page_url": None if preview else external_url("charter.version", number=version.number),
+        "page_url": None
+        if preview
+        else external_url(
+            "charter.version",
+            number=version.number,
+            **({} if text.language == text.source_language else {"lang": text.language}),
+        ),
         "effective": format_date(version.effective_date, "long") if version.effective_date else "",
     }
 
 
 def version_pdf(
-    version: CharterVersion, timeline: Timeline | None, cache_key: str | None, preview: bool = False
+    version: CharterVersion,
+    timeline: Timeline | None,
+    cache_key: str | None,
+    preview: bool = False,
+    *,
+    text: LocalisedVersion | None = None,
 ) -> bytes:
-    """The version as a tagged PDF (PDF/UA-1), from the same Markdown as the page."""
+    """The version as a tagged PDF (PDF/UA-1), from the same Markdown as the page, in the
+    language of `text` (default: the source language; `<html lang>` gives its /Lang)."""
 
     def build() -> bytes:
-        html = render_template("charter/pdf.html", **pdf_context(version, timeline, preview))
+        lang = text.language if text is not None else languages.source_language()
+        with force_locale(lang):  # the PDF's own words in its language too
+            html = render_template(
+                "charter/pdf.html", **pdf_context(version, timeline, preview, text)
+            )
         return render_pdf(html)
 
     if cache_key is None:

@@ -18,6 +18,7 @@ from app.accounts.models import User
 from app.charter.drafts import clean, draft_for_change
 from app.charter.models import CharterVersion, PrincipleText, VersionStatus
 from app.charter.queries import load_version
+from app.charter.translations.models import CharterTranslation
 from app.core.services import record
 from app.core.signals import charter_published
 from app.db import db
@@ -99,8 +100,19 @@ def _refuse_if_unpublishable(
 
 
 def fingerprint(version: CharterVersion, effective_date: dt.date) -> str:
-    """What the secretariat confirmed: the draft's words and the date, hashed. A
-    publication confirmed on one state of the draft is refused once the draft changed."""
+    """What the secretariat confirmed: the draft's words, its translations and the date,
+    hashed. A publication confirmed on one state of the draft is refused once the draft
+    changed."""
+    translated = db.session.execute(
+        select(
+            CharterTranslation.language,
+            CharterTranslation.key,
+            CharterTranslation.text,
+            CharterTranslation.source_hash,
+        )
+        .where(CharterTranslation.version_id == version.id)
+        .order_by(CharterTranslation.language, CharterTranslation.key)
+    ).all()
     state = [
         version.id,
         effective_date.isoformat(),
@@ -111,6 +123,7 @@ def fingerprint(version: CharterVersion, effective_date: dt.date) -> str:
             (t.principle.key, t.number, t.title, t.body_md or "", t.theme or "")
             for t in version.texts
         ],
+        [list(row) for row in translated],
     ]
     return hashlib.sha256(json.dumps(state).encode()).hexdigest()[:32]
 

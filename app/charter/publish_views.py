@@ -18,6 +18,9 @@ from app.charter.admin_views import draft_page
 from app.charter.blueprint import actor, bp, place_errors
 from app.charter.forms import PublishDateForm, PublishForm
 from app.charter.models import CharterVersion
+from app.charter.translations import languages
+from app.charter.translations import services as translations
+from app.charter.translations.forms import labels
 from app.core.forms import error_status
 from app.core.uow import refusal_into
 from app.errors import Conflict, ValidationFailed
@@ -71,6 +74,9 @@ def _confirm_page(preview: services.PublicationPreview, *, refusal: str = "", st
         preview=preview,
         recipients=_recipients(),
         open_cycle=open_cycle_now(),
+        translation_statuses=translations.statuses(version),
+        language_names=languages.NAMES,
+        labels=labels,
         form=form,
         refusal=refusal,
     ), status

@@ -18,9 +18,13 @@ from app.charter import (  # noqa: F401  (importing registers the routes, panel 
     publish_views,
     services,
 )
-from app.charter.blueprint import bp, viewer
+from app.charter.blueprint import bp, reader_language, viewer
 from app.charter.forms import CompareForm
 from app.charter.models import CharterVersion
+from app.charter.translations import languages
+from app.charter.translations import reading as translation_reading
+from app.charter.translations import services as translations
+from app.charter.translations import views as translation_views  # noqa: F401  (routes)
 from app.core.conditional import conditional
 from app.core.http_cache import public_page
 
@@ -32,9 +36,13 @@ __all__ = ["bp"]
 
 def _render_version(version: CharterVersion, timeline: services.Timeline, *, canonical: bool):
     status = timeline.status(version)
+    text, complete = translations.reader_view(version, reader_language())
     return render_template(
         "charter/version.html",
         version=version,
+        text=text,
+        complete_languages=complete,
+        language_names=languages.NAMES,
         timeline=timeline,
         status=status,
         previous=timeline.previous(version),
@@ -51,7 +59,9 @@ def _render_version(version: CharterVersion, timeline: services.Timeline, *, can
 @public_page("charter")
 def current():
     timeline = services.timeline()
-    v = caching.validators("page-current", timeline.versions, timeline.today, viewer=viewer())
+    v = caching.validators(
+        f"page-current:{reader_language()}", timeline.versions, timeline.today, viewer=viewer()
+    )
 
     def build():
         if timeline.current is None:
@@ -66,10 +76,17 @@ def current():
 @public_page("charter")
 def versions():
     timeline = services.timeline()
-    v = caching.validators("page-versions", timeline.versions, timeline.today, viewer=viewer())
+    lang = reader_language()
+    v = caching.validators(
+        f"page-versions:{lang}", timeline.versions, timeline.today, viewer=viewer()
+    )
     return conditional(
         v,
-        lambda: render_template("charter/versions.html", timeline=timeline),
+        lambda: render_template(
+            "charter/versions.html",
+            timeline=timeline,
+            headings=translations.headings_in(timeline.versions, lang),
+        ),
         cache_control=caching.revalidate(v),
         page=True,
     )
@@ -81,7 +98,9 @@ def version(number: int):
     timeline = services.timeline()
     if timeline.by_number(number) is None:
         abort(404)
-    v = caching.validators(f"page-v{number}", timeline.versions, timeline.today, viewer=viewer())
+    v = caching.validators(
+        f"page-v{number}:{reader_language()}", timeline.versions, timeline.today, viewer=viewer()
+    )
     return conditional(
         v,
         lambda: _render_version(services.get_published(number), timeline, canonical=False),
@@ -96,12 +115,15 @@ def _pdf_response(number: int | None):
     if target is None:
         abort(404)
     kind = "pdf-current" if number is None else f"pdf-v{number}"
-    v = caching.validators(f"{kind}:{target.id}", timeline.versions, timeline.today)
-    filename = f"charter-v{target.number}.pdf"
+    lang = reader_language()
+    v = caching.validators(f"{kind}:{target.id}:{lang}", timeline.versions, timeline.today)
+    suffix = "" if lang == languages.source_language() else f"-{lang}"
+    filename = f"charter-v{target.number}{suffix}.pdf"
 
     def build():
         loaded = services.get_published(target.number)
-        data = present.version_pdf(loaded, timeline, cache_key=v.etag)
+        text, _complete = translations.reader_view(loaded, lang)
+        data = present.version_pdf(loaded, timeline, cache_key=v.etag, text=text)
         response = Response(data, mimetype="application/pdf")
         response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
         return response
@@ -128,14 +150,25 @@ def _json_response(number: int | None):
     target = timeline.current if number is None else timeline.by_number(number)
     if target is None:
         abort(404)
+    requested = request.args.get("lang")
+    if requested is not None and requested not in languages.languages():
+        response = jsonify(
+            error=_(
+                "Unknown language. Use one of: %(codes)s.", codes=", ".join(languages.languages())
+            )
+        )
+        response.status_code = 400
+        return response
+    lang = requested or languages.source_language()
     kind = "json-current" if number is None else f"json-v{number}"
     v = caching.validators(
-        f"{kind}:{target.id}", timeline.versions, timeline.today, localised=False
+        f"{kind}:{target.id}:{lang}", timeline.versions, timeline.today, localised=False
     )
 
     def build():
         loaded = services.get_published(target.number)
-        response = jsonify(present.version_payload(loaded, timeline))
+        text, complete = translations.reader_view(loaded, lang)
+        response = jsonify(present.version_payload(loaded, timeline, text, complete))
         response.headers["Access-Control-Allow-Origin"] = "*"
         return response
 
@@ -206,11 +239,15 @@ def compare(a: int, b: int):
         return redirect(url_for("charter.compare", a=b, b=a))
     if a == b:
         return redirect(url_for("charter.compare_pick", **{"from": a, "to": b}))
-    v = caching.validators(f"compare-{a}-{b}", timeline.versions, timeline.today, viewer=viewer())
+    lang = reader_language()
+    v = caching.validators(
+        f"compare-{a}-{b}:{lang}", timeline.versions, timeline.today, viewer=viewer()
+    )
 
     def build():
         old, new = services.versions_for_comparison(a, b)
-        comparison = services.compare_versions(old, new)
+        old_text, new_text = translations.comparison_in(old, new, lang)
+        comparison = translation_reading.compare_localised(old_text, new_text)
         form = _compare_form(timeline)
         form.from_.data, form.to.data = a, b
         return render_template(
@@ -220,6 +257,9 @@ def compare(a: int, b: int):
             comparison=comparison,
             old=old,
             new=new,
+            text_lang=new_text.title.lang,
+            asked_lang=lang,
+            language_names=languages.NAMES,
             summary=present.comparison_summary(comparison, old, new),
         )
 

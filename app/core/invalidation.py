@@ -67,6 +67,7 @@ TABLE_TOPICS: dict[str, tuple[str, ...]] = {
     "charter_versions": ("charter", *_MEMBERS),
     "principles": ("charter", *_MEMBERS),
     "principle_texts": ("charter", *_MEMBERS),
+    "charter_translations": ("charter",),
     "reporting_cycles": ("reports", "home"),
     "report_versions": ("reports", *_MEMBERS),
     "annual_reports": ("reports", "home"),

@@ -11,6 +11,7 @@ from app.charter import services
 from app.charter.models import CharterVersion, Principle, PrincipleText, VersionStatus
 from app.core.services import record
 from app.db import db
+from app.demo import charter_fr
 from app.demo.common import DEMO_PASSWORD, DEMO_TOTP_SECRET, SECRETARIAT_EMAIL
 
 PREAMBLE = """We, the signatories of the Open Cyber Accord, believe that an open, free, secure
@@ -137,6 +138,7 @@ def seed(secretariat: User) -> list[CharterVersion]:
                 theme=theme,
             )
         )
+    charter_fr.translate(v1, PREAMBLE)
     db.session.add(v1)
     db.session.flush()
     v2 = _published(
@@ -164,6 +166,7 @@ def seed(secretariat: User) -> list[CharterVersion]:
             principle=principles[-1], number=10, position=9, title=title, body_md=body, theme=theme
         )
     )
+    charter_fr.translate(v2, PREAMBLE)
     db.session.add(v2)
     db.session.flush()
     for version in (v1, v2):

@@ -37,6 +37,22 @@ ACCESS = {
         lambda w: f"/secretariat/charter/{w.draft.id}/principles/new",
         SECRETARIAT,
     ),
+    "charter.admin_translations": (
+        lambda w: f"/secretariat/charter/{w.draft.id}/translations",
+        SECRETARIAT,
+    ),
+    "charter.admin_translation": (
+        lambda w: f"/secretariat/charter/{w.draft.id}/translations/fr",
+        SECRETARIAT,
+    ),
+    "charter.admin_translation_po": (
+        lambda w: f"/secretariat/charter/{w.draft.id}/translations/fr.po",
+        SECRETARIAT,
+    ),
+    "charter.admin_translation_import": (
+        lambda w: f"/secretariat/charter/{w.draft.id}/translations/fr/import",
+        SECRETARIAT,
+    ),
     "charter.admin_principle_edit": (
         lambda w: f"/secretariat/charter/{w.draft.id}/principles/{w.draft.texts[0].id}",
         SECRETARIAT,
@@ -49,6 +65,8 @@ DRAFT_IS_PRIVATE = {
     "draft pdf": (lambda w: "/charter/v/3.pdf", NOT_FOUND),
     "draft json": (lambda w: "/charter/v/3.json", NOT_FOUND),
     "draft compared": (lambda w: "/charter/compare/2/3", NOT_FOUND),
+    "draft in french": (lambda w: "/charter/v/3?lang=fr", NOT_FOUND),
+    "draft french pdf": (lambda w: "/charter/v/3.pdf?lang=fr", NOT_FOUND),
 }
 
 
