@@ -165,7 +165,8 @@ class MemberToAsk:
 
 def representatives_to_ask() -> list[MemberToAsk]:
     """Every endorsing member with the active representatives who have an account (one
-    statement), in the order of the organisations' ids."""
+    statement), in the order of the organisations' ids, each one's addresses in alphabetical
+    order (PostgreSQL returns a join's rows in no particular order otherwise)."""
     rows = db.session.execute(
         select(Organisation.id, Organisation.name, Organisation.slug, User.email, User.name)
         .join(User, User.organisation_id == Organisation.id)
@@ -175,7 +176,7 @@ def representatives_to_ask() -> list[MemberToAsk]:
             User.active.is_(True),
             User.password_hash.is_not(None),
         )
-        .order_by(Organisation.id)
+        .order_by(Organisation.id, User.email)
     )
     by_org: dict[int, MemberToAsk] = {}
     for row in rows:
