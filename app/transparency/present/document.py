@@ -12,6 +12,8 @@ absolute links in print), so each edition renders its own HTML, once.
 from __future__ import annotations
 
 import datetime as dt
+import html
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -30,6 +32,13 @@ from app.transparency.public_answers import public_answers
 
 APPENDIX_CHUNK = 40  # members per laid-out chunk
 PRINCIPLES_PER_CHUNK = 1
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def _plain(markup: str) -> str:
+    return html.unescape(_TAG.sub(" ", markup))
 
 
 @dataclass
@@ -272,6 +281,13 @@ class AnnualDocument:
         parts = [(running, Markup(body)) for running, body in self.parts("print")]  # noqa: S704
         front = self._render("_front.html", "print", page_of=None, single=True)
         return self._document(front, parts=parts)
+
+    def printed_texts(self) -> Iterator[tuple[str, str]]:
+        """(part, text) for everything the print edition sets in type, its tags removed:
+        what the check for characters no shipped font can draw reads before publishing."""
+        yield self.title, _plain(self._render("_front.html", "print", page_of=None))
+        for running, body in self.parts("print"):
+            yield running, _plain(body)
 
     def screen_html(self) -> str:
         """The report for reading on screen: a fragment put inside the site's layout (its
