@@ -13,6 +13,7 @@ from app.charter.models import CharterVersion
 from app.charter.services import Timeline
 from app.core.links import external_url  # stable links, whatever Host asked
 from app.core.pdf import render_pdf  # imports WeasyPrint itself only when first used
+from app.core.print_css import page_number_css
 from app.markdown import render
 
 JSON_SCHEMA_VERSION = 1
@@ -132,7 +133,7 @@ def version_pdf(
 
     def build() -> bytes:
         html = render_template("charter/pdf.html", **pdf_context(version, timeline, preview))
-        return render_pdf(html)
+        return render_pdf(html, [page_number_css(number_first_page=False)])
 
     if cache_key is None:
         return build()
