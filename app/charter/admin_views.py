@@ -137,7 +137,7 @@ def admin_preview_pdf(version_id: int):
     version = services.load_version(version_id)
     if not version.is_draft:
         return redirect(url_for("charter.version_pdf", number=version.number))
-    data = present.version_pdf(version, None, cache_key=None, preview=True)
+    data = present.version_pdf(version, preview=True)
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
         f'inline; filename="charter-v{version.number}-draft.pdf"'

@@ -101,7 +101,7 @@ def _pdf_response(number: int | None):
 
     def build():
         loaded = services.get_published(target.number)
-        data = present.version_pdf(loaded, timeline, cache_key=v.etag)
+        data = present.version_pdf(loaded)
         response = Response(data, mimetype="application/pdf")
         response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
         return response
