@@ -93,7 +93,7 @@ def _needs_glyph(char: str) -> bool:
 class Undrawable:
     char: str
     codepoint: str  # "U+4F60"
-    name: str  # the Unicode name, or "" when it has none
+    name: str  # the Unicode name ("CJK UNIFIED IDEOGRAPH-4F60"), or "" when it has none
     where: str  # where it was found (a principle's title, an organisation's answer)
 
     @property
@@ -112,9 +112,7 @@ def undrawable(texts: Iterable[tuple[str, str | None]], limit: int = 50) -> list
             if char in seen or ord(char) in covered or not _needs_glyph(char):
                 continue
             seen.add(char)
-            found.append(
-                Undrawable(char, f"U+{ord(char):04X}", unicodedata.name(char, "").title(), where)
-            )
+            found.append(Undrawable(char, f"U+{ord(char):04X}", unicodedata.name(char, ""), where))
             if len(found) >= limit:
                 return found
     return found

@@ -39,7 +39,7 @@ def test_characters_no_font_draws_are_listed_before_publishing(sec_client, db, s
     body = _confirmation(sec_client, version)
     assert "Check before you publish" in body
     assert "cannot draw 3 characters" in body
-    assert "你</span> (U+4F60, Cjk Unified Ideograph-4F60): Principle 4" in body
+    assert "你</span> (U+4F60, CJK UNIFIED IDEOGRAPH-4F60): Principle 4" in body
     assert "好</span> (U+597D" in body and "漢</span> (U+6F22" in body
     assert "U+1F389" not in body  # the emoji is drawn (Noto Emoji), so not listed
     assert "שלום" not in body.split("Check before you publish")[1]

@@ -59,7 +59,7 @@ def test_a_character_no_font_draws_is_a_box_and_is_named_beforehand():
         ("你", "U+4F60", "Principle 2"),
         ("好", "U+597D", "Principle 2"),
     ]
-    assert found[0].label == "你 (U+4F60, Cjk Unified Ideograph-4F60)"
+    assert found[0].label == "你 (U+4F60, CJK UNIFIED IDEOGRAPH-4F60)"
 
 
 def test_invisible_characters_and_covered_scripts_are_not_reported():

@@ -32,7 +32,7 @@ def test_publishing_lists_undrawable_characters_and_waits(client, db, world, sec
     body = " ".join(response.get_data(as_text=True).split())
     assert "Nothing was published yet" in body
     assert "contains 3 characters that no font it ships can draw" in body
-    assert "会</span> (U+4F1A, Cjk Unified Ideograph-4F1A): Executive summary" in body
+    assert "会</span> (U+4F1A, CJK UNIFIED IDEOGRAPH-4F1A): Executive summary" in body
     assert "漢</span> (U+6F22" in body
     assert "U+1F389" not in body and "U+05E9" not in body  # emoji and Hebrew are drawn
     assert "Publish anyway" in body
