@@ -5,21 +5,29 @@ which publishes only once "publish anyway" is ticked. Both pages are checked wit
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from playwright.sync_api import expect
 
 from app.charter import services as charter
+from app.transparency import jobs
 from app.transparency import services as transparency
 from tests.charter.builders import publish_charter
 from tests.factories import PASSWORD, make_user
-from tests.transparency.conftest import build_world
+from tests.transparency.conftest import build_world, fast_build  # noqa: F401, F811  (fixture)
 
 pytestmark = pytest.mark.browser
 
 
 def test_the_secretariat_sees_undrawable_characters_before_publishing(
-    page, live_server, db, a11y, login_browser, tmp_path
+    page,
+    live_server,
+    db,
+    a11y,
+    login_browser,
+    tmp_path,
+    fast_build,  # noqa: F811
 ):
     secretariat = make_user(role="secretariat", email="sec@example.org", name="Sam Secretary")
     build_world(db)
@@ -51,3 +59,4 @@ def test_the_secretariat_sees_undrawable_characters_before_publishing(
     page.get_by_label("Publish anyway").check()
     page.get_by_role("button", name="Publish edition 1").click()
     page.wait_for_url("**/builds/*")
+    jobs.wait(int(re.search(r"/builds/(\d+)", page.url).group(1)))  # the stand-in build
