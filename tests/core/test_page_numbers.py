@@ -29,7 +29,7 @@ def _no_slash_numbers(pages: list[str]) -> bool:
 def _charter_pdf(app, secretariat, locale: str) -> list[str]:
     version = publish_charter(secretariat, effective=dt.date(2024, 1, 1))
     with app.test_request_context("/"), force_locale(locale):
-        return _pages(present.version_pdf(load_version(version.id), None, None))
+        return _pages(present.version_pdf(load_version(version.id)))
 
 
 def test_the_charter_says_page_n_of_m_except_on_its_cover(app, db, secretariat):
