@@ -35,9 +35,11 @@ def page_text(pdf: bytes, tmp_path: Path, page: int | None = None) -> str:
     path = tmp_path / "text.pdf"
     path.write_bytes(pdf)
     pages = ["-f", str(page), "-l", str(page)] if page else []
-    return subprocess.run(
-        [poppler("pdftotext"), *pages, str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
+    out = subprocess.run(
+        [poppler("pdftotext"), *pages, str(path), "-"], capture_output=True, check=True
+    )
+    # An emoji sequence with a variation selector (🛡️) comes back as lone surrogates.
+    return out.stdout.decode("utf-8", errors="replace")
 
 
 def words_with_boxes(pdf: bytes, tmp_path: Path) -> list[tuple[str, float, float]]:
@@ -45,8 +47,8 @@ def words_with_boxes(pdf: bytes, tmp_path: Path) -> list[tuple[str, float, float
     path = tmp_path / "bbox.pdf"
     path.write_bytes(pdf)
     out = subprocess.run(
-        [poppler("pdftotext"), "-bbox", str(path), "-"], capture_output=True, text=True, check=True
-    ).stdout
+        [poppler("pdftotext"), "-bbox", str(path), "-"], capture_output=True, check=True
+    ).stdout.decode("utf-8", errors="replace")
     pattern = r'<word xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)" yMax="[\d.]+">(.*?)</word>'
     return [(w, float(a), float(b)) for a, b, w in re.findall(pattern, out)]
 

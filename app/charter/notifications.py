@@ -28,9 +28,15 @@ _PENDING = "pactum_charter_pdfs_to_store"
 _threads: list[threading.Thread] = []
 
 
+def store_after_commit(version_id: int) -> None:
+    """Lay out and store this published version's PDFs once the transaction commits (the
+    receiver below; the demo, whose versions are published without the signal)."""
+    db.session.info.setdefault(_PENDING, []).append(version_id)
+
+
 @charter_published.connect
 def _note_published(version, **_kwargs) -> None:
-    db.session.info.setdefault(_PENDING, []).append(version.id)
+    store_after_commit(version.id)
 
 
 @event.listens_for(Session, "after_commit")

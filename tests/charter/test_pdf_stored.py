@@ -12,6 +12,7 @@ from flask_babel import force_locale
 from app.charter import present, services
 from app.charter.queries import load_version
 from app.core.cache import cache
+from app.demo import charter as demo_charter
 from tests.charter.builders import confirm_and_publish, publish_charter
 from tests.conftest import login_as
 
@@ -85,3 +86,10 @@ def test_a_publication_that_rolls_back_stores_nothing(app, db, secretariat, on_p
     db.session.commit()
     assert layouts == []
     assert db.session.get(type(version), version.id) is None
+
+
+def test_the_demo_stores_the_pdfs_of_its_versions(app, db, secretariat, on_publish, layouts):
+    versions = demo_charter.seed(secretariat)
+    db.session.commit()
+    assert sorted(layouts) == [(1, "en"), (1, "fr"), (2, "en"), (2, "fr")]
+    assert all(_stored(v.id, "en") for v in versions)
