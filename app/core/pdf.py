@@ -13,6 +13,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import mimetypes
+import threading
 import warnings
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -89,32 +90,35 @@ def _fallback_config_xml() -> bytes:
     ).encode()
 
 
-_fallback_rules_loaded = False
+_rules_lock = threading.Lock()
+_rules_loaded_into: int | None = None  # the Fontconfig configuration that has our rules
+
+
+def _load_fallback_rules() -> None:
+    """Pango's FT2 font map substitutes a pattern's families with the process's *current*
+    Fontconfig configuration, not the font map's own: the fallback rules go there, once per
+    configuration (Fontconfig makes a new one when it rescans the system's fonts). They only
+    name families, which only our FontConfigurations hold."""
+    global _rules_loaded_into
+    lib = ctypes.CDLL(ctypes.util.find_library("fontconfig") or "libfontconfig.so.1")
+    lib.FcConfigGetCurrent.restype = ctypes.c_void_p
+    lib.FcConfigParseAndLoadFromMemory.argtypes = (ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int)
+    with _rules_lock:
+        current = lib.FcConfigGetCurrent()
+        if current != _rules_loaded_into:
+            lib.FcConfigParseAndLoadFromMemory(current, _fallback_config_xml(), 1)
+            _rules_loaded_into = current
 
 
 def font_configuration():
     """A WeasyPrint FontConfiguration that also knows the shipped fallback fonts (emoji,
     symbols, other scripts: `app.core.glyphs.FALLBACKS`), read from static/fonts/ and
     embedded like the @font-face fonts. Every PDF is laid out with one of these."""
-    global _fallback_rules_loaded
     from weasyprint.text.ffi import ffi, fontconfig, pangoft2
     from weasyprint.text.fonts import FontConfiguration
 
     fonts = FontConfiguration()
-    if not _fallback_rules_loaded:
-        # Pango's FT2 font map substitutes a pattern's families with the process's
-        # current Fontconfig configuration (NULL), not the font map's own: the rules go
-        # there, once; they only name families, which only our configurations hold.
-        lib = ctypes.CDLL(ctypes.util.find_library("fontconfig") or "libfontconfig.so.1")
-        lib.FcConfigGetCurrent.restype = ctypes.c_void_p
-        lib.FcConfigParseAndLoadFromMemory.argtypes = (
-            ctypes.c_void_p,
-            ctypes.c_char_p,
-            ctypes.c_int,
-        )
-        current = lib.FcConfigGetCurrent()
-        lib.FcConfigParseAndLoadFromMemory(current, _fallback_config_xml(), 1)
-        _fallback_rules_loaded = True
+    _load_fallback_rules()
     # WeasyPrint keeps its Fontconfig configuration in `_config` and adds @font-face
     # fonts to it the same way (`FontConfiguration.add_font_face`).
     for name, _ in FALLBACKS:
