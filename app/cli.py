@@ -16,6 +16,7 @@ from app import clock
 from app.accounts.mfa.services import factor_of
 from app.accounts.services import create_secretariat as create
 from app.accounts.services import find_user_by_email
+from app.charter import notifications as charter_pdfs
 from app.core.uow import unit_of_work
 from app.db import db
 from app.demo import DEMO_LOGINS, DEMO_TOTP_SECRET, SECRETARIAT_EMAIL, load_demo
@@ -60,6 +61,7 @@ def demo() -> None:
         created = load_demo()
         if created:
             reindex_all()  # the search index, from the demo's accepted reports
+    charter_pdfs.wait()  # the published versions' PDFs, laid out after the commit
     if created:
         click.echo("Demo data loaded.")
     else:

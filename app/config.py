@@ -155,6 +155,9 @@ def load_config() -> dict:
         # silent before it is taken as interrupted; the /metrics token (unset: loopback
         # only); minutes the oldest waiting mail may wait before /healthz fails (0: never).
         "BUILD_TIMEOUT": _env_int("BUILD_TIMEOUT", 2 * 3600),
+        # A published charter version's PDF is laid out after the commit: thread | inline |
+        # off (app.charter.notifications).
+        "CHARTER_PDF_ON_PUBLISH": _env("CHARTER_PDF_ON_PUBLISH", "thread"),
         "METRICS_TOKEN": _env("METRICS_TOKEN") or None,
         "HEALTH_MAIL_MAX_AGE": _env_int("HEALTH_MAIL_MAX_AGE", 0),
         # i18n.
@@ -169,6 +172,8 @@ def overrides_for_tests(database_url: str) -> dict:
     return {
         "TESTING": True,
         "MAIL_DELIVERY": "inline",  # delivered in the committing thread: tests read it at once
+        # Most tests publish charters without reading the PDF (test_pdf_stored turns it on).
+        "CHARTER_PDF_ON_PUBLISH": "off",
         # Most tests log the secretariat in by session; tests/accounts/test_mfa*.py turn it on.
         "REQUIRE_SECOND_FACTOR": False,
         "SECRET_KEY": "test-secret-key-not-for-production",

@@ -65,6 +65,7 @@ RECEIVERS: tuple[str, ...] = (
     "app.reporting.filling.notifications",
     "app.accounts.notifications",
     "app.members.notifications",
+    "app.charter.notifications",
 )
 
 

@@ -144,7 +144,7 @@ def admin_preview_pdf(version_id: int):
     if not version.is_draft:
         return redirect(url_for("charter.version_pdf", number=version.number))
     text, _complete = translations.reader_view(version, reader_language())
-    data = present.version_pdf(version, None, cache_key=None, preview=True, text=text)
+    data = present.version_pdf(version, preview=True, text=text)
     response = Response(data, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
         f'inline; filename="charter-v{version.number}-draft.pdf"'

@@ -15,7 +15,7 @@ import datetime as dt
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from flask import current_app
 from flask_babel import get_locale
@@ -92,25 +92,26 @@ def revalidate(v: Validators) -> str:
 
 
 class BytesCache:
-    """A small in-process cache (least recently used first out) for rendered PDFs, keyed
-    by their ETag: a published version's PDF is laid out once per process, not per request."""
+    """A small in-process cache (least recently used first out) of PDF bytes, in front of
+    the shared cache that keeps published versions' PDFs (`app.charter.present`)."""
 
     def __init__(self, size: int = 16):
         self.size = size
         self._items: OrderedDict[str, bytes] = OrderedDict()
 
-    def get_or_build(self, key: str, build: Callable[[], bytes]) -> bytes:
+    def get(self, key: str) -> bytes | None:
         with _lock:
             if key in self._items:
                 self._items.move_to_end(key)
                 return self._items[key]
-        data = build()
+        return None
+
+    def put(self, key: str, data: bytes) -> None:
         with _lock:
             self._items[key] = data
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
-        return data
 
     def clear(self) -> None:
         with _lock:

@@ -1,7 +1,10 @@
 """Turning charter versions into what readers get: JSON for citation, the words of the
-comparison summary, and the PDF. Plain values in, plain values out; no queries."""
+comparison summary, and the PDF (laid out and stored when a version is published). Plain
+values in, plain values out; no queries."""
 
 from __future__ import annotations
+
+import hashlib
 
 from flask import current_app, render_template
 from flask_babel import force_locale, format_date, ngettext
@@ -13,8 +16,11 @@ from app.charter.models import CharterVersion
 from app.charter.services import Timeline
 from app.charter.translations import languages
 from app.charter.translations.reading import LocalisedVersion, localise
+from app.config import BASE_DIR
+from app.core.cache import cache
 from app.core.links import external_url  # stable links, whatever Host asked
 from app.core.pdf import render_pdf  # imports WeasyPrint itself only when first used
+from app.core.print_css import page_number_css
 from app.markdown import render
 
 JSON_SCHEMA_VERSION = 1
@@ -139,8 +145,55 @@ def comparison_summary(
 
 
 # PDF -----------------------------------------------------------------------------------------
+#
+# A published version's PDF is laid out once per language when it is published
+# (`app.charter.notifications`, after the commit) and kept in the shared cache with no expiry,
+# so the first reader is served stored bytes instead of waiting seconds for the layout. The
+# key names everything the bytes depend on: the version, the language, the alliance, the
+# server URL printed in it and the files the layout reads (template, print CSS, fonts,
+# translations), by content, so a deployment that changes none of them keeps the stored PDFs.
+# Missing (a new language, an emptied cache), it is laid out on request and stored then.
 
-_pdf_cache = BytesCache(size=16)
+_pdf_cache = BytesCache(size=16)  # this process's copies, in front of the shared cache
+_LAYOUT_INPUTS = (
+    "templates/charter/pdf.html",
+    "static/css/print-base.css",
+    "static/css/charter-print.css",
+    "static/fonts/fonts.css",
+)
+_layout_digest: str | None = None
+
+
+def _inputs_digest() -> str:
+    """A digest of the files the charter's layout reads, by content (once per process)."""
+    global _layout_digest
+    if _layout_digest is None or current_app.debug:
+        digest = hashlib.sha256()
+        paths = [BASE_DIR / name for name in _LAYOUT_INPUTS]
+        paths += sorted((BASE_DIR / "translations").rglob("*.mo"))
+        for path in paths:
+            if path.is_file():
+                digest.update(path.name.encode() + path.read_bytes())
+        for path in sorted((BASE_DIR / "static" / "fonts").glob("*.ttf")):
+            digest.update(f"{path.name}:{path.stat().st_size}".encode())
+        _layout_digest = digest.hexdigest()[:16]
+    return _layout_digest
+
+
+def stored_pdf_key(version: CharterVersion, language: str) -> str:
+    """Where the published version's PDF in `language` is kept."""
+    config = current_app.config
+    parts = [
+        version.id,
+        version.number,
+        version.published_at.isoformat() if version.published_at else "",
+        language,
+        config["ALLIANCE_NAME"],
+        config.get("SERVER_URL") or "",
+        _inputs_digest(),
+    ]
+    digest = hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:32]
+    return f"charter-pdf:{digest}"
 
 
 def pdf_context(
@@ -168,28 +221,48 @@ def pdf_context(
     }
 
 
-def version_pdf(
-    version: CharterVersion,
-    timeline: Timeline | None,
-    cache_key: str | None,
-    preview: bool = False,
-    *,
-    text: LocalisedVersion | None = None,
+def render_version_pdf(
+    version: CharterVersion, preview: bool = False, *, text: LocalisedVersion | None = None
 ) -> bytes:
-    """The version as a tagged PDF (PDF/UA-1), from the same Markdown as the page, in the
-    language of `text` (default: the source language; `<html lang>` gives its /Lang)."""
+    """Lay the version out as a tagged PDF (PDF/UA-1), from the same Markdown as the page, in
+    the language of `text` (default: the source language; `<html lang>` gives its /Lang),
+    the PDF's own words in that language too."""
+    text = text or source_text(version)
+    with force_locale(text.language):
+        html = render_template("charter/pdf.html", **pdf_context(version, None, preview, text))
+        return render_pdf(html, [page_number_css(number_first_page=False)])
 
-    def build() -> bytes:
-        lang = text.language if text is not None else languages.source_language()
-        with force_locale(lang):  # the PDF's own words in its language too
-            html = render_template(
-                "charter/pdf.html", **pdf_context(version, timeline, preview, text)
-            )
-        return render_pdf(html)
 
-    if cache_key is None:
-        return build()
-    return _pdf_cache.get_or_build(cache_key, build)
+def stored_version_pdf(version: CharterVersion, language: str) -> bytes | None:
+    """The stored PDF of a published version in `language`, if there is one."""
+    key = stored_pdf_key(version, language)
+    data = _pdf_cache.get(key)
+    if data is None:
+        data = cache.get(key)
+        if isinstance(data, bytes):
+            _pdf_cache.put(key, data)
+    return data if isinstance(data, bytes) else None
+
+
+def store_version_pdf(version: CharterVersion, text: LocalisedVersion | None = None) -> bytes:
+    """Lay out the published version's PDF in the language of `text` and store it."""
+    text = text or source_text(version)
+    data = render_version_pdf(version, text=text)
+    key = stored_pdf_key(version, text.language)
+    cache.set(key, data, timeout=0)  # never expires: the key changes when the bytes would
+    _pdf_cache.put(key, data)
+    return data
+
+
+def version_pdf(
+    version: CharterVersion, preview: bool = False, *, text: LocalisedVersion | None = None
+) -> bytes:
+    """The PDF of a version: a draft's laid out each time; a published one's stored bytes,
+    laid out (and stored) only when none are."""
+    if preview or version.published_at is None:
+        return render_version_pdf(version, preview=True, text=text)
+    text = text or source_text(version)
+    return stored_version_pdf(version, text.language) or store_version_pdf(version, text)
 
 
 def clear_pdf_cache() -> None:

@@ -19,6 +19,7 @@ from app.charter.drafts import clean, draft_for_change
 from app.charter.models import CharterVersion, PrincipleText, VersionStatus
 from app.charter.queries import load_version
 from app.charter.translations.models import CharterTranslation
+from app.core.glyphs import Undrawable, undrawable
 from app.core.services import record
 from app.core.signals import charter_published
 from app.db import db
@@ -136,6 +137,8 @@ class PublicationPreview:
     effective_date: dt.date
     supersedes: CharterVersion | None  # the latest published version
     fingerprint: str
+    # Characters no shipped font can draw: they would print as empty boxes in the PDF.
+    undrawable: list[Undrawable]
 
     @property
     def same_day(self) -> bool:
@@ -157,7 +160,25 @@ def publication_preview(
     version = load_version(version.id)
     latest = _latest_published()
     _refuse_if_unpublishable(version, effective_date, latest)
-    return PublicationPreview(version, effective_date, latest, fingerprint(version, effective_date))
+    return PublicationPreview(
+        version,
+        effective_date,
+        latest,
+        fingerprint(version, effective_date),
+        undrawable(printed_texts(version)),
+    )
+
+
+def printed_texts(version: CharterVersion):
+    """(where, text) for every text of the version that its PDF prints."""
+    yield _("Title"), version.title
+    yield _("Preamble"), version.preamble_md
+    yield _("Summary of changes"), version.change_summary
+    for text in version.texts:
+        where = _("Principle %(n)d", n=text.number)
+        yield where, text.title
+        yield where, text.body_md
+        yield where, text.theme
 
 
 def publish(

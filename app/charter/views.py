@@ -123,7 +123,7 @@ def _pdf_response(number: int | None):
     def build():
         loaded = services.get_published(target.number)
         text, _complete = translations.reader_view(loaded, lang)
-        data = present.version_pdf(loaded, timeline, cache_key=v.etag, text=text)
+        data = present.version_pdf(loaded, text=text)
         response = Response(data, mimetype="application/pdf")
         response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
         return response

@@ -9,6 +9,7 @@ from app.accounts.mfa.models import SecondFactor
 from app.accounts.models import Role, User
 from app.charter import services
 from app.charter.models import CharterVersion, Principle, PrincipleText, VersionStatus
+from app.charter.notifications import store_after_commit
 from app.core.services import record
 from app.db import db
 from app.demo import charter_fr
@@ -181,6 +182,7 @@ def seed(secretariat: User) -> list[CharterVersion]:
             principles=len(version.texts),
         )
         event.at = version.published_at
+        store_after_commit(version.id)  # its PDFs, laid out after the demo's commit
     seed_draft(secretariat)
     return [v1, v2]
 

@@ -90,6 +90,55 @@ def bar_chart(
     return Markup("".join(out))  # noqa: S704  (every value is escaped by _e)
 
 
+def paired_bars(
+    chart_id: str,
+    rows: Sequence[tuple[str, Sequence[tuple[str, str, float]]]],
+    *,
+    title: str,
+    desc: str,
+    width: int = 640,
+    label_width: int = 190,
+) -> Markup:
+    """Horizontal bars side by side: rows of (label, [(series key, series label, value)]),
+    one bar per series on a shared scale, each with its own value after it. For counts
+    that mean nothing added up (joins and departures), which stacked bars would total."""
+    bar, inner, gap, top = 11, 2, 9, 6
+    series: dict[str, str] = {}
+    for _, segments in rows:
+        for key, label, _ in segments:
+            series.setdefault(key, label)
+    colours = {
+        key: STATUS_COLOURS.get(key, SERIES[i % len(SERIES)]) for i, key in enumerate(series)
+    }
+    scale = max([v for _, segments in rows for _, _, v in segments] + [0]) or 1
+    plot = width - label_width - 50
+    block = len(series) * (bar + inner) - inner
+    legend_rows = 1 + (len(series) - 1) // 4 if series else 0
+    height = top + len(rows) * (block + gap) + 10 + legend_rows * 20
+    out = _open(chart_id, width, height, title, desc)
+    for i, (label, segments) in enumerate(rows):
+        y = top + i * (block + gap)
+        out.append(_text(label_width - 8, y + block / 2 + 4, _truncate(str(label), 32), "end"))
+        for j, (key, _series_label, value) in enumerate(segments):
+            yy = y + j * (bar + inner)
+            length = plot * (value / scale)
+            out.append(
+                f'<rect x="{label_width}" y="{yy}" width="{length:.1f}" height="{bar}" '
+                f'fill="{colours[key]}" rx="1.5"/>'
+            )
+            out.append(
+                _text(label_width + length + 5, yy + bar - 2, f"{value:g}", size=10, weight="600")
+            )
+    ly = top + len(rows) * (block + gap) + 10
+    for j, (key, label) in enumerate(series.items()):
+        lx = label_width + (j % 4) * 115
+        yy = ly + (j // 4) * 20
+        out.append(f'<rect x="{lx}" y="{yy}" width="12" height="12" fill="{colours[key]}"/>')
+        out.append(_text(lx + 17, yy + 11, _truncate(label, 18), size=11, fill=MUTED))
+    out.append("</svg>")
+    return Markup("".join(out))  # noqa: S704  (every value is escaped by _e)
+
+
 def stacked_bars(
     chart_id: str,
     rows: Sequence[tuple[str, Sequence[tuple[str, str, float]]]],

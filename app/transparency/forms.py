@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import TextAreaField
+from wtforms import BooleanField, TextAreaField
 from wtforms.validators import Length
 
 MAX_TEXT = 20_000
@@ -36,4 +36,7 @@ class PublishForm(FlaskForm):
             "the previous edition."
         ),
         render_kw={"rows": 3},
+    )
+    accept_undrawable = BooleanField(
+        _l("Publish anyway: these characters will show as empty boxes in this edition.")
     )

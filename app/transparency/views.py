@@ -20,6 +20,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
+from app.core import glyphs
 from app.core.conditional import Validators, cache_control, conditional
 from app.core.forms import error_status
 from app.core.http_cache import public_page
@@ -185,7 +186,9 @@ def admin_index():
     return render_template("transparency/admin_index.html", rows=rows)
 
 
-def _admin_page(year: int, texts: TextsForm, publish: PublishForm, status: int = 200):
+def _admin_page(
+    year: int, texts: TextsForm, publish: PublishForm, status: int = 200, undrawable=()
+):
     actor = current_user._get_current_object()
     report = services.annual_report(actor, year)
     page = render_template(
@@ -198,6 +201,7 @@ def _admin_page(year: int, texts: TextsForm, publish: PublishForm, status: int =
         build_form=BuildForm(),
         jobs=services.jobs_for(actor, year),
         editions=services.editions_of(year),
+        undrawable=undrawable,
     )
     return page, status
 
@@ -265,15 +269,28 @@ def admin_build(year: int):
 @secretariat_required
 def admin_publish(year: int):
     form = PublishForm()
-    status = 422
+    status, found = 422, []
     if form.validate_on_submit():
-        with refusal_into(form) as refused:
-            return _start(year, "publish", form.note.data or "")
-        status = refused.status
+        found = [] if form.accept_undrawable.data else _undrawable(year)
+        if found:  # the edition would print them as empty boxes, for good: say so first
+            status = 409
+        else:
+            with refusal_into(form) as refused:
+                return _start(year, "publish", form.note.data or "")
+            status = refused.status
     texts = TextsForm(
         formdata=None, obj=services.annual_report(current_user._get_current_object(), year)
     )
-    return _admin_page(year, texts, form, status)
+    return _admin_page(year, texts, form, status, found)
+
+
+def _undrawable(year: int) -> list[glyphs.Undrawable]:
+    """The characters of the report no shipped font can draw, read from the values the
+    print edition sets (measured: 0.4 s for 1,000 members; only when publishing)."""
+    report = services.annual_report(current_user._get_current_object(), year)
+    if report.cycle.status != "closed":
+        return []  # request_build refuses it with its own message
+    return glyphs.undrawable(AnnualDocument(report.cycle, report, draft=True).printed_texts())
 
 
 @bp.route("/secretariat/annual-reports/builds/<int:job_id>")

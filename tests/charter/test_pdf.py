@@ -67,9 +67,10 @@ def test_pdf_text_holds_every_title_in_order(pdf_bytes):
     assert _in_order(body, titles), "principles out of order"
     assert "We commit to these principles." in body
     assert "The PDF Accord" in pages[0] and "Version 1" in pages[0]
-    # Page numbers on every page but the cover ("2 / 5"), and in the table of contents.
+    # Page numbers on every page but the cover ("Page 2 of 5"), and in the table of contents.
     total = len(pages)
-    assert all(f"{n} / {total}" in pages[n - 1] for n in range(2, total + 1))
+    assert all(f"Page {n} of {total}" in pages[n - 1] for n in range(2, total + 1))
+    assert "Page 1 of" not in pages[0]
     assert re.search(r"Principle title alpha\W+\d+", toc)
 
 

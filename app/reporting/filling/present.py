@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import current_app, render_template
 
 from app.core.pdf import render_pdf
+from app.core.print_css import page_number_css
 from app.reporting.models import ReportVersion
 
 
@@ -17,7 +18,7 @@ def report_pdf(version: ReportVersion) -> bytes:
         version=version,
         alliance_name=current_app.config["ALLIANCE_NAME"],
     )
-    return render_pdf(html)
+    return render_pdf(html, [page_number_css()])
 
 
 def pdf_filename(version: ReportVersion) -> str:

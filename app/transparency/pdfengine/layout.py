@@ -11,6 +11,7 @@ from app.core.pdf import (
     BASE_URL,
     VARIANT_A,
     VARIANT_UA,
+    font_configuration,
     html_document,
     static_only_fetcher,
     write_pdf,
@@ -52,11 +53,8 @@ def _parsed(key: tuple, **source) -> list:
 def load_stylesheets(names: tuple[str, ...], extra_css: str = ""):
     """Parsed stylesheets and their font configuration, parsed once per process."""
     global _FONT_CONFIG
-    # WeasyPrint is imported on first use: importing it costs about 0.35 s.
-    from weasyprint.text.fonts import FontConfiguration
-
     if _FONT_CONFIG is None:
-        _FONT_CONFIG = FontConfiguration()
+        _FONT_CONFIG = font_configuration()
         atexit.register(_release_fonts)
     sheets = [sheet for name in names for sheet in _parsed((name,), url=f"{BASE_URL}static/{name}")]
     if extra_css:

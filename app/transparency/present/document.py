@@ -273,6 +273,37 @@ class AnnualDocument:
         front = self._render("_front.html", "print", page_of=None, single=True)
         return self._document(front, parts=parts)
 
+    def printed_texts(self) -> Iterator[tuple[str, str]]:
+        """(where, text) for every text of the report that people wrote, from the values
+        the print edition sets (no layout, no template): the summary and methodology, the
+        principles and questions, members' names and sectors, pledges and public answers.
+        What the check for characters no shipped font draws reads before publishing; the
+        labels Pactum prints itself come from its own translations."""
+        yield self.title, current_app.config["ALLIANCE_NAME"]
+        yield _("Executive summary"), self.report.executive_summary_md or ""
+        yield _("Methodology"), self.report.methodology_md or ""
+        for group in self.principle_groups():
+            yield group["heading"], group["title"]
+            for item in group["indicators"]:
+                question = item.question
+                texts = (question.text, question.unit, *question.choices)
+                yield group["heading"], " ".join((*texts, *(c for c, _n, _s in item.distribution)))
+        members = self.year_end_members
+        for org in self.reporting.non_communicating:
+            yield _("Reporting"), org.name
+        for start in range(0, len(members), APPENDIX_CHUNK):
+            for member in self.appendix_members(members[start : start + APPENDIX_CHUNK]):
+                org = member["org"]
+                yield org.name, f"{org.name} {org.sector or ''}"
+                for pledge in member["pledges"]:
+                    yield org.name, pledge.title
+                for section in member["answers"] or []:
+                    yield org.name, section.title
+                    for answer in section.answers:
+                        value = answer.value if isinstance(answer.value, str) else ""
+                        texts = (answer.question, answer.display, value, *answer.files)
+                        yield org.name, " ".join(texts)
+
     def screen_html(self) -> str:
         """The report for reading on screen: a fragment put inside the site's layout (its
         parts made during the PDF build of a publication, else now)."""

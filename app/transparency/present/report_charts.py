@@ -48,7 +48,8 @@ def membership_charts(m) -> dict[str, str]:
                 text=", ".join(f"{country_name(c)} {v}" for c, v in top_countries),
             ),
         ),
-        "flows": charts.stacked_bars(
+        # Side by side, each labelled: a join and a departure added up mean nothing.
+        "flows": charts.paired_bars(
             "chart-flows",
             [
                 (
@@ -59,7 +60,7 @@ def membership_charts(m) -> dict[str, str]:
             ],
             title=_("Joins and departures during the year by category"),
             desc=_(
-                "Stacked bar chart of joins and departures by category: %(text)s.",
+                "Bar chart of joins and departures by category: %(text)s.",
                 text="; ".join(
                     f"{label('category', c)}: {j} joined, {d} left" for c, j, d in flows
                 ),
