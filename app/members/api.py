@@ -7,10 +7,11 @@ schema the document publishes. This module only reads the request and builds the
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import MethodNotAllowed
 
+from app.core import links as site_links
 from app.core.http_cache import MEMBER_TOPICS, public_page
 from app.members import services
 from app.members.api_query import DEFAULT_PER_PAGE, parse_list_query
@@ -47,16 +48,17 @@ def _allow_on_405(response):
 
 
 def _absolute(endpoint: str, **values) -> str:
-    return url_for(endpoint, _external=True, **values)
+    return site_links.external_url(endpoint, **values)
 
 
 def _links() -> Links:
-    """The absolute URLs an answer gives, from the address the request was made to."""
-    host = request.host_url.rstrip("/")
+    """The absolute URLs an answer gives, under PACTUM_SERVER_URL (`app.core.links`)."""
+    has_reports = report_pdf_url("-", 0) is not None
 
     def report(slug: str, year: int) -> str | None:
-        url = report_pdf_url(slug, year)
-        return host + url if url else None
+        if not has_reports:
+            return None
+        return site_links.external_url("transparency.member_report_pdf", slug=slug, year=year)
 
     # Slugs are URL-safe ([a-z0-9-]): each URL is a prefix plus the slug, built once.
     return Links(
@@ -104,4 +106,4 @@ def member(slug: str):
 @bp.get("/openapi.json")
 @public_page(MEMBER_TOPICS)
 def openapi():
-    return jsonify(document(request.host_url.rstrip("/") + bp.url_prefix))
+    return jsonify(document(site_links.site_url() + bp.url_prefix))

@@ -9,11 +9,12 @@ import uuid
 from dataclasses import dataclass
 from xml.etree import ElementTree as ET  # noqa: S405  (we only write XML, never parse it)
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.core import links
 from app.core.conditional import Validators, body_etag, cache_control, finish
 from app.db import db
 from app.members.models import Organisation
@@ -81,9 +82,7 @@ def entries() -> list[Entry]:
                 year=r.year,
                 member=r.name,
             ),
-            href=url_for(
-                "transparency.member_report_pdf", slug=r.slug, year=r.year, _external=True
-            ),
+            href=links.external_url("transparency.member_report_pdf", slug=r.slug, year=r.year),
             updated=_aware(r.reviewed_at or r.submitted_at),
         )
         for r in reports
@@ -92,7 +91,7 @@ def entries() -> list[Entry]:
             key=f"edition/{e.id}",
             title=_("Annual report %(year)d, edition %(number)d", year=e.year, number=e.number),
             summary=_("The alliance's annual report for %(year)d was published.", year=e.year),
-            href=url_for("transparency.report_html", year=e.year, _external=True),
+            href=links.external_url("transparency.report_html", year=e.year),
             updated=_aware(e.published_at),
         )
         for e in editions
@@ -124,14 +123,14 @@ def atom_response():
         "link",
         rel="self",
         type="application/atom+xml",
-        href=url_for("opendata.reports_feed", _external=True),
+        href=links.external_url("opendata.reports_feed"),
     )
     sub(
         feed,
         "link",
         rel="alternate",
         type="text/html",
-        href=url_for("transparency.archive", _external=True),
+        href=links.external_url("transparency.archive"),
     )
     author = sub(feed, "author")
     sub(author, "name", alliance)
