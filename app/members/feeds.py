@@ -12,7 +12,7 @@ from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from app.core import links
+from app.core import formats, links
 from app.core.conditional import Validators, body_etag, cache_control, finish
 from app.core.labels import label
 from app.core.templating import country_name
@@ -183,7 +183,7 @@ def atom_response():
             "%(org)s (%(details)s) joined the alliance on %(date)s.",
             org=org.name,
             details=", ".join(details),
-            date=org.joined_on.isoformat(),
+            date=formats.shown_date(org.joined_on),
         )
         description = to_plain(org.description_md, limit=300)
         sub(entry, "summary", f"{summary} {description}".strip())

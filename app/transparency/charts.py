@@ -15,6 +15,8 @@ from html import escape
 
 from markupsafe import Markup
 
+from app.core import formats
+
 INK = "#1b2631"
 MUTED = "#4f5d6b"
 GRID = "#d5dde5"
@@ -132,7 +134,7 @@ def stacked_bars(
                     f'fill="{colours[key]}" stroke="#ffffff" stroke-width="1"/>'
                 )
                 if length > 26:
-                    shown = f"{value / total * 100:.0f}%" if percent and total else f"{value:g}"
+                    shown = formats.percent(value / total) if percent and total else f"{value:g}"
                     out.append(
                         _text(x + length / 2, y + bar - 5, shown, "middle", 11, "#ffffff", "600")
                     )

@@ -10,6 +10,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
+from app.core import formats
 from app.core.conditional import Validators, cache_control, conditional
 from app.core.forms import error_status
 from app.core.http_cache import public_page
@@ -276,7 +277,13 @@ def admin_job(job_id: int):
 def admin_job_status(job_id: int):
     job = services.build_job(current_user._get_current_object(), job_id)
     return jsonify(
-        id=job.id, state=job.state, progress=job.progress, message=job.message, active=job.is_active
+        id=job.id,
+        state=job.state,
+        progress=job.progress,
+        # the percentage as this language writes it ("80%", "80 %"), for the page's script
+        progress_text=formats.percent(job.progress / 100),
+        message=job.message,
+        active=job.is_active,
     )
 
 

@@ -169,7 +169,7 @@ def _choice_chart(key: str, item: F.Indicator) -> str:
         [(c, share * 100) for c, _n, share in item.distribution],
         title=item.question.text,
         max_value=100,
-        fmt=lambda v: f"{v:.0f}%",
+        fmt=lambda v: F.percent(v / 100),
         desc=_(
             "Share of the %(n)s members who answered, per choice: %(text)s.",
             n=item.answered,
@@ -199,7 +199,7 @@ def _number_chart(key: str, item: F.Indicator) -> str:
 def _trend_chart(key: str, item: F.Indicator) -> str:
     q = item.question
     is_share = q.type == "yes_no"
-    fmt = (lambda v: f"{v * 100:.0f}%") if is_share else (lambda v: f"{v:g}")
+    fmt = F.percent if is_share else (lambda v: f"{v:g}")
     return charts.trend_line(
         f"chart-{key}-trend",
         item.trend,
