@@ -10,14 +10,13 @@ import re
 
 import pytest
 
-from app.charter.models import CharterVersion, Principle, PrincipleText
 from app.errors import ValidationFailed
 from app.reporting import filling
 from tests.conftest import csrf_token, login_as
 from tests.reporting.builders_filling import (  # noqa: F401  (fixtures)
-    at,
     cycle,
     make_charter,
+    newer_charter_during,
     world,
 )
 
@@ -26,36 +25,10 @@ PAGE = "/my/reports/2026/pledges"
 
 @pytest.fixture
 def two_charters(db, world):
-    """Version 1 (P1-P3) is the cycle's; version 2 (P1 and a new P4, no P2 or P3) came into
-    force on 2026-01-15, after the cycle opened."""
-    v1 = make_charter(db)
-    world.cycle.charter_version_id = v1.id
-    p1 = v1.texts[0].principle
-    v2 = CharterVersion(
-        number=2,
-        title="The new charter",
-        status="published",
-        effective_date=dt.date(2026, 1, 15),
-        published_at=at(dt.date(2026, 1, 15)),
-    )
-    texts = [
-        PrincipleText(
-            version=v2, principle=p1, number=1, position=1, title="Principle 1 title", body_md="B"
-        ),
-        PrincipleText(
-            version=v2,
-            principle=Principle(key="P4"),
-            number=2,
-            position=2,
-            title="Only in the new charter",
-            body_md="New",
-        ),
-    ]
-    db.session.add_all([v2, *texts])
+    charters = newer_charter_during(db, world.cycle)
     db.session.commit()
-    world.v1, world.v2 = v1, v2
-    world.old_only = v1.texts[1].principle_id  # P2: in version 1 only
-    world.new_only = texts[1].principle_id  # P4: in version 2 only
+    world.v1, world.v2 = charters.v1, charters.v2
+    world.old_only, world.new_only = charters.old_only, charters.new_only
     return world
 
 
