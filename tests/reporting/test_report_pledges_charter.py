@@ -11,6 +11,7 @@ import re
 import pytest
 
 from app.errors import ValidationFailed
+from app.members.services import principle_labels
 from app.reporting import filling
 from tests.conftest import csrf_token, login_as
 from tests.reporting.builders_filling import (  # noqa: F401  (fixtures)
@@ -98,3 +99,16 @@ def test_without_a_newer_charter_the_page_names_one_version(app, db, world):
     body = client.get(PAGE).get_data(as_text=True)
     assert "This report follows version 1 of the charter" in body
     assert "applies to the next reporting cycle" not in body
+
+
+def test_elsewhere_a_principle_of_the_older_version_says_so(app, db, two_charters):
+    """The pledge made in the report serves P2, which version 2 (in force) no longer has: the
+    organisation's pledges page names it with its version, not as version 2's number 2."""
+    client = app.test_client()
+    login_as(client, two_charters.rep_a)
+    assert _new_pledge(client, two_charters.old_only).status_code == 302
+    labels = principle_labels({two_charters.old_only, two_charters.v1.texts[0].principle_id})
+    assert labels[two_charters.old_only] == "2. Principle 2 title (charter version 1)"
+    assert labels[two_charters.v1.texts[0].principle_id] == "1. Principle 1 title"
+    page = client.get(f"/members/{two_charters.org_a.slug}/pledges").get_data(as_text=True)
+    assert "2. Principle 2 title (charter version 1)" in page
