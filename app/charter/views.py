@@ -5,7 +5,6 @@ and kept by the page cache. The secretariat's screens are in `admin_views` (same
 from __future__ import annotations
 
 from flask import Response, abort, jsonify, redirect, render_template, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 
 from app.charter import (  # noqa: F401  (importing registers the routes, panel and figure)
@@ -21,6 +20,7 @@ from app.charter import (  # noqa: F401  (importing registers the routes, panel 
 from app.charter.blueprint import bp, viewer
 from app.charter.forms import CompareForm
 from app.charter.models import CharterVersion
+from app.core import formats
 from app.core.conditional import conditional
 from app.core.http_cache import public_page
 
@@ -159,7 +159,7 @@ def _compare_form(timeline: services.Timeline, data=None) -> CompareForm:
     choices = [
         (
             v.number,
-            _("Version %(n)d (%(date)s)", n=v.number, date=format_date(v.effective_date, "medium")),
+            _("Version %(n)d (%(date)s)", n=v.number, date=formats.shown_date(v.effective_date)),
         )
         for v in timeline.versions
     ]

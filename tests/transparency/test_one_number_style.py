@@ -15,6 +15,8 @@ from flask_babel import force_locale
 from app.transparency import charts
 from app.transparency import figures as F
 from app.transparency.present import report_charts
+from tests.charter.builders import publish_charter
+from tests.factories import make_org
 
 NBSP = "\xa0"
 
@@ -67,8 +69,6 @@ def test_the_build_badge_and_bar_show_one_percentage_in_the_languages_style(app)
 
 
 def test_the_members_feed_writes_dates_as_pages_do(app, client, db):
-    from tests.factories import make_org
-
     make_org(name="Quay Works", joined_on=dt.date(2026, 3, 31))
     db.session.commit()
     body = client.get("/members/feed.atom").get_data(as_text=True)
@@ -89,3 +89,16 @@ def test_the_security_notice_writes_its_moment_as_pages_do(app):
             alliance_name="Alliance",
         )
     assert "When: November 30, 2026, 4:40" in text and "2026-11-30" not in text
+
+
+def test_the_directory_and_the_comparison_picker_write_dates_as_pages_do(
+    app, client, db, secretariat
+):
+    make_org(name="Quay Works", joined_on=dt.date(2026, 3, 31))
+    publish_charter(secretariat, effective=dt.date(2024, 1, 1))
+    publish_charter(secretariat, effective=dt.date(2025, 1, 1), summary="Second.")
+    db.session.commit()
+    directory = client.get("/members").get_data(as_text=True)
+    assert "March 31, 2026" in directory and "Mar 31, 2026" not in directory
+    picker = client.get("/charter/compare").get_data(as_text=True)
+    assert "Version 1 (January 1, 2024)" in picker and "Jan 1, 2024" not in picker
