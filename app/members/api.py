@@ -7,7 +7,7 @@ schema the document publishes. This module only reads the request and builds the
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import MethodNotAllowed
 
@@ -15,13 +15,13 @@ from app.core import links as site_links
 from app.core.http_cache import MEMBER_TOPICS, public_page
 from app.members import services
 from app.members.api_query import DEFAULT_PER_PAGE, parse_list_query
-from app.members.blueprint import report_pdf_url
 from app.members.directory import load_context, search
 from app.members.openapi import document
 from app.members.schemas import Error, Links, MemberDetail, MemberList
 from app.members.slugs import SLUG_PATTERN
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+REPORT_PDF = "transparency.member_report_pdf"  # the member's public yearly report
 
 
 @bp.after_request
@@ -53,12 +53,12 @@ def _absolute(endpoint: str, **values) -> str:
 
 def _links() -> Links:
     """The absolute URLs an answer gives, under PACTUM_SERVER_URL (`app.core.links`)."""
-    has_reports = report_pdf_url("-", 0) is not None
+    has_reports = REPORT_PDF in current_app.view_functions  # once the transparency pages exist
 
     def report(slug: str, year: int) -> str | None:
         if not has_reports:
             return None
-        return site_links.external_url("transparency.member_report_pdf", slug=slug, year=year)
+        return site_links.external_url(REPORT_PDF, slug=slug, year=year)
 
     # Slugs are URL-safe ([a-z0-9-]): each URL is a prefix plus the slug, built once.
     return Links(
