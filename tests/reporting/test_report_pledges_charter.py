@@ -112,3 +112,15 @@ def test_elsewhere_a_principle_of_the_older_version_says_so(app, db, two_charter
     assert labels[two_charters.v1.texts[0].principle_id] == "1. Principle 1 title"
     page = client.get(f"/members/{two_charters.org_a.slug}/pledges").get_data(as_text=True)
     assert "2. Principle 2 title (charter version 1)" in page
+
+
+def test_the_cycle_page_says_which_version_is_which(app, db, two_charters):
+    client = app.test_client()
+    login_as(client, two_charters.sec)
+    body = client.get("/secretariat/cycles/2026").get_data(as_text=True)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body))
+    assert "Version 1: The charter" in text
+    assert (
+        "Version 2 has been in force since January 15, 2026; this cycle’s reports, and the "
+        "pledges made in them, stay on version 1." in text
+    )
