@@ -43,11 +43,7 @@ def num_filter(value) -> str:
 @bp.app_template_filter("number")
 def number_filter(value) -> str:
     """A measured number: integers without decimals, others with at most three."""
-    if value is None:
-        return "–"
-    if float(value).is_integer():
-        return format_decimal(int(value))
-    return format_decimal(round(float(value), 3))
+    return "–" if value is None else formats.number(value)
 
 
 @bp.app_template_filter("filesize")

@@ -12,6 +12,7 @@ from types import SimpleNamespace
 from flask import render_template
 from flask_babel import force_locale
 
+from app.core import formats
 from app.transparency import charts
 from app.transparency import figures as F
 from app.transparency.present import report_charts
@@ -102,3 +103,21 @@ def test_the_directory_and_the_comparison_picker_write_dates_as_pages_do(
     assert "March 31, 2026" in directory and "Mar 31, 2026" not in directory
     picker = client.get("/charter/compare").get_data(as_text=True)
     assert "Version 1 (January 1, 2024)" in picker and "Jan 1, 2024" not in picker
+
+
+def test_numbers_in_charts_and_their_text_alternatives_follow_the_language(app):
+    stats = _indicator(
+        "number", minimum=2, q1=10.5, median=1234.5, q3=2000, maximum=12345, answered=5
+    )
+    with app.test_request_context("/"):
+        assert (formats.number(1234.5), formats.number(12.0), formats.number(0.12345)) == (
+            "1,234.5",
+            "12",
+            "0.123",
+        )
+        english = report_charts._number_chart("q4", stats)
+        with force_locale("fr"):
+            assert formats.number(1234.5) == "1\u202f234,5"
+            french = report_charts._number_chart("q4", stats)
+    assert "median 1,234.5" in english and "maximum 12,345" in english
+    assert "1\u202f234,5" in french and "12\u202f345" in french and "1234.5" not in french

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from app.core import formats
 from app.core.labels import label
 from app.core.templating import country_name
 from app.transparency import charts
@@ -187,11 +188,11 @@ def _number_chart(key: str, item: F.Indicator) -> str:
         desc=_(
             "Minimum %(min)s, first quartile %(q1)s, median %(med)s, third quartile "
             "%(q3)s, maximum %(max)s.",
-            min=f"{item.minimum:g}",
-            q1=f"{item.q1:g}",
-            med=f"{item.median:g}",
-            q3=f"{item.q3:g}",
-            max=f"{item.maximum:g}",
+            min=formats.number(item.minimum),
+            q1=formats.number(item.q1),
+            med=formats.number(item.median),
+            q3=formats.number(item.q3),
+            max=formats.number(item.maximum),
         ),
     )
 
@@ -199,7 +200,7 @@ def _number_chart(key: str, item: F.Indicator) -> str:
 def _trend_chart(key: str, item: F.Indicator) -> str:
     q = item.question
     is_share = q.type == "yes_no"
-    fmt = F.percent if is_share else (lambda v: f"{v:g}")
+    fmt = F.percent if is_share else formats.number
     return charts.trend_line(
         f"chart-{key}-trend",
         item.trend,
