@@ -42,12 +42,15 @@ translations-update: $(VENV)/.run-installed
 	$(BIN)/pybabel -q extract -F babel.cfg -k lazy_gettext -k _l --ignore-dirs '.*' -o translations/messages.pot .
 	$(BIN)/pybabel -q update -i translations/messages.pot -d translations
 
-## Serve the demo site on http://127.0.0.1:5000
+## Serve the demo site on http://127.0.0.1:5000 (`make run PORT=5001` for another port; the
+## links it prints and mails then name that port too, unless PACTUM_SERVER_URL is set)
+PORT ?= 5000
+run: export PACTUM_SERVER_URL ?= http://127.0.0.1:$(PORT)
 run: deps-run $(VENV)/.run-installed translations
 	$(BIN)/flask db upgrade
 	$(BIN)/flask pactum demo
-	@echo "Serving Pactum on http://127.0.0.1:5000  (Ctrl-C to stop)"
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	@echo "Serving Pactum on http://127.0.0.1:$(PORT)  (Ctrl-C to stop)"
+	$(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 ## Every test, on SQLite then on a PostgreSQL server started for the run
 test: deps-test $(VENV)/.test-installed node_modules/.installed translations

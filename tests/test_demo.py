@@ -5,6 +5,10 @@ cycle's annual report published as a PDF on /reports."""
 from __future__ import annotations
 
 import hashlib
+import os
+import pathlib
+import shutil
+import subprocess
 
 import pytest
 
@@ -55,3 +59,28 @@ def test_the_demo_loads_once_with_a_published_annual_report(app, client, db):
         assert client.get("/secretariat/users").status_code == 200
     finally:
         app.config["REQUIRE_SECOND_FACTOR"] = False
+
+
+def test_make_run_serves_on_the_port_asked_for():
+    """`make run PORT=5001` serves, announces and links on that port (a dry run: nothing runs)."""
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("make is not installed")
+    root = pathlib.Path(__file__).resolve().parent.parent
+    env = {k: v for k, v in os.environ.items() if k != "PACTUM_SERVER_URL"}
+
+    def dry_run(*args: str) -> str:
+        return subprocess.run(  # noqa: S603  (our own Makefile, fixed arguments)
+            [make, "-n", "-p", "run", *args],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout
+
+    other = dry_run("PORT=5001")
+    assert "flask run --host 127.0.0.1 --port 5001" in other
+    assert "http://127.0.0.1:5001" in other
+    assert "PACTUM_SERVER_URL = http://127.0.0.1:$(PORT)" in other
+    assert "--port 5000" in dry_run()

@@ -50,6 +50,7 @@ from sqlalchemy import bindparam, delete, func, insert, select, update
 from app import clock
 from app.accounts import services as account_services
 from app.charter import present
+from app.charter import services as charter_services
 from app.charter.models import CharterVersion, Principle
 from app.core.cache import cache
 from app.core.models import AuditEvent
@@ -79,7 +80,7 @@ from app.transparency.opendata.indexing import reindex_all
 from tests import factories
 from tests.access import LOGIN
 from tests.charter.builders import publish_charter
-from tests.conftest import login_as
+from tests.conftest import csrf_token, login_as
 from tests.members import builders as member_builders
 from tests.querycount import count_queries
 from tests.reporting import builders_filling
@@ -159,6 +160,31 @@ LOGGED_IN_PAGES: list[tuple[str, str, Callable[[SimpleNamespace], str]]] = [
         "sec",
         "core.audit",
         lambda w: "/secretariat/audit?kind=authentication&email=example&since=2020-01-01",
+    ),
+    # The charter's publish confirmation counts the organisations and people it will email
+    # (issue 16): a count, not a row per member; the import page, before anything is pasted.
+    (
+        "sec",
+        "charter.admin_publish_confirm",
+        lambda w: f"/secretariat/charter/{w.draft_id}/publish?effective_date=2026-03-01",
+    ),
+    ("sec", "charter.admin_import", lambda w: f"/secretariat/charter/{w.draft_id}/import"),
+]
+
+# Secretariat forms measured as they are sent (a preview saves nothing, so it is repeatable):
+# (who, endpoint, url builder, form builder). The CSRF token comes from the page itself.
+LOGGED_IN_POSTS: list[
+    tuple[str, str, Callable[[SimpleNamespace], str], Callable[[SimpleNamespace], dict]]
+] = [
+    (
+        "sec",
+        "charter.admin_import",
+        lambda w: f"/secretariat/charter/{w.draft_id}/import",
+        lambda w: {
+            "source": "- **Patch promptly**: Security fixes ship within 30 days.\n"
+            "- **Build security in**: Secure defaults in every product.\n",
+            "action": "preview",
+        },
     ),
 ]
 
@@ -683,6 +709,7 @@ def build_small_world() -> SimpleNamespace:
     publish_charter(w.secretariat, effective=dt.date(2023, 1, 1))
     publish_charter(w.secretariat, effective=dt.date(2025, 1, 1), summary="Second version.")
     w.versions = list(db.session.scalars(select(CharterVersion).order_by(CharterVersion.number)))
+    w.draft_id = charter_services.start_draft(w.secretariat).id  # version 3, being written
     principles = list(db.session.scalars(select(Principle).order_by(Principle.id)))
     w.principle_ids = [p.id for p in principles]
     w.sector_ids = [factories.make_sector(n).id for n in ("Software", "Telecoms", "Finance")]
@@ -828,16 +855,24 @@ class Measured:
         return len(self.statements)
 
 
-def _fetch(app, url: str, user) -> Measured:
+def _fetch(app, url: str, user, form: dict | None = None) -> Measured:
+    """`url` fetched twice (warm, then measured); with `form`, posted twice with the page's
+    CSRF token."""
     client = app.test_client()
     if user is not None:
         login_as(client, user)
-    warm = client.get(url)  # compiles templates, loads translations
+
+    def send():
+        return client.post(url, data=form) if form is not None else client.get(url)
+
+    if form is not None:
+        form = {**form, "csrf_token": csrf_token(client, url)}
+    warm = send()  # compiles templates, loads translations
     warm.get_data()
     warm.close()
     _reset_caches()
     with count_queries() as counter:
-        response = client.get(url)
+        response = send()
         response.get_data()  # a streamed body (the CSV) runs its queries while it is read
         response.close()
     return Measured(
@@ -866,6 +901,9 @@ def measure(app, w) -> dict[str, Measured]:
         fetch(endpoint, build(w), "anon")
     for who, endpoint, build in LOGGED_IN_PAGES:
         fetch(endpoint, build(w), who)
+    for who, endpoint, build, form in LOGGED_IN_POSTS:
+        url = build(w)
+        found[f"{endpoint} as {who} POST {url}"] = _fetch(app, url, users[who], form(w))
     return found
 
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -19,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
 from app.charter.services import MAX_NUMBER
-from app.core.forms import NotBlank
+from app.core.forms import LocalDateField, NotBlank
 
 MARKDOWN_HINT = _l(
     "Markdown: *italics*, **bold**, [a link](https://example.org), lists "
@@ -86,13 +85,13 @@ class PublishDateForm(FlaskForm):
     class Meta:
         csrf = False
 
-    effective_date = DateField(**_EFFECTIVE_DATE)
+    effective_date = LocalDateField(**_EFFECTIVE_DATE)
 
 
 class PublishForm(FlaskForm):
     """The confirmation page's button: the date and the signed confirmation it showed."""
 
-    effective_date = DateField(**_EFFECTIVE_DATE)
+    effective_date = LocalDateField(**_EFFECTIVE_DATE)
     confirmation = HiddenField()
 
 

@@ -5,7 +5,6 @@ and kept by the page cache. The secretariat's screens are in `admin_views` (same
 from __future__ import annotations
 
 from flask import Response, abort, jsonify, redirect, render_template, request, url_for
-from flask_babel import format_date
 from flask_babel import gettext as _
 
 from app.charter import (  # noqa: F401  (importing registers the routes, panel and figure)
@@ -25,6 +24,7 @@ from app.charter.translations import languages
 from app.charter.translations import reading as translation_reading
 from app.charter.translations import services as translations
 from app.charter.translations import views as translation_views  # noqa: F401  (routes)
+from app.core import formats
 from app.core.conditional import conditional
 from app.core.http_cache import public_page
 
@@ -192,7 +192,7 @@ def _compare_form(timeline: services.Timeline, data=None) -> CompareForm:
     choices = [
         (
             v.number,
-            _("Version %(n)d (%(date)s)", n=v.number, date=format_date(v.effective_date, "medium")),
+            _("Version %(n)d (%(date)s)", n=v.number, date=formats.shown_date(v.effective_date)),
         )
         for v in timeline.versions
     ]

@@ -20,7 +20,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from babel import Locale
 from babel.dates import get_date_format, get_datetime_format
+from babel.numbers import format_decimal as _babel_decimal
 from babel.numbers import format_percent as _babel_percent
 from flask_babel import format_date, format_time, get_locale
 from flask_babel import gettext as _
@@ -103,10 +105,20 @@ def parse_numeric_date(text: str, locale=None) -> dt.date:
 
 def percent(value: float, locale=None, digits: int = 0) -> str:
     """`value` (0.42 for 42 per cent) in the locale's style: "42%" (en), "42 %" (fr)."""
+    locale = locale or _locale()
     pattern = None
-    if digits:
-        pattern = "#,##0." + "0" * digits + "%"
-    return _babel_percent(value, format=pattern, locale=locale or _locale())
+    if digits:  # the locale's own pattern ("#,##0 %" in French), with `digits` decimals
+        pattern = Locale.parse(str(locale)).percent_formats[None].pattern
+        pattern = pattern.replace("0", "0." + "0" * digits, 1)
+    return _babel_percent(value, format=pattern, locale=locale)
+
+
+def number(value) -> str:
+    """A measured number as the locale writes it ("1,234.5", "1 234,5" in French):
+    integers without decimals, others with at most three."""
+    if float(value).is_integer():
+        return _babel_decimal(int(value), locale=_locale())
+    return _babel_decimal(round(float(value), 3), locale=_locale())
 
 
 def shown_date(value, _style: str = "long") -> str:

@@ -2,13 +2,58 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
+from app.core import formats
 from app.errors import DomainError
+
+
+class LocalDateField(StringField):
+    """A date typed as the page's language writes it ("03/31/2026" in English, "31/03/2026"
+    in French), or in ISO form (2026-03-31, what links and exports carry): the same fields
+    as the report's date questions (`app.core.formats`). The `field` macro adds the hint
+    naming that format, so the hint and the field always agree; `data` is a `datetime.date`.
+
+    A text field, not `<input type="date">`: a browser's date field shows the format of the
+    browser's own language, whatever the page's, and no hint can match it."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        render_kw = {"inputmode": "numeric", "autocomplete": "off", "size": 12}
+        render_kw.update(kwargs.pop("render_kw", None) or {})
+        super().__init__(label, validators, render_kw=render_kw, **kwargs)
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return formats.format_numeric_date(self.data) if self.data else ""
+
+    def process_data(self, value) -> None:
+        self.data = value or None
+
+    def process_formdata(self, valuelist) -> None:
+        self.data = None
+        text = " ".join(valuelist or []).strip()
+        if not text:
+            return
+        try:
+            self.data = formats.parse_numeric_date(text)
+        except ValueError as exc:
+            if str(exc) == "day":
+                raise ValueError(
+                    _("This date does not exist. Check the day and the month.")
+                ) from exc
+            raise ValueError(
+                _(
+                    "Enter a date as %(order)s, for example %(example)s.",
+                    order=formats.date_order_label(),
+                    example=formats.numeric_date_example(),
+                )
+            ) from exc
 
 
 def apply_domain_error(form: FlaskForm, error: DomainError) -> None:
@@ -62,8 +107,8 @@ class AuditFilterForm(FlaskForm):
         validators=[Optional()],
     )
     email = StringField(_l("Person (email)"), validators=[Optional(), Length(max=254)])
-    since = DateField(_l("From (UTC)"), validators=[Optional()])
-    until = DateField(_l("To (UTC)"), validators=[Optional()])
+    since = LocalDateField(_l("From (UTC)"), validators=[Optional()])
+    until = LocalDateField(_l("To (UTC)"), validators=[Optional()])
 
     def validate_until(self, field) -> None:
         if field.data and self.since.data and field.data < self.since.data:

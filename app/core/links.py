@@ -1,9 +1,12 @@
-"""Links built without a request, from PACTUM_SERVER_URL.
+"""Every absolute link the site gives, from PACTUM_SERVER_URL: one rule.
 
-Mail, PDFs, cron jobs and background builds run outside any request, yet need the site's
-URLs. They build them here, from the public address (`PACTUM_SERVER_URL`) and the app's own
-URL map, so no code has to fabricate a request context to call `url_for`. Inside a request,
-views and templates keep using Flask's `url_for`.
+An absolute URL, wherever it appears (mail, the charter PDF and `charter.json`, CSV exports,
+the JSON APIs, Atom feeds, the open-data package, "stable link" boxes), is built here, from
+the public address (`PACTUM_SERVER_URL`, mount point included) and the app's own URL map,
+never from the Host a request happened to be made to: the same record names the same URL
+whoever fetched it, through whichever proxy or internal address (docs/deploy.md, "Absolute
+links"). Code without a request (mail, PDFs, cron jobs, background builds) needs no
+fabricated request context either. Relative links inside pages keep using Flask's `url_for`.
 """
 
 from __future__ import annotations
@@ -56,3 +59,9 @@ def external_url(endpoint: str, **values) -> str:
 def path_for(endpoint: str, **values) -> str:
     """The public path of `endpoint`, including the mount point of PACTUM_SERVER_URL."""
     return build(endpoint, values)
+
+
+def site_url() -> str:
+    """The public site's root (PACTUM_SERVER_URL, mount point included), without the trailing
+    slash: `site_url() + "/members/x"` is the same URL as `external_url("members.profile", ...)`."""
+    return current_app.config["SERVER_URL"].rstrip("/")

@@ -7,20 +7,21 @@ schema the document publishes. This module only reads the request and builds the
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, current_app, jsonify, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import MethodNotAllowed
 
+from app.core import links as site_links
 from app.core.http_cache import MEMBER_TOPICS, public_page
 from app.members import services
 from app.members.api_query import DEFAULT_PER_PAGE, parse_list_query
-from app.members.blueprint import report_pdf_url
 from app.members.directory import load_context, search
 from app.members.openapi import document
 from app.members.schemas import Error, Links, MemberDetail, MemberList
 from app.members.slugs import SLUG_PATTERN
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+REPORT_PDF = "transparency.member_report_pdf"  # the member's public yearly report
 
 
 @bp.after_request
@@ -47,16 +48,17 @@ def _allow_on_405(response):
 
 
 def _absolute(endpoint: str, **values) -> str:
-    return url_for(endpoint, _external=True, **values)
+    return site_links.external_url(endpoint, **values)
 
 
 def _links() -> Links:
-    """The absolute URLs an answer gives, from the address the request was made to."""
-    host = request.host_url.rstrip("/")
+    """The absolute URLs an answer gives, under PACTUM_SERVER_URL (`app.core.links`)."""
+    has_reports = REPORT_PDF in current_app.view_functions  # once the transparency pages exist
 
     def report(slug: str, year: int) -> str | None:
-        url = report_pdf_url(slug, year)
-        return host + url if url else None
+        if not has_reports:
+            return None
+        return site_links.external_url(REPORT_PDF, slug=slug, year=year)
 
     # Slugs are URL-safe ([a-z0-9-]): each URL is a prefix plus the slug, built once.
     return Links(
@@ -104,4 +106,4 @@ def member(slug: str):
 @bp.get("/openapi.json")
 @public_page(MEMBER_TOPICS)
 def openapi():
-    return jsonify(document(request.host_url.rstrip("/") + bp.url_prefix))
+    return jsonify(document(site_links.site_url() + bp.url_prefix))

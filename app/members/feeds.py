@@ -8,10 +8,11 @@ import io
 import uuid
 from xml.etree import ElementTree as ET  # noqa: S405  (we only write XML, never parse it)
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from app.core import formats, links
 from app.core.conditional import Validators, body_etag, cache_control, finish
 from app.core.labels import label
 from app.core.templating import country_name
@@ -82,7 +83,7 @@ def csv_response(args):
     if errors:
         raise DomainError(" ".join(errors.values()))
     app = current_app._get_current_object()
-    profile_base = url_for("members.profile", slug="-", _external=True)[:-1]
+    profile_base = links.external_url("members.profile", slug="-")[:-1]
 
     def generate():
         # Contexts are pushed and popped between yields, never across one: the server may
@@ -150,14 +151,14 @@ def atom_response():
         "link",
         rel="self",
         type="application/atom+xml",
-        href=url_for("members.feed", _external=True),
+        href=links.external_url("members.feed"),
     )
     sub(
         feed,
         "link",
         rel="alternate",
         type="text/html",
-        href=url_for("members.directory", sort="newest", _external=True),
+        href=links.external_url("members.directory", sort="newest"),
     )
     author = sub(feed, "author")
     sub(author, "name", alliance)
@@ -171,7 +172,7 @@ def atom_response():
             "link",
             rel="alternate",
             type="text/html",
-            href=url_for("members.profile", slug=org.slug, _external=True),
+            href=links.external_url("members.profile", slug=org.slug),
         )
         sub(entry, "published", _stamp(org.joined_on))
         sub(entry, "updated", _stamp(org.joined_on))
@@ -182,7 +183,7 @@ def atom_response():
             "%(org)s (%(details)s) joined the alliance on %(date)s.",
             org=org.name,
             details=", ".join(details),
-            date=org.joined_on.isoformat(),
+            date=formats.shown_date(org.joined_on),
         )
         description = to_plain(org.description_md, limit=300)
         sub(entry, "summary", f"{summary} {description}".strip())

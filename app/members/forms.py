@@ -12,7 +12,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
-    DateField,
     EmailField,
     HiddenField,
     RadioField,
@@ -25,7 +24,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from app.core.forms import NotBlank
+from app.core.forms import LocalDateField, NotBlank
 from app.core.labels import CATEGORY, PLEDGE_STATUS, SIZE_BAND, STATUS
 from app.members.validation import OrganisationData
 
@@ -191,7 +190,7 @@ class PledgeForm(FlaskForm):
         validators=[Optional(), Length(max=5000)],
         description=_l("What you will do, and how. Markdown allowed."),
     )
-    target_date = DateField(
+    target_date = LocalDateField(
         _l("Target date"),
         validators=[NotBlank(message=_l("Please give the date by which the pledge will be met."))],
         description=_l("The date by which the pledge will be met."),

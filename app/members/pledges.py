@@ -18,7 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app import clock
 from app.accounts.models import User
-from app.charter.models import Principle, PrincipleText
+from app.charter.models import CharterVersion, Principle, PrincipleText
 from app.charter.services import current_version
 from app.core import signals
 from app.core.services import record
@@ -46,9 +46,10 @@ class PledgeData:
     is_public: bool = True
 
 
-def principle_choices() -> list[tuple[int, str]]:
-    """(principle id, "3. Title") for each principle of the charter in force."""
-    version = current_version()
+def principle_choices(version: CharterVersion | None = None) -> list[tuple[int, str]]:
+    """(principle id, "3. Title") for each principle of `version`, by default the charter in
+    force (a report's pledges use its cycle's version: `app.reporting.filling.pledges`)."""
+    version = version or current_version()
     if version is None:
         return []
     rows = db.session.execute(
@@ -96,7 +97,11 @@ def latest_target_date() -> dt.date:
         return today.replace(year=today.year + MAX_YEARS_AHEAD, day=28)
 
 
-def _validate(data: PledgeData, previous_target: dt.date | None = None) -> dict:
+def _validate(
+    data: PledgeData,
+    previous_target: dt.date | None = None,
+    version: CharterVersion | None = None,
+) -> dict:
     errors: dict[str, list[str]] = {}
     title = " ".join(clean_text(data.title).split())
     indicator = " ".join(clean_text(data.indicator).split())
@@ -122,10 +127,14 @@ def _validate(data: PledgeData, previous_target: dt.date | None = None) -> dict:
                 date=format_date(latest_target_date(), "long"),
             )
         ]
-    allowed = {pid for pid, _label in principle_choices()}
+    allowed = {pid for pid, _label in principle_choices(version)}
     ids = list(dict.fromkeys(data.principle_ids or []))
     if not ids:
         errors["principle_ids"] = [_("Choose at least one principle of the charter.")]
+    elif not set(ids) <= allowed and version is not None:
+        errors["principle_ids"] = [
+            _("Choose principles of version %(n)d of the charter.", n=version.number)
+        ]
     elif not set(ids) <= allowed:
         errors["principle_ids"] = [_("Choose principles of the charter in force.")]
     if errors:
@@ -143,11 +152,18 @@ def _validate(data: PledgeData, previous_target: dt.date | None = None) -> dict:
     }
 
 
-def create_pledge(actor: User | None, org: Organisation, data: PledgeData) -> Pledge:
+def create_pledge(
+    actor: User | None,
+    org: Organisation,
+    data: PledgeData,
+    version: CharterVersion | None = None,
+) -> Pledge:
+    """A new planned pledge serving principles of `version` (by default the charter in force;
+    a report passes its cycle's version, so one screen never mixes two charters)."""
     ensure_can_manage_org(actor, org.id)
     if org.status not in PLEDGING_STATUSES:
         raise Conflict(_("Only members make pledges."))
-    values = _validate(data)
+    values = _validate(data, version=version)
     pledge = Pledge(
         organisation=org,
         created_by_id=getattr(actor, "id", None),

@@ -104,9 +104,20 @@ def load_profile(viewer: User | None, slug: str) -> Profile:
 
 
 def principle_labels(principle_ids: set[int]) -> dict[int, str]:
-    """ "3. Title" for each principle, as worded in the charter in force (one query)."""
+    """ "3. Title" for each principle, as worded in the charter in force (one query). A
+    principle the charter in force no longer has (a pledge made in a report on an earlier
+    version) keeps its last wording and says which version that is: "2. Title (charter
+    version 1)", so it is never taken for the current charter's number 2."""
     if not principle_ids:
         return {}
+    in_force = (
+        select(func.max(CharterVersion.number))
+        .where(
+            CharterVersion.status == VersionStatus.PUBLISHED,
+            CharterVersion.effective_date <= clock.today(),
+        )
+        .scalar_subquery()
+    )
     newest = (
         select(PrincipleText.principle_id, func.max(CharterVersion.number).label("n"))
         .join(CharterVersion, CharterVersion.id == PrincipleText.version_id)
@@ -119,7 +130,13 @@ def principle_labels(principle_ids: set[int]) -> dict[int, str]:
         .subquery()
     )
     rows = db.session.execute(
-        select(PrincipleText.principle_id, PrincipleText.number, PrincipleText.title)
+        select(
+            PrincipleText.principle_id,
+            PrincipleText.number,
+            PrincipleText.title,
+            CharterVersion.number.label("version"),
+            in_force.label("in_force"),
+        )
         .join(CharterVersion, CharterVersion.id == PrincipleText.version_id)
         .join(
             newest,
@@ -127,7 +144,14 @@ def principle_labels(principle_ids: set[int]) -> dict[int, str]:
             & (newest.c.n == CharterVersion.number),
         )
     )
-    return {r.principle_id: f"{r.number}. {r.title}" for r in rows}
+    return {
+        r.principle_id: (
+            f"{r.number}. {r.title}"
+            if r.version == r.in_force
+            else _("%(label)s (charter version %(n)d)", label=f"{r.number}. {r.title}", n=r.version)
+        )
+        for r in rows
+    }
 
 
 def public_reports(organisation_id: int) -> list[int]:

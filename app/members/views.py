@@ -7,11 +7,12 @@ import datetime as dt
 import functools
 
 from flask import current_app, redirect, render_template, request, url_for
-from flask_babel import format_date, get_locale
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from app.charter.services import current_version
+from app.core import formats
 from app.core.cache import memoize_fragment
 from app.core.conditional import Validators, cache_control, conditional
 from app.core.forms import error_status
@@ -105,14 +106,15 @@ def _page_url(filters, page: int) -> str:
 
 
 def _joined_date(day: dt.date | None) -> str:
-    return _medium_date(day, str(get_locale())) if day else ""
+    return _shown_date(day, str(get_locale())) if day else ""
 
 
 @functools.lru_cache(maxsize=8192)
-def _medium_date(day: dt.date, locale: str) -> str:
-    """A date as `|date` shows it, in `locale` (the current one): a directory page shows a
-    date per member, and there are only so many days, so each is formatted once per process."""
-    return format_date(day, "medium")
+def _shown_date(day: dt.date, locale: str) -> str:
+    """A date as `|date` shows it (the locale's long date, `app.core.formats`), in `locale`
+    (the current one): a directory page shows a date per member, and there are only so many
+    days, so each is formatted once per process."""
+    return formats.shown_date(day)
 
 
 def _filters_form(result, errors: dict) -> Markup:

@@ -11,14 +11,13 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Length
 
-from app.core.forms import NotBlank
+from app.core.forms import LocalDateField, NotBlank
 from app.reporting.cycles.forms import (  # noqa: F401  (old path kept for importers)
     ConfirmForm,
     CopyForm,
@@ -89,7 +88,7 @@ class NewPledgeForm(FlaskForm):
         validators=[NotBlank(), Length(max=300)],
         description=_l("For example: share of products with MFA on by default."),
     )
-    target_date = DateField(
+    target_date = LocalDateField(
         _l("Target date"),
         validators=[
             InputRequired(message=_l("Please give the date by which the pledge will be met."))

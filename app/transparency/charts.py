@@ -15,6 +15,8 @@ from html import escape
 
 from markupsafe import Markup
 
+from app.core import formats
+
 INK = "#1b2631"
 MUTED = "#4f5d6b"
 GRID = "#d5dde5"
@@ -65,7 +67,7 @@ def bar_chart(
     *,
     title: str,
     desc: str,
-    fmt: Callable[[float], str] = lambda v: f"{v:g}",
+    fmt: Callable[[float], str] = formats.number,
     max_value: float | None = None,
     width: int = 640,
     label_width: int = 190,
@@ -181,13 +183,17 @@ def stacked_bars(
                     f'fill="{colours[key]}" stroke="#ffffff" stroke-width="1"/>'
                 )
                 if length > 26:
-                    shown = f"{value / total * 100:.0f}%" if percent and total else f"{value:g}"
+                    shown = (
+                        formats.percent(value / total)
+                        if percent and total
+                        else formats.number(value)
+                    )
                     out.append(
                         _text(x + length / 2, y + bar - 5, shown, "middle", 11, "#ffffff", "600")
                     )
             x += length
         if not percent:
-            out.append(_text(x + 6, y + bar - 5, f"{total:g}", fill=INK, weight="600"))
+            out.append(_text(x + 6, y + bar - 5, formats.number(total), fill=INK, weight="600"))
     ly = top + len(rows) * (bar + gap) + 10
     for j, (key, label) in enumerate(series.items()):
         lx = label_width + (j % 4) * 115
@@ -216,7 +222,7 @@ def box_plot(
         return left + (right - left) * (value - low) / span
 
     def label(value: float) -> str:
-        return f"{value:g}" + ("" if not unit else unit if unit == "%" else f" {unit}")
+        return formats.number(value) + ("" if not unit else unit if unit == "%" else f" {unit}")
 
     out = _open(chart_id, width, 86, title, desc)
     out.append(
@@ -261,7 +267,7 @@ def trend_line(
     *,
     title: str,
     desc: str,
-    fmt: Callable[[float], str] = lambda v: f"{v:g}",
+    fmt: Callable[[float], str] = formats.number,
     y_max: float | None = None,
     width: int = 640,
 ) -> Markup:

@@ -28,6 +28,8 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
+from app.core import formats
+
 MEMBER = ("active", "non_communicating")
 IN_ALLIANCE = ("active", "non_communicating", "suspended")
 DEPARTED = ("delisted", "withdrawn")
@@ -483,6 +485,8 @@ def pledges(records: Iterable[PledgeRecord], principle_keys: Sequence[str]) -> l
 
 
 def percent(part: float | None, digits: int = 0) -> str:
+    """A share (0.42) as the current language writes it ("42%", "42 %" in French:
+    `app.core.formats.percent`, Babel's data); a dash when there is none."""
     if part is None:
         return "–"
-    return f"{part * 100:.{digits}f}%"
+    return formats.percent(part, digits=digits)

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
+from app.core import formats
+
 
 @dataclass
 class PublicAnswer:
@@ -61,5 +63,5 @@ def _display(kind: str | None, value, unit: str) -> str:
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if isinstance(value, int | float):
-        return f"{value:g}" + (f" {unit}" if unit else "")
+        return formats.number(value) + (f" {unit}" if unit else "")
     return str(value)

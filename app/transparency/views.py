@@ -21,6 +21,7 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from app.core import glyphs
+from app.core import formats
 from app.core.conditional import Validators, cache_control, conditional
 from app.core.forms import error_status
 from app.core.http_cache import public_page
@@ -53,11 +54,7 @@ def num_filter(value) -> str:
 @bp.app_template_filter("number")
 def number_filter(value) -> str:
     """A measured number: integers without decimals, others with at most three."""
-    if value is None:
-        return "–"
-    if float(value).is_integer():
-        return format_decimal(int(value))
-    return format_decimal(round(float(value), 3))
+    return "–" if value is None else formats.number(value)
 
 
 @bp.app_template_filter("filesize")
@@ -305,7 +302,13 @@ def admin_job(job_id: int):
 def admin_job_status(job_id: int):
     job = services.build_job(current_user._get_current_object(), job_id)
     return jsonify(
-        id=job.id, state=job.state, progress=job.progress, message=job.message, active=job.is_active
+        id=job.id,
+        state=job.state,
+        progress=job.progress,
+        # the percentage as this language writes it ("80%", "80 %"), for the page's script
+        progress_text=formats.percent(job.progress / 100),
+        message=job.message,
+        active=job.is_active,
     )
 
 

@@ -16,8 +16,9 @@
     fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
       .then(function (response) { return response.json(); })
       .then(function (status) {
-        if (bar) { bar.value = status.progress; bar.textContent = status.progress + "%"; }
-        if (percent) { percent.textContent = status.progress + "%"; }
+        var shown = status.progress_text || status.progress + "%";
+        if (bar) { bar.value = status.progress; bar.textContent = shown; }
+        if (percent) { percent.textContent = shown; }
         if (message && message.textContent !== status.message) { message.textContent = status.message; }
         var label = badge && badge.getAttribute("data-label-" + status.state);
         if (label && badge.textContent !== label) { badge.textContent = label; }

@@ -136,9 +136,11 @@ def test_extension_asked_and_granted(page, story, a11y, login_browser, mailbox):
         "link", name="Beta Org, 2026"
     ).click()
     expect(page.get_by_role("heading", name="Extension request from Beta Org")).to_be_visible()
-    expect(page.get_by_label("New due date for this organisation")).to_have_value("2026-04-20")
+    expect(page.get_by_label("New due date for this organisation")).to_have_value(
+        "04/20/2026"
+    )  # as English writes it
     a11y(page, "extension decision")
-    page.get_by_label("New due date for this organisation").fill("2026-04-17")
+    page.get_by_label("New due date for this organisation").fill("04/17/2026")
     page.get_by_label("Note to the organisation").fill("Granted until the 17th.")
     page.get_by_role("button", name="Grant the new date").click()
     page.wait_for_url("**/secretariat/extensions")

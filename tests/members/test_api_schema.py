@@ -32,7 +32,7 @@ def test_every_facet_is_described():
     assert set(schemas.Facets.model_fields) == set(FACETS)
 
 
-def test_a_member_reads_the_same_in_the_list_and_in_detail(client, db, version):
+def test_a_member_reads_the_same_in_the_list_and_in_detail(app, client, db, version):
     org = make_org(name="Alpha Cloud", website="https://alpha.example", legal_name="Alpha SA")
     org.logo_sha256 = store_file(builders.image_bytes(), "image/png").sha256
     builders.endorse(org, version)
@@ -40,7 +40,7 @@ def test_a_member_reads_the_same_in_the_list_and_in_detail(client, db, version):
     listed = client.get("/api/v1/members").get_json()["data"][0]
     detail = client.get("/api/v1/members/alpha-cloud").get_json()
     assert {key: detail[key] for key in listed} == listed
-    assert listed["logo_url"].startswith("http://localhost/members/alpha-cloud/logo?v=")
+    assert listed["logo_url"].startswith(f"{app.config['SERVER_URL']}/members/alpha-cloud/logo?v=")
     assert list(detail) == sorted(detail)  # the JSON provider sorts keys, as it always did
 
 

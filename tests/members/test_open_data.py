@@ -174,7 +174,7 @@ def test_openapi_document_is_valid(openapi):
     }
 
 
-def test_member_list_matches_its_schema(client, world, openapi):
+def test_member_list_matches_its_schema(app, client, world, openapi):
     response = client.get("/api/v1/members?per_page=2")
     assert response.status_code == 200
     assert response.headers["Access-Control-Allow-Origin"] == "*"
@@ -189,7 +189,8 @@ def test_member_list_matches_its_schema(client, world, openapi):
         "slug": "cloud",
         "name": "Cloud",
     }
-    assert alpha["logo_url"].startswith("http://localhost/members/alpha-cloud/logo?v=")
+    site = app.config["SERVER_URL"]  # the one rule for absolute links (app.core.links)
+    assert alpha["logo_url"].startswith(f"{site}/members/alpha-cloud/logo?v=")
     dt.datetime.fromisoformat(alpha["status_since"])
     second = client.get(body["links"]["next"]).get_json()
     assert [m["slug"] for m in second["data"]] == ["gamma-uni"]
@@ -267,7 +268,7 @@ def test_api_queries_do_not_grow_with_data(client, db, version):
 # Atom feed ------------------------------------------------------------------------------------------
 
 
-def test_feed_lists_new_signatories(client, world):
+def test_feed_lists_new_signatories(app, client, world):
     response = client.get("/members/feed.atom")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/atom+xml; charset=utf-8"
@@ -278,7 +279,7 @@ def test_feed_lists_new_signatories(client, world):
     titles = [e.title for e in feed.entries]
     assert titles == ["Gamma Uni", '=HYPERLINK("http://evil.example")', "Alpha Cloud"]
     alpha = feed.entries[2]
-    assert alpha.link == "http://localhost/members/alpha-cloud"
+    assert alpha.link == f"{app.config['SERVER_URL']}/members/alpha-cloud"
     assert alpha.id.startswith("urn:uuid:")
     assert alpha.published_parsed[:3] == (2023, 5, 1)
     assert "Germany" in alpha.summary and "We host things." in alpha.summary

@@ -212,3 +212,38 @@ def make_charter(db, number: int = 1, published: bool = True):
     db.session.add_all([version, *texts])
     db.session.flush()
     return version
+
+
+def newer_charter_during(db, cycle) -> SimpleNamespace:
+    """The cycle follows version 1 (P1-P3, `make_charter`); version 2 (P1 and a new P4, no P2
+    or P3) came into force on 2026-01-15, after the cycle opened (issue 16)."""
+    from app.charter.models import CharterVersion, Principle, PrincipleText
+
+    v1 = make_charter(db)
+    cycle.charter_version_id = v1.id
+    v2 = CharterVersion(
+        number=2,
+        title="The new charter",
+        status="published",
+        effective_date=dt.date(2026, 1, 15),
+        published_at=at(dt.date(2026, 1, 15)),
+    )
+    p1 = v1.texts[0].principle
+    texts = [
+        PrincipleText(
+            version=v2, principle=p1, number=1, position=1, title="Principle 1 title", body_md="B"
+        ),
+        PrincipleText(
+            version=v2,
+            principle=Principle(key="P4"),
+            number=2,
+            position=2,
+            title="Only in the new charter",
+            body_md="New",
+        ),
+    ]
+    db.session.add_all([v2, *texts])
+    db.session.flush()
+    return SimpleNamespace(
+        v1=v1, v2=v2, old_only=v1.texts[1].principle_id, new_only=texts[1].principle_id
+    )

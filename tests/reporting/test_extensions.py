@@ -69,7 +69,8 @@ def test_representative_asks_for_more_time(client, db, login, post, cycle, rep_a
         ("x" * 2001, "", "reason", "2000"),
         ("Need time", "2026-03-15", "requested_due_on", "after the cycle"),
         ("Need time", "2027-03-15", "requested_due_on", "no later than"),
-        ("Need time", "31/04/2026", "requested_due_on", "Not a valid date"),
+        ("Need time", "31/04/2026", "requested_due_on", "Enter a date as month/day/year"),
+        ("Need time", "04/31/2026", "requested_due_on", "This date does not exist"),
     ],
 )
 def test_bad_requests_are_refused_next_to_the_field(
@@ -113,7 +114,7 @@ def test_secretariat_grants_a_new_date(
     login(client, secretariat)
     url = f"/secretariat/extensions/{extension.id}"
     page = client.get(url).get_data(as_text=True)
-    assert "New CISO." in page and 'value="2026-04-30"' in page
+    assert "New CISO." in page and 'value="04/30/2026"' in page  # as English writes it
     listing = client.get("/secretariat/extensions?state=pending").get_data(as_text=True)
     assert "Alpha Org" in listing and "Decide" in listing
     # The date must come after the cycle's due date, and be given.

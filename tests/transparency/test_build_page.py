@@ -69,3 +69,16 @@ def test_publish_box_after_an_edition_speaks_of_the_next(
     login_as(client, secretariat)
     body = _body(client.get(PAGE))
     assert "publishing again makes edition 2" in body and "Publish edition 2" in body
+
+
+def test_the_percentage_is_written_as_the_language_writes_it(client, db, world, secretariat):
+    """One style per language (issue 16): the bar's text, the number beside it and the status
+    JSON the page's script shows all come from Babel's percent format."""
+    job = _running_job(db, world, secretariat, 42)
+    login_as(client, secretariat)
+    status = client.get(f"/secretariat/annual-reports/builds/{job.id}.json").get_json()
+    assert status["progress_text"] == "42%"
+    french = client.get(f"/secretariat/annual-reports/builds/{job.id}.json?lang=fr").get_json()
+    assert french["progress_text"] == "42\xa0%"
+    body = client.get(f"/secretariat/annual-reports/builds/{job.id}").get_data(as_text=True)
+    assert "42\xa0%</progress>" in body and "42\xa0%</span>" in body

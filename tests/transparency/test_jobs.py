@@ -70,6 +70,7 @@ def test_the_thread_path_builds_and_records_progress(client, db, world, secretar
         "id": job_id,
         "state": "done",
         "progress": 100,
+        "progress_text": "100%",
         "message": "Draft ready.",
         "active": False,
     }

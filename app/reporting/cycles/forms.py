@@ -7,7 +7,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     IntegerField,
     SelectField,
@@ -16,7 +15,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
 
-from app.core.forms import NotBlank
+from app.core.forms import LocalDateField, NotBlank
 from app.core.labels import CATEGORY, QUESTION_TYPE
 from app.reporting.form_fields import LooseDecimalField, MultiCheckboxField, options
 
@@ -42,10 +41,10 @@ class CycleForm(FlaskForm):
         coerce=int,
         description=_l("The version whose principles the report covers."),
     )
-    opens_on = DateField(
+    opens_on = LocalDateField(
         _l("Opening date"), validators=[InputRequired(message=_l("Enter the opening date."))]
     )
-    due_on = DateField(
+    due_on = LocalDateField(
         _l("Due date"), validators=[InputRequired(message=_l("Enter the due date."))]
     )
     grace_days = IntegerField(

@@ -153,9 +153,18 @@ def _cycle_page(year: int, refusal: str | None = None, status: int = 200):
     started = cycle.status != CycleStatus.DRAFT
     stats = cycles.progress(cycle) if started else None
     rows, total = cycles.organisation_rows(cycle) if started else ([], 0)
+    in_force = charter_services.current_version()
     return render_template(
         "reporting/admin_cycle.html",
         cycle=cycle,
+        # A newer charter came into force after the cycle chose its version: say which is which.
+        newer_charter=(
+            in_force
+            if in_force is not None
+            and cycle.charter_version is not None
+            and in_force.number > cycle.charter_version.number
+            else None
+        ),
         sections=sections,
         numbers=cycles.numbering(sections),
         confirm=ConfirmForm(),

@@ -90,8 +90,10 @@ def add_pledge(
 ) -> Pledge:
     """A new pledge of the report's organisation, made from the report's pledges section.
 
-    The pledge rules (title, indicator, target date, principles of the charter in force) are
-    the members domain's: `app.members.pledges.create_pledge`. The new pledge is planned and
+    The pledge rules (title, indicator, target date, principles) are the members domain's:
+    `app.members.pledges.create_pledge`. Its principles are those of the charter version the
+    report's cycle follows, even when a newer version came into force during the cycle: the
+    report speaks of one charter only (the one its principle sections ask about). The new pledge is planned and
     listed in this report's pledges, where its progress can be given like any other's.
     Starts the report when it is the first change.
     """
@@ -108,6 +110,7 @@ def add_pledge(
             description_md=description_md or "",
             is_public=bool(is_public),
         ),
+        version=report.cycle.charter_version,
     )
     revision = claim_revision(actor, report, None)
     log_edit(actor, report, revision, parts=["pledges"])

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 
 from app import clock
+from app.charter.services import current_version
 from app.core.forms import apply_domain_error, error_status
 from app.core.uow import refusal_into
 from app.db import db
@@ -80,10 +81,24 @@ def report(year: int):
 def _render_pledges(
     cycle, report, data, form, new_form, posted=None, errors=None, conflict=None, status=200
 ):
-    new_form.principle_ids.choices = options(principle_choices())
+    new_form.principle_ids.choices = options(principle_choices(cycle.charter_version))
+    if cycle.charter_version is not None:
+        new_form.principle_ids.label.text = _(
+            "Principles it serves (charter version %(n)d)", n=cycle.charter_version.number
+        )
+    in_force = current_version()
     return render_template(
         "reporting/pledges.html",
         **report_context(cycle, report, data),
+        charter=cycle.charter_version,
+        # A newer charter came into force during the cycle: the page says which is which.
+        newer_charter=(
+            in_force
+            if in_force is not None
+            and cycle.charter_version is not None
+            and in_force.number != cycle.charter_version.number
+            else None
+        ),
         form=form,
         new_form=new_form,
         posted=posted,
@@ -99,7 +114,7 @@ def report_pledges(year: int):
     data = filling.load(report)
     form = PledgesForm()
     new_form = NewPledgeForm(formdata=None)
-    new_form.principle_ids.choices = options(principle_choices())
+    new_form.principle_ids.choices = options(principle_choices(cycle.charter_version))
     if request.method == "GET":
         if not editable(cycle):
             return redirect(url_for("reporting.report", year=year))
@@ -143,7 +158,7 @@ def report_pledges(year: int):
 def report_pledge_new(year: int):
     cycle, report, _exists = filling.my_report(_actor(), year)
     new_form = NewPledgeForm()
-    new_form.principle_ids.choices = options(principle_choices())
+    new_form.principle_ids.choices = options(principle_choices(cycle.charter_version))
     if new_form.validate_on_submit():
         with refusal_into(new_form) as refused:
             pledge = filling.add_pledge(

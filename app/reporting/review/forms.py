@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, TextAreaField
+from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
-from app.core.forms import NotBlank
+from app.core.forms import LocalDateField, NotBlank
 from app.reporting.deadlines.extensions import MAX_NOTE, MAX_REASON
 from app.reporting.review.decisions import MAX_COMMENT
 
@@ -35,7 +35,7 @@ class ExtensionRequestForm(FlaskForm):
         ],
         description=_l("The secretariat reads this to decide. Plain text, up to 2,000 characters."),
     )
-    requested_due_on = DateField(
+    requested_due_on = LocalDateField(
         _l("Date you need (optional)"),
         validators=[Optional()],
         description=_l("The secretariat decides the new date; it must be after the due date."),
@@ -43,7 +43,7 @@ class ExtensionRequestForm(FlaskForm):
 
 
 class ExtensionDecisionForm(FlaskForm):
-    new_due_on = DateField(
+    new_due_on = LocalDateField(
         _l("New due date for this organisation"),
         validators=[Optional()],
         description=_l(

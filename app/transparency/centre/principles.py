@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from app.charter.diff import readable_text
+from app.core import formats
 from app.core.textdiff import Segment, word_diff
 from app.errors import NotFound
 from app.members.directory.pages import load_sectors
@@ -181,8 +182,10 @@ def _lineages(questions: list[QuestionRow], counts) -> list[Lineage]:
                 f"lineage-{entry.lineage}",
                 points,
                 title=_("%(question)s, by year", question=entry.text),
-                desc="; ".join(f"{y}: {F.percent(v) if is_share else f'{v:g}'}" for y, v in points),
-                fmt=F.percent if is_share else (lambda v: f"{v:g}"),
+                desc="; ".join(
+                    f"{y}: {F.percent(v) if is_share else formats.number(v)}" for y, v in points
+                ),
+                fmt=F.percent if is_share else formats.number,
                 y_max=1.0 if is_share else None,
                 width=480,
             )

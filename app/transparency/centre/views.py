@@ -4,8 +4,9 @@ a charter published or a member changed makes them stale (`CENTRE_TOPICS`)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request, url_for
+from flask import Blueprint, render_template, request
 
+from app.core import links
 from app.core.http_cache import public_page
 from app.members.models import PUBLIC_STATUSES, Category
 from app.transparency import figures as F
@@ -62,13 +63,12 @@ def question(number: int, lineage: str):
 @public_page(CENTRE_TOPICS)
 def member_report(slug: str, year: int):
     page = reports.member_report_page(slug, year)
-    site = current_app.config["SERVER_URL"].rstrip("/")
     return render_template(
         "centre/member_report.html",
         page=page,
         report=page.report,
         org=page.report.organisation,
-        stable_url=site + url_for("centre.member_report", slug=slug, year=year),
+        stable_url=links.external_url("centre.member_report", slug=slug, year=year),
     )
 
 

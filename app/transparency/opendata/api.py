@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 
+from app.core import links
 from app.core.http_cache import public_page
 from app.members.openapi import SLUG, operation, register_paths
 from app.members.schemas import Error
@@ -48,7 +49,7 @@ def _open_data_headers(response):
 
 
 def _urls() -> Urls:
-    site = request.host_url.rstrip("/")
+    site = links.site_url()  # one rule for absolute links (app.core.links)
     return Urls(site=site, api=site + bp.url_prefix)
 
 
@@ -61,7 +62,7 @@ def _page_url(endpoint: str, query):
     args = query.args()
 
     def page_url(number: int) -> str:
-        return url_for(endpoint, _external=True, page=number, **args)
+        return links.external_url(endpoint, page=number, **args)
 
     return page_url
 

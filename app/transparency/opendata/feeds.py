@@ -9,11 +9,12 @@ import uuid
 from dataclasses import dataclass
 from xml.etree import ElementTree as ET  # noqa: S405  (we only write XML, never parse it)
 
-from flask import current_app, url_for
+from flask import current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from app.core import links
 from app.core.conditional import Validators, body_etag, cache_control, finish
 from app.db import db
 from app.members.models import Organisation
@@ -82,9 +83,9 @@ def entries() -> list[Entry]:
                 year=r.year,
                 member=r.name,
             ),
-            href=url_for("centre.member_report", slug=r.slug, year=r.year, _external=True),
+            href=links.external_url("centre.member_report", slug=r.slug, year=r.year),
             updated=_aware(r.reviewed_at or r.submitted_at),
-            pdf=url_for("transparency.member_report_pdf", slug=r.slug, year=r.year, _external=True),
+            pdf=links.external_url("transparency.member_report_pdf", slug=r.slug, year=r.year),
         )
         for r in reports
     ] + [
@@ -92,9 +93,9 @@ def entries() -> list[Entry]:
             key=f"edition/{e.id}",
             title=_("Annual report %(year)d, edition %(number)d", year=e.year, number=e.number),
             summary=_("The alliance's annual report for %(year)d was published.", year=e.year),
-            href=url_for("transparency.edition_html", year=e.year, number=e.number, _external=True),
+            href=links.external_url("transparency.edition_html", year=e.year, number=e.number),
             updated=_aware(e.published_at),
-            pdf=url_for("transparency.edition_pdf", year=e.year, number=e.number, _external=True),
+            pdf=links.external_url("transparency.edition_pdf", year=e.year, number=e.number),
         )
         for e in editions
     ]
@@ -125,14 +126,14 @@ def atom_response():
         "link",
         rel="self",
         type="application/atom+xml",
-        href=url_for("opendata.reports_feed", _external=True),
+        href=links.external_url("opendata.reports_feed"),
     )
     sub(
         feed,
         "link",
         rel="alternate",
         type="text/html",
-        href=url_for("transparency.archive", _external=True),
+        href=links.external_url("transparency.archive"),
     )
     author = sub(feed, "author")
     sub(author, "name", alliance)

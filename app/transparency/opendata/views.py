@@ -7,6 +7,7 @@ from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, request
 
+from app.core import links
 from app.core.cache import cache
 from app.core.http_cache import public_page, validated_by_topics
 from app.core.labels import CATEGORY
@@ -47,7 +48,7 @@ def open_data_zip(year: int):
     folder = Path(current_app.instance_path) / "opendata"
     target = folder / f"{year}-{generation}.zip"
     if not target.exists():
-        build_zip(cycle, target, request.host_url.rstrip("/"))
+        build_zip(cycle, target, links.site_url())
         for old in folder.glob(f"{year}-*.zip"):
             if old != target:
                 old.unlink(missing_ok=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from app.core import formats
 from app.core.labels import label
 from app.core.templating import country_name
 from app.transparency import charts
@@ -170,7 +171,7 @@ def _choice_chart(key: str, item: F.Indicator) -> str:
         [(c, share * 100) for c, _n, share in item.distribution],
         title=item.question.text,
         max_value=100,
-        fmt=lambda v: f"{v:.0f}%",
+        fmt=lambda v: F.percent(v / 100),
         desc=_(
             "Share of the %(n)s members who answered, per choice: %(text)s.",
             n=item.answered,
@@ -188,11 +189,11 @@ def _number_chart(key: str, item: F.Indicator) -> str:
         desc=_(
             "Minimum %(min)s, first quartile %(q1)s, median %(med)s, third quartile "
             "%(q3)s, maximum %(max)s.",
-            min=f"{item.minimum:g}",
-            q1=f"{item.q1:g}",
-            med=f"{item.median:g}",
-            q3=f"{item.q3:g}",
-            max=f"{item.maximum:g}",
+            min=formats.number(item.minimum),
+            q1=formats.number(item.q1),
+            med=formats.number(item.median),
+            q3=formats.number(item.q3),
+            max=formats.number(item.maximum),
         ),
     )
 
@@ -200,7 +201,7 @@ def _number_chart(key: str, item: F.Indicator) -> str:
 def _trend_chart(key: str, item: F.Indicator) -> str:
     q = item.question
     is_share = q.type == "yes_no"
-    fmt = (lambda v: f"{v * 100:.0f}%") if is_share else (lambda v: f"{v:g}")
+    fmt = F.percent if is_share else formats.number
     return charts.trend_line(
         f"chart-{key}-trend",
         item.trend,
