@@ -20,8 +20,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from app.core import glyphs
-from app.core import formats
+from app.core import formats, glyphs
 from app.core.conditional import Validators, cache_control, conditional
 from app.core.forms import error_status
 from app.core.http_cache import public_page
