@@ -18,7 +18,7 @@ from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
 
-from app.core import formats, links
+from app.core import formats, languages, links
 from app.core.labels import label
 from app.markdown import render as render_markdown
 
@@ -203,7 +203,7 @@ def init_app(app: Flask) -> None:
         return {
             "alliance_name": current_app.config["ALLIANCE_NAME"],
             "alliance_short": current_app.config["ALLIANCE_SHORT"],
-            "languages": current_app.config["LANGUAGES"],
-            "current_locale": str(get_locale() or "en"),
+            "languages": languages.languages(),
+            "current_locale": languages.current_language(),
             "user": current_user,
         }
