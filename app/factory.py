@@ -103,7 +103,9 @@ def _select_locale():
         session.get("lang"),
         [request.accept_languages.best_match(offered) or ""],
     )
-    if remember and session.get("lang") != remember:
+    # Remembered for the pages (a session cookie), not for the API, whose answers are
+    # stored for everyone by URL and locale (`public_page`) and must set no cookie.
+    if remember and session.get("lang") != remember and not request.path.startswith("/api/"):
         session["lang"] = remember
     return chosen
 

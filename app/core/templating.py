@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import gettext
+import re
 
 import pycountry
 from flask import Flask, current_app, has_request_context, request, url_for
@@ -182,6 +183,19 @@ def _memoised_url_for():
     return url_for_
 
 
+_LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*")
+
+
+def user_text(language: str | None = None) -> Markup:
+    """The attributes of an element holding text a person wrote (a name, an answer, a
+    pledge): `dir="auto"`, so a right-to-left name reads right inside a left-to-right page,
+    and `lang` when the language it was written in is known. `<dd{{ user_text(q.lang) }}>`."""
+    attrs = ' dir="auto"'
+    if isinstance(language, str) and _LANGUAGE_TAG.fullmatch(language):
+        attrs += f' lang="{language.replace("_", "-")}"'
+    return Markup(attrs)  # noqa: S704  (a fixed text, and a code the pattern allows)
+
+
 def init_app(app: Flask) -> None:
     _install_gettext(app)
     app.jinja_env.globals["url_for"] = _memoised_url_for()
@@ -196,6 +210,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["date_example"] = formats.numeric_date_example
     app.jinja_env.globals["date_order_label"] = formats.date_order_label
     app.jinja_env.globals["url_with"] = url_with
+    app.jinja_env.globals["user_text"] = user_text
     app.jinja_env.add_extension("jinja2.ext.do")
 
     @app.context_processor
