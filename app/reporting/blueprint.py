@@ -13,6 +13,7 @@ from flask import (
 from flask_login import current_user
 
 from app.reporting import answers, titles
+from app.reporting.versions.snapshots import display_value
 
 bp = Blueprint("reporting", __name__)
 
@@ -30,3 +31,5 @@ def _answer_number(value) -> str:
 # `section|section_title` for models, snapshot entries and section titles kept as text.
 bp.add_app_template_filter(titles.shown_cycle_title, "cycle_title")
 bp.add_app_template_filter(titles.shown_section_title, "section_title")
+# A submitted answer as the reader reads it: "Yes", numbers and dates in their language.
+bp.add_app_template_filter(display_value, "answer_display")

@@ -92,3 +92,24 @@ def test_user_written_names_carry_dir_auto(client, world):
     assert f'<h3 dir="auto" class="member-name"><a href="/members/{world.org_a.slug}">' in html
     html = client.get(f"/members/{world.org_a.slug}").get_data(as_text=True)
     assert f'<h1 dir="auto">{world.org_a.name}</h1>' in html
+
+
+def test_answers_pactum_words_are_read_in_the_readers_language(app, world):
+    """A report submitted in French keeps "Oui" in its snapshot; readers in English read
+    "Yes", and numbers in their own format."""
+    from flask_babel import force_locale
+
+    c = world.cycle
+    with force_locale("fr"):
+        version = fill_and_submit(world.rep_a, c)
+    entries = {q["id"]: q for s in version.snapshot["sections"] for q in s["questions"]}
+    assert entries[c.q["mfa"].id]["display"] == "Oui"
+    assert entries[c.q["mfa_share"].id]["display"].startswith("87,5")
+    db.session.commit()
+    client = app.test_client()
+    login_as(client, world.sec)
+    html = client.get(f"/secretariat/review/versions/{version.id}?lang=en").get_data(True)
+    assert '<p class="answer-value">Yes</p>' in html and ">Oui<" not in html
+    assert "87.5 %" in html
+    html = client.get(f"/secretariat/review/versions/{version.id}?lang=fr").get_data(True)
+    assert '<p class="answer-value">Oui</p>' in html
