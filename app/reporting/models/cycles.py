@@ -116,8 +116,8 @@ class Section(db.Model):
         if self.principle_id is None or not titles.may_be_generated(self.title):
             return self.title
         text = self._principle_text()
-        if text is None:
-            return self.title
+        if text is None:  # the principle is not in the cycle's charter version (any more)
+            return self.title or (self.principle.key if self.principle is not None else "")
         return titles.section_title(self.title, text.number, text.title, locale)
 
     @property
