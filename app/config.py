@@ -10,6 +10,8 @@ import os
 import secrets
 from pathlib import Path
 
+from babel import Locale, UnknownLocaleError
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = Path(os.environ.get("PACTUM_INSTANCE_DIR", BASE_DIR / "instance"))
 
@@ -108,6 +110,39 @@ def _uploads() -> dict:
     }
 
 
+DEFAULT_LANGUAGES = "en,fr,es,de"
+
+
+def _language_name(code: str) -> str:
+    """A language's name in that language, capitalised as a menu shows it ("Français")."""
+    try:
+        name = Locale.parse(code).get_display_name(code) or code
+    except (ValueError, UnknownLocaleError) as error:
+        raise ConfigError(f"PACTUM_LANGUAGES: {code!r} is not a language code") from error
+    return name[:1].upper() + name[1:]
+
+
+def language_settings(value: str | None = None) -> dict:
+    """The alliance's languages (`PACTUM_LANGUAGES`, e.g. "en,fr,es,de"): the first is the
+    source language its texts are written in; the selector offers exactly these, in this
+    order (app/core/languages.py). Interface strings are English in the code, so text Pactum
+    renders outside a request (mail without a recipient's locale, CLI) stays English."""
+    if value is None:
+        value = _env("LANGUAGES", DEFAULT_LANGUAGES)
+    codes = []
+    for code in (value or "").replace(" ", "").split(","):
+        if code and code not in codes:
+            codes.append(code)
+    if not codes:
+        raise ConfigError("PACTUM_LANGUAGES must name at least one language")
+    return {
+        "LANGUAGES": {code: _language_name(code) for code in codes},
+        "SOURCE_LANGUAGE": codes[0],
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_TRANSLATION_DIRECTORIES": str(BASE_DIR / "translations"),
+    }
+
+
 def load_config() -> dict:
     env = _env("ENV", "development")
     production = env == "production"
@@ -160,10 +195,7 @@ def load_config() -> dict:
         "CHARTER_PDF_ON_PUBLISH": _env("CHARTER_PDF_ON_PUBLISH", "thread"),
         "METRICS_TOKEN": _env("METRICS_TOKEN") or None,
         "HEALTH_MAIL_MAX_AGE": _env_int("HEALTH_MAIL_MAX_AGE", 0),
-        # i18n.
-        "BABEL_DEFAULT_LOCALE": "en",
-        "LANGUAGES": {"en": "English", "fr": "Français"},
-        "BABEL_TRANSLATION_DIRECTORIES": str(BASE_DIR / "translations"),
+        **language_settings(),
     }
 
 

@@ -29,6 +29,7 @@ from app.config import INSTANCE_DIR, load_config
 from app.core import (
     http_cache,
     invalidation,  # noqa: F401  (connects the cache's receivers, once)
+    languages,
     params,
     templating,
     uow,
@@ -98,17 +99,17 @@ def create_app(config: dict | None = None) -> Flask:
 def _select_locale():
     if not has_request_context():  # CLI commands, demo loading, services called in tests
         return None  # Flask-Babel then uses BABEL_DEFAULT_LOCALE
-    requested = request.args.get("lang")
-    languages = current_languages()
-    if requested in languages:
-        session["lang"] = requested
-    if session.get("lang") in languages:
-        return session["lang"]
-    return request.accept_languages.best_match(list(languages)) or "en"
-
-
-def current_languages() -> dict:
-    return current_app.config["LANGUAGES"]
+    offered = list(languages.languages())
+    chosen, remember = languages.pick_language(
+        request.args.get("lang"),
+        session.get("lang"),
+        [request.accept_languages.best_match(offered) or ""],
+    )
+    # Remembered for the pages (a session cookie), not for the API, whose answers are
+    # stored for everyone by URL and locale (`public_page`) and must set no cookie.
+    if remember and session.get("lang") != remember and not request.path.startswith("/api/"):
+        session["lang"] = remember
+    return chosen
 
 
 HOST_COOKIES = {

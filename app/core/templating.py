@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import gettext
+import re
 
 import pycountry
 from flask import Flask, current_app, has_request_context, request, url_for
@@ -18,7 +19,7 @@ from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
 
-from app.core import formats, links
+from app.core import formats, languages, links
 from app.core.labels import label
 from app.markdown import render as render_markdown
 
@@ -182,6 +183,19 @@ def _memoised_url_for():
     return url_for_
 
 
+_LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(?:[_-][A-Za-z0-9]{2,8})*")
+
+
+def user_text(language: str | None = None) -> Markup:
+    """The attributes of an element holding text a person wrote (a name, an answer, a
+    pledge): `dir="auto"`, so a right-to-left name reads right inside a left-to-right page,
+    and `lang` when the language it was written in is known. `<dd{{ user_text(q.lang) }}>`."""
+    attrs = ' dir="auto"'
+    if isinstance(language, str) and _LANGUAGE_TAG.fullmatch(language):
+        attrs += f' lang="{language.replace("_", "-")}"'
+    return Markup(attrs)  # noqa: S704  (a fixed text, and a code the pattern allows)
+
+
 def init_app(app: Flask) -> None:
     _install_gettext(app)
     app.jinja_env.globals["url_for"] = _memoised_url_for()
@@ -196,6 +210,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["date_example"] = formats.numeric_date_example
     app.jinja_env.globals["date_order_label"] = formats.date_order_label
     app.jinja_env.globals["url_with"] = url_with
+    app.jinja_env.globals["user_text"] = user_text
     app.jinja_env.add_extension("jinja2.ext.do")
 
     @app.context_processor
@@ -203,7 +218,7 @@ def init_app(app: Flask) -> None:
         return {
             "alliance_name": current_app.config["ALLIANCE_NAME"],
             "alliance_short": current_app.config["ALLIANCE_SHORT"],
-            "languages": current_app.config["LANGUAGES"],
-            "current_locale": str(get_locale() or "en"),
+            "languages": languages.languages(),
+            "current_locale": languages.current_language(),
             "user": current_user,
         }

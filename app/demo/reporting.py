@@ -413,7 +413,7 @@ class _Story:
             section = cycles.add_section(
                 self.secretariat,
                 cycle,
-                f"Principle {n}: {text.title}",
+                "",  # "Principle n: …", in each reader's language
                 description_md=f"> {text.body_md}",
                 principle=text.principle,
             )
@@ -622,7 +622,7 @@ def _past_cycle(
     cycle = cycles.create_cycle(
         sec,
         year,
-        f"{year} reporting cycle",
+        "",  # "2025 reporting cycle", in each reader's language
         opens_on,
         due_on,
         grace_days=14,
@@ -638,7 +638,7 @@ def _past_cycle(
                 section = cycles.add_section(
                     sec,
                     cycle,
-                    f"Principle {n}: {texts[n].title}",
+                    "",  # "Principle n: …", in each reader's language
                     description_md=f"> {texts[n].body_md}",
                     principle=texts[n].principle,
                 )
@@ -820,7 +820,7 @@ def _open_cycle(
     cycle = cycles.create_cycle(
         sec,
         2026,
-        "2026 reporting cycle",
+        "",  # "2026 reporting cycle", in each reader's language
         opens_on,
         due_on,
         grace_days=14,

@@ -14,7 +14,7 @@ from werkzeug.exceptions import MethodNotAllowed
 from app.core import links as site_links
 from app.core.http_cache import MEMBER_TOPICS, public_page
 from app.members import services
-from app.members.api_query import DEFAULT_PER_PAGE, parse_list_query
+from app.members.api_query import DEFAULT_PER_PAGE, language_errors, parse_list_query
 from app.members.directory import load_context, search
 from app.members.openapi import document
 from app.members.schemas import Error, Links, MemberDetail, MemberList
@@ -29,6 +29,19 @@ def _open_data_headers(response):
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers.setdefault("Cache-Control", "public, max-age=60")
     return response
+
+
+@bp.before_request
+def _known_language():
+    # `?lang=` chooses the answer's language (the locale selector reads it); one the
+    # alliance does not work in is a bad request, said in the API's error format.
+    errors = language_errors(request.args)
+    return _invalid(errors) if errors else None
+
+
+def requested_language() -> dict:
+    """`{"lang": code}` when the request chose one: page links keep it."""
+    return {"lang": request.args["lang"]} if "lang" in request.args else {}
 
 
 @bp.after_app_request
@@ -81,7 +94,7 @@ def members():
     if errors:
         return _invalid(errors)
     result = search(filters, context, page, per_page, full=True)
-    args = filters.args()
+    args = filters.args() | requested_language()
     if per_page != DEFAULT_PER_PAGE:
         args["per_page"] = per_page
 

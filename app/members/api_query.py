@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pycountry
+from flask_babel import gettext as _
 
+from app.core import languages
 from app.core.labels import CATEGORY
 from app.members.directory import (
     MAX_PAGE,
@@ -87,6 +89,29 @@ PER_PAGE = QueryParameter(
     {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE, "default": DEFAULT_PER_PAGE},
 )
 LIST_PARAMETERS = (*FILTERS, PAGE, PER_PAGE)
+
+
+def language_parameter() -> dict:
+    """`lang`, as every operation of the API lists it: one of the alliance's languages
+    (`PACTUM_LANGUAGES`), read when the document is asked for."""
+    codes = list(languages.languages())
+    return QueryParameter(
+        "lang",
+        "The language of the texts Pactum writes in the answer (labels, country names, "
+        "titles it makes up) and of the alliance's texts where it has them translated: one "
+        f"of the alliance's languages, {', '.join(codes)}. By default the browser's "
+        f"preference among them, else {languages.source_language()}. Each answer says in "
+        "`lang` which one it is in; texts members wrote are as they wrote them.",
+        {"type": "string", "enum": codes},
+    ).document()
+
+
+def language_errors(args) -> dict[str, str]:
+    """A message for a `lang` that is not one of the alliance's languages (the pages fall
+    back politely; the API says so)."""
+    if "lang" not in args or languages.is_language(args.get("lang")):
+        return {}
+    return {"lang": _("lang must be one of %(codes)s.", codes=", ".join(languages.languages()))}
 
 
 def parse_list_query(

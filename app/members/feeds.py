@@ -9,12 +9,12 @@ import uuid
 from xml.etree import ElementTree as ET  # noqa: S405  (we only write XML, never parse it)
 
 from flask import current_app
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.core import formats, links
 from app.core.conditional import Validators, body_etag, cache_control, finish
 from app.core.labels import label
+from app.core.languages import current_language
 from app.core.templating import country_name
 from app.errors import DomainError
 from app.markdown import to_plain
@@ -122,6 +122,10 @@ def _stamp(day: dt.date | None) -> str:
     return moment.isoformat().replace("+00:00", "Z")
 
 
+# The feed's language: its own texts' (titles, summaries); names are as members wrote them.
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
 def atom_response():
     """The latest members to join, newest first (RFC 4287)."""
     organisations = services.new_signatories(50)
@@ -135,9 +139,7 @@ def atom_response():
             element.text = text
         return element
 
-    feed = ET.Element(
-        f"{{{ns}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": str(get_locale() or "en")}
-    )
+    feed = ET.Element(f"{{{ns}}}feed", {XML_LANG: current_language()})
     sub(feed, "title", _("%(alliance)s: new signatories", alliance=alliance))
     sub(feed, "subtitle", _("Organisations that have joined the alliance, newest first."))
     sub(

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from app.members.api_query import LIST_PARAMETERS
+from app.members.api_query import LIST_PARAMETERS, language_parameter
 from app.members.schemas import (
     REF_TEMPLATE,
     Error,
@@ -97,36 +97,55 @@ MOVED = {
 }
 
 
+def _with_language(paths: dict[str, dict]) -> dict[str, dict]:
+    """Every operation takes `lang` (the alliance's languages are configured, so it is added
+    when the document is made, not when the paths are registered)."""
+    lang = language_parameter()
+    return {
+        path: {
+            method: {**op, "parameters": [*op.get("parameters", []), lang]}
+            for method, op in item.items()
+        }
+        for path, item in paths.items()
+    }
+
+
 def document(server_url: str) -> dict:
     paths, schemas = {}, dict(components())
     for other in registered():
         paths.update(other.paths)
         schemas.update(components(other.models))
+    return _document(server_url, paths, schemas)
+
+
+def _document(server_url: str, paths: dict, schemas: dict) -> dict:
     return {
         "openapi": "3.1.0",
         "info": INFO,
         "servers": [{"url": server_url}],
-        "paths": {
-            "/members": operation(
-                "listMembers",
-                "List members, filtered, sorted and paginated",
-                [parameter.document() for parameter in LIST_PARAMETERS],
-                {
-                    "200": ("A page of members, with filter counts.", MemberList),
-                    "400": ("A filter has an invalid value.", Error),
-                },
-            ),
-            "/members/{slug}": operation(
-                "getMember",
-                "One member with its history, endorsements, pledges and reports",
-                [SLUG],
-                {
-                    "200": ("The member.", MemberDetail),
-                    "301": MOVED,
-                    "404": ("No listed member has this slug.", Error),
-                },
-            ),
-            **paths,
-        },
+        "paths": _with_language(
+            {
+                "/members": operation(
+                    "listMembers",
+                    "List members, filtered, sorted and paginated",
+                    [parameter.document() for parameter in LIST_PARAMETERS],
+                    {
+                        "200": ("A page of members, with filter counts.", MemberList),
+                        "400": ("A filter has an invalid value.", Error),
+                    },
+                ),
+                "/members/{slug}": operation(
+                    "getMember",
+                    "One member with its history, endorsements, pledges and reports",
+                    [SLUG],
+                    {
+                        "200": ("The member.", MemberDetail),
+                        "301": MOVED,
+                        "404": ("No listed member has this slug.", Error),
+                    },
+                ),
+                **paths,
+            }
+        ),
         "components": {"schemas": schemas},
     }

@@ -23,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, WithJsonSche
 from pydantic.json_schema import GenerateJsonSchema, models_json_schema
 
 from app.core.labels import CATEGORY, SIZE_BAND
+from app.core.languages import current_language
 from app.core.templating import country_name
 from app.members.api_query import LISTED_STATUSES, MAX_PER_PAGE
 from app.members.directory import DirectoryPage, MemberRow
@@ -49,6 +50,13 @@ AnyStatus = Literal[tuple(s.value for s in Status)]
 PledgeState = Literal[tuple(s.value for s in PledgeStatus)]
 CategoryCode = Literal[tuple(CATEGORY)]
 SizeBand = Literal[tuple(SIZE_BAND)]
+# A language code as PACTUM_LANGUAGES names them ("fr", "pt_BR").
+LANGUAGE_PATTERN = "^[a-z]{2,3}(_[A-Za-z0-9]{2,8})*$"
+Language = Annotated[str, Field(pattern=LANGUAGE_PATTERN)]
+ANSWER_LANGUAGE = (
+    "The language of the texts Pactum writes in this answer: labels, country names and "
+    "the titles it makes up. Texts members wrote are as they wrote them."
+)
 
 
 class Resource(BaseModel):
@@ -138,6 +146,7 @@ class Meta(Resource):
     filters: Annotated[dict[str, str | int], WithJsonSchema({"type": "object"})] = Field(
         description="The filters applied, as query arguments."
     )
+    lang: Language = Field(description=ANSWER_LANGUAGE)
 
 
 class PageLinks(Resource):
@@ -185,6 +194,7 @@ class MemberList(Resource):
                 "total": result.total,
                 "pages": pages,
                 "filters": result.filters.args(),
+                "lang": current_language(),
             },
             "links": {
                 "self": page_url(page),
@@ -250,6 +260,7 @@ class MemberDetail(Member):
     endorsements: list[Endorsement]
     pledges: list[Pledge]
     reports: list[Report] = Field(description="Yearly reports the member has made public.")
+    lang: Language = Field(description=ANSWER_LANGUAGE)
 
     @staticmethod
     def values(profile: Profile, links: Links) -> dict:
@@ -257,6 +268,7 @@ class MemberDetail(Member):
         org = profile.organisation
         return {
             **Member.values(_row(org), links),
+            "lang": current_language(),
             "description": org.description_md or "",
             "status_history": [
                 {

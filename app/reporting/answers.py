@@ -329,20 +329,34 @@ def format_number(value) -> str:
 
 def display(question, value, evidence_count: int = 0) -> str:
     """The answer as text, the way a reader sees it."""
-    if question.type == QuestionType.EVIDENCE:
+    return display_of(question.type, value, question.unit, evidence_count)
+
+
+# Answers whose text Pactum writes ("Yes", "87.5 %", "1 February 2026", "2 files"): shown in
+# the reader's language from the value, never from a text kept in the submitter's.
+WORDED_BY_PACTUM = (
+    QuestionType.YES_NO,
+    QuestionType.NUMBER,
+    QuestionType.DATE,
+    QuestionType.EVIDENCE,
+)
+
+
+def display_of(kind: str, value, unit: str = "", evidence_count: int = 0) -> str:
+    """`display` from the question's type and unit (a snapshot entry has them too)."""
+    if kind == QuestionType.EVIDENCE:
         if not evidence_count:
             return ""
         return ngettext("%(num)d file", "%(num)d files", evidence_count)
     if value is None:
         return ""
-    kind = question.type
     if kind == QuestionType.YES_NO:
         return _("Yes") if value else _("No")
     if kind == QuestionType.MULTIPLE_CHOICE:
         return "; ".join(value) if isinstance(value, list) else str(value)
     if kind == QuestionType.NUMBER:
         text = format_number(value)
-        return f"{text} {question.unit}".strip() if question.unit else text
+        return f"{text} {unit}".strip() if unit else text
     if kind == QuestionType.DATE:
         try:
             return format_date(dt.date.fromisoformat(value), "long")

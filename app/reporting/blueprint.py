@@ -12,7 +12,8 @@ from flask import (
 )
 from flask_login import current_user
 
-from app.reporting import answers
+from app.reporting import answers, titles
+from app.reporting.versions.snapshots import display_value
 
 bp = Blueprint("reporting", __name__)
 
@@ -24,3 +25,11 @@ def _actor():
 @bp.app_template_filter("answer_number")
 def _answer_number(value) -> str:
     return answers.format_number(value) if value is not None else ""
+
+
+# Generated titles, in the reader's language (app/reporting/titles.py): `cycle|cycle_title`,
+# `section|section_title` for models, snapshot entries and section titles kept as text.
+bp.add_app_template_filter(titles.shown_cycle_title, "cycle_title")
+bp.add_app_template_filter(titles.shown_section_title, "section_title")
+# A submitted answer as the reader reads it: "Yes", numbers and dates in their language.
+bp.add_app_template_filter(display_value, "answer_display")

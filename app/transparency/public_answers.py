@@ -20,6 +20,16 @@ class PublicAnswer:
     value: object
     display: str
     unit: str
+    lang: str | None = None  # the language a text answer was written in, when known
+
+    @property
+    def text_lang(self) -> str | None:
+        """What a page marks with `lang`: only answers a person typed (not "Yes", a number
+        or a choice, which are shown in the reader's language or the alliance's)."""
+        return self.lang if self.type in TEXT_TYPES else None
+
+
+TEXT_TYPES = ("short_text", "long_text")
 
 
 @dataclass
@@ -48,6 +58,7 @@ def public_answers(snapshot: dict) -> list[PublicSection]:
                     value=value,
                     display=display,
                     unit=q.get("unit") or "",
+                    lang=q.get("lang") if isinstance(q.get("lang"), str) else None,
                 )
             )
         if answers:

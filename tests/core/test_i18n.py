@@ -1,8 +1,13 @@
-"""The French translation: public pages render in French, the choice sticks, and the catalog
-is complete (every string the code marks has a French translation keeping its placeholders).
+"""The interface translations: public pages render in each translated language, the choice
+sticks, and every catalog is complete (every string the code marks has a translation keeping
+its placeholders, with the language's own plural forms).
 
-The compiled catalog (messages.mo) is git-ignored; `make translations` builds it, and the
-fixture below compiles it too when it is missing or older than messages.po.
+The catalog tests run for every configured language (`PACTUM_LANGUAGES`) other than the
+source that has a catalog under translations/ (French, and Spanish and German once theirs
+land); the page texts below are French.
+
+The compiled catalogs (messages.mo) are git-ignored; `make translations` builds them, and the
+fixture below compiles them too when one is missing or older than its messages.po.
 """
 
 from __future__ import annotations
@@ -15,33 +20,46 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.mofile import write_mo
+from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 from flask_babel import force_locale, get_babel, gettext
 
-from app.config import BASE_DIR
+from app.config import BASE_DIR, language_settings
 
 TRANSLATIONS = BASE_DIR / "translations"
-PO = TRANSLATIONS / "fr" / "LC_MESSAGES" / "messages.po"
-MO = PO.with_suffix(".mo")
 NBSP = "\u00a0"  # French puts a no-break space before : ; ? ! and inside « »
+_SETTINGS = language_settings()
+# The configured languages, the source aside, that have a catalog.
+TRANSLATED = [
+    code
+    for code in _SETTINGS["LANGUAGES"]
+    if code != _SETTINGS["SOURCE_LANGUAGE"]
+    and (TRANSLATIONS / code / "LC_MESSAGES" / "messages.po").exists()
+]
 
 
-def _read_catalog():
-    with PO.open("rb") as f:
-        return read_po(f, locale="fr")
+def _po(code: str) -> Path:
+    return TRANSLATIONS / code / "LC_MESSAGES" / "messages.po"
 
 
-def _compile_if_stale() -> bool:
-    if MO.exists() and MO.stat().st_mtime >= PO.stat().st_mtime:
+def _read_catalog(code: str = "fr"):
+    with _po(code).open("rb") as f:
+        return read_po(f, locale=code)
+
+
+def _compile_if_stale(code: str) -> bool:
+    po = _po(code)
+    mo = po.with_suffix(".mo")
+    if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
         return False
-    catalog = _read_catalog()
+    catalog = _read_catalog(code)
     # Written next to the target and renamed: pytest-xdist workers may race here.
-    fd, tmp = tempfile.mkstemp(dir=MO.parent, suffix=".mo.tmp")
+    fd, tmp = tempfile.mkstemp(dir=mo.parent, suffix=".mo.tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             write_mo(f, catalog)
         os.chmod(tmp, 0o644)
-        os.replace(tmp, MO)
+        os.replace(tmp, mo)
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
@@ -50,10 +68,15 @@ def _compile_if_stale() -> bool:
 
 @pytest.fixture(autouse=True)
 def compiled_catalog(app):
-    if _compile_if_stale():
+    stale = [_compile_if_stale(code) for code in TRANSLATED]  # each one, not the first only
+    if any(stale):
         # Flask-Babel caches loaded catalogs per (locale, domain): drop a stale one.
         with app.app_context():
             getattr(get_babel(app).instance.domain_instance, "cache", {}).clear()
+
+
+def test_french_is_among_the_translated_languages():
+    assert "fr" in TRANSLATED
 
 
 def page(client, url: str) -> str:
@@ -92,6 +115,19 @@ def test_public_pages_render_in_french(client, url):
         assert english not in html, f"{english!r} left in English on {url}"
 
 
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_public_pages_render_in_each_translated_language(client, code):
+    """The layout's own strings, read from the language's catalog, replace the English."""
+    catalog = _read_catalog(code)
+    for url in PAGES:
+        html = page(client, f"{url}?lang={code}")
+        assert f'<html lang="{code}">' in html, url
+        for english in ("Skip to main content", "Members"):
+            translated = catalog.get(english).string
+            assert translated and translated in html, f"{english!r} not in {code} on {url}"
+        assert "Skip to main content" not in html, url
+
+
 def test_the_choice_of_language_sticks_until_changed(client):
     assert '<html lang="en">' in page(client, "/")
     page(client, "/login?lang=fr")
@@ -109,15 +145,36 @@ def test_unknown_language_is_ignored(client):
     assert '<html lang="fr">' in page(client, "/?lang=xx")
 
 
+def test_an_unconfigured_language_falls_back_politely(app, client):
+    """A language the alliance does not work in, asked for by ?lang=, remembered by the
+    session cookie or preferred by the browser, leaves the reader in a configured one."""
+    configured = dict(app.config["LANGUAGES"])
+    try:
+        app.config["LANGUAGES"] = {"en": "English", "fr": "Français"}
+        html = page(client, "/?lang=de")
+        assert '<html lang="en">' in html and 'value="de"' not in html
+        with client.session_transaction() as session:
+            session["lang"] = "es"  # remembered before the alliance dropped Spanish
+        assert '<html lang="en">' in page(client, "/members")
+        html = client.get("/members", headers={"Accept-Language": "de-DE,fr;q=0.5"}).get_data(True)
+        assert '<html lang="fr">' in html
+    finally:
+        app.config["LANGUAGES"] = configured
+
+
 def test_browser_language_is_honoured(client):
     html = client.get("/members", headers={"Accept-Language": "fr-FR,fr;q=0.9"}).get_data(True)
     assert '<html lang="fr">' in html and "Rechercher des membres" in html
 
 
-def test_language_switcher_offers_both_languages(client):
+def test_language_switcher_offers_the_configured_languages(app, client):
     html = page(client, "/?lang=fr")
     assert re.search(r'<option value="fr"\s+selected', html)
-    assert 'lang="en">English</option>' in html and "Français</option>" in html
+    offered = re.findall(r'<option value="(\w+)"[^>]*lang="\w+">([^<]+)</option>', html)
+    assert offered == list(app.config["LANGUAGES"].items())
+    assert ("en", "English") in offered and ("fr", "Français") in offered
+    assert list(app.config["LANGUAGES"]) == ["en", "fr", "es", "de"]  # the default
+    assert dict(offered).get("es") == "Español" and dict(offered).get("de") == "Deutsch"
 
 
 def test_python_strings_and_plurals_are_translated(app):
@@ -147,9 +204,11 @@ def _percent_signs(text: str) -> tuple[int, int]:
     return rest.count("%%"), rest.replace("%%", "").count("%")
 
 
-def test_every_message_has_a_french_translation_with_the_same_placeholders():
-    catalog = _read_catalog()
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_every_message_has_a_translation_with_the_same_placeholders(code):
+    catalog = _read_catalog(code)
     assert catalog.plural_forms.startswith("nplurals=")
+    assert catalog.num_plurals == get_plural(code).num_plurals, "the language's plural forms"
     problems = []
     count = 0
     for message in catalog:
@@ -215,12 +274,20 @@ def _marked_strings() -> set:
     return found
 
 
-def test_every_marked_string_is_in_the_catalog():
+@pytest.fixture(scope="module")
+def marked_strings():
+    return _marked_strings()
+
+
+@pytest.mark.parametrize("code", TRANSLATED)
+def test_every_marked_string_is_in_the_catalog(code, marked_strings):
     """Run `make translations-update` and translate the new entries when this fails."""
-    catalog = _read_catalog()
+    catalog = _read_catalog(code)
     known = {m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id}
-    missing = sorted(_marked_strings() - known)
-    assert not missing, "not in translations/fr/LC_MESSAGES/messages.po:\n" + "\n".join(missing)
+    missing = sorted(marked_strings - known)
+    assert not missing, f"not in translations/{code}/LC_MESSAGES/messages.po:\n" + "\n".join(
+        missing
+    )
 
 
 def test_every_template_parses_for_extraction():

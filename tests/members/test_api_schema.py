@@ -25,7 +25,8 @@ def test_the_document_publishes_the_models_schemas(client, db):
     others = {m.__name__ for paths in openapi.registered() for m in paths.models}
     assert set(published) == {m.__name__ for m in schemas.COMPONENTS} | others
     listed = document["paths"]["/members"]["get"]["parameters"]
-    assert listed == [p.document() for p in api_query.LIST_PARAMETERS]
+    expected = [p.document() for p in api_query.LIST_PARAMETERS]
+    assert listed == [*expected, api_query.language_parameter()]  # every operation takes `lang`
 
 
 def test_every_facet_is_described():

@@ -171,6 +171,7 @@ def test_openapi_document_is_valid(openapi):
         "sort",
         "page",
         "per_page",
+        "lang",
     }
 
 
@@ -180,7 +181,14 @@ def test_member_list_matches_its_schema(app, client, world, openapi):
     assert response.headers["Access-Control-Allow-Origin"] == "*"
     body = response.get_json()
     schema_validator(openapi, "MemberList").validate(body)
-    assert body["meta"] == {"page": 1, "per_page": 2, "total": 3, "pages": 2, "filters": {}}
+    assert body["meta"] == {
+        "page": 1,
+        "per_page": 2,
+        "total": 3,
+        "pages": 2,
+        "filters": {},
+        "lang": "en",
+    }
     assert [m["slug"] for m in body["data"]] == ["hyperlink-http-evil-example", "alpha-cloud"]
     assert body["links"]["next"].endswith("/api/v1/members?page=2&per_page=2")
     assert body["links"]["prev"] is None

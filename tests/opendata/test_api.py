@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.members.api_query import language_parameter
 from app.members.schemas import components
 from app.transparency.opendata.api_query import ANSWER_FILTERS, PAGE, PER_PAGE
 from app.transparency.opendata.schemas import COMPONENTS
@@ -119,4 +120,5 @@ def test_the_document_publishes_these_resources(client, db):
     published = document["components"]["schemas"]
     assert {name: published[name] for name in components(COMPONENTS)} == components(COMPONENTS)
     listed = document["paths"]["/answers"]["get"]["parameters"]
-    assert listed == [p.document() for p in (*ANSWER_FILTERS, PAGE, PER_PAGE)]
+    expected = [p.document() for p in (*ANSWER_FILTERS, PAGE, PER_PAGE)]
+    assert listed == [*expected, language_parameter()]  # every operation takes `lang`

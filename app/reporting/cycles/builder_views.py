@@ -51,7 +51,7 @@ def admin_section_new(year: int):
                 principle=form.principle_id.data or None,
             )
         if not refused:
-            flash(_("Section “%(t)s” added.", t=section.title), "success")
+            flash(_("Section “%(t)s” added.", t=section.shown_title), "success")
             return redirect(url_for("reporting.admin_cycle", year=year) + f"#section-{section.id}")
     return render_template(
         "reporting/admin_section_form.html", form=form, cycle=cycle, section=None

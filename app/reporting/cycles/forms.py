@@ -97,7 +97,16 @@ class CopyForm(FlaskForm):
 
 
 class SectionForm(FlaskForm):
-    title = StringField(_l("Title"), validators=[NotBlank(), Length(max=200)])
+    # Required unless the section is on a principle (the service says so next to the field):
+    # left empty, it reads "Principle 1: …" in each reader's language.
+    title = StringField(
+        _l("Title"),
+        validators=[Length(max=200)],
+        description=_l(
+            "Leave it empty on a principle's section to show “Principle 1: …” in each "
+            "reader's language."
+        ),
+    )
     description_md = TextAreaField(
         _l("Introduction"),
         validators=[Length(max=20000)],

@@ -12,8 +12,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
+from app.charter.models import PrincipleText
 from app.db import db
 from app.errors import Conflict, ValidationFailed
+from app.reporting import titles
 from app.reporting.models import CycleStatus, Question, ReportingCycle, Section
 
 TITLE_MAX = 200
@@ -37,12 +39,35 @@ def load_questionnaire(cycle: ReportingCycle) -> list[Section]:
             .execution_options(populate_existing=True)
         )
     )
+    _link_principle_texts(cycle, sections)
     by_id = {q.id: q for s in sections for q in s.questions}
     for question in by_id.values():
         set_committed_value(
             question, "condition_question", by_id.get(question.condition_question_id)
         )
     return sections
+
+
+def _link_principle_texts(cycle: ReportingCycle, sections: list[Section]) -> None:
+    """Each section's principle text in the cycle's charter version (for its generated
+    title), in one query, and only when a section may need it."""
+    wanted = {
+        s.principle_id for s in sections if s.principle_id and titles.may_be_generated(s.title)
+    }
+    if not wanted or cycle.charter_version_id is None:
+        return
+    texts = {
+        t.principle_id: t
+        for t in db.session.scalars(
+            select(PrincipleText).where(
+                PrincipleText.version_id == cycle.charter_version_id,
+                PrincipleText.principle_id.in_(wanted),
+            )
+        )
+    }
+    for section in sections:
+        section.principle_text = texts.get(section.principle_id)
+        section.principle_text_loaded = True
 
 
 def ordered_questions(sections: list[Section]) -> list[Question]:

@@ -28,9 +28,11 @@ from app.reporting.models import Question, ReportingCycle, Section
 from app.security import ensure_secretariat
 
 
-def _clean_title(title: str, field: str = "title") -> str:
+def _clean_title(title: str, field: str = "title", principle_id: int | None = None) -> str:
+    """A section on a principle may leave its title empty: it is then "Principle 1: …",
+    made when shown in the reader's language (app/reporting/titles.py)."""
     title = " ".join((title or "").split())
-    if not title:
+    if not title and principle_id is None:
         raise ValidationFailed(_("Enter a title."), field=field)
     if len(title) > TITLE_MAX:
         raise ValidationFailed(_("Use at most %(n)d characters.", n=TITLE_MAX), field=field)
@@ -44,24 +46,24 @@ def add_section(actor, cycle: ReportingCycle, title, description_md="", principl
     section = Section(
         cycle=cycle,
         position=next_position(cycle.sections),
-        title=_clean_title(title),
+        title=_clean_title(title, principle_id=principle_id),
         description_md=(description_md or "").strip(),
         principle_id=principle_id,
     )
     db.session.add(section)
     db.session.flush()
-    record(actor, "cycle.section_added", cycle, summary=section.title)
+    record(actor, "cycle.section_added", cycle, summary=section.title_in("en"))
     return section
 
 
 def update_section(actor, section: Section, title, description_md="", principle=None) -> Section:
     ensure_secretariat(actor)
     ensure_editable(section.cycle)
-    section.title = _clean_title(title)
-    section.description_md = (description_md or "").strip()
     section.principle_id = getattr(principle, "id", principle)
+    section.title = _clean_title(title, principle_id=section.principle_id)
+    section.description_md = (description_md or "").strip()
     db.session.flush()
-    record(actor, "cycle.section_updated", section.cycle, summary=section.title)
+    record(actor, "cycle.section_updated", section.cycle, summary=section.title_in("en"))
     return section
 
 
@@ -96,7 +98,7 @@ def add_principle_sections(actor, cycle: ReportingCycle) -> list[Section]:
             add_section(
                 actor,
                 cycle,
-                _("Principle %(n)d: %(title)s", n=text.number, title=text.title)[:TITLE_MAX],
+                "",  # "Principle 1: …", made when shown (app/reporting/titles.py)
                 description_md=text.body_md,
                 principle=text.principle_id,
             )
@@ -110,7 +112,12 @@ def move_section(actor, section: Section, direction: str) -> None:
     ensure_editable(cycle)
     if swap(cycle.sections, section, direction):
         refuse_broken_conditions(cycle)
-        record(actor, "cycle.section_moved", cycle, summary=f"{section.title} {direction}")
+        record(
+            actor,
+            "cycle.section_moved",
+            cycle,
+            summary=f"{section.title_in('en')} {direction}",
+        )
 
 
 def delete_section(actor, section: Section) -> None:
@@ -136,7 +143,7 @@ def delete_section(actor, section: Section) -> None:
                 q=short_text(dependent.text),
             )
         )
-    title = section.title
+    title = section.title_in("en")
     remove_and_renumber(cycle.sections, section)
     db.session.flush()
     record(actor, "cycle.section_deleted", cycle, summary=title)

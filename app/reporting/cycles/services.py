@@ -21,6 +21,7 @@ from app.core.services import record
 from app.db import db
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.members.models import Category
+from app.reporting import titles
 from app.reporting.cycles.questionnaire import TITLE_MAX, question_count
 from app.reporting.cycles.sections import copy_questionnaire
 from app.reporting.models import CycleStatus, Question, ReportingCycle, Section
@@ -164,6 +165,11 @@ def _check_charter_version(charter_version) -> None:
         raise ValidationFailed(_("Choose a published charter version."), field="charter_version_id")
 
 
+def _english_title(cycle: ReportingCycle) -> str:
+    """The audit log is written in English, whoever acts."""
+    return titles.cycle_title(cycle.year, cycle.title, locale="en")
+
+
 def create_cycle(
     actor,
     year: int,
@@ -187,7 +193,8 @@ def create_cycle(
         raise ValidationFailed(_("There is already a cycle for %(year)d.", year=year), field="year")
     _check_dates(opens_on, due_on, grace_days)
     _check_charter_version(charter_version)
-    title = (title or "").strip() or _("%(year)d reporting cycle", year=year)
+    # Empty: the title is made when shown, in the reader's language (reporting/titles.py).
+    title = "" if titles.is_generated_cycle_title(year, title) else title.strip()
     if len(title) > TITLE_MAX:
         raise ValidationFailed(_("Use at most %(n)d characters.", n=TITLE_MAX), field="title")
     cycle = ReportingCycle(
@@ -203,7 +210,7 @@ def create_cycle(
     )
     db.session.add(cycle)
     db.session.flush()
-    record(actor, "cycle.created", cycle, summary=f"{year}: {title}")
+    record(actor, "cycle.created", cycle, summary=f"{year}: {_english_title(cycle)}")
     if copy_from_id:
         copy_questionnaire(actor, copy_source(copy_from_id), cycle)
     return cycle
@@ -226,7 +233,7 @@ def update_cycle(
     if cycle.status == CycleStatus.CLOSED:
         raise Conflict(_("The %(year)d cycle is closed and can no longer change.", year=cycle.year))
     _check_dates(opens_on, due_on, grace_days)
-    title = (title or "").strip() or cycle.title
+    title = "" if titles.is_generated_cycle_title(cycle.year, title) else title.strip()
     if len(title) > TITLE_MAX:
         raise ValidationFailed(_("Use at most %(n)d characters.", n=TITLE_MAX), field="title")
     categories = _clean_categories(categories)
@@ -249,7 +256,7 @@ def update_cycle(
         reminder_offsets if reminder_offsets is not None else cycle.reminder_offsets
     )
     db.session.flush()
-    record(actor, "cycle.updated", cycle, summary=f"{cycle.year}: {cycle.title}")
+    record(actor, "cycle.updated", cycle, summary=f"{cycle.year}: {_english_title(cycle)}")
     return cycle
 
 

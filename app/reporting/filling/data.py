@@ -44,6 +44,7 @@ class ReportData:
     pledge_entries: dict[int, ReportPledge] = field(default_factory=dict)
     comments: dict[int, list[ReviewComment]] = field(default_factory=dict)
     general_comments: list[ReviewComment] = field(default_factory=list)
+    languages: dict[int, str | None] = field(default_factory=dict)  # what each answer is in
 
     def comments_in(self, section) -> int:
         """How many of the secretariat's comments are about questions of `section`."""
@@ -77,10 +78,8 @@ def load(report: Report, with_pledges: bool = True, with_comments: bool = True) 
     cycle = report.cycle
     sections = cycles.load_questionnaire(cycle)
     questions = cycles.ordered_questions(sections)
-    values = {
-        a.question_id: a.value
-        for a in db.session.scalars(select(Answer).where(Answer.report_id == report.id))
-    }
+    stored = list(db.session.scalars(select(Answer).where(Answer.report_id == report.id)))
+    values = {a.question_id: a.value for a in stored}
     evidence: dict[int, list[Evidence]] = defaultdict(list)
     for item in db.session.scalars(
         select(Evidence)
@@ -98,6 +97,7 @@ def load(report: Report, with_pledges: bool = True, with_comments: bool = True) 
         values=values,
         evidence=dict(evidence),
         shown=answers.shown_map(questions, values),
+        languages={a.question_id: a.language for a in stored},
     )
     if with_pledges:
         data.pledges, data.pledge_entries = pledges_of(report)

@@ -14,11 +14,13 @@ import datetime as dt
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from flask_babel import gettext as _
 from sqlalchemy.orm.attributes import set_committed_value
 
 from app import clock
+from app.core.languages import current_language, is_language
 from app.db import db
 from app.errors import NotFound, ValidationFailed
 from app.reporting import answers
@@ -82,14 +84,17 @@ def draft_progress(report: Report) -> tuple[int, int]:
     return DraftState(report.revision, False, questionnaire, values, with_files).progress()
 
 
-def save_answers(actor, report: Report, raw: dict, base_revision: int) -> Report:
+def save_answers(
+    actor, report: Report, raw: dict, base_revision: int, language: str | None = None
+) -> Report:
     """Store the posted answers (`{question id: str | list[str]}`) as the new draft.
 
     Answers to questions of another questionnaire are refused (400); invalid values raise
     AnswersInvalid with a message per question; a stale `base_revision` raises StaleDraft.
-    In every error case nothing is stored.
+    In every error case nothing is stored. `language`: the one the answers are written in
+    (the representative's interface language; by default the current one).
     """
-    store_answers(actor, report, raw, base_revision)
+    store_answers(actor, report, raw, base_revision, language=language)
     return report
 
 
@@ -101,11 +106,14 @@ def store_answers(
     questionnaire: Questionnaire | None = None,
     with_progress: bool = False,
     stored: dict[int, object] | None = None,
+    language: str | None = None,
 ) -> DraftState:
     """`save_answers`, returning the draft's state: its revision, every answer, and (with
     `with_progress`) which evidence questions have files, for the progress shown after an
     autosave. A constant number of statements, however many questions or answers.
-    `stored`: the report's answers as read together with it (`find_draft`), else read here."""
+    `stored`: the report's answers as read together with it (`find_draft`), else read here.
+    `language`: the language the changed answers are written in (default: the current one,
+    `app.core.languages.current_language()`)."""
     ensure_can_edit(actor, report)
     base_revision = check_base(report, base_revision)
     if questionnaire is None:
@@ -124,17 +132,25 @@ def store_answers(
     if not changes:
         return DraftState(report.revision, False, questionnaire, values, with_files)
     now = clock.now()
+    written = Written(now, language if is_language(language) else current_language())
     if db.session.connection().dialect.name == "postgresql":
-        revision = _save_in_one_statement(actor, report, base_revision, changes, now)
+        revision = _save_in_one_statement(actor, report, base_revision, changes, written)
     else:
-        revision = _save_in_three_statements(actor, report, base_revision, changes, values, now)
+        revision = _save_in_three_statements(actor, report, base_revision, changes, values, written)
     for key, change in changes.items():
         if change["new"] is None:
             values.pop(int(key), None)
         else:
             values[int(key)] = change["new"]
-    _sync_loaded_answers(report, changes, now)
+    _sync_loaded_answers(report, changes, written)
     return DraftState(revision, True, questionnaire, values, with_files)
+
+
+class Written(NamedTuple):
+    """When and in which language a save writes its answers."""
+
+    at: dt.datetime
+    language: str
 
 
 def _parse_answers(questionnaire: Questionnaire, raw: dict | None) -> dict[int, object]:
@@ -180,11 +196,12 @@ def _save_in_three_statements(
     base_revision: int,
     changes: dict,
     stored: dict[int, object],
-    now: dt.datetime,
+    written: Written,
 ) -> int:
     """Claim the next revision, write the changed answers (`stored`: the draft's answers
     before the save) and log the edit; the new revision."""
     revision = claim_revision(actor, report, base_revision)
+    now, language = written
     updated, inserted, deleted = [], [], []
     for key, change in changes.items():
         qid = int(key)
@@ -192,7 +209,13 @@ def _save_in_three_statements(
             deleted.append(qid)
         elif qid in stored:
             updated.append(
-                {"b_report": report.id, "b_qid": qid, "b_value": change["new"], "b_at": now}
+                {
+                    "b_report": report.id,
+                    "b_qid": qid,
+                    "b_value": change["new"],
+                    "b_language": language,
+                    "b_at": now,
+                }
             )
         else:
             inserted.append(
@@ -200,6 +223,7 @@ def _save_in_three_statements(
                     "report_id": report.id,
                     "question_id": qid,
                     "value": change["new"],
+                    "language": language,
                     "updated_at": now,
                 }
             )
@@ -224,7 +248,7 @@ def _save_in_three_statements(
 
 
 def _save_in_one_statement(
-    actor, report: Report, base_revision: int, changes: dict, now: dt.datetime
+    actor, report: Report, base_revision: int, changes: dict, written: Written
 ) -> int:
     """`claim_revision` and the writes after it, as one PostgreSQL statement."""
     by = getattr(actor, "id", None)
@@ -235,7 +259,8 @@ def _save_in_one_statement(
             "report": report.id,
             "base": base_revision,
             "next": base_revision + 1,
-            "at": now,
+            "at": written.at,
+            "language": written.language,
             "by": by,
             "store_ids": [qid for qid, _v in stored],
             "store_values": [value for _qid, value in stored],
@@ -251,7 +276,7 @@ def _save_in_one_statement(
     return new
 
 
-def _sync_loaded_answers(report: Report, changes: dict, now: dt.datetime) -> None:
+def _sync_loaded_answers(report: Report, changes: dict, written: Written) -> None:
     """The answers were written without the ORM: bring the session's copies up to date."""
     for obj in list(db.session.identity_map.values()):
         if isinstance(obj, Answer) and obj.report_id == report.id:
@@ -262,7 +287,8 @@ def _sync_loaded_answers(report: Report, changes: dict, now: dt.datetime) -> Non
                 db.session.expunge(obj)
             else:
                 set_committed_value(obj, "value", change["new"])
-                set_committed_value(obj, "updated_at", now)
+                set_committed_value(obj, "language", written.language)
+                set_committed_value(obj, "updated_at", written.at)
     if "answers" in report.__dict__:
         db.session.expire(report, ["answers"])
 

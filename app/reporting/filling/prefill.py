@@ -50,14 +50,20 @@ def prefill_from_last_year(actor, report: Report, base_revision: int) -> int:
     if previous is None:
         raise ValidationFailed(_("There is no submitted report from an earlier year to copy."))
     data = load(report, with_pledges=False, with_comments=False)
-    changes, files = _copyable(data, previous)
+    changes, files, languages = _copyable(data, previous)
     if not changes and not files:
         return 0
     revision = claim_revision(actor, report, base_revision)
     now = clock.now()
     for key, change in changes.items():
         db.session.add(
-            Answer(report_id=report.id, question_id=int(key), value=change["new"], updated_at=now)
+            Answer(
+                report_id=report.id,
+                question_id=int(key),
+                value=change["new"],
+                language=languages.get(key),  # written in last year's language
+                updated_at=now,
+            )
         )
     parts = ["prefill"] + _copy_files(actor, report, files)
     if not report.officer_name and not report.officer_title:
@@ -70,15 +76,19 @@ def prefill_from_last_year(actor, report: Report, base_revision: int) -> int:
     return len(changes) + sum(1 for _q, items in files if items)
 
 
-def _copyable(data: ReportData, previous: ReportVersion) -> tuple[dict[str, dict], list[tuple]]:
+def _copyable(
+    data: ReportData, previous: ReportVersion
+) -> tuple[dict[str, dict], list[tuple], dict[str, str | None]]:
     """What can be copied from `previous` into the draft: the answers, as edit-log changes,
-    and the files, as (question, [snapshot evidence items]) for questions without files."""
+    the files, as (question, [snapshot evidence items]) for questions without files, and the
+    language each answer was written in."""
     by_lineage = {}
     for section in previous.snapshot.get("sections", []):
         for old in section.get("questions", []):
             by_lineage[old.get("lineage")] = old
     changes: dict[str, dict] = {}
     files: list[tuple] = []
+    languages: dict[str, str | None] = {}
     for question in data.questions:
         old = by_lineage.get(question.lineage)
         if not _same_question(old, question):
@@ -93,7 +103,8 @@ def _copyable(data: ReportData, previous: ReportVersion) -> tuple[dict[str, dict
         if answers.recheck(question, value) is not None:
             continue
         changes[str(question.id)] = {"old": None, "new": value}
-    return changes, files
+        languages[str(question.id)] = old.get("lang")
+    return changes, files, languages
 
 
 def _same_question(old: dict | None, question) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from app.reporting import answers, cycles
+from app.reporting import answers, cycles, titles
 from app.reporting.filling.data import ReportData, load
 from app.reporting.models import QuestionType, Report
 
@@ -39,7 +39,13 @@ def build_snapshot(
         by = {"id": submitted_by.id, "name": submitted_by.display_name, "email": submitted_by.email}
     return {
         "schema": SNAPSHOT_SCHEMA,
-        "cycle": {"id": cycle.id, "year": cycle.year, "title": cycle.title},
+        # Titles Pactum makes up are kept in English and shown in the reader's language
+        # (app/reporting/titles.py), like every text of a snapshot kept as submitted.
+        "cycle": {
+            "id": cycle.id,
+            "year": cycle.year,
+            "title": titles.english_cycle_title(cycle.year, cycle.title),
+        },
         "organisation": {
             "id": organisation.id,
             "name": organisation.name,
@@ -71,7 +77,7 @@ def _section_entry(data: ReportData, section, principle_numbers: dict[int, str])
         }
     return {
         "id": section.id,
-        "title": section.title,
+        "title": section.title_in("en"),
         "description_md": section.description_md,
         "principle": principle,
         "questions": [_question_entry(data, q) for q in section.questions],
@@ -97,6 +103,8 @@ def _question_entry(data: ReportData, q) -> dict:
         "shown": shown,
         "value": value,
         "display": answers.display(q, value, len(files)) if shown else "",
+        # The language the answer was written in (None when not known): pages mark it.
+        "lang": data.languages.get(q.id) if value is not None else None,
         "evidence": [
             {
                 "id": f.id,

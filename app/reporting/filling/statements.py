@@ -60,6 +60,7 @@ UPDATE_ANSWER = (
     )
     .values(
         value=bindparam("b_value", type_=ANSWERS.c.value.type),
+        language=bindparam("b_language", type_=ANSWERS.c.language.type),
         updated_at=bindparam("b_at", type_=ANSWERS.c.updated_at.type),
     )
 )
@@ -82,12 +83,13 @@ WITH claim AS (
     WHERE id = :report AND revision = :base
     RETURNING id, revision
 ), stored AS (
-    INSERT INTO answers (report_id, question_id, value, updated_at)
-    SELECT claim.id, new.question_id, CAST(new.value AS json), :at
+    INSERT INTO answers (report_id, question_id, value, language, updated_at)
+    SELECT claim.id, new.question_id, CAST(new.value AS json), CAST(:language AS text), :at
     FROM claim, unnest(CAST(:store_ids AS integer[]), CAST(:store_values AS text[]))
         AS new(question_id, value)
     ON CONFLICT (report_id, question_id)
-        DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at
+        DO UPDATE SET value = EXCLUDED.value, language = EXCLUDED.language,
+            updated_at = EXCLUDED.updated_at
 ), removed AS (
     DELETE FROM answers USING claim
     WHERE answers.report_id = claim.id

@@ -183,7 +183,12 @@ def _freeze(actor, report: Report, snapshot: dict, number: int, now: dt.datetime
     for section in snapshot["sections"]:
         for q in section["questions"]:
             db.session.add(
-                SubmittedAnswer(version_id=version.id, question_id=q["id"], value=q["value"])
+                SubmittedAnswer(
+                    version_id=version.id,
+                    question_id=q["id"],
+                    value=q["value"],
+                    language=q.get("lang"),
+                )
             )
     report.state = ReportState.SUBMITTED
     report.current_version = version

@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.charter.models import PrincipleText
 from app.db import TimestampMixin, db
+from app.reporting import titles
 
 
 class CycleStatus(StrEnum):
@@ -61,6 +63,12 @@ class ReportingCycle(TimestampMixin, db.Model):
         return self.status == CycleStatus.OPEN
 
     @property
+    def shown_title(self) -> str:
+        """The title as the secretariat wrote it, or "2025 reporting cycle" in the reader's
+        language (app/reporting/titles.py); `title` itself holds only written text."""
+        return titles.cycle_title(self.year, self.title)
+
+    @property
     def final_date(self) -> dt.date:
         return self.due_on + dt.timedelta(days=self.grace_days)
 
@@ -82,6 +90,39 @@ class Section(db.Model):
     questions: Mapped[list[Question]] = relationship(
         back_populates="section", order_by="Question.position", cascade="all, delete-orphan"
     )
+
+    # The principle's text in the cycle's charter version (number, title), for the generated
+    # title; `cycles.load_questionnaire` sets it for every section in one query, else it is
+    # looked up once when needed. Not a column.
+    principle_text = None
+    principle_text_loaded = False
+
+    def _principle_text(self):
+        text = self.principle_text
+        if not self.principle_text_loaded or (text and text.principle_id != self.principle_id):
+            self.principle_text_loaded = True
+            version_id = self.cycle.charter_version_id if self.cycle is not None else None
+            self.principle_text = db.session.scalar(
+                select(PrincipleText).where(
+                    PrincipleText.principle_id == self.principle_id,
+                    PrincipleText.version_id == version_id,
+                )
+            )
+        return self.principle_text
+
+    def title_in(self, locale: str | None = None) -> str:
+        """The title as written, or "Principle 1: …" in the reader's language (or `locale`)
+        for a section on a principle whose title was left empty (app/reporting/titles.py)."""
+        if self.principle_id is None or not titles.may_be_generated(self.title):
+            return self.title
+        text = self._principle_text()
+        if text is None:  # the principle is not in the cycle's charter version (any more)
+            return self.title or (self.principle.key if self.principle is not None else "")
+        return titles.section_title(self.title, text.number, text.title, locale)
+
+    @property
+    def shown_title(self) -> str:
+        return self.title_in()
 
 
 class Question(db.Model):

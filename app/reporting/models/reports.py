@@ -76,6 +76,9 @@ class Answer(db.Model):
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"))
     value: Mapped[object | None] = mapped_column(JSON)
+    # The language the representative wrote in (their interface language at the save), so
+    # pages mark the answer with `lang`; None for answers saved before it was kept.
+    language: Mapped[str | None] = mapped_column(String(12))
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
     report: Mapped[Report] = relationship(back_populates="answers")
@@ -129,6 +132,7 @@ class SubmittedAnswer(db.Model):
     )
     question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"))
     value: Mapped[object | None] = mapped_column(JSON)
+    language: Mapped[str | None] = mapped_column(String(12))  # as the draft answer's
 
     version: Mapped[ReportVersion] = relationship(back_populates="answers")
     question: Mapped[Question] = relationship()

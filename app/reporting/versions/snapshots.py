@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
+from app.reporting import answers
+
 TEXT_TYPES = ("short_text", "long_text")
 
 
@@ -26,8 +28,22 @@ def numbered_questions(snapshot: dict) -> list[NumberedQuestion]:
     return out
 
 
-def display_value(question: dict) -> str:
-    """The answer as a reader sees it (the snapshot's `display`, else formatted `value`)."""
+def display_value(question) -> str:
+    """The answer as a reader sees it: what Pactum words itself ("Yes", a number, a date,
+    "2 files") in the reader's language from the value; else the snapshot's `display` (the
+    text as typed or chosen), else the formatted `value`. `question`: a snapshot entry, or
+    anything with `type`, `value`, `display` and `unit` (`PublicAnswer`)."""
+    if not isinstance(question, dict):
+        question = {
+            "type": getattr(question, "type", None),
+            "value": getattr(question, "value", None),
+            "display": getattr(question, "display", ""),
+            "unit": getattr(question, "unit", ""),
+            "evidence": getattr(question, "files", []),
+        }
+    worded = _worded_by_pactum(question)
+    if worded is not None:
+        return worded
     display = question.get("display")
     if display not in (None, ""):
         return str(display)
@@ -41,6 +57,20 @@ def display_value(question: dict) -> str:
     if question.get("unit") and isinstance(value, int | float):
         return f"{value} {question['unit']}"
     return str(value)
+
+
+def _worded_by_pactum(question: dict) -> str | None:
+    kind, value = question.get("type"), question.get("value")
+    evidence = question.get("evidence") or []
+    fits = {
+        "yes_no": isinstance(value, bool),
+        "number": isinstance(value, int | float) and not isinstance(value, bool),
+        "date": isinstance(value, str),
+        "evidence": bool(evidence),
+    }
+    if kind not in answers.WORDED_BY_PACTUM or not fits.get(kind):
+        return None
+    return answers.display_of(kind, value, str(question.get("unit") or ""), len(evidence))
 
 
 def is_answered(question: dict) -> bool:

@@ -47,7 +47,7 @@ def export_workbook(actor, cycle: ReportingCycle) -> Iterator[bytes]:
         [(q.id, f"{numbers[q.id]} {' '.join(q.text.split())}") for q in s.questions]
         for s in sections
     ]
-    return _generate(cycle.id, [s.title for s in sections], columns)
+    return _generate(cycle.id, [s.shown_title for s in sections], columns)
 
 
 def _fixed_headings() -> list[str]:

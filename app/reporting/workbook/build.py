@@ -211,7 +211,7 @@ def _instructions(writer: _Writer, sections) -> None:
     sheet.set_column(0, 0, 100, writer.wrap)
     cycle, draft = writer.cycle, writer.draft
     lines = [
-        (writer.title, cycle.title or _("%(year)d report", year=cycle.year)),
+        (writer.title, cycle.shown_title),
         (None, draft.organisation or _("Blank questionnaire (no organisation)")),
         (None, _("Made on %(when)s UTC.", when=clock.now().strftime("%Y-%m-%d %H:%M"))),
         (None, ""),
@@ -249,7 +249,7 @@ def _instructions(writer: _Writer, sections) -> None:
         sheet.write_string(row, 0, text, style)
     row = len(lines) + 1
     for index, section in enumerate(sections, start=1):
-        sheet.write_string(row, 0, f"{layout.sheet_name(index)}: {section.title}")
+        sheet.write_string(row, 0, f"{layout.sheet_name(index)}: {section.shown_title}")
         row += 1
     sheet.protect()
     sheet.activate()

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 
 from app.core import links
 from app.core.http_cache import public_page
+from app.members.api_query import language_errors
 from app.members.openapi import SLUG, operation, register_paths
 from app.members.schemas import Error
 from app.transparency.opendata import lists
@@ -48,6 +49,12 @@ def _open_data_headers(response):
     return response
 
 
+@bp.before_request
+def _known_language():
+    errors = language_errors(request.args)  # as the members' API says it
+    return _invalid(errors) if errors else None
+
+
 def _urls() -> Urls:
     site = links.site_url()  # one rule for absolute links (app.core.links)
     return Urls(site=site, api=site + bp.url_prefix)
@@ -60,6 +67,8 @@ def _invalid(errors: dict[str, str]):
 
 def _page_url(endpoint: str, query):
     args = query.args()
+    if "lang" in request.args:  # page links keep the language asked for
+        args["lang"] = request.args["lang"]
 
     def page_url(number: int) -> str:
         return links.external_url(endpoint, page=number, **args)

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from xml.etree import ElementTree as ET  # noqa: S405  (we only write XML, never parse it)
 
 from flask import current_app
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from app.core import links
 from app.core.conditional import Validators, body_etag, cache_control, finish
+from app.core.languages import current_language
 from app.db import db
 from app.members.models import Organisation
 from app.reporting.models import Report, ReportingCycle, ReportVersion
@@ -102,6 +102,10 @@ def entries() -> list[Entry]:
     return sorted(found, key=lambda e: (e.updated, e.key), reverse=True)[:ENTRIES]
 
 
+# The feed's language: its own texts' (titles, summaries); names are as members wrote them.
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
 def atom_response():
     found = entries()
     server = current_app.config["SERVER_URL"].rstrip("/")
@@ -114,9 +118,7 @@ def atom_response():
             element.text = text
         return element
 
-    feed = ET.Element(
-        f"{{{NS}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": str(get_locale() or "en")}
-    )
+    feed = ET.Element(f"{{{NS}}}feed", {XML_LANG: current_language()})
     sub(feed, "title", _("%(alliance)s: reports", alliance=alliance))
     sub(feed, "subtitle", _("Accepted member reports and published annual reports."))
     sub(feed, "id", uuid.uuid5(uuid.NAMESPACE_URL, server + "/reports/feed").urn)

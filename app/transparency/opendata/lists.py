@@ -141,6 +141,7 @@ def list_answers(query: ListQuery) -> Page:
             Question.type,
             Question.unit,
             SubmittedAnswer.value,
+            SubmittedAnswer.language,
         )
         .select_from(SubmittedAnswer)
         .join(Question, Question.id == SubmittedAnswer.question_id)

@@ -26,10 +26,12 @@ from sqlalchemy import and_, select
 
 from app import clock
 from app.charter.models import Principle, PrincipleText
+from app.core.languages import languages, source_language
 from app.db import db
 from app.errors import NotFound
 from app.members.models import Organisation, Pledge, Sector
 from app.members.models import pledge_principles as pledge_principles_table
+from app.reporting import titles
 from app.reporting.models import (
     Question,
     Report,
@@ -144,6 +146,11 @@ TABLES = (
             _f("year", "integer", "The reporting year.", required=True),
             _f("question_id", "integer", "The question answered.", required=True),
             _f("value", "string", "The answer."),
+            _f(
+                "lang",
+                "string",
+                "The language the member wrote the answer in, when known (a code such as fr).",
+            ),
         ),
         ("member", "question_id"),
         (
@@ -184,6 +191,10 @@ def datapackage(year: int, site_url: str, created: dt.datetime) -> dict:
         "description": "What the members reported in public for the year, as accepted by the "
         "secretariat: members, reports, public questions, public answers and pledges.",
         "version": created.strftime("%Y%m%d%H%M%S"),
+        # The language of the alliance's texts in the data (sections, questions); each answer
+        # says its own (answers.csv `lang`); members' names and pledges are as they wrote them.
+        "language": source_language(),
+        "languages": list(languages()),
         "created": created.replace(microsecond=0).isoformat(),
         "homepage": f"{site_url}/open-data",
         "licenses": [LICENCE],
@@ -275,6 +286,7 @@ def _questions(cycle: ReportingCycle) -> Iterator[tuple]:
             Question.lineage,
             Section.title,
             PrincipleText.number,
+            PrincipleText.title.label("principle_title"),
             Question.text,
             Question.type,
             Question.unit,
@@ -291,13 +303,23 @@ def _questions(cycle: ReportingCycle) -> Iterator[tuple]:
         .where(Section.cycle_id == cycle.id, Question.is_public.is_(True))
         .order_by(Section.position, Question.position, Question.id)
     )
-    for qid, lineage, section, principle, text, type_, unit, choices in rows:
+    for qid, lineage, section, principle, principle_title, text, type_, unit, choices in rows:
+        # A principle's section is titled when shown: the open data, in the source language.
+        section = titles.section_title(
+            section, principle, principle_title, locale=source_language()
+        )
         yield qid, lineage, cycle.year, section, principle, text, type_, unit, choices or []
 
 
 def _answers(cycle: ReportingCycle) -> Iterator[tuple]:
     rows = _batches(
-        select(Organisation.slug, SubmittedAnswer.question_id, Question.type, SubmittedAnswer.value)
+        select(
+            Organisation.slug,
+            SubmittedAnswer.question_id,
+            Question.type,
+            SubmittedAnswer.value,
+            SubmittedAnswer.language,
+        )
         .select_from(SubmittedAnswer)
         .join(Question, Question.id == SubmittedAnswer.question_id)
         .join(ReportVersion, ReportVersion.id == SubmittedAnswer.version_id)
@@ -306,9 +328,10 @@ def _answers(cycle: ReportingCycle) -> Iterator[tuple]:
         .where(_accepted(cycle.id), Question.is_public.is_(True))
         .order_by(Organisation.slug, SubmittedAnswer.question_id)
     )
-    for slug, question_id, type_, value in rows:
+    for slug, question_id, type_, value, language in rows:
         # evidence: files are never published
-        yield slug, cycle.year, question_id, None if type_ == "evidence" else value
+        value = None if type_ == "evidence" else value
+        yield slug, cycle.year, question_id, value, language if value is not None else None
 
 
 def _pledges() -> Iterator[tuple]:

@@ -17,15 +17,19 @@ from typing import Annotated, Literal
 
 from pydantic import Field, WithJsonSchema
 
+from app.core.languages import current_language, source_language
 from app.members.schemas import (
+    ANSWER_LANGUAGE,
     CategoryCode,
     DateTime,
+    Language,
     Meta,
     PageLinks,
     PledgeState,
     Resource,
     Uri,
 )
+from app.reporting import titles
 from app.transparency.opendata.lists import LoadedReport, Page
 
 ANSWER_TYPES = (
@@ -98,6 +102,7 @@ def _page(page: Page, per_page: int, filters: dict, page_url: Callable[[int], st
             "total": page.total,
             "pages": page.pages,
             "filters": filters,
+            "lang": current_language(),
         },
         "links": {
             "self": page_url(page.page),
@@ -149,17 +154,30 @@ class ReportList(Resource):
         }
 
 
+QUESTION_LANGUAGE = "The language of the question's text (the alliance's source language)."
+WRITTEN_LANGUAGE = (
+    "The language the member wrote the answer in, when known (null for answers saved before "
+    "Pactum kept it, and for unanswered questions)."
+)
+
+
 class ReportAnswer(Resource):
     question: str
+    question_lang: Language = Field(description=QUESTION_LANGUAGE)
     lineage: str
     type: AnswerType
     unit: str
     value: Value
     display: str
+    lang: Language | None = Field(description=WRITTEN_LANGUAGE)
 
 
 class ReportSection(Resource):
     title: str
+    lang: Language = Field(
+        description="The language of the title: the answer's for the titles Pactum makes up "
+        "(“Principle 1: …”), else the alliance's source language."
+    )
     principle: int | None = Field(description="The principle's number, if the section has one.")
     answers: list[ReportAnswer]
 
@@ -173,6 +191,7 @@ class ReportPledge(Resource):
 class ReportDetail(ReportSummary):
     sections: list[ReportSection] = Field(description="The answers to public questions.")
     pledges: list[ReportPledge] = Field(description="The public pledges, as reported.")
+    lang: Language = Field(description=ANSWER_LANGUAGE)
 
     @staticmethod
     def values(detail: LoadedReport, urls: Urls) -> dict:  # type: ignore[override]
@@ -180,6 +199,7 @@ class ReportDetail(ReportSummary):
         sections = [_section(s) for s in snapshot.get("sections") or []]
         return {
             **ReportSummary.values(detail.row, urls),
+            "lang": current_language(),
             "sections": [s for s in sections if s["answers"]],
             "pledges": [
                 {
@@ -195,21 +215,33 @@ class ReportDetail(ReportSummary):
 
 def _answer(q: dict) -> dict:
     evidence = q.get("type") == "evidence"  # files are never published
+    value = None if evidence else q.get("value")
     return {
         "question": str(q.get("text") or ""),
+        "question_lang": source_language(),
         "lineage": str(q.get("lineage") or ""),
         "type": q.get("type"),
         "unit": q.get("unit") or "",
-        "value": None if evidence else q.get("value"),
+        "value": value,
         "display": "" if evidence else str(q.get("display") or ""),
+        "lang": _written(q.get("lang"), value),
     }
+
+
+def _written(language, value) -> str | None:
+    if value is None or not isinstance(language, str) or not language:
+        return None
+    return language
 
 
 def _section(section: dict) -> dict:
     """A snapshot's section with its answers to public questions that were shown."""
     principle = section.get("principle") or {}
+    title = str(section.get("title") or "")
+    generated = titles.is_generated_text(title)
     return {
-        "title": str(section.get("title") or ""),
+        "title": titles.shown_section_text(title) if generated else title,
+        "lang": current_language() if generated else source_language(),
         "principle": principle.get("number"),
         "answers": [
             _answer(q)
@@ -228,9 +260,11 @@ class AnswerRecord(Resource):
     principle: int | None
     lineage: str
     question: str
+    question_lang: Language = Field(description=QUESTION_LANGUAGE)
     type: AnswerType
     unit: str
     value: Value
+    lang: Language | None = Field(description=WRITTEN_LANGUAGE)
     report_url: Uri
 
     @staticmethod
@@ -241,9 +275,11 @@ class AnswerRecord(Resource):
             "principle": row.principle,
             "lineage": row.lineage,
             "question": row.question,
+            "question_lang": source_language(),
             "type": row.type,
             "unit": row.unit or "",
             "value": None if row.type == "evidence" else row.value,
+            "lang": _written(row.language, None if row.type == "evidence" else row.value),
             "report_url": urls.report(row.member_slug, row.year),
         }
 
@@ -311,6 +347,7 @@ class PrincipleRecord(Resource):
     text_md: str
     theme: str
     charter_version: int = Field(ge=1)
+    lang: Language = Field(description="The language of the title and text.")
 
 
 class PrincipleList(Resource):
@@ -329,6 +366,7 @@ class PrincipleList(Resource):
                     "text_md": row.body_md or "",
                     "theme": row.theme or "",
                     "charter_version": row.charter_version,
+                    "lang": source_language(),
                 }
                 for row in page.rows
             ],

@@ -301,7 +301,7 @@ class AnnualDocument:
                     yield org.name, section.title
                     for answer in section.answers:
                         value = answer.value if isinstance(answer.value, str) else ""
-                        texts = (answer.question, answer.display, value, *answer.files)
+                        texts = (answer.question, answer.display, value)
                         yield org.name, " ".join(texts)
 
     def screen_html(self) -> str:
