@@ -1,43 +1,45 @@
-"""The alliance's languages, the first being the source language of the charter.
-
-Until `app.core.languages` lands (another part of issue 18), read `PACTUM_LANGUAGES` from
-the app's configuration here: "en,fr,es,de" (a list or a comma-separated string).
-"""
+"""The alliance's languages for the charter, the first being its source language: a thin
+view of `app.core.languages` (`PACTUM_LANGUAGES`) in the shapes the charter code uses."""
 
 from __future__ import annotations
 
-from flask import current_app
+from app.core import languages as _core
 
-DEFAULT = "en,fr,es,de"
-NAMES = {"en": "English", "fr": "Français", "es": "Español", "de": "Deutsch"}
+
+class _Names:
+    """`NAMES[code]`: the language's own name ("Français"), as configured."""
+
+    def __getitem__(self, code: str) -> str:
+        return _core.language_name(code)
+
+    def get(self, code: str, default: str | None = None) -> str | None:
+        return _core.language_name(code) if _core.is_language(code) else default
+
+
+NAMES = _Names()
 
 
 def languages() -> list[str]:
-    configured = current_app.config.get("PACTUM_LANGUAGES") or DEFAULT
-    if isinstance(configured, str):
-        configured = configured.split(",")
-    codes = [c.strip() for c in configured if c and c.strip()]
-    return list(dict.fromkeys(codes)) or ["en"]
+    return list(_core.languages())
 
 
 def source_language() -> str:
-    return languages()[0]
+    return _core.source_language()
 
 
 def target_languages() -> list[str]:
     """The languages the charter is translated into."""
-    return languages()[1:]
+    return _core.translations()
 
 
 def name(code: str) -> str:
-    return NAMES.get(code, code)
+    return _core.language_name(code)
 
 
 def resolve(requested: str | None, fallback: str | None) -> str:
     """The language to show: the one asked for when the alliance has it, else the fallback
     (the reader's locale) when it has that, else the source language."""
-    known = languages()
     for candidate in (requested, fallback):
-        if candidate and str(candidate) in known:
+        if candidate and _core.is_language(str(candidate)):
             return str(candidate)
-    return known[0]
+    return _core.source_language()
