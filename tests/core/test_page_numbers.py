@@ -13,6 +13,7 @@ from pypdf import PdfReader
 
 from app.charter import present
 from app.charter.queries import load_version
+from app.charter.translations import services as translations
 from app.reporting.filling.present import report_pdf
 from tests.charter.builders import publish_charter
 from tests.reporting.builders_review import make_cycle, make_member, submit
@@ -29,7 +30,9 @@ def _no_slash_numbers(pages: list[str]) -> bool:
 def _charter_pdf(app, secretariat, locale: str) -> list[str]:
     version = publish_charter(secretariat, effective=dt.date(2024, 1, 1))
     with app.test_request_context("/"), force_locale(locale):
-        return _pages(present.version_pdf(load_version(version.id)))
+        loaded = load_version(version.id)
+        text, _complete = translations.reader_view(loaded, locale)  # as the PDF route does
+        return _pages(present.version_pdf(loaded, text=text))
 
 
 def test_the_charter_says_page_n_of_m_except_on_its_cover(app, db, secretariat):
