@@ -35,3 +35,4 @@ from app.reporting.models import (  # noqa: F401
     SubmittedAnswer,
 )
 from app.transparency.models import AnnualReport, BuildJob, Edition, MemberReportPdf  # noqa: F401
+from app.transparency.opendata.models import SearchEntry  # noqa: F401

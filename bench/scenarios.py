@@ -148,7 +148,8 @@ def discover(database_url: str, savers: int, deadline: int = 0) -> dict:
             ).scalar()
             # Representatives with a draft in the open cycle, one per organisation.
             reps = q(
-                "SELECT u.id, u.email, u.organisation_id, u.session_token FROM users u "
+                "SELECT u.id, u.email, u.organisation_id, u.session_token, "
+                "r.officer_name <> '' AS ready FROM users u "
                 "JOIN reports r ON r.organisation_id = u.organisation_id "
                 "JOIN reporting_cycles c ON c.id = r.cycle_id AND c.status = 'open' "
                 "WHERE u.role = 'representative' AND u.active "
@@ -158,16 +159,18 @@ def discover(database_url: str, savers: int, deadline: int = 0) -> dict:
             ).fetchall()
     finally:
         engine.dispose()
+    ready = [r for r in reps if r[4]]
+    others = [r for r in reps if not r[4]]
     return {
         "country": country,
         "sector": sector,
         "query": "secure",
         "slug": slug,
         "year": year,
-        "dashboard_rep": reps[0] if reps else None,
-        "count_rep": reps[1] if len(reps) > 1 else None,
-        "savers": reps[2 : 2 + savers],
-        # The deadline day's representatives: others than the savers' when there are enough
-        # (they submit, which ends their drafts), else the first ones again.
-        "deadline_reps": reps[2 + savers : 2 + savers + deadline] or reps[2 : 2 + deadline],
+        "dashboard_rep": others[0][:4] if others else None,
+        "count_rep": others[1][:4] if len(others) > 1 else None,
+        "savers": [r[:4] for r in others[2 : 2 + savers]],
+        # The deadline day's representatives: those whose draft is complete, ready to submit
+        # (bench/generate/drafts.py); none of them saves in the draft rush.
+        "deadline_reps": [r[:4] for r in ready[:deadline]],
     }
