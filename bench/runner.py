@@ -1,6 +1,13 @@
 """`python -m bench`: generate (or reuse) the synthetic alliance, serve it with gunicorn as in
-production, drive every scenario with wrk (and the draft rush with a Python load generator),
-and print one table, also written to bench/results.md.
+production, drive every scenario with wrk (the draft rush and the deadline day with Python
+load generators), and print one table, also written to bench/results.md, then a one-screen
+summary of the targets met and missed.
+
+Each wrk scenario runs in short rounds alternating with the bare Flask endpoint of the same
+run (A B A B ...; `--rounds`); its req/s, p50, p99 and ratio to bare are the medians of the
+rounds. Rows say what they measure: "page cache warm" (between writes) or "every cache off"
+(after a write, a second server with PACTUM_PAGE_CACHE=0 and PACTUM_CACHE_BACKEND=null).
+The draft rush keeps the median of `--rushes` rushes.
 
     python -m bench                       # SQLite, 2 sync workers, 10 s per scenario
     python -m bench --db sqlite,postgres  # both (PostgreSQL needs PACTUM_PG_URL:
