@@ -365,7 +365,9 @@ def _measure_size(args: argparse.Namespace, tmp: str, n: int) -> dict:
     # Not measured: the built PDF is a valid tagged PDF (qpdf's checks up to 1,000).
     problems = check_pdf(Path(pdf_path), full=n <= 1000)
     row = {
-        "workers": args.workers,
+        # The app's choice (-1): one pass below 150 members, 2 workers from 150 (the defaults
+        # of TRANSPARENCY_SINGLE_PASS_BELOW and TRANSPARENCY_PARALLEL_FROM in document.py).
+        "workers": args.workers if args.workers >= 0 else (0 if n < 150 else 2),
         "members": n,
         "chunked": _best(chunked_runs),
         "single": _best(single_runs),
