@@ -5,6 +5,7 @@ reads. On SQLite the page and counts name the covering index (`INDEXED BY`; see
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import sqlalchemy as sa
@@ -18,6 +19,7 @@ from app.members.directory.filters import Filters, SectorRef, normalise_query
 from app.members.models import NAME_FTS_TABLE, PUBLIC_STATUSES, Organisation, Sector
 
 FACETS = ("country", "sector", "category", "status", "year")
+_FACET_COLUMNS = ("country", "sector_id", "category", "status", "joined_on")
 DIRECTORY_INDEX = "ix_organisations_directory"
 _FEW_MATCHES = 2000  # a name search with at most this many matches sorts them (PostgreSQL)
 
@@ -59,13 +61,17 @@ def like_pattern(q: str) -> str:
     return "%" + escape_like(normalise_query(q)) + "%"
 
 
-def _conditions(filters: Filters, sectors, skip: str | None = None, t=Organisation) -> list:
+def _conditions(
+    filters: Filters, sectors, skip: str | None = None, t=Organisation, only_search: bool = False
+) -> list:
     c = t if t is Organisation else t.c
     conds = [listed_condition(t)]
     if searching(filters):
         conds.append(c.name_key.like(like_pattern(filters.q), escape="\\"))
         if _name_index_usable(filters):
             conds.append(c.id.in_(_name_matches(filters.q)))
+    if only_search:
+        return conds
     if filters.country and skip != "country":
         conds.append(c.country == filters.country)
     if filters.sector and skip != "sector":
@@ -106,9 +112,17 @@ def escape_like(text: str) -> str:
 
 
 def counts_statement(filters: Filters, sectors):
-    # Through the name index, the matches are read by id: naming the covering index would
-    # make SQLite walk all of it.
-    t = _BY_ID if _name_index_usable(filters) else _DIRECTORY
+    t = _DIRECTORY
+    if _name_index_usable(filters):
+        # Through the name index: the matches read once, by id (naming the covering index
+        # would make SQLite walk all of it), then each filter counted over those few rows.
+        t = (
+            select(*(_BY_ID.c[name] for name in _FACET_COLUMNS))
+            .where(*_conditions(filters, sectors, t=_BY_ID, only_search=True))
+            .cte("name_matches")
+            .prefix_with("MATERIALIZED")
+        )
+        filters = dataclasses.replace(filters, q="")
     columns = {
         "country": t.c.country,
         "sector": t.c.sector_id,
