@@ -78,16 +78,24 @@ format: $(VENV)/.test-installed
 ## Benchmarks: `make bench` (SQLite), `make bench DB=postgres` (SQLite and a private PostgreSQL,
 ## side by side), then the annual report PDF (bench/pdf.py, chunked vs one WeasyPrint pass);
 ## results in bench/results.md. BENCH_ARGS passes more options (python -m bench -h).
+## The benchmark's PostgreSQL is durable as in production (fsync, synchronous_commit,
+## full_page_writes on); PG_FAST=1 starts it with the fast, non-durable settings instead.
+## GROWTH=1 adds the growth table (bench/growth.py: 1,000, 25,000, 100,000 organisations).
 BENCH_ARGS ?=
+PG_FAST ?=
+GROWTH ?=
 bench: $(VENV)/.test-installed
 	@scripts/system-deps.sh bench
 ifeq ($(DB),postgres)
-	scripts/with-postgres.sh $(BIN)/python -m bench --db sqlite,postgres $(BENCH_ARGS)
+	PACTUM_PG_DURABLE=$(if $(PG_FAST),0,1) scripts/with-postgres.sh $(BIN)/python -m bench --db sqlite,postgres $(BENCH_ARGS)
 else
 	$(BIN)/python -m bench --db $(DB) $(BENCH_ARGS)
 endif
 	$(BIN)/python -m bench.pdf --members 100,1000,5000 --results bench/results.md
 	$(BIN)/python -m bench.workbook --members 25000
+ifeq ($(GROWTH),1)
+	$(BIN)/python -m bench.growth --orgs 1000,25000,100000 --results bench/results.md
+endif
 
 ## The benchmark's CI smoke run: tiny data, every scenario for about a second
 bench-smoke: $(VENV)/.test-installed

@@ -23,6 +23,7 @@ from app.demo import DEMO_LOGINS, DEMO_TOTP_SECRET, SECRETARIAT_EMAIL, load_demo
 from app.errors import DomainError
 from app.mail.delivery import deliver_due_all
 from app.mail.services import purge_sent
+from app.members.directory.facets import rebuild as rebuild_facets
 from app.ops.backup import BackupError, backup, restore
 from app.reporting.deadlines import run_tick
 from app.transparency.jobs import work
@@ -175,3 +176,12 @@ def restore_command(file: Path) -> None:
         click.echo(line)
     if not verification.ok:
         raise click.ClickException("the restored database differs from the backup")
+
+
+@pactum.command("rebuild-directory-counts")
+def rebuild_directory_counts() -> None:
+    """Recompute the directory's filter counts from the organisations (they are kept with
+    every write through the app; this is for data loaded around it, such as a bulk import)."""
+    with unit_of_work():
+        rows = rebuild_facets(db.session.connection())
+    click.echo(f"Directory counts rebuilt: {rows} rows.")

@@ -152,7 +152,7 @@ def ping_connections_after_idle(engine: Engine, idle_seconds: float = IDLE_PING_
 
 # SQLite's full-text index of the search (migration 0007) is a virtual FTS5 table with
 # shadow tables of its own, made and queried with plain SQL (app/transparency/opendata).
-UNMAPPED_TABLE_PREFIXES = ("search_fts",)
+UNMAPPED_TABLE_PREFIXES = ("search_fts", "organisations_fts")
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:

@@ -39,6 +39,7 @@ from app.db import REPLICA_BIND, ping_connections_after_idle
 from app.db import db as _db
 from app.errors import DomainError
 from app.extensions import babel, csrf, limiter, login_manager, migrate
+from app.members.directory import facets as _facets  # noqa: F401  (counts kept with writes)
 
 BLUEPRINTS = (
     "app.core.views",

@@ -78,6 +78,10 @@ def describe(postgres_url: str | None = None) -> dict[str, str]:
             engine = sa.create_engine(postgres_url)
             with engine.connect() as conn:
                 info["postgresql"] = conn.exec_driver_sql("SHOW server_version").scalar()
+                info["postgres durability"] = ", ".join(
+                    f"{name}={conn.exec_driver_sql(f'SHOW {name}').scalar()}"
+                    for name in ("fsync", "synchronous_commit", "full_page_writes")
+                )
             engine.dispose()
         except Exception as error:  # noqa: BLE001
             info["postgresql"] = f"unknown ({type(error).__name__})"

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import shutil
+import statistics
 from pathlib import Path
 
-from bench import drafts, generate, report, wrk
+from bench import deadline, drafts, generate, report, wrk
 from bench.client import Client, login
 from bench.report import Row, log
 from bench.scenarios import SCENARIOS, Scenario
@@ -29,11 +31,25 @@ def _probe(server: Server, path: str, cookie: str = "") -> tuple[int, dict]:
         client.close()
 
 
+def _wrk_once(server: Server, path: str, args, duration: float, headers: dict):
+    return wrk.run(server.base + path, duration, args.connections, args.wrk_threads, headers)
+
+
 def measure_wrk(
-    row: Row, server: Server, path: str, args, headers: dict | None = None, stream: str = ""
+    row: Row,
+    server: Server,
+    path: str,
+    args,
+    headers: dict | None = None,
+    stream: str = "",
+    bare: Server | None = None,
 ) -> Row:
-    """`stream` "warm": memory growth while wrk streams, after a warm-up request; "cold":
-    from before the first request (which builds the file served, like the open-data zip)."""
+    """wrk on `path`. With `bare` (the bare Flask server of the same run), interleaved with
+    it in short rounds (bare, scenario, bare, scenario ...): the row's req/s, p50, p99 and
+    ratio to bare are the medians of the rounds, so a neighbour's burst on a shared machine
+    moves both sides of a round alike instead of one row of the table. `stream` "warm":
+    memory growth while wrk streams, after a warm-up request; "cold": from before the first
+    request (which builds the file served, like the open-data zip)."""
     headers = headers or {}
     if stream == "cold":
         server.reset_peaks()
@@ -51,25 +67,48 @@ def measure_wrk(
     if stream != "cold":
         server.reset_peaks()
     before = cold if stream == "cold" else server.rss_kb()
+    rounds = max(1, getattr(args, "rounds", 1)) if bare is not None and not stream else 1
+    slice_s = max(0.5, args.duration / rounds)
+    runs, ratios = [], []
     with MemorySampler(server) as sampler:
-        # Best of --repeat runs: on a shared machine a run can lose half its throughput to a
-        # neighbour; the best run is the closest to what the code can do.
-        runs = [
-            wrk.run(server.base + path, args.duration, args.connections, args.wrk_threads, headers)
-            for _ in range(max(1, args.repeat))
-        ]
-    result = max(runs, key=lambda r: r.rps)
+        for _round in range(rounds):
+            if bare is not None and not stream:
+                reference = _wrk_once(bare, "/", args, slice_s, {})
+            result = _wrk_once(
+                server, path, args, slice_s if rounds > 1 else args.duration, headers
+            )
+            runs.append(result)
+            if bare is not None and not stream and reference.rps:
+                ratios.append(result.rps / reference.rps)
     peaks = server.peaks_kb()
-    row.rps, row.p50, row.p99 = result.rps, result.p50_ms, result.p99_ms
-    row.requests, row.errors = result.requests, result.error_count
+    row.rps = statistics.median(r.rps for r in runs)
+    row.p50 = statistics.median(r.p50_ms for r in runs)
+    row.p99 = statistics.median(r.p99_ms for r in runs)
+    row.requests = sum(r.requests for r in runs)
+    row.errors = sum(r.error_count for r in runs)
+    if ratios:
+        row.ratio = statistics.median(ratios)
+        row.rounds = len(ratios)
+        row.detail = (
+            f"{len(ratios)} rounds A/B with bare: × bare {min(ratios):.2f}–{max(ratios):.2f}, "
+            f"p99 {min(r.p99_ms for r in runs):.1f}–{max(r.p99_ms for r in runs):.1f} ms"
+        )
     row.rss_mb = max(peaks.values(), default=0) / 1024
     if stream:
         growth = max((sampler.max_kb() - min(before.values(), default=0)), 0)
         hwm_growth = max((peaks.get(pid, 0) - before.get(pid, 0) for pid in peaks), default=0)
         row.growth_mb = max(growth, hwm_growth) / 1024
-    if result.errors:
-        row.detail = "errors: " + ", ".join(f"{k} {v}" for k, v in result.errors.items())
-    if not result.requests:
+    errors: dict = {}
+    for r in runs:
+        for k, v in r.errors.items():
+            errors[k] = errors.get(k, 0) + v
+    if errors:
+        row.detail = "; ".join(
+            filter(
+                None, [row.detail, "errors: " + ", ".join(f"{k} {v}" for k, v in errors.items())]
+            )
+        )
+    if not row.requests:
         row.status = "error"
         row.detail = f"no request finished within the {args.duration:g} s run " + (
             f"({row.detail})" if row.detail else "(each one took longer)"
@@ -89,7 +128,7 @@ def login_cookie(server: Server, email: str, password: str) -> str:
 
 
 def _server_envs(args, database_url: str, run_dir: Path) -> tuple[dict, dict]:
-    """The environment of the app's server and of the "uncached" one."""
+    """The environment of the app's server and of the "cold" one (every cache off)."""
     env = {
         "PACTUM_ENV": "production",
         "PACTUM_SECRET_KEY": BENCH_SECRET,
@@ -102,11 +141,9 @@ def _server_envs(args, database_url: str, run_dir: Path) -> tuple[dict, dict]:
         env["PACTUM_CACHE_BACKEND"] = args.cache_backend
     if args.redis_url:
         env["PACTUM_REDIS_URL"] = args.redis_url
-    # "Uncached" rows: no page cache; cached fragments (facet counts ...) stay, unless
-    # --uncached none turns the whole cache off.
-    uncached_env = {**env, "PACTUM_PAGE_CACHE": "0"}
-    if args.uncached == "none":
-        uncached_env["PACTUM_CACHE_BACKEND"] = "null"
+    # "Cold" rows: every cache off (no page cache, no fragment cache): what a request costs
+    # after a write, or for a filter set or search nobody asked for yet.
+    uncached_env = {**env, "PACTUM_PAGE_CACHE": "0", "PACTUM_CACHE_BACKEND": "null"}
     return env, uncached_env
 
 
@@ -133,7 +170,7 @@ def run_scenarios(
         "bare": Server("bare", "bench.bare:app", {}, **common),
         "cache-probe": Server("cache-probe", "bench.cache_probe:app", env, **common),
         "app": Server("app", "wsgi:app", env, **common),
-        "uncached": Server("uncached", "wsgi:app", uncached_env, **common),
+        "cold": Server("cold", "wsgi:app", uncached_env, **common),
     }
     needed = [
         name
@@ -148,11 +185,18 @@ def run_scenarios(
             log(f"  ({name} server ready after {servers[name].started_in:.1f} s)")
         rows.extend(_measure_references(servers, args))
         bare_rps = rows[0].rps or 0
-        for server_name in ("app", "uncached"):
+        for server_name in ("app", "cold"):
             scenarios_here = [s for s in wanted if s.server == server_name]
             rows.extend(
                 _measure_scenarios(
-                    scenarios_here, servers[server_name], params, counts, args, database_url, extra
+                    scenarios_here,
+                    servers[server_name],
+                    params,
+                    counts,
+                    args,
+                    database_url,
+                    extra,
+                    servers["bare"],
                 )
             )
             servers[server_name].stop()
@@ -160,7 +204,7 @@ def run_scenarios(
         for server in servers.values():
             server.stop()
     for row in rows:
-        if row.rps is not None and bare_rps:
+        if row.ratio is None and row.rps is not None and bare_rps:
             row.ratio = row.rps / bare_rps
         report.judge(row)
     return rows, extra
@@ -174,25 +218,38 @@ def _measure_scenarios(
     args,
     database_url: str,
     extra: dict,
+    bare: Server | None = None,
 ) -> list[Row]:
-    """The scenarios served by `server`, one after the other (the draft rush's detail also
-    goes into `extra`)."""
+    """The scenarios served by `server`, one after the other, each interleaved with `bare`
+    (the draft rush's detail also goes into `extra`); the load average before and after
+    each goes into its row."""
     rows = []
     for scenario in wanted:
-        row = _run_one(scenario, server, params, args, database_url)
+        load_before = os.getloadavg()[0]
+        row = _run_one(scenario, server, params, args, database_url, bare)
+        row.load_before, row.load_after = load_before, os.getloadavg()[0]
         found = counts.get(scenario.key)
         row.sql = found.statements if found else None
+        served = counts.get(f"{scenario.key}:served")
+        row.sql_served = (
+            served.statements if served else (row.sql if scenario.server == "cold" else None)
+        )
         rows.append(row)
         log(
-            f"  {row.title:<44} "
+            f"  {row.title[:60]:<60} "
             + (
                 f"{row.rps:8.0f} req/s  p99 {row.p99:6.1f} ms"
+                + (f"  × bare {row.ratio:.2f}" if row.ratio else "")
                 if row.rps is not None
                 else row.detail
             )
+            + f"  (load {row.load_before:.1f} → {row.load_after:.1f})"
         )
-        if scenario.key == "drafts":
-            extra["drafts"] = row.detail
+        if scenario.key in ("drafts", "deadline"):
+            extra[scenario.key] = row.detail
+        if getattr(row, "detail_text", ""):
+            name = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
+            extra["deadline-text"] = f"## Deadline day ({name})\n\n" + row.detail_text
     return rows
 
 
@@ -241,8 +298,7 @@ def _measure_references(servers: dict[str, Server], args) -> list[Row]:
             kept = best.get(row.key)
             if kept is None or (row.rps or 0) > (kept.rps or 0):
                 best[row.key] = row
-    servers["bare"].stop()
-    probe.stop()
+    probe.stop()  # the bare server stays: every scenario is interleaved with it
     if not hit:
         best["cache-hit"].status = "fail"
         best["cache-hit"].detail = f"not answered from the cache ({headers.get('x-pactum-cache')})"
@@ -261,11 +317,15 @@ def _selected(args) -> list[Scenario]:
     return [s for s in SCENARIOS if s.key in keys]
 
 
-def _run_one(scenario: Scenario, server: Server, params: dict, args, database_url: str) -> Row:
+def _run_one(
+    scenario: Scenario, server: Server, params: dict, args, database_url: str, bare=None
+) -> Row:
     row = Row(scenario.key, scenario.title, targets=scenario.targets)
     try:
         if scenario.kind == "drafts":
             return _run_drafts(row, server, params, args, database_url)
+        if scenario.kind == "deadline":
+            return deadline.measure(row, server, params, args, database_url)
         row.url = scenario.url(params)
         headers = {}
         if scenario.login:
@@ -275,7 +335,7 @@ def _run_one(scenario: Scenario, server: Server, params: dict, args, database_ur
                 row.status, row.detail = "error", "could not log in a representative"
                 return row
             headers = {"Cookie": cookie, "User-Agent": "pactum-bench"}
-        return measure_wrk(row, server, row.url, args, headers, stream=scenario.stream)
+        return measure_wrk(row, server, row.url, args, headers, stream=scenario.stream, bare=bare)
     except Exception as error:  # noqa: BLE001 - one broken scenario must not stop the run
         row.status, row.detail = "error", f"{type(error).__name__}: {error}"[:300]
         return row
@@ -286,10 +346,10 @@ def _run_drafts(row: Row, server: Server, params: dict, args, database_url: str)
         row.status, row.detail = "n/a", "n/a (no open cycle with drafts)"
         return row
     status, _h = _probe(server, f"/my/reports/{params['year']}")
-    # Best of --repeat rushes, like the wrk rows; every rush is read back and none may lose
-    # a save.
+    # The median of --rushes rushes (3; 1 in the smoke run): a target met by the best of
+    # three only is not met. Every rush is read back and none may lose a save.
     results = []
-    for _attempt in range(max(1, args.repeat)):
+    for _attempt in range(max(1, getattr(args, "rushes", 1))):
         savers = [drafts.Saver(email, uid, org) for uid, email, org, _token in params["savers"]]
         # Peak memory from the first save on: logging in (argon2, 64 MiB a hash) is not the rush.
         result = drafts.run(
@@ -307,8 +367,8 @@ def _run_drafts(row: Row, server: Server, params: dict, args, database_url: str)
             return row
         drafts.verify(result, database_url, params["year"])
         results.append(result)
-    result = max(results, key=lambda r: r.rps)
-    row.title = f"Draft saves, {len(result.savers)} representatives at once"
+    result = sorted(results, key=lambda r: r.p99_ms)[len(results) // 2]  # the median rush
+    row.title = f"Draft saves, {len(result.savers)} representatives at once (median of rushes)"
     row.rps, row.p50, row.p99 = result.rps, result.p50_ms, result.p99_ms
     row.requests = result.saves
     row.errors = sum(sum(r.failures.values()) for r in results)
@@ -332,7 +392,7 @@ def _draft_notes(result, results: list) -> str:
     ]
     if len(results) > 1:
         notes.append(
-            f"best of {len(results)} rushes (req/s {', '.join(f'{r.rps:.0f}' for r in results)}; "
+            f"median of {len(results)} rushes by p99 (req/s {', '.join(f'{r.rps:.0f}' for r in results)}; "
             f"p99 ms {', '.join(f'{r.p99_ms:.0f}' for r in results)}); "
             f"{sum(r.lost for r in results)} saves lost in all of them"
         )
@@ -348,33 +408,44 @@ def _draft_notes(result, results: list) -> str:
 
 
 def sql_counts(database_url: str, params: dict, args) -> dict:
+    """Statements of one request per scenario, counted in process: with every cache off
+    (`key`), and as the app serves it, its caches warm (`key:served`)."""
     counts: dict = {}
-    try:
-        inproc = InProcess(database_url, BENCH_SECRET)
-    except Exception as error:  # noqa: BLE001
-        log(f"  (SQL counts unavailable: {error})")
-        return counts
-    try:
-        rep = params.get("dashboard_rep")
-        for scenario in _selected(args):
-            try:
-                if scenario.kind == "drafts":
-                    counter_rep = params.get("count_rep")
-                    if counter_rep and params.get("year"):
-                        found = inproc.count_draft_save(
-                            f"{counter_rep[0]}:{counter_rep[3]}", params["year"], args.draft_mode
-                        )
-                        if found and found.status in (200, 302, 303):
-                            counts[scenario.key] = found
-                    continue
-                token = f"{rep[0]}:{rep[3]}" if scenario.login and rep else None
-                url = scenario.url(params)
-                inproc.count_get(url, token)  # warm-up: templates, per-process lookups
-                found = inproc.count_get(url, token)
-                if found.status == 200:
-                    counts[scenario.key] = found
-            except Exception as error:  # noqa: BLE001
-                log(f"  (SQL count for {scenario.key} failed: {type(error).__name__}: {error})")
-    finally:
-        inproc.close()
+    for caches in (False, True):
+        try:
+            inproc = InProcess(database_url, BENCH_SECRET, caches=caches)
+        except Exception as error:  # noqa: BLE001
+            log(f"  (SQL counts unavailable: {error})")
+            return counts
+        try:
+            _count_scenarios(inproc, counts, params, args, ":served" if caches else "")
+        finally:
+            inproc.close()
     return counts
+
+
+def _count_scenarios(inproc: InProcess, counts: dict, params: dict, args, suffix: str) -> None:
+    rep = params.get("dashboard_rep")
+    for scenario in _selected(args):
+        if suffix and scenario.server == "cold":
+            continue  # served cold: the count with every cache off
+        try:
+            if scenario.kind == "deadline":
+                continue
+            if scenario.kind == "drafts":
+                counter_rep = params.get("count_rep")
+                if counter_rep and params.get("year") and not suffix:
+                    found = inproc.count_draft_save(
+                        f"{counter_rep[0]}:{counter_rep[3]}", params["year"], args.draft_mode
+                    )
+                    if found and found.status in (200, 302, 303):
+                        counts[scenario.key] = found
+                continue
+            token = f"{rep[0]}:{rep[3]}" if scenario.login and rep else None
+            url = scenario.url(params)
+            inproc.count_get(url, token)  # warm-up: templates, per-process lookups, caches
+            found = inproc.count_get(url, token)
+            if found.status == 200:
+                counts[scenario.key + suffix] = found
+        except Exception as error:  # noqa: BLE001
+            log(f"  (SQL count for {scenario.key} failed: {type(error).__name__}: {error})")

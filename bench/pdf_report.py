@@ -115,7 +115,12 @@ NOTES = (
 
 
 def section(rows: list[dict], args, stamp: str) -> str:
-    notes = NOTES.format(workers=args.workers, repeat=args.repeat, cpus=os.cpu_count())
+    workers = (
+        str(args.workers)
+        if args.workers >= 0
+        else "the app's choice of (none below 150 members: one pass; 2 from 150)"
+    )
+    notes = NOTES.format(workers=workers, repeat=args.repeat, cpus=os.cpu_count())
     return "\n".join(
         [f"## Annual report PDF (bench/pdf.py, {stamp})", "", *table(rows), "", notes, ""]
     )

@@ -38,6 +38,10 @@ class Row:
     rss_mb: float | None = None
     growth_mb: float | None = None
     ratio: float | None = None
+    sql_served: int | None = None  # statements as served (0 on a warm page cache)
+    rounds: int = 0  # A/B rounds with the bare endpoint (the ratio is their median)
+    load_before: float | None = None  # the 1-minute load average around the scenario
+    load_after: float | None = None
     requests: int = 0
     errors: int = 0
     targets: tuple = ()
@@ -58,8 +62,8 @@ def judge(row: Row) -> None:
             row.verdicts["p99"] = row.p99 <= scenarios.PUBLIC_P99_MS and not row.errors
         elif target == "cached" and row.ratio is not None:
             row.verdicts["cached"] = row.ratio >= scenarios.CACHED_RATIO
-        elif target == "uncached" and row.ratio is not None:
-            row.verdicts["uncached"] = row.ratio >= scenarios.UNCACHED_DIRECTORY_RATIO
+        elif target in ("cold", "uncached") and row.ratio is not None:
+            row.verdicts[target] = row.ratio >= scenarios.COLD_RATIO
         elif target == "stream" and row.growth_mb is not None:
             row.verdicts["stream"] = row.growth_mb < scenarios.STREAM_GROWTH_MB and not row.errors
         elif target == "centre_uncached" and row.ratio is not None:
@@ -98,30 +102,36 @@ def _fmt(value, pattern: str) -> str:
     return "" if value is None else pattern.format(value)
 
 
+def _result(r: Row) -> str:
+    if r.status == "n/a":
+        return r.detail or "n/a"
+    if r.status == "error":
+        return f"error: {r.detail}"
+    if r.passed is None:
+        return "—"
+    if r.passed:
+        return "pass"
+    return "FAIL (" + ", ".join(TARGET_TEXT[k] for k, ok in r.verdicts.items() if not ok) + ")"
+
+
 def table(rows: list[Row]) -> str:
     lines = [
-        "| Scenario | req/s | p50 ms | p99 ms | SQL/req | peak RSS/worker | × bare | target | result |",
-        "|---|---:|---:|---:|---:|---:|---:|---|---|",
+        "| Scenario | req/s | p50 ms | p99 ms | SQL/req served | SQL/req every cache off "
+        "| peak RSS/worker | × bare (median of A/B rounds) | load before → after | target "
+        "| result |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|---|",
     ]
     for r in rows:
         targets = "; ".join(TARGET_TEXT[t] for t in r.targets)
-        if r.status == "n/a":
-            result = r.detail or "n/a"
-        elif r.status == "error":
-            result = f"error: {r.detail}"
-        elif r.passed is None:
-            result = "—"
-        else:
-            result = (
-                "pass"
-                if r.passed
-                else "FAIL ("
-                + ", ".join(TARGET_TEXT[k] for k, ok in r.verdicts.items() if not ok)
-                + ")"
-            )
         rss = _fmt(r.rss_mb, "{:.0f} MB")
         if r.growth_mb is not None:
             rss += f" (+{r.growth_mb:.1f} MB)"
+        load = (
+            f"{r.load_before:.1f} → {r.load_after:.1f}"
+            if r.load_before is not None and r.load_after is not None
+            else ""
+        )
+        ratio = _fmt(r.ratio, "{:.2f}") + (f" ({r.rounds})" if r.rounds else "")
         lines.append(
             "| "
             + " | ".join(
@@ -130,15 +140,33 @@ def table(rows: list[Row]) -> str:
                     _fmt(r.rps, "{:,.0f}"),
                     _fmt(r.p50, "{:.1f}"),
                     _fmt(r.p99, "{:.1f}"),
+                    _fmt(r.sql_served, "{}"),
                     _fmt(r.sql, "{}"),
                     rss,
-                    _fmt(r.ratio, "{:.2f}"),
+                    ratio,
+                    load,
                     targets,
-                    result,
+                    _result(r),
                 ]
             )
             + " |"
         )
+    return "\n".join(lines)
+
+
+def summary(runs: dict) -> str:
+    """One screen: each target met or missed, per database."""
+    lines = ["== Targets =="]
+    for db_label, by_class in runs.items():
+        for worker_class, (rows, _extra) in by_class.items():
+            judged = [r for r in rows if r.verdicts or r.status in ("error",)]
+            met = sum(1 for r in judged if r.passed)
+            lines.append(
+                f"{db_label}, {worker_class}: {met} of {len(judged)} rows meet their targets"
+            )
+            for r in judged:
+                mark = "met   " if r.passed else "MISSED"
+                lines.append(f"  {mark} {r.title[:62]:<62} {_result(r)[:60]}")
     return "\n".join(lines)
 
 
@@ -200,9 +228,15 @@ def write_results(
         section_block("machine", f"## Machine\n\n| | |\n|---|---|\n{machine_rows}\n"),
         section_block("dataset", "## Data set\n\n" + _dataset_text(dataset, sizes)),
     ]
+    # Every section is kept, those this run did not write included (the PDF's, the
+    # workbook's, the growth table: other commands write them into the same file).
     order = [
+        "summary",
         "sqlite",
         "postgres",
+        "deadline-sqlite",
+        "deadline-postgres",
+        "growth",
         "profile-sqlite",
         "profile-postgres",
         "cache-backends",
@@ -213,6 +247,7 @@ def write_results(
         sections["notes"] = section_block(
             "notes", "## Notes\n\n" + "\n".join(f"- {n}" for n in notes) + "\n"
         )
+    order += [k for k in sections if k not in order and k not in ("machine", "dataset")]
     body = "\n".join(head) + "\n" + "\n".join(sections[k] for k in order if k in sections)
     path.write_text(body)
 
@@ -249,9 +284,15 @@ def notes(info: dict, dbs: list[str], args) -> list[str]:
         "to keep the load generator's CPU low; --draft-mode form: the "
         "no-JavaScript form POST, its redirect not timed); every draft is read back from the "
         "database afterwards.",
-        "Rows marked 'uncached' run on a second server with the page cache off "
-        "(PACTUM_PAGE_CACHE=0); cached fragments such as facet counts stay on "
-        f"({'they were off too: --uncached none' if args.uncached == 'none' else '--uncached none turns them off too'}).",
+        "Rows named 'every cache off' run on a second server with the page cache and the "
+        "fragment cache off (PACTUM_PAGE_CACHE=0, PACTUM_CACHE_BACKEND=null): what a "
+        "visitor gets after a write, or for a filter set or search nobody asked for yet. "
+        "Rows named 'page cache warm' are what visitors get between writes.",
+        "× bare: each scenario is measured in short rounds alternating with the bare Flask "
+        "endpoint of the same run (bare, scenario, bare, scenario …); the ratio, req/s, p50 "
+        "and p99 are the medians of the rounds (their spread in the row's notes).",
+        "SQL/req served: statements of one request with the app's caches on and warm (0 when "
+        "the page cache answers); every cache off: the same request with none.",
         "The page cache rows measure `@public_page` on a trivial route in the real app "
         "(bench/cache_probe.py); 'Same trivial route, no cache' is the app's own per-request "
         "cost (extensions, security headers) without it.",
@@ -268,9 +309,11 @@ def notes(info: dict, dbs: list[str], args) -> list[str]:
             "rows of one run with each other (the × bare column)."
         )
     if "postgres" in dbs:
+        settings = info.get("postgres durability", "")
         notes.append(
-            "PostgreSQL is the private server of scripts/with-postgres.sh, started with "
-            "fsync=off, synchronous_commit=off and full_page_writes=off: writes are "
-            "cheaper than on a durable production server."
+            "PostgreSQL is the private server of scripts/with-postgres.sh; for the benchmark "
+            "it runs with production durability (fsync, synchronous_commit and "
+            "full_page_writes on) unless `make bench PG_FAST=1` asked for the fast settings"
+            + (f" (this run: {settings})." if settings else ".")
         )
     return notes

@@ -1,6 +1,13 @@
 """`python -m bench`: generate (or reuse) the synthetic alliance, serve it with gunicorn as in
-production, drive every scenario with wrk (and the draft rush with a Python load generator),
-and print one table, also written to bench/results.md.
+production, drive every scenario with wrk (the draft rush and the deadline day with Python
+load generators), and print one table, also written to bench/results.md, then a one-screen
+summary of the targets met and missed.
+
+Each wrk scenario runs in short rounds alternating with the bare Flask endpoint of the same
+run (A B A B ...; `--rounds`); its req/s, p50, p99 and ratio to bare are the medians of the
+rounds. Rows say what they measure: "page cache warm" (between writes) or "every cache off"
+(after a write, a second server with PACTUM_PAGE_CACHE=0 and PACTUM_CACHE_BACKEND=null).
+The draft rush keeps the median of `--rushes` rushes.
 
     python -m bench                       # SQLite, 2 sync workers, 10 s per scenario
     python -m bench --db sqlite,postgres  # both (PostgreSQL needs PACTUM_PG_URL:
@@ -85,10 +92,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--only", default="", help="comma-separated scenario keys")
     parser.add_argument(
-        "--uncached",
-        choices=("page", "none"),
-        default="page",
-        help="what the 'uncached' rows switch off: the page cache (default) or every cache",
+        "--rounds",
+        type=int,
+        default=None,
+        help="A/B rounds with the bare endpoint per scenario (5; smoke 2): --duration is split",
+    )
+    parser.add_argument(
+        "--rushes", type=int, default=None, help="draft rushes; the median is kept (3; smoke 1)"
+    )
+    parser.add_argument(
+        "--deadline-savers",
+        type=int,
+        default=None,
+        help="representatives in the deadline-day scenario (32; smoke 4)",
     )
     parser.add_argument(
         "--draft-mode",
@@ -132,6 +148,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         args.duration = 1.0 if args.smoke else 10.0
     if args.savers is None:
         args.savers = 8 if args.smoke else 32
+    if args.rounds is None:
+        args.rounds = 2 if args.smoke else 5
+    if args.rushes is None:
+        args.rushes = 1 if args.smoke else 3
+    if args.deadline_savers is None:
+        args.deadline_savers = 4 if args.smoke else 32
     if args.results is None and not args.smoke:
         args.results = RESULTS
     args.redis_url = ""
@@ -165,7 +187,7 @@ def _measure_databases(
                 if db_label == "sqlite"
                 else prepare_postgres(cached_db, args.pg_database)
             )
-            params = scenarios.discover(url, args.savers)
+            params = scenarios.discover(url, args.savers, args.deadline_savers)
             log(
                 f"Scenario values: country={params['country']} sector={params['sector']} "
                 f"query={params['query']} profile={params['slug']} open cycle={params['year']} "
@@ -231,6 +253,12 @@ def main(argv: list[str] | None = None) -> int:
     notes: list[str] = []
     runs, profiles = _measure_databases(args, cached_db, run_dir, dbs, classes)
     print_table(runs)
+    deadline_texts = {
+        f"deadline-{db}": extra["deadline-text"]
+        for db, by_class in runs.items()
+        for _rows, extra in list(by_class.values())[:1]
+        if extra.get("deadline-text")
+    }
     backends_text = _cache_backends(args, run_dir)
     pdf_text = run_pdf(args) if args.pdf else ""
     notes.extend(report.notes(info, dbs, args))
@@ -242,10 +270,15 @@ def main(argv: list[str] | None = None) -> int:
             extra_sections["cache-backends"] = backends_text
         if pdf_text:
             extra_sections["pdf"] = pdf_text
+        extra_sections.update(deadline_texts)
+        extra_sections["summary"] = (
+            "## Targets met and missed\n\n```\n" + report.summary(runs) + "\n```\n"
+        )
         report.write_results(args.results, info, dataset, runs, notes, args, sizes, extra_sections)
         log(f"Results written to {args.results}")
     if args.json:
         _write_json(args.json, info, dataset, elapsed, runs)
+    log("\n" + report.summary(runs))
     return 0
 
 

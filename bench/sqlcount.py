@@ -30,7 +30,10 @@ def _short(sql: str, limit: int = 220) -> str:
 
 
 class InProcess:
-    def __init__(self, database_url: str, secret: str):
+    """`caches=True`: the page and fragment caches on (per process), as the app serves: the
+    statements a request runs once its page or fragments are warm ("SQL/req served")."""
+
+    def __init__(self, database_url: str, secret: str, caches: bool = False):
         # The app is imported here, not with the module: `python -m bench` imports this module
         # before it sets PACTUM_INSTANCE_DIR (app.config reads it at import).
         from app import create_app
@@ -39,8 +42,8 @@ class InProcess:
             {
                 "SQLALCHEMY_DATABASE_URI": database_url,
                 "SECRET_KEY": secret,
-                "CACHE_BACKEND": "null",
-                "PAGE_CACHE": False,
+                "CACHE_BACKEND": "memory" if caches else "null",
+                "PAGE_CACHE": caches,
                 "LOGIN_RATE_LIMIT": "100000 per minute",
                 "RATELIMIT_ENABLED": False,
             }

@@ -25,12 +25,13 @@ from app.accounts.forms import (
 from app.accounts.mfa.services import has_factor
 from app.accounts.mfa.views import begin_login
 from app.accounts.models import User
-from app.core.dashboard import panels_for
+from app.core.dashboard import Shared, panels_for
 from app.core.forms import error_status
 from app.core.params import int_arg
 from app.core.uow import refusal_into
 from app.db import db
 from app.extensions import limiter
+from app.members.cards import organisation_card
 from app.members.models import Organisation
 from app.members.organisations import organisation_choices
 from app.security import login_required, secretariat_required
@@ -92,8 +93,14 @@ def logout():
 @bp.route("/dashboard")
 @login_required
 def dashboard():
-    panels = panels_for(current_user)
-    return render_template("accounts/dashboard.html", panels=panels)
+    shared = Shared()
+    panels = panels_for(current_user, shared)
+    organisation = (
+        shared.of(organisation_card, current_user.organisation_id)
+        if current_user.is_representative
+        else None
+    )
+    return render_template("accounts/dashboard.html", panels=panels, organisation=organisation)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

@@ -53,6 +53,8 @@ SIGNAL_TOPICS: dict = {
 _MEMBERS = ("members", "home")
 TABLE_TOPICS: dict[str, tuple[str, ...]] = {
     "organisations": _MEMBERS,
+    # the directory's filter counts (members/directory/facets.py), written with organisations
+    "directory_facets": _MEMBERS,
     # a rename: the old slug's pages turn into redirects, and every page linking the member
     # (the reports pages list members) must link the new one
     "organisation_slugs": (*_MEMBERS, "reports"),

@@ -121,16 +121,22 @@ class Organisation(TimestampMixin, db.Model):
     name_key: Mapped[str] = mapped_column(String(200), unique=True)
     slug: Mapped[str] = mapped_column(String(220), unique=True)
     legal_name: Mapped[str] = mapped_column(String(300), default="")
-    country: Mapped[str] = mapped_column(String(2), index=True)
-    sector_id: Mapped[int | None] = mapped_column(ForeignKey("sectors.id"), index=True)
-    category: Mapped[str] = mapped_column(String(20), index=True)
+    # active_history: the directory's counts (directory/facets.py) need the value a change
+    # replaces, even when the attribute was not loaded before it was set.
+    country: Mapped[str] = mapped_column(String(2), index=True, active_history=True)
+    sector_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sectors.id"), index=True, active_history=True
+    )
+    category: Mapped[str] = mapped_column(String(20), index=True, active_history=True)
     size_band: Mapped[str] = mapped_column(String(20), default="")
     website: Mapped[str] = mapped_column(String(500), default="")
     description_md: Mapped[str] = mapped_column(Text, default="")
     logo_sha256: Mapped[str | None] = mapped_column(ForeignKey("stored_files.sha256"))
-    status: Mapped[str] = mapped_column(String(20), default=Status.APPLICANT, index=True)
+    status: Mapped[str] = mapped_column(
+        String(20), default=Status.APPLICANT, index=True, active_history=True
+    )
     status_since: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    joined_on: Mapped[dt.date | None] = mapped_column(index=True)
+    joined_on: Mapped[dt.date | None] = mapped_column(index=True, active_history=True)
     # Denormalised for the directory: the charter version this member last endorsed.
     endorsed_version_id: Mapped[int | None] = mapped_column(
         ForeignKey("charter_versions.id", ondelete="SET NULL", use_alter=True)
@@ -313,3 +319,52 @@ class PledgeUpdate(db.Model):
     pledge: Mapped[Pledge] = relationship(back_populates="updates")
     by_user = relationship("User", foreign_keys=[by_user_id])
     verified_by = relationship("User", foreign_keys=[verified_by_id])
+
+
+class DirectoryFacet(db.Model):
+    """How many listed members each directory filter value gives, for every combination of
+    the other filters (app/members/directory/facets.py keeps it with every write to an
+    organisation): a directory page reads its counts here instead of counting the members.
+
+    `filter_key` names the filters applied ("" for none; "country=KE&sector=3"), `facet`
+    the filter counted, `value` its value (a string, as the page's counts are)."""
+
+    __tablename__ = "directory_facets"
+
+    filter_key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    facet: Mapped[str] = mapped_column(String(20), primary_key=True)
+    value: Mapped[str] = mapped_column(String(40), primary_key=True)
+    n: Mapped[int] = mapped_column(default=0)
+
+
+# SQLite: the trigram full-text index of the names, for the directory's name search (on
+# PostgreSQL the pg_trgm index above). External content (organisations), kept equal by
+# triggers; the same statements as migration 0011 (which cannot import the app).
+NAME_FTS_TABLE = "organisations_fts"
+NAME_FTS_CREATE = (
+    f"CREATE VIRTUAL TABLE {NAME_FTS_TABLE} USING fts5(name_key, content='organisations', "
+    "content_rowid='id', tokenize='trigram')",
+    f"CREATE TRIGGER organisations_fts_ai AFTER INSERT ON organisations BEGIN "
+    f"INSERT INTO {NAME_FTS_TABLE}(rowid, name_key) VALUES (new.id, new.name_key); END",
+    f"CREATE TRIGGER organisations_fts_ad AFTER DELETE ON organisations BEGIN "
+    f"INSERT INTO {NAME_FTS_TABLE}({NAME_FTS_TABLE}, rowid, name_key) "
+    "VALUES ('delete', old.id, old.name_key); END",
+    f"CREATE TRIGGER organisations_fts_au AFTER UPDATE OF name_key ON organisations BEGIN "
+    f"INSERT INTO {NAME_FTS_TABLE}({NAME_FTS_TABLE}, rowid, name_key) "
+    "VALUES ('delete', old.id, old.name_key); "
+    f"INSERT INTO {NAME_FTS_TABLE}(rowid, name_key) VALUES (new.id, new.name_key); END",
+)
+NAME_FTS_DROP = (
+    "DROP TRIGGER IF EXISTS organisations_fts_au",
+    "DROP TRIGGER IF EXISTS organisations_fts_ad",
+    "DROP TRIGGER IF EXISTS organisations_fts_ai",
+    f"DROP TABLE IF EXISTS {NAME_FTS_TABLE}",
+)
+for _statement in NAME_FTS_CREATE:
+    event.listen(
+        Organisation.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite")
+    )
+for _statement in NAME_FTS_DROP:
+    event.listen(
+        Organisation.__table__, "before_drop", DDL(_statement).execute_if(dialect="sqlite")
+    )

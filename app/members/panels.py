@@ -9,31 +9,27 @@ from sqlalchemy.orm import joinedload
 from app.accounts.models import Role
 from app.core.dashboard import panel
 from app.db import db
-from app.members import services
-from app.members.models import Application, ApplicationState, Organisation, StatusChange
-from app.members.pledges import pledge_summary
+from app.members import cards
+from app.members.models import Application, ApplicationState, StatusChange
 
 
 @panel(10, Role.REPRESENTATIVE)
-def member_panel(user):
-    if user.organisation_id is None:
-        return None
-    org = db.session.scalar(
-        select(Organisation)
-        .options(joinedload(Organisation.endorsed_version))
-        .where(Organisation.id == user.organisation_id)
-    )
+def member_panel(user, shared):
+    """Plain records (`cards`), read with statements built once: the organisation (shared
+    with the other panels and the page's heading), the charter version to endorse, pledge
+    counts, the active representatives."""
+    org = shared.of(cards.organisation_card, user.organisation_id)
     if org is None:
         return None
-    version = services.latest_published_version()
-    counts = pledge_summary(org.id)
+    version = cards.latest_published_card()
+    counts = cards.pledge_counts(org.id)
     return {
         "template": "members/_panel_member.html",
         "org": org,
-        "endorse_version": version if services.endorsement_due(org, version) else None,
+        "endorse_version": version if cards.endorsement_due(org, version) else None,
         "pledge_counts": counts,
         "pledge_total": sum(counts.values()),
-        "representatives": [u for u in services.representatives(org) if u.active],
+        "representatives": cards.active_representatives(org.id),
     }
 
 

@@ -69,6 +69,20 @@ def generate(
         print(f"Generating {sizes.label()} into {path.name}", flush=True)
     loader = Loader(engine, verbose)
     summary = build(sizes, year, loader)
+    t_facets = time.perf_counter()
+    # The directory's filter counts are kept by the ORM's writes; the bulk load bypasses it,
+    # so they are computed once here (app/members/directory/facets.py). The name index
+    # (SQLite's FTS5 table) was filled by its triggers as the organisations were loaded.
+    from app.members.directory import facets  # imported late, as the models (schema.py)
+
+    with engine.begin() as conn:
+        facet_rows = facets.rebuild(conn)
+    loader.counts["directory_facets"] = facet_rows
+    if verbose:
+        print(
+            f"  directory_facets        {facet_rows:9,} rows  {time.perf_counter() - t_facets:7.1f} s",
+            flush=True,
+        )
     engine.dispose()
     summary["search_entries"] = search.index(tmp, verbose)
     t_an = time.perf_counter()

@@ -426,13 +426,23 @@ def test_pages_and_counts_walk_the_directory_index_on_sqlite(db, version):
         pytest.skip("SQLite query plans")
     _populate(20, db, version)
     sectors = load_context().sectors
-    for filters in (Filters(), Filters(q="org"), Filters(status="active", year=2021)):
+    for filters in (Filters(), Filters(q="or"), Filters(status="active", year=2021)):
         page = directory._page_statement(filters, sectors, offset=400, limit=24, full=False)
         plan = _plan(page)
         assert "USING INDEX ix_organisations_directory" in plan and "TEMP B-TREE" not in plan
         counts = directory._counts_statement(filters, sectors)
         plan = _plan(counts)
         assert plan.count("COVERING INDEX ix_organisations_directory") == len(directory.FACETS)
+    # A name search of three characters or more: the trigram index finds the matches, read by
+    # id (their number, not the directory's size, is the cost).
+    filters = Filters(q="org")
+    for statement in (
+        directory._page_statement(filters, sectors, offset=0, limit=24, full=False),
+        directory._counts_statement(filters, sectors),
+    ):
+        plan = _plan(statement)
+        assert "organisations_fts VIRTUAL TABLE" in plan, plan
+        assert "INTEGER PRIMARY KEY" in plan and "ix_organisations" not in plan, plan
 
 
 def test_name_search_uses_the_trigram_index_on_postgresql(db, version):

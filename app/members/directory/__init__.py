@@ -15,23 +15,32 @@ Built to stay fast over tens of thousands of members:
   - and, in members/views.py, the rendered filter form ("directory-filters") and results
     section ("directory-results": count, list of members, pages, open-data links), keyed as
     well by the language and the release.
-* On a miss, the counts and the page read one covering index,
+* The counts are data, not a count: `directory_facets` holds, for every combination of the
+  other filters, how many listed members each filter value gives; a session listener keeps
+  it with every write to an organisation, in the same transaction (`facets`). A page's
+  counts are one indexed read of at most six keys, whatever the number of members (issue 20:
+  counting every listed member per filter set was most of a cold request, and grew with the
+  alliance).
+* The page reads one covering index,
   `ix_organisations_directory (name_key, status, joined_on, country, sector_id, category)`:
-  the counts are one UNION ALL of a GROUP BY per filter over that index, and a page in name
-  order (page 1 or page 400) walks it without touching the wide table rows except for the
-  rows it shows. On SQLite the statements name the index (`INDEXED BY`), because the planner
-  would otherwise prefer a narrower index that orders the rows but then reads every table row.
-* A name search is a substring match on `name_key` (lower case, runs of spaces made one):
-  on PostgreSQL a trigram GIN index (`pg_trgm`, migration 0002) answers it (the counts, and
-  the page when the counts say the matches are few); on SQLite it is evaluated on the covering
-  index, never on the table. Both databases give the same results, and whatever the visitor
-  types is a literal string (no wildcard, no query syntax).
+  a page in name order (page 1 or page 400) walks it without touching the wide table rows
+  except for the rows it shows. On SQLite the statements name the index (`INDEXED BY`),
+  because the planner would otherwise prefer a narrower index that orders the rows but then
+  reads every table row.
+* A name search is a substring match on `name_key` (lower case, runs of spaces made one),
+  found through an index: on PostgreSQL a trigram GIN index (`pg_trgm`, migration 0002); on
+  SQLite the trigram FTS5 table `organisations_fts` (migration 0011), the matches then read
+  by id (searches of one or two characters, shorter than a trigram, walk the covering
+  index). Its counts are those of the matches (`counts_statement`, one GROUP BY per filter
+  over them): their number, not the directory's size, is the cost. Both databases give the
+  same results, and whatever the visitor types is a literal string (no wildcard, no query
+  syntax).
 
 The HTML page, the JSON API and the CSV export all use these functions, so they agree on
 what a filter means.
 
-The package: `filters` (what the URL may ask for, checked), `statements` (the SQL), `pages`
-(one page: context, counts, rows, choices; the cache). Its public names are importable from
+The package: `filters` (what the URL may ask for, checked), `statements` (the SQL), `facets`
+(the counts kept as data), `pages` (one page: context, counts, rows, choices; the cache). Its public names are importable from
 `app.members.directory` itself.
 """
 

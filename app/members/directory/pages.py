@@ -20,8 +20,14 @@ from app.core.cache import memoize_fragment, register_fragment
 from app.core.labels import CATEGORY, STATUS
 from app.core.templating import country_name, local_country_name
 from app.db import db
+from app.members.directory import facets
 from app.members.directory.filters import CACHE_FORMAT, Filters, SectorRef
-from app.members.directory.statements import FACETS, counts_statement, page_statement
+from app.members.directory.statements import (
+    FACETS,
+    counts_statement,
+    page_statement,
+    searching,
+)
 from app.members.models import FORMER_MEMBER_STATUSES, PUBLIC_STATUSES, Sector
 
 register_fragment("directory-context", "members", "charter")
@@ -177,6 +183,9 @@ def load_sectors() -> list[SectorRef]:
 
 
 def _read_counts(filters: Filters, sectors) -> dict[str, dict[str, int]]:
+    if not searching(filters):
+        return facets.read_counts(db.session, filters, sectors)  # kept with the writes
+    # A name search: counted over the members it matches, found through the name index.
     counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
     for row in db.session.execute(counts_statement(filters, sectors)):
         if row.value is not None:
@@ -186,7 +195,8 @@ def _read_counts(filters: Filters, sectors) -> dict[str, dict[str, int]]:
 
 def facet_counts(filters: Filters, sectors) -> dict[str, dict[str, int]]:
     """For each filter, the count of members per value with the other filters applied.
-    One SQL statement on a miss, cached per set of filters."""
+    One SQL statement on a miss (the table `directory/facets.py` keeps; for a name search,
+    a count of the matches), cached per set of filters."""
     return memoize_fragment(
         "directory-facets", filters.count_key(), lambda: _read_counts(filters, sectors)
     )

@@ -5,6 +5,7 @@ reads. On SQLite the page and counts name the covering index (`INDEXED BY`; see
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import sqlalchemy as sa
@@ -15,9 +16,10 @@ from sqlalchemy.sql.expression import TableClause
 from app.charter.models import CharterVersion
 from app.db import db
 from app.members.directory.filters import Filters, SectorRef, normalise_query
-from app.members.models import PUBLIC_STATUSES, Organisation, Sector
+from app.members.models import NAME_FTS_TABLE, PUBLIC_STATUSES, Organisation, Sector
 
 FACETS = ("country", "sector", "category", "status", "year")
+_FACET_COLUMNS = ("country", "sector_id", "category", "status", "joined_on")
 DIRECTORY_INDEX = "ix_organisations_directory"
 _FEW_MATCHES = 2000  # a name search with at most this many matches sorts them (PostgreSQL)
 
@@ -37,11 +39,14 @@ class _IndexedTable(TableClause):
 def _compile_indexed_table(element, compiler, **kw):
     text = compiler.visit_table(element, **kw)
     if kw.get("asfrom"):
-        text += f" INDEXED BY {element.index}"
+        text += f" INDEXED BY {element.index}" if element.index else " NOT INDEXED"
     return text
 
 
 _DIRECTORY = _IndexedTable(Organisation.__table__, DIRECTORY_INDEX)
+# A name search through the trigram index: the matches by rowid, no other index (SQLite would
+# otherwise walk the status index over every listed member and test each id).
+_BY_ID = _IndexedTable(Organisation.__table__, "")
 _PUBLIC_STATUS_VALUES = [s.value for s in PUBLIC_STATUSES]
 
 
@@ -56,11 +61,17 @@ def like_pattern(q: str) -> str:
     return "%" + escape_like(normalise_query(q)) + "%"
 
 
-def _conditions(filters: Filters, sectors, skip: str | None = None, t=Organisation) -> list:
+def _conditions(
+    filters: Filters, sectors, skip: str | None = None, t=Organisation, only_search: bool = False
+) -> list:
     c = t if t is Organisation else t.c
     conds = [listed_condition(t)]
-    if _searching(filters):
+    if searching(filters):
         conds.append(c.name_key.like(like_pattern(filters.q), escape="\\"))
+        if _name_index_usable(filters):
+            conds.append(c.id.in_(_name_matches(filters.q)))
+    if only_search:
+        return conds
     if filters.country and skip != "country":
         conds.append(c.country == filters.country)
     if filters.sector and skip != "sector":
@@ -76,12 +87,42 @@ def _conditions(filters: Filters, sectors, skip: str | None = None, t=Organisati
     return conds
 
 
+def _name_index_usable(filters: Filters) -> bool:
+    """SQLite finds the names through its trigram FTS5 index (`NAME_FTS_TABLE`) when the
+    search has three characters or more (a trigram's length); PostgreSQL's pg_trgm index
+    answers the LIKE itself."""
+    return (
+        searching(filters)
+        and len(normalise_query(filters.q)) >= 3
+        and db.engine.dialect.name == "sqlite"
+    )
+
+
+def _name_matches(q: str):
+    """The ids of the members whose name holds `q`, from the trigram index: `q` as one FTS5
+    string (a literal: double quotes doubled), which the trigram tokenizer matches as a
+    substring. The LIKE beside it keeps the results exactly those of a LIKE."""
+    phrase = '"' + normalise_query(q).replace('"', '""') + '"'
+    fts = sa.table(NAME_FTS_TABLE, sa.column("rowid"), sa.column(NAME_FTS_TABLE))
+    return select(fts.c.rowid).where(fts.c[NAME_FTS_TABLE].op("MATCH")(phrase))
+
+
 def escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def counts_statement(filters: Filters, sectors):
     t = _DIRECTORY
+    if _name_index_usable(filters):
+        # Through the name index: the matches read once, by id (naming the covering index
+        # would make SQLite walk all of it), then each filter counted over those few rows.
+        t = (
+            select(*(_BY_ID.c[name] for name in _FACET_COLUMNS))
+            .where(*_conditions(filters, sectors, t=_BY_ID, only_search=True))
+            .cte("name_matches")
+            .prefix_with("MATERIALIZED")
+        )
+        filters = dataclasses.replace(filters, q="")
     columns = {
         "country": t.c.country,
         "sector": t.c.sector_id,
@@ -136,10 +177,15 @@ def page_statement(
 ):
     # In name order the page walks the covering index; the join-free select keeps it so (a
     # join would read each skipped row's table record). Other orders use the join date index.
-    t = _DIRECTORY if filters.sort == "name" else Organisation.__table__
+    if _name_index_usable(filters):
+        t = _BY_ID
+    elif filters.sort == "name":
+        t = _DIRECTORY
+    else:
+        t = Organisation.__table__
     names = _PAGE_COLUMNS + (_API_COLUMNS if full else ())
     if (
-        _searching(filters)
+        searching(filters)
         and total is not None
         and total <= _FEW_MATCHES
         and db.engine.dialect.name == "postgresql"
@@ -171,7 +217,7 @@ def page_statement(
     )
 
 
-def _searching(filters: Filters) -> bool:
+def searching(filters: Filters) -> bool:
     return bool(filters.q and normalise_query(filters.q))
 
 

@@ -103,17 +103,26 @@ def status_for(cycle: ReportingCycle, organisation: Organisation) -> ExtensionSt
             .order_by(Extension.requested_at.desc(), Extension.id.desc())
         )
     )
+    return status_from(cycle, organisation, history)
+
+
+def status_from(cycle, organisation, history: list, submitted: bool | None = None):
+    """`status_for` from what the caller read already: the requests, newest first (ORM rows
+    or plain records with `state`, `new_due_on`, `requested_at`, `decision_note`) and, when
+    known, whether the organisation has submitted (else one statement asks)."""
     granted = [e.new_due_on for e in history if e.state == ExtensionState.GRANTED and e.new_due_on]
     due = max([cycle.due_on, *granted])
     status = ExtensionStatus(cycle, organisation, due, history)
-    refusal = _refusal(cycle, organisation, due, history)
+    refusal = _refusal(cycle, organisation, due, history, submitted)
     status.why_not = refusal.message if refusal else ""
     status.error = refusal
     status.can_request = refusal is None
     return status
 
 
-def _refusal(cycle, organisation, due, history) -> ValidationFailed | Conflict | None:
+def _refusal(
+    cycle, organisation, due, history, submitted: bool | None = None
+) -> ValidationFailed | Conflict | None:
     """None when the organisation may ask for an extension; otherwise the error to raise."""
     if cycle.status != CycleStatus.OPEN:
         return ValidationFailed(_("The %(year)s reporting cycle is not open.", year=cycle.year))
@@ -121,7 +130,9 @@ def _refusal(cycle, organisation, due, history) -> ValidationFailed | Conflict |
         return ValidationFailed(
             _("Your organisation does not have to report in the %(year)s cycle.", year=cycle.year)
         )
-    if _has_submitted(cycle.id, organisation.id):
+    if submitted is None:
+        submitted = _has_submitted(cycle.id, organisation.id)
+    if submitted:
         return Conflict(
             _("Your organisation has already submitted its %(year)s report.", year=cycle.year)
         )

@@ -7,14 +7,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import defer, selectinload
+from sqlalchemy.orm import selectinload
 
-from app import clock
 from app.db import db
 from app.members.models import Organisation, Pledge, PledgeStatus
 from app.reporting import answers, cycles
-from app.reporting.filling.access import find_report
-from app.reporting.filling.drafts import draft_progress
+from app.reporting.filling.standing import obligations_summary, standing
 from app.reporting.models import (
     Answer,
     Evidence,
@@ -147,34 +145,6 @@ def pledges_of(report: Report) -> tuple[list[Pledge], dict[int, ReportPledge]]:
 
 def obligations(organisation: Organisation) -> dict | None:
     """The organisation's report in the open cycle (due date, state, progress) and its
-    reports of earlier cycles (the ten latest); None when it has neither."""
-    cycle = cycles.open_cycle_now()
-    current = None
-    if cycle is not None:
-        report = find_report(cycle, organisation.id)
-        if report is not None or cycles.may_report(cycle, organisation):
-            due = cycles.effective_due_date(cycle, organisation.id)
-            progress = draft_progress(report) if report is not None else None
-            current = {
-                "cycle": cycle,
-                "report": report,
-                "due": due,
-                "days_left": (due - clock.today()).days,
-                "state": report.state if report is not None else "not_started",
-                "progress": progress,
-            }
-    past = db.session.execute(
-        select(ReportingCycle, Report, ReportVersion)
-        .join(Report, Report.cycle_id == ReportingCycle.id)
-        .outerjoin(ReportVersion, ReportVersion.id == Report.current_version_id)
-        .where(
-            Report.organisation_id == organisation.id,
-            ReportingCycle.id != (cycle.id if cycle is not None else 0),
-        )
-        .order_by(ReportingCycle.year.desc())
-        .limit(10)
-        .options(defer(ReportVersion.snapshot))  # 10-15 kB of JSON each; the list shows none
-    ).all()
-    if current is None and not past:
-        return None
-    return {"current": current, "past": past}
+    reports of earlier cycles (the ten latest); None when it has neither. Plain records
+    (`standing`); the dashboard shares the standing between its panels instead."""
+    return obligations_summary(standing(organisation.id), organisation)

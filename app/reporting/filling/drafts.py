@@ -78,10 +78,15 @@ def draft_progress(report: Report) -> tuple[int, int]:
     (asked even when no required question wants files: the same statements for every
     questionnaire). For the dashboard, which every representative opens during the deadline
     rush."""
-    questionnaire = questionnaire_for_saving(report.cycle)
-    values = dict(db.session.execute(DRAFT_VALUES, {"b_report": report.id}).all())
-    with_files = set(db.session.scalars(QUESTIONS_WITH_FILES, {"b_report": report.id}))
-    return DraftState(report.revision, False, questionnaire, values, with_files).progress()
+    return progress_of(report.cycle, report.id, report.revision)
+
+
+def progress_of(cycle, report_id: int, revision: int) -> tuple[int, int]:
+    """`draft_progress` from plain values: `cycle` needs `id`, `status` and `opened_at`."""
+    questionnaire = questionnaire_for_saving(cycle)
+    values = dict(db.session.execute(DRAFT_VALUES, {"b_report": report_id}).all())
+    with_files = set(db.session.scalars(QUESTIONS_WITH_FILES, {"b_report": report_id}))
+    return DraftState(revision, False, questionnaire, values, with_files).progress()
 
 
 def save_answers(

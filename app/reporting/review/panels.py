@@ -5,14 +5,12 @@ Imported by `review.views` so they register. Each plans its own queries (a fixed
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from app.accounts.models import Role
 from app.core.dashboard import panel
-from app.db import db
+from app.members.cards import organisation_card
 from app.reporting.cycles import must_report
 from app.reporting.deadlines import extensions
-from app.reporting.models import CycleStatus, Report, ReportingCycle
+from app.reporting.filling.standing import standing
 from app.reporting.review.queues import awaiting_review
 
 
@@ -31,25 +29,18 @@ def review_panel(user) -> dict:
 
 
 @panel(25, Role.REPRESENTATIVE)
-def extension_panel(user) -> dict | None:
-    """The organisation's due date in the open cycle, and its extension requests."""
-    organisation = user.organisation
+def extension_panel(user, shared) -> dict | None:
+    """The organisation's due date in the open cycle, and its extension requests: from the
+    organisation and the standing the yearly-report panel read (no statement of its own)."""
+    organisation = shared.of(organisation_card, user.organisation_id)
     if organisation is None:
         return None
-    cycle = db.session.scalar(
-        select(ReportingCycle)
-        .where(ReportingCycle.status == CycleStatus.OPEN)
-        .order_by(ReportingCycle.year.desc())
-        .limit(1)
-    )
+    found = shared.of(standing, organisation.id)
+    cycle = found.cycle
     if cycle is None:
         return None
-    info = extensions.status_for(cycle, organisation)
-    submitted = db.session.scalar(
-        select(Report.current_version_id).where(
-            Report.cycle_id == cycle.id, Report.organisation_id == organisation.id
-        )
-    )
+    submitted = found.report is not None and found.report.current_version_id is not None
+    info = extensions.status_from(cycle, organisation, found.extensions, submitted)
     if submitted and not info.history:
         return None  # reported already, nothing to ask for or to show
     if not info.history and not must_report(cycle, organisation):
