@@ -48,16 +48,25 @@ def _buffered(app):
 
 
 @pytest.fixture(scope="session")
-def live_server(app):
+def _live_server_base(app):
     port = _free_port()
     server = make_server("127.0.0.1", port, _buffered(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    base = f"http://127.0.0.1:{port}"
-    app.config["SERVER_URL"] = base  # links in emails point at the live server
-    yield base
+    yield f"http://127.0.0.1:{port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(app, _live_server_base):
+    """The live server's address; during the test, links in emails and absolute links point
+    at it (SERVER_URL), and afterwards the other tests of the worker get the test config's
+    address back (they used to see this one, or not, by test order)."""
+    original = app.config["SERVER_URL"]
+    app.config["SERVER_URL"] = _live_server_base
+    yield _live_server_base
+    app.config["SERVER_URL"] = original
 
 
 @pytest.fixture(scope="session")

@@ -19,10 +19,11 @@ def _cite(page: str) -> dict:
     }
 
 
-def test_the_pdf_cites_what_the_page_cites(client, world):
+def test_the_pdf_cites_what_the_page_cites(app, client, world):
+    server = app.config["SERVER_URL"].rstrip("/")  # live-server tests change it: never assume
     for slug, version in (("alpha-security", "1"), ("gamma-cloud", "2")):
         page = _cite(text(client.get(f"/members/{slug}/reports/2025")))
-        assert page["url"] == f"http://localhost/members/{slug}/reports/2025"
+        assert page["url"] == f"{server}/members/{slug}/reports/2025"
         assert page["version"] == version
         pdf_text = " ".join(page_texts(client.get(f"/members/{slug}/reports/2025.pdf").data))
         assert "Cite this report" in pdf_text

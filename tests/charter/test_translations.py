@@ -10,6 +10,8 @@ import re
 
 import pikepdf
 import pytest
+from flask_babel import force_locale, gettext, ngettext
+from markupsafe import escape
 from pypdf import PdfReader
 
 from app.charter import services
@@ -307,6 +309,29 @@ def test_publishing_shows_missing_and_outdated_translations(client, login, secre
 # Readers --------------------------------------------------------------------------------------
 
 
+def _notice(locale: str, message: str, plural: str | None = None, num: int = 0, **params) -> str:
+    """A reader's notice as the page shows it: in the reader's language, HTML-escaped."""
+    with force_locale(locale):
+        text = ngettext(message, plural, num, **params) if plural else gettext(message, **params)
+    return str(escape(text))
+
+
+NOT_TRANSLATED = (
+    "This version of the charter has not been translated into %(language)s. It is shown in "
+    "its original language, %(source)s."
+)
+SOME_UNTRANSLATED = (
+    "%(num)d text of this version has no %(language)s translation yet: it is shown in its "
+    "original language, %(source)s.",
+    "%(num)d texts of this version have no %(language)s translation yet: they are shown in "
+    "their original language, %(source)s.",
+)
+NOT_BOTH = (
+    "These versions are not both translated into %(language)s: they are compared in their "
+    "original language, %(source)s."
+)
+
+
 def test_a_french_reader_reads_the_charter_in_french(client, french_v1):
     body = client.get("/charter?lang=fr").get_data(as_text=True)
     assert '<h1 lang="fr" dir="auto">L’Accord de test</h1>' in body
@@ -321,7 +346,7 @@ def test_a_missing_translation_shows_the_source_with_a_notice(client, secretaria
     publish_charter(secretariat)
     db.session.commit()
     body = client.get("/charter?lang=de").get_data(as_text=True)
-    assert "has not been translated into Deutsch" in body
+    assert _notice("de", NOT_TRANSLATED, language="Deutsch", source="English") in body
     assert '<h1 lang="en" dir="auto">The Test Accord</h1>' in body
     assert "We will protect all our users" in body
 
@@ -332,7 +357,7 @@ def test_a_partial_translation_marks_each_source_text(client, secretariat, db):
     publish(secretariat, draft.id, dt.date(2024, 1, 1))
     db.session.commit()
     body = client.get("/charter/v/1?lang=fr").get_data(as_text=True)
-    assert "8 texts of this version have no Français translation yet" in body
+    assert _notice("fr", *SOME_UNTRANSLATED, num=8, language="Français", source="English") in body
     assert '<span class="principle-title" lang="fr" dir="auto">Protéger' in body
     assert '<span class="principle-title" lang="en" dir="auto">Oppose attacks' in body
 
@@ -348,7 +373,7 @@ def test_an_outdated_translation_is_not_shown_to_readers(client, secretariat, db
     db.session.commit()
     body = client.get("/charter?lang=fr").get_data(as_text=True)
     assert "Protect every user" in body and FRENCH["P1.title"] not in body
-    assert "1 text of this version has no Français translation yet" in body
+    assert _notice("fr", *SOME_UNTRANSLATED, num=1, language="Français", source="English") in body
 
 
 def test_the_json_says_which_language_each_text_is_in(client, french_v1):
@@ -402,10 +427,11 @@ def test_the_comparison_reads_in_one_language(client, french_v1, secretariat, db
     db.session.commit()
     body = client.get("/charter/compare/1/2?lang=fr").get_data(as_text=True)
     assert '<ins><span class="visually-hidden">' in body and "partout" in body
-    assert "everywhere" not in body and "compared in their original language" not in body
+    assert "everywhere" not in body and "translation-notice" not in body
     # German: neither version is translated, so both are compared in English.
     body = client.get("/charter/compare/1/2?lang=de").get_data(as_text=True)
-    assert "everywhere" in body and "compared in their original language, English" in body
+    assert "everywhere" in body
+    assert _notice("de", NOT_BOTH, language="Deutsch", source="English") in body
 
 
 def test_html_and_script_links_are_refused_and_never_rendered(client, login, secretariat, draft):
