@@ -45,7 +45,9 @@ def test_smoke_run_measures_both_builds_and_writes_its_section(tmp_path):
     chunked, single = row["chunked"], row["single"]
     assert chunked["pages"] == single["pages"] > 5
     assert chunked["seconds"] > 0 and single["seconds"] > 0
-    assert chunked["cpu_s"] > 0 and chunked["peak_mb"] > chunked["process_peak_mb"] > 0
+    # The app's own build (below TRANSPARENCY_SINGLE_PASS_BELOW members, one pass in the
+    # process itself): its peak with children is at least the process's own.
+    assert chunked["cpu_s"] > 0 and chunked["peak_mb"] >= chunked["process_peak_mb"] > 0
     assert row["problems"] == []
     assert row["member_pdf"]["samples"] == 3
     text = results.read_text()
