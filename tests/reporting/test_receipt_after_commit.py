@@ -10,6 +10,7 @@ import sqlite3
 import threading
 
 import pytest
+from flask_babel import refresh
 from pypdf import PdfReader
 from sqlalchemy import select, text
 
@@ -100,8 +101,6 @@ def test_a_rolled_back_submission_lays_out_nothing_and_sends_nothing(
 
 def test_the_receipt_pdf_is_in_the_language_the_mail_was_written_in(app, world, db, mailbox):
     with app.test_request_context("/", headers={"Accept-Language": "fr"}):
-        from flask_babel import refresh
-
         refresh()
         fill_and_submit(world.rep_a, world.cycle)
         [attachment] = db.session.scalars(select(OutboxAttachment)).all()
@@ -110,7 +109,8 @@ def test_the_receipt_pdf_is_in_the_language_the_mail_was_written_in(app, world, 
     [message] = mailbox.wait(1)
     assert locale == "fr"
     [(_name, _ctype, pdf)] = mailbox.attachments(message)
-    assert PdfReader(io.BytesIO(pdf)).pages  # laid out (in French) by the deliverer
+    pdf_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Rapport 2026, version 1" in pdf_text  # laid out in French by the deliverer
 
 
 def test_a_submission_and_a_draft_save_at_once_both_succeed(app, world, db, mailbox, monkeypatch):
