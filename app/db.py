@@ -121,6 +121,22 @@ def _sqlite_pragmas(dbapi_connection, connection_record):  # pragma: no cover - 
     cursor.close()
 
 
+@event.listens_for(Engine, "savepoint")
+def _sqlite_savepoint_takes_the_write_lock(conn, name) -> None:  # pragma: no cover - glue
+    """A SAVEPOINT outside a transaction begins a *deferred* one on SQLite: the reads after
+    it hold a snapshot, and the first write then has to upgrade it, which fails at once
+    ("database is locked", SQLITE_BUSY_SNAPSHOT, no busy wait) if anyone committed since.
+    A submission whose attestation had not changed did exactly that on deadline day (its
+    first write, the revision claim, comes after the SAVEPOINT and the report's reads).
+    Savepoints are only used on write paths, so one outside a transaction begins it with
+    BEGIN IMMEDIATE: the writer queues for the lock (busy_timeout) before reading."""
+    if conn.dialect.name != "sqlite":
+        return
+    dbapi_connection = conn.connection.dbapi_connection
+    if not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN IMMEDIATE")
+
+
 # The database is busy -----------------------------------------------------------------------
 #
 # A write that could not get its lock in time (SQLite's busy timeout, PostgreSQL's lock or

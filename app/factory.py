@@ -278,10 +278,10 @@ def register_errorhandlers(app: Flask) -> None:
             "errors/error.html", code=code, title=title, message=text, way_back=way_back
         ), code
 
-    def busy():
+    def busy(error: BaseException):
         # The write did not get the database's lock in time: rolled back, nothing half saved.
         _db.session.rollback()
-        app.logger.warning("database busy on %s %s", request.method, request.path)
+        app.logger.warning("database busy on %s %s: %s", request.method, request.path, error)
         response, code = render_error(503)
         response = app.make_response((response, code))
         response.headers["Retry-After"] = str(BUSY_RETRY_AFTER)
@@ -289,8 +289,9 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        if error.code == 500 and is_busy_error(getattr(error, "original_exception", None)):
-            return busy()  # the end of the unit of work failed to commit (`app.core.uow`)
+        cause = getattr(error, "original_exception", None)
+        if error.code == 500 and is_busy_error(cause):
+            return busy(cause)  # the end of the unit of work failed to commit (`app.core.uow`)
         if error.code == 400 and getattr(error, "description", "").startswith("The CSRF"):
             return render_error(
                 400,
@@ -309,7 +310,7 @@ def register_errorhandlers(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         if is_busy_error(error):
-            return busy()
+            return busy(error)
         _db.session.rollback()
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         return render_error(500)

@@ -17,7 +17,7 @@ from sqlalchemy import select, text
 from app.mail.deferred import RENDER_LATER
 from app.mail.models import OutboxAttachment, OutboxMessage
 from app.reporting import cycles, filling
-from app.reporting.filling import notifications
+from app.reporting.filling import notifications, submission
 from app.reporting.models import ReportVersion
 from tests.conftest import csrf_token, login_as
 from tests.reporting.builders_filling import (  # noqa: F401  (fixtures)
@@ -180,3 +180,36 @@ def test_a_submission_and_a_draft_save_at_once_both_succeed(app, world, db, mail
     db.session.expire_all()
     assert filling.find_report(cycles.get_cycle(2026), world.org_a.id).state == "submitted"
     assert filling.find_report(cycles.get_cycle(2026), world.org_b.id).revision == 1
+
+
+def test_a_submission_with_an_unchanged_attestation_holds_the_write_lock_before_it_reads(
+    world, db, monkeypatch
+):
+    """Its first write (the revision claim) comes after a SAVEPOINT and the report's reads.
+    On SQLite a SAVEPOINT outside a transaction began a deferred one, whose read snapshot
+    could not be upgraded once another writer had committed: "database is locked" at once,
+    with no busy wait. Now the SAVEPOINT begins with the write lock (`app.db`)."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's lock upgrade")
+
+    c = world.cycle
+    report = filling.get_or_start_report(world.rep_a, c, world.org_a)
+    filling.save_answers(world.rep_a, report, raw(c), report.revision)
+    filling.attach_evidence(world.rep_a, report, c.q["policy"], "policy.pdf", PDF)
+    attestation = filling.Attestation("Grace Hopper", "CEO", "We support the charter.")
+    filling.set_attestation(world.rep_a, report, *attestation.__dict__.values(), report.revision)
+    db.session.commit()
+    seen = []
+    real_load = submission.load
+
+    def load_while_another_writes(*args, **kwargs):
+        seen.append(_nobody_holds_the_write_lock(db))  # would another writer get in now?
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(submission, "load", load_while_another_writes)
+    outcome = filling.attest_and_submit(
+        world.rep_a, report, attestation, report.revision, submit=True, authorised=True
+    )
+    assert seen == [False]  # the submission held the lock while it read
+    assert outcome.version is not None
+    db.session.commit()
