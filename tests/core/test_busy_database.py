@@ -6,7 +6,7 @@ import sqlite3
 
 import pytest
 from flask import Blueprint
-from sqlalchemy import exc, func, select
+from sqlalchemy import exc, func, select, text
 
 from app import create_app
 from app.config import overrides_for_tests
@@ -124,3 +124,21 @@ def test_is_busy_error_reads_the_driver_error_through_its_wrappers():
     assert not is_busy_error(_wrapped(_PgError("23505")))  # a unique violation is not busy
     assert not is_busy_error(ValueError("database is locked"))  # not the driver's
     assert not is_busy_error(None)
+
+
+def test_a_real_postgresql_lock_timeout_counts_as_busy(db):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's lock_timeout")
+    record(None, "test.locked")
+    db.session.commit()
+    holder = db.engine.connect()
+    try:
+        holder.execute(select(AuditEvent.id).with_for_update())  # another writer's row lock
+        with pytest.raises(exc.OperationalError) as raised:
+            db.session.execute(text("SET LOCAL lock_timeout = '50ms'"))
+            db.session.execute(select(AuditEvent.id).with_for_update())
+        assert is_busy_error(raised.value)
+        db.session.rollback()
+    finally:
+        holder.rollback()
+        holder.close()
