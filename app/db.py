@@ -101,6 +101,13 @@ class TimestampMixin:
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+# A writer on SQLite waits this long for another's write lock before "database is locked".
+# Write transactions are kept short (nothing slow is laid out inside them: a receipt's PDF is
+# rendered by the mail deliverer after the commit), so 15 s covers a deadline day's queue of
+# writers; past it the request answers 503 with Retry-After (`is_busy_error`), never a 500.
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record):  # pragma: no cover - driver glue
     module = type(dbapi_connection).__module__
@@ -110,8 +117,59 @@ def _sqlite_pragmas(dbapi_connection, connection_record):  # pragma: no cover - 
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
+
+
+@event.listens_for(Engine, "savepoint")
+def _sqlite_savepoint_takes_the_write_lock(conn, name) -> None:  # pragma: no cover - glue
+    """A SAVEPOINT outside a transaction begins a *deferred* one on SQLite: the reads after
+    it hold a snapshot, and the first write then has to upgrade it, which fails at once
+    ("database is locked", SQLITE_BUSY_SNAPSHOT, no busy wait) if anyone committed since.
+    A submission whose attestation had not changed did exactly that on deadline day (its
+    first write, the revision claim, comes after the SAVEPOINT and the report's reads).
+    Savepoints are only used on write paths, so one outside a transaction begins it with
+    BEGIN IMMEDIATE: the writer queues for the lock (busy_timeout) before reading."""
+    if conn.dialect.name != "sqlite":
+        return
+    dbapi_connection = conn.connection.dbapi_connection
+    if not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN IMMEDIATE")
+
+
+# The database is busy -----------------------------------------------------------------------
+#
+# A write that could not get its lock in time (SQLite's busy timeout, PostgreSQL's lock or
+# statement timeout) or lost a serialization race was not applied: the request rolls back
+# and answers 503 with Retry-After (`app.factory`), and trying again a moment later works.
+
+_BUSY_SQLITE_NAMES = ("SQLITE_BUSY", "SQLITE_LOCKED")  # and their extended codes
+_BUSY_SQLITE_MESSAGES = ("database is locked", "database table is locked", "database is busy")
+# serialization_failure, deadlock_detected, lock_not_available, query_canceled (a timeout)
+_BUSY_SQLSTATES = {"40001", "40P01", "55P03", "57014"}
+
+
+def is_busy_error(error: BaseException | None) -> bool:
+    """True when `error` (or what it wraps) says the database was busy or locked."""
+    seen: set[int] = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        orig = getattr(error, "orig", None)  # SQLAlchemy's DBAPIError wraps the driver's
+        for candidate in (error, orig):
+            if candidate is None:
+                continue
+            name = getattr(candidate, "sqlite_errorname", None)
+            if name is not None and name.startswith(_BUSY_SQLITE_NAMES):
+                return True
+            if type(candidate).__module__.startswith("sqlite3") and str(candidate).startswith(
+                _BUSY_SQLITE_MESSAGES
+            ):
+                return True
+            sqlstate = getattr(candidate, "sqlstate", None) or getattr(candidate, "pgcode", None)
+            if sqlstate in _BUSY_SQLSTATES:
+                return True
+        error = getattr(error, "original_exception", None) or error.__cause__ or error.__context__
+    return False
 
 
 # Connections that sat idle are checked before use ----------------------------------------------

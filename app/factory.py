@@ -35,7 +35,7 @@ from app.core import (
     uow,
 )
 from app.core.cache import cache
-from app.db import REPLICA_BIND, ping_connections_after_idle
+from app.db import REPLICA_BIND, is_busy_error, ping_connections_after_idle
 from app.db import db as _db
 from app.errors import DomainError
 from app.extensions import babel, csrf, limiter, login_manager, migrate
@@ -228,6 +228,9 @@ def _way_back(path: str) -> tuple[str, str] | None:
     return None
 
 
+BUSY_RETRY_AFTER = 5  # seconds: a busy database (a deadline day's writers) answers 503
+
+
 def register_errorhandlers(app: Flask) -> None:
     titles = {
         400: lambda: _("Bad request"),
@@ -240,6 +243,7 @@ def register_errorhandlers(app: Flask) -> None:
         422: lambda: _("Invalid input"),
         429: lambda: _("Too many attempts"),
         500: lambda: _("Something went wrong"),
+        503: lambda: _("Busy right now"),
     }
     explanations = {
         400: lambda: _(
@@ -257,6 +261,10 @@ def register_errorhandlers(app: Flask) -> None:
         500: lambda: _(
             "An unexpected error happened on our side. It has been logged; please try again later."
         ),
+        503: lambda: _(
+            "Many people are saving at this moment and yours could not be stored in time. "
+            "Nothing was changed. Please wait a few seconds and send it again."
+        ),
     }
 
     def render_error(code: int, message: str | None = None):
@@ -270,8 +278,20 @@ def register_errorhandlers(app: Flask) -> None:
             "errors/error.html", code=code, title=title, message=text, way_back=way_back
         ), code
 
+    def busy(error: BaseException):
+        # The write did not get the database's lock in time: rolled back, nothing half saved.
+        _db.session.rollback()
+        app.logger.warning("database busy on %s %s: %s", request.method, request.path, error)
+        response, code = render_error(503)
+        response = app.make_response((response, code))
+        response.headers["Retry-After"] = str(BUSY_RETRY_AFTER)
+        return response
+
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
+        cause = getattr(error, "original_exception", None)
+        if error.code == 500 and is_busy_error(cause):
+            return busy(cause)  # the end of the unit of work failed to commit (`app.core.uow`)
         if error.code == 400 and getattr(error, "description", "").startswith("The CSRF"):
             return render_error(
                 400,
@@ -289,6 +309,8 @@ def register_errorhandlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
+        if is_busy_error(error):
+            return busy(error)
         _db.session.rollback()
         app.logger.exception("unhandled error on %s %s", request.method, request.path)
         return render_error(500)

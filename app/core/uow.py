@@ -4,7 +4,8 @@ Services flush and never commit. The boundary decides, once, at the end:
 
 * **requests** (`init_app`): a response with a status below 400 commits; anything else
   (a form shown again with its errors, a refused action, an error page) rolls back. A commit
-  that fails becomes the error page, so nothing is half saved. The mail outbox is flushed by
+  that fails becomes the error page, so nothing is half saved: a 503 with Retry-After when
+  the database was busy or locked (`app.db.is_busy_error`, `app.factory`). The mail outbox is flushed by
   the commit (`app.mail`).
 * **commands and jobs** (`unit_of_work()`): commit when the block ends normally, roll back
   on any exception, which propagates.

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from app import clock
 from app.db import db
+from app.mail.deferred import render_pending
 from app.mail.models import MailStatus, OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -90,6 +91,7 @@ def deliver_due(session: Session | None = None, limit: int = BATCH) -> Round:
             continue  # another deliverer has it
         message = session.get(OutboxMessage, message_id, populate_existing=True)
         try:
+            render_pending(session, message)  # attachments written as recipes (a PDF)
             send_now(message)
         except Exception as error:  # noqa: BLE001 - recorded on the message, retried
             _record_failure(message, error, outcome)

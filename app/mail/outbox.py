@@ -1,5 +1,7 @@
 """Writing mail: `send_later` renders the body and adds it to the outbox, in the caller's
-transaction. A rollback drops it with everything else; a commit wakes the deliverer."""
+transaction. A rollback drops it with everything else; a commit wakes the deliverer.
+A slow attachment (a PDF) is passed as `RenderLater`: the deliverer lays it out after the
+commit, so the causing transaction stays short (`app.mail.deferred`)."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from sqlalchemy.orm import Session
 from app import clock
 from app.db import db
 from app.mail import delivery
+from app.mail.deferred import RenderLater, as_row
 from app.mail.models import MailStatus, OutboxAttachment, OutboxMessage
 
 _WAKE = "mail-wake"
@@ -29,7 +32,8 @@ class Attachment:
 
 
 def send_later(to: str | list[str], subject: str, template: str, attachments=None, **context):
-    """Render `templates/email/<template>.txt` into the outbox; it leaves after the commit."""
+    """Render `templates/email/<template>.txt` into the outbox; it leaves after the commit.
+    `attachments`: `Attachment`s (bytes at hand) or `RenderLater`s (laid out at delivery)."""
     recipients = [to] if isinstance(to, str) else list(to)
     if not recipients or db.session.info.get(_SUPPRESSED):
         return None
@@ -44,14 +48,19 @@ def send_later(to: str | list[str], subject: str, template: str, attachments=Non
         status=MailStatus.PENDING,
         created_at=now,
         next_attempt_at=now,
-        attachments=[
-            OutboxAttachment(filename=a.filename, content_type=a.content_type, data=a.data)
-            for a in attachments or []
-        ],
+        attachments=[_attachment_row(a) for a in attachments or []],
     )
     db.session.add(message)
     wake_after_commit(db.session)
     return message
+
+
+def _attachment_row(attachment: Attachment | RenderLater) -> OutboxAttachment:
+    if isinstance(attachment, RenderLater):
+        return as_row(attachment)  # laid out by the deliverer, after the commit
+    return OutboxAttachment(
+        filename=attachment.filename, content_type=attachment.content_type, data=attachment.data
+    )
 
 
 def wake_after_commit(session: Session) -> None:
