@@ -12,7 +12,7 @@ from app.db import db, utcnow
 
 class QuestionnaireTranslation(db.Model):
     """`key` names the source text within the cycle: "s<section id>.title",
-    "s<section id>.description", "q<question id>.text", "q<question id>.help" or
+    "s<section id>.description", "q<question id>.text", "q<question id>.help", "q<question id>.unit" or
     "q<question id>.c<n>" (the n-th choice, from 1). Copying a questionnaire to another
     cycle maps the ids (app/reporting/translations/services.py)."""
 

@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from app.charter.translations.entries import EntryState, LanguageStatus, SourceEntry
 from app.reporting import titles
 from app.reporting.cycles.questionnaire import TITLE_MAX
-from app.reporting.cycles.questions import CHOICE_MAX, HELP_MAX, TEXT_MAX
+from app.reporting.cycles.questions import CHOICE_MAX, HELP_MAX, TEXT_MAX, UNIT_MAX
 from app.reporting.models import Section
 
 CHOICE_TYPES = ("single_choice", "multiple_choice")
@@ -19,7 +19,7 @@ def section_keys(section_id: int) -> tuple[str, str]:
 
 
 def question_key(question_id: int, part: str) -> str:
-    """`part`: "text", "help" or "c<n>" (the n-th choice, from 1)."""
+    """`part`: "text", "help", "unit" or "c<n>" (the n-th choice, from 1)."""
     return f"q{question_id}.{part}"
 
 
@@ -56,6 +56,10 @@ def source_entries(sections: list[Section]) -> list[SourceEntry]:
                     question_key(q.id, "help"), "question_help", q.help_text, True, HELP_MAX, n
                 )
             )
+            if q.type == "number":
+                entries.append(
+                    SourceEntry(question_key(q.id, "unit"), "unit", q.unit, False, UNIT_MAX, n)
+                )
             if q.type in CHOICE_TYPES:
                 for i, choice in enumerate(q.choices or [], start=1):
                     entries.append(
@@ -95,6 +99,8 @@ def labeller(numbers: dict[str, str]):
             return _l("Question %(n)s: text", n=number)
         if source.kind == "question_help":
             return _l("Question %(n)s: help", n=number)
+        if source.kind == "unit":
+            return _l("Question %(n)s: unit", n=number)
         return _l("Question %(n)s: choice %(c)s", n=number, c=part[1:])
 
     return label

@@ -37,8 +37,8 @@ class Reading:
 
     def section_title(self, section) -> Text:
         shown = titles.shown_section_title(section)
-        if shown != section.title:  # generated: already in the reader's language
-            return Text(shown, self.language)
+        if shown != section.title:  # generated, in the page's language: no mark needed
+            return Text(shown, "")
         return self._pick(section_keys(section.id)[0], section.title)
 
     def description(self, section) -> Text:
@@ -49,6 +49,9 @@ class Reading:
 
     def help(self, question) -> Text:
         return self._pick(question_key(question.id, "help"), question.help_text)
+
+    def unit(self, question) -> Text:
+        return self._pick(question_key(question.id, "unit"), question.unit)
 
     def choices(self, question) -> list[tuple[str, Text]]:
         """(the stored value, its label) for each choice."""
