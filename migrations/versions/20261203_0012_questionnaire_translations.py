@@ -48,7 +48,7 @@ def upgrade():
             'cycle_id',
             'language',
             'key',
-            name='uq_questionnaire_translations_version_language_key',
+            name='uq_questionnaire_translations_cycle_language_key',
         ),
     )
 

@@ -17,6 +17,8 @@ from app.reporting.translations.entries import (
     source_entries,
 )
 
+CHARTER_PREFIX = "charter:"  # rows of the charter's translations (principle titles)
+
 
 @dataclass
 class Reading:
@@ -37,7 +39,11 @@ class Reading:
 
     def section_title(self, section) -> Text:
         shown = titles.shown_section_title(section)
-        if shown != section.title:  # generated, in the page's language: no mark needed
+        if shown != section.title:  # generated ("Principle 1: …"), in the page's language
+            text = section._principle_text()
+            if text is not None and section.principle is not None:
+                title = self._pick(f"{CHARTER_PREFIX}{section.principle.key}.title", text.title)
+                shown = titles.section_title(section.title, text.number, title.text)
             return Text(shown, "")
         return self._pick(section_keys(section.id)[0], section.title)
 
@@ -49,6 +55,10 @@ class Reading:
 
     def help(self, question) -> Text:
         return self._pick(question_key(question.id, "help"), question.help_text)
+
+    def choice_label(self, question, value: str) -> str:
+        """The label of one of `question`'s choices (a condition's value, as stored)."""
+        return next((label.text for v, label in self.choices(question) if v == value), value)
 
     def unit(self, question) -> Text:
         return self._pick(question_key(question.id, "unit"), question.unit)

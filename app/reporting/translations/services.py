@@ -5,11 +5,12 @@ questionnaire (`cycles.ensure_editable`)."""
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 
 from app.accounts.models import User
 from app.charter.translations import checks
 from app.charter.translations.entries import LanguageStatus, SourceEntry
+from app.charter.translations.models import CharterTranslation
 from app.charter.translations.services import Saved, store
 from app.core import languages
 from app.core.services import record
@@ -18,7 +19,7 @@ from app.errors import NotFound, ValidationFailed
 from app.reporting.cycles.questionnaire import ensure_editable, load_questionnaire
 from app.reporting.models import QuestionnaireTranslation, ReportingCycle
 from app.reporting.translations.entries import language_status, source_entries
-from app.reporting.translations.reading import Reading
+from app.reporting.translations.reading import CHARTER_PREFIX, Reading
 from app.security import ensure_secretariat
 
 Rows = dict[str, tuple[str, str]]  # key -> (text, source hash)
@@ -31,6 +32,17 @@ def ensure_language(language: str) -> str:
     return language
 
 
+def _questionnaire_rows(cycle_id: int, language: str):
+    return select(
+        QuestionnaireTranslation.key,
+        QuestionnaireTranslation.text,
+        QuestionnaireTranslation.source_hash,
+    ).where(
+        QuestionnaireTranslation.cycle_id == cycle_id,
+        QuestionnaireTranslation.language == language,
+    )
+
+
 def rows_for(cycle_id: int, language: str) -> Rows:
     """The stored translations of the cycle's questionnaire into one language, in one query
     (none for the source language)."""
@@ -38,17 +50,31 @@ def rows_for(cycle_id: int, language: str) -> Rows:
         return {}
     return {
         key: (text, digest)
-        for key, text, digest in db.session.execute(
-            select(
-                QuestionnaireTranslation.key,
-                QuestionnaireTranslation.text,
-                QuestionnaireTranslation.source_hash,
-            ).where(
-                QuestionnaireTranslation.cycle_id == cycle_id,
-                QuestionnaireTranslation.language == language,
-            )
-        )
+        for key, text, digest in db.session.execute(_questionnaire_rows(cycle_id, language))
     }
+
+
+def page_rows(cycle: ReportingCycle, language: str) -> Rows:
+    """What a report page reads: the questionnaire's translations and the principle titles
+    of the cycle's charter version (for generated section titles, keyed "charter:P3.title"),
+    in one query (none for the source language)."""
+    if language == languages.source_language():
+        return {}
+    query = _questionnaire_rows(cycle.id, language)
+    if cycle.charter_version_id is not None:
+        query = union_all(
+            query,
+            select(
+                literal(CHARTER_PREFIX) + CharterTranslation.key,
+                CharterTranslation.text,
+                CharterTranslation.source_hash,
+            ).where(
+                CharterTranslation.version_id == cycle.charter_version_id,
+                CharterTranslation.language == language,
+                CharterTranslation.key.like("%.title"),
+            ),
+        )
+    return {key: (text, digest) for key, text, digest in db.session.execute(query)}
 
 
 def status_for(cycle: ReportingCycle, language: str, sections=None) -> LanguageStatus:
@@ -70,7 +96,7 @@ def reading_for(cycle: ReportingCycle, language: str | None = None) -> Reading:
     """The questionnaire's texts as a reader in `language` (default: the reader's) reads
     them, in one query (none in the source language)."""
     language = language or languages.current_language()
-    return Reading(language, languages.source_language(), rows_for(cycle.id, language))
+    return Reading(language, languages.source_language(), page_rows(cycle, language))
 
 
 def _cleaned(texts: dict[str, str], sources: dict[str, SourceEntry]) -> dict[str, str]:
