@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import literal, select, union_all
 
 from app.accounts.models import User
-from app.charter.translations import checks
+from app.charter.translations import checks, po
 from app.charter.translations.entries import LanguageStatus, SourceEntry
 from app.charter.translations.models import CharterTranslation
 from app.charter.translations.services import Saved, store
@@ -23,6 +23,7 @@ from app.reporting.translations.reading import CHARTER_PREFIX, Reading
 from app.security import ensure_secretariat
 
 Rows = dict[str, tuple[str, str]]  # key -> (text, source hash)
+PO_PROJECT = "Pactum questionnaire"
 
 
 def ensure_language(language: str) -> str:
@@ -170,3 +171,30 @@ def save(
             language=language,
         )
     return saved
+
+
+# PO files for translators ---------------------------------------------------------------------
+
+
+def po_target(cycle: ReportingCycle) -> po.Target:
+    """A cycle's questionnaire file says which cycle (year and row) it is for."""
+    return po.Target(
+        PO_PROJECT,
+        f"{cycle.year}-{cycle.id}",
+        lambda found: _(
+            "This file is not for the questionnaire of the %(year)d cycle (it says "
+            "“%(found)s”). Export the file of this questionnaire and translate that one.",
+            year=cycle.year,
+            found=found,
+        ),
+        _("This text is not part of this questionnaire."),
+    )
+
+
+def export_po(cycle: ReportingCycle, language: str, label) -> bytes:
+    return po.export_texts(po_target(cycle), status_for(cycle, language), label)
+
+
+def preview_po(cycle: ReportingCycle, language: str, data: bytes) -> po.Preview:
+    """What importing the file would change, entry by entry (nothing is saved here)."""
+    return po.preview_texts(po_target(cycle), status_for(cycle, language), data)
