@@ -145,6 +145,7 @@ def delete_section(actor, section: Section) -> None:
             )
         )
     title = section.title_in("en")
+    translation_copying.forget(cycle.id, [section.id], inside)
     remove_and_renumber(cycle.sections, section)
     db.session.flush()
     record(actor, "cycle.section_deleted", cycle, summary=title)

@@ -1,9 +1,10 @@
 """Carrying a questionnaire's translations over to its copy in another cycle (used by
-`app.reporting.cycles.sections.copy_questionnaire`). Imports nothing of `cycles`."""
+`app.reporting.cycles.sections.copy_questionnaire`), and forgetting those of removed
+sections and questions. Imports nothing of `cycles`."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import delete, or_, select
 
 from app.db import db
 from app.reporting.models import QuestionnaireTranslation
@@ -44,3 +45,19 @@ def copy_into(
         )
         copied += 1
     return copied
+
+
+def forget(cycle_id: int, section_ids=(), question_ids=()) -> None:
+    """Delete the translations of removed sections and questions (a later row could reuse
+    an id and inherit them)."""
+    prefixes = [f"s{i}." for i in section_ids] + [f"q{i}." for i in question_ids]
+    if not prefixes:
+        return
+    db.session.execute(
+        delete(QuestionnaireTranslation)
+        .where(
+            QuestionnaireTranslation.cycle_id == cycle_id,
+            or_(*(QuestionnaireTranslation.key.startswith(p, autoescape=True) for p in prefixes)),
+        )
+        .execution_options(synchronize_session=False)
+    )

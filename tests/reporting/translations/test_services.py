@@ -122,3 +122,15 @@ def test_representatives_cannot_translate(rep_a, draft):
 def test_the_source_language_reads_without_a_query(draft, db):
     reading = services.reading_for(draft, "en")
     assert reading.rows == {} and reading.untranslated(draft.sections) == 0
+
+
+def test_removing_a_question_or_section_removes_its_translations(secretariat, draft, db):
+    q = draft.q["audit"]
+    section = draft.sections[0]
+    keys = {question_key(q.id, "text"): "Dernier audit ?", section_keys(section.id)[0]: "Protéger"}
+    services.save(secretariat, draft, "fr", keys)
+    cycles.delete_question(secretariat, q)
+    assert set(services.rows_for(draft.id, "fr")) == {section_keys(section.id)[0]}
+    cycles.delete_question(secretariat, draft.q["mfa_share"])  # the condition first
+    cycles.delete_section(secretariat, section)
+    assert services.rows_for(draft.id, "fr") == {}
