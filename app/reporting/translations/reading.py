@@ -47,6 +47,18 @@ class Reading:
             return Text(shown, "")
         return self._pick(section_keys(section.id)[0], section.title)
 
+    def entry_title(self, section: dict) -> Text:
+        """A section entry of a report snapshot (a dict with its id and title as written)."""
+        shown = titles.shown_section_title(section)
+        title = str(section.get("title") or "")
+        if shown != title or not section.get("id"):
+            return Text(shown, "")
+        return self._pick(section_keys(section["id"])[0], title)
+
+    def entry_text(self, question: dict) -> Text:
+        """A question entry of a report snapshot (a dict with its id and text)."""
+        return self._pick(question_key(question.get("id"), "text"), question.get("text") or "")
+
     def description(self, section) -> Text:
         return self._pick(section_keys(section.id)[1], section.description_md)
 

@@ -122,6 +122,10 @@ def test_a_representative_reads_the_section_in_french(app, secretariat, org_a, r
     assert client.post("/my/reports/2026/sections/2", data=data).status_code in (200, 302)
     report = filling.find_report(cycle, org_a.id)
     assert filling.load(report).values[programme.id] == "Bug bounty"
+    # The preview of the report reads in French too.
+    preview = client.get("/my/reports/2026/preview?lang=fr").get_data(True)
+    assert '<span lang="fr" dir="auto">Comment recevez-vous les signalements ?</span>' in preview
+    assert '<span lang="fr" dir="auto">Divulgation</span>' in preview
     # In English: no notice, the source.
     html = client.get("/my/reports/2026/sections/2?lang=en").get_data(True)
     assert "untranslated-notice" not in html and "Prime aux bogues" not in html
