@@ -45,6 +45,10 @@ def test_the_page_shows_sources_side_by_side_and_saves(app, secretariat):
     assert response.status_code == 302
     assert "1 translation saved." in client.get(URL).get_data(True)
     assert services.status_for(cycle, "fr").translated[0].source.key == key
+    # The secretariat's preview, in French, reads it (and says what is not translated yet).
+    preview = client.get("/secretariat/cycles/2026/preview?section=1&lang=fr").get_data(True)
+    assert '<span lang="fr" dir="auto">Proposez-vous la double authentification ?</span>' in preview
+    assert preview.count('id="untranslated-notice"') == 1
 
 
 def test_bad_input_gets_every_message_next_to_its_field(app, secretariat):
