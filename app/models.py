@@ -25,6 +25,7 @@ from app.reporting.models import (  # noqa: F401
     Evidence,
     Extension,
     Question,
+    QuestionnaireTranslation,
     ReminderLog,
     Report,
     ReportEdit,

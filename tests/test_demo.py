@@ -40,6 +40,11 @@ def test_the_demo_loads_once_with_a_published_annual_report(app, client, db):
     login_as(client, rep)
     assert client.get("/dashboard").status_code == 200
     assert client.get("/my/reports").status_code == 200
+    # The open cycle's questionnaire reads entirely in French (issue 18).
+    section = client.get("/my/reports/2026/sections/1?lang=fr").get_data(as_text=True)
+    assert "untranslated-notice" not in section and '<span lang="en"' not in section
+    assert "L’authentification multifacteur est-elle proposée à tous vos clients ?" in section
+    assert "Protéger tous les utilisateurs et clients</h1>" in section  # the principle's title
 
     # The demo secretariat logs in with the published password and second factor, as the
     # README says (secretariat accounts must have one).

@@ -23,6 +23,7 @@ from sqlalchemy import select
 from app import clock
 from app.accounts.models import Role, User
 from app.db import db
+from app.demo import questionnaire_fr
 from app.mail import suppressed
 from app.members.models import Organisation, Status
 from app.reporting import cycles, extensions, filling, review
@@ -828,6 +829,7 @@ def _open_cycle(
         charter_version=charter,
     )
     cycles.copy_questionnaire(sec, previous, cycle)
+    questionnaire_fr.translate(sec, cycle)
     clock.freeze(at(opens_on, 8))
     cycles.open_cycle(sec, cycle)
 

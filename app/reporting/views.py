@@ -14,6 +14,7 @@ from app.reporting.filling import (  # noqa: F401  (the representative's pages)
     section_views,
     views,
 )
+from app.reporting.translations import views as translation_views  # noqa: F401  (translations)
 from app.reporting.workbook import views as workbook_views  # noqa: F401  (the workbook pages)
 
 __all__ = ["bp"]

@@ -43,6 +43,18 @@ ACCESS = {
         lambda w: "/secretariat/cycles/2026/preview?section=2",
         SECRETARIAT,
     ),
+    "reporting.admin_questionnaire_translation": (
+        lambda w: "/secretariat/cycles/2027/translations/fr",
+        SECRETARIAT,
+    ),
+    "reporting.admin_questionnaire_translation_po": (
+        lambda w: "/secretariat/cycles/2027/translations/fr.po",
+        SECRETARIAT,
+    ),
+    "reporting.admin_questionnaire_translation_import": (
+        lambda w: "/secretariat/cycles/2027/translations/fr/import",
+        SECRETARIAT,
+    ),
     "reporting.admin_report": (
         lambda w: f"/secretariat/cycles/2026/reports/{w.org_a.slug}",
         SECRETARIAT,

@@ -52,8 +52,9 @@ class TranslationForm(FlaskForm):
         }
 
 
-def translation_form(status: LanguageStatus, formdata=None) -> TranslationForm:
-    """`formdata`: the posted form, or None to show the stored translations."""
+def translation_form(status: LanguageStatus, formdata=None, label_of=label) -> TranslationForm:
+    """`formdata`: the posted form, or None to show the stored translations; `label_of`:
+    each entry's label (the questionnaire's page passes its own)."""
 
     class Form(TranslationForm):
         pass
@@ -64,7 +65,7 @@ def translation_form(status: LanguageStatus, formdata=None) -> TranslationForm:
         setattr(
             Form,
             source.field_name,
-            kind(label(source), render_kw={"lang": status.language, "dir": "auto"}),
+            kind(label_of(source), render_kw={"lang": status.language, "dir": "auto"}),
         )
         setattr(Form, "seen_" + source.field_name, HiddenField())
         if entry.outdated:

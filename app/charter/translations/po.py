@@ -7,6 +7,7 @@ for another version or language, or is not a PO file. Plain values; nothing is s
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from babel.messages.catalog import Catalog
@@ -28,10 +29,40 @@ def _stamp(version: CharterVersion) -> str:
     return f"v{version.number}-{version.id}"
 
 
+@dataclass(frozen=True)
+class Target:
+    """What a PO file is for: the project and stamp written in its header, and the
+    sentences that refuse a file for something else (`wrong_file(found)`) or an entry
+    that is not one of its texts. The questionnaires' files use their own."""
+
+    project: str
+    stamp: str
+    wrong_file: Callable[[str], str]
+    unknown: str
+
+
+def _version_target(version: CharterVersion) -> Target:
+    return Target(
+        PROJECT,
+        _stamp(version),
+        lambda found: _(
+            "This file is not for the draft of version %(n)d (it says “%(found)s”). "
+            "Export the file of this draft and translate that one.",
+            n=version.number,
+            found=found,
+        ),
+        _("This text is not part of this version."),
+    )
+
+
 def export(version: CharterVersion, status: LanguageStatus, label) -> bytes:
     """Every text of the version, with its current translation (outdated ones marked
     fuzzy). `label(source)` names each text for the translator."""
-    catalog = Catalog(locale=status.language, project=PROJECT, version=_stamp(version))
+    return export_texts(_version_target(version), status, label)
+
+
+def export_texts(target: Target, status: LanguageStatus, label) -> bytes:
+    catalog = Catalog(locale=status.language, project=target.project, version=target.stamp)
     for entry in status.entries:
         catalog.add(
             entry.source.text,
@@ -94,16 +125,14 @@ def _read(data: bytes):
 def preview(version: CharterVersion, status: LanguageStatus, data: bytes) -> Preview:
     """What importing the file would change, entry by entry. Refuses (ValidationFailed on
     "file") a file for another version or language, or one that cannot be read."""
+    return preview_texts(_version_target(version), status, data)
+
+
+def preview_texts(target: Target, status: LanguageStatus, data: bytes) -> Preview:
     catalog = _read(data)
-    if catalog.project != PROJECT or catalog.version != _stamp(version):
+    if catalog.project != target.project or catalog.version != target.stamp:
         raise ValidationFailed(
-            _(
-                "This file is not for the draft of version %(n)d (it says “%(found)s”). "
-                "Export the file of this draft and translate that one.",
-                n=version.number,
-                found=f"{catalog.project} {catalog.version}".strip(),
-            ),
-            field="file",
+            target.wrong_file(f"{catalog.project} {catalog.version}".strip()), field="file"
         )
     if str(catalog.locale or "") != status.language:
         raise ValidationFailed(
@@ -119,9 +148,7 @@ def preview(version: CharterVersion, status: LanguageStatus, data: bytes) -> Pre
         text = message.string if isinstance(message.string, str) else ""
         entry = by_key.get(key)
         if entry is None:
-            result.entries.append(
-                ImportedEntry(key, None, "", text, [_("This text is not part of this version.")])
-            )
+            result.entries.append(ImportedEntry(key, None, "", text, [target.unknown]))
             continue
         problems = []
         if message.id != entry.source.text:

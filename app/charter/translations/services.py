@@ -172,6 +172,45 @@ def _checked(number: int, sources: dict[str, SourceEntry], texts: dict[str, str]
     return cleaned
 
 
+def store(
+    cleaned: dict[str, str],
+    sources: dict[str, SourceEntry],
+    stored: dict,
+    new_row,
+    actor: User,
+    *,
+    seen: dict[str, str] | None = None,
+    confirmed: set[str] | frozenset = frozenset(),
+) -> Saved:
+    """Apply checked texts to the stored rows (key -> row, with `text`, `source_hash`,
+    `updated_at`, `updated_by_id`): "" deletes, a changed text records the source hash the
+    translator was shown, an unchanged confirmed one takes today's. `new_row(key)` makes
+    a row. Shared by the charter's and the questionnaires' translations."""
+    saved = Saved()
+    now = clock.now()
+    seen = seen or {}
+    for key, value in cleaned.items():
+        row, source = stored.get(key), sources[key]
+        if not value:
+            if row is not None:
+                db.session.delete(row)
+                saved.cleared.append(key)
+            continue
+        if row is None:
+            row = new_row(key)
+            db.session.add(row)
+        if row.text != value:
+            row.text, row.source_hash = value, seen.get(key) or source.hash
+            saved.translated.append(key)
+        elif key in confirmed and row.source_hash != source.hash:
+            row.source_hash = source.hash
+            saved.confirmed.append(key)
+        else:
+            continue
+        row.updated_at, row.updated_by_id = now, actor.id
+    return saved
+
+
 def save(
     actor: User,
     version_id: int,
@@ -202,28 +241,15 @@ def save(
             )
         )
     }
-    saved = Saved()
-    now = clock.now()
-    seen = seen or {}
-    for key, value in cleaned.items():
-        row, source = stored.get(key), sources[key]
-        if not value:
-            if row is not None:
-                db.session.delete(row)
-                saved.cleared.append(key)
-            continue
-        if row is None:
-            row = CharterTranslation(version_id=version.id, language=language, key=key, text="")
-            db.session.add(row)
-        if row.text != value:
-            row.text, row.source_hash = value, seen.get(key) or source.hash
-            saved.translated.append(key)
-        elif key in confirmed and row.source_hash != source.hash:
-            row.source_hash = source.hash
-            saved.confirmed.append(key)
-        else:
-            continue
-        row.updated_at, row.updated_by_id = now, actor.id
+    saved = store(
+        cleaned,
+        sources,
+        stored,
+        lambda key: CharterTranslation(version_id=version.id, language=language, key=key, text=""),
+        actor,
+        seen=seen,
+        confirmed=confirmed,
+    )
     db.session.flush()
     if saved.changed:
         record(

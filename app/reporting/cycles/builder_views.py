@@ -19,6 +19,7 @@ from app.reporting.cycles.forms import QuestionForm, SectionForm
 from app.reporting.cycles.views import cycle_action
 from app.reporting.form_fields import options
 from app.reporting.models import ReportingCycle
+from app.reporting.translations import services as questionnaire_translations
 from app.security import secretariat_required
 
 # Sections ----------------------------------------------------------------------------------
@@ -265,4 +266,5 @@ def admin_preview(year: int):
         index=index,
         numbers=cycles.numbering(sections),
         shown=answers.shown_map(questions, {}),
+        texts=questionnaire_translations.reading_for(cycle),  # in the secretariat's language
     )

@@ -26,6 +26,7 @@ from app.reporting.cycles.questionnaire import (
     swap,
 )
 from app.reporting.models import Question, QuestionType, ReportingCycle, Section
+from app.reporting.translations import copying as translation_copying
 from app.security import ensure_secretariat
 
 TEXT_MAX = 2000
@@ -292,6 +293,7 @@ def delete_question(actor, question: Question) -> None:
             )
         )
     text = question.text
+    translation_copying.forget(cycle.id, question_ids=[question.id])
     remove_and_renumber(section.questions, question)
     db.session.flush()
     record(actor, "cycle.question_deleted", cycle, summary=short_text(text))

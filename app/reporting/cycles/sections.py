@@ -25,6 +25,7 @@ from app.reporting.cycles.questionnaire import (
     swap,
 )
 from app.reporting.models import Question, ReportingCycle, Section
+from app.reporting.translations import copying as translation_copying
 from app.security import ensure_secretariat
 
 
@@ -144,6 +145,7 @@ def delete_section(actor, section: Section) -> None:
             )
         )
     title = section.title_in("en")
+    translation_copying.forget(cycle.id, [section.id], inside)
     remove_and_renumber(cycle.sections, section)
     db.session.flush()
     record(actor, "cycle.section_deleted", cycle, summary=title)
@@ -173,12 +175,14 @@ def _copy_question(q: Question, section: Section, position: int) -> Question:
 
 def copy_questionnaire(actor, source_cycle: ReportingCycle, target_cycle: ReportingCycle) -> int:
     """Append a copy of `source_cycle`'s sections and questions to the draft `target_cycle`.
-    Copies keep their `lineage`, so prefill and trends follow them. Returns questions copied."""
+    Copies keep their `lineage`, so prefill and trends follow them, and their translations
+    (app/reporting/translations). Returns questions copied."""
     ensure_secretariat(actor)
     ensure_editable(target_cycle)
     if source_cycle.id == target_cycle.id:
         raise ValidationFailed(_("Choose another cycle to copy from."), field="source")
     mapping: dict[int, Question] = {}
+    section_copies: dict[int, Section] = {}
     position = next_position(target_cycle.sections)
     copied = 0
     for source in load_questionnaire(source_cycle):
@@ -191,6 +195,7 @@ def copy_questionnaire(actor, source_cycle: ReportingCycle, target_cycle: Report
         )
         position += 1
         db.session.add(section)
+        section_copies[source.id] = section
         for index, q in enumerate(source.questions):
             copy = _copy_question(q, section, index)
             if q.condition_question_id in mapping:
@@ -201,6 +206,13 @@ def copy_questionnaire(actor, source_cycle: ReportingCycle, target_cycle: Report
             db.session.add(copy)
             copied += 1
     target_cycle.copied_from_id = source_cycle.id
+    db.session.flush()
+    translation_copying.copy_into(
+        source_cycle.id,
+        target_cycle.id,
+        {old: s.id for old, s in section_copies.items()},
+        {old: q.id for old, q in mapping.items()},
+    )
     db.session.flush()
     record(
         actor,

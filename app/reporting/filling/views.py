@@ -25,6 +25,7 @@ from app.reporting.forms import (
     options,
 )
 from app.reporting.models import CycleStatus, Report, ReportingCycle
+from app.reporting.translations import services as questionnaire_translations
 from app.security import representative_required
 
 
@@ -49,6 +50,8 @@ def report_context(cycle: ReportingCycle, report: Report, data) -> dict:
         "days_left": (due - clock.today()).days,
         "editable": editable(cycle),
         "state": report.state if report.id else "not_started",
+        # The questionnaire's texts in the reader's language: one query (none in the source).
+        "texts": questionnaire_translations.reading_for(cycle),
     }
 
 

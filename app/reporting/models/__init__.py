@@ -4,7 +4,8 @@ review, extensions and reminders: one module per part, every model importable fr
 * `cycles`: ReportingCycle, Section, Question (the questionnaire);
 * `reports`: Report and its draft (Answer, Evidence, ReportEdit, ReportPledge), its
   submitted versions (ReportVersion, SubmittedAnswer) and the review's ReviewComment;
-* `deadlines`: Extension, ReminderLog, DeadlineEvent.
+* `deadlines`: Extension, ReminderLog, DeadlineEvent;
+* `translations`: QuestionnaireTranslation (a questionnaire's texts in other languages).
 """
 
 from app.reporting.models.cycles import (
@@ -32,6 +33,7 @@ from app.reporting.models.reports import (
     ReviewComment,
     SubmittedAnswer,
 )
+from app.reporting.models.translations import QuestionnaireTranslation
 
 __all__ = [
     "Answer",
@@ -43,6 +45,7 @@ __all__ = [
     "ExtensionState",
     "Question",
     "QuestionType",
+    "QuestionnaireTranslation",
     "ReminderLog",
     "Report",
     "ReportEdit",

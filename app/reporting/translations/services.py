@@ -1,0 +1,200 @@
+"""Entering and reading a cycle's questionnaire translations. Services take the acting
+user, flush and never commit; an opened cycle's translations are frozen with its
+questionnaire (`cycles.ensure_editable`)."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import literal, select, union_all
+
+from app.accounts.models import User
+from app.charter.translations import checks, po
+from app.charter.translations.entries import LanguageStatus, SourceEntry
+from app.charter.translations.models import CharterTranslation
+from app.charter.translations.services import Saved, store
+from app.core import languages
+from app.core.services import record
+from app.db import db
+from app.errors import NotFound, ValidationFailed
+from app.reporting.cycles.questionnaire import ensure_editable, load_questionnaire
+from app.reporting.models import QuestionnaireTranslation, ReportingCycle
+from app.reporting.translations.entries import language_status, source_entries
+from app.reporting.translations.reading import CHARTER_PREFIX, Reading
+from app.security import ensure_secretariat
+
+Rows = dict[str, tuple[str, str]]  # key -> (text, source hash)
+PO_PROJECT = "Pactum questionnaire"
+
+
+def ensure_language(language: str) -> str:
+    """A language the questionnaire may be translated into (not the source), or 404."""
+    if language not in languages.translations():
+        raise NotFound(_("The questionnaire is not translated into this language."))
+    return language
+
+
+def _questionnaire_rows(cycle_id: int, language: str):
+    return select(
+        QuestionnaireTranslation.key,
+        QuestionnaireTranslation.text,
+        QuestionnaireTranslation.source_hash,
+    ).where(
+        QuestionnaireTranslation.cycle_id == cycle_id,
+        QuestionnaireTranslation.language == language,
+    )
+
+
+def rows_for(cycle_id: int, language: str) -> Rows:
+    """The stored translations of the cycle's questionnaire into one language, in one query
+    (none for the source language)."""
+    if language == languages.source_language():
+        return {}
+    return {
+        key: (text, digest)
+        for key, text, digest in db.session.execute(_questionnaire_rows(cycle_id, language))
+    }
+
+
+def page_rows(cycle: ReportingCycle, language: str) -> Rows:
+    """What a report page reads: the questionnaire's translations and the principle titles
+    of the cycle's charter version (for generated section titles, keyed "charter:P3.title"),
+    in one query (none for the source language)."""
+    if language == languages.source_language():
+        return {}
+    query = _questionnaire_rows(cycle.id, language)
+    if cycle.charter_version_id is not None:
+        query = union_all(
+            query,
+            select(
+                literal(CHARTER_PREFIX) + CharterTranslation.key,
+                CharterTranslation.text,
+                CharterTranslation.source_hash,
+            ).where(
+                CharterTranslation.version_id == cycle.charter_version_id,
+                CharterTranslation.language == language,
+                CharterTranslation.key.like("%.title"),
+            ),
+        )
+    return {key: (text, digest) for key, text, digest in db.session.execute(query)}
+
+
+def status_for(cycle: ReportingCycle, language: str, sections=None) -> LanguageStatus:
+    """Each text of the questionnaire and its translation (missing, outdated, translated)."""
+    ensure_language(language)
+    sections = load_questionnaire(cycle) if sections is None else sections
+    return language_status(sections, language, rows_for(cycle.id, language))
+
+
+def statuses(cycle: ReportingCycle, sections) -> list[LanguageStatus]:
+    """How far each language is, for the questionnaire page (one query a language)."""
+    return [
+        language_status(sections, code, rows_for(cycle.id, code))
+        for code in languages.translations()
+    ]
+
+
+def reading_for(cycle: ReportingCycle, language: str | None = None) -> Reading:
+    """The questionnaire's texts as a reader in `language` (default: the reader's) reads
+    them, in one query (none in the source language)."""
+    language = language or languages.current_language()
+    return Reading(language, languages.source_language(), page_rows(cycle, language))
+
+
+def _cleaned(texts: dict[str, str], sources: dict[str, SourceEntry]) -> dict[str, str]:
+    """The texts tidied, or every problem at once, by field name."""
+    unknown = sorted(set(texts) - set(sources))
+    if unknown:
+        raise ValidationFailed(
+            _("These texts are not part of this questionnaire: %(keys)s.", keys=", ".join(unknown))
+        )
+    cleaned = {k: (v or "").replace("\r\n", "\n").strip() for k, v in texts.items()}
+    errors = {}
+    for key, value in cleaned.items():
+        found = checks.problems(sources[key], value) if value else []
+        if found:
+            errors[sources[key].field_name] = found
+    if errors:
+        raise ValidationFailed(
+            _("Some translations need a correction: see the messages next to them."),
+            errors=errors,
+        )
+    return cleaned
+
+
+def save(
+    actor: User,
+    cycle: ReportingCycle,
+    language: str,
+    texts: dict[str, str],
+    *,
+    seen: dict[str, str] | None = None,
+    confirmed: set[str] | frozenset = frozenset(),
+) -> Saved:
+    """Store translations of a draft cycle's questionnaire into `language`, all or nothing.
+
+    `texts`: key -> translated text ("" clears it); keys not given are left alone. `seen`:
+    key -> the source hash the translator was shown (default: today's). `confirmed`: keys
+    whose unchanged translation still holds for a changed source."""
+    ensure_secretariat(actor)
+    ensure_editable(cycle)
+    ensure_language(language)
+    sources = {s.key: s for s in source_entries(load_questionnaire(cycle))}
+    cleaned = _cleaned(texts, sources)
+    stored = {
+        row.key: row
+        for row in db.session.scalars(
+            select(QuestionnaireTranslation).where(
+                QuestionnaireTranslation.cycle_id == cycle.id,
+                QuestionnaireTranslation.language == language,
+            )
+        )
+    }
+    saved = store(
+        cleaned,
+        sources,
+        stored,
+        lambda key: QuestionnaireTranslation(
+            cycle_id=cycle.id, language=language, key=key, text=""
+        ),
+        actor,
+        seen=seen,
+        confirmed=confirmed,
+    )
+    db.session.flush()
+    if saved.changed:
+        record(
+            actor,
+            "cycle.questionnaire_translated",
+            cycle,
+            summary=f"{cycle.year} in {language}: {len(saved.translated)} translated, "
+            f"{len(saved.confirmed)} confirmed, {len(saved.cleared)} cleared",
+            language=language,
+        )
+    return saved
+
+
+# PO files for translators ---------------------------------------------------------------------
+
+
+def po_target(cycle: ReportingCycle) -> po.Target:
+    """A cycle's questionnaire file says which cycle (year and row) it is for."""
+    return po.Target(
+        PO_PROJECT,
+        f"{cycle.year}-{cycle.id}",
+        lambda found: _(
+            "This file is not for the questionnaire of the %(year)d cycle (it says "
+            "“%(found)s”). Export the file of this questionnaire and translate that one.",
+            year=cycle.year,
+            found=found,
+        ),
+        _("This text is not part of this questionnaire."),
+    )
+
+
+def export_po(cycle: ReportingCycle, language: str, label) -> bytes:
+    return po.export_texts(po_target(cycle), status_for(cycle, language), label)
+
+
+def preview_po(cycle: ReportingCycle, language: str, data: bytes) -> po.Preview:
+    """What importing the file would change, entry by entry (nothing is saved here)."""
+    return po.preview_texts(po_target(cycle), status_for(cycle, language), data)
