@@ -154,6 +154,7 @@ NOT_PUBLIC = {
     "outbox_attachments",
     "outbox_messages",
     "pledge_principles",
+    "questionnaire_translations",  # read by representatives' report pages only (issue 18)
     "questions",
     "recovery_codes",
     "reminder_log",
