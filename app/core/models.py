@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from app.db import db, utcnow
@@ -38,3 +38,18 @@ class StoredFile(db.Model):
     content_type: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     data: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+
+
+class TranslatedText:
+    """The columns of one translated text in one language (a mixin): the charter's
+    (`CharterTranslation`) and the questionnaires' (`QuestionnaireTranslation`) translations
+    differ only in what the `key` names and which row owns it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    language: Mapped[str] = mapped_column(String(12))
+    key: Mapped[str] = mapped_column(String(40))
+    text: Mapped[str] = mapped_column(Text, default="")
+    # sha256 (hex, shortened) of the source text this translation translates.
+    source_hash: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.charter.models import CharterVersion
-from app.db import db, utcnow
+from app.core.models import TranslatedText
+from app.db import db
 
 
-class CharterTranslation(db.Model):
+class CharterTranslation(TranslatedText, db.Model):
     """`key` names the source text: "title", "preamble", "change_summary", or
     "<principle key>.title" / "<principle key>.body" (e.g. "P3.body"): a principle's stable
     key, so a translation follows its principle when the draft is reordered."""
@@ -23,15 +22,7 @@ class CharterTranslation(db.Model):
         ),
     )
 
-    id: Mapped[int] = mapped_column(primary_key=True)
     version_id: Mapped[int] = mapped_column(ForeignKey("charter_versions.id", ondelete="CASCADE"))
-    language: Mapped[str] = mapped_column(String(12))
-    key: Mapped[str] = mapped_column(String(40))
-    text: Mapped[str] = mapped_column(Text, default="")
-    # sha256 (hex, shortened) of the source text this translation translates.
-    source_hash: Mapped[str] = mapped_column(String(32))
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     version: Mapped[CharterVersion] = relationship()
 
