@@ -69,6 +69,17 @@ FRAGMENT_TOPICS: dict[str, tuple[str, ...]] = {
 }
 
 
+# A member's own public pages (its profile, its API entry, its report pages) depend on the
+# topic of its slug, so a write to one member leaves every other member's pages cached
+# (issue 20); `PROFILES` makes all of them stale at once (a sector renamed, or a write
+# whose member is not known without a query).
+PROFILES = "profiles"
+
+
+def profile_topic(slug: str) -> str:
+    return f"profile:{slug}"
+
+
 def register_fragment(name: str, *topics: str) -> None:
     """Declare a fragment and the topics it depends on (domains call this at import time)."""
     if not topics:

@@ -31,7 +31,7 @@ from werkzeug.http import http_date
 from werkzeug.wrappers import Response
 
 from app import clock
-from app.core.cache import cache, token_time
+from app.core.cache import PROFILES, cache, profile_topic, token_time
 from app.core.conditional import Validators, body_etag, cache_control, conditional, finish
 from app.db import REPLICA_BIND, read_from_replica
 
@@ -327,6 +327,12 @@ def _allow_replica(generations: str) -> None:
 # app.core.invalidation for the writes that make them stale).
 HOME_TOPICS = ("home", "members", "charter", "reports")
 MEMBER_TOPICS = ("members", "charter")
+
+
+def member_page_topics(slug: str) -> tuple[str, ...]:
+    """The topics of one member's own pages: its slug's (`profile_topic`), every member's
+    (`PROFILES`) and the charter's (endorsement prompts, principle titles)."""
+    return (PROFILES, "charter", profile_topic(slug))
 
 
 def validated_by_topics(topics: Iterable[str], max_age: int = 300):

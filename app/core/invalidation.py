@@ -10,34 +10,90 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from sqlalchemy import event
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.base import NO_VALUE
+from sqlalchemy.orm.util import identity_key
 
 from app.core import signals
-from app.core.cache import cache
+from app.core.cache import PROFILES, cache, profile_topic
 
 log = logging.getLogger(__name__)
 
+ORGANISATIONS = "organisations"
+# Rows whose member is found through another row: (relationship to follow, its table).
+_THROUGH = {"pledge_updates": ("pledge", "pledges"), "report_versions": ("report", "reports")}
 
-def _org_topics(organisation) -> tuple[str, ...]:
-    org_id = getattr(organisation, "id", None)
-    return (f"org:{org_id}",) if org_id is not None else ()
+
+def _loaded(obj, name: str):
+    """`obj.name` when it is loaded (never a query: this runs inside a flush)."""
+    try:
+        value = inspect(obj).attrs[name].loaded_value
+    except KeyError:
+        return None
+    return None if value is NO_VALUE else value
+
+
+def _row(session: Session, obj, relationship: str, table: str):
+    """The row of `table` that `obj.relationship` (foreign key `<relationship>_id`) points
+    to, when the session holds it (no query: this runs inside a flush)."""
+    found = _loaded(obj, relationship)
+    if found is not None:
+        return found
+    key = _loaded(obj, f"{relationship}_id")
+    if key is None:
+        return None
+    mappers = inspect(obj).mapper.registry.mappers
+    target = next((m.class_ for m in mappers if m.local_table.name == table), None)
+    return session.identity_map.get(identity_key(target, key)) if target else None
+
+
+def member_topics(session: Session, obj) -> tuple[str, ...]:
+    """The topics of the member pages a written row shows on: its member's slug (both slugs
+    when a rename is being written), or every member's (`PROFILES`) when the member is not
+    known without a query."""
+    table = type(obj).__table__.name
+    if table == ORGANISATIONS:
+        slugs = {_loaded(obj, "slug"), *(inspect(obj).attrs.slug.history.deleted or ())}
+        return tuple(profile_topic(s) for s in slugs if s) or (PROFILES,)
+    owner = obj
+    if table in _THROUGH:
+        name, through = _THROUGH[table]
+        owner = _row(session, obj, name, through)
+    org = _row(session, owner, "organisation", ORGANISATIONS) if owner is not None else None
+    slug = _loaded(org, "slug") if org is not None else None
+    topics = (profile_topic(slug),) if slug else (PROFILES,)
+    if table == "organisation_slugs" and getattr(obj, "slug", None):
+        topics += (profile_topic(obj.slug),)  # the old address: now a redirect
+    return topics
+
+
+def _one_member(org) -> tuple[str, ...]:
+    slug = _loaded(org, "slug") if org is not None else None
+    return (profile_topic(slug),) if slug else (PROFILES,)
+
+
+def _accepted_member(version) -> tuple[str, ...]:
+    report = _loaded(version, "report")
+    org = _loaded(report, "organisation") if report is not None else None
+    return _one_member(org)
 
 
 SIGNAL_TOPICS: dict = {
     # profile, pledges or endorsements changed; the country (home figures) may have too
-    signals.organisation_changed: lambda org: ("members", "home", *_org_topics(org)),
+    signals.organisation_changed: lambda org: ("members", "home", *_one_member(org)),
     # listed or not, counted or not, named in transparency pages
     signals.organisation_status_changed: lambda org: (
         "members",
         "home",
         "reports",
-        *_org_topics(org),
+        *_one_member(org),
     ),
     # the charter page, the home page's "charter in force", endorsement prompts in profiles
+    # (member pages depend on "charter" as well)
     signals.charter_published: lambda version: ("charter", "home", "members"),
-    # a member's public reports (profile) and the transparency figures
-    signals.report_accepted: lambda version: ("members", "reports"),
+    # a member's public reports (its own pages) and the transparency figures
+    signals.report_accepted: lambda version: ("members", "reports", *_accepted_member(version)),
     # lateness and "who has not reported" lists
     signals.report_submitted: lambda version: ("reports",),
 }
@@ -50,7 +106,21 @@ SIGNAL_TOPICS: dict = {
 # are deliberately absent: their public effects are announced by signals (submission,
 # acceptance, status changes), and a draft save must not empty the page cache during the
 # deadline rush.
+#
+# Rows of the tables in `MEMBER_TABLES` show on one member's own pages: their writes also make
+# that member's pages stale (`member_topics`), and no other member's.
 _MEMBERS = ("members", "home")
+MEMBER_TABLES = frozenset(
+    {
+        ORGANISATIONS,
+        "organisation_slugs",
+        "status_changes",
+        "endorsements",
+        "pledges",
+        "pledge_updates",
+        "report_versions",
+    }
+)
 TABLE_TOPICS: dict[str, tuple[str, ...]] = {
     "organisations": _MEMBERS,
     # the directory's filter counts (members/directory/facets.py), written with organisations
@@ -65,13 +135,15 @@ TABLE_TOPICS: dict[str, tuple[str, ...]] = {
     "endorsements": _MEMBERS,
     "pledges": _MEMBERS,
     "pledge_updates": _MEMBERS,
-    "sectors": _MEMBERS,
+    "sectors": (*_MEMBERS, PROFILES),  # a sector's name shows on its members' pages
     "charter_versions": ("charter", *_MEMBERS),
     "principles": ("charter", *_MEMBERS),
     "principle_texts": ("charter", *_MEMBERS),
     "charter_translations": ("charter",),
     "reporting_cycles": ("reports", "home"),
-    "report_versions": ("reports", *_MEMBERS),
+    # a submission or a review decision: the reports pages and the member's own pages (its
+    # public reports); not the directory, which shows no report (the deadline rush submits)
+    "report_versions": ("reports", "home"),
     "annual_reports": ("reports", "home"),
     "editions": ("reports", "home"),
 }
@@ -81,9 +153,12 @@ def _topics_written(session: Session) -> set[str]:
     topics: set[str] = set()
     for obj in (*session.new, *session.dirty, *session.deleted):
         table = getattr(type(obj), "__table__", None)
-        found = TABLE_TOPICS.get(getattr(table, "name", ""))
+        name = getattr(table, "name", "")
+        found = TABLE_TOPICS.get(name)
         if found:
             topics.update(found)
+        if name in MEMBER_TABLES:
+            topics.update(member_topics(session, obj))
     return topics
 
 

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import MethodNotAllowed
 
 from app.core import links as site_links
-from app.core.http_cache import MEMBER_TOPICS, public_page
+from app.core.http_cache import MEMBER_TOPICS, member_page_topics, public_page
 from app.members import services
 from app.members.api_query import DEFAULT_PER_PAGE, language_errors, parse_list_query
 from app.members.directory import load_context, search
@@ -105,7 +105,7 @@ def members():
 
 
 @bp.get("/members/<slug>")
-@public_page(MEMBER_TOPICS)
+@public_page(member_page_topics)
 def member(slug: str):
     # Anything but what `slugify` makes names no member, and may hold what a database refuses
     # to compare (PostgreSQL: a NUL character), so it is looked up as "", which no member has:

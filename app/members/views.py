@@ -16,7 +16,12 @@ from app.core import formats
 from app.core.cache import memoize_fragment
 from app.core.conditional import Validators, cache_control, conditional
 from app.core.forms import error_status
-from app.core.http_cache import MEMBER_TOPICS, public_page, validated_by_topics
+from app.core.http_cache import (
+    MEMBER_TOPICS,
+    member_page_topics,
+    public_page,
+    validated_by_topics,
+)
 from app.core.services import file_bytes
 from app.core.uow import refusal_into
 from app.errors import NotFound
@@ -144,7 +149,7 @@ def _filters_form(result, errors: dict) -> Markup:
 
 
 @bp.route("/members/<slug>")
-@public_page(MEMBER_TOPICS)
+@public_page(member_page_topics)
 def profile(slug: str):
     data = services.load_profile(actor(), slug)
     return render_template("members/profile.html", p=data, org=data.organisation)

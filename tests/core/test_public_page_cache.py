@@ -12,6 +12,8 @@ from app import clock
 from app.core.invalidation import TABLE_TOPICS, _topics_written
 from app.db import db
 from app.members import services as member_services
+from app.members.models import Pledge
+from app.members.slugs import change_slug
 from tests.conftest import login_as
 from tests.factories import make_org, make_user
 from tests.members import builders
@@ -215,3 +217,91 @@ def test_country_names_follow_the_visitor_language_but_data_exports_stay_english
     assert '<option value="DE">Allemagne</option>' in join
     api = client.get(f"/api/v1/members/{world.slug}", headers={"Accept-Language": "fr"})
     assert api.json["country_name"] == "Germany"
+
+
+# One member's write leaves every other member's pages cached (issue 20) -------------------
+
+
+@pytest.fixture
+def two_members(world):
+    other = make_org("Southwind Labs", country="FR")
+    builders.endorse(other, world.endorsements[0].charter_version)
+    db.session.commit()
+    return world, other
+
+
+def _warm(client, *urls):
+    for url in urls:
+        client.get(url)
+        assert client.get(url).headers["X-Pactum-Cache"] == "hit", url
+
+
+def _state(client, url) -> str:
+    return client.get(url).headers["X-Pactum-Cache"]
+
+
+def test_editing_one_member_leaves_the_other_members_pages_cached(app, client, two_members):
+    north, south = two_members
+    south_pages = (f"/members/{south.slug}", f"/api/v1/members/{south.slug}")
+    _warm(client, f"/members/{north.slug}", "/members", *south_pages)
+    rep = make_user(organisation=north)
+    db.session.commit()
+    editor = app.test_client()
+    login_as(editor, rep)
+    response = post_edit(editor, north, edit_data(north, name="Northwind Trust"))
+    assert response.status_code == 302
+    assert _state(client, f"/members/{north.slug}") == "miss"
+    assert _state(client, "/members") == "miss"  # the directory lists the new name
+    for url in south_pages:
+        assert _state(client, url) == "hit", url
+
+
+def test_a_pledge_written_makes_only_its_members_pages_stale(client, two_members):
+    north, south = two_members
+    _warm(client, f"/members/{north.slug}", f"/members/{south.slug}")
+    version = north.endorsements[0].charter_version
+    builders.make_pledge(north, builders.principles_of(version)[:1], title="Patch in a week")
+    db.session.commit()
+    page = client.get(f"/members/{north.slug}")
+    assert page.headers["X-Pactum-Cache"] == "miss"
+    assert b"Patch in a week" in page.data
+    assert _state(client, f"/members/{south.slug}") == "hit"
+
+
+def test_a_write_whose_member_is_not_in_the_session_makes_every_member_page_stale(
+    client, two_members
+):
+    north, south = two_members
+    version = north.endorsements[0].charter_version
+    pledge_id = builders.make_pledge(north, builders.principles_of(version)[:1]).id
+    db.session.commit()
+    north_url, south_url = f"/members/{north.slug}", f"/members/{south.slug}"
+    _warm(client, north_url, south_url)
+    db.session.expunge_all()  # the pledge's member is no longer known without a query
+    pledge = db.session.get(Pledge, pledge_id)
+    pledge.title = "Renamed pledge"
+    db.session.commit()
+    assert b"Renamed pledge" in client.get(north_url).data
+    assert _state(client, south_url) == "miss"  # safe: all of them
+
+
+def test_a_rename_makes_the_old_and_the_new_address_stale(client, two_members):
+    north, south = two_members
+    old = north.slug
+    _warm(client, f"/members/{old}", f"/members/{south.slug}")
+    change_slug(north, "northwind-trust")
+    db.session.commit()
+    assert client.get(f"/members/{old}").status_code == 301
+    assert client.get("/members/northwind-trust").status_code == 200
+    assert _state(client, f"/members/{south.slug}") == "hit"
+
+
+def test_a_sector_renamed_makes_every_member_page_stale(client, two_members):
+    north, south = two_members
+    _warm(client, f"/members/{north.slug}", f"/members/{south.slug}")
+    south.sector.name = "Software and services"
+    db.session.commit()
+    for org in (north, south):
+        page = client.get(f"/members/{org.slug}")
+        assert page.headers["X-Pactum-Cache"] == "miss"
+        assert b"Software and services" in page.data
