@@ -133,7 +133,7 @@ def test_secretariat_imports_a_translated_po_file(
     db.session.commit()
     login_browser(page, "sec@example.org", PASSWORD)
     page.goto(f"/secretariat/charter/{draft.id}/translations/fr")
-    page.get_by_role("link", name="Import a translated PO file").click()
+    page.get_by_role("link", name="Import a translated file").click()
     a11y(page, "PO import")
     exported = page.request.get(f"/secretariat/charter/{draft.id}/translations/fr.po").body()
     catalog = read_po(io.BytesIO(exported))
@@ -143,7 +143,7 @@ def test_secretariat_imports_a_translated_po_file(
     catalog.add("Not ours", "Pas à nous", context="P99.title")
     out = io.BytesIO()
     write_po(out, catalog, width=0)
-    page.get_by_label("PO file").set_input_files(
+    page.get_by_label("PO or XLIFF file").set_input_files(
         files=[{"name": "fr.po", "mimeType": "text/x-po", "buffer": out.getvalue()}]
     )
     page.get_by_role("button", name="Check the file").click()
@@ -152,7 +152,7 @@ def test_secretariat_imports_a_translated_po_file(
     catalog.delete("Not ours", context="P99.title")
     out = io.BytesIO()
     write_po(out, catalog, width=0)
-    page.get_by_label("PO file").set_input_files(
+    page.get_by_label("PO or XLIFF file").set_input_files(
         files=[{"name": "fr.po", "mimeType": "text/x-po", "buffer": out.getvalue()}]
     )
     page.get_by_role("button", name="Check the file").click()
