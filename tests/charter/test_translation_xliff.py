@@ -158,6 +158,39 @@ def test_a_multi_line_markdown_text_keeps_its_lines(draft, secretariat):
     assert preview.texts() == {"preamble": "Premier paragraphe.\n\n  * un\n  * deux"}
 
 
+def test_a_text_typed_with_carriage_returns_keeps_them(draft, secretariat):
+    services.update_draft(
+        secretariat,
+        draft.id,
+        title="The Test Accord",
+        preamble_md="First paragraph.\r\n\r\nSecond paragraph.",
+        change_summary="First version.",
+    )
+    _db.session.commit()
+    assert "\r" in _status(draft).entries[1].source.text  # as a browser sends it
+    exported = _export(draft)
+    source = _units(exported)["preamble"].find("x:source", NS).text
+    assert source == "First paragraph.\r\n\r\nSecond paragraph."
+    assert _preview(draft, exported).problems == []
+    # A tool that writes them back raw: read as line feeds, still the same source.
+    data = _translated(exported, preamble="Premier.\r\n\r\nSecond.")
+    assert _preview(draft, data).texts() == {"preamble": "Premier.\n\nSecond."}
+
+
+def test_a_control_character_xml_cannot_carry_is_left_out(draft, secretariat):
+    services.update_draft(
+        secretariat,
+        draft.id,
+        title="The Test\x0bAccord",
+        preamble_md="We commit to **this**.",
+        change_summary="First version.",
+    )
+    _db.session.commit()
+    exported = _export(draft)
+    assert _units(exported)["title"].find("x:source", NS).text == "The TestAccord"
+    assert _preview(draft, _translated(exported, title="L’Accord")).texts() == {"title": "L’Accord"}
+
+
 def test_markup_a_tool_adds_inside_a_target_is_read_as_its_text(draft):
     data = _export(draft).replace(
         b"<source>Protect all users</source>",

@@ -148,13 +148,20 @@ def _parse(data: bytes) -> tuple[str, str, list[tuple[str, str, str]]]:
     return (xliff.parse if xliff.is_xml(data) else po.parse)(data)
 
 
+def _comparable(text: str) -> str:
+    """A source text as an XML file carries it back: its line ends as a parser reads them (a
+    tool may write a browser's carriage returns raw, read back as line feeds), without the
+    control characters XML has no place for."""
+    return xliff.carried(text).replace("\r\n", "\n").replace("\r", "\n")
+
+
 def _entry(target: Target, key: str, entry, source_text: str, text: str, again: bool):
     if entry is None:
         return ImportedEntry(key, None, "", text, [target.unknown])
     problems = []
     if again:
         problems.append(_("This text is in the file twice."))
-    elif source_text != entry.source.text:
+    elif _comparable(source_text) != _comparable(entry.source.text):
         problems.append(_("The source text changed since the file was exported: export it again."))
     elif text:
         problems += checks.problems(entry.source, text)

@@ -11,6 +11,7 @@ file cannot declare entities (billion laughs), nor make the parser fetch anythin
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from codecs import BOM_UTF8, BOM_UTF16_BE, BOM_UTF16_LE
 from xml.parsers.expat import ErrorString
@@ -27,6 +28,16 @@ VERSION = "1.2"
 DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 Units = list[tuple[str, str, str]]  # (key, source, translation)
+
+
+# What XML 1.0 cannot carry at all, not even as a character reference.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def carried(text: str) -> str:
+    """The text as an XML file can carry it: without the control characters XML 1.0 has no
+    place for (a vertical tab pasted from a word processor)."""
+    return NOT_XML.sub("", text)
 
 
 def is_xml(data: bytes) -> bool:
@@ -63,14 +74,17 @@ def write(
         if source.limit is not None:
             attributes |= {"maxwidth": str(source.limit), "size-unit": "char"}
         unit = ET.SubElement(body, "trans-unit", attributes)
-        ET.SubElement(unit, "source").text = source.text
+        ET.SubElement(unit, "source").text = carried(source.text)
         if not entry.missing:
             state = "needs-review-translation" if entry.outdated else "translated"
-            ET.SubElement(unit, "target", {"state": state}).text = entry.text
+            ET.SubElement(unit, "target", {"state": state}).text = carried(entry.text)
         for note in notes:
             ET.SubElement(unit, "note").text = note
     ET.indent(root)
-    return (DECLARATION + ET.tostring(root, encoding="unicode") + "\n").encode()
+    # A carriage return typed in a browser's text area stays one: a parser reads a raw one
+    # as a line feed, the source would no longer match. (Attributes have none left raw.)
+    text = ET.tostring(root, encoding="unicode").replace("\r", "&#13;")
+    return (DECLARATION + text + "\n").encode()
 
 
 def _refused(message: str) -> ValidationFailed:
