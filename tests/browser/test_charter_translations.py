@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+from pathlib import Path
 
 import pikepdf
 import pytest
@@ -18,6 +19,7 @@ from pypdf import PdfReader
 from app.charter import services
 from app.charter.translations import services as translations
 from tests.charter.builders import publish
+from tests.charter.test_translation_xliff import _translated as translated_xliff
 from tests.charter.test_translations import FRENCH, _draft
 from tests.factories import PASSWORD
 
@@ -133,7 +135,7 @@ def test_secretariat_imports_a_translated_po_file(
     db.session.commit()
     login_browser(page, "sec@example.org", PASSWORD)
     page.goto(f"/secretariat/charter/{draft.id}/translations/fr")
-    page.get_by_role("link", name="Import a translated PO file").click()
+    page.get_by_role("link", name="Import a translated file").click()
     a11y(page, "PO import")
     exported = page.request.get(f"/secretariat/charter/{draft.id}/translations/fr.po").body()
     catalog = read_po(io.BytesIO(exported))
@@ -143,7 +145,7 @@ def test_secretariat_imports_a_translated_po_file(
     catalog.add("Not ours", "Pas à nous", context="P99.title")
     out = io.BytesIO()
     write_po(out, catalog, width=0)
-    page.get_by_label("PO file").set_input_files(
+    page.get_by_label("PO or XLIFF file").set_input_files(
         files=[{"name": "fr.po", "mimeType": "text/x-po", "buffer": out.getvalue()}]
     )
     page.get_by_role("button", name="Check the file").click()
@@ -152,12 +154,42 @@ def test_secretariat_imports_a_translated_po_file(
     catalog.delete("Not ours", context="P99.title")
     out = io.BytesIO()
     write_po(out, catalog, width=0)
-    page.get_by_label("PO file").set_input_files(
+    page.get_by_label("PO or XLIFF file").set_input_files(
         files=[{"name": "fr.po", "mimeType": "text/x-po", "buffer": out.getvalue()}]
     )
     page.get_by_role("button", name="Check the file").click()
     expect(page.get_by_text("9 translations will be saved.")).to_be_visible()
     a11y(page, "PO import preview")
+    page.get_by_role("button", name="Import 9 translations").click()
+    expect(page.get_by_text("9 translations saved.")).to_be_visible()
+    expect(page.get_by_text("9 of 9 texts translated")).to_be_visible()
+
+
+def test_secretariat_imports_a_translated_xliff_file(
+    page, live_server, secretariat, db, a11y, login_browser
+):
+    """The XLIFF variant: downloaded from its link, translated, checked, imported."""
+    draft = _draft(secretariat)
+    db.session.commit()
+    login_browser(page, "sec@example.org", PASSWORD)
+    page.goto(f"/secretariat/charter/{draft.id}/translations/fr")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download an XLIFF file for a CAT tool").click()
+    assert download.value.suggested_filename == "charter-v1-fr.xlf"
+    exported = Path(download.value.path()).read_bytes()
+    page.get_by_role("link", name="Import a translated file").click()
+    page.get_by_label("PO or XLIFF file").set_input_files(
+        files=[
+            {
+                "name": "fr.xlf",
+                "mimeType": "application/x-xliff+xml",
+                "buffer": translated_xliff(exported, **FRENCH),
+            }
+        ]
+    )
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.get_by_text("9 translations will be saved.")).to_be_visible()
+    a11y(page, "XLIFF import preview")
     page.get_by_role("button", name="Import 9 translations").click()
     expect(page.get_by_text("9 translations saved.")).to_be_visible()
     expect(page.get_by_text("9 of 9 texts translated")).to_be_visible()

@@ -49,6 +49,10 @@ ACCESS = {
         lambda w: f"/secretariat/charter/{w.draft.id}/translations/fr.po",
         SECRETARIAT,
     ),
+    "charter.admin_translation_xliff": (
+        lambda w: f"/secretariat/charter/{w.draft.id}/translations/fr.xlf",
+        SECRETARIAT,
+    ),
     "charter.admin_translation_import": (
         lambda w: f"/secretariat/charter/{w.draft.id}/translations/fr/import",
         SECRETARIAT,

@@ -508,6 +508,7 @@ def test_translation_pages_do_not_query_per_principle(client, login, secretariat
         f"/secretariat/charter/{draft.id}/translations",
         f"/secretariat/charter/{draft.id}/translations/fr",
         f"/secretariat/charter/{draft.id}/translations/fr.po",
+        f"/secretariat/charter/{draft.id}/translations/fr.xlf",
         f"/secretariat/charter/{draft.id}/preview?lang=fr",
     ]
     client.get(pages[0])  # the first request finds the user in the test's session

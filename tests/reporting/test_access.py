@@ -51,6 +51,10 @@ ACCESS = {
         lambda w: "/secretariat/cycles/2027/translations/fr.po",
         SECRETARIAT,
     ),
+    "reporting.admin_questionnaire_translation_xliff": (
+        lambda w: "/secretariat/cycles/2027/translations/fr.xlf",
+        SECRETARIAT,
+    ),
     "reporting.admin_questionnaire_translation_import": (
         lambda w: "/secretariat/cycles/2027/translations/fr/import",
         SECRETARIAT,

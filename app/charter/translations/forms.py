@@ -11,6 +11,7 @@ from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import Length
 
 from app.charter.translations.entries import EntryState, LanguageStatus, SourceEntry
+from app.charter.translations.exchange import MAX_BYTES
 
 LABELS = {
     "title": _l("Title"),
@@ -88,13 +89,21 @@ def labels(entries: list[EntryState]) -> str:
     return ", ".join(str(label(e.source)) for e in entries)
 
 
-class PoImportForm(FlaskForm):
-    """A PO file uploaded (or its text pasted); the preview sends the text back with
-    `action` "import"."""
+class TranslatedFileForm(FlaskForm):
+    """A translated PO or XLIFF file uploaded (or its text pasted); the preview sends the
+    text back with `action` "import"."""
 
     file = FileField(
-        _l("PO file"),
-        description=_l("The file exported from this page, translated (.po)."),
+        _l("PO or XLIFF file"),
+        description=_l("The file exported from this page, translated (.po or .xlf)."),
     )
-    po = TextAreaField(_l("Or paste the file’s text"), validators=[Length(max=1_000_000)])
+    po = TextAreaField(_l("Or paste the file’s text"), validators=[Length(max=MAX_BYTES)])
     action = StringField(default="preview")
+
+    def content(self) -> bytes:
+        """The file's bytes (at most one more than the limit, so a larger file is refused
+        as such), or else the pasted text's."""
+        upload = self.file.data
+        if upload and getattr(upload, "filename", ""):
+            return upload.read(MAX_BYTES + 1)
+        return (self.po.data or "").replace("\r\n", "\n").encode()

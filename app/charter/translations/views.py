@@ -10,9 +10,9 @@ from flask_babel import ngettext
 
 from app.charter import services
 from app.charter.blueprint import actor, bp, place_errors
-from app.charter.translations import languages, po
+from app.charter.translations import exchange, languages
 from app.charter.translations import services as translations
-from app.charter.translations.forms import PoImportForm, label, translation_form
+from app.charter.translations.forms import TranslatedFileForm, label, translation_form
 from app.core.forms import error_status
 from app.core.uow import refusal_into
 from app.errors import ValidationFailed
@@ -80,20 +80,31 @@ def admin_translation(version_id: int, lang: str):
     ), error_status(form)
 
 
-# PO files for translators ----------------------------------------------------------------------
+# Files for translators (PO or XLIFF) ----------------------------------------------------------
+
+
+def _download(version_id: int, lang: str, fmt: str) -> Response:
+    version = services.load_version(version_id)
+    status = translations.status_for(version, lang)
+    kind = exchange.FORMATS[fmt]
+    response = Response(exchange.export(version, status, label, fmt), mimetype=kind.mimetype)
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="charter-v{version.number}-{lang}.{kind.extension}"'
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/secretariat/charter/<int:version_id>/translations/<lang>.po")
 @secretariat_required
 def admin_translation_po(version_id: int, lang: str):
-    version = services.load_version(version_id)
-    status = translations.status_for(version, lang)
-    response = Response(po.export(version, status, label), mimetype="text/x-gettext-translation")
-    response.headers["Content-Disposition"] = (
-        f'attachment; filename="charter-v{version.number}-{lang}.po"'
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return _download(version_id, lang, "po")
+
+
+@bp.route("/secretariat/charter/<int:version_id>/translations/<lang>.xlf")
+@secretariat_required
+def admin_translation_xliff(version_id: int, lang: str):
+    return _download(version_id, lang, "xliff")
 
 
 def _import_page(version, lang, form, preview=None, status=200):
@@ -108,19 +119,12 @@ def _import_page(version, lang, form, preview=None, status=200):
     ), status
 
 
-def _posted_po(form: PoImportForm) -> bytes:
-    upload = form.file.data
-    if upload and getattr(upload, "filename", ""):
-        return upload.read(po.MAX_BYTES + 1)
-    return (form.po.data or "").replace("\r\n", "\n").encode()
-
-
 @bp.route(
     "/secretariat/charter/<int:version_id>/translations/<lang>/import", methods=["GET", "POST"]
 )
 @secretariat_required
 def admin_translation_import(version_id: int, lang: str):
-    """Upload a translated PO file, see what it changes with an error per entry, then
+    """Upload a translated PO or XLIFF file, see what it changes with an error per entry, then
     import it (nothing is saved before that last button, nor when any entry is wrong)."""
     if request.method == "POST":
         services.ensure_editable(actor(), version_id)
@@ -128,15 +132,15 @@ def admin_translation_import(version_id: int, lang: str):
     translations.ensure_language(lang)
     if not version.is_draft:
         return redirect(url_for("charter.version", number=version.number, lang=lang))
-    form = PoImportForm()
+    form = TranslatedFileForm()
     if not form.validate_on_submit():
         return _import_page(version, lang, form, status=error_status(form))
-    data = _posted_po(form)
+    data = form.content()
     if not data.strip():
-        form.file.errors = [_("Choose the translated PO file to import.")]
+        form.file.errors = [_("Choose the translated PO or XLIFF file to import.")]
         return _import_page(version, lang, form, status=422)
     with refusal_into(form, catch=ValidationFailed) as refused:
-        preview = po.preview(version, translations.status_for(version, lang), data)
+        preview = exchange.preview(version, translations.status_for(version, lang), data)
     if refused:
         return _import_page(version, lang, form, status=refused.status)
     form.po.data, form.action.data = data.decode(), "import"

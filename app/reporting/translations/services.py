@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import literal, select, union_all
 
 from app.accounts.models import User
-from app.charter.translations import checks, po
+from app.charter.translations import checks, exchange
 from app.charter.translations.entries import LanguageStatus, SourceEntry
 from app.charter.translations.models import CharterTranslation
 from app.charter.translations.services import Saved, store
@@ -23,7 +23,7 @@ from app.reporting.translations.reading import CHARTER_PREFIX, Reading
 from app.security import ensure_secretariat
 
 Rows = dict[str, tuple[str, str]]  # key -> (text, source hash)
-PO_PROJECT = "Pactum questionnaire"
+FILE_PROJECT = "Pactum questionnaire"
 
 
 def ensure_language(language: str) -> str:
@@ -173,13 +173,13 @@ def save(
     return saved
 
 
-# PO files for translators ---------------------------------------------------------------------
+# Files for translators (PO or XLIFF) --------------------------------------------------------
 
 
-def po_target(cycle: ReportingCycle) -> po.Target:
+def file_target(cycle: ReportingCycle) -> exchange.Target:
     """A cycle's questionnaire file says which cycle (year and row) it is for."""
-    return po.Target(
-        PO_PROJECT,
+    return exchange.Target(
+        FILE_PROJECT,
         f"{cycle.year}-{cycle.id}",
         lambda found: _(
             "This file is not for the questionnaire of the %(year)d cycle (it says "
@@ -191,10 +191,12 @@ def po_target(cycle: ReportingCycle) -> po.Target:
     )
 
 
-def export_po(cycle: ReportingCycle, language: str, label) -> bytes:
-    return po.export_texts(po_target(cycle), status_for(cycle, language), label)
+def export_file(cycle: ReportingCycle, language: str, label, fmt: str = "po") -> bytes:
+    """The questionnaire's texts for a translator, as a PO or an XLIFF file (`fmt`)."""
+    return exchange.export_texts(file_target(cycle), status_for(cycle, language), label, fmt)
 
 
-def preview_po(cycle: ReportingCycle, language: str, data: bytes) -> po.Preview:
-    """What importing the file would change, entry by entry (nothing is saved here)."""
-    return po.preview_texts(po_target(cycle), status_for(cycle, language), data)
+def preview_file(cycle: ReportingCycle, language: str, data: bytes) -> exchange.Preview:
+    """What importing the file (PO or XLIFF) would change, entry by entry (nothing is saved
+    here)."""
+    return exchange.preview_texts(file_target(cycle), status_for(cycle, language), data)

@@ -7,8 +7,8 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
-from app.charter.translations import po
-from app.charter.translations.forms import PoImportForm, translation_form
+from app.charter.translations import exchange
+from app.charter.translations.forms import TranslatedFileForm, translation_form
 from app.core import languages
 from app.core.forms import error_status
 from app.core.uow import refusal_into
@@ -65,7 +65,7 @@ def admin_questionnaire_translation(year: int, lang: str):
     ), error_status(form)
 
 
-# PO files for translators ---------------------------------------------------------------------
+# Files for translators (PO or XLIFF) --------------------------------------------------------
 
 
 def _label_for(cycle):
@@ -73,18 +73,29 @@ def _label_for(cycle):
     return labeller({f"q{qid}": n for qid, n in cycles.numbering(sections).items()})
 
 
-@bp.route("/secretariat/cycles/<int:year>/translations/<lang>.po")
-@secretariat_required
-def admin_questionnaire_translation_po(year: int, lang: str):
+def _download(year: int, lang: str, fmt: str) -> Response:
     cycle = cycles.get_cycle(year)
     services.ensure_language(lang)
-    body = services.export_po(cycle, lang, _label_for(cycle))
-    response = Response(body, mimetype="text/x-gettext-translation")
+    kind = exchange.FORMATS[fmt]
+    body = services.export_file(cycle, lang, _label_for(cycle), fmt)
+    response = Response(body, mimetype=kind.mimetype)
     response.headers["Content-Disposition"] = (
-        f'attachment; filename="questionnaire-{cycle.year}-{lang}.po"'
+        f'attachment; filename="questionnaire-{cycle.year}-{lang}.{kind.extension}"'
     )
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.route("/secretariat/cycles/<int:year>/translations/<lang>.po")
+@secretariat_required
+def admin_questionnaire_translation_po(year: int, lang: str):
+    return _download(year, lang, "po")
+
+
+@bp.route("/secretariat/cycles/<int:year>/translations/<lang>.xlf")
+@secretariat_required
+def admin_questionnaire_translation_xliff(year: int, lang: str):
+    return _download(year, lang, "xliff")
 
 
 def _import_page(cycle, lang, form, preview=None, status=200):
@@ -102,24 +113,20 @@ def _import_page(cycle, lang, form, preview=None, status=200):
 @bp.route("/secretariat/cycles/<int:year>/translations/<lang>/import", methods=["GET", "POST"])
 @secretariat_required
 def admin_questionnaire_translation_import(year: int, lang: str):
-    """Upload a translated PO file, see what it changes with an error per entry, then
+    """Upload a translated PO or XLIFF file, see what it changes with an error per entry, then
     import it (nothing is saved before that last button, nor when any entry is wrong)."""
     cycle = cycles.get_cycle(year)
     services.ensure_language(lang)
     cycles.ensure_editable(cycle)
-    form = PoImportForm()
+    form = TranslatedFileForm()
     if not form.validate_on_submit():
         return _import_page(cycle, lang, form, status=error_status(form))
-    upload = form.file.data
-    if upload and getattr(upload, "filename", ""):
-        data = upload.read(po.MAX_BYTES + 1)
-    else:
-        data = (form.po.data or "").replace("\r\n", "\n").encode()
+    data = form.content()
     if not data.strip():
-        form.file.errors = [_("Choose the translated PO file to import.")]
+        form.file.errors = [_("Choose the translated PO or XLIFF file to import.")]
         return _import_page(cycle, lang, form, status=422)
     with refusal_into(form, catch=ValidationFailed) as refused:
-        preview = services.preview_po(cycle, lang, data)
+        preview = services.preview_file(cycle, lang, data)
     if refused:
         return _import_page(cycles.get_cycle(year), lang, form, status=refused.status)
     form.po.data, form.action.data = data.decode(), "import"
