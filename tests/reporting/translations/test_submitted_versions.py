@@ -13,6 +13,8 @@ from flask_babel import force_locale
 from pypdf import PdfReader
 
 from app import clock
+from app.charter.translations.entries import source_hash
+from app.charter.translations.models import CharterTranslation
 from app.db import db
 from app.reporting import cycles, filling
 from app.reporting.filling import notifications
@@ -21,7 +23,7 @@ from app.reporting.translations import services
 from app.reporting.translations.entries import question_key, section_keys
 from tests.conftest import login_as
 from tests.querycount import count_queries
-from tests.reporting.builders_filling import at, build_cycle, fill_and_submit
+from tests.reporting.builders_filling import at, build_cycle, fill_and_submit, make_charter
 from tests.reporting.builders_review import fast_receipts  # noqa: F401  (fixture)
 
 MFA_FR = "Proposez-vous la double authentification ?"
@@ -182,3 +184,47 @@ def test_the_receipt_pdf_lists_the_questions_in_the_representatives_language(
     with force_locale("en"):
         english = " ".join(_pdf_text(report_pdf(version)).split())
     assert "Do you offer multi-factor authentication?" in english and MFA_FR not in english
+
+
+def test_a_generated_section_title_uses_the_translated_principle_title(
+    app,
+    secretariat,
+    org_a,
+    rep_a,
+    fast_receipts,  # noqa: F811
+):
+    clock.freeze(at(dt.date(2026, 2, 1)))
+    charter = make_charter(db, published=False)  # translated, then published
+    db.session.add(
+        CharterTranslation(
+            version_id=charter.id,
+            language="fr",
+            key="P1.title",
+            text="Titre du principe 1",
+            source_hash=source_hash("Principle 1 title"),
+        )
+    )
+    db.session.flush()
+    charter.status, charter.effective_date = "published", dt.date(2025, 1, 1)
+    charter.published_at = at(dt.date(2025, 1, 1))
+    cycle = cycles.create_cycle(
+        secretariat,
+        2026,
+        "",
+        dt.date(2026, 1, 10),
+        dt.date(2026, 3, 31),
+        categories=["company"],
+        charter_version=charter,
+    )
+    first = cycles.add_principle_sections(secretariat, cycle)[0]
+    question = cycles.add_question(secretariat, first, "Do you patch?", "yes_no")
+    cycles.open_cycle(secretariat, cycle)
+    report = filling.get_or_start_report(rep_a, cycle, org_a)
+    filling.save_answers(rep_a, report, {question.id: "yes"}, report.revision)
+    filling.set_attestation(rep_a, report, "Grace Hopper", "CEO", "We agree.", report.revision)
+    version = filling.submit_report(rep_a, report, authorised=True)
+    db.session.commit()
+    client = app.test_client()
+    login_as(client, secretariat)
+    html = client.get(f"/secretariat/review/versions/{version.id}?lang=fr").get_data(True)
+    assert "Principe 1\u00a0: Titre du principe 1" in html
