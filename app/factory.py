@@ -101,8 +101,11 @@ def _select_locale():
     if not has_request_context():  # CLI commands, demo loading, services called in tests
         return None  # Flask-Babel then uses BABEL_DEFAULT_LOCALE
     offered = list(languages.languages())
+    requested = request.args.get("lang")
+    if languages.is_content_preview(current_app.view_functions.get(request.endpoint or "")):
+        requested = None  # the previewed content's language, not the interface's
     chosen, remember = languages.pick_language(
-        request.args.get("lang"),
+        requested,
         session.get("lang"),
         [request.accept_languages.best_match(offered) or ""],
     )

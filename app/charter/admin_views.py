@@ -24,6 +24,7 @@ from app.charter.models import CharterVersion
 from app.charter.translations import languages
 from app.charter.translations import services as translations
 from app.core.forms import error_status
+from app.core.languages import previews_content
 from app.core.uow import refusal_into
 from app.errors import ValidationFailed
 from app.security import secretariat_required
@@ -111,6 +112,7 @@ def admin_draft(version_id: int):
 
 
 @bp.route("/secretariat/charter/<int:version_id>/preview")
+@previews_content  # ?lang= names the draft's language, not the interface's
 @secretariat_required
 def admin_preview(version_id: int):
     version = services.load_version(version_id)
@@ -138,6 +140,7 @@ def admin_preview(version_id: int):
 
 
 @bp.route("/secretariat/charter/<int:version_id>/preview.pdf")
+@previews_content  # ?lang= names the draft's language, not the interface's
 @secretariat_required
 def admin_preview_pdf(version_id: int):
     version = services.load_version(version_id)

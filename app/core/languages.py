@@ -7,6 +7,8 @@ one its texts are written in first, and which one the current reader reads.
     current_language()   the reader's language (the request's locale), or the source
     is_language(code)    whether `code` is one of the configured languages
     pick_language(...)   the negotiation the locale selector makes (pure: no request)
+    previews_content(view)  marks a secretariat preview: its `?lang=` names the language of
+                         the content shown, not the interface's, and is never remembered
 
 No request is needed: outside one (CLI, jobs, demo) the current language is the source
 language, unless the caller forces a locale (`flask_babel.force_locale`).
@@ -81,3 +83,20 @@ def pick_language(
         if base in configured:
             return base, None
     return source_language(), None
+
+
+CONTENT_PREVIEW = "pactum_previews_content"
+
+
+def previews_content(view):
+    """Mark a view that previews content in a language (a charter draft, a questionnaire):
+    there `?lang=` names the language of the *content*. The locale selector then neither
+    uses nor remembers it, so a secretariat member who previews the French text keeps the
+    interface in their own language, on that page and the next. Everywhere else `?lang=`
+    still switches (and remembers) the interface, public links included."""
+    setattr(view, CONTENT_PREVIEW, True)
+    return view
+
+
+def is_content_preview(view) -> bool:
+    return bool(getattr(view, CONTENT_PREVIEW, False))

@@ -25,6 +25,7 @@ from app.reporting.models import (
     Report,
     ReviewComment,
 )
+from app.reporting.translations import services as questionnaire_translations
 from app.security import (
     is_secretariat,
     login_required,
@@ -65,6 +66,8 @@ def version(year: int, slug: str, number: int):
     review_url = None
     if is_secretariat(_actor()) and "review.version" in current_app.view_functions:
         review_url = url_for("review.version", version_id=version.id)
+    # The questionnaire's texts in the reader's language: one query (none in the source).
+    texts = questionnaire_translations.reading_for(report.cycle)
     return render_template(
         "reporting/version.html",
         report=report,
@@ -76,6 +79,8 @@ def version(year: int, slug: str, number: int):
         comments=comments,
         cycle=report.cycle,
         review_url=review_url,
+        texts=texts,
+        untranslated=texts.snapshot_untranslated(version.snapshot),
     )
 
 

@@ -100,14 +100,24 @@ def is_generated_text(text: str | None) -> bool:
     return bool(_section_pattern().fullmatch((text or "").strip()))
 
 
-def shown_section_text(text: str | None, locale: str | None = None) -> str:
+def generated_parts(text: str | None) -> tuple[int, str] | None:
+    """(the principle's number, its title) of a section title kept as text that Pactum made
+    up ("Principle 1: Protect users"), else None."""
+    match = _section_pattern().fullmatch((text or "").strip())
+    return (int(match["n"]), match["title"]) if match else None
+
+
+def shown_section_text(
+    text: str | None, locale: str | None = None, principle_title: str | None = None
+) -> str:
     """A section title kept as text in English (a submitted report's snapshot), in the
-    reader's language when it is a generated one ("Principle 1: …")."""
-    text = (text or "").strip()
-    match = _section_pattern().fullmatch(text)
-    if not match:
-        return text
-    return _in(locale, PRINCIPLE_SECTION_TITLE, n=int(match["n"]), title=match["title"])
+    reader's language when it is a generated one ("Principle 1: …"; `principle_title`:
+    the principle's title in that language, when known)."""
+    parts = generated_parts(text)
+    if parts is None:
+        return (text or "").strip()
+    number, title = parts
+    return _in(locale, PRINCIPLE_SECTION_TITLE, n=number, title=principle_title or title)
 
 
 def shown_cycle_title(cycle, locale: str | None = None) -> str:

@@ -329,8 +329,10 @@ def test_secretariat_builds_and_opens_a_cycle(page, secretariat, db, a11y, login
     # Back to the cycle page (not history.back(): the refused move was a POST answered
     # `no-store`, as every authenticated page is, so the browser keeps no copy of it).
     page.goto("/secretariat/cycles/2026")
-    page.once("dialog", lambda dialog: dialog.accept())  # "Open the 2026 cycle? …"
-    page.get_by_role("button", name="Open the cycle").click()
+    page.get_by_role("link", name="Open the cycle").click()  # its confirmation page
+    page.wait_for_url("**/secretariat/cycles/2026/open")
+    a11y(page, "open the cycle: confirmation")
+    page.get_by_role("button", name="Open the 2026 cycle now").click()
     expect(page.get_by_text("The questionnaire is frozen")).to_be_visible()
     a11y(page, "open cycle")
     cycle = cycles.get_cycle(2026)

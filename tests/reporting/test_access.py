@@ -26,6 +26,7 @@ ACCESS = {
     "reporting.admin_cycle_new": (lambda w: "/secretariat/cycles/new", SECRETARIAT),
     "reporting.admin_cycle": (lambda w: "/secretariat/cycles/2026", SECRETARIAT),
     "reporting.admin_cycle_settings": (lambda w: "/secretariat/cycles/2026/settings", SECRETARIAT),
+    "reporting.admin_cycle_open_confirm": (lambda w: "/secretariat/cycles/2027/open", SECRETARIAT),
     "reporting.admin_section_new": (lambda w: "/secretariat/cycles/2027/sections/new", SECRETARIAT),
     "reporting.admin_section_edit": (
         lambda w: f"/secretariat/cycles/2027/sections/{w.draft.sections[0].id}",

@@ -10,7 +10,9 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from app.core import languages
 from app.core.forms import error_status
+from app.core.languages import previews_content
 from app.core.params import int_arg
 from app.core.uow import refusal_into
 from app.reporting import answers, cycles
@@ -247,6 +249,7 @@ def admin_question_delete(year: int, question_id: int):
 
 
 @bp.route("/secretariat/cycles/<int:year>/preview")
+@previews_content  # ?lang= names the questionnaire's language, not the interface's
 @secretariat_required
 def admin_preview(year: int):
     cycle = cycles.get_cycle(year)
@@ -258,6 +261,7 @@ def admin_preview(year: int):
     if not 1 <= index <= len(sections):
         abort(404)
     questions = cycles.ordered_questions(sections)
+    texts = questionnaire_translations.reading_for(cycle, request.args.get("lang"))
     return render_template(
         "reporting/admin_preview.html",
         cycle=cycle,
@@ -266,5 +270,7 @@ def admin_preview(year: int):
         index=index,
         numbers=cycles.numbering(sections),
         shown=answers.shown_map(questions, {}),
-        texts=questionnaire_translations.reading_for(cycle),  # in the secretariat's language
+        # In the language asked for (?lang=), else the secretariat's: the page's links keep it.
+        texts=texts,
+        content_lang=texts.language if languages.is_language(request.args.get("lang")) else None,
     )

@@ -17,6 +17,7 @@ from flask_babel import ngettext
 
 from app import clock
 from app.charter import services as charter_services
+from app.core import languages
 from app.core.forms import error_status
 from app.core.uow import refusal_into
 from app.reporting import cycles, filling, versions
@@ -30,6 +31,7 @@ from app.reporting.cycles.forms import (
 )
 from app.reporting.form_fields import options
 from app.reporting.models import CycleStatus, ReportingCycle
+from app.reporting.translations import services as questionnaire_translations
 from app.security import secretariat_required
 
 # Cycles ------------------------------------------------------------------------------------
@@ -198,6 +200,28 @@ def cycle_action(year: int, action: Callable, success: str | Callable = "", anch
     if message:
         flash(message, "success")
     return redirect(url_for("reporting.admin_cycle", year=year) + anchor)
+
+
+@bp.get("/secretariat/cycles/<int:year>/open")
+@secretariat_required
+def admin_cycle_open_confirm(year: int):
+    """The confirmation before opening: what opening does (the questionnaire and its
+    translations freeze) and, per language, what is not translated yet (a warning: the
+    cycle can still be opened). Its button posts to `admin_cycle_open`."""
+    cycle = cycles.get_cycle(year)
+    if cycle.status != CycleStatus.DRAFT:
+        return redirect(url_for("reporting.admin_cycle", year=year))
+    sections = cycles.load_questionnaire(cycle)
+    statuses = questionnaire_translations.statuses(cycle, sections)
+    return render_template(
+        "reporting/admin_cycle_open.html",
+        cycle=cycle,
+        sections=sections,
+        questions=sum(len(s.questions) for s in sections),
+        statuses=statuses,
+        unfinished=[s for s in statuses if not s.complete],
+        source_language=languages.source_language(),
+    )
 
 
 @bp.post("/secretariat/cycles/<int:year>/open")

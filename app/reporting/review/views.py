@@ -32,6 +32,7 @@ from app.reporting.deadlines import extensions
 from app.reporting.review import decisions, queues
 from app.reporting.review import panels as _panels  # noqa: F401  (dashboard panels)
 from app.reporting.review.forms import ExtensionDecisionForm, ExtensionRequestForm, ReviewForm
+from app.reporting.translations import services as questionnaire_translations
 from app.security import representative_required, secretariat_required
 
 bp = Blueprint("review", __name__)
@@ -157,6 +158,8 @@ def version(version_id: int):
 
 def _version_page(item, form, comments, comment_errors) -> str:
     all_versions = versions.versions_of(item.report_id)
+    # The questionnaire's texts in the reviewer's language: one query (none in the source).
+    texts = questionnaire_translations.reading_for(item.report.cycle)
     return render_template(
         "reporting/review/version.html",
         due_on=effective_due_date(item.report.cycle, item.report.organisation_id),
@@ -175,7 +178,16 @@ def _version_page(item, form, comments, comment_errors) -> str:
         comment_errors=comment_errors,
         display=versions.display_value,
         evidence_url=_evidence_url,
+        texts=texts,
+        untranslated=texts.snapshot_untranslated(item.snapshot or {}),
     )
+
+
+def _untranslated(texts, answers) -> int:
+    """How many question texts and section titles of the listed changes are shown in the
+    source language (the comparison page's notice)."""
+    sections = {(a.section or {}).get("id"): a.section for a in answers if a.section}
+    return texts.entries_untranslated(sections.values(), [a.after or a.before for a in answers])
 
 
 def _evidence_url(item: dict) -> str | None:
@@ -215,6 +227,9 @@ def changes(report_id: int):
         by_number = {v.number: v for v in submitted}
         old, new = by_number[from_number], by_number[to_number]
         comparison = versions.compare_snapshots(old.snapshot, new.snapshot)
+    show_all = request.args.get("all") == "1"
+    texts = questionnaire_translations.reading_for(report.cycle)
+    listed = (comparison.answers if show_all else comparison.changed) if comparison else []
     return render_template(
         "reporting/review/changes.html",
         report=report,
@@ -227,7 +242,10 @@ def changes(report_id: int):
         error=error,
         from_number=from_number,
         to_number=to_number,
-        show_all=request.args.get("all") == "1",
+        show_all=show_all,
+        listed=listed,
+        texts=texts,
+        untranslated=_untranslated(texts, listed),
         evidence_url=_evidence_url,
     ), (400 if error and len(submitted) >= 2 else 200)
 

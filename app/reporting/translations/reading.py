@@ -48,16 +48,39 @@ class Reading:
         return self._pick(section_keys(section.id)[0], section.title)
 
     def entry_title(self, section: dict) -> Text:
-        """A section entry of a report snapshot (a dict with its id and title as written)."""
-        shown = titles.shown_section_title(section)
+        """A section entry of a report snapshot (a dict with its id and title as written).
+        A generated title ("Principle 1: …") is made in the page's language, with the
+        principle's title translated when the cycle's charter version has it."""
         title = str(section.get("title") or "")
-        if shown != title or not section.get("id"):
-            return Text(shown, "")
+        parts = titles.generated_parts(title)
+        if parts is not None:
+            principle = section.get("principle") or {}
+            name = parts[1]
+            if principle.get("key"):
+                name = self._pick(f"{CHARTER_PREFIX}{principle['key']}.title", name).text
+            return Text(titles.shown_section_text(title, principle_title=name), "")
+        if not section.get("id"):
+            return Text(title.strip(), "")
         return self._pick(section_keys(section["id"])[0], title)
 
     def entry_text(self, question: dict) -> Text:
         """A question entry of a report snapshot (a dict with its id and text)."""
         return self._pick(question_key(question.get("id"), "text"), question.get("text") or "")
+
+    def entries_untranslated(self, sections=(), questions=()) -> int:
+        """How many of these snapshot entries (section and question dicts) are shown in the
+        source language instead (a page shows one notice when any is)."""
+        if not self.translating:
+            return 0
+        shown = [self.entry_title(s) for s in sections if s]
+        shown += [self.entry_text(q) for q in questions if q]
+        return sum(1 for t in shown if t.lang == self.source_language and t.text.strip())
+
+    def snapshot_untranslated(self, snapshot: dict) -> int:
+        """`entries_untranslated` for every section title and question text of a snapshot."""
+        sections = (snapshot or {}).get("sections") or []
+        questions = [q for s in sections for q in s.get("questions") or []]
+        return self.entries_untranslated(sections, questions)
 
     def description(self, section) -> Text:
         return self._pick(section_keys(section.id)[1], section.description_md)

@@ -55,10 +55,11 @@ def rows_for(cycle_id: int, language: str) -> Rows:
     }
 
 
-def page_rows(cycle: ReportingCycle, language: str) -> Rows:
+def page_rows(cycle: ReportingCycle, language: str, session=None) -> Rows:
     """What a report page reads: the questionnaire's translations and the principle titles
     of the cycle's charter version (for generated section titles, keyed "charter:P3.title"),
-    in one query (none for the source language)."""
+    in one query (none for the source language). `session`: another session than the
+    request's (the mail deliverer's, laying out a receipt after the commit)."""
     if language == languages.source_language():
         return {}
     query = _questionnaire_rows(cycle.id, language)
@@ -75,7 +76,8 @@ def page_rows(cycle: ReportingCycle, language: str) -> Rows:
                 CharterTranslation.key.like("%.title"),
             ),
         )
-    return {key: (text, digest) for key, text, digest in db.session.execute(query)}
+    rows = (session or db.session).execute(query)
+    return {key: (text, digest) for key, text, digest in rows}
 
 
 def status_for(cycle: ReportingCycle, language: str, sections=None) -> LanguageStatus:
@@ -93,11 +95,13 @@ def statuses(cycle: ReportingCycle, sections) -> list[LanguageStatus]:
     ]
 
 
-def reading_for(cycle: ReportingCycle, language: str | None = None) -> Reading:
+def reading_for(cycle: ReportingCycle, language: str | None = None, session=None) -> Reading:
     """The questionnaire's texts as a reader in `language` (default: the reader's) reads
-    them, in one query (none in the source language)."""
-    language = language or languages.current_language()
-    return Reading(language, languages.source_language(), page_rows(cycle, language))
+    them, in one query (none in the source language). A submitted version's snapshot reads
+    the same way (`Reading.entry_title`, `entry_text`): the cycle's translations froze with
+    its questionnaire when it opened, so they match the snapshot's texts."""
+    language = language if languages.is_language(language) else languages.current_language()
+    return Reading(language, languages.source_language(), page_rows(cycle, language, session))
 
 
 def _cleaned(texts: dict[str, str], sources: dict[str, SourceEntry]) -> dict[str, str]:

@@ -48,6 +48,8 @@ class AnswerChange:
     before: dict | None = field(default=None, repr=False, compare=False)
     after: dict | None = field(default=None, repr=False, compare=False)
     edited: bool = False
+    # The snapshot's section entry (its id and title, for a reader in another language).
+    section: dict | None = field(default=None, repr=False, compare=False)
 
     @property
     def value_changed(self) -> bool:
@@ -135,7 +137,7 @@ def _one_sided(nq: NumberedQuestion, status: str) -> AnswerChange:
     """A question only in the newer snapshot ("added") or only in the older ("removed")."""
     q = nq.question
     change = AnswerChange(nq.number, nq.section_title, q.get("text", ""), q.get("type", ""), status)
-    change.question_id = q.get("id")
+    change.question_id, change.section = q.get("id"), nq.section
     if status == "added":
         change.new, change.new_shown, change.after = display_value(q), q.get("shown", True), q
         change.edited = True
@@ -159,6 +161,7 @@ def _answer_change(nq: NumberedQuestion, o: dict) -> AnswerChange:
         question_id=q.get("id"),
         before=o,
         after=q,
+        section=nq.section,
     )
     if q.get("type") in TEXT_TYPES:
         _diff_text(change, o, q)
@@ -270,6 +273,7 @@ def change_summary(comparison: Comparison) -> list[dict]:
                 "kind": "question",
                 "number": q.get("number", ""),
                 "text": q["text"],
+                "question": q,  # the snapshot entry, read in the reader's language
                 "before": was.get("display", ""),
                 "after": q.get("display", ""),
             }

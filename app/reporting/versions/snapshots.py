@@ -3,7 +3,7 @@ their human numbers, and each answer as a reader sees it. Plain dicts in, plain 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
 
@@ -17,6 +17,7 @@ class NumberedQuestion:
     number: str  # "3.2": section 3, question 2
     section_title: str
     question: dict
+    section: dict | None = field(default=None, compare=False, repr=False)  # its entry
 
 
 def numbered_questions(snapshot: dict) -> list[NumberedQuestion]:
@@ -24,7 +25,11 @@ def numbered_questions(snapshot: dict) -> list[NumberedQuestion]:
     out = []
     for s_index, section in enumerate(snapshot.get("sections") or [], start=1):
         for q_index, question in enumerate(section.get("questions") or [], start=1):
-            out.append(NumberedQuestion(f"{s_index}.{q_index}", section.get("title", ""), question))
+            out.append(
+                NumberedQuestion(
+                    f"{s_index}.{q_index}", section.get("title", ""), question, section
+                )
+            )
     return out
 
 

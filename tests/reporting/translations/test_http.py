@@ -133,3 +133,22 @@ def test_a_representative_reads_the_section_in_french(app, secretariat, org_a, r
     # In English: no notice, the source.
     html = client.get("/my/reports/2026/sections/2?lang=en").get_data(True)
     assert "untranslated-notice" not in html and "Prime aux bogues" not in html
+
+
+def test_a_french_preview_of_the_questionnaire_leaves_the_interface_in_english(app, secretariat):
+    cycle = _draft(secretariat)
+    key = question_key(cycle.q["mfa"].id, "text")
+    services.save(secretariat, cycle, "fr", {key: "Proposez-vous la double authentification ?"})
+    db.session.commit()
+    client = app.test_client()
+    login_as(client, secretariat)
+    translation = client.get(URL).get_data(True)
+    assert 'href="/secretariat/cycles/2026/preview?lang=fr"' in translation
+    html = client.get("/secretariat/cycles/2026/preview?lang=fr").get_data(True)
+    assert '<span lang="fr" dir="auto">Proposez-vous la double authentification ?</span>' in html
+    assert '<html lang="en">' in html  # the interface stays the secretariat's
+    # The page's own links keep the questionnaire in French.
+    assert 'href="/secretariat/cycles/2026/preview?section=2&amp;lang=fr"' in html
+    with client.session_transaction() as session:
+        assert "lang" not in session
+    assert '<html lang="en">' in client.get("/secretariat/cycles/2026").get_data(True)
