@@ -32,6 +32,11 @@ FILTER_SETS = [
     Filters(q="alp"),
     Filters(q="a"),
     Filters(q="rights", country="FR"),
+    # a name search's counts are counted in Python from its matches (`pages.search_counts`)
+    Filters(q="a", country="DE", year=2024),
+    Filters(q="alp", status="active", category="company"),
+    Filters(q="rights", sector="human-rights", year=2023),
+    Filters(q="a", sector="no-such-sector"),
 ]
 
 

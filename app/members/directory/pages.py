@@ -24,8 +24,8 @@ from app.members.directory import facets
 from app.members.directory.filters import CACHE_FORMAT, Filters, SectorRef
 from app.members.directory.statements import (
     FACETS,
-    counts_statement,
     page_statement,
+    search_matches_statement,
     searching,
 )
 from app.members.models import FORMER_MEMBER_STATUSES, PUBLIC_STATUSES, Sector
@@ -182,15 +182,45 @@ def load_sectors() -> list[SectorRef]:
     return list(load_context().sectors)
 
 
+def search_counts(filters: Filters, sectors, rows) -> dict[str, dict[str, int]]:
+    """The counts of a name search from its matches' filter columns (country, sector id,
+    category, status, date joined): for each filter, the matches per value that satisfy
+    every *other* filter, as `counts_statement` counts them in SQL. In Python because one
+    read of the matches costs far less than planning and running five grouped reads of them
+    (5.4 ms at 20 matches, measured; issue 20)."""
+    sector_id = next((s.id for s in sectors if s.slug == filters.sector), None)
+    wanted = {
+        "country": (lambda v: v == filters.country) if filters.country else None,
+        "sector": (lambda v: v == sector_id) if filters.sector else None,
+        "category": (lambda v: v == filters.category) if filters.category else None,
+        "status": (lambda v: v == filters.status) if filters.status else None,
+        "year": (lambda v: v == filters.year) if filters.year else None,
+    }
+    counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
+    for country, sector, category, status, joined_on in rows:
+        values = {
+            "country": country,
+            "sector": sector,
+            "category": category,
+            "status": status,
+            "year": joined_on.year if joined_on is not None else None,
+        }
+        failed = [name for name, test in wanted.items() if test and not test(values[name])]
+        if len(failed) > 1:
+            continue  # outside every filter's count
+        for name in FACETS:
+            if (not failed or failed == [name]) and values[name] is not None:
+                key = str(values[name])
+                counts[name][key] = counts[name].get(key, 0) + 1
+    return counts
+
+
 def _read_counts(filters: Filters, sectors) -> dict[str, dict[str, int]]:
     if not searching(filters):
         return facets.read_counts(db.session, filters, sectors)  # kept with the writes
     # A name search: counted over the members it matches, found through the name index.
-    counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-    for row in db.session.execute(counts_statement(filters, sectors)):
-        if row.value is not None:
-            counts[row.facet][str(row.value)] = row.n
-    return counts
+    rows = db.session.execute(search_matches_statement(filters, sectors))
+    return search_counts(filters, sectors, rows)
 
 
 def facet_counts(filters: Filters, sectors) -> dict[str, dict[str, int]]:

@@ -145,6 +145,17 @@ def counts_statement(filters: Filters, sectors):
     )
 
 
+def search_matches_statement(filters: Filters, sectors):
+    """The filter columns of every listed member whose name holds the search, found through
+    the name index (one read of the matches; `pages.search_counts` counts them). Through
+    SQLite's trigram table when the search is long enough, else through the covering index;
+    on PostgreSQL the LIKE uses the pg_trgm index."""
+    t = _BY_ID if _name_index_usable(filters) else _DIRECTORY
+    return select(*(t.c[name] for name in _FACET_COLUMNS)).where(
+        *_conditions(filters, sectors, t=t, only_search=True)
+    )
+
+
 def _order(filters: Filters, t=Organisation) -> list:
     c = t if t is Organisation else t.c
     if filters.sort == "newest":
