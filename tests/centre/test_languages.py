@@ -39,6 +39,7 @@ def plant_french(db, w) -> None:
         f"q{q.mfa.id}.text": (MFA_FR, q.mfa.text),
         f"q{q.programme.id}.c1": (BUG_BOUNTY_FR, "Bug bounty"),
         f"q{q.programme.id}.c3": ("Aucun", "None"),
+        f"q{q.share.id}.unit": ("pour cent", "%"),
         f"s{q.mfa.section_id}.title": (SECTION_FR, "Protect users"),
         f"q{q.secret.id}.text": (f"Question interne {SENTINEL} ?", q.secret.text),
         f"q{q.hidden_yes.id}.text": (f"Payez-vous des rançons {SENTINEL} ?", q.hidden_yes.text),
@@ -116,8 +117,9 @@ def test_a_principle_page_in_french(client, french):
     assert f'<span lang="fr" dir="auto">{MFA_FR}</span>' in html  # the lineage's wording
     # 2024's questionnaire has no translation: its wording in English, marked so.
     assert '<span lang="en" dir="auto">Do you offer MFA?</span>' in html
-    # Answers stay as written.
+    # Answers stay as written; Pactum's units are translated.
     assert "Hardware keys for all." in html
+    assert re.search(r"80\W*pour cent", html)
 
 
 def test_a_question_page_in_french(client, french):

@@ -20,8 +20,13 @@ CENTRE_TOPICS = ("reports", "charter", "members")
 
 
 @bp.app_template_filter("answer_value")
-def answer_value(row) -> str:
-    return values.display(row.type, row.value, row.unit)
+def answer_value(row, texts=None) -> str:
+    """A row of the answers list as shown; with the page's `texts`, its unit in the
+    reader's language."""
+    unit = row.unit
+    if texts is not None and unit and row.type == "number":
+        unit = texts.unit(row.question_id, unit).text
+    return values.display(row.type, row.value, unit)
 
 
 @bp.app_template_filter("share")
