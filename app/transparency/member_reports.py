@@ -32,6 +32,7 @@ from app.transparency.models import MemberReportPdf
 from app.transparency.services import PDF, cycle_for_year
 
 MEMBER_REPORT_VERSION = 4  # bump when the member report's template changes
+VARIANT_LENGTH = MemberReportPdf.__table__.c.variant.type.length or 20
 
 
 @dataclass
@@ -68,7 +69,9 @@ class MemberReport:
         """What the cache row's `variant` holds: the PDF variant, and the language when it
         is not the source language ("pdf/ua-1@fr"): one cached PDF per variant and
         language, with no column of its own."""
-        return f"{self.variant}@{self.language}" if self.translated else self.variant
+        if not self.translated:
+            return self.variant
+        return f"{self.variant}@{self.language}"[:VARIANT_LENGTH]  # the column's length
 
     @property
     def filename(self) -> str:
