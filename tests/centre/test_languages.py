@@ -21,7 +21,7 @@ from app.transparency.models import MemberReportPdf
 from tests.centre.conftest import SENTINEL
 from tests.centre.test_pages import text
 from tests.querycount import count_queries
-from tests.transparency.pdftools import page_texts
+from tests.transparency.pdftools import page_texts, structure_problems
 
 MFA_FR = "Proposez-vous l’authentification multifacteur ?"
 TITLE_FR = "Titre du principe 1"
@@ -194,6 +194,7 @@ def test_the_member_pdf_in_french(client, db, french):
     assert SENTINEL not in words and "rançons" not in words
     with pikepdf.open(io.BytesIO(response.data)) as document:
         assert str(document.Root.Lang) == "fr" and "/StructTreeRoot" in document.Root
+    assert structure_problems(response.data) == []
     english = client.get(REPORT + ".pdf")
     assert english.headers["ETag"] != response.headers["ETag"]
     assert MFA_FR not in " ".join(page_texts(english.data))
