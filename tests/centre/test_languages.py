@@ -5,6 +5,8 @@ untranslated or outdated texts in the source language with a notice; answers as 
 
 from __future__ import annotations
 
+import datetime as dt
+import html
 import io
 import re
 
@@ -14,6 +16,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, insert, select
 
+from app.charter.models import CharterVersion, PrincipleText
 from app.charter.translations.entries import source_hash
 from app.charter.translations.models import CharterTranslation
 from app.reporting.models import QuestionnaireTranslation
@@ -21,6 +24,7 @@ from app.transparency.models import MemberReportPdf
 from tests.centre.conftest import SENTINEL
 from tests.centre.test_pages import text
 from tests.querycount import count_queries
+from tests.transparency.builders import at
 from tests.transparency.pdftools import page_texts, structure_problems
 
 MFA_FR = "Proposez-vous l’authentification multifacteur ?"
@@ -103,8 +107,6 @@ def test_the_principles_in_french(app, client, french):
 
 
 def html_lib_unescape(value: str) -> str:
-    import html
-
     return html.unescape(value)
 
 
@@ -224,3 +226,53 @@ def test_the_home_page_names_the_charter_in_the_readers_language(client, french)
     assert '<cite lang="en" dir="auto">The Test Accord</cite>' in client.get("/?lang=es").get_data(
         as_text=True
     )
+
+
+def _second_version(db, w, translated: bool) -> None:
+    """Version 2 in force since 2025, principle 1 reworded; in French too if `translated`."""
+    version = CharterVersion(
+        number=2,
+        title="The Test Accord",
+        status="published",
+        effective_date=dt.date(2025, 1, 1),
+        published_at=at(2024, 12),
+    )
+    sources = [(t.principle, t.number, t.position, t.title, t.body_md) for t in w.charter.texts]
+    for principle, number, position, title, body in sources:
+        version.texts.append(
+            PrincipleText(
+                principle=principle,
+                number=number,
+                position=position,
+                title="Reworded title 1" if number == 1 else title,
+                body_md=body,
+            )
+        )
+    db.session.add(version)
+    if translated:  # published in this flush: its translations may come with it
+        for key, text, source in (
+            ("P1.title", "Titre reformulé 1", "Reworded title 1"),
+            ("P1.body", "Corps du principe.", "Body."),
+        ):
+            version_translation = CharterTranslation(
+                language="fr", key=key, text=text, source_hash=source_hash(source)
+            )
+            version_translation.version = version
+            db.session.add(version_translation)
+    db.session.commit()
+
+
+def test_the_wording_changes_in_french_when_every_version_is_translated(client, db, french):
+    _second_version(db, french, translated=True)
+    html = client.get("/principles/1?lang=fr").get_data(as_text=True)
+    assert '<h1 dir="auto" lang="fr">Titre reformulé 1</h1>' in html
+    assert re.search(r'<p class="diff preserve-lines" lang="fr">.*reformulé', html, re.S)
+    assert f"“{TITLE_FR}”" in html or f'<span lang="fr" dir="auto">{TITLE_FR}</span>' in html
+
+
+def test_the_wording_changes_in_english_when_a_version_is_not_translated(client, db, french):
+    _second_version(db, french, translated=False)
+    html = client.get("/principles/1?lang=fr").get_data(as_text=True)
+    assert '<h1 dir="auto" lang="en">Reworded title 1</h1>' in html
+    assert re.search(r'<p class="diff preserve-lines" lang="en">.*Reworded', html, re.S)
+    assert html_lib_unescape(notice()) in text(client.get("/principles/1?lang=fr"))
