@@ -276,3 +276,15 @@ def test_the_wording_changes_in_english_when_a_version_is_not_translated(client,
     assert '<h1 dir="auto" lang="en">Reworded title 1</h1>' in html
     assert re.search(r'<p class="diff preserve-lines" lang="en">.*Reworded', html, re.S)
     assert html_lib_unescape(notice()) in text(client.get("/principles/1?lang=fr"))
+
+
+def test_the_page_cache_keeps_one_page_per_language(app, french):
+    reader = app.test_client()
+    assert reader.get("/principles/1?lang=fr").status_code == 200  # remembered in the session
+    first = reader.get("/principles/1")
+    again = reader.get("/principles/1")
+    assert again.headers.get("X-Pactum-Cache") == "hit"
+    assert TITLE_FR in first.get_data(as_text=True) and again.data == first.data
+    english = app.test_client().get("/principles/1", headers={"Accept-Language": "en"})
+    assert TITLE_FR not in english.get_data(as_text=True)
+    assert "Principle title 1" in english.get_data(as_text=True)
