@@ -8,15 +8,18 @@ module plants it in the remaining ones (`plant_everywhere_else`): a private pled
 history and a private pledge inside an accepted snapshot, the internal reason of a status
 change and a private status change, a representative's name and email, an applicant (its
 name, contact and motivation), the attesting officer and the secretariat's review note, a
-superseded accepted version, an extension request, an unpublished charter draft, an
-unpublished annual report's texts and the audit trail. The annual report is published
+superseded accepted version, an extension request, an unpublished charter draft (and its
+French translation), French translations of non-public questions and of a public question's
+help text, an unpublished annual report's texts and the audit trail. The annual report is published
 for real (its PDF and HTML edition laid out by WeasyPrint) and every member PDF rendered.
 
 Then every public GET route of the URL map (`tests.test_query_scaling.public_rules`, the
 same enumeration the query-scaling test uses) is fetched with every value of the world its
 arguments can take, anonymously and as the secretariat, plus variants: filters, searches
 for the sentinel and for the words next to it, every page of every API list, the open-data
-zip with each member file read, the feeds, and every PDF read back as text. No body may
+zip with each member file read, the feeds, and every PDF read back as text. The pages that
+read translations (the home page, the charter, the transparency centre, the member report
+PDFs) are walked again in French (`?lang=fr`), by an anonymous visitor and the secretariat. No body may
 contain the sentinel or a representative's address, in any case or split across lines.
 
 The walk fails listing any public route it cannot build a URL for (add its argument to
@@ -41,15 +44,24 @@ from sqlalchemy.orm.attributes import flag_modified
 
 from app.accounts import services as account_services
 from app.charter.models import CharterVersion, PrincipleText
+from app.charter.translations.entries import source_hash
+from app.charter.translations.models import CharterTranslation
 from app.core.models import AuditEvent
 from app.core.services import store_file
 from app.members.models import Application, PledgeUpdate, StatusChange
-from app.reporting.models import Extension, Report, ReportVersion, SubmittedAnswer
+from app.reporting.models import (
+    Extension,
+    QuestionnaireTranslation,
+    Report,
+    ReportVersion,
+    SubmittedAnswer,
+)
 from app.transparency import jobs, services
 from app.transparency.models import AnnualReport
 from app.transparency.opendata.indexing import reindex_all
 from tests import factories
 from tests.centre.conftest import SENTINEL, build_centre_world
+from tests.centre.test_languages import plant_french
 from tests.conftest import login_as
 from tests.members.builders import image_bytes
 from tests.test_query_scaling import public_rules
@@ -93,6 +105,14 @@ def _values(w) -> dict[str, list]:
         "lineage": ["mfa", "share", "approach", "programme", "secret", "ransom", "policy"],
         "token": [w.reset_token, w.invite_token],
     }
+
+
+# The routes that read the alliance's translations, walked again with `?lang=fr`.
+FRENCH_ROUTES = ("core.home", "charter.", "centre.", "transparency.member_report_pdf")
+
+
+def _in_french(url: str) -> str:
+    return url + ("&" if "?" in url else "?") + "lang=fr"
 
 
 # Routes whose URL carries one value of its own, not the product of `_values`.
@@ -298,6 +318,52 @@ def plant_everywhere_else(db, w, secretariat) -> None:
     db.session.flush()
 
 
+def _plant_translations(db, w) -> None:
+    """French translations: public ones (so the French pages read some), and the sentinel
+    in those of non-public questions, a public question's help text (no public page shows
+    help) and the unpublished charter draft."""
+    plant_french(db, w)  # with the sentinel in two non-public questions of 2025
+    for cycle, q in ((w.c2024, w.q2024), (w.c2025, w.q2025)):
+        for key, source in (
+            (f"q{q.secret.id}.text", q.secret.text),
+            (f"q{q.mfa.id}.help", q.mfa.help_text or "Help."),
+            (f"q{q.hidden_yes.id}.text", q.hidden_yes.text),
+        ):
+            if cycle is w.c2025 and key.endswith(".text"):
+                continue  # planted by `plant_french`
+            db.session.add(
+                QuestionnaireTranslation(
+                    cycle_id=cycle.id,
+                    language="fr",
+                    key=key,
+                    text=f"traduction privée {SENTINEL}",
+                    source_hash=source_hash(source),
+                )
+            )
+    draft = db.session.scalar(select(CharterVersion).where(CharterVersion.number == 3))
+    for text in draft.texts:
+        for part, source in (("title", text.title), ("body", text.body_md)):
+            db.session.add(
+                CharterTranslation(
+                    version_id=draft.id,
+                    language="fr",
+                    key=f"{text.principle.key}.{part}",
+                    text=f"Brouillon {SENTINEL}",
+                    source_hash=source_hash(source),
+                )
+            )
+    db.session.add(
+        CharterTranslation(
+            version_id=draft.id,
+            language="fr",
+            key="title",
+            text=f"Accord brouillon {SENTINEL}",
+            source_hash=source_hash(draft.title),
+        )
+    )
+    db.session.flush()
+
+
 def _charter_versions(db, w) -> None:
     """Version 2 in force since 2025 (the same principles, one reworded), and an
     unpublished draft 3 with the sentinel."""
@@ -443,6 +509,8 @@ def world(app, db, secretariat):
     w = build_centre_world(db)
     plant_everywhere_else(db, w, secretariat)
     db.session.commit()
+    _plant_translations(db, w)
+    db.session.commit()
     _publish_annual_report(app, db, secretariat)
     reindex_all()
     db.session.commit()
@@ -481,7 +549,16 @@ def test_no_public_route_shows_anything_private(app, world, secretariat):
     login_as(sec, secretariat)
     rep = app.test_client()
     login_as(rep, world.observer)
-    visitors = {"secretariat": sec, "representative": rep, "anonymous": app.test_client()}
+    sec_fr = app.test_client()
+    login_as(sec_fr, secretariat)
+    visitors = {
+        "secretariat": sec,
+        "representative": rep,
+        "anonymous": app.test_client(),
+        # Separate clients: `?lang=fr` is remembered in the session.
+        "secretariat (fr)": sec_fr,
+        "anonymous (fr)": app.test_client(),
+    }
     adapter = app.url_map.bind("localhost")
     seen: dict[tuple[str, str], Visit] = {}
 
@@ -501,21 +578,34 @@ def test_no_public_route_shows_anything_private(app, world, secretariat):
             for following in _next_pages(json.loads(texts[0])):
                 visit(who, _path(following), endpoint)
 
-    for who in visitors:
+    for who in ("secretariat", "representative", "anonymous"):
         for endpoint, built in urls.items():
             for url in built:
                 visit(who, url, endpoint)
         for url in _variants(world):
             visit(who, url)
+    for who in ("secretariat (fr)", "anonymous (fr)"):
+        for endpoint, built in urls.items():
+            if endpoint.startswith(FRENCH_ROUTES):
+                for url in built:
+                    visit(who, _in_french(url), endpoint)
+        for url in _variants(world):
+            if url.startswith(("/principles", "/compare")):
+                visit(who, _in_french(url))
 
     errors = [f"{who} {url}: {v.status}" for (who, url), v in seen.items() if v.status >= 500]
     assert not errors, "public routes that failed:\n" + "\n".join(errors)
-    public = {url for (who, url), v in seen.items() if who == "anonymous" and v.status < 400}
+    public = {
+        url for (who, url), v in seen.items() if who.startswith("anonymous") and v.status < 400
+    }
     leaks = [
         f"{who} {url} ({v.status}): {v.found}"
         for (who, url), v in seen.items()
         if v.found
-        and (who != "secretariat" or (url in public and v.endpoint not in SECRETARIAT_VIEWS))
+        and (
+            not who.startswith("secretariat")
+            or (url in public and v.endpoint not in SECRETARIAT_VIEWS)
+        )
     ]
     assert not leaks, "private data on public routes:\n" + "\n".join(leaks)
     succeeded = {
@@ -527,3 +617,10 @@ def test_no_public_route_shows_anything_private(app, world, secretariat):
         f"nothing about them (give the world what they show): {unreached}"
     )
     assert len(seen) > 400  # the walk really walked
+    french = [v for (who, _url), v in seen.items() if who == "anonymous (fr)" and v.status < 300]
+    assert {v.endpoint for v in french} >= {
+        "core.home",
+        "centre.principle",
+        "centre.member_report",
+        "transparency.member_report_pdf",
+    }

@@ -996,6 +996,20 @@ PUBLIC_VARIANTS += [
     ("centre.principle", lambda w: "/principles/1?sort=member&page=2"),
     ("centre.question", lambda w: "/principles/1/questions/centre-mfa?status=active&sort=oldest"),
     ("centre.compare", lambda w: f"/compare?members={w.org_a.slug},scale-org-0001&year=2025"),
+    # In French the pages read the translations too (one statement more, whatever the data).
+    ("core.home", lambda w: "/?lang=fr"),
+    ("centre.principle_map", lambda w: "/principles?lang=fr"),
+    ("centre.principle", lambda w: "/principles/1?lang=fr&sort=member"),
+    ("centre.question", lambda w: "/principles/1/questions/centre-mfa?lang=fr"),
+    ("centre.member_report", lambda w: f"/members/{w.org_a.slug}/reports/{CLOSED_YEAR}?lang=fr"),
+    (
+        "centre.compare",
+        lambda w: f"/compare?members={w.org_a.slug},scale-org-0001&year=2025&lang=fr",
+    ),
+    (
+        "transparency.member_report_pdf",
+        lambda w: f"/members/{w.org_a.slug}/reports/{CLOSED_YEAR}.pdf?lang=fr",
+    ),
 ]
 
 from app.charter.models import PrincipleText  # noqa: E402  (appended with the centre's pages)

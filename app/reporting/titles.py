@@ -95,6 +95,12 @@ def _section_pattern() -> re.Pattern:
     )
 
 
+def generated_match(text: str | None) -> re.Match | None:
+    """The parts ("n", "title") of a section title kept as text that Pactum made up
+    ("Principle 1: …", in English), else None."""
+    return _section_pattern().fullmatch((text or "").strip())
+
+
 def is_generated_text(text: str | None) -> bool:
     """Whether a section title kept as text is one Pactum made up ("Principle 1: …")."""
     return bool(_section_pattern().fullmatch((text or "").strip()))

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from app import clock
 from app.charter.models import CharterVersion, Principle
+from app.core import languages
 from app.core.services import store_file
 from app.db import db
 from app.errors import NotFound
@@ -30,7 +31,8 @@ from app.transparency import pdfengine
 from app.transparency.models import MemberReportPdf
 from app.transparency.services import PDF, cycle_for_year
 
-MEMBER_REPORT_VERSION = 3  # bump when the member report's template changes
+MEMBER_REPORT_VERSION = 4  # bump when the member report's template changes
+VARIANT_LENGTH = MemberReportPdf.__table__.c.variant.type.length or 20
 
 
 @dataclass
@@ -54,12 +56,28 @@ class MemberReport:
     pledges: list = field(default_factory=list)  # (id, title, status, target_date, updated_at)
     principle_keys: dict[int, list[str]] = field(default_factory=dict)  # pledge id -> keys
     variant: str = pdfengine.VARIANT_UA
+    language: str = languages.FALLBACK  # the language the PDF is written in
     fingerprint: str = ""
     cached: MemberReportPdf | None = None
 
     @property
+    def translated(self) -> bool:
+        return self.language != languages.source_language()
+
+    @property
+    def cache_variant(self) -> str:
+        """What the cache row's `variant` holds: the PDF variant, and the language when it
+        is not the source language ("pdf/ua-1@fr"): one cached PDF per variant and
+        language, with no column of its own."""
+        if not self.translated:
+            return self.variant
+        return f"{self.variant}@{self.language}"[:VARIANT_LENGTH]  # the column's length
+
+    @property
     def filename(self) -> str:
         suffix = "-pdfa" if self.variant == pdfengine.VARIANT_A else ""
+        if self.translated:
+            suffix += f"-{self.language}"
         return f"{self.organisation.slug}-report-{self.year}{suffix}.pdf"
 
     @property
@@ -71,8 +89,11 @@ class MemberReport:
         return MemberPdf(cached.sha256, cached.size, cached.generated_at, self.filename)
 
 
-def member_report(slug: str, year: int, variant: str = pdfengine.VARIANT_UA) -> MemberReport:
-    """A member's public report for a year, from its accepted submission (404 without)."""
+def member_report(
+    slug: str, year: int, variant: str = pdfengine.VARIANT_UA, language: str | None = None
+) -> MemberReport:
+    """A member's public report for a year, from its accepted submission (404 without), in
+    `language` (default: the source language; one of the alliance's)."""
     found = db.session.execute(
         select(Organisation, CharterVersion.number, Sector.name)
         .outerjoin(CharterVersion, CharterVersion.id == Organisation.endorsed_version_id)
@@ -87,13 +108,14 @@ def member_report(slug: str, year: int, variant: str = pdfengine.VARIANT_UA) -> 
         organisation, sector, endorsed, year, cycle, _accepted_version(cycle, organisation)
     )
     report.variant = variant
+    report.language = language if languages.is_language(language) else languages.source_language()
     report.pledges, report.principle_keys = _public_pledges(organisation)
     report.fingerprint = _fingerprint(report)
     report.cached = db.session.scalar(
         select(MemberReportPdf).where(
             MemberReportPdf.organisation_id == organisation.id,
             MemberReportPdf.cycle_id == cycle.id,
-            MemberReportPdf.variant == variant,
+            MemberReportPdf.variant == report.cache_variant,
         )
     )
     return report
@@ -154,6 +176,7 @@ def _fingerprint(report: MemberReport) -> str:
     facts = {
         "v": MEMBER_REPORT_VERSION,
         "variant": report.variant,
+        "language": report.language,
         "version": version.id,
         "reviewed": str(version.reviewed_at),
         "name": organisation.name,
@@ -209,7 +232,9 @@ def store_pdf(report: MemberReport, pdf: bytes) -> MemberPdf:
     cached = report.cached
     if cached is None:
         cached = MemberReportPdf(
-            organisation_id=report.organisation.id, cycle_id=report.cycle.id, variant=report.variant
+            organisation_id=report.organisation.id,
+            cycle_id=report.cycle.id,
+            variant=report.cache_variant,
         )
         try:
             with db.session.begin_nested():

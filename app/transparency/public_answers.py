@@ -6,11 +6,13 @@ are never public."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask_babel import gettext as _
 
+from app.charter.translations.reading import Text
 from app.core import formats
+from app.reporting.translations.public import PublicTexts
 
 
 @dataclass
@@ -21,6 +23,16 @@ class PublicAnswer:
     display: str
     unit: str
     lang: str | None = None  # the language a text answer was written in, when known
+    # In the reader's language (`public_answers(..., texts)`); the fields above stay as
+    # submitted (the content checksum reads them).
+    wording: Text | None = None
+    shown_unit: Text | None = None
+    choice_labels: list[Text] | None = None  # a choice answer's labels, in order
+
+    @property
+    def for_reader(self) -> PublicAnswer:
+        """The answer with its unit in the reader's language (for `answer_display`)."""
+        return replace(self, unit=self.shown_unit.text) if self.shown_unit else self
 
     @property
     def text_lang(self) -> str | None:
@@ -36,34 +48,58 @@ TEXT_TYPES = ("short_text", "long_text")
 class PublicSection:
     title: str
     answers: list[PublicAnswer]
+    heading: Text | None = None  # the title in the reader's language
+    principle: str = ""  # the key of its principle, if any
 
 
-def public_answers(snapshot: dict) -> list[PublicSection]:
+def public_answers(snapshot: dict, texts: PublicTexts | None = None) -> list[PublicSection]:
     """The answers of a submitted snapshot to questions marked public (as submitted), but
-    for evidence questions."""
+    for evidence questions. With `texts` (`public.snapshot_texts`), each wording, unit,
+    choice label and section title is also given in the reader's language."""
+    charter = (snapshot.get("charter_version") or {}).get("id")
     sections = []
     for section in snapshot.get("sections") or []:
         answers = []
         for q in section.get("questions") or []:
             if not q.get("is_public") or q.get("shown") is False or q.get("type") == "evidence":
                 continue
-            value = q.get("value")
-            display = q.get("display")
-            if not isinstance(display, str) or not display.strip():
-                display = _display(q.get("type"), value, q.get("unit") or "")
-            answers.append(
-                PublicAnswer(
-                    question=str(q.get("text") or ""),
-                    type=str(q.get("type") or ""),
-                    value=value,
-                    display=display,
-                    unit=q.get("unit") or "",
-                    lang=q.get("lang") if isinstance(q.get("lang"), str) else None,
-                )
-            )
+            answer = _answer(q)
+            if texts is not None:
+                _in_reader_language(answer, q, texts)
+            answers.append(answer)
         if answers:
-            sections.append(PublicSection(str(section.get("title") or ""), answers))
+            found = PublicSection(str(section.get("title") or ""), answers)
+            found.principle = str((section.get("principle") or {}).get("key") or "")
+            if texts is not None:
+                found.heading = texts.section(section, charter)
+            sections.append(found)
     return sections
+
+
+def _answer(q: dict) -> PublicAnswer:
+    value = q.get("value")
+    display = q.get("display")
+    if not isinstance(display, str) or not display.strip():
+        display = _display(q.get("type"), value, q.get("unit") or "")
+    return PublicAnswer(
+        question=str(q.get("text") or ""),
+        type=str(q.get("type") or ""),
+        value=value,
+        display=display,
+        unit=q.get("unit") or "",
+        lang=q.get("lang") if isinstance(q.get("lang"), str) else None,
+    )
+
+
+def _in_reader_language(answer: PublicAnswer, q: dict, texts: PublicTexts) -> None:
+    qid = q.get("id") if isinstance(q.get("id"), int) else -1
+    answer.wording = texts.question(qid, answer.question)
+    if answer.type == "number" and answer.unit:
+        answer.shown_unit = texts.unit(qid, answer.unit)
+    value = answer.value
+    if answer.type in ("single_choice", "multiple_choice") and value not in (None, "", []):
+        chosen = value if isinstance(value, list) else [value]
+        answer.choice_labels = [texts.choice(qid, q.get("choices") or [], str(c)) for c in chosen]
 
 
 def _display(kind: str | None, value, unit: str) -> str:

@@ -20,7 +20,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
-from app.core import formats, glyphs
+from app.core import formats, glyphs, languages
 from app.core.conditional import Validators, cache_control, conditional
 from app.core.forms import error_status
 from app.core.http_cache import public_page
@@ -165,10 +165,18 @@ def _send_edition(edition, year: int, variant: str, immutable: bool) -> Response
     )
 
 
+def _report_language() -> str:
+    """A member report PDF's language: `?lang=` when it is one of the alliance's, else the
+    source language (a language it does not have is ignored, as the locale selector
+    ignores it), so each URL names one file whoever asks."""
+    value = request.args.get("lang")
+    return value if languages.is_language(value) else languages.source_language()
+
+
 @bp.route("/members/<slug>/reports/<int:year>.pdf")
 def member_report_pdf(slug: str, year: int):
     variant = _variant()
-    pdf = member_report.member_report_pdf(slug, year, variant)
+    pdf = member_report.member_report_pdf(slug, year, variant, _report_language())
     return _send_stored(pdf.sha256, pdf.generated_at, pdf.filename)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from app.charter.translations.reading import Text
 from app.core import home
 from tests.charter.builders import publish_charter
 
@@ -16,7 +17,9 @@ def test_each_domain_contributes_its_figures(db, secretariat, make_org):
     version = publish_charter(secretariat, effective=dt.date(2024, 1, 1))
     db.session.commit()
     figures = home.home_figures()
-    assert figures == {"members": 3, "countries": 2, "charter": version}
+    # The charter's title in the reader's language (outside a request: the source's).
+    title = Text(version.title, "en")
+    assert figures == {"members": 3, "countries": 2, "charter": version, "charter_title": title}
 
 
 def test_a_registered_figure_is_shown_in_its_order(monkeypatch):

@@ -156,7 +156,9 @@ NOT_PUBLIC = {
     "outbox_attachments",
     "outbox_messages",
     "pledge_principles",
-    "questionnaire_translations",  # read by representatives' report pages only (issue 18)
+    # Public pages read only those of opened cycles' public questions, frozen with their
+    # questionnaire (a draft cycle's, which the secretariat edits, are on no public page).
+    "questionnaire_translations",
     "questions",
     "recovery_codes",
     "reminder_log",

@@ -11,11 +11,13 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from app.charter.diff import readable_text
+from app.charter.translations.reading import Text
 from app.core import formats
 from app.core.textdiff import Segment, word_diff
 from app.errors import NotFound
 from app.members.directory.pages import load_sectors
 from app.reporting.models import Question, Section
+from app.reporting.translations.public import Asked, PublicTexts, public_texts
 from app.transparency import charts
 from app.transparency import figures as F
 from app.transparency.centre import queries
@@ -33,6 +35,7 @@ class MapEntry:
     indicators: list[F.Indicator]  # this year's public indicators
     trend: list[tuple[int, float]]  # (year, share of yes across its yes/no indicators)
     chart: Markup | None
+    title: Text | None = None  # the principle's title in the reader's language
 
 
 @dataclass
@@ -40,6 +43,7 @@ class PrincipleMap:
     year: int | None  # the latest closed cycle with public answers (else the latest one)
     first_year: int | None
     entries: list[MapEntry]
+    texts: PublicTexts | None = None  # the charter's and the questions' texts, for the reader
 
 
 @dataclass
@@ -56,6 +60,7 @@ class Lineage:
     type: str
     years: list[YearSummary]
     chart: Markup | None = None
+    wording: Text | None = None  # the latest wording in the reader's language
 
 
 @dataclass
@@ -63,6 +68,8 @@ class Wording:
     row: WordingRow
     changes: list[Segment] | None  # against the previous version; None for the first
     changed: bool = False
+    title: Text | None = None  # the principle's title in that version, for the reader
+    lang: str = ""  # the language the comparison is read in
 
 
 @dataclass
@@ -83,6 +90,9 @@ class PrinciplePage:
     wordings: list[Wording]
     lineages: list[Lineage]
     answers: AnswersPage
+    texts: PublicTexts
+    title: Text
+    body: Text
 
 
 @dataclass
@@ -90,6 +100,27 @@ class QuestionPage:
     principle: PrincipleRow
     lineage: Lineage
     answers: AnswersPage
+    texts: PublicTexts
+    title: Text
+
+
+def _texts(language: str | None, questions, versions) -> PublicTexts:
+    """The texts of these public questions (`QuestionRow`s, public by their query) and of
+    these charter versions' principles, in the reader's language: one query (none in the
+    source language)."""
+    asked = [Asked(q.id, True, q.type, len(q.choices)) for q in questions]
+    return public_texts(language, asked, (), versions)
+
+
+def _picked(texts: PublicTexts, questions) -> None:
+    """Pick each text of these questions the page shows (wording, unit, choices) once in
+    Python, so the page's notice counts them before the template shows them."""
+    for q in questions:
+        texts.question(q.id, q.text)
+        if q.unit and q.type == "number":
+            texts.unit(q.id, q.unit)
+        for choice in q.choices:
+            texts.choice(q.id, q.choices, choice)
 
 
 def _yes_share(items: list[F.Indicator]) -> float | None:
@@ -124,16 +155,23 @@ def _entry(principle: PrincipleRow, pledged: int, questions, counts, year, years
     )
 
 
-def principle_map() -> PrincipleMap:
+def principle_map(language: str | None = None) -> PrincipleMap:
     """One entry per principle of the charter in force: pledges, this year's indicators and
-    the trend of the share of yes across its yes/no indicators since the first cycle."""
+    the trend of the share of yes across its yes/no indicators since the first cycle; the
+    principles and the questions in `language` (default: the reader's)."""
     principles = queries.principles_in_force()
     pledged = queries.pledging_members()
     questions = queries.public_questions()
     counts = queries.answer_counts()
     year, years = _map_year(questions, counts)
     entries = [_entry(p, pledged.get(p.id, 0), questions, counts, year, years) for p in principles]
-    return PrincipleMap(year, years[0] if years else None, entries)
+    shown = [i.question for e in entries for i in e.indicators]
+    texts = _texts(language, shown, {p.version_id for p in principles})
+    _picked(texts, shown)
+    for e in entries:
+        p = e.principle
+        e.title = texts.principle_title(p.version_id, p.key, p.title)
+    return PrincipleMap(year, years[0] if years else None, entries, texts)
 
 
 def _trend_chart(chart_id: str, principle: PrincipleRow, trend) -> Markup | None:
@@ -151,21 +189,36 @@ def _trend_chart(chart_id: str, principle: PrincipleRow, trend) -> Markup | None
     )
 
 
-def _wordings(principle: PrincipleRow) -> list[Wording]:
+def _wordings(rows: list[WordingRow], texts: PublicTexts, key: str) -> list[Wording]:
+    """Each version's wording against the previous one, in the reader's language when every
+    version's title and text are translated (a comparison never mixes languages), else in
+    the source language."""
+    probe = PublicTexts(texts.language, texts.source_language, texts.rows)
+    shown = [
+        (
+            probe.principle_title(r.version_id, key, r.title),
+            probe.principle_body(r.version_id, key, r.body_md),
+        )
+        for r in rows
+    ]
+    if texts.translating and probe.untranslated:
+        texts.fallbacks |= probe.fallbacks  # the page says so
+        shown = [(texts.source(r.title), texts.source(r.body_md)) for r in rows]
     found, previous = [], None
-    for row in queries.wordings(principle.id):
+    for row, (title, body) in zip(rows, shown, strict=True):
         if previous is None:
-            found.append(Wording(row, None))
+            found.append(Wording(row, None, title=title, lang=title.lang))
         else:
-            old = f"{previous.title}\n\n{readable_text(previous.body_md)}"
-            new = f"{row.title}\n\n{readable_text(row.body_md)}"
+            old = f"{previous[0].text}\n\n{readable_text(previous[1].text)}"
+            new = f"{title.text}\n\n{readable_text(body.text)}"
             segments = word_diff(old, new)
-            found.append(Wording(row, segments, any(s.op != "equal" for s in segments)))
-        previous = row
+            changed = any(s.op != "equal" for s in segments)
+            found.append(Wording(row, segments, changed, title, title.lang))
+        previous = (title, body)
     return found
 
 
-def _lineages(questions: list[QuestionRow], counts) -> list[Lineage]:
+def _lineages(questions: list[QuestionRow], counts, texts: PublicTexts) -> list[Lineage]:
     by_lineage: dict[str, Lineage] = {}
     for q in questions:  # by year, then questionnaire order
         summary = F.indicator(q.info, counts.get(q.id, [])) if q.type in SUMMARISED else None
@@ -173,6 +226,7 @@ def _lineages(questions: list[QuestionRow], counts) -> list[Lineage]:
         if entry is None:
             entry = by_lineage[q.lineage] = Lineage(q.lineage, q.text, q.type, [])
         entry.text, entry.type = q.text, q.type
+        entry.wording = texts.question(q.id, q.text)
         entry.years.append(YearSummary(q.year, q, summary))
     for entry in by_lineage.values():
         points = F.trend((y.year, y.summary) for y in entry.years if y.summary is not None)
@@ -181,7 +235,10 @@ def _lineages(questions: list[QuestionRow], counts) -> list[Lineage]:
             entry.chart = charts.trend_line(
                 f"lineage-{entry.lineage}",
                 points,
-                title=_("%(question)s, by year", question=entry.text),
+                title=_(
+                    "%(question)s, by year",
+                    question=entry.wording.text if entry.wording else entry.text,
+                ),
                 desc="; ".join(
                     f"{y}: {F.percent(v) if is_share else formats.number(v)}" for y, v in points
                 ),
@@ -206,23 +263,33 @@ def _answers(args: Mapping, years: list[int], *where) -> AnswersPage:
     return AnswersPage(filters, errors, years, countries, sectors, total, pages, rows)
 
 
-def principle_page(number: int, args: Mapping) -> PrinciplePage:
-    """Principle `number` of the charter in force in depth (404 when there is none)."""
+def principle_page(number: int, args: Mapping, language: str | None = None) -> PrinciplePage:
+    """Principle `number` of the charter in force in depth (404 when there is none), its
+    texts and questions in `language` (default: the reader's); the answers as written."""
     principle = queries.principle_in_force(number)
     where = (Section.principle_id == principle.id,)
     questions = queries.public_questions(*where)
     counts = queries.answer_counts(*where)
     years = sorted({q.year for q in questions})
+    rows = queries.wordings(principle.id)
+    texts = _texts(language, questions, {principle.version_id} | {r.version_id for r in rows})
+    _picked(texts, questions)
     return PrinciplePage(
         principle,
-        _wordings(principle),
-        _lineages(questions, counts),
+        _wordings(rows, texts, principle.key),
+        _lineages(questions, counts, texts),
         _answers(args, years, *where),
+        texts,
+        texts.principle_title(principle.version_id, principle.key, principle.title),
+        texts.principle_body(principle.version_id, principle.key, principle.body_md),
     )
 
 
-def question_page(number: int, lineage: str, args: Mapping) -> QuestionPage:
-    """One public question of principle `number`, followed across the years by its lineage."""
+def question_page(
+    number: int, lineage: str, args: Mapping, language: str | None = None
+) -> QuestionPage:
+    """One public question of principle `number`, followed across the years by its lineage,
+    in `language` (default: the reader's)."""
     principle = queries.principle_in_force(number)
     where = (Section.principle_id == principle.id, Question.lineage == lineage[:MAX_LINEAGE])
     questions = queries.public_questions(*where) if len(lineage) <= MAX_LINEAGE else []
@@ -231,5 +298,13 @@ def question_page(number: int, lineage: str, args: Mapping) -> QuestionPage:
             _("Principle %(number)s has no such public question.", number=principle.number)
         )
     counts = queries.answer_counts(*where)
-    found = _lineages(questions, counts)[0]
-    return QuestionPage(principle, found, _answers(args, [y.year for y in found.years], *where))
+    texts = _texts(language, questions, {principle.version_id})
+    _picked(texts, questions)
+    found = _lineages(questions, counts, texts)[0]
+    return QuestionPage(
+        principle,
+        found,
+        _answers(args, [y.year for y in found.years], *where),
+        texts,
+        texts.principle_title(principle.version_id, principle.key, principle.title),
+    )

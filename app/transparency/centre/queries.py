@@ -48,6 +48,7 @@ class PrincipleRow:
     title: str
     theme: str
     body_md: str
+    version_id: int | None = None  # the charter version these texts are of
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class WordingRow:
     number: int
     title: str
     body_md: str
+    version_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,8 @@ class AnswerRow:
     type: str
     unit: str
     value: object
+    question_id: int = 0
+    choices: tuple[str, ...] = ()
 
 
 # The charter --------------------------------------------------------------------------------
@@ -126,6 +130,7 @@ def _principles(*where) -> list[PrincipleRow]:
             PrincipleText.title,
             PrincipleText.theme,
             PrincipleText.body_md,
+            PrincipleText.version_id,
         )
         .join(Principle, Principle.id == PrincipleText.principle_id)
         .where(*where)
@@ -143,6 +148,7 @@ def wordings(principle_id: int) -> list[WordingRow]:
             PrincipleText.number,
             PrincipleText.title,
             PrincipleText.body_md,
+            PrincipleText.version_id,
         )
         .join(CharterVersion, CharterVersion.id == PrincipleText.version_id)
         .where(
@@ -318,6 +324,8 @@ def answers(
             Question.type,
             Question.unit,
             SubmittedAnswer.value,
+            Question.id.label("question_id"),
+            Question.choices,
         )
     )
     statement = (
@@ -342,6 +350,8 @@ def answers(
             r.type,
             r.unit or "",
             r.value,
+            r.question_id,
+            tuple(str(c) for c in r.choices or ()),
         )
         for r in db.session.execute(statement)
     ]

@@ -15,11 +15,13 @@ from dataclasses import dataclass, field
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from app.charter.translations.reading import Text
 from app.db import db
 from app.errors import NotFound
 from app.members.directory.statements import listed_condition
 from app.members.models import Organisation
 from app.reporting.models import Report, ReportingCycle, ReportVersion
+from app.reporting.translations.public import PublicTexts, snapshot_texts
 from app.transparency import member_reports
 from app.transparency.member_reports import MemberReport
 from app.transparency.public_answers import PublicSection, public_answers
@@ -34,23 +36,18 @@ _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 class ReportPage:
     report: MemberReport
     sections: list[PublicSection]
-    principles: dict[str, str]  # section title -> principle key
     checksum: str
+    texts: PublicTexts  # the questions' and principles' texts in the reader's language
 
 
-def member_report_page(slug: str, year: int) -> ReportPage:
-    """The member's public report of `year` (404 without an accepted one)."""
+def member_report_page(slug: str, year: int, language: str | None = None) -> ReportPage:
+    """The member's public report of `year` (404 without an accepted one), its questions
+    and section titles in `language` (default: the reader's), the answers as written."""
     report = member_reports.member_report(slug, year)
     snapshot = member_reports.submitted_snapshot(report)
-    sections = public_answers(snapshot)  # never an evidence question: files are private
-    principles = {
-        str(s.get("title") or ""): str((s.get("principle") or {}).get("key") or "")
-        for s in snapshot.get("sections") or []
-        if s.get("principle")
-    }
-    return ReportPage(
-        report, sections, principles, member_reports.content_checksum(report, sections)
-    )
+    texts = snapshot_texts([snapshot], language, report.cycle.charter_version_id)
+    sections = public_answers(snapshot, texts)  # never an evidence question: files are private
+    return ReportPage(report, sections, member_reports.content_checksum(report, sections), texts)
 
 
 # Comparing members ---------------------------------------------------------------------------
@@ -67,8 +64,8 @@ class Member:
 
 @dataclass
 class Row:
-    section: str
-    question: str
+    section: Text
+    question: Text
     cells: list[str | None]  # one per member: the answer shown, None without one
 
     @property
@@ -85,6 +82,7 @@ class Comparison:
     reported: list[bool] = field(default_factory=list)  # per member: an accepted report
     rows: list[Row] = field(default_factory=list)
     error: str = ""
+    texts: PublicTexts | None = None  # the questions' texts in the reader's language
 
     @property
     def complete(self) -> bool:
@@ -102,8 +100,9 @@ def parse_slugs(args: Mapping) -> list[str]:
     return slugs
 
 
-def compare(args: Mapping) -> Comparison:
-    """Two to four members side by side in one year, question by question."""
+def compare(args: Mapping, language: str | None = None) -> Comparison:
+    """Two to four members side by side in one year, question by question (the questions
+    in `language`, default the reader's; the answers as written)."""
     slugs = parse_slugs(args)
     if len(slugs) > MAX_COMPARED:
         message = _(
@@ -132,7 +131,9 @@ def compare(args: Mapping) -> Comparison:
     cycle = cycle_for_year(comparison.year)
     snapshots = accepted_snapshots(cycle.id, [m.id for m in members])
     comparison.reported = [m.id in snapshots for m in members]
-    comparison.rows = _rows([snapshots.get(m.id) for m in members])
+    ordered = [snapshots.get(m.id) for m in members]
+    comparison.texts = snapshot_texts(ordered, language, cycle.charter_version_id)
+    comparison.rows = _rows(ordered, comparison.texts)
     return comparison
 
 
@@ -181,11 +182,12 @@ def _year(args: Mapping, years: list[int]) -> tuple[int | None, str]:
     return year, ""
 
 
-def _rows(snapshots: list[dict | None]) -> list[Row]:
+def _rows(snapshots: list[dict | None], texts: PublicTexts) -> list[Row]:
     """One row per public question (by lineage) of any of the snapshots, in their order."""
     order: list[str] = []
-    found: dict[str, tuple[str, str, list[str | None]]] = {}
+    found: dict[str, tuple[Text, Text, list[str | None]]] = {}
     for index, snapshot in enumerate(snapshots):
+        charter = ((snapshot or {}).get("charter_version") or {}).get("id")
         for section in (snapshot or {}).get("sections") or []:
             for q in section.get("questions") or []:
                 if not q.get("is_public") or q.get("type") == "evidence":
@@ -193,18 +195,23 @@ def _rows(snapshots: list[dict | None]) -> list[Row]:
                 lineage = str(q.get("lineage") or q.get("id"))
                 if lineage not in found:
                     order.append(lineage)
+                    qid = q.get("id") if isinstance(q.get("id"), int) else -1
                     found[lineage] = (
-                        str(section.get("title") or ""),
-                        str(q.get("text") or ""),
+                        texts.section(section, charter),
+                        texts.question(qid, str(q.get("text") or "")),
                         [None] * len(snapshots),
                     )
                 if q.get("shown") is not False:
-                    found[lineage][2][index] = _shown(q)
+                    found[lineage][2][index] = _shown(q, texts)
     return [Row(*found[lineage]) for lineage in order]
 
 
-def _shown(question: dict) -> str:
-    for section in public_answers({"sections": [{"title": "", "questions": [question]}]}):
+def _shown(question: dict, texts: PublicTexts) -> str:
+    """The answer as the page shows it: choices by their labels in the reader's language
+    (a cell compares as text, so it is plain)."""
+    for section in public_answers({"sections": [{"title": "", "questions": [question]}]}, texts):
         for answer in section.answers:
+            if answer.choice_labels:
+                return ", ".join(label.text for label in answer.choice_labels)
             return answer.display
     return ""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template, request
 
-from app.core import links
+from app.core import languages, links
 from app.core.http_cache import public_page
 from app.members.models import PUBLIC_STATUSES, Category
 from app.transparency import figures as F
@@ -20,13 +20,28 @@ CENTRE_TOPICS = ("reports", "charter", "members")
 
 
 @bp.app_template_filter("answer_value")
-def answer_value(row) -> str:
-    return values.display(row.type, row.value, row.unit)
+def answer_value(row, texts=None) -> str:
+    """A row of the answers list as shown; with the page's `texts`, its unit in the
+    reader's language."""
+    unit = row.unit
+    if texts is not None and unit and row.type == "number":
+        unit = texts.unit(row.question_id, unit).text
+    return values.display(row.type, row.value, unit)
 
 
 @bp.app_template_filter("share")
 def share(value) -> str:
     return F.percent(value)
+
+
+def _languages() -> dict:
+    """What the pages need to say which language a text is in and to link each language."""
+    reader, source = languages.current_language(), languages.source_language()
+    return {
+        "language_names": languages.languages(),
+        "reader_lang": reader,
+        "source_lang": source,
+    }
 
 
 def _choices() -> dict:
@@ -40,41 +55,68 @@ def _choices() -> dict:
 @bp.route("/principles")
 @public_page(CENTRE_TOPICS)
 def principle_map():
-    return render_template("centre/principles.html", map=principles.principle_map())
+    page = principles.principle_map(languages.current_language())
+    return render_template("centre/principles.html", map=page, t=page.texts, **_languages())
 
 
 @bp.route("/principles/<int:number>")
 @public_page(CENTRE_TOPICS)
 def principle(number: int):
-    page = principles.principle_page(number, request.args)
-    html = render_template("centre/principle.html", page=page, answers=page.answers, **_choices())
+    page = principles.principle_page(number, request.args, languages.current_language())
+    html = render_template(
+        "centre/principle.html",
+        page=page,
+        answers=page.answers,
+        t=page.texts,
+        **_choices(),
+        **_languages(),
+    )
     return html, 400 if page.answers.errors else 200
 
 
 @bp.route("/principles/<int:number>/questions/<lineage>")
 @public_page(CENTRE_TOPICS)
 def question(number: int, lineage: str):
-    page = principles.question_page(number, lineage, request.args)
-    html = render_template("centre/question.html", page=page, answers=page.answers, **_choices())
+    page = principles.question_page(number, lineage, request.args, languages.current_language())
+    html = render_template(
+        "centre/question.html",
+        page=page,
+        answers=page.answers,
+        t=page.texts,
+        **_choices(),
+        **_languages(),
+    )
     return html, 400 if page.answers.errors else 200
 
 
 @bp.route("/members/<slug>/reports/<int:year>")
 @public_page(CENTRE_TOPICS)
 def member_report(slug: str, year: int):
-    page = reports.member_report_page(slug, year)
+    page = reports.member_report_page(slug, year, languages.current_language())
+    context = _languages()
     return render_template(
         "centre/member_report.html",
         page=page,
         report=page.report,
         org=page.report.organisation,
         stable_url=links.external_url("centre.member_report", slug=slug, year=year),
+        # The PDF in each language (`?lang=`; the source language's without), the
+        # reader's first.
+        pdf_languages=sorted(
+            context["language_names"].items(), key=lambda item: item[0] != context["reader_lang"]
+        ),
+        pdf_lang={}
+        if page.texts.language == context["source_lang"]
+        else {"lang": page.texts.language},
+        **context,
     )
 
 
 @bp.route("/compare")
 @public_page(CENTRE_TOPICS)
 def compare():
-    comparison = reports.compare(request.args)
-    html = render_template("centre/compare.html", c=comparison, max_compared=MAX_COMPARED)
+    comparison = reports.compare(request.args, languages.current_language())
+    html = render_template(
+        "centre/compare.html", c=comparison, max_compared=MAX_COMPARED, **_languages()
+    )
     return html, 400 if comparison.error else 200

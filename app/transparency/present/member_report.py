@@ -1,6 +1,8 @@
 """A member's public report as a PDF: the facts from `member_reports`, rendered from
-`templates/transparency/member_report.html` in the site's language, laid out in one pass,
-and cached (a request finds the stored PDF while its data has not changed)."""
+`templates/transparency/member_report.html` in one of the alliance's languages (its own
+words through `force_locale`, the questions and principles from their translations, the
+answers as written), laid out in one pass, and cached per variant and language (a request
+finds the stored PDF while its data has not changed)."""
 
 from __future__ import annotations
 
@@ -8,21 +10,26 @@ from flask import current_app, render_template, url_for
 from flask_babel import force_locale
 
 from app import clock
+from app.core import languages
+from app.reporting.translations.public import snapshot_texts
 from app.transparency import member_reports, pdfengine
 from app.transparency.member_reports import MemberPdf, MemberReport
 from app.transparency.present.print_css import page_number_css
 from app.transparency.public_answers import public_answers
 
 
-def member_report_pdf(slug: str, year: int, variant: str = pdfengine.VARIANT_UA) -> MemberPdf:
-    """A member's public report for a year, from its accepted submission; cached."""
-    report = member_reports.member_report(slug, year, variant)
+def member_report_pdf(
+    slug: str, year: int, variant: str = pdfengine.VARIANT_UA, language: str | None = None
+) -> MemberPdf:
+    """A member's public report for a year, from its accepted submission, in `language`
+    (default: the source language); cached. The questionnaire's translations of an opened
+    cycle and a published charter's never change, so the fingerprint need not read them."""
+    report = member_reports.member_report(slug, year, variant, language)
     if report.current is not None:
         return report.current
     snapshot = member_reports.submitted_snapshot(report)
-    config = current_app.config
-    lang = config.get("BABEL_DEFAULT_LOCALE") or "en"
-    # One PDF serves every visitor: written in the site's language, whoever asks first.
+    lang = report.language
+    # One PDF per language serves every visitor (`<html lang>` gives its /Lang).
     with force_locale(lang):
         html = member_report_html(report, snapshot, lang)
         page_css = page_number_css()
@@ -33,7 +40,8 @@ def member_report_pdf(slug: str, year: int, variant: str = pdfengine.VARIANT_UA)
 def member_report_html(report: MemberReport, snapshot: dict, lang: str) -> str:
     config = current_app.config
     keys = report.principle_keys
-    answers = public_answers(snapshot)
+    texts = snapshot_texts([snapshot], lang, report.cycle.charter_version_id)
+    answers = public_answers(snapshot, texts)
     site_url = config["SERVER_URL"].rstrip("/")
     return render_template(
         "transparency/member_report.html",
@@ -46,6 +54,8 @@ def member_report_html(report: MemberReport, snapshot: dict, lang: str) -> str:
         answers=answers,
         pledges=[(p, keys.get(p.id, [])) for p in report.pledges],
         lang=lang,
+        texts=texts,
+        language_names=languages.languages(),
         alliance_name=config["ALLIANCE_NAME"],
         site_url=site_url,
         generated_on=clock.today(),
