@@ -21,6 +21,8 @@ class PublicAnswer:
     display: str
     unit: str
     lang: str | None = None  # the language a text answer was written in, when known
+    question_id: int | None = None
+    choices: tuple[str, ...] = ()
 
     @property
     def text_lang(self) -> str | None:
@@ -36,6 +38,7 @@ TEXT_TYPES = ("short_text", "long_text")
 class PublicSection:
     title: str
     answers: list[PublicAnswer]
+    entry: dict | None = None  # the snapshot's section (its id, title and principle)
 
 
 def public_answers(snapshot: dict) -> list[PublicSection]:
@@ -43,27 +46,32 @@ def public_answers(snapshot: dict) -> list[PublicSection]:
     for evidence questions."""
     sections = []
     for section in snapshot.get("sections") or []:
-        answers = []
-        for q in section.get("questions") or []:
-            if not q.get("is_public") or q.get("shown") is False or q.get("type") == "evidence":
-                continue
-            value = q.get("value")
-            display = q.get("display")
-            if not isinstance(display, str) or not display.strip():
-                display = _display(q.get("type"), value, q.get("unit") or "")
-            answers.append(
-                PublicAnswer(
-                    question=str(q.get("text") or ""),
-                    type=str(q.get("type") or ""),
-                    value=value,
-                    display=display,
-                    unit=q.get("unit") or "",
-                    lang=q.get("lang") if isinstance(q.get("lang"), str) else None,
-                )
-            )
+        answers = [
+            _answer(q)
+            for q in section.get("questions") or []
+            if q.get("is_public") and q.get("shown") is not False and q.get("type") != "evidence"
+        ]
         if answers:
-            sections.append(PublicSection(str(section.get("title") or ""), answers))
+            entry = {k: section.get(k) for k in ("id", "title", "principle")}
+            sections.append(PublicSection(str(section.get("title") or ""), answers, entry))
     return sections
+
+
+def _answer(q: dict) -> PublicAnswer:
+    value = q.get("value")
+    display = q.get("display")
+    if not isinstance(display, str) or not display.strip():
+        display = _display(q.get("type"), value, q.get("unit") or "")
+    return PublicAnswer(
+        question=str(q.get("text") or ""),
+        type=str(q.get("type") or ""),
+        value=value,
+        display=display,
+        unit=q.get("unit") or "",
+        lang=q.get("lang") if isinstance(q.get("lang"), str) else None,
+        question_id=q.get("id") if isinstance(q.get("id"), int) else None,
+        choices=tuple(str(c) for c in q.get("choices") or ()),
+    )
 
 
 def _display(kind: str | None, value, unit: str) -> str:
