@@ -330,7 +330,9 @@ def run_build(
         job.edition_id = published[0].id
     # Still ours? (Not taken as interrupted while it was laid out: then nothing is kept.)
     still_running(job_id, heartbeat_at=clock.now())
-    if publish:
+    if publish and len(published) == 1:
+        finish(job, "done", _("Published as edition %(n)s.", n=published[0].number))
+    elif publish:
         message = ", ".join(
             _(
                 "%(language)s: edition %(n)s",

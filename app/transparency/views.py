@@ -145,7 +145,10 @@ def _edition_page(year: int, number: int | None):
         language_names=languages.languages(),
         stable_url=current_app.config["SERVER_URL"].rstrip("/")
         + url_for(
-            "transparency.edition_html", year=year, number=edition.number, lang=edition.language
+            "transparency.edition_html",
+            year=year,
+            number=edition.number,
+            **report_lang(edition.language),
         ),
     )
 
@@ -227,6 +230,16 @@ def _admin_page(
     latest: dict[str, int] = {}
     for e in editions:
         latest.setdefault(e.language, e.number)
+    # Each language's choice says which edition publishing it makes.
+    publish.language.choices = [
+        (
+            code,
+            _("%(language)s: edition %(n)s", language=name, n=latest.get(code, 0) + 1)
+            if code in languages.languages()
+            else name,
+        )
+        for code, name in publish.language.choices
+    ]
     page = render_template(
         "transparency/admin_report.html",
         year=year,
