@@ -267,7 +267,10 @@ def _translate_into_french(w, secretariat):
         )
     )
     q = w.q2025
+    q.policy.is_public = True  # a public choice question: its labels are translated
     rows = {
+        f"q{q.policy.id}.c1": ("Politique propre", "Own"),
+        f"q{q.policy.id}.c2": ("Politique du secteur", "Sector"),
         f"q{q.mfa.id}.text": (
             "L’authentification à plusieurs facteurs est-elle active ?",
             q.mfa.text,
@@ -301,6 +304,8 @@ def test_a_french_edition_is_in_french(client, db, world, secretariat):
     assert "Résumé analytique" in text
     assert "Une année décisive pour l’alliance." in text
     assert "Principe 1 : Titre du principe un" in text
+    assert "Politique propre" in text and "Politique du secteur" in text
+    assert "Allemagne" in text  # country names too, laid out in a job (no request)
     assert "L’authentification à plusieurs facteurs est-elle active ?" in text
     assert "Qu’avez-vous fait cette année ?" in text
     # the untranslated methodology: the source, with a notice
