@@ -318,3 +318,26 @@ def test_a_french_edition_is_in_french(client, db, world, secretariat):
     assert "Résumé analytique" in html and "ZEBRA" not in html
     page = client.get("/reports/2025?lang=fr").get_data(as_text=True)
     assert "Titre du principe un" in page and "ZEBRA" not in page
+
+
+def test_the_latest_page_follows_the_reader_and_a_cited_edition_stays(
+    client, db, world, secretariat, fast_build
+):
+    publish(secretariat)
+    publish(secretariat, "fr")
+    french_reader = {"Accept-Language": "fr"}
+    latest = client.get("/reports/2025", headers=french_reader).get_data(as_text=True)
+    assert '<article class="report"' in latest and 'lang="fr">' in latest.split("<article")[1]
+    cited = client.get("/reports/2025/editions/1", headers=french_reader).get_data(as_text=True)
+    assert 'lang="en">' in cited.split("<article")[1]  # a citation shows the same edition
+
+
+def test_the_secretariat_previews_in_a_language(client, db, world, secretariat):
+    _report(secretariat)
+    _db.session.commit()
+    login_as(client, secretariat)
+    page = client.get(f"{PAGE}/preview?lang=fr").get_data(as_text=True)
+    assert 'lang="fr">' in page.split("<article")[1]
+    with force_locale("fr"):
+        assert _("Executive summary") in page
+    assert client.get(f"{PAGE}/preview?lang=xx").status_code == 404
