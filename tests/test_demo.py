@@ -30,6 +30,10 @@ def test_the_demo_loads_once_with_a_published_annual_report(app, client, db):
     assert hashlib.sha256(pdf.data).hexdigest() in archive  # the checksum shown to the public
     text = " ".join(page_texts(pdf.data))
     assert "Transparency report 2025" in text and "DRAFT" not in text
+    french = client.get("/reports/2025.pdf?lang=fr")  # the demo publishes in French too
+    assert french.headers["Content-Language"] == "fr"
+    assert hashlib.sha256(french.data).hexdigest() in archive
+    assert "l’alliance a continué de grandir" in " ".join(page_texts(french.data))
 
     for url in ("/", "/charter", "/members", "/members/northwind-security"):
         assert client.get(url).status_code == 200, url

@@ -57,7 +57,7 @@ from app.reporting.models import (
     SubmittedAnswer,
 )
 from app.transparency import jobs, services
-from app.transparency.models import AnnualReport
+from app.transparency.models import AnnualReport, AnnualReportTranslation
 from app.transparency.opendata.indexing import reindex_all
 from tests import factories
 from tests.centre.conftest import SENTINEL, build_centre_world
@@ -142,6 +142,13 @@ def _variants(w) -> list[str]:
         f"/compare?members={slugs}&year=2024",
         f"/compare?members={w.alpha.slug},{w.applicant.slug}",
         "/principles/1?year=2024",
+        "/reports/2025?lang=fr",
+        "/reports/2025?lang=de",
+        "/reports/2025.pdf?lang=fr",
+        "/reports/2025.pdf?lang=fr&variant=pdf-a",
+        "/reports/2025/editions/1?lang=fr",
+        "/reports/2025/editions/1.pdf?lang=fr",
+        "/reports/2024?lang=fr",
         "/principles/1?year=2025&country=DE&category=company",
         "/principles/1?sort=member",
         "/principles/1?sort=oldest&status=active",
@@ -291,13 +298,34 @@ def plant_everywhere_else(db, w, secretariat) -> None:
         )
     )
     _charter_versions(db, w)
+    unpublished = AnnualReport(
+        cycle_id=w.c2024.id,
+        executive_summary_md=f"unpublished summary {SENTINEL}",
+        methodology_md=f"unpublished method {SENTINEL}",
+    )
+    db.session.add(unpublished)
+    db.session.flush()
     db.session.add(
-        AnnualReport(
-            cycle_id=w.c2024.id,
-            executive_summary_md=f"unpublished summary {SENTINEL}",
-            methodology_md=f"unpublished method {SENTINEL}",
+        AnnualReportTranslation(
+            annual_report_id=unpublished.id,
+            language="fr",
+            key="executive_summary",
+            text=f"résumé non publié {SENTINEL}",
+            source_hash=source_hash(unpublished.executive_summary_md),
         )
     )
+    # French translations of questions that are not public (one of them an indicator, which
+    # the annual report aggregates): the French edition must show neither.
+    for question in (w.q2025.secret, w.q2025.hidden_yes):
+        db.session.add(
+            QuestionnaireTranslation(
+                cycle_id=w.c2025.id,
+                language="fr",
+                key=f"q{question.id}.text",
+                text=f"Question interne {SENTINEL} ?",
+                source_hash=source_hash(question.text),
+            )
+        )
     db.session.add(
         AuditEvent(
             actor_id=secretariat.id,
@@ -394,14 +422,16 @@ def _charter_versions(db, w) -> None:
 
 
 def _publish_annual_report(app, db, secretariat) -> None:
-    """Edition 1 of the 2025 report, laid out for real (in this process)."""
+    """Edition 1 of the 2025 report in English and in French, laid out for real (in this
+    process)."""
     saved = app.config.get("TRANSPARENCY_PDF_WORKERS")
     app.config["TRANSPARENCY_PDF_WORKERS"] = 0
     try:
-        job, created = services.request_build(secretariat, 2025, "publish", "First.")
-        assert created
-        db.session.commit()
-        assert jobs.run_job(job.id) == "done"
+        for language in ("en", "fr"):
+            job, created = services.request_build(secretariat, 2025, "publish", "First.", language)
+            assert created
+            db.session.commit()
+            assert jobs.run_job(job.id) == "done"
     finally:
         if saved is None:
             app.config.pop("TRANSPARENCY_PDF_WORKERS", None)

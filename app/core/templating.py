@@ -7,7 +7,7 @@ import gettext
 import re
 
 import pycountry
-from flask import Flask, current_app, has_request_context, request, url_for
+from flask import Flask, current_app, has_app_context, request, url_for
 from flask.globals import _cv_app, _cv_request
 from flask_babel import (
     format_time,
@@ -45,10 +45,12 @@ def _country_catalog(language: str):
 
 
 def local_country_name(code: str | None) -> str:
-    """The country's name in the visitor's language (pages and forms). Data exports (CSV,
-    API, feed) keep `country_name`: the English ISO name their documentation promises."""
+    """The country's name in the visitor's language (pages and forms), or in the language a
+    document is laid out in (`force_locale`, e.g. the annual report's French edition in a
+    job). Data exports (CSV, API, feed) keep `country_name`: the English ISO name their
+    documentation promises."""
     name = country_name(code)
-    if not code or not has_request_context():
+    if not code or not has_app_context():
         return name
     catalog = _country_catalog(str(get_locale() or "en").split("_")[0])
     country = pycountry.countries.get(alpha_2=code.upper())

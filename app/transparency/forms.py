@@ -2,8 +2,12 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, TextAreaField
+from wtforms import BooleanField, SelectField, TextAreaField
 from wtforms.validators import Length
+
+from app.core import languages
+
+ALL = "all"  # services.ALL: every language at once
 
 MAX_TEXT = 20_000
 
@@ -23,11 +27,33 @@ class TextsForm(FlaskForm):
     )
 
 
+def _language_choices(with_all: bool) -> list[tuple[str, str]]:
+    choices = list(languages.languages().items())
+    if with_all and len(choices) > 1:
+        choices.append((ALL, str(_l("All languages, one edition each"))))
+    return choices
+
+
 class BuildForm(FlaskForm):
-    """A button that starts a draft build (carries the CSRF token)."""
+    """Starts a draft build in one language."""
+
+    language = SelectField(_l("Language of the draft"), default=None)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language.choices = _language_choices(with_all=False)
+        if self.language.data is None:
+            self.language.data = languages.source_language()
 
 
 class PublishForm(FlaskForm):
+    language = SelectField(
+        _l("Language"),
+        description=_l(
+            "Each language is its own edition, numbered in that language. A language whose "
+            "texts are not translated shows them in the source language, with a notice."
+        ),
+    )
     note = TextAreaField(
         _l("Note for this edition"),
         validators=[Length(max=1000, message=_l("Please keep the note under 1,000 characters."))],
@@ -40,3 +66,9 @@ class PublishForm(FlaskForm):
     accept_undrawable = BooleanField(
         _l("Publish anyway: these characters will show as empty boxes in this edition.")
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.language.choices = _language_choices(with_all=True)
+        if self.language.data is None:
+            self.language.data = languages.source_language()

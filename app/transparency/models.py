@@ -8,6 +8,8 @@ import datetime as dt
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core.languages import source_language
+from app.core.models import TranslatedText
 from app.db import TimestampMixin, db, utcnow
 
 
@@ -30,16 +32,41 @@ class AnnualReport(TimestampMixin, db.Model):
     )
 
 
+class AnnualReportTranslation(TranslatedText, db.Model):
+    """One of the secretariat's texts of an annual report in one language: `key` is
+    "executive_summary" or "methodology"; `source_hash` the source text it translates
+    (a changed source leaves it outdated, and the report falls back to the source)."""
+
+    __tablename__ = "annual_report_translations"
+    __table_args__ = (
+        UniqueConstraint(
+            "annual_report_id",
+            "language",
+            "key",
+            name="uq_annual_report_translations_report_language_key",
+        ),
+    )
+
+    annual_report_id: Mapped[int] = mapped_column(
+        ForeignKey("annual_reports.id", ondelete="CASCADE")
+    )
+
+
 class Edition(db.Model):
     """A published, immutable PDF of an annual report."""
 
     __tablename__ = "editions"
     __table_args__ = (
-        UniqueConstraint("annual_report_id", "number", name="uq_editions_report_number"),
+        UniqueConstraint(
+            "annual_report_id", "language", "number", name="uq_editions_report_language_number"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     annual_report_id: Mapped[int] = mapped_column(ForeignKey("annual_reports.id"))
+    # Each language has its own editions, numbered from 1 (migration 0013: earlier ones are
+    # in the source language).
+    language: Mapped[str] = mapped_column(String(12), default=source_language)
     number: Mapped[int]
     published_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -66,6 +93,8 @@ class BuildJob(db.Model):
         ForeignKey("reporting_cycles.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[str] = mapped_column(String(20))  # "draft" or "publish"
+    # The language built, or "all" (a publication of every language, one edition each).
+    language: Mapped[str] = mapped_column(String(12), default=source_language)
     state: Mapped[str] = mapped_column(String(20), default="queued", index=True)
     progress: Mapped[int] = mapped_column(default=0)  # percent
     message: Mapped[str] = mapped_column(String(300), default="")

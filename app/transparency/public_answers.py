@@ -23,6 +23,8 @@ class PublicAnswer:
     display: str
     unit: str
     lang: str | None = None  # the language a text answer was written in, when known
+    question_id: int | None = None
+    choices: tuple[str, ...] = ()
     # In the reader's language (`public_answers(..., texts)`); the fields above stay as
     # submitted (the content checksum reads them).
     wording: Text | None = None
@@ -50,6 +52,7 @@ class PublicSection:
     answers: list[PublicAnswer]
     heading: Text | None = None  # the title in the reader's language
     principle: str = ""  # the key of its principle, if any
+    entry: dict | None = None  # the snapshot's section (its id, title and principle)
 
 
 def public_answers(snapshot: dict, texts: PublicTexts | None = None) -> list[PublicSection]:
@@ -68,7 +71,8 @@ def public_answers(snapshot: dict, texts: PublicTexts | None = None) -> list[Pub
                 _in_reader_language(answer, q, texts)
             answers.append(answer)
         if answers:
-            found = PublicSection(str(section.get("title") or ""), answers)
+            entry = {k: section.get(k) for k in ("id", "title", "principle")}
+            found = PublicSection(str(section.get("title") or ""), answers, entry=entry)
             found.principle = str((section.get("principle") or {}).get("key") or "")
             if texts is not None:
                 found.heading = texts.section(section, charter)
@@ -88,6 +92,8 @@ def _answer(q: dict) -> PublicAnswer:
         display=display,
         unit=q.get("unit") or "",
         lang=q.get("lang") if isinstance(q.get("lang"), str) else None,
+        question_id=q.get("id") if isinstance(q.get("id"), int) else None,
+        choices=tuple(str(c) for c in q.get("choices") or ()),
     )
 
 

@@ -144,14 +144,20 @@ def load_reports(cycle_id: int) -> dict[int, F.ReportInfo]:
     }
 
 
-def load_principles(cycle: ReportingCycle) -> list[PrincipleInfo]:
-    """The principles of the cycle's charter version (or of the latest published one)."""
-    version_id = cycle.charter_version_id or db.session.scalar(
+def principles_version_id(cycle: ReportingCycle) -> int | None:
+    """The charter version whose principles the report shows: the cycle's, or the latest
+    published one."""
+    return cycle.charter_version_id or db.session.scalar(
         select(CharterVersion.id)
         .where(CharterVersion.status == "published")
         .order_by(CharterVersion.number.desc())
         .limit(1)
     )
+
+
+def load_principles(cycle: ReportingCycle) -> list[PrincipleInfo]:
+    """The principles of the cycle's charter version (or of the latest published one)."""
+    version_id = principles_version_id(cycle)
     if version_id is None:
         return []
     rows = db.session.execute(

@@ -25,6 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from app import clock
+from app.core import languages
 from app.core.models import StoredFile
 from app.core.services import record, store_file
 from app.db import db
@@ -44,21 +45,23 @@ from app.transparency.builds import expire_stale_builds as expire_stale_builds
 from app.transparency.builds import fail_build as fail_build
 from app.transparency.builds import note_progress as note_progress
 from app.transparency.builds import start_build as start_build
+from app.transparency.editions import ArchiveRow as ArchiveRow  # re-exported
+from app.transparency.editions import Found as Found
+from app.transparency.editions import archive as archive
+from app.transparency.editions import cycle_for_year
+from app.transparency.editions import edition as edition
+from app.transparency.editions import edition_for_reader as edition_for_reader
+from app.transparency.editions import editions_of as editions_of
+from app.transparency.editions import ensure_language as ensure_language
 from app.transparency.models import AnnualReport, BuildJob, Edition
 
 MAX_TEXT = 20_000
 KINDS = ("draft", "publish")
 PDF = "application/pdf"
+ALL = "all"  # a publication in every language of the alliance, one edition each
 
 
 # Reading ------------------------------------------------------------------------------
-
-
-def cycle_for_year(year: int) -> ReportingCycle:
-    cycle = db.session.scalar(select(ReportingCycle).where(ReportingCycle.year == year))
-    if cycle is None:
-        raise NotFound(_("There is no reporting cycle for %(year)s.", year=year))
-    return cycle
 
 
 @dataclass
@@ -87,13 +90,14 @@ def overview(actor) -> list[CycleOverview]:
         for r in db.session.scalars(select(AnnualReport).where(AnnualReport.cycle_id.in_(ids)))
     }
     editions: dict[int, list[Edition]] = {}
-    for edition, cycle_id in db.session.execute(
+    source = languages.source_language()
+    for found, cycle_id in db.session.execute(
         select(Edition, AnnualReport.cycle_id)
         .join(AnnualReport, AnnualReport.id == Edition.annual_report_id)
-        .where(AnnualReport.cycle_id.in_(ids))
+        .where(AnnualReport.cycle_id.in_(ids), Edition.language == source)
         .order_by(Edition.number)
     ):
-        editions.setdefault(cycle_id, []).append(edition)
+        editions.setdefault(cycle_id, []).append(found)
     active = {
         j.cycle_id: j
         for j in db.session.scalars(
@@ -173,58 +177,6 @@ def jobs_for(actor, year: int, limit: int = 10) -> list[BuildJob]:
     return found
 
 
-def editions_of(year: int) -> list[Edition]:
-    cycle = cycle_for_year(year)
-    return db.session.scalars(
-        select(Edition)
-        .join(AnnualReport, AnnualReport.id == Edition.annual_report_id)
-        .where(AnnualReport.cycle_id == cycle.id)
-        .order_by(Edition.number.desc())
-    ).all()
-
-
-@dataclass
-class ArchiveRow:
-    year: int
-    title: str
-    edition: Edition
-    is_latest: bool
-
-
-def archive() -> list[ArchiveRow]:
-    """Every published edition, newest year first, latest edition first."""
-    rows = db.session.execute(
-        select(Edition, ReportingCycle.year, ReportingCycle.title)
-        .join(AnnualReport, AnnualReport.id == Edition.annual_report_id)
-        .join(ReportingCycle, ReportingCycle.id == AnnualReport.cycle_id)
-        .order_by(ReportingCycle.year.desc(), Edition.number.desc())
-    ).all()
-    seen: set[int] = set()
-    result = []
-    for edition, year, title in rows:
-        result.append(ArchiveRow(year, title, edition, year not in seen))
-        seen.add(year)
-    return result
-
-
-def edition(year: int, number: int | None = None) -> Edition:
-    """A published edition (the latest when `number` is None), or 404."""
-    query = (
-        select(Edition)
-        .join(AnnualReport, AnnualReport.id == Edition.annual_report_id)
-        .join(ReportingCycle, ReportingCycle.id == AnnualReport.cycle_id)
-        .where(ReportingCycle.year == year)
-    )
-    if number is None:
-        query = query.order_by(Edition.number.desc()).limit(1)
-    else:
-        query = query.where(Edition.number == number)
-    found = db.session.scalar(query)
-    if found is None:
-        raise NotFound(_("No published transparency report for %(year)s.", year=year))
-    return found
-
-
 def stored_bytes(sha256: str) -> bytes:
     data = db.session.execute(
         select(StoredFile.data).where(StoredFile.sha256 == sha256)
@@ -237,12 +189,19 @@ def stored_bytes(sha256: str) -> bytes:
 # Builds -------------------------------------------------------------------------------
 
 
-def request_build(actor, year: int, kind: str, note: str = "") -> tuple[BuildJob, bool]:
-    """Queue a build of the annual report. Returns (job, created): when a build of this
-    report is already queued or running, that one is returned instead of a second."""
+def request_build(
+    actor, year: int, kind: str, note: str = "", language: str | None = None
+) -> tuple[BuildJob, bool]:
+    """Queue a build of the annual report in one language (default: the source language;
+    a publication may be in every language at once, `ALL`: one edition each). Returns
+    (job, created): when a build of this report is already queued or running, that one is
+    returned instead of a second."""
     ensure_secretariat(actor)
     if kind not in KINDS:
         raise ValidationFailed(_("Unknown kind of build."))
+    language = language or languages.source_language()
+    if not (languages.is_language(language) or (language == ALL and kind == "publish")):
+        raise ValidationFailed(_("The report cannot be built in this language."), field="language")
     if len(note or "") > 1000:
         raise ValidationFailed(_("Please keep the note under 1,000 characters."), field="note")
     cycle = cycle_for_year(year)
@@ -263,6 +222,7 @@ def request_build(actor, year: int, kind: str, note: str = "") -> tuple[BuildJob
         message=_("Waiting to start"),
         requested_by_id=actor.id,
         active_key=key,
+        language=language,
         note=(note or "").strip(),
         heartbeat_at=clock.now(),
     )
@@ -279,7 +239,8 @@ def request_build(actor, year: int, kind: str, note: str = "") -> tuple[BuildJob
         actor,
         f"annual_report.{kind}_requested",
         job,
-        f"Requested a {kind} build of the {year} annual report",
+        f"Requested a {kind} build of the {year} annual report ({language})",
+        language=language,
     )
     return job, True
 
@@ -332,28 +293,92 @@ def presentation() -> PresentationFactory:
     return _presentations[0]
 
 
+def build_languages(job: BuildJob) -> list[str]:
+    """The languages a build lays out, the source language first."""
+    if job.language == ALL:
+        return list(languages.languages())
+    return [job.language or languages.source_language()]
+
+
 def run_build(
     job_id: int, *, progress: Callable[[int, str], None] | None = None, workers: int | None = None
 ) -> BuildJob:
-    """Build the PDF of a running job and store the result (an Edition for publications).
-    The document is made by the registered presentation (`presented_by`)."""
+    """Build the PDF of a running job in its language (or in each language, one after the
+    other) and store the result: for a publication, an Edition per language, numbered in
+    that language. The document is made by the registered presentation (`presented_by`)."""
     job = db.session.get(BuildJob, job_id)
     if job is None or job.state != "running":
         raise Conflict(_("This build is not running."))
     cycle = db.session.get(ReportingCycle, job.cycle_id)
     report = db.session.scalar(select(AnnualReport).where(AnnualReport.cycle_id == cycle.id))
     publish = job.kind == "publish"
+    codes = build_languages(job)
     now = clock.now()
+    published: list[Edition] = []
+    first_pdf = None
+    for index, language in enumerate(codes):
+        step = _step_progress(progress, index, len(codes), language)
+        pdf, built, new = _build_one(
+            job, cycle, report, language, publish, now, workers=workers, progress=step
+        )
+        if first_pdf is None:
+            first_pdf, job.pages = pdf, built.pages
+        if new is not None:
+            published.append(new)
+    job.result_sha256 = first_pdf.sha256
+    if published:
+        job.edition_id = published[0].id
+    # Still ours? (Not taken as interrupted while it was laid out: then nothing is kept.)
+    still_running(job_id, heartbeat_at=clock.now())
+    if publish and len(published) == 1:
+        finish(job, "done", _("Published as edition %(n)s.", n=published[0].number))
+    elif publish:
+        message = ", ".join(
+            _(
+                "%(language)s: edition %(n)s",
+                language=languages.language_name(e.language),
+                n=e.number,
+            )
+            for e in published
+        )
+        finish(job, "done", _("Published: %(editions)s.", editions=message))
+    else:
+        finish(job, "done", _("Draft ready."))
+    job.progress = 100
+    db.session.flush()
+    return job
+
+
+def _step_progress(progress, index: int, count: int, language: str):
+    """A language's share of the build's progress (its notes name the language)."""
+    if progress is None or count == 1:
+        return progress
+    name = languages.language_name(language)
+
+    def step(percent: int, message: str) -> None:
+        progress(int((index * 100 + percent) / count), f"{name}: {message}")
+
+    return step
+
+
+def _build_one(job, cycle, report, language, publish, now, *, workers, progress):
     number = None
     if publish:
         number = (
             db.session.scalar(
-                select(func.max(Edition.number)).where(Edition.annual_report_id == report.id)
+                select(func.max(Edition.number)).where(
+                    Edition.annual_report_id == report.id, Edition.language == language
+                )
             )
             or 0
         ) + 1
     document = presentation()(
-        cycle, report, draft=not publish, published_at=now, edition_number=number
+        cycle,
+        report,
+        draft=not publish,
+        published_at=now,
+        edition_number=number,
+        language=language,
     )
     built = document.build_pdf(
         variants=pdfengine.VARIANTS if publish else (pdfengine.VARIANT_UA,),
@@ -362,43 +387,36 @@ def run_build(
     )
     pdf = built.pdfs[pdfengine.VARIANT_UA]
     stored = store_file(pdf, PDF)
-    job.result_sha256 = stored.sha256
-    job.pages = built.pages
-    if publish:
-        pdfa = store_file(built.pdfs[pdfengine.VARIANT_A], PDF)
-        html = store_file(document.screen_html().encode(), "text/html; charset=utf-8")
-        new = Edition(
-            annual_report_id=report.id,
-            number=number,
-            published_at=now,
-            published_by_id=job.requested_by_id,
-            sha256=stored.sha256,
-            size=len(pdf),
-            pages=built.pages,
-            html_sha256=html.sha256,
-            note=job.note,
-            pdfa_sha256=pdfa.sha256,
-            pdfa_size=len(built.pdfs[pdfengine.VARIANT_A]),
-        )
-        db.session.add(new)
-        db.session.flush()
-        job.edition_id = new.id
-        record(
-            job.requested_by,
-            "annual_report.published",
-            new,
-            f"Published edition {number} of the {cycle.year} annual report",
-            sha256=stored.sha256,
-            pages=built.pages,
-        )
-    # Still ours? (Not taken as interrupted while it was laid out: then nothing is kept.)
-    still_running(job_id, heartbeat_at=clock.now())
-    finish(
-        job, "done", _("Published as edition %(n)s.", n=number) if publish else _("Draft ready.")
+    if not publish:
+        return stored, built, None
+    pdfa = store_file(built.pdfs[pdfengine.VARIANT_A], PDF)
+    html = store_file(document.screen_html().encode(), "text/html; charset=utf-8")
+    new = Edition(
+        annual_report_id=report.id,
+        language=language,
+        number=number,
+        published_at=now,
+        published_by_id=job.requested_by_id,
+        sha256=stored.sha256,
+        size=len(pdf),
+        pages=built.pages,
+        html_sha256=html.sha256,
+        note=job.note,
+        pdfa_sha256=pdfa.sha256,
+        pdfa_size=len(built.pdfs[pdfengine.VARIANT_A]),
     )
-    job.progress = 100
+    db.session.add(new)
     db.session.flush()
-    return job
+    record(
+        job.requested_by,
+        "annual_report.published",
+        new,
+        f"Published edition {number} of the {cycle.year} annual report in {language}",
+        sha256=stored.sha256,
+        pages=built.pages,
+        language=language,
+    )
+    return stored, built, new
 
 
 # Default texts of a new annual report ---------------------------------------------------

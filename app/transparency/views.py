@@ -20,14 +20,15 @@ from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
+from app.charter.translations.forms import translation_form
 from app.core import formats, glyphs, languages
 from app.core.conditional import Validators, cache_control, conditional
 from app.core.forms import error_status
 from app.core.http_cache import public_page
 from app.core.uow import refusal_into
-from app.errors import DomainError
+from app.errors import DomainError, ValidationFailed
 from app.security import secretariat_required
-from app.transparency import jobs, pdfengine, services
+from app.transparency import jobs, pdfengine, services, translations
 from app.transparency import panels as _panels  # noqa: F401  (registers the dashboard panel)
 from app.transparency.forms import BuildForm, PublishForm, TextsForm
 from app.transparency.present import member_report
@@ -63,6 +64,13 @@ def filesize_filter(size: int | None) -> str:
     if size < 1024 * 1024:
         return _("%(n)s KB", n=format_decimal(round(size / 1024)))
     return _("%(n)s MB", n=format_decimal(round(size / 1024 / 1024, 1)))
+
+
+@bp.app_template_global("report_lang")
+def report_lang(code: str) -> dict:
+    """`?lang=` of a report's URL: none for the source language (its URLs stay as they were
+    before reports had languages)."""
+    return {} if code == languages.source_language() else {"lang": code}
 
 
 def _variant() -> str:
@@ -106,23 +114,42 @@ def _send_stored(
 @bp.route("/reports")
 @public_page("reports")
 def archive():
-    return render_template("transparency/archive.html", rows=services.archive())
+    return render_template(
+        "transparency/archive.html", rows=services.archive(), language_names=languages.languages()
+    )
+
+
+def _asked_language(default: str) -> str:
+    """`?lang=` when given (a language the alliance does not have: 404), else `default`."""
+    asked = request.args.get("lang")
+    if asked is None:
+        return default
+    return services.ensure_language(asked)
 
 
 def _edition_page(year: int, number: int | None):
-    edition = services.edition(year, number)
+    """The edition in the reader's language (`?lang=`, else the interface's), or the
+    source language's with a notice when that language has no edition yet."""
+    found = services.edition_for_reader(year, _asked_language(languages.current_language()), number)
+    edition = found.edition
     html = services.stored_bytes(edition.html_sha256).decode() if edition.html_sha256 else ""
-    editions = services.editions_of(year)
     return render_template(
         "transparency/report_page.html",
         year=year,
         edition=edition,
-        editions=editions,
+        found=found,
+        editions=found.in_its_language,
         body=Markup(html),  # noqa: S704  (rendered by our templates; Markdown sanitised by |md)
-        is_latest=edition.id == editions[0].id,
+        is_latest=found.is_latest,
         preview=False,
+        language_names=languages.languages(),
         stable_url=current_app.config["SERVER_URL"].rstrip("/")
-        + url_for("transparency.edition_html", year=year, number=edition.number),
+        + url_for(
+            "transparency.edition_html",
+            year=year,
+            number=edition.number,
+            **report_lang(edition.language),
+        ),
     )
 
 
@@ -140,16 +167,20 @@ def edition_html(year: int, number: int):
 
 @bp.route("/reports/<int:year>.pdf")
 def report_pdf(year: int):
+    """The latest edition's PDF in `?lang=` (default: the source language); the source
+    language's when that language has no edition yet (`Content-Language` says which)."""
     variant = _variant()
-    edition = services.edition(year)
-    return _send_edition(edition, year, variant, immutable=False)
+    found = services.edition_for_reader(year, _asked_language(languages.source_language()))
+    return _send_edition(found.edition, year, variant, immutable=False)
 
 
 @bp.route("/reports/<int:year>/editions/<int:number>.pdf")
 def edition_pdf(year: int, number: int):
     variant = _variant()
-    edition = services.edition(year, number)
-    return _send_edition(edition, year, variant, immutable=True)
+    found = services.edition_for_reader(year, _asked_language(languages.source_language()), number)
+    # A fallback may change once the language is published: only the edition asked for
+    # is immutable.
+    return _send_edition(found.edition, year, variant, immutable=not found.fallback)
 
 
 def _send_edition(edition, year: int, variant: str, immutable: bool) -> Response:
@@ -157,12 +188,15 @@ def _send_edition(edition, year: int, variant: str, immutable: bool) -> Response
     if sha is None:
         abort(404)
     suffix = "-pdfa" if variant == pdfengine.VARIANT_A else ""
-    return _send_stored(
+    lang = "" if edition.language == languages.source_language() else f"-{edition.language}"
+    response = _send_stored(
         sha,
         edition.published_at,
-        f"transparency-report-{year}-edition-{edition.number}{suffix}.pdf",
+        f"transparency-report-{year}{lang}-edition-{edition.number}{suffix}.pdf",
         immutable=immutable,
     )
+    response.headers["Content-Language"] = edition.language
+    return response
 
 
 def _report_language() -> str:
@@ -191,10 +225,29 @@ def admin_index():
 
 
 def _admin_page(
-    year: int, texts: TextsForm, publish: PublishForm, status: int = 200, undrawable=()
+    year: int,
+    texts: TextsForm,
+    publish: PublishForm,
+    status: int = 200,
+    undrawable=(),
+    build_form: BuildForm | None = None,
 ):
     actor = current_user._get_current_object()
     report = services.annual_report(actor, year)
+    editions = services.editions_of(year)
+    latest: dict[str, int] = {}
+    for e in editions:
+        latest.setdefault(e.language, e.number)
+    # Each language's choice says which edition publishing it makes.
+    publish.language.choices = [
+        (
+            code,
+            _("%(language)s: edition %(n)s", language=name, n=latest.get(code, 0) + 1)
+            if code in languages.languages()
+            else name,
+        )
+        for code, name in publish.language.choices
+    ]
     page = render_template(
         "transparency/admin_report.html",
         year=year,
@@ -202,9 +255,13 @@ def _admin_page(
         cycle=report.cycle,
         texts=texts,
         publish=publish,
-        build_form=BuildForm(),
+        build_form=build_form or BuildForm(formdata=None),
         jobs=services.jobs_for(actor, year),
-        editions=services.editions_of(year),
+        editions=editions,
+        latest_numbers=latest,
+        language_names=languages.languages(),
+        source_language=languages.source_language(),
+        translation_statuses=translations.statuses(report),
         undrawable=undrawable,
     )
     return page, status
@@ -232,21 +289,25 @@ def admin_report(year: int):
 def admin_preview(year: int):
     actor = current_user._get_current_object()
     report = services.annual_report(actor, year)
-    document = AnnualDocument(report.cycle, report, draft=True)
+    language = _asked_language(languages.source_language())
+    document = AnnualDocument(report.cycle, report, draft=True, language=language)
     return render_template(
         "transparency/report_page.html",
         year=year,
         edition=None,
+        found=None,
         editions=[],
         body=Markup(document.screen_html()),  # noqa: S704  (our templates; Markdown via |md)
         is_latest=False,
         preview=True,
+        preview_language=language,
+        language_names=languages.languages(),
     )
 
 
-def _start(year: int, kind: str, note: str = ""):
+def _start(year: int, kind: str, note: str = "", language: str | None = None):
     actor = current_user._get_current_object()
-    job, created = services.request_build(actor, year, kind, note)
+    job, created = services.request_build(actor, year, kind, note, language)
     if created:
         jobs.dispatch_after_commit(job.id)  # the worker must find the job row
     else:
@@ -254,19 +315,26 @@ def _start(year: int, kind: str, note: str = ""):
     return redirect(url_for("transparency.admin_job", job_id=job.id))
 
 
+def _texts_form(year: int) -> TextsForm:
+    return TextsForm(
+        formdata=None, obj=services.annual_report(current_user._get_current_object(), year)
+    )
+
+
 @bp.route("/secretariat/annual-reports/<int:year>/build", methods=["POST"])
 @secretariat_required
 def admin_build(year: int):
     form = BuildForm()
     if not form.validate_on_submit():
-        abort(400)
-    with refusal_into() as refused:
-        return _start(year, "draft")
+        if form.csrf_token.errors:
+            abort(400)
+        return _admin_page(year, _texts_form(year), PublishForm(formdata=None), 422, (), form)
+    with refusal_into(form) as refused:
+        return _start(year, "draft", language=form.language.data)
     flash(refused.message, "error")
-    texts = TextsForm(
-        formdata=None, obj=services.annual_report(current_user._get_current_object(), year)
+    return _admin_page(
+        year, _texts_form(year), PublishForm(formdata=None), refused.status, (), form
     )
-    return _admin_page(year, texts, PublishForm(formdata=None), refused.status)
 
 
 @bp.route("/secretariat/annual-reports/<int:year>/publish", methods=["POST"])
@@ -275,26 +343,71 @@ def admin_publish(year: int):
     form = PublishForm()
     status, found = 422, []
     if form.validate_on_submit():
-        found = [] if form.accept_undrawable.data else _undrawable(year)
+        language = form.language.data
+        found = [] if form.accept_undrawable.data else _undrawable(year, language)
         if found:  # the edition would print them as empty boxes, for good: say so first
             status = 409
         else:
             with refusal_into(form) as refused:
-                return _start(year, "publish", form.note.data or "")
+                return _start(year, "publish", form.note.data or "", language)
             status = refused.status
-    texts = TextsForm(
-        formdata=None, obj=services.annual_report(current_user._get_current_object(), year)
-    )
-    return _admin_page(year, texts, form, status, found)
+    return _admin_page(year, _texts_form(year), form, status, found)
 
 
-def _undrawable(year: int) -> list[glyphs.Undrawable]:
-    """The characters of the report no shipped font can draw, read from the values the
-    print edition sets (measured: 0.4 s for 1,000 members; only when publishing)."""
+def _undrawable(year: int, language: str) -> list[glyphs.Undrawable]:
+    """The characters of the report no shipped font can draw, in each language to publish,
+    read from the values the print edition sets (measured: 0.4 s for 1,000 members per
+    language; only when publishing)."""
     report = services.annual_report(current_user._get_current_object(), year)
     if report.cycle.status != "closed":
         return []  # request_build refuses it with its own message
-    return glyphs.undrawable(AnnualDocument(report.cycle, report, draft=True).printed_texts())
+    codes = list(languages.languages()) if language == services.ALL else [language]
+
+    def texts():
+        for code in codes:
+            yield from AnnualDocument(
+                report.cycle, report, draft=True, language=code
+            ).printed_texts()
+
+    return glyphs.undrawable(texts())
+
+
+# Translations of the secretariat's texts ----------------------------------------------------
+
+
+@bp.route("/secretariat/annual-reports/<int:year>/translations/<lang>", methods=["GET", "POST"])
+@secretariat_required
+def admin_translation(year: int, lang: str):
+    """The executive summary and the methodology in one language, beside the source."""
+    actor = current_user._get_current_object()
+    report = services.annual_report(actor, year)
+    status = translations.status_for(report, lang)
+    form = translation_form(
+        status, request.form if request.method == "POST" else None, label_of=translations.label
+    )
+    if form.validate_on_submit():
+        with refusal_into(form, catch=ValidationFailed) as refused:
+            saved = translations.save(
+                actor, report, lang, form.texts(), seen=form.seen(), confirmed=form.confirmed()
+            )
+        if not refused:
+            flash(
+                _("The translations are saved.") if saved.changed else _("Nothing changed."),
+                "success",
+            )
+            return redirect(url_for("transparency.admin_translation", year=year, lang=lang))
+        report = services.annual_report(actor, year)  # the refusal rolled the session back
+    return render_template(
+        "transparency/admin_translation.html",
+        year=year,
+        report=report,
+        lang=lang,
+        status=status,
+        form=form,
+        label=translations.label,
+        language_names=languages.languages(),
+        source_language=languages.source_language(),
+    ), error_status(form)
 
 
 @bp.route("/secretariat/annual-reports/builds/<int:job_id>")

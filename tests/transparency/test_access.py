@@ -25,6 +25,10 @@ ACCESS = {
         lambda w: "/secretariat/annual-reports/2025/preview",
         SECRETARIAT,
     ),
+    "transparency.admin_translation": (
+        lambda w: "/secretariat/annual-reports/2025/translations/fr",
+        SECRETARIAT,
+    ),
     "transparency.admin_job": (
         lambda w: f"/secretariat/annual-reports/builds/{w.job.id}",
         SECRETARIAT,
@@ -43,6 +47,7 @@ ACCESS = {
 MISSING = {
     "no report for that year": "/reports/1999",
     "no such edition": "/reports/2025/editions/9.pdf",
+    "a language the alliance does not have": "/reports/2025.pdf?lang=xx",
     "no such year's PDF": "/reports/1999.pdf",
     "member without an accepted report": "/members/beta-org/reports/2025.pdf",
     "no such member": "/members/nobody/reports/2025.pdf",

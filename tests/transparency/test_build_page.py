@@ -57,7 +57,8 @@ def test_publish_box_before_the_first_edition(client, db, world, secretariat):
     body = _body(client.get(PAGE))
     assert "publishing again" not in body
     assert "as the first edition of the 2025 report" in body
-    assert "Publish edition 1" in body
+    assert "English: edition 1" in body and "Français: edition 1" in body
+    assert "All languages, one edition each" in body
 
 
 def test_publish_box_after_an_edition_speaks_of_the_next(
@@ -68,7 +69,8 @@ def test_publish_box_after_an_edition_speaks_of_the_next(
     assert jobs.run_job(job.id) == "done"
     login_as(client, secretariat)
     body = _body(client.get(PAGE))
-    assert "publishing again makes edition 2" in body and "Publish edition 2" in body
+    assert "publishing again makes a new edition in that language" in body
+    assert "English: edition 2" in body and "Français: edition 1" in body
 
 
 def test_the_percentage_is_written_as_the_language_writes_it(client, db, world, secretariat):

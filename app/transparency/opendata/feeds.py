@@ -13,7 +13,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from app.core import links
+from app.core import languages, links
 from app.core.conditional import Validators, body_etag, cache_control, finish
 from app.core.languages import current_language
 from app.db import db
@@ -66,7 +66,9 @@ def entries() -> list[Entry]:
         .limit(ENTRIES)
     ).all()
     editions = db.session.execute(
-        select(ReportingCycle.year, Edition.id, Edition.number, Edition.published_at)
+        select(
+            ReportingCycle.year, Edition.id, Edition.number, Edition.published_at, Edition.language
+        )
         .join(AnnualReport, AnnualReport.id == Edition.annual_report_id)
         .join(ReportingCycle, ReportingCycle.id == AnnualReport.cycle_id)
         .order_by(Edition.published_at.desc(), Edition.id.desc())
@@ -91,15 +93,35 @@ def entries() -> list[Entry]:
     ] + [
         Entry(
             key=f"edition/{e.id}",
-            title=_("Annual report %(year)d, edition %(number)d", year=e.year, number=e.number),
+            title=_edition_title(e),
             summary=_("The alliance's annual report for %(year)d was published.", year=e.year),
-            href=links.external_url("transparency.edition_html", year=e.year, number=e.number),
+            href=links.external_url(
+                "transparency.edition_html", year=e.year, number=e.number, **_lang_arg(e.language)
+            ),
             updated=_aware(e.published_at),
-            pdf=links.external_url("transparency.edition_pdf", year=e.year, number=e.number),
+            pdf=links.external_url(
+                "transparency.edition_pdf", year=e.year, number=e.number, **_lang_arg(e.language)
+            ),
         )
         for e in editions
     ]
     return sorted(found, key=lambda e: (e.updated, e.key), reverse=True)[:ENTRIES]
+
+
+def _lang_arg(code: str) -> dict:
+    return {} if code == languages.source_language() else {"lang": code}
+
+
+def _edition_title(e) -> str:
+    """The source language's editions as before; another language's names its language."""
+    if e.language == languages.source_language():
+        return _("Annual report %(year)d, edition %(number)d", year=e.year, number=e.number)
+    return _(
+        "Annual report %(year)d in %(language)s, edition %(number)d",
+        year=e.year,
+        number=e.number,
+        language=languages.language_name(e.language),
+    )
 
 
 # The feed's language: its own texts' (titles, summaries); names are as members wrote them.

@@ -12,17 +12,21 @@ absolute links in print), so each edition renders its own HTML, once.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from flask import current_app, render_template
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
 from app import clock
+from app.core import languages
 from app.reporting.models import ReportingCycle
 from app.transparency import figures as F
-from app.transparency import pdfengine, queries, services
+from app.transparency import localising, pdfengine, queries, services, translations
 from app.transparency.models import AnnualReport
 from app.transparency.present.print_css import footer_label
 from app.transparency.present.report_charts import report_charts
@@ -43,6 +47,17 @@ def member_anchor(org: F.Org) -> str:
     return f"member-{org.slug}"
 
 
+def in_its_language(method):
+    """Run a method of the document in the document's language (`force_locale`)."""
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        with self.in_language():
+            return method(self, *args, **kwargs)
+
+    return wrapper
+
+
 @services.presented_by
 class AnnualDocument:
     """The annual report of one cycle: its figures, its HTML (screen, chunks, single pass)
@@ -56,22 +71,36 @@ class AnnualDocument:
         draft: bool,
         published_at: dt.datetime | None = None,
         edition_number: int | None = None,
+        language: str | None = None,
     ):
         self.cycle = cycle
         self.report = report
         self.draft = draft
         self.published_at = published_at or clock.now()
         self.edition_number = edition_number
-        self.data = queries.load(cycle)
+        # Everything in the document is in this language: Pactum's own words, the
+        # secretariat's texts, the principles and questions (the source where untranslated).
+        self.language = language or languages.source_language()
+        self.texts = translations.texts_in(report, self.language)
+        self.localised = localising.localise(cycle, queries.load(cycle), self.language)
+        self.data = self.localised.data
         self.year_end_members = F.members_at(self.data.history, self.data.period.end)
         self.membership = F.membership(self.data.history, self.data.period)
         self.reporting = F.reporting(self.data.history, self.data.cycle, self.data.reports)
         keys = [p.key for p in self.data.principles]
         self.pledge_rows = F.pledges(self.data.pledge_records, keys)
-        self.sections = self._sections()
+        with self.in_language():
+            self.sections = self._sections()
         self._shared: dict | None = None
         self._contexts: dict[str, dict] = {}
         self._screen_parts: list[str] | None = None
+
+    @contextmanager
+    def in_language(self):
+        """Pactum's own words (labels, generated titles, numbers, dates) in the document's
+        language."""
+        with force_locale(self.language):
+            yield
 
     # Structure --------------------------------------------------------------------------
 
@@ -148,15 +177,20 @@ class AnnualDocument:
                 "doc": self,
                 "alliance_name": config["ALLIANCE_NAME"],
                 "alliance_short": config["ALLIANCE_SHORT"],
-                "lang": config.get("BABEL_DEFAULT_LOCALE") or "en",
+                "lang": self.language,
+                "source_language": self.texts.source_language,
+                "language_name": languages.language_name(self.language),
+                "source_language_name": languages.language_name(self.texts.source_language),
                 "title": self.title,
                 "year": self.cycle.year,
                 "draft": self.draft,
                 "published_on": self.published_at.date(),
                 "edition_number": self.edition_number,
                 "period_end": self.data.period.end.date(),
-                "summary_md": self.report.executive_summary_md,
-                "methodology_md": self.report.methodology_md,
+                "summary_md": self.texts.executive_summary.text,
+                "summary_lang": self.texts.executive_summary.lang,
+                "methodology_md": self.texts.methodology.text,
+                "methodology_lang": self.texts.methodology.lang,
                 "membership": self.membership,
                 "reporting": self.reporting,
                 "cycle": self.data.cycle,
@@ -247,11 +281,16 @@ class AnnualDocument:
                     "endorsed": self.data.endorsed.get(org.id),
                     "pledges": self.data.appendix_pledges.get(org.id, []),
                     "reported": reported,
-                    "answers": public_answers(snapshot) if snapshot else None,
+                    "answers": (
+                        localising.answers_in(public_answers(snapshot), self.localised)
+                        if snapshot
+                        else None
+                    ),
                 }
             )
         return out
 
+    @in_its_language
     def front_html(self, page_of: dict[str, int] | None, mode: str = "print") -> str:
         body = self._render("_front.html", mode, page_of=page_of)
         return self._document(body)
@@ -268,9 +307,11 @@ class AnnualDocument:
     def _marked(parts) -> list[tuple[str, Markup]]:
         return [(running, Markup(body)) for running, body in parts]  # noqa: S704
 
+    @in_its_language
     def chunk_html(self, running: str, body: str) -> str:
         return self._document("", parts=[(running, Markup(body))])  # noqa: S704
 
+    @in_its_language
     def single_html(self) -> str:
         """The whole report as one HTML document (the single-pass comparison)."""
         parts = [(running, Markup(body)) for running, body in self.parts("print")]  # noqa: S704
@@ -283,9 +324,13 @@ class AnnualDocument:
         principles and questions, members' names and sectors, pledges and public answers.
         What the check for characters no shipped font draws reads before publishing; the
         labels Pactum prints itself come from its own translations."""
+        with self.in_language():
+            yield from self._printed_texts()
+
+    def _printed_texts(self) -> Iterator[tuple[str, str]]:
         yield self.title, current_app.config["ALLIANCE_NAME"]
-        yield _("Executive summary"), self.report.executive_summary_md or ""
-        yield _("Methodology"), self.report.methodology_md or ""
+        yield _("Executive summary"), self.texts.executive_summary.text
+        yield _("Methodology"), self.texts.methodology.text
         for group in self.principle_groups():
             yield group["heading"], group["title"]
             for item in group["indicators"]:
@@ -308,6 +353,7 @@ class AnnualDocument:
                         texts = (answer.question, answer.display, value)
                         yield org.name, " ".join(texts)
 
+    @in_its_language
     def screen_html(self) -> str:
         """The report for reading on screen: a fragment put inside the site's layout (its
         parts made during the PDF build of a publication, else now)."""
@@ -324,6 +370,19 @@ class AnnualDocument:
         workers: int | None = None,
         progress: Callable[[int, str], None] | None = None,
     ) -> pdfengine.Built:
+        """The PDF, in the document's language; the progress notes stay in the language of
+        whoever follows the build."""
+        messages = {
+            "layout": _("Laying out the pages"),
+            "laid_out": _("Laid out %(done)s of %(total)s parts"),
+            "numbering": _("Numbering the pages"),
+            "joining": _("Joining the parts"),
+            "storing": _("Storing the PDF"),
+        }
+        with self.in_language():
+            return self._build_pdf(variants, workers, progress, messages)
+
+    def _build_pdf(self, variants, workers, progress, messages) -> pdfengine.Built:
         single = False
         if workers is None:
             members = len(self.year_end_members)
@@ -352,11 +411,5 @@ class AnnualDocument:
             watermark=_("DRAFT") if self.draft else None,
             workers=workers,
             progress=progress,
-            messages={
-                "layout": _("Laying out the pages"),
-                "laid_out": _("Laid out %(done)s of %(total)s parts"),
-                "numbering": _("Numbering the pages"),
-                "joining": _("Joining the parts"),
-                "storing": _("Storing the PDF"),
-            },
+            messages=messages,
         )
