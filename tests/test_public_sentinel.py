@@ -314,18 +314,8 @@ def plant_everywhere_else(db, w, secretariat) -> None:
             source_hash=source_hash(unpublished.executive_summary_md),
         )
     )
-    # French translations of questions that are not public (one of them an indicator, which
-    # the annual report aggregates): the French edition must show neither.
-    for question in (w.q2025.secret, w.q2025.hidden_yes):
-        db.session.add(
-            QuestionnaireTranslation(
-                cycle_id=w.c2025.id,
-                language="fr",
-                key=f"q{question.id}.text",
-                text=f"Question interne {SENTINEL} ?",
-                source_hash=source_hash(question.text),
-            )
-        )
+    # (French translations of non-public questions, one of them an indicator the annual
+    # report aggregates: `_plant_translations`; the French edition must show neither.)
     db.session.add(
         AuditEvent(
             actor_id=secretariat.id,

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 
 from sqlalchemy import event, inspect
+from sqlalchemy.exc import NoInspectionAvailable
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.base import NO_VALUE
 from sqlalchemy.orm.util import identity_key
@@ -29,7 +30,7 @@ def _loaded(obj, name: str):
     """`obj.name` when it is loaded (never a query: this runs inside a flush)."""
     try:
         value = inspect(obj).attrs[name].loaded_value
-    except KeyError:
+    except (KeyError, NoInspectionAvailable):
         return None
     return None if value is NO_VALUE else value
 

@@ -57,7 +57,9 @@ def test_secretariat_publishes_and_the_public_downloads(
 
     page.get_by_label("Note for this edition").fill("First edition.")
     page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="Publish edition 1").click()
+    page.get_by_role(
+        "button", name="Publish", exact=True
+    ).click()  # the language: English, edition 1
     page.wait_for_url(re.compile(r".*/builds/\d+$"))
     page.get_by_text("Published as edition 1.").wait_for(timeout=90_000)
     a11y(page, "published")
@@ -71,12 +73,14 @@ def test_secretariat_publishes_and_the_public_downloads(
         public.wait_for_url("**/reports")
         a11y(public, "archive")
         checksum = public.locator("code.checksum").first.inner_text().strip()
-        link = public.get_by_role("link", name="PDF of the 2025 report, edition 1", exact=True)
+        link = public.get_by_role(
+            "link", name="PDF of the 2025 report, edition 1 (English)", exact=True
+        )
         pdf = public.request.get(link.get_attribute("href"))
         assert pdf.ok and hashlib.sha256(pdf.body()).hexdigest() == checksum
         assert pdf.headers["etag"] == f'"{checksum}"'
         assert "First edition." in public.content()
-        public.get_by_role("link", name="Read online the 2025 report, edition 1").click()
+        public.get_by_role("link", name="Read online the 2025 report, edition 1 (English)").click()
         public.wait_for_url("**/reports/2025/editions/1")
         expect(
             public.get_by_role("heading", name="Transparency report 2025", level=1)

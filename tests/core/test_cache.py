@@ -144,13 +144,15 @@ def _receiver_for(signal):
         ("organisation_changed", "org", {"members", "home", "org"}),
         ("organisation_status_changed", "org", {"members", "home", "reports", "org"}),
         ("charter_published", "other", {"charter", "home", "members"}),
-        ("report_accepted", "other", {"members", "reports"}),
+        # a version whose member is not loaded: every member's own pages
+        ("report_accepted", "other", {"members", "reports", "profiles"}),
         ("report_submitted", "other", {"reports"}),
     ],
 )
 def test_each_signal_invalidates_its_topics(db, org_a, signal, sender_kind, topics):
     db.session.commit()
-    names = {"members", "home", "reports", "charter", f"org:{org_a.id}"}
+    own = f"profile:{org_a.slug}"  # the member's own pages (issue 20)
+    names = {"members", "home", "reports", "charter", "profiles", own}
     before = {t: _generation(t) for t in names}
     sender = org_a if sender_kind == "org" else object()
     receiver = _receiver_for(getattr(signals, signal))
@@ -158,7 +160,7 @@ def test_each_signal_invalidates_its_topics(db, org_a, signal, sender_kind, topi
     receiver(sender, actor=None)
     db.session.commit()
     changed = {t for t in names if _generation(t) != before[t]}
-    expected = {f"org:{org_a.id}" if t == "org" else t for t in topics}
+    expected = {own if t == "org" else t for t in topics}
     assert changed == expected
 
 

@@ -69,7 +69,15 @@ def _age_generations(app, seconds: float) -> None:
     """Make every topic of the routed app look last written `seconds` ago."""
     token = f"{time.time_ns() - int(seconds * 1e9):x}{0:08x}"
     with app.app_context():
-        for topic in ("members", "charter", "home", "reports"):
+        # (a member's own pages also follow "profiles" and their slug's topic, issue 20)
+        for topic in (
+            "members",
+            "charter",
+            "home",
+            "reports",
+            "profiles",
+            "profile:replica-only-ltd",
+        ):
             cache.backend.set(f"gen:{topic}", token, timeout=0)
 
 

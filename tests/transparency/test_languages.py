@@ -227,7 +227,7 @@ def test_public_pdfs_and_pages_per_language_with_fallbacks(
     assert 'hreflang="fr" href="/reports/2025?lang=fr"' in page
     assert 'hreflang="en" href="/reports/2025?lang=en"' in page
     assert "/reports/2025.pdf?lang=fr" in page and 'lang="fr"' in page
-    with force_locale("en"):
+    with force_locale("de"):  # the German reader's own notice
         notice = _(
             "This report has not been published in %(language)s yet. It is shown in its "
             "original language, %(source)s.",
