@@ -84,6 +84,8 @@ def regconfig(code: str | None) -> str:
 def fold(word: str) -> str:
     """Lower case without diacritics ("États" -> "etats"), as FTS5's unicode61 tokenizer
     with remove_diacritics folds what it indexes."""
+    if word.isascii():
+        return word.lower()
     decomposed = unicodedata.normalize("NFKD", word.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
