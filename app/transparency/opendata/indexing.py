@@ -171,8 +171,8 @@ def _document(langs: set[str], source: str):
     body = func.coalesce(SearchEntry.body, "")
     return (
         func.to_tsvector("simple", SearchEntry.title + " " + body)
-        .op("||")(func.to_tsvector(cast(title_config, REGCONFIG), SearchEntry.title))
-        .op("||")(func.to_tsvector(cast(body_config, REGCONFIG), body))
+        .op("||")(func.strip(func.to_tsvector(cast(title_config, REGCONFIG), SearchEntry.title)))
+        .op("||")(func.strip(func.to_tsvector(cast(body_config, REGCONFIG), body)))
     )
 
 

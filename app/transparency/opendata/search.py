@@ -295,18 +295,19 @@ def highlight(
         space = text.rfind(" ", start, end)
         end = space if space > start else end
     window = text[start:end]
-    parts: list[Markup] = [Markup("…")] if start else []
+    parts: list[str] = ["…"] if start else []
     position = 0
     for match in _WORD.finditer(window):
         if not matches(match.group()):
             continue
-        parts.append(escape(window[position : match.start()]))
-        parts.append(Markup("<mark>%s</mark>") % match.group())
+        parts.append(str(escape(window[position : match.start()])))
+        # a word is letters and digits only (`_WORD`): nothing in it to escape
+        parts.append(f"<mark>{match.group()}</mark>")
         position = match.end()
-    parts.append(escape(window[position:]))
+    parts.append(str(escape(window[position:])))
     if end < len(text):
-        parts.append(Markup("…"))
-    return Markup("").join(parts)
+        parts.append("…")
+    return Markup("".join(parts))
 
 
 @dataclass
