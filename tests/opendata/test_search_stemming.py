@@ -6,6 +6,7 @@ matched words are marked; the snippet says its language."""
 from __future__ import annotations
 
 import copy
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import insert
@@ -13,7 +14,7 @@ from sqlalchemy import insert
 from app.charter.translations.entries import source_hash
 from app.charter.translations.models import CharterTranslation
 from app.db import db
-from app.transparency.opendata.indexing import index_charter, index_member
+from app.transparency.opendata.indexing import answer_entries, index_charter, index_member
 from app.transparency.opendata.models import SearchEntry
 from app.transparency.opendata.search import Query, fts_expression, highlight, search, terms_of
 from app.transparency.opendata.stemming import query_stems, stems_of
@@ -110,6 +111,21 @@ def test_each_entry_keeps_its_language(languages_world):
     assert langs["Gamma Rights"] == "fr" and langs["Epsilon Cloud"] == "de"
     pledge_langs = {e.lang for e in db.session.query(SearchEntry).filter_by(kind="pledge")}
     assert pledge_langs == {"en"}
+
+
+def test_a_typed_answer_keeps_its_authors_language_a_choice_the_source_language(app):
+    member = SimpleNamespace(
+        id=1, name="M", slug="m", category="company", country="FR", sector_slug=""
+    )
+    questions = [
+        {"type": "long_text", "value": "Nos rapports", "lang": "fr"},
+        {"type": "single_choice", "value": "Own policy", "lang": "fr"},
+        {"type": "short_text", "value": "Unknown", "lang": None},
+        {"type": "short_text", "value": "Odd", "lang": ["fr"]},
+    ]
+    snapshot = {"sections": [{"questions": [{**q, "is_public": True} for q in questions]}]}
+    entries = list(answer_entries(member, 2025, snapshot))
+    assert [e["lang"] for e in entries] == ["fr", "en", "", ""]
 
 
 @pytest.mark.parametrize(

@@ -35,6 +35,7 @@ from app.db import db
 from app.markdown import to_plain
 from app.members.models import PUBLIC_STATUSES, Organisation, Pledge, Sector
 from app.reporting.models import Report, ReportingCycle, ReportVersion
+from app.transparency import public_answers
 from app.transparency.opendata.models import SearchEntry
 from app.transparency.opendata.stemming import regconfig, stems_of
 
@@ -78,8 +79,11 @@ def _member_values(member) -> dict:
 
 
 def answer_entries(member, year: int, snapshot: dict) -> Iterator[dict]:
-    """The searchable public answers of one accepted snapshot."""
+    """The searchable public answers of one accepted snapshot. A typed answer is in the
+    language its author wrote it in ("" when not known); a choice's label is the
+    questionnaire's, in the source language."""
     base = _member_values(member)
+    source = source_language()
     for section in snapshot.get("sections") or []:
         principle = section.get("principle") or {}
         for q in section.get("questions") or []:
@@ -91,7 +95,7 @@ def answer_entries(member, year: int, snapshot: dict) -> Iterator[dict]:
                 display = ", ".join(map(str, value)) if isinstance(value, list) else value
             if not isinstance(display, str) or not display.strip():
                 continue
-            lang = q.get("lang")
+            lang = q.get("lang") if q.get("type") in public_answers.TEXT_TYPES else source
             yield {
                 **base,
                 "kind": "answer",
