@@ -162,9 +162,10 @@ def _stems(entry: dict, source: str) -> str:
     return " ".join(dict.fromkeys(found))
 
 
-def _document(langs: set[str], source: str):
+def search_document(langs: set[str], source: str):
     """PostgreSQL: the words as they are ('simple'), plus the title's and the body's stems in
-    their languages' configurations (one CASE over the languages this write holds)."""
+    their languages' configurations (one CASE over the languages this write holds). Also
+    what `bench/pgload.py` fills a copied index with."""
     whens = {code: regconfig(code) for code in langs if code}
     body_config = (
         case(whens, value=SearchEntry.lang, else_=regconfig(source))
@@ -199,7 +200,7 @@ def _write(entries: Iterable[dict]) -> None:
         db.session.execute(
             update(SearchEntry)
             .where(SearchEntry.document.is_(None))
-            .values(document=_document(langs, source))
+            .values(document=search_document(langs, source))
         )
 
 
