@@ -17,7 +17,7 @@ from app.db import db
 from app.transparency.opendata.indexing import answer_entries, index_charter, index_member
 from app.transparency.opendata.models import SearchEntry
 from app.transparency.opendata.search import Query, fts_expression, highlight, search, terms_of
-from app.transparency.opendata.stemming import query_stems, stems_of
+from app.transparency.opendata.stemming import query_stems, regconfig, regconfigs, stems_of
 from tests.transparency.builders import make_report
 
 
@@ -148,6 +148,15 @@ def test_stems_are_folded_and_cover_only_changed_words():
     assert stems_of("report", "en") == []  # its own stem: found by the word
     assert stems_of("anything", "xx") == []  # no stemmer for that language
     assert query_stems("reports", ["en", "fr", "de", "es"]) == ["report"]
+    assert query_stems("reports", ["ja", "xx"]) == []  # no stemmer: the word only
+
+
+def test_each_language_has_its_postgresql_configuration_or_simple():
+    assert [regconfig(c) for c in ("en", "fr", "es", "de", "pt_BR", "pl", "ja", "", None)] == [
+        "english", "french", "spanish", "german", "portuguese", "simple", "simple", "simple",
+        "simple",
+    ]  # fmt: skip
+    assert regconfigs(["en", "fr", "ja", "en_GB"]) == ["english", "french"]
 
 
 def test_highlight_marks_words_by_stem_in_the_texts_language():
