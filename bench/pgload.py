@@ -92,6 +92,18 @@ def _indexes_and_sequences(engine: sa.Engine, md: sa.MetaData, indexes: list) ->
                 )
 
 
+def _search_documents(conn) -> None:
+    # Imported when needed, as `bench.generate.metadata` imports the models.
+    from app.core.languages import source_language
+    from app.transparency.opendata.indexing import search_document
+    from app.transparency.opendata.models import SearchEntry
+
+    langs = set(conn.scalars(sa.select(SearchEntry.lang).distinct()))
+    conn.execute(
+        sa.update(SearchEntry).values(stems="", document=search_document(langs, source_language()))
+    )
+
+
 def load(sqlite_path: Path, base_url: str, name: str = "pactum_bench", verbose: bool = True) -> str:
     started = time.perf_counter()
     _fresh_database(base_url, name)
@@ -106,11 +118,9 @@ def load(sqlite_path: Path, base_url: str, name: str = "pactum_bench", verbose: 
     _copy_tables(sqlite_path, engine, md, verbose)
     t0 = time.perf_counter()
     with engine.begin() as conn:
-        # SQLite searches with FTS5 and leaves the tsvector empty: fill it as the app does.
-        conn.exec_driver_sql(
-            "UPDATE search_entries SET document = "
-            "to_tsvector('simple', title || ' ' || coalesce(body, ''))"
-        )
+        # SQLite searches with FTS5 and leaves the tsvector empty: fill it as the app does
+        # (the words, and their stems in each entry's language); its stems are SQLite's.
+        _search_documents(conn)
     if verbose:
         print(f"  search documents              {time.perf_counter() - t0:7.1f} s", flush=True)
     t0 = time.perf_counter()

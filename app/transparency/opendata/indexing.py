@@ -7,23 +7,37 @@ signals' receivers run inside the service's transaction, the command in its unit
 
 What enters: answers to questions marked public, as the accepted version's snapshot holds
 them (the latest accepted version of a report that is accepted); public pledges; the
-principles of the charter in force. Only members that are listed (`Organisation.is_listed`).
+principles of the charter in force, once in the source language and once more in each
+language a principle's text is translated into. Only members that are listed
+(`Organisation.is_listed`).
+
+Each entry records the language its body is written in (`lang`; an answer's title is its
+question, in the source language); on SQLite `_write` stores the Snowball stems of both
+(`stemming.py`), on PostgreSQL it builds `document` from the words and their stems in those
+languages' text search configurations.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import case, cast, delete, func, insert, literal, select, update
+from sqlalchemy.dialects.postgresql import REGCONFIG
 
-from app.charter.models import CharterVersion, PrincipleText
+from app.charter.models import CharterVersion
+from app.charter.queries import load_version
+from app.charter.translations.reading import localise
+from app.charter.translations.services import rows_for
 from app.core import signals
 from app.core.cache import cache
+from app.core.languages import languages, source_language
 from app.db import db
 from app.markdown import to_plain
 from app.members.models import PUBLIC_STATUSES, Organisation, Pledge, Sector
 from app.reporting.models import Report, ReportingCycle, ReportVersion
+from app.transparency import public_answers
 from app.transparency.opendata.models import SearchEntry
+from app.transparency.opendata.stemming import regconfig, stems_of
 
 # Answer types whose words are worth searching (a "Yes", a number or a date is not).
 TEXT_TYPES = frozenset({"short_text", "long_text", "url", "single_choice", "multiple_choice"})
@@ -65,8 +79,11 @@ def _member_values(member) -> dict:
 
 
 def answer_entries(member, year: int, snapshot: dict) -> Iterator[dict]:
-    """The searchable public answers of one accepted snapshot."""
+    """The searchable public answers of one accepted snapshot. A typed answer is in the
+    language its author wrote it in ("" when not known); a choice's label is the
+    questionnaire's, in the source language."""
     base = _member_values(member)
+    source = source_language()
     for section in snapshot.get("sections") or []:
         principle = section.get("principle") or {}
         for q in section.get("questions") or []:
@@ -78,6 +95,7 @@ def answer_entries(member, year: int, snapshot: dict) -> Iterator[dict]:
                 display = ", ".join(map(str, value)) if isinstance(value, list) else value
             if not isinstance(display, str) or not display.strip():
                 continue
+            lang = q.get("lang") if q.get("type") in public_answers.TEXT_TYPES else source
             yield {
                 **base,
                 "kind": "answer",
@@ -86,6 +104,7 @@ def answer_entries(member, year: int, snapshot: dict) -> Iterator[dict]:
                 "lineage": str(q.get("lineage") or "")[:40],
                 "title": str(q.get("text") or ""),
                 "body": display,
+                "lang": lang if isinstance(lang, str) and len(lang) <= 12 else "",
             }
 
 
@@ -111,6 +130,7 @@ def _accepted_snapshots(member_ids: Iterable[int]) -> Iterator[tuple[int, int, d
 
 
 def _pledge_entries(members: dict[int, object]) -> Iterator[dict]:
+    lang = source_language()
     rows = db.session.execute(
         select(Pledge.organisation_id, Pledge.title, Pledge.description_md, Pledge.indicator)
         .where(Pledge.is_public.is_(True), Pledge.organisation_id.in_(list(members)))
@@ -126,27 +146,61 @@ def _pledge_entries(members: dict[int, object]) -> Iterator[dict]:
             "lineage": "",
             "title": title,
             "body": body,
+            "lang": lang,
         }
 
 
+def _title_lang(entry: dict, source: str) -> str:
+    """An answer's title is its question (written in the source language); any other
+    entry's title is in the language of its body."""
+    return source if entry["kind"] == "answer" else (entry.get("lang") or source)
+
+
+def _stems(entry: dict, source: str) -> str:
+    found = stems_of(entry["title"], _title_lang(entry, source))
+    found += stems_of(entry.get("body") or "", entry.get("lang") or source)
+    return " ".join(dict.fromkeys(found))
+
+
+def search_document(langs: set[str], source: str):
+    """PostgreSQL: the words as they are ('simple'), plus the title's and the body's stems in
+    their languages' configurations (one CASE over the languages this write holds). Also
+    what `bench/pgload.py` fills a copied index with."""
+    whens = {code: regconfig(code) for code in langs if code}
+    body_config = (
+        case(whens, value=SearchEntry.lang, else_=regconfig(source))
+        if whens
+        else literal(regconfig(source))
+    )
+    title_config = case((SearchEntry.kind == "answer", regconfig(source)), else_=body_config)
+    body = func.coalesce(SearchEntry.body, "")
+    return (
+        func.to_tsvector("simple", SearchEntry.title + " " + body)
+        .op("||")(func.strip(func.to_tsvector(cast(title_config, REGCONFIG), SearchEntry.title)))
+        .op("||")(func.strip(func.to_tsvector(cast(body_config, REGCONFIG), body)))
+    )
+
+
 def _write(entries: Iterable[dict]) -> None:
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    source = source_language()
+    langs: set[str] = set()
     batch: list[dict] = []
     for entry in entries:
+        entry.setdefault("lang", "")
+        langs.add(entry["lang"])
+        entry["stems"] = "" if postgres else _stems(entry, source)
         batch.append(entry)
         if len(batch) >= BATCH:
             db.session.execute(insert(SearchEntry), batch)
             batch = []
     if batch:
         db.session.execute(insert(SearchEntry), batch)
-    if db.session.get_bind().dialect.name == "postgresql":
+    if postgres and langs:
         db.session.execute(
             update(SearchEntry)
             .where(SearchEntry.document.is_(None))
-            .values(
-                document=func.to_tsvector(
-                    "simple", SearchEntry.title + " " + func.coalesce(SearchEntry.body, "")
-                )
-            )
+            .values(document=search_document(langs, source))
         )
 
 
@@ -166,7 +220,9 @@ def index_member(organisation_id: int) -> None:
 
 
 def index_charter() -> None:
-    """Rebuild the principles of the charter in force."""
+    """Rebuild the principles of the charter in force: in the source language, and in each
+    language whose translation of a principle's body is current (its title as translated,
+    or the source's)."""
     db.session.execute(delete(SearchEntry).where(SearchEntry.kind == "principle"))
     version_id = db.session.scalar(
         select(CharterVersion.id)
@@ -176,24 +232,24 @@ def index_charter() -> None:
     )
     if version_id is None:
         return
-    texts = db.session.execute(
-        select(
-            PrincipleText.number, PrincipleText.title, PrincipleText.body_md, PrincipleText.theme
-        )
-        .where(PrincipleText.version_id == version_id)
-        .order_by(PrincipleText.position)
-    )
+    version = load_version(version_id)
+    source = source_language()
     _write(
         {
             "kind": "principle",
             "organisation_id": None,
             "year": None,
-            "principle_number": number,
+            "principle_number": p.number,
             "lineage": "",
-            "title": title,
-            "body": " ".join(part for part in (to_plain(body), theme) if part),
+            "title": p.title.text,
+            "body": " ".join(part for part in (to_plain(p.body.text), p.theme) if part),
+            "lang": language,
         }
-        for number, title, body, theme in texts
+        for language in languages()
+        for p in localise(
+            version, language, source, rows_for([version_id], language)[version_id]
+        ).principles
+        if language == source or p.body.lang == language
     )
     cache.invalidate_after_commit("charter")
 

@@ -2,10 +2,16 @@
 report, a public pledge of a listed member, a principle of the charter in force), with the
 filters' values copied in, so a search reads one table.
 
-Full text: on SQLite an FTS5 table `search_fts` over `title` and `body` (external content:
-this table; triggers keep it current); on PostgreSQL the `document` tsvector column with a
-GIN index (on SQLite that column stays empty and its index is an empty partial index, as in
-migration 0002, so both databases hold the schema the models describe).
+Each entry knows the language its text is written in (`lang`: an answer's as its author
+wrote it, "" when not known; a pledge's and a principle's the alliance's source language, or
+the charter translation's), so search stems its words in that language (`stemming.py`).
+
+Full text: on SQLite an FTS5 table `search_fts` over `title`, `body` and `stems` (the
+entry's Snowball stems, made in Python; external content: this table; triggers keep it
+current); on PostgreSQL the `document` tsvector column (the words as they are, plus their
+stems in the entry's language) with a GIN index (on SQLite that column stays empty and its
+index is an empty partial index, as in migration 0002, so both databases hold the schema
+the models describe; on PostgreSQL `stems` stays empty).
 """
 
 from __future__ import annotations
@@ -57,24 +63,29 @@ class SearchEntry(db.Model):
     lineage: Mapped[str] = mapped_column(String(40), default="")
     title: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text, default="")
+    # The language `body` is written in ("" when not known: stemmed as the source language).
+    lang: Mapped[str] = mapped_column(String(12), default="")
+    stems: Mapped[str] = mapped_column(Text, default="")  # SQLite only: see stemming.py
     document: Mapped[str | None] = mapped_column(Document)
 
 
 FTS_TABLE = "search_fts"
 # SQLite: the FTS5 index and the triggers that keep it equal to search_entries. The same
-# statements as migration 0007 (which cannot import the app).
+# statements as migration 0015 (which cannot import the app; 0007 made them without stems).
 SQLITE_CREATE = (
-    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(title, body, content='search_entries', "
-    "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(title, body, stems, "
+    "content='search_entries', content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
     f"CREATE TRIGGER search_entries_ai AFTER INSERT ON search_entries BEGIN "
-    f"INSERT INTO {FTS_TABLE}(rowid, title, body) VALUES (new.id, new.title, new.body); END",
+    f"INSERT INTO {FTS_TABLE}(rowid, title, body, stems) "
+    "VALUES (new.id, new.title, new.body, new.stems); END",
     f"CREATE TRIGGER search_entries_ad AFTER DELETE ON search_entries BEGIN "
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, body) "
-    "VALUES ('delete', old.id, old.title, old.body); END",
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, body, stems) "
+    "VALUES ('delete', old.id, old.title, old.body, old.stems); END",
     f"CREATE TRIGGER search_entries_au AFTER UPDATE ON search_entries BEGIN "
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, body) "
-    "VALUES ('delete', old.id, old.title, old.body); "
-    f"INSERT INTO {FTS_TABLE}(rowid, title, body) VALUES (new.id, new.title, new.body); END",
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, body, stems) "
+    "VALUES ('delete', old.id, old.title, old.body, old.stems); "
+    f"INSERT INTO {FTS_TABLE}(rowid, title, body, stems) "
+    "VALUES (new.id, new.title, new.body, new.stems); END",
 )
 SQLITE_DROP = (
     "DROP TRIGGER IF EXISTS search_entries_au",

@@ -2,9 +2,13 @@
 
 What is typed is never handed to the full-text engine as syntax: it is cut into words
 (letters and digits; operators, quotes, emoji and punctuation are separators), each word
-becomes a quoted prefix term (SQLite FTS5: `"word"*`; PostgreSQL: `word:*` in a tsquery
-built from those words only), and every word must match. Too long a query or a filter that
-names nothing is refused with a message for its field.
+becomes a quoted prefix term or one of its stems in the alliance's languages (SQLite FTS5:
+`("word"* OR "stem" …)`, the stems made by `stemming.py` and matched against the stems the
+index stores; PostgreSQL: `word:*` in a tsquery built from that word only, OR'ed with
+`websearch_to_tsquery(<language's configuration>, word)` for each configured language),
+and every word must match. So "rapport" finds "rapports", "Bericht" finds "Berichte",
+"reports" finds "report". Too long a query or a filter that names nothing is refused with a
+message for its field.
 """
 
 from __future__ import annotations
@@ -12,15 +16,19 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
+from functools import reduce
 
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from sqlalchemy import column, func, literal_column, select, table
+from sqlalchemy import cast, column, func, literal_column, select, table
+from sqlalchemy.dialects.postgresql import REGCONFIG
 
 from app.core.labels import CATEGORY
+from app.core.languages import languages, source_language
 from app.db import db
 from app.members.models import Sector
 from app.transparency.opendata.models import FTS_TABLE, SearchEntry
+from app.transparency.opendata.stemming import algorithm, fold, query_stems, regconfigs, stem
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 12
@@ -70,6 +78,8 @@ class Hit:
     principle_number: int | None
     country: str
     category: str
+    lang: str = ""  # the language the snippet is written in, when known
+    read_in: str = ""  # a principle found in a translation: the charter's page in it
 
 
 @dataclass
@@ -141,15 +151,40 @@ def parse_query(args) -> tuple[Query, dict[str, str]]:
     return query, errors
 
 
+def _quoted(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
+
+
+def fts_expression(terms: tuple[str, ...], codes) -> str:
+    """SQLite: every word, as a quoted prefix or as one of its stems in these languages."""
+    return " AND ".join(
+        "(" + " OR ".join([_quoted(t) + "*"] + [_quoted(s) for s in query_stems(t, codes)]) + ")"
+        for t in terms
+    )
+
+
+def _tsquery(terms: tuple[str, ...], codes):
+    """PostgreSQL: every word, as a prefix ('simple') or stemmed by each language's
+    configuration. Constant for the statement, so the GIN index answers it."""
+    configs = regconfigs(codes)
+
+    def word(t: str):
+        alternatives = [func.to_tsquery("simple", f"{t}:*")]
+        alternatives += [func.websearch_to_tsquery(cast(c, REGCONFIG), t) for c in configs]
+        return reduce(lambda a, b: a.op("||")(b).self_group(), alternatives)
+
+    return reduce(lambda a, b: a.op("&&")(b).self_group(), map(word, terms))
+
+
 def _match(statement, query: Query, dialect: str):
+    codes = list(languages())
     if dialect == "postgresql":
-        tsquery = func.to_tsquery("simple", " & ".join(f"{t}:*" for t in query.terms))
+        tsquery = _tsquery(query.terms, codes)
         return statement.where(SearchEntry.document.op("@@")(tsquery)), func.ts_rank(
             SearchEntry.document, tsquery
         ).desc()
-    expression = " ".join('"' + t.replace('"', '""') + '"*' for t in query.terms)
     statement = statement.join(_fts, _fts.c.rowid == SearchEntry.id).where(
-        literal_column(FTS_TABLE).op("MATCH")(expression)
+        literal_column(FTS_TABLE).op("MATCH")(fts_expression(query.terms, codes))
     )
     return statement, _fts.c.rank
 
@@ -164,6 +199,14 @@ def _filtered(statement, query: Query):
     if query.year is not None:
         statement = statement.where(SearchEntry.year == query.year)
     return statement
+
+
+def _lang(row: SearchEntry) -> str:
+    """The language of the text a hit shows ("" when not known): an answer shown by its
+    question (no body) is in the source language."""
+    if row.kind == "answer" and not row.body:
+        return source_language()
+    return row.lang
 
 
 def search(query: Query) -> Results:
@@ -184,32 +227,65 @@ def search(query: Query) -> Results:
         .limit(PER_PAGE)
         .offset((query.page - 1) * PER_PAGE)
     ).all()
+    wanted = [s for t in query.terms for s in query_stems(t, languages())]
+    source = source_language()  # how a text whose language is not known is stemmed
     results.hits = [
         Hit(
             kind=row.kind,
             title=row.title,
-            snippet=highlight(row.body or row.title, query.terms),
+            snippet=highlight(
+                row.body or row.title, query.terms, lang=_lang(row) or source, stems=wanted
+            ),
             member_name=row.member_name,
             member_slug=row.member_slug,
             year=row.year,
             principle_number=row.principle_number,
             country=row.country,
             category=row.category,
+            lang=_lang(row),
+            read_in=row.lang if row.kind == "principle" and row.lang != source else "",
         )
         for row in rows
     ]
     return results
 
 
-def highlight(text: str, terms: tuple[str, ...], width: int = SNIPPET) -> Markup:
-    """`text` around its first match, escaped, each word starting with a term in <mark>."""
+def _matcher(terms: tuple[str, ...], lang: str | None, stems):
+    """Whether a word of a text in `lang` is one the search matched: it starts with a typed
+    word, or its stem (in `lang`) is one of the typed words' stems, as the index matches.
+    Only words starting like a wanted stem are stemmed (cheap on long texts)."""
+    prefixes = tuple(fold(t) for t in terms)
+    wanted = frozenset(stems)
+    name = algorithm(lang)
+    heads = {w[:2] for w in (*wanted, *prefixes)}
+
+    def matches(word: str) -> bool:
+        folded = fold(word)
+        if folded.startswith(prefixes) or folded in wanted:
+            return True
+        if name is None or (folded[:2] not in heads and folded[:1] not in heads):
+            return False
+        stemmed = stem(name, word.casefold())
+        return stemmed in wanted or stemmed.startswith(prefixes)
+
+    return matches
+
+
+def highlight(
+    text: str,
+    terms: tuple[str, ...],
+    width: int = SNIPPET,
+    *,
+    lang: str | None = None,
+    stems=(),
+) -> Markup:
+    """`text` around its first match, escaped, each matched word in <mark>: a word starting
+    with a term, or (with `lang`, the text's language) one whose stem is in `stems`."""
     text = " ".join(text.split())
     if not terms:
         return escape(text[:width])
-    pattern = re.compile(
-        r"(?<![^\W_])(?:" + "|".join(re.escape(t) for t in terms) + r")[^\W_]*", re.IGNORECASE
-    )
-    first = pattern.search(text)
+    matches = _matcher(terms, lang, stems)
+    first = next((m for m in _WORD.finditer(text) if matches(m.group())), None)
     start = max(0, (first.start() if first else 0) - width // 3)
     if start:
         space = text.find(" ", start)
@@ -219,16 +295,19 @@ def highlight(text: str, terms: tuple[str, ...], width: int = SNIPPET) -> Markup
         space = text.rfind(" ", start, end)
         end = space if space > start else end
     window = text[start:end]
-    parts: list[Markup] = [Markup("…")] if start else []
+    parts: list[str] = ["…"] if start else []
     position = 0
-    for match in pattern.finditer(window):
-        parts.append(escape(window[position : match.start()]))
-        parts.append(Markup("<mark>%s</mark>") % match.group())
+    for match in _WORD.finditer(window):
+        if not matches(match.group()):
+            continue
+        parts.append(str(escape(window[position : match.start()])))
+        # a word is letters and digits only (`_WORD`): nothing in it to escape
+        parts.append(f"<mark>{match.group()}</mark>")
         position = match.end()
-    parts.append(escape(window[position:]))
+    parts.append(str(escape(window[position:])))
     if end < len(text):
-        parts.append(Markup("…"))
-    return Markup("").join(parts)
+        parts.append("…")
+    return Markup("".join(parts))  # noqa: S704  (text escaped; marked words are letters only)
 
 
 @dataclass
