@@ -109,8 +109,11 @@ shell: $(VENV)/.run-installed
 demo-code: $(VENV)/.run-installed
 	@$(BIN)/flask pactum demo-code
 
+## Upgrade an existing database, then rebuild the public search index from it (the
+## migrations cannot stem words: 0014 needs it, and it is harmless otherwise)
 migrate: $(VENV)/.run-installed
 	$(BIN)/flask db upgrade
+	$(BIN)/flask pactum reindex
 
 clean:
 	rm -rf $(VENV) node_modules instance .pytest_cache

@@ -1,4 +1,4 @@
-"""Migration 0015 (search stems) keeps an index that was filled before it usable: the
+"""Migration 0014 (search stems) keeps an index that was filled before it usable: the
 entries stay searchable by their words right after `db upgrade` (SQLite: the FTS5 table is
 rebuilt from the rows); `flask pactum reindex` then adds the stems. Down again, 0007's
 search table is back, filled."""
@@ -36,22 +36,22 @@ def _total(q: str) -> int:
     return search(Query(q=q, terms=terms_of(q))).total
 
 
-def test_an_index_filled_before_0015_still_answers_after_it(migrated_app):
-    upgrade(revision="0012")
+def test_an_index_filled_before_0014_still_answers_after_it(migrated_app):
+    upgrade(revision="0013")
     postgres = _db.engine.dialect.name == "postgresql"
     with _db.engine.begin() as conn:
         conn.execute(text(ENTRY))
-        if postgres:  # as indexing did before 0015
+        if postgres:  # as indexing did before 0014
             conn.execute(text("UPDATE search_entries SET document = to_tsvector('simple', body)"))
-    upgrade(revision="0015")
+    upgrade(revision="0014")
     with migrated_app.test_request_context():
         assert _total("reports") == 1  # the word, as before
         assert _db.session.scalar(text("SELECT lang FROM search_entries")) == ""
         _db.session.remove()  # (its transaction would hold the table the migration alters)
-        downgrade(revision="0012")  # and back: the search of 0007 again
+        downgrade(revision="0013")  # and back: the search of 0007 again
         with _db.engine.connect() as conn:
             if not postgres:
                 match = "SELECT count(*) FROM search_fts WHERE search_fts MATCH '\"reports\"*'"
                 assert conn.scalar(text(match)) == 1
-        upgrade(revision="0015")
+        upgrade(revision="0014")
         assert _total("reports") == 1

@@ -71,7 +71,7 @@ class SearchEntry(db.Model):
 
 FTS_TABLE = "search_fts"
 # SQLite: the FTS5 index and the triggers that keep it equal to search_entries. The same
-# statements as migration 0015 (which cannot import the app; 0007 made them without stems).
+# statements as migration 0014 (which cannot import the app; 0007 made them without stems).
 SQLITE_CREATE = (
     f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(title, body, stems, "
     "content='search_entries', content_rowid='id', tokenize='unicode61 remove_diacritics 2')",

@@ -9,8 +9,8 @@ and prefixes as before. Stems come with `flask pactum reindex`, which the releas
 after `db upgrade` (docs/deploy.md, "Public search"); the migration cannot stem, since it
 cannot import the app.
 
-Revision ID: 0015
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-03 16:00:00
 
 """
@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0015'
-down_revision = '0012'
+revision = '0014'
+down_revision = '0013'
 branch_labels = None
 depends_on = None
 
