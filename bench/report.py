@@ -57,6 +57,11 @@ class Row:
 def judge(row: Row) -> None:
     if row.status in ("n/a", "error"):
         return
+    if row.rps is not None and row.rps <= 0 and not row.requests:
+        # Nothing finished (every request slower than the run, or the server stuck): a p99 of
+        # 0.0 ms measured over no request is not a pass.
+        row.status, row.detail = "error", "no request finished within the run"
+        return
     for target in row.targets:
         if target == "p99" and row.p99 is not None:
             row.verdicts["p99"] = row.p99 <= scenarios.PUBLIC_P99_MS and not row.errors

@@ -51,3 +51,14 @@ def test_forms_fields_buttons_and_links():
         [Field("q", "text", "", False)],
         [],
     )
+
+
+def test_a_row_where_no_request_finished_is_not_a_pass():
+    from bench.report import Row, _result, judge
+
+    row = Row("api", "API", rps=0.0, p99=0.0, targets=("p99",))
+    judge(row)
+    assert row.status == "error" and _result(row).startswith("error: no request finished")
+    fast = Row("api", "API", rps=900.0, p99=12.0, requests=9000, targets=("p99",))
+    judge(fast)
+    assert _result(fast) == "pass"
