@@ -229,7 +229,15 @@ def _earlier_texts(version: CharterVersion) -> list[tuple[str, int, int, str, st
 
 
 def _offer_keys(version: CharterVersion, items: list[Imported]) -> None:
-    taken = {t.principle.key for t in version.texts}
+    # One statement, not a lazy load per principle of the draft (how many of those ran
+    # depended on what the session still held: the query-scaling test saw 0 or 3).
+    taken = set(
+        db.session.scalars(
+            select(Principle.key)
+            .join(PrincipleText, PrincipleText.principle_id == Principle.id)
+            .where(PrincipleText.version_id == version.id)
+        )
+    )
     earlier = _earlier_texts(version)
     known = {row[0] for row in earlier}
     for item in items:
