@@ -206,6 +206,20 @@ class SharedCache:
             SharedCache._recent[(store, topic)] = (token, now)
         return joined
 
+    @staticmethod
+    def recent_tokens(store: int, topics: tuple[str, ...], max_age: float) -> str | None:
+        """The tokens of `topics` in the store `store` (its id()) that this process read less
+        than `max_age` seconds ago, joined; None when one is older or was never read. Needs
+        no app: for the page cache's answers before Flask (`app.core.http_cache`)."""
+        now = time.monotonic()
+        tokens = []
+        for topic in topics:
+            found = SharedCache._recent.get((store, topic))
+            if found is None or now - found[1] > max_age:
+                return None
+            tokens.append(found[0])
+        return ".".join(tokens)
+
     def get_with_generations(self, key: str | None, topics: Iterable[str]) -> tuple[Any, str]:
         """`key`'s value and the generations of `topics`, read together (one round trip to
         the store: the page cache's hit path)."""

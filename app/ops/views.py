@@ -24,6 +24,7 @@ from flask import (
     request_started,
 )
 
+from app.core.http_cache import HIT_OBSERVERS
 from app.ops.metrics import CONTENT_TYPE, exposition, observe_request
 
 bp = Blueprint("ops", __name__)
@@ -37,6 +38,9 @@ def _count_requests(state) -> None:
     app: Flask = state.app
     request_started.connect(_started, app, weak=False)
     request_finished.connect(_finished, app, weak=False)
+    # Page-cache hits answered before Flask (app.core.http_cache.PageCacheMiddleware) send
+    # no signals: the middleware tells these directly.
+    app.extensions.setdefault(HIT_OBSERVERS, []).append(observe_request)
 
 
 def _started(sender, **extra) -> None:

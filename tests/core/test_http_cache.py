@@ -11,7 +11,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 from sqlalchemy import event, select
 
-from app import create_app
+from app import clock, create_app
 from app.config import overrides_for_tests
 from app.core.cache import cache
 from app.core.http_cache import etag_response, public_page
@@ -438,3 +438,117 @@ def test_another_process_write_reaches_a_worker_copy_within_the_check_interval(
     assert client.get("/t/page").headers["X-Pactum-Cache"] == "hit"  # within the interval
     monkeypatch.setattr(http_cache, "LOCAL_CHECK_SECONDS", 0.0)
     assert client.get("/t/page").headers["X-Pactum-Cache"] == "miss"  # checked again: stale
+
+
+# Repeated hits answered before Flask (PageCacheMiddleware) ------------------------------------
+
+
+def _flask_requests(app) -> list:
+    """Requests Flask itself handled (its `request_started` signal)."""
+    from flask import request_started
+
+    seen: list = []
+
+    def started(sender, **extra):
+        seen.append(1)
+
+    request_started.connect(started, app, weak=False)
+    return seen
+
+
+def test_a_repeated_hit_is_answered_before_flask_exactly_as_flask_answered_it(capp):
+    client = capp.test_client()
+    assert client.get("/t/page").headers["X-Pactum-Cache"] == "miss"
+    through_flask = client.get("/t/page")  # a hit of the hook: the middleware learns it
+    handled = _flask_requests(capp)
+    again = client.get("/t/page")
+    assert handled == [], "no request context, no hook, no view"
+    assert again.status == through_flask.status == "200 OK"
+    assert again.data == through_flask.data
+    assert list(again.headers.items()) == list(through_flask.headers.items())
+    assert again.headers["X-Pactum-Cache"] == "hit"
+    assert again.headers["Content-Security-Policy"], "the after_request headers were learned"
+    assert Views.calls["page"] == 1
+
+
+def test_requests_that_may_differ_are_always_handled_by_flask(capp, db, rep_a):
+    db.session.commit()
+    client = capp.test_client()
+    client.get("/t/page")
+    client.get("/t/page")
+    handled = _flask_requests(capp)
+    client.get("/t/page")
+    assert handled == []
+    assert client.head("/t/page").status_code == 200
+    assert client.get("/t/page", headers={"Range": "bytes=0-3"}).status_code in (200, 206)
+    assert client.get("/t/page", headers={"If-Match": '"other"'}).status_code == 412
+    assert client.get("/t/page?lang=fr").headers["X-Pactum-Cache"] == "bypass"
+    assert len(handled) == 4
+    member = capp.test_client()
+    login_as(member, rep_a)
+    handled.clear()
+    assert member.get("/t/who").data == f"<p>hello {rep_a.email}</p>".encode()
+    assert member.get("/t/who").data == f"<p>hello {rep_a.email}</p>".encode()
+    assert len(handled) == 2, "a session cookie always goes to Flask"
+
+
+def test_the_middleware_keeps_languages_apart(capp):
+    client = capp.test_client()
+    for _ in range(3):
+        assert client.get("/t/locale", headers={"Accept-Language": "fr"}).data == b"<p>fr</p>"
+        assert client.get("/t/locale", headers={"Accept-Language": "de"}).data == b"<p>de</p>"
+        assert client.get("/t/locale").data == b"<p>en</p>"
+    assert Views.calls["locale"] == 3
+
+
+def test_a_write_or_a_new_day_is_seen_by_the_next_request(capp):
+    client = capp.test_client()
+    first = client.get("/t/page").data
+    client.get("/t/page")
+    assert client.get("/t/page").data == first
+    with capp.app_context():
+        cache.invalidate("members")  # this process's write: its tokens are read again
+    fresh = client.get("/t/page")
+    assert fresh.headers["X-Pactum-Cache"] == "miss" and fresh.data != first
+    client.get("/t/page")
+    handled = _flask_requests(capp)
+    client.get("/t/page")
+    assert handled == []
+    clock.freeze(clock.now() + dt.timedelta(days=1))
+    try:
+        assert client.get("/t/page").headers["X-Pactum-Cache"] == "miss", "a new day's key"
+    finally:
+        clock.freeze(None)
+
+
+def test_answers_given_before_flask_are_counted_in_the_metrics(capp):
+    from app.ops.metrics import REQUESTS_TOTAL
+
+    def count() -> float:
+        return REQUESTS_TOTAL.labels("page", "GET", "200")._value.get()
+
+    client = capp.test_client()
+    client.get("/t/page")
+    client.get("/t/page")
+    handled = _flask_requests(capp)
+    before = count()
+    client.get("/t/page")
+    client.get("/t/page")
+    assert handled == [] and count() == before + 2
+
+
+def test_a_repeated_revalidation_is_answered_304_before_flask(capp):
+    client = capp.test_client()
+    etag = client.get("/t/page").headers["ETag"]
+    asked = {"If-None-Match": etag}
+    through_flask = client.get("/t/page", headers=asked)
+    handled = _flask_requests(capp)
+    again = client.get("/t/page", headers=asked)
+    assert handled == []
+    assert again.status_code == through_flask.status_code == 304 and again.data == b""
+    assert list(again.headers.items()) == list(through_flask.headers.items())
+    stale = client.get("/t/page", headers={"If-None-Match": '"something-else"'})
+    assert stale.status_code == 200 and len(handled) == 1
+    with capp.app_context():
+        cache.invalidate("members")
+    assert client.get("/t/page", headers=asked).status_code == 200, "the page changed"
