@@ -108,8 +108,14 @@ def test_targets_are_judged_as_the_issue_sets_them():
     assert slow["verdict"]["cpu_ratio"] is True
     slower = _row(1000, 40.0, 45.0, 400)  # 12 + 24 = 36 s of 45 s
     assert slower["verdict"]["cpu_ratio"] is False
-    small = _row(100, 5.0, 4.0, 300)  # the time target is set at 1,000 members
-    assert small["verdict"]["ratio"] is None and small["verdict"]["memory"] is True
+    middle = _row(500, 5.0, 4.0, 300)  # the 0.7x target is set at 1,000 members
+    assert middle["verdict"]["ratio"] is None and middle["verdict"]["memory"] is True
+    # Below 150 members the app's build is one pass: no slower, no larger than the plain one.
+    small = _row(100, 5.0, 4.0, 300)
+    assert small["verdict"]["ratio"] is False and small["verdict"]["memory"] is True
+    even = _row(100, 4.0, 4.0, 300)
+    assert even["verdict"]["ratio"] is True  # peak 300 MB against the single pass's 900 MB
+    assert even["verdict"]["cpu_ratio"] is False  # 6 s of CPU against 4 s
 
 
 def test_the_section_replaces_only_itself(tmp_path):
