@@ -6,23 +6,21 @@ with their questions in that language.
 
 Only the translations of PUBLIC questions are ever read into the report: a non-public
 question's translation never reaches it (an indicator question that is not public keeps
-its source text). Two queries, whatever the size of the report; none in the source
-language."""
+its source text; the rule is the public pages' one, `reporting.translations.public`). Two
+queries, whatever the size of the report; none in the source language."""
 
 from __future__ import annotations
 
 import dataclasses
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from app.charter.translations import services as charter_translations
 from app.charter.translations.entries import source_hash
 from app.core import formats, languages
-from app.db import db
 from app.reporting import titles
-from app.reporting.models import Question, ReportingCycle, Section
-from app.reporting.translations import services as questionnaire_translations
+from app.reporting.models import ReportingCycle
+from app.reporting.translations import public as public_texts
 from app.reporting.translations.reading import Reading
 from app.transparency import figures as F
 from app.transparency.public_answers import PublicAnswer, PublicSection
@@ -41,26 +39,6 @@ class Localised:
     @property
     def translating(self) -> bool:
         return self.reading.translating
-
-
-def _public_rows(cycle: ReportingCycle, language: str) -> dict[str, tuple[str, str]]:
-    """The questionnaire's translations, keeping a question's only when it is public."""
-    rows = questionnaire_translations.rows_for(cycle.id, language)
-    if not rows:
-        return rows
-    public = {
-        f"q{qid}"
-        for qid in db.session.scalars(
-            select(Question.id)
-            .join(Section, Section.id == Question.section_id)
-            .where(Section.cycle_id == cycle.id, Question.is_public.is_(True))
-        )
-    }
-    return {
-        key: row
-        for key, row in rows.items()
-        if not key.startswith("q") or key.partition(".")[0] in public
-    }
 
 
 def _principles(cycle, language: str, principles: list[PrincipleInfo]) -> list[PrincipleInfo]:
@@ -99,7 +77,7 @@ def localise(cycle: ReportingCycle, data: Loaded, language: str) -> Localised:
     source = languages.source_language()
     if language == source:
         return Localised(language, data, Reading(language, source, {}))
-    rows = _public_rows(cycle, language)
+    rows = public_texts.cycle_public_rows(cycle.id, language)
     reading = Reading(language, source, rows)
     public = {key.partition(".")[0] for key in rows if key.startswith("q")}
     indicators = {

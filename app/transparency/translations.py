@@ -23,9 +23,8 @@ from app.charter.translations.entries import (
     source_hash,
 )
 from app.charter.translations.reading import Text
-from app.charter.translations.services import Saved, store
+from app.charter.translations.services import Saved, store_translations
 from app.core import languages
-from app.core.services import record
 from app.db import db
 from app.errors import NotFound, ValidationFailed
 from app.transparency.models import AnnualReport, AnnualReportTranslation
@@ -177,35 +176,16 @@ def save(
             _("Some translations need a correction: see the messages next to them."),
             errors=errors,
         )
-    stored = {
-        row.key: row
-        for row in db.session.scalars(
-            select(AnnualReportTranslation).where(
-                AnnualReportTranslation.annual_report_id == report.id,
-                AnnualReportTranslation.language == language,
-            )
-        )
-    }
-    saved = store(
+    return store_translations(
+        actor,
+        AnnualReportTranslation,
+        {"annual_report_id": report.id},
+        language,
         cleaned,
         sources,
-        stored,
-        lambda key: AnnualReportTranslation(
-            annual_report_id=report.id, language=language, key=key, text=""
-        ),
-        actor,
         seen=seen,
         confirmed=confirmed,
+        action="annual_report.translated",
+        subject=report,
+        described=f"The {report.cycle.year} annual report's texts",
     )
-    db.session.flush()
-    if saved.changed:
-        record(
-            actor,
-            "annual_report.translated",
-            report,
-            summary=f"The {report.cycle.year} annual report's texts in {language}: "
-            f"{len(saved.translated)} translated, {len(saved.confirmed)} confirmed, "
-            f"{len(saved.cleared)} cleared",
-            language=language,
-        )
-    return saved

@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.reporting import cycles, filling
-from app.reporting.models import Answer, Report, ReportEdit
+from app.reporting.models import Answer, Evidence, Report, ReportEdit
 from tests import factories
 from tests.conftest import _empty_all_tables, csrf_token, login_as
 from tests.querycount import count_queries
@@ -29,11 +29,11 @@ CHANGED = {
     "url": "https://example.com",
     "date": "2026-01-03",
 }
-# user; cycle + report + the draft's answers (filling.find_draft); which questions have files
-# (a required question asks for files here); then on SQLite the revision claim, the changed
-# answers (one UPDATE for all of them) and the report_edits row; on PostgreSQL those three
-# are one statement (filling.statements.SAVE_IN_ONE_STATEMENT).
-AUTOSAVE_STATEMENTS = {"sqlite": 6, "postgresql": 4}
+# user; cycle + report + the draft's answers + which questions have files (filling.find_draft);
+# then on SQLite the revision claim, the changed answers (one UPDATE for all of them) and the
+# report_edits row; on PostgreSQL those three are one statement
+# (filling.statements.SAVE_IN_ONE_STATEMENT).
+AUTOSAVE_STATEMENTS = {"sqlite": 5, "postgresql": 3}
 
 
 def _others(count: int, cycle) -> None:
@@ -124,15 +124,24 @@ def test_the_autosave_lookup_reads_answers_as_the_save_path_does(app, db):
         role="representative", organisation=org, email="rep-lookup@example.org"
     )
     cycle = _questionnaire(sec, 2, 9)
-    assert filling.find_draft(cycle.year, org.id)[1:] == (None, None)
+    assert filling.find_draft(cycle.year, org.id)[1:] == (None, None, None)
     report = _fill(rep, cycle)
     db.session.commit()
     plain = dict(db.session.execute(filling.statements.DRAFT_VALUES, {"b_report": report.id}).all())
-    found_cycle, found_report, stored = filling.find_draft(cycle.year, org.id)
+    found_cycle, found_report, stored, with_files = filling.find_draft(cycle.year, org.id)
     assert (found_cycle.id, found_report.id) == (cycle.id, report.id)
     assert len(plain) > 8 and stored == plain
     assert {k: type(v) for k, v in stored.items()} == {k: type(v) for k, v in plain.items()}
-    assert filling.find_draft(cycle.year + 1, org.id) == (None, None, None)
+    filed = set(
+        db.session.scalars(filling.statements.QUESTIONS_WITH_FILES, {"b_report": report.id})
+    )
+    assert len(filed) == 2 and with_files == filed  # one evidence question per section
+    # A removed file no longer counts; the question's other files would.
+    removed = db.session.scalars(select(Evidence).where(Evidence.report_id == report.id)).first()
+    filling.remove_evidence(rep, report, removed.id)
+    db.session.flush()
+    assert filling.find_draft(cycle.year, org.id).with_files == filed - {removed.question_id}
+    assert filling.find_draft(cycle.year + 1, org.id) == (None, None, None, None)
 
 
 def test_autosave_that_changes_nothing_writes_nothing(app, world, db):

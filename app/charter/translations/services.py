@@ -211,6 +211,56 @@ def store(
     return saved
 
 
+def store_translations(
+    actor: User,
+    model,
+    owner: dict[str, int],
+    language: str,
+    cleaned: dict[str, str],
+    sources: dict[str, SourceEntry],
+    *,
+    seen: dict[str, str] | None,
+    confirmed: set[str] | frozenset,
+    action: str,
+    subject,
+    described: str,
+) -> Saved:
+    """The tail of every translation save (the charter's, a questionnaire's, an annual
+    report's): read the stored rows of `model` that belong to `owner` (its owning column ->
+    id) in `language`, apply the checked texts (`store`), flush, and when anything changed
+    record `action` on `subject`, summed up as "`described` in <language>: n translated,
+    n confirmed, n cleared"."""
+    stored = {
+        row.key: row
+        for row in db.session.scalars(
+            select(model).where(
+                *(getattr(model, column) == value for column, value in owner.items()),
+                model.language == language,
+            )
+        )
+    }
+    saved = store(
+        cleaned,
+        sources,
+        stored,
+        lambda key: model(**owner, language=language, key=key, text=""),
+        actor,
+        seen=seen,
+        confirmed=confirmed,
+    )
+    db.session.flush()
+    if saved.changed:
+        record(
+            actor,
+            action,
+            subject,
+            summary=f"{described} in {language}: {len(saved.translated)} translated, "
+            f"{len(saved.confirmed)} confirmed, {len(saved.cleared)} cleared",
+            language=language,
+        )
+    return saved
+
+
 def save(
     actor: User,
     version_id: int,
@@ -232,35 +282,19 @@ def save(
     version = load_version(version.id)
     sources = {s.key: s for s in source_entries(version)}
     cleaned = _checked(version.number, sources, texts)
-    stored = {
-        row.key: row
-        for row in db.session.scalars(
-            select(CharterTranslation).where(
-                CharterTranslation.version_id == version.id,
-                CharterTranslation.language == language,
-            )
-        )
-    }
-    saved = store(
+    return store_translations(
+        actor,
+        CharterTranslation,
+        {"version_id": version.id},
+        language,
         cleaned,
         sources,
-        stored,
-        lambda key: CharterTranslation(version_id=version.id, language=language, key=key, text=""),
-        actor,
         seen=seen,
         confirmed=confirmed,
+        action="charter.translated",
+        subject=version,
+        described=f"Version {version.number}",
     )
-    db.session.flush()
-    if saved.changed:
-        record(
-            actor,
-            "charter.translated",
-            version,
-            summary=f"Version {version.number} in {language}: {len(saved.translated)} "
-            f"translated, {len(saved.confirmed)} confirmed, {len(saved.cleared)} cleared",
-            language=language,
-        )
-    return saved
 
 
 # Immutability guard -------------------------------------------------------------------------

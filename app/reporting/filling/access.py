@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -46,19 +48,28 @@ def find_report(cycle: ReportingCycle, organisation_id: int) -> Report | None:
     )
 
 
-def find_draft(
-    year: int, organisation_id: int | None
-) -> tuple[ReportingCycle | None, Report | None, dict[int, object] | None]:
-    """The cycle of `year`, the organisation's report in it and the report's answers as
-    `{question id: value}` (None, None when it has not started one), in one query: the
-    autosave's lookup (one round trip to the database fewer than reading the answers apart)."""
+class Draft(NamedTuple):
+    """What `find_draft` reads: the cycle, the report, its answers, its questions with files."""
+
+    cycle: ReportingCycle | None
+    report: Report | None
+    stored: dict[int, object] | None  # {question id: value}
+    with_files: set[int] | None  # the questions that have at least one (not removed) file
+
+
+def find_draft(year: int, organisation_id: int | None) -> Draft:
+    """The cycle of `year`, the organisation's report in it, the report's answers as
+    `{question id: value}` and the questions that have files (None, None, None when it has
+    not started one), in one query: the autosave's lookup (two round trips to the database
+    fewer than reading the answers and the files apart)."""
     statement = cycle_report_and_answers(db.session.connection().dialect.name)
     row = db.session.execute(statement, {"b_year": year, "b_org": organisation_id}).first()
     if row is None:
-        return None, None, None
+        return Draft(None, None, None, None)
     if row[1] is None:
-        return row[0], None, None
-    return row[0], row[1], {int(qid): value for qid, value in row[2] or ()}
+        return Draft(row[0], None, None, None)
+    stored = {int(qid): value for qid, value in row[2] or ()}
+    return Draft(row[0], row[1], stored, {int(qid) for qid in row[3] or ()})
 
 
 def get_or_start_report(actor, cycle: ReportingCycle, organisation: Organisation) -> Report:

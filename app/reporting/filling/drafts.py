@@ -112,11 +112,13 @@ def store_answers(
     with_progress: bool = False,
     stored: dict[int, object] | None = None,
     language: str | None = None,
+    files: set[int] | None = None,
 ) -> DraftState:
     """`save_answers`, returning the draft's state: its revision, every answer, and (with
     `with_progress`) which evidence questions have files, for the progress shown after an
     autosave. A constant number of statements, however many questions or answers.
-    `stored`: the report's answers as read together with it (`find_draft`), else read here.
+    `stored`, `files`: the report's answers and its questions with files as read together
+    with it (`find_draft`), else read here.
     `language`: the language the changed answers are written in (default: the current one,
     `app.core.languages.current_language()`)."""
     ensure_can_edit(actor, report)
@@ -132,7 +134,11 @@ def store_answers(
     )
     with_files: set[int] = set()
     if with_progress and questionnaire.files_count:
-        with_files = set(db.session.scalars(QUESTIONS_WITH_FILES, {"b_report": report.id}))
+        with_files = (
+            set(db.session.scalars(QUESTIONS_WITH_FILES, {"b_report": report.id}))
+            if files is None
+            else files
+        )
     changes = _changes(values, parsed)
     if not changes:
         return DraftState(report.revision, False, questionnaire, values, with_files)
@@ -358,12 +364,12 @@ def autosave(
 ) -> DraftState:
     """The autosave of section `index` of the actor's report of `year`: the answers posted
     in `form` become the draft (the first save starts the report). It runs while people
-    type, so it stays lean: one query for the cycle, the report and its answers, the
+    type, so it stays lean: one query for the cycle, the report, its answers and files, the
     questionnaire from the per-process cache, nothing loaded again after the save.
 
     NoSuchPage when the cycle or the section does not exist; the refusals of `store_answers`
     (StaleDraft, AnswersInvalid, ForeignAnswers, ...) otherwise."""
-    cycle, report, stored = find_draft(year, actor.organisation_id)
+    cycle, report, stored, files = find_draft(year, actor.organisation_id)
     if cycle is None or cycle.status == CycleStatus.DRAFT:
         raise NoSuchPage(_("There is no reporting cycle for %(year)s.", year=year))
     questionnaire = questionnaire_for_saving(cycle)
@@ -375,7 +381,14 @@ def autosave(
         _cycle, report, _exists = my_report(actor, year)
         report = started(actor, report)
     state = store_answers(
-        actor, report, raw, base_revision, questionnaire, with_progress=True, stored=stored
+        actor,
+        report,
+        raw,
+        base_revision,
+        questionnaire,
+        with_progress=True,
+        stored=stored,
+        files=files,
     )
     state.section = section
     return state

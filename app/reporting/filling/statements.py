@@ -106,18 +106,27 @@ SELECT revision FROM claim
 
 @functools.lru_cache(maxsize=4)
 def cycle_report_and_answers(dialect: str) -> Select:
-    """Built once per kind of database: the answers come as one JSON array of [question id,
-    value] pairs, aggregated by PostgreSQL's json_agg or SQLite's json_group_array."""
+    """Built once per kind of database: the cycle, the organisation's report in it, the
+    report's answers as one JSON array of [question id, value] pairs (PostgreSQL's json_agg,
+    SQLite's json_group_array) and, as a JSON array, the questions that have a file attached
+    (what the progress after a save counts): the autosave's whole read in one round trip."""
     a = ANSWERS.c
+    e = EVIDENCE.c
     if dialect == "postgresql":
         pairs = func.json_agg(func.json_build_array(a.question_id, a.value))
+        filed = func.json_agg(e.question_id.distinct())
     else:
         pairs = func.json_group_array(func.json_array(a.question_id, func.json(a.value)))
+        filed = func.json_group_array(e.question_id.distinct())
     answers_of_report = type_coerce(
         select(pairs).where(a.report_id == Report.id).scalar_subquery(), JSON
     )
+    files_of_report = type_coerce(
+        select(filed).where(e.report_id == Report.id, e.removed.is_(False)).scalar_subquery(),
+        JSON,
+    )
     return (
-        select(ReportingCycle, Report, answers_of_report)
+        select(ReportingCycle, Report, answers_of_report, files_of_report)
         .outerjoin(
             Report,
             and_(

@@ -24,8 +24,9 @@ from app.charter.translations.reading import Text
 from app.core import languages
 from app.db import db
 from app.reporting import titles
-from app.reporting.models import QuestionnaireTranslation
+from app.reporting.models import Question, QuestionnaireTranslation, Section
 from app.reporting.translations.entries import CHOICE_TYPES, question_key, section_keys
+from app.reporting.translations.services import rows_for
 
 Rows = dict[str, tuple[str, str]]  # key -> (text, source hash)
 
@@ -65,6 +66,29 @@ def asked(entry: dict) -> Asked | None:
         str(entry.get("type") or ""),
         len(choices) if isinstance(choices, list) else 0,
     )
+
+
+def cycle_public_rows(cycle_id: int, language: str) -> Rows:
+    """A cycle's questionnaire translations into `language` that a public document may read
+    (for `reading.Reading`, as the annual report reads them): the section titles and, of each
+    question `Asked` shows (public, no evidence upload), its wording, unit and choice labels;
+    never a non-public question's, a help text or a section description. Two queries (one
+    when nothing is translated into `language`), none in the source language."""
+    rows = rows_for(cycle_id, language)
+    if not rows:
+        return rows
+    found = db.session.execute(
+        select(Question.id, Question.type, Question.choices)
+        .join(Section, Section.id == Question.section_id)
+        .where(Section.cycle_id == cycle_id, Question.is_public.is_(True))
+    )
+    asked = [Asked(qid, True, kind, len(choices or ())) for qid, kind, choices in found]
+    keys = {key for question in asked if question.shown for key in question.text_keys()}
+    return {
+        key: row
+        for key, row in rows.items()
+        if key in keys or (key.startswith("s") and key.endswith(".title"))
+    }
 
 
 def charter_key(version_id: int | None, key: str) -> str:

@@ -11,9 +11,8 @@ from app.accounts.models import User
 from app.charter.translations import checks, exchange
 from app.charter.translations.entries import LanguageStatus, SourceEntry
 from app.charter.translations.models import CharterTranslation
-from app.charter.translations.services import Saved, store
+from app.charter.translations.services import Saved, store_translations
 from app.core import languages
-from app.core.services import record
 from app.db import db
 from app.errors import NotFound, ValidationFailed
 from app.reporting.cycles.questionnaire import ensure_editable, load_questionnaire
@@ -144,37 +143,19 @@ def save(
     ensure_language(language)
     sources = {s.key: s for s in source_entries(load_questionnaire(cycle))}
     cleaned = _cleaned(texts, sources)
-    stored = {
-        row.key: row
-        for row in db.session.scalars(
-            select(QuestionnaireTranslation).where(
-                QuestionnaireTranslation.cycle_id == cycle.id,
-                QuestionnaireTranslation.language == language,
-            )
-        )
-    }
-    saved = store(
+    return store_translations(
+        actor,
+        QuestionnaireTranslation,
+        {"cycle_id": cycle.id},
+        language,
         cleaned,
         sources,
-        stored,
-        lambda key: QuestionnaireTranslation(
-            cycle_id=cycle.id, language=language, key=key, text=""
-        ),
-        actor,
         seen=seen,
         confirmed=confirmed,
+        action="cycle.questionnaire_translated",
+        subject=cycle,
+        described=str(cycle.year),
     )
-    db.session.flush()
-    if saved.changed:
-        record(
-            actor,
-            "cycle.questionnaire_translated",
-            cycle,
-            summary=f"{cycle.year} in {language}: {len(saved.translated)} translated, "
-            f"{len(saved.confirmed)} confirmed, {len(saved.cleared)} cleared",
-            language=language,
-        )
-    return saved
 
 
 # Files for translators (PO or XLIFF) --------------------------------------------------------

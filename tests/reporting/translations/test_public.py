@@ -12,7 +12,12 @@ from app.charter.translations.entries import source_hash
 from app.charter.translations.models import CharterTranslation
 from app.db import db
 from app.reporting.models import QuestionnaireTranslation
-from app.reporting.translations.public import Asked, public_texts, snapshot_texts
+from app.reporting.translations.public import (
+    Asked,
+    cycle_public_rows,
+    public_texts,
+    snapshot_texts,
+)
 from tests.centre.conftest import SENTINEL, build_centre_world
 from tests.querycount import count_queries
 
@@ -90,3 +95,32 @@ def test_snapshot_texts_read_the_public_questions_of_a_snapshot(app):
     assert SENTINEL not in repr(texts.rows)
     assert texts.choice(q.programme.id, q.programme.choices, "Email address").text == "Adresse"
     assert texts.choice(q.programme.id, q.programme.choices, "Other").text == "Other"
+
+
+def test_a_cycles_public_rows_keep_only_what_a_public_document_shows(app):
+    """`cycle_public_rows` (the annual report's reading): the wording of a public question
+    and the section titles; never a help text, a section description, a non-public
+    question's or an evidence question's texts. Two queries; one when nothing is translated."""
+    w = build_centre_world(db)
+    q = w.q2025
+    section_id, cycle_id = q.mfa.section_id, w.c2025.id  # the commit below expires them
+    with app.test_request_context():
+        with count_queries() as counter:
+            assert cycle_public_rows(cycle_id, "fr") == {}
+        assert counter.count == 1
+    _translate(w.c2025.id, f"q{q.mfa.id}.text", "Proposez-vous la MFA ?", q.mfa.text)
+    _translate(w.c2025.id, f"q{q.mfa.id}.help", f"Aide {SENTINEL}", "Help.")
+    _translate(w.c2025.id, f"q{q.secret.id}.text", f"Interne {SENTINEL}", q.secret.text)
+    _translate(w.c2025.id, f"q{q.policy.id}.text", f"Politique {SENTINEL}", q.policy.text)
+    _translate(w.c2025.id, f"s{section_id}.title", "Sécurité", "Security")
+    _translate(w.c2025.id, f"s{section_id}.description", f"Intro {SENTINEL}", "Intro")
+    db.session.commit()
+    with app.test_request_context():
+        with count_queries() as counter:
+            rows = cycle_public_rows(cycle_id, "fr")
+        assert counter.count == 2
+        assert set(rows) == {f"q{q.mfa.id}.text", f"s{section_id}.title"}
+        assert SENTINEL not in repr(rows)
+        with count_queries() as counter:
+            assert cycle_public_rows(cycle_id, "en") == {}
+        assert counter.count == 0
