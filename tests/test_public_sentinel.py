@@ -65,7 +65,7 @@ from tests.centre.test_languages import plant_french
 from tests.conftest import login_as
 from tests.members.builders import image_bytes
 from tests.test_query_scaling import public_rules
-from tests.transparency.builders import at, make_cycle, make_member, make_pledge
+from tests.transparency.builders import at, make_cycle, make_member, make_pledge, make_report
 from tests.transparency.pdftools import page_texts
 
 REP_EMAILS = ("rep@sentinel.example", "officer@sentinel.example", "applicant@sentinel.example")
@@ -213,6 +213,11 @@ def plant_everywhere_else(db, w, secretariat) -> None:
         )
     )
     w.alpha.logo_sha256 = store_file(image_bytes(), "image/png").sha256
+    # An organisation the public may not see (it never joined) with an accepted report: its
+    # public answers count in the figures, but neither it nor its words are ever listed
+    # (the read model keeps its rows with the flags `listed_condition()` checks).
+    hidden = factories.make_org(name=f"Hidden {SENTINEL} Org", sector=None, joined_on=None)
+    make_report(w.c2025, hidden, {w.q2025.mfa: True, w.q2025.approach: f"hidden words {SENTINEL}"})
     # People: representatives, an applicant and its contact.
     factories.make_user(
         role="representative", organisation=w.alpha, email=REP_EMAILS[0], name=f"Rep {SENTINEL}"

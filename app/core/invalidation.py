@@ -132,6 +132,10 @@ TABLE_TOPICS: dict[str, tuple[str, ...]] = {
     # the search index: rewritten by the events that change what it holds, and by
     # `flask pactum reindex`, after which /search must not answer from the old index
     "search_entries": ("reports",),
+    # the public answers read model (transparency/answer_rows.py): written with the reports,
+    # versions and organisations it copies, and by `flask pactum reindex`
+    "public_answers": ("reports",),
+    "answer_tallies": ("reports",),
     "status_changes": (*_MEMBERS, "reports"),
     "endorsements": _MEMBERS,
     "pledges": _MEMBERS,

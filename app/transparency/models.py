@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.languages import source_language
@@ -138,3 +138,119 @@ class MemberReportPdf(db.Model):
     generated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     variant: Mapped[str] = mapped_column(String(20), default="pdf/ua-1")
     size: Mapped[int] = mapped_column(default=0)
+
+
+# The transparency centre's read model (answer_rows.py keeps it) ------------------------------
+
+
+_ORDER = ("name_key", "section_position", "question_position", "answer_id")
+_BY_MEMBER = ("year", "section_position", "question_position", "answer_id")
+# What the centre's filters and its one public condition read (a count reads the index only,
+# a page sorts its ids from it; the order's columns follow the filters the benchmark's
+# pages use, so those read in order).
+_CHECKED = ("status", "joined_on", "has_value", "question_type")
+_COUNT_YEAR = (
+    "principle_id",
+    "year",
+    "country",
+    "category",
+    "name_key",
+    "section_position",
+    "question_position",
+    "sector_id",
+    *_CHECKED,
+    "lineage",
+)
+_COUNT_LINEAGE = (
+    "principle_id",
+    "lineage",
+    "country",
+    "name_key",
+    "year",
+    "section_position",
+    "question_position",
+    "category",
+    "sector_id",
+    *_CHECKED,
+)
+
+
+class PublicAnswerRow(db.Model):
+    """One answer to a public question of an accepted report's accepted version, with what
+    the centre's and the API's filters, orders and pages read copied in (docs/performance.md,
+    "The public answers read model"). Unlisted members' answers are here too, carrying the
+    `status` and `joined_on` that `listed_condition()` checks (the figures count them, the
+    lists never show them); an evidence answer's value is never copied (always NULL)."""
+
+    __tablename__ = "public_answers"
+    __table_args__ = (
+        # The pages' orders (newest, by member) within a principle, a lineage, the API's
+        # principle number, or none; then covering indexes for the counts (docs/performance.md).
+        Index("ix_public_answers_principle_year", "principle_id", "year", *_ORDER),
+        Index("ix_public_answers_principle_member", "principle_id", "name_key", *_BY_MEMBER),
+        Index("ix_public_answers_lineage_year", "principle_id", "lineage", "year", *_ORDER),
+        Index(
+            "ix_public_answers_lineage_member",
+            "principle_id",
+            "lineage",
+            "name_key",
+            *_BY_MEMBER,
+        ),
+        Index("ix_public_answers_number_year", "principle_number", "year", *_ORDER),
+        Index("ix_public_answers_year", "year", *_ORDER),
+        Index("ix_public_answers_count_year", *_COUNT_YEAR),
+        Index("ix_public_answers_count_lineage", *_COUNT_LINEAGE),
+        Index(
+            "ix_public_answers_count_api",
+            "year",
+            "principle_number",
+            "country",
+            "category",
+            "status",
+            "joined_on",
+            "lineage",
+        ),
+        Index("ix_public_answers_member", "slug", "year"),
+        Index("ix_public_answers_report", "report_id"),
+        Index("ix_public_answers_organisation", "organisation_id"),
+    )
+
+    answer_id: Mapped[int] = mapped_column(
+        ForeignKey("submitted_answers.id", ondelete="CASCADE"), primary_key=True
+    )
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200))
+    slug: Mapped[str] = mapped_column(String(220))
+    country: Mapped[str] = mapped_column(String(2))
+    category: Mapped[str] = mapped_column(String(20))
+    sector_id: Mapped[int | None]
+    status: Mapped[str] = mapped_column(String(20))
+    joined_on: Mapped[dt.date | None]
+    year: Mapped[int]
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"))
+    lineage: Mapped[str] = mapped_column(String(40))
+    question_type: Mapped[str] = mapped_column(String(20))
+    principle_id: Mapped[int | None]
+    principle_number: Mapped[int | None]  # in the cycle's charter version (the API's)
+    section_position: Mapped[int]
+    question_position: Mapped[int]
+    value: Mapped[object | None] = mapped_column(JSON)  # as submitted (NULL for evidence)
+    language: Mapped[str | None] = mapped_column(String(12))
+    has_value: Mapped[bool]  # not NULL, not JSON null, "" or []
+
+
+class AnswerTally(db.Model):
+    """How many public answers (`public_answers`, listed or not) each question has with each
+    value: the distributions the centre's figures are computed from. `value` is the answer
+    as stored (its JSON text) for the summarised types (yes/no, choices, numbers); for the
+    other types one row with the value "" counts them all."""
+
+    __tablename__ = "answer_tallies"
+
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), primary_key=True
+    )
+    value: Mapped[str] = mapped_column(Text, primary_key=True)
+    n: Mapped[int]

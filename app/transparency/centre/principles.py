@@ -249,15 +249,22 @@ def _lineages(questions: list[QuestionRow], counts, texts: PublicTexts) -> list[
     return list(by_lineage.values())
 
 
-def _answers(args: Mapping, years: list[int], *where) -> AnswersPage:
+def _answers(
+    args: Mapping, years: list[int], principle_id: int, lineage: str | None = None
+) -> AnswersPage:
     sectors = load_sectors()
     filters, errors = parse_answer_filters(args, sectors, years)
-    total = queries.count_answers(filters, sectors, *where)
+    total = queries.count_answers(filters, sectors, principle_id, lineage)
     pages = max(1, -(-total // PER_PAGE))
     if filters.page > pages:
         filters = AnswerFilters(**{**filters.__dict__, "page": pages})
     rows = queries.answers(
-        filters, sectors, *where, limit=PER_PAGE, offset=(filters.page - 1) * PER_PAGE
+        filters,
+        sectors,
+        principle_id,
+        lineage,
+        limit=PER_PAGE,
+        offset=(filters.page - 1) * PER_PAGE,
     )
     countries = queries.member_countries()
     return AnswersPage(filters, errors, years, countries, sectors, total, pages, rows)
@@ -278,7 +285,7 @@ def principle_page(number: int, args: Mapping, language: str | None = None) -> P
         principle,
         _wordings(rows, texts, principle.key),
         _lineages(questions, counts, texts),
-        _answers(args, years, *where),
+        _answers(args, years, principle.id),
         texts,
         texts.principle_title(principle.version_id, principle.key, principle.title),
         texts.principle_body(principle.version_id, principle.key, principle.body_md),
@@ -304,7 +311,7 @@ def question_page(
     return QuestionPage(
         principle,
         found,
-        _answers(args, [y.year for y in found.years], *where),
+        _answers(args, [y.year for y in found.years], principle.id, lineage[:MAX_LINEAGE]),
         texts,
         texts.principle_title(principle.version_id, principle.key, principle.title),
     )

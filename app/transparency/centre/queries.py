@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import Text, and_, cast, func, select
+from sqlalchemy import and_, func, select
 
 from app.charter.models import CharterVersion, Principle, PrincipleText, VersionStatus
 from app.charter.queries import current_version
@@ -24,19 +24,12 @@ from app.members.directory.filters import SectorRef
 from app.members.directory.statements import listed_condition
 from app.members.models import Organisation, Pledge, Sector
 from app.members.models import pledge_principles as pledge_principles_table
-from app.reporting.models import (
-    Question,
-    Report,
-    ReportingCycle,
-    ReportVersion,
-    Section,
-    SubmittedAnswer,
-)
+from app.reporting.models import Question, ReportingCycle, Section
 from app.transparency import figures as F
 from app.transparency.centre.filters import AnswerFilters
+from app.transparency.models import AnswerTally, PublicAnswerRow
 
 MAX_NUMBER = 2**31 - 1
-EMPTY_VALUES = ("null", '""', "[]")
 IN_ALLIANCE = list(F.IN_ALLIANCE)
 
 
@@ -239,102 +232,117 @@ def public_questions(*where) -> list[QuestionRow]:
     ]
 
 
-def _accepted(select_):
-    """`select_` over the submitted answers of accepted reports' accepted versions."""
-    return (
-        select_.select_from(SubmittedAnswer)
-        .join(ReportVersion, ReportVersion.id == SubmittedAnswer.version_id)
-        .join(Report, Report.current_version_id == ReportVersion.id)
-        .join(Question, Question.id == SubmittedAnswer.question_id)
+def answer_counts(*where) -> dict[int, list[tuple[object, int]]]:
+    """Question id -> (decoded value, count) of the accepted answers to public questions
+    (`answer_tallies`: the summarised types value by value, the others as one total whose
+    value is None)."""
+    counts: dict[int, list[tuple[object, int]]] = defaultdict(list)
+    statement = (
+        select(AnswerTally.question_id, AnswerTally.value, AnswerTally.n)
+        .join(Question, Question.id == AnswerTally.question_id)
         .join(Section, Section.id == Question.section_id)
         .join(ReportingCycle, ReportingCycle.id == Section.cycle_id)
-        .where(
-            Report.state == "accepted",
-            ReportVersion.review_state == "accepted",
-            Report.cycle_id == ReportingCycle.id,
-        )
+        .where(_public_question(*where))
+        .order_by(AnswerTally.question_id, AnswerTally.value)
     )
-
-
-def answer_counts(*where) -> dict[int, list[tuple[object, int]]]:
-    """Question id -> (decoded value, count) of the accepted answers to public questions."""
-    value = cast(SubmittedAnswer.value, Text)
-    counts: dict[int, list[tuple[object, int]]] = defaultdict(list)
-    statement = _accepted(
-        select(SubmittedAnswer.question_id, value.label("value"), func.count().label("n"))
-    ).where(_public_question(*where))
-    for row in db.session.execute(statement.group_by(SubmittedAnswer.question_id, value)):
-        counts[row.question_id].append((F.decode(row.value), row.n))
+    for row in db.session.execute(statement):
+        counts[row.question_id].append((F.decode(row.value) if row.value else None, row.n))
     return counts
 
 
-def _answer_conditions(filters: AnswerFilters, sectors: list[SectorRef], where) -> list:
-    value = cast(SubmittedAnswer.value, Text)
+A = PublicAnswerRow
+
+
+def _answer_conditions(
+    filters: AnswerFilters, sectors: list[SectorRef], principle_id: int, lineage: str | None
+) -> list:
+    """The one public condition over the read model: a public, non-evidence answer with a
+    value, of a member the public may see, in the principle (and lineage) asked for."""
     conds = [
-        _public_question(*where),
-        SubmittedAnswer.value.is_not(None),
-        value.not_in(EMPTY_VALUES),
-        Report.organisation_id == Organisation.id,
-        listed_condition(),
+        A.principle_id == principle_id,
+        A.question_type != "evidence",
+        A.has_value.is_(True),
+        listed_condition(A.__table__),
     ]
+    if lineage is not None:
+        conds.append(A.lineage == lineage)
     if filters.year:
-        conds.append(ReportingCycle.year == filters.year)
+        conds.append(A.year == filters.year)
     if filters.country:
-        conds.append(Organisation.country == filters.country)
+        conds.append(A.country == filters.country)
     if filters.sector:
-        conds.append(
-            Organisation.sector_id
-            == next((s.id for s in sectors if s.slug == filters.sector), None)
-        )
+        conds.append(A.sector_id == next((s.id for s in sectors if s.slug == filters.sector), None))
     if filters.category:
-        conds.append(Organisation.category == filters.category)
+        conds.append(A.category == filters.category)
     if filters.status:
-        conds.append(Organisation.status == filters.status)
+        conds.append(A.status == filters.status)
     return conds
 
 
 _ORDER = {
-    "newest": lambda: (ReportingCycle.year.desc(), Organisation.name_key),
-    "oldest": lambda: (ReportingCycle.year, Organisation.name_key),
-    "member": lambda: (Organisation.name_key, ReportingCycle.year.desc()),
+    "newest": lambda: (A.year.desc(), A.name_key),
+    "oldest": lambda: (A.year, A.name_key),
+    "member": lambda: (A.name_key, A.year.desc()),
 }
 
 
-def count_answers(filters: AnswerFilters, sectors: list[SectorRef], *where) -> int:
-    statement = _accepted(select(func.count()))
-    statement = statement.join(Organisation, Organisation.id == Report.organisation_id)
-    return db.session.scalar(statement.where(*_answer_conditions(filters, sectors, where))) or 0
+def count_answers(
+    filters: AnswerFilters, sectors: list[SectorRef], principle_id: int, lineage: str | None = None
+) -> int:
+    statement = select(func.count()).select_from(A)
+    conds = _answer_conditions(filters, sectors, principle_id, lineage)
+    return db.session.scalar(statement.where(*conds)) or 0
 
 
 def answers(
-    filters: AnswerFilters, sectors: list[SectorRef], *where, limit: int, offset: int = 0
+    filters: AnswerFilters,
+    sectors: list[SectorRef],
+    principle_id: int,
+    lineage: str | None = None,
+    *,
+    limit: int,
+    offset: int = 0,
 ) -> list[AnswerRow]:
-    """A page of the members' public answers (matching `where` and the filters)."""
-    statement = _accepted(
+    """A page of the members' public answers (in the principle, the lineage, the filters):
+    the page's answer ids picked and ordered from an index alone (the count's covering
+    indexes hold the order's columns too), then their rows joined to their questions."""
+    keys = (A.year, A.name_key, A.section_position, A.question_position, A.answer_id)
+    page = (
+        select(*keys)
+        .where(*_answer_conditions(filters, sectors, principle_id, lineage))
+        .order_by(*_ORDER[filters.sort](), A.section_position, A.question_position, A.answer_id)
+        .limit(limit)
+        .offset(offset)
+        .subquery()
+    )
+    p = page.c
+    outer_order = {
+        "newest": (p.year.desc(), p.name_key),
+        "oldest": (p.year, p.name_key),
+        "member": (p.name_key, p.year.desc()),
+    }[filters.sort]
+    statement = (
         select(
-            Organisation.name,
-            Organisation.slug,
-            Organisation.country,
-            Organisation.category,
+            A.name,
+            A.slug,
+            A.country,
+            A.category,
             Sector.name.label("sector"),
-            Organisation.status,
-            ReportingCycle.year,
-            Question.lineage,
+            A.status,
+            A.year,
+            A.lineage,
             Question.text,
             Question.type,
             Question.unit,
-            SubmittedAnswer.value,
-            Question.id.label("question_id"),
+            A.value,
+            A.question_id,
             Question.choices,
         )
-    )
-    statement = (
-        statement.join(Organisation, Organisation.id == Report.organisation_id)
-        .outerjoin(Sector, Sector.id == Organisation.sector_id)
-        .where(*_answer_conditions(filters, sectors, where))
-        .order_by(*_ORDER[filters.sort](), Section.position, Question.position, SubmittedAnswer.id)
-        .limit(limit)
-        .offset(offset)
+        .select_from(page)
+        .join(A, A.answer_id == p.answer_id)
+        .join(Question, Question.id == A.question_id)
+        .outerjoin(Sector, Sector.id == A.sector_id)
+        .order_by(*outer_order, p.section_position, p.question_position, p.answer_id)
     )
     return [
         AnswerRow(

@@ -35,7 +35,7 @@ from app.db import db
 from app.markdown import to_plain
 from app.members.models import PUBLIC_STATUSES, Organisation, Pledge, Sector
 from app.reporting.models import Report, ReportingCycle, ReportVersion
-from app.transparency import public_answers
+from app.transparency import answer_rows, public_answers
 from app.transparency.opendata.models import SearchEntry
 from app.transparency.opendata.stemming import regconfig, stems_of
 
@@ -255,7 +255,9 @@ def index_charter() -> None:
 
 
 def reindex_all() -> int:
-    """Rebuild the whole index; the number of entries."""
+    """Rebuild the whole index, and the public answers read model (answer_rows.py); the
+    number of search entries."""
+    answer_rows.rebuild(db.session.connection())
     db.session.execute(delete(SearchEntry))
     index_charter()
     ids = db.session.scalars(select(Organisation.id).where(_listed()).order_by(Organisation.id))

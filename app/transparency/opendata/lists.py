@@ -14,6 +14,7 @@ from sqlalchemy import and_, func, select
 from app.charter.models import CharterVersion, Principle, PrincipleText
 from app.db import db
 from app.errors import NotFound
+from app.members.directory.statements import listed_condition
 from app.members.models import PUBLIC_STATUSES, Organisation, Pledge, Sector
 from app.members.models import pledge_principles as pledge_principles_table
 from app.reporting.models import (
@@ -21,9 +22,8 @@ from app.reporting.models import (
     Report,
     ReportingCycle,
     ReportVersion,
-    Section,
-    SubmittedAnswer,
 )
+from app.transparency.models import PublicAnswerRow
 from app.transparency.opendata.api_query import ListQuery
 
 
@@ -71,8 +71,10 @@ def _member_filters(statement, filters: dict):
     return statement
 
 
-def _paged(statement, query: ListQuery, *order) -> Page:
-    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+def _paged(statement, query: ListQuery, *order, count=None) -> Page:
+    if count is None:
+        count = select(func.count()).select_from(statement.subquery())
+    total = db.session.scalar(count) or 0
     pages = max(1, math.ceil(total / query.per_page))
     rows = []
     if query.page <= pages:
@@ -130,55 +132,52 @@ def report_detail(slug: str, year: int) -> LoadedReport:
 
 
 def list_answers(query: ListQuery) -> Page:
+    """A page of public answers, read from the read model (`public_answers`: the accepted
+    versions' answers to public questions, answer_rows.py keeps it), counted there alone."""
     filters = query.filters
+    a = PublicAnswerRow
+    conds = [listed_condition(a.__table__)]
+    if "member" in filters:
+        conds.append(a.slug == filters["member"])
+    if "category" in filters:
+        conds.append(a.category == filters["category"])
+    if "country" in filters:
+        conds.append(a.country == filters["country"])
+    if "year" in filters:
+        conds.append(a.year == filters["year"])
+    if "principle" in filters:
+        conds.append(a.principle_number == filters["principle"])
+    if "lineage" in filters:
+        conds.append(a.lineage == filters["lineage"])
     statement = (
         select(
-            *_MEMBER_COLUMNS,
-            ReportingCycle.year,
-            PrincipleText.number.label("principle"),
-            Question.lineage,
+            a.slug.label("member_slug"),
+            a.name.label("member_name"),
+            a.country,
+            a.category,
+            Sector.slug.label("sector_slug"),
+            a.year,
+            a.principle_number.label("principle"),
+            a.lineage,
             Question.text.label("question"),
             Question.type,
             Question.unit,
-            SubmittedAnswer.value,
-            SubmittedAnswer.language,
+            a.value,
+            a.language,
         )
-        .select_from(SubmittedAnswer)
-        .join(Question, Question.id == SubmittedAnswer.question_id)
-        .join(Section, Section.id == Question.section_id)
-        .join(ReportVersion, ReportVersion.id == SubmittedAnswer.version_id)
-        .join(Report, Report.id == ReportVersion.report_id)
-        .join(ReportingCycle, ReportingCycle.id == Report.cycle_id)
-        .join(Organisation, Organisation.id == Report.organisation_id)
-        .outerjoin(Sector, Sector.id == Organisation.sector_id)
-        .outerjoin(
-            PrincipleText,
-            and_(
-                PrincipleText.version_id == ReportingCycle.charter_version_id,
-                PrincipleText.principle_id == Section.principle_id,
-            ),
-        )
-        .where(
-            Question.is_public.is_(True),
-            SubmittedAnswer.version_id.in_(accepted_versions()),
-            listed(),
-        )
+        .join(Question, Question.id == a.question_id)
+        .outerjoin(Sector, Sector.id == a.sector_id)
+        .where(*conds)
     )
-    statement = _member_filters(statement, filters)
-    if "year" in filters:
-        statement = statement.where(ReportingCycle.year == filters["year"])
-    if "principle" in filters:
-        statement = statement.where(PrincipleText.number == filters["principle"])
-    if "lineage" in filters:
-        statement = statement.where(Question.lineage == filters["lineage"])
     return _paged(
         statement,
         query,
-        ReportingCycle.year.desc(),
-        Organisation.name_key,
-        Section.position,
-        Question.position,
-        SubmittedAnswer.id,
+        a.year.desc(),
+        a.name_key,
+        a.section_position,
+        a.question_position,
+        a.answer_id,
+        count=select(func.count()).select_from(a).where(*conds),
     )
 
 
