@@ -149,6 +149,21 @@ def _template_gettext(context, string: str, **variables):
     return result
 
 
+def _template_label(code, kind: str) -> str:
+    """`code|label(kind)`: the label in the reader's language, remembered per catalog like
+    `_template_gettext` (a dashboard shows a dozen states and statuses, the same words on
+    every request; each lazy label otherwise finds the locale and catalog afresh)."""
+    translations = _translations()
+    memo = translations.__dict__.setdefault("_pactum_label_memo", {})
+    key = (kind, code)
+    found = memo.get(key)
+    if found is None:
+        found = label(kind, code)
+        if len(memo) < MEMO_SIZE:
+            memo[key] = found
+    return found
+
+
 URL_MEMO_SIZE = 4096
 
 
@@ -205,7 +220,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["country"] = local_country_name
     app.jinja_env.filters["date"] = formats.shown_date  # one style per language
     app.jinja_env.filters["datetime"] = formats.shown_datetime
-    app.jinja_env.filters["label"] = lambda code, kind: label(kind, code)
+    app.jinja_env.filters["label"] = _template_label
     app.jinja_env.filters["percent"] = lambda value, digits=0: (
         formats.percent(value, digits=digits) if value is not None else ""
     )
