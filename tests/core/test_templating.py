@@ -260,3 +260,22 @@ def test_read_flushes_pending_changes_first_as_session_execute_does(app, make_or
         assert read(statement).scalar() == "Before"
     assert read(statement).scalar() == "After"
     assert read(statement).all() == db.session.execute(statement).all()
+
+
+def test_dict_keys_read_as_attributes_as_jinja_reads_them(app):
+    """`panel.key` of a plain dict is read straight from the dict, with Jinja's results:
+    a missing key is undefined, a dict method's name is the method, other mappings and
+    objects go Jinja's way."""
+
+    class Thing:
+        a = "attribute"
+
+    template = (
+        "{{ d.a }}|{{ d.missing is defined }}|{{ d.items is callable }}|{{ d.get('a') }}"
+        "|{{ t.a }}|{{ t.missing is defined }}|{{ n.a }}"
+    )
+    with app.app_context(), app.test_request_context("/"):
+        assert (
+            render_template_string(template, d={"a": "<1>", "items": 5}, t=Thing(), n={"a": {}})
+            == "&lt;1&gt;|False|True|&lt;1&gt;|attribute|False|{}"
+        )
