@@ -92,6 +92,20 @@ def _writes_go_on_reading_the_primary(session, flush_context) -> None:
 db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
 
 
+def read(statement, params: dict | None = None):
+    """The result of a SELECT of plain columns (no ORM entities), run on the session's
+    connection, in its transaction, past the ORM's execution layer: that layer doubles the
+    cost of such a statement (about 90 µs against 40, for the dashboard's statements built
+    once at import, issue 20). Pending changes are flushed first, as `session.execute`
+    would (unless autoflush is off), and the bind is chosen as for `session.execute`
+    (the replica, when this request may read from it)."""
+    session = db.session
+    if session.autoflush and (session.new or session.deleted or session.dirty):
+        session.flush()
+    connection = session.connection(bind_arguments={"clause": statement})
+    return connection.execute(statement, params or {})
+
+
 def utcnow() -> dt.datetime:
     # Looked up at each call, so tests (and `pactum tick --now`) can move the clock.
     return clock.now()

@@ -78,6 +78,7 @@ def create_app(config: dict | None = None) -> Flask:
         static_folder="../static",
         instance_path=str(INSTANCE_DIR),
     )
+    app.jinja_environment = templating.Environment  # before anything creates `jinja_env`
     app.config.update(load_config())
     if config:
         app.config.update(config)

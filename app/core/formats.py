@@ -24,7 +24,7 @@ from babel import Locale
 from babel.dates import get_date_format, get_datetime_format
 from babel.numbers import format_decimal as _babel_decimal
 from babel.numbers import format_percent as _babel_percent
-from flask_babel import format_date, format_time, get_locale
+from flask_babel import format_date, format_time, get_locale, get_timezone
 from flask_babel import gettext as _
 
 EXAMPLE_DATE = dt.date(2026, 3, 31)
@@ -121,10 +121,28 @@ def number(value) -> str:
     return _babel_decimal(round(float(value), 3), locale=_locale())
 
 
+SHOWN_DATE_MEMO_SIZE = 4096
+_shown_dates: dict = {}
+
+
 def shown_date(value, _style: str = "long") -> str:
     """A date (or the day of a moment, in the visitor's time zone) as pages show it: the
-    locale's long date. `_style` is accepted and ignored: one style per language."""
-    return format_date(value, "long") if value else ""
+    locale's long date. `_style` is accepted and ignored: one style per language.
+
+    Remembered per locale (and time zone, for a moment): Babel formats a date field by
+    field, and a dashboard shows a dozen dates (the due date, every past report's), most
+    the same on every request (issue 20)."""
+    if not value:
+        return ""
+    locale = get_locale()
+    key = (value, str(locale), str(get_timezone()) if isinstance(value, dt.datetime) else None)
+    found = _shown_dates.get(key)
+    if found is None:
+        found = format_date(value, "long")
+        if len(_shown_dates) >= SHOWN_DATE_MEMO_SIZE:
+            _shown_dates.clear()
+        _shown_dates[key] = found
+    return found
 
 
 def shown_datetime(value, _style: str = "long") -> str:

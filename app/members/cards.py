@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, func, select
 
 from app.accounts.models import Role, User
 from app.charter.models import CharterVersion, VersionStatus
-from app.db import db
+from app.db import read
 from app.members.endorsements import ENDORSING_STATUSES
 from app.members.models import Organisation, Pledge
 
@@ -85,13 +85,13 @@ _REPRESENTATIVES = (
 def organisation_card(organisation_id: int | None) -> OrganisationCard | None:
     if organisation_id is None:
         return None
-    row = db.session.execute(_CARD, {"b_org": organisation_id}).first()
+    row = read(_CARD, {"b_org": organisation_id}).first()
     return OrganisationCard(*row) if row is not None else None
 
 
 def latest_published_card() -> VersionCard | None:
     """The newest published charter version (`endorsements.latest_published_version`)."""
-    row = db.session.execute(_LATEST_PUBLISHED).first()
+    row = read(_LATEST_PUBLISHED).first()
     return VersionCard(*row) if row is not None else None
 
 
@@ -106,10 +106,8 @@ def endorsement_due(card: OrganisationCard, version: VersionCard | None) -> bool
 
 
 def pledge_counts(organisation_id: int) -> dict[str, int]:
-    return dict(db.session.execute(_PLEDGE_COUNTS, {"b_org": organisation_id}).all())
+    return dict(read(_PLEDGE_COUNTS, {"b_org": organisation_id}).all())
 
 
 def active_representatives(organisation_id: int) -> list[PersonCard]:
-    return [
-        PersonCard(*row) for row in db.session.execute(_REPRESENTATIVES, {"b_org": organisation_id})
-    ]
+    return [PersonCard(*row) for row in read(_REPRESENTATIVES, {"b_org": organisation_id})]

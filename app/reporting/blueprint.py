@@ -29,7 +29,7 @@ def _answer_number(value) -> str:
 
 # Generated titles, in the reader's language (app/reporting/titles.py): `cycle|cycle_title`,
 # `section|section_title` for models, snapshot entries and section titles kept as text.
-bp.add_app_template_filter(titles.shown_cycle_title, "cycle_title")
+bp.add_app_template_filter(titles.template_cycle_title, "cycle_title")
 bp.add_app_template_filter(titles.shown_section_title, "section_title")
 # A submitted answer as the reader reads it: "Yes", numbers and dates in their language.
 bp.add_app_template_filter(display_value, "answer_display")

@@ -19,7 +19,7 @@ import functools
 import re
 from collections.abc import Mapping
 
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, get_locale, gettext
 
 
 def N_(message: str) -> str:  # noqa: N802 - the conventional name of a no-op gettext marker
@@ -134,6 +134,26 @@ def shown_cycle_title(cycle, locale: str | None = None) -> str:
             return str(cycle.get("title") or "")
         return cycle_title(year, cycle.get("title"), locale)
     return cycle_title(cycle.year, cycle.title, locale)
+
+
+SHOWN_TITLES_MEMO_SIZE = 4096
+_shown_titles: dict = {}
+
+
+def template_cycle_title(cycle) -> str:
+    """`cycle|cycle_title`: `shown_cycle_title` in the current locale, remembered per
+    (year, stored title, locale): a dashboard shows a title per past report, the same words
+    on every request (issue 20)."""
+    if isinstance(cycle, Mapping):
+        return shown_cycle_title(cycle)
+    key = (cycle.year, cycle.title, str(get_locale()))
+    found = _shown_titles.get(key)
+    if found is None:
+        found = cycle_title(cycle.year, cycle.title)
+        if len(_shown_titles) >= SHOWN_TITLES_MEMO_SIZE:
+            _shown_titles.clear()
+        _shown_titles[key] = found
+    return found
 
 
 def shown_section_title(section, locale: str | None = None) -> str:

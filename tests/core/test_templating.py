@@ -4,8 +4,10 @@ across mounting points, and never for arguments it cannot compare)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import render_template_string, url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date, gettext
 from markupsafe import escape
 
 from tests.core.test_i18n import compiled_catalog  # noqa: F401 (fixture: the French catalog)
@@ -203,3 +205,77 @@ def test_dates_in_one_style_per_language_whatever_a_template_asks(app):
             shown = render_template_string(template, d=day, m=moment).split("|")
             assert shown[:3] == ["23 décembre 2026"] * 3
             assert shown[3] == shown[4] and shown[3].startswith("30 novembre 2026")
+
+
+# Remembered per locale for the dashboard (issue 20): dates, labels and cycle titles ------------
+
+
+def test_remembered_dates_labels_and_titles_follow_the_language(app, compiled_catalog):  # noqa: F811
+    """`date`, `label` and `cycle_title` remember what they rendered per locale: the same
+    values in French after English (and back, and under `force_locale`), never the other
+    language's words."""
+    from app.core.labels import label
+    from app.reporting.titles import CYCLE_TITLE
+
+    class Cycle:
+        year, title = 2025, ""
+
+    template = "{{ d|date }}|{{ 'draft'|label('report_state') }}|{{ c|cycle_title }}"
+    day = dt.date(2026, 3, 31)
+    shown = {}
+    for lang in ("en", "fr", "en", "fr"):
+        with app.app_context(), app.test_request_context(f"/?lang={lang}"):
+            text = render_template_string(template, d=day, c=Cycle)
+            assert text == "|".join(
+                (
+                    format_date(day, "long"),
+                    label("report_state", "draft"),
+                    gettext(CYCLE_TITLE, year=2025),
+                )
+            )
+            shown.setdefault(lang, text)
+            assert shown[lang] == text
+            other = "fr" if lang == "en" else "en"
+            with force_locale(other):
+                forced = render_template_string(template, d=day, c=Cycle)
+            assert forced != text
+            assert render_template_string(template, d=day, c=Cycle) == text
+    assert shown["en"].startswith("March 31, 2026|")
+    assert shown["fr"].startswith("31 mars 2026|")
+
+
+def test_read_flushes_pending_changes_first_as_session_execute_does(app, make_org):
+    """`app.db.read` runs past the ORM's execution layer but still sees what the request
+    changed and did not flush yet (unless autoflush is off, as with `session.execute`)."""
+    from sqlalchemy import select
+
+    from app.db import db, read
+    from app.members.models import Organisation
+
+    org = make_org(name="Before")
+    db.session.flush()
+    statement = select(Organisation.name).where(Organisation.id == org.id)
+    org.name = "After"
+    with db.session.no_autoflush:
+        assert read(statement).scalar() == "Before"
+    assert read(statement).scalar() == "After"
+    assert read(statement).all() == db.session.execute(statement).all()
+
+
+def test_dict_keys_read_as_attributes_as_jinja_reads_them(app):
+    """`panel.key` of a plain dict is read straight from the dict, with Jinja's results:
+    a missing key is undefined, a dict method's name is the method, other mappings and
+    objects go Jinja's way."""
+
+    class Thing:
+        a = "attribute"
+
+    template = (
+        "{{ d.a }}|{{ d.missing is defined }}|{{ d.items is callable }}|{{ d.get('a') }}"
+        "|{{ t.a }}|{{ t.missing is defined }}|{{ n.a }}"
+    )
+    with app.app_context(), app.test_request_context("/"):
+        assert (
+            render_template_string(template, d={"a": "<1>", "items": 5}, t=Thing(), n={"a": {}})
+            == "&lt;1&gt;|False|True|&lt;1&gt;|attribute|False|{}"
+        )

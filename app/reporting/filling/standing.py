@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import and_, bindparam, select
 
 from app import clock
-from app.db import db
+from app.db import read
 from app.reporting import cycles
 from app.reporting.filling.drafts import progress_of
 from app.reporting.models import (
@@ -127,18 +127,16 @@ _PAST = (
 
 def standing(organisation_id: int) -> Standing:
     """Three statements (two when no cycle is open), whatever the organisation's history."""
-    row = db.session.execute(_OPEN_CYCLE_AND_REPORT, {"b_org": organisation_id}).first()
+    row = read(_OPEN_CYCLE_AND_REPORT, {"b_org": organisation_id}).first()
     cycle = CycleCard(*row[:7]) if row is not None else None
     report = ReportCard(*row[7:]) if row is not None and row[7] is not None else None
     found = Standing(cycle, report)
     if cycle is not None:
         params = {"b_cycle": cycle.id, "b_org": organisation_id}
-        found.extensions = [ExtensionCard(*r) for r in db.session.execute(_EXTENSIONS, params)]
+        found.extensions = [ExtensionCard(*r) for r in read(_EXTENSIONS, params)]
     found.past = [
         PastReport(*r)
-        for r in db.session.execute(
-            _PAST, {"b_org": organisation_id, "b_cycle": cycle.id if cycle else 0}
-        )
+        for r in read(_PAST, {"b_org": organisation_id, "b_cycle": cycle.id if cycle else 0})
     ]
     return found
 
