@@ -374,6 +374,27 @@ def test_the_page_and_its_filter_counts_follow_writes(client, db, version):
     assert "Aardvark Security" in names(body)
 
 
+def test_a_row_shows_what_its_member_is_now(client, db, version):
+    """A row's HTML is remembered per process by everything it shows (members/views.py:
+    _member_items), with every cache off as after a write: a renamed or suspended member's
+    row changes, the others stay, and the language is part of it."""
+    _populate(3, db, version)
+    org = make_org(name="Aardvark Security", country="DE", joined_on=dt.date(2024, 3, 1))
+    db.session.commit()
+    body = client.get("/members").get_data(as_text=True)
+    assert names(body)[0] == "Aardvark Security"
+    org.name = "Aardvark Privacy"
+    org.status = "suspended"
+    db.session.commit()
+    body = client.get("/members").get_data(as_text=True)
+    assert names(body)[0] == "Aardvark Privacy" and "Aardvark Security" not in body
+    row = body.split('class="member-item"')[1].split("</li>")[0]
+    assert "badge-suspended" in row and "Joined" in row
+    french = client.get("/members", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    row = french.split('class="member-item"')[1].split("</li>")[0]
+    assert "Joined" not in row and "Allemagne" in row
+
+
 def test_the_filter_form_is_cached_per_language(client, db, version):
     _populate(3, db, version)
 

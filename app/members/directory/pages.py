@@ -290,8 +290,10 @@ def _country_label(code: str) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def _local_country_label(code: str, language: str) -> str:  # language: the cache key only
-    """The country's name in the visitor's language, for the filter form."""
+def country_label(code: str, language: str) -> str:  # language: the cache key only
+    """The country's name in the visitor's language (`language`, the current one: the
+    `country` filter's text), for the filter form and the rows, looked up once per
+    process."""
     return local_country_name(code)
 
 
@@ -309,7 +311,7 @@ def _facet_values(
     language = str(get_locale() or "en")
     countries = sorted(
         (
-            (code, _local_country_label(code, language))
+            (code, country_label(code, language))
             for code in set(counts["country"]) | ({filters.country} - {""})
         ),
         key=lambda pair: pair[1].lower(),
