@@ -103,8 +103,10 @@ def _name_matches(q: str):
     string (a literal: double quotes doubled), which the trigram tokenizer matches as a
     substring. The LIKE beside it keeps the results exactly those of a LIKE."""
     phrase = '"' + normalise_query(q).replace('"', '""') + '"'
-    fts = sa.table(NAME_FTS_TABLE, sa.column("rowid"), sa.column(NAME_FTS_TABLE))
-    return select(fts.c.rowid).where(fts.c[NAME_FTS_TABLE].op("MATCH")(phrase))
+    return select(_FTS.c.rowid).where(_FTS.c[NAME_FTS_TABLE].op("MATCH")(phrase))
+
+
+_FTS = sa.table(NAME_FTS_TABLE, sa.column("rowid"), sa.column(NAME_FTS_TABLE))
 
 
 def escape_like(text: str) -> str:
@@ -146,14 +148,17 @@ def counts_statement(filters: Filters, sectors):
 
 
 def search_matches_statement(filters: Filters, sectors):
-    """The filter columns of every listed member whose name holds the search, found through
+    """The filter columns (the year of the date joined) of every listed member whose name
+    holds the search, found through
     the name index (one read of the matches; `pages.search_counts` counts them). Through
     SQLite's trigram table when the search is long enough, else through the covering index;
     on PostgreSQL the LIKE uses the pg_trgm index."""
     t = _BY_ID if _name_index_usable(filters) else _DIRECTORY
-    return select(*(t.c[name] for name in _FACET_COLUMNS)).where(
-        *_conditions(filters, sectors, t=t, only_search=True)
-    )
+    columns = [t.c[name] for name in _FACET_COLUMNS[:-1]]
+    # The year as a number from the database (as the counts' GROUP BY reads it), not a date
+    # made in Python per match.
+    year = cast(func.extract("year", t.c.joined_on), Integer)
+    return select(*columns, year).where(*_conditions(filters, sectors, t=t, only_search=True))
 
 
 def _order(filters: Filters, t=Organisation) -> list:
