@@ -22,7 +22,6 @@ from app.members.models import (
     Organisation,
     Pledge,
     PledgeStatus,
-    PledgeUpdate,
     StatusChange,
 )
 from app.members.organisations import can_view
@@ -47,7 +46,8 @@ def _pledges_shown(org: Organisation, full: bool) -> list[Pledge]:
         select(Pledge)
         .options(
             selectinload(Pledge.principles),
-            selectinload(Pledge.updates).joinedload(PledgeUpdate.verified_by),
+            # (who verified an update is not shown: no user loaded per update)
+            selectinload(Pledge.updates),
         )
         .where(Pledge.organisation_id == org.id)
         .order_by(
@@ -74,11 +74,12 @@ def load_profile(viewer: User | None, slug: str) -> Profile:
     full = is_secretariat(viewer) or represents(viewer, org.id)
     history_q = (
         select(StatusChange)
-        .options(joinedload(StatusChange.by_user))
         .where(StatusChange.organisation_id == org.id)
         .order_by(StatusChange.at.desc(), StatusChange.id.desc())
     )
-    if not full:
+    if full:  # who made a change shows only in the full view
+        history_q = history_q.options(joinedload(StatusChange.by_user))
+    else:
         history_q = history_q.where(StatusChange.is_public.is_(True))
     history = list(db.session.scalars(history_q))
     endorsements = list(
