@@ -25,6 +25,8 @@ from app.members.directory import facets
 from app.members.directory.filters import CACHE_FORMAT, Filters, SectorRef
 from app.members.directory.statements import (
     FACETS,
+    orders_matches,
+    page_by_ids,
     page_statement,
     search_matches_statement,
     searching,
@@ -85,6 +87,9 @@ class DirectoryPage:
     per_page: int
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     full: bool = False
+    # A name search's results in order, when this request read them (else the page reads
+    # its rows with the page statement).
+    order: list[int] | None = None
 
     @property
     def offset(self) -> int:
@@ -105,7 +110,13 @@ class DirectoryPage:
             "directory-page",
             self.page_key(),
             lambda: _read_page(
-                self.filters, sectors, self.offset, self.per_page, self.full, self.total
+                self.filters,
+                sectors,
+                self.offset,
+                self.per_page,
+                self.full,
+                self.total,
+                self.order,
             ),
         )
         return _member_rows(raw, self.context)
@@ -189,13 +200,17 @@ def load_sectors() -> list[SectorRef]:
     return list(load_context().sectors)
 
 
-def search_counts(filters: Filters, sectors, rows) -> dict[str, dict[str, int]]:
+def search_counts(
+    filters: Filters, sectors, rows, matches: list | None = None
+) -> dict[str, dict[str, int]]:
     """The counts of a name search from its matches' filter columns (country, sector id,
     category, status, year joined): for each filter, the matches per value that satisfy
     every *other* filter, as `counts_statement` counts them in SQL. In Python because one
     read of the matches costs far less than planning and running five grouped reads of them
     (5.4 ms at 20 matches, measured; issue 20). One pass, counting native values (strings
-    at the end): the matches' number is the cost."""
+    at the end): the matches' number is the cost. `matches`, when given, receives the
+    (id, order key) of every match that satisfies all the filters (the rows' extra
+    columns, `statements.orders_matches`)."""
     sector_id = next((s.id for s in sectors if s.slug == filters.sector), None)
     wanted = (
         (bool(filters.country), filters.country),
@@ -218,32 +233,60 @@ def search_counts(filters: Filters, sectors, rows) -> dict[str, dict[str, int]]:
         else:
             for i in every if failed is None else (failed,):
                 found[i][values[i]] += 1
+            if failed is None and matches is not None:
+                matches.append(values[5:])  # (id, what orders it): a row of the results
     return {
         name: {str(value): n for value, n in counts.items() if value is not None}
         for name, counts in zip(FACETS, found, strict=True)
     }
 
 
-def _read_counts(filters: Filters, sectors) -> dict[str, dict[str, int]]:
+def _read_counts(filters: Filters, sectors, matches: list | None = None):
     if not searching(filters):
         return facets.read_counts(db.session, filters, sectors)  # kept with the writes
     # A name search: counted over the members it matches, found through the name index.
     rows = db.session.execute(search_matches_statement(filters, sectors))
-    return search_counts(filters, sectors, rows)
+    return search_counts(filters, sectors, rows, matches if orders_matches(filters) else None)
 
 
-def facet_counts(filters: Filters, sectors) -> dict[str, dict[str, int]]:
+def facet_counts(filters: Filters, sectors, matches: list | None = None):
     """For each filter, the count of members per value with the other filters applied.
     One SQL statement on a miss (the table `directory/facets.py` keeps; for a name search,
-    a count of the matches), cached per set of filters."""
+    a count of the matches), cached per set of filters. A name search that orders its
+    matches in Python (`statements.orders_matches`) puts them in `matches` when it reads
+    them (on a miss only: they are not cached)."""
     return memoize_fragment(
-        "directory-facets", filters.count_key(), lambda: _read_counts(filters, sectors)
+        "directory-facets", filters.count_key(), lambda: _read_counts(filters, sectors, matches)
     )
 
 
+def _match_order(filters: Filters, matches: list) -> list[int]:
+    """The ids of a name search's results in the page statement's order (`_order`): by
+    `name_key`, or by the date joined and then the id, newest or oldest first."""
+    if filters.sort == "name":
+        matches.sort(key=lambda m: m[1])
+    else:
+        matches.sort(key=lambda m: (m[1], m[0]), reverse=filters.sort == "newest")
+    return [m[0] for m in matches]
+
+
 def _read_page(
-    filters: Filters, sectors, offset: int, limit: int, full: bool, total: int | None = None
+    filters: Filters,
+    sectors,
+    offset: int,
+    limit: int,
+    full: bool,
+    total: int | None = None,
+    order: list[int] | None = None,
 ) -> list[tuple]:
+    if order is not None:  # a name search whose matches are in order: the page by id
+        ids = order[offset : offset + limit]
+        if not ids:
+            return []
+        found = {
+            row[0]: tuple(row) for row in db.session.execute(page_by_ids(ids, full), {"ids": ids})
+        }
+        return [found[i] for i in ids if i in found]
     statement = page_statement(filters, sectors, offset, limit, full, total)
     return [tuple(row) for row in db.session.execute(statement)]
 
@@ -280,14 +323,16 @@ def search(
     """One page of the directory: the filter counts and the total now, the rows when they are
     read (from the cache, or one SQL statement each). `full` adds the columns the API gives and
     the page does not."""
-    counts = facet_counts(filters, context.sectors)
+    matches: list = []
+    counts = facet_counts(filters, context.sectors, matches)
+    order = _match_order(filters, matches) if matches else None
     # The status counts ignore the status filter but apply all the others, so the total
     # for the current filters is their sum, or the selected status's count.
     if filters.status:
         total = counts["status"].get(filters.status, 0)
     else:
         total = sum(counts["status"].values())
-    result = DirectoryPage(filters, context, total, page, per_page, counts, full)
+    result = DirectoryPage(filters, context, total, page, per_page, counts, full, order)
     result.page = min(page, result.pages)
     return result
 
