@@ -11,6 +11,7 @@ import re
 import pytest
 from sqlalchemy import select, text
 
+from app.core.cache import cache
 from app.db import db as db_
 from app.members import directory
 from app.members.directory import Filters, load_context, search
@@ -374,6 +375,27 @@ def test_the_page_and_its_filter_counts_follow_writes(client, db, version):
     assert "Aardvark Security" in names(body)
 
 
+def test_a_row_shows_what_its_member_is_now(client, db, version):
+    """A row's HTML is remembered per process by everything it shows (members/views.py:
+    _member_items), with every cache off as after a write: a renamed or suspended member's
+    row changes, the others stay, and the language is part of it."""
+    _populate(3, db, version)
+    org = make_org(name="Aardvark Security", country="DE", joined_on=dt.date(2024, 3, 1))
+    db.session.commit()
+    body = client.get("/members").get_data(as_text=True)
+    assert names(body)[0] == "Aardvark Security"
+    org.name = "Aardvark Privacy"
+    org.status = "suspended"
+    db.session.commit()
+    body = client.get("/members").get_data(as_text=True)
+    assert names(body)[0] == "Aardvark Privacy" and "Aardvark Security" not in body
+    row = body.split('class="member-item"')[1].split("</li>")[0]
+    assert "badge-suspended" in row and "Joined" in row
+    french = client.get("/members", headers={"Accept-Language": "fr"}).get_data(as_text=True)
+    row = french.split('class="member-item"')[1].split("</li>")[0]
+    assert "Joined" not in row and "Allemagne" in row
+
+
 def test_the_filter_form_is_cached_per_language(client, db, version):
     _populate(3, db, version)
 
@@ -501,3 +523,39 @@ def _with_total(search, total):
         )
 
     return patched
+
+
+@pytest.mark.parametrize("sort", ["name", "newest", "oldest"])
+def test_a_name_search_pages_its_matches_in_the_page_statements_order(db, version, sort):
+    """On SQLite a name search orders its matches in Python from the read that counts them,
+    then reads its page by id (`statements.orders_matches`): the same members, in the same
+    order, on every page, as the page statement gives (accents, case and ties included)."""
+    names = [
+        "Ärger Secure",
+        "zeta secure",
+        "Zeta Secured",
+        "ÉCOLE SECURE",
+        "Ecole Secure",
+        "ß Secure 2",
+        "secure",
+        "Secure Œuvre",
+        "a secure",
+        "ǅ secure 4",
+        "日本 secure 3",
+    ]
+    for i, name in enumerate(names):
+        make_org(name=name, country="DE", joined_on=dt.date(2020 + i % 3, 1 + i % 2, 1))
+    make_org(name="Other Org", country="DE", joined_on=dt.date(2021, 1, 1))
+    db_.session.flush()
+    filters = Filters(q="secure", sort=sort)
+    context = load_context()
+    for page in (1, 2, 3, 4):
+        cache.clear()  # as with every cache off: the counts read the matches
+        result = search(filters, context, page=page, per_page=3)
+        if db.engine.dialect.name == "sqlite":
+            assert result.order is not None
+        expected = db_.session.execute(
+            directory.page_statement(filters, context.sectors, result.offset, 3, False)
+        ).all()
+        assert [r.id for r in result.rows] == [r.id for r in expected], (sort, page)
+    assert result.total == len(names)

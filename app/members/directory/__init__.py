@@ -31,8 +31,11 @@ Built to stay fast over tens of thousands of members:
   found through an index: on PostgreSQL a trigram GIN index (`pg_trgm`, migration 0002); on
   SQLite the trigram FTS5 table `organisations_fts` (migration 0011), the matches then read
   by id (searches of one or two characters, shorter than a trigram, walk the covering
-  index). Its counts are those of the matches (`counts_statement`, one GROUP BY per filter
-  over them): their number, not the directory's size, is the cost. Both databases give the
+  index). Its counts are those of the matches, counted in Python from one read of them
+  (`pages.search_counts`; `counts_statement` says the same in SQL): their number, not the
+  directory's size, is the cost. On SQLite that read also orders the matches
+  (`statements.orders_matches`) and the page is read by id (`page_by_ids`), rather than
+  found and sorted a second time. Both databases give the
   same results, and whatever the visitor types is a literal string (no wildcard, no query
   syntax).
 
@@ -62,6 +65,7 @@ from app.members.directory.pages import (
     DirectoryPage,
     FacetValue,
     MemberRow,
+    country_label,
     facet_counts,
     load_context,
     load_sectors,
@@ -95,6 +99,7 @@ __all__ = [
     "MemberRow",
     "SectorRef",
     "counts_statement",
+    "country_label",
     "escape_like",
     "facet_counts",
     "like_pattern",

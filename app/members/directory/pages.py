@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -24,6 +25,8 @@ from app.members.directory import facets
 from app.members.directory.filters import CACHE_FORMAT, Filters, SectorRef
 from app.members.directory.statements import (
     FACETS,
+    orders_matches,
+    page_by_ids,
     page_statement,
     search_matches_statement,
     searching,
@@ -84,6 +87,9 @@ class DirectoryPage:
     per_page: int
     counts: dict[str, dict[str, int]] = field(default_factory=dict)
     full: bool = False
+    # A name search's results in order, when this request read them (else the page reads
+    # its rows with the page statement).
+    order: list[int] | None = None
 
     @property
     def offset(self) -> int:
@@ -104,7 +110,13 @@ class DirectoryPage:
             "directory-page",
             self.page_key(),
             lambda: _read_page(
-                self.filters, sectors, self.offset, self.per_page, self.full, self.total
+                self.filters,
+                sectors,
+                self.offset,
+                self.per_page,
+                self.full,
+                self.total,
+                self.order,
             ),
         )
         return _member_rows(raw, self.context)
@@ -129,8 +141,10 @@ class DirectoryPage:
         return _facet_values(self.filters, self.context.sectors, self.counts)
 
 
-def _read_context(today: dt.date) -> dict:
-    # One statement for two short lists: the sectors, and the charter versions.
+@functools.cache
+def _context_statement():
+    """One statement for two short lists: the sectors, and the charter versions (built once:
+    building it cost more than running it)."""
     sectors = select(
         literal("sector", String(10)).label("kind"),
         Sector.id,
@@ -147,9 +161,13 @@ def _read_context(today: dt.date) -> dict:
         CharterVersion.number,
         CharterVersion.effective_date,
     )
+    return union_all(sectors, versions)
+
+
+def _read_context(today: dt.date) -> dict:
     out = {"sectors": [], "versions": {}, "current": None}
     for kind, id_, slug_or_status, name, number, effective in db.session.execute(
-        union_all(sectors, versions)
+        _context_statement()
     ):
         if kind == "sector":
             out["sectors"].append((id_, slug_or_status, name))
@@ -182,59 +200,93 @@ def load_sectors() -> list[SectorRef]:
     return list(load_context().sectors)
 
 
-def search_counts(filters: Filters, sectors, rows) -> dict[str, dict[str, int]]:
+def search_counts(
+    filters: Filters, sectors, rows, matches: list | None = None
+) -> dict[str, dict[str, int]]:
     """The counts of a name search from its matches' filter columns (country, sector id,
-    category, status, date joined): for each filter, the matches per value that satisfy
+    category, status, year joined): for each filter, the matches per value that satisfy
     every *other* filter, as `counts_statement` counts them in SQL. In Python because one
     read of the matches costs far less than planning and running five grouped reads of them
-    (5.4 ms at 20 matches, measured; issue 20)."""
+    (5.4 ms at 20 matches, measured; issue 20). One pass, counting native values (strings
+    at the end): the matches' number is the cost. `matches`, when given, receives the
+    (id, order key) of every match that satisfies all the filters (the rows' extra
+    columns, `statements.orders_matches`)."""
     sector_id = next((s.id for s in sectors if s.slug == filters.sector), None)
-    wanted = {
-        "country": (lambda v: v == filters.country) if filters.country else None,
-        "sector": (lambda v: v == sector_id) if filters.sector else None,
-        "category": (lambda v: v == filters.category) if filters.category else None,
-        "status": (lambda v: v == filters.status) if filters.status else None,
-        "year": (lambda v: v == filters.year) if filters.year else None,
+    wanted = (
+        (bool(filters.country), filters.country),
+        # An unknown sector slug: the members without a sector (as `_conditions`' IS NULL).
+        (bool(filters.sector), sector_id),
+        (bool(filters.category), filters.category),
+        (bool(filters.status), filters.status),
+        (bool(filters.year), filters.year),
+    )
+    tests = [(i, value) for i, (applied, value) in enumerate(wanted) if applied]
+    found: list[Counter] = [Counter() for _ in FACETS]
+    every = range(len(FACETS))
+    for values in rows:
+        failed = None
+        for i, value in tests:
+            if values[i] != value:
+                if failed is not None:
+                    break  # two filters fail: outside every filter's count
+                failed = i
+        else:
+            for i in every if failed is None else (failed,):
+                found[i][values[i]] += 1
+            if failed is None and matches is not None:
+                matches.append(values[5:])  # (id, what orders it): a row of the results
+    return {
+        name: {str(value): n for value, n in counts.items() if value is not None}
+        for name, counts in zip(FACETS, found, strict=True)
     }
-    counts: dict[str, dict[str, int]] = {name: {} for name in FACETS}
-    for country, sector, category, status, joined_on in rows:
-        values = {
-            "country": country,
-            "sector": sector,
-            "category": category,
-            "status": status,
-            "year": joined_on.year if joined_on is not None else None,
-        }
-        failed = [name for name, test in wanted.items() if test and not test(values[name])]
-        if len(failed) > 1:
-            continue  # outside every filter's count
-        for name in FACETS:
-            if (not failed or failed == [name]) and values[name] is not None:
-                key = str(values[name])
-                counts[name][key] = counts[name].get(key, 0) + 1
-    return counts
 
 
-def _read_counts(filters: Filters, sectors) -> dict[str, dict[str, int]]:
+def _read_counts(filters: Filters, sectors, matches: list | None = None):
     if not searching(filters):
         return facets.read_counts(db.session, filters, sectors)  # kept with the writes
     # A name search: counted over the members it matches, found through the name index.
     rows = db.session.execute(search_matches_statement(filters, sectors))
-    return search_counts(filters, sectors, rows)
+    return search_counts(filters, sectors, rows, matches if orders_matches(filters) else None)
 
 
-def facet_counts(filters: Filters, sectors) -> dict[str, dict[str, int]]:
+def facet_counts(filters: Filters, sectors, matches: list | None = None):
     """For each filter, the count of members per value with the other filters applied.
     One SQL statement on a miss (the table `directory/facets.py` keeps; for a name search,
-    a count of the matches), cached per set of filters."""
+    a count of the matches), cached per set of filters. A name search that orders its
+    matches in Python (`statements.orders_matches`) puts them in `matches` when it reads
+    them (on a miss only: they are not cached)."""
     return memoize_fragment(
-        "directory-facets", filters.count_key(), lambda: _read_counts(filters, sectors)
+        "directory-facets", filters.count_key(), lambda: _read_counts(filters, sectors, matches)
     )
 
 
+def _match_order(filters: Filters, matches: list) -> list[int]:
+    """The ids of a name search's results in the page statement's order (`_order`): by
+    `name_key`, or by the date joined and then the id, newest or oldest first."""
+    if filters.sort == "name":
+        matches.sort(key=lambda m: m[1])
+    else:
+        matches.sort(key=lambda m: (m[1], m[0]), reverse=filters.sort == "newest")
+    return [m[0] for m in matches]
+
+
 def _read_page(
-    filters: Filters, sectors, offset: int, limit: int, full: bool, total: int | None = None
+    filters: Filters,
+    sectors,
+    offset: int,
+    limit: int,
+    full: bool,
+    total: int | None = None,
+    order: list[int] | None = None,
 ) -> list[tuple]:
+    if order is not None:  # a name search whose matches are in order: the page by id
+        ids = order[offset : offset + limit]
+        if not ids:
+            return []
+        found = {
+            row[0]: tuple(row) for row in db.session.execute(page_by_ids(ids, full), {"ids": ids})
+        }
+        return [found[i] for i in ids if i in found]
     statement = page_statement(filters, sectors, offset, limit, full, total)
     return [tuple(row) for row in db.session.execute(statement)]
 
@@ -271,14 +323,16 @@ def search(
     """One page of the directory: the filter counts and the total now, the rows when they are
     read (from the cache, or one SQL statement each). `full` adds the columns the API gives and
     the page does not."""
-    counts = facet_counts(filters, context.sectors)
+    matches: list = []
+    counts = facet_counts(filters, context.sectors, matches)
+    order = _match_order(filters, matches) if matches else None
     # The status counts ignore the status filter but apply all the others, so the total
     # for the current filters is their sum, or the selected status's count.
     if filters.status:
         total = counts["status"].get(filters.status, 0)
     else:
         total = sum(counts["status"].values())
-    result = DirectoryPage(filters, context, total, page, per_page, counts, full)
+    result = DirectoryPage(filters, context, total, page, per_page, counts, full, order)
     result.page = min(page, result.pages)
     return result
 
@@ -290,8 +344,10 @@ def _country_label(code: str) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def _local_country_label(code: str, language: str) -> str:  # language: the cache key only
-    """The country's name in the visitor's language, for the filter form."""
+def country_label(code: str, language: str) -> str:  # language: the cache key only
+    """The country's name in the visitor's language (`language`, the current one: the
+    `country` filter's text), for the filter form and the rows, looked up once per
+    process."""
     return local_country_name(code)
 
 
@@ -309,7 +365,7 @@ def _facet_values(
     language = str(get_locale() or "en")
     countries = sorted(
         (
-            (code, _local_country_label(code, language))
+            (code, country_label(code, language))
             for code in set(counts["country"]) | ({filters.country} - {""})
         ),
         key=lambda pair: pair[1].lower(),
