@@ -148,3 +148,53 @@ def test_reindex_command(runner, world):
     assert result.exit_code == 0, result.output
     assert "entries" in result.output
     assert search(Query(q="shipped", terms=("shipped",))).total == 1
+
+
+def test_a_count_past_the_bound_says_more_than(client, world, monkeypatch):
+    """Matches are counted up to MAX_COUNTED (issue 15); past it the page says "more than"
+    and offers the pages within it, the best hits first as without the bound."""
+    from app.transparency.opendata import search as search_module
+
+    unbounded = search(Query(q="principle", terms=("principle",)))
+    assert unbounded.total >= 3 and not unbounded.more
+    monkeypatch.setattr(search_module, "MAX_COUNTED", 2)
+    monkeypatch.setattr(search_module, "PER_PAGE", 1)
+    bounded = search(Query(q="principle", terms=("principle",)))
+    assert (bounded.total, bounded.more, bounded.pages) == (2, True, 2)
+    assert [h.title for h in bounded.hits] == [unbounded.hits[0].title]
+    second = search(Query(q="principle", terms=("principle",), page=2))
+    assert [h.title for h in second.hits] == [unbounded.hits[1].title]
+    assert search(Query(q="principle", terms=("principle",), page=3)).hits == []
+    _response, html = _hits(client, q="principle")
+    assert "More than 2 results" in html
+    assert "The best 2 can be paged through." in html
+    # with a filter, the same bound
+    filtered = search(Query(q="principle", terms=("principle",), kind="principle"))
+    assert (filtered.total, filtered.more) == (2, True)
+
+
+def test_filter_choices_are_the_listed_members_values(client, world):
+    """The countries and sectors of listed members (the directory's counts), the years with
+    an accepted report: read from small tables, never the index (issue 15)."""
+    from app.members.models import Organisation, Sector
+    from app.transparency.opendata.lists import listed
+    from app.transparency.opendata.search import choices
+
+    offered = choices()
+    rows = db.session.execute(
+        db.select(Organisation.country, Sector.slug, Sector.name)
+        .outerjoin(Sector, Sector.id == Organisation.sector_id)
+        .where(listed())
+    ).all()
+    assert offered.countries == sorted({country for country, _s, _n in rows if country})
+    assert offered.sectors == sorted(
+        {(slug, name) for _c, slug, name in rows if slug}, key=lambda item: item[1].casefold()
+    )
+    indexed_years = {
+        y for (y,) in db.session.execute(db.select(SearchEntry.year).distinct()) if y is not None
+    }
+    assert indexed_years <= set(offered.years)
+    assert offered.years == sorted(offered.years, reverse=True)
+    _response, html = _hits(client, q="shipped")
+    for country in offered.countries:
+        assert f'value="{country}"' in html

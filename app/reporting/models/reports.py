@@ -24,7 +24,14 @@ class Report(TimestampMixin, db.Model):
     """One organisation's report in one cycle: the live draft plus its submitted versions."""
 
     __tablename__ = "reports"
-    __table_args__ = (UniqueConstraint("cycle_id", "organisation_id", name="uq_reports_cycle_org"),)
+    __table_args__ = (
+        UniqueConstraint("cycle_id", "organisation_id", name="uq_reports_cycle_org"),
+        # The open-data list of accepted reports counts and pages a cycle's reports from
+        # this index alone (app/transparency/opendata/lists.py, issue 15).
+        Index(
+            "ix_reports_public_list", "cycle_id", "state", "organisation_id", "current_version_id"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cycle_id: Mapped[int] = mapped_column(ForeignKey("reporting_cycles.id", ondelete="CASCADE"))
@@ -91,6 +98,9 @@ class ReportVersion(db.Model):
     __tablename__ = "report_versions"
     __table_args__ = (
         UniqueConstraint("report_id", "number", name="uq_report_versions_report_number"),
+        # A join by id that only checks the review state reads this index, not the row (whose
+        # snapshot, stored before `review_state`, spans overflow pages on SQLite; issue 15).
+        Index("ix_report_versions_review", "id", "review_state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -20,13 +20,26 @@ from functools import reduce
 
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from sqlalchemy import cast, column, func, literal_column, select, table
+from sqlalchemy import (
+    String,
+    and_,
+    cast,
+    column,
+    func,
+    literal,
+    literal_column,
+    null,
+    select,
+    table,
+    union_all,
+)
 from sqlalchemy.dialects.postgresql import REGCONFIG
 
 from app.core.labels import CATEGORY
 from app.core.languages import languages, source_language
 from app.db import db
-from app.members.models import Sector
+from app.members.models import DirectoryFacet, Sector
+from app.reporting.models import Report, ReportingCycle
 from app.transparency.opendata.models import FTS_TABLE, SearchEntry
 from app.transparency.opendata.stemming import algorithm, fold, query_stems, regconfigs, stem
 
@@ -35,6 +48,10 @@ MAX_TERMS = 12
 MAX_TERM_LENGTH = 40
 MAX_PAGE = 500
 PER_PAGE = 20
+# Matches counted at most (as mature search pages do: "more than 10,000 results"): a common
+# word matches a large share of the index, and counting them all cost more than the page.
+# Every page a visitor can reach (MAX_PAGE of PER_PAGE) is within it.
+MAX_COUNTED = MAX_PAGE * PER_PAGE
 SNIPPET = 220  # characters around the first match
 KIND_FILTERS = ("answer", "pledge", "principle")
 _WORD = re.compile(r"[^\W_]+")
@@ -86,8 +103,9 @@ class Hit:
 class Results:
     query: Query
     hits: list[Hit] = field(default_factory=list)
-    total: int = 0
+    total: int = 0  # at most MAX_COUNTED
     pages: int = 1
+    more: bool = False  # more than MAX_COUNTED matches (`total` is then MAX_COUNTED)
 
 
 def terms_of(text: str) -> tuple[str, ...]:
@@ -176,29 +194,39 @@ def _tsquery(terms: tuple[str, ...], codes):
     return reduce(lambda a, b: a.op("&&")(b).self_group(), map(word, terms))
 
 
-def _match(statement, query: Query, dialect: str):
+def _filters(query: Query) -> list:
+    conditions = [
+        getattr(SearchEntry, name) == getattr(query, name)
+        for name in ("category", "country", "kind")
+        if getattr(query, name)
+    ]
+    if query.sector:
+        conditions.append(SearchEntry.sector_slug == query.sector)
+    if query.year is not None:
+        conditions.append(SearchEntry.year == query.year)
+    return conditions
+
+
+def _matches(query: Query, dialect: str):
+    """A statement of the matching entries' ids, and their score (lower is better). SQLite:
+    the FTS table's rowids, ranked inside it (bm25), the entries read only to filter (so
+    the sort holds ids and scores, not whole entries); PostgreSQL: the entries whose
+    `document` the tsquery matches (the GIN index), by ts_rank."""
     codes = list(languages())
+    conditions = _filters(query)
     if dialect == "postgresql":
         tsquery = _tsquery(query.terms, codes)
-        return statement.where(SearchEntry.document.op("@@")(tsquery)), func.ts_rank(
-            SearchEntry.document, tsquery
-        ).desc()
-    statement = statement.join(_fts, _fts.c.rowid == SearchEntry.id).where(
+        score = -func.ts_rank(SearchEntry.document, tsquery)
+        statement = select(SearchEntry.id.label("id")).where(
+            SearchEntry.document.op("@@")(tsquery), *conditions
+        )
+        return statement, score
+    statement = select(_fts.c.rowid.label("id")).where(
         literal_column(FTS_TABLE).op("MATCH")(fts_expression(query.terms, codes))
     )
+    if conditions:
+        statement = statement.join(SearchEntry, SearchEntry.id == _fts.c.rowid).where(*conditions)
     return statement, _fts.c.rank
-
-
-def _filtered(statement, query: Query):
-    for name in ("category", "country", "kind"):
-        value = getattr(query, name)
-        if value:
-            statement = statement.where(getattr(SearchEntry, name) == value)
-    if query.sector:
-        statement = statement.where(SearchEntry.sector_slug == query.sector)
-    if query.year is not None:
-        statement = statement.where(SearchEntry.year == query.year)
-    return statement
 
 
 def _lang(row: SearchEntry) -> str:
@@ -210,22 +238,33 @@ def _lang(row: SearchEntry) -> str:
 
 
 def search(query: Query) -> Results:
-    """A page of hits, best first (two statements; none without words to look for)."""
+    """A page of hits, best first (two statements; none without words to look for): the
+    number of matches, counted up to MAX_COUNTED + 1 (without a filter, from the full-text
+    index alone), then the page's ids ranked, joined to their entries."""
     results = Results(query)
     if not query.terms:
         return results
     dialect = db.session.get_bind().dialect.name
-    counted, _rank = _match(select(func.count()).select_from(SearchEntry), query, dialect)
-    results.total = db.session.scalar(_filtered(counted, query)) or 0
+    matches, score = _matches(query, dialect)
+    counted = db.session.scalar(
+        select(func.count()).select_from(matches.limit(MAX_COUNTED + 1).subquery())
+    )
+    results.more = (counted or 0) > MAX_COUNTED
+    results.total = min(counted or 0, MAX_COUNTED)
     results.pages = max(1, math.ceil(results.total / PER_PAGE))
     if query.page > results.pages:
         return results
-    statement, rank = _match(select(SearchEntry), query, dialect)
-    rows = db.session.scalars(
-        _filtered(statement, query)
-        .order_by(rank, SearchEntry.id)
+    page = (
+        matches.add_columns(score.label("score"))
+        .order_by(score, matches.selected_columns.id)
         .limit(PER_PAGE)
         .offset((query.page - 1) * PER_PAGE)
+        .subquery()
+    )
+    rows = db.session.scalars(
+        select(SearchEntry)
+        .join(page, page.c.id == SearchEntry.id)
+        .order_by(page.c.score, page.c.id)
     ).all()
     wanted = [s for t in query.terms for s in query_stems(t, languages())]
     source = source_language()  # how a text whose language is not known is stemmed
@@ -318,19 +357,39 @@ class Choices:
 
 
 def choices() -> Choices:
-    """The values the filters offer: what the index holds (two statements)."""
-    years = db.session.scalars(
-        select(SearchEntry.year).where(SearchEntry.year.is_not(None)).distinct()
-    ).all()
-    pairs = db.session.execute(
-        select(SearchEntry.country, SearchEntry.sector_slug, Sector.name)
-        .outerjoin(Sector, Sector.slug == SearchEntry.sector_slug)
-        .where(SearchEntry.organisation_id.is_not(None))
-        .distinct()
-    ).all()
-    sector_names = {slug: name for _country, slug, name in pairs if slug and name}
+    """The values the filters offer, from small tables (one statement; issue 15: reading
+    them from the index scanned every entry): the years with an accepted report
+    (`ix_reports_public_list`), and the countries and sectors of listed members as the
+    directory counts them (`directory_facets`, no filter applied). The index holds the
+    entries of listed members only, so these are the values a search can find; a listed
+    member without public answers or pledges yet makes its country a choice too (as in the
+    directory)."""
+    facets = DirectoryFacet.__table__
+    years = select(literal("year").label("kind"), cast(ReportingCycle.year, String), null()).where(
+        select(Report.id)
+        .where(Report.cycle_id == ReportingCycle.id, Report.state == "accepted")
+        .exists()
+    )
+    countries = select(literal("country"), facets.c.value, null()).where(
+        facets.c.filter_key == "", facets.c.facet == "country", facets.c.n > 0
+    )
+    sectors = select(literal("sector"), Sector.slug, Sector.name).join(
+        facets,
+        and_(
+            facets.c.filter_key == "",
+            facets.c.facet == "sector",
+            facets.c.n > 0,
+            facets.c.value == cast(Sector.id, String),
+        ),
+    )
+    found: dict[str, list] = {"year": [], "country": [], "sector": []}
+    for kind, value, name in db.session.execute(union_all(years, countries, sectors)):
+        found[kind].append((value, name))
     return Choices(
-        years=sorted(years, reverse=True),
-        countries=sorted({country for country, _slug, _name in pairs if country}),
-        sectors=sorted(sector_names.items(), key=lambda item: item[1].casefold()),
+        years=sorted((int(value) for value, _name in found["year"]), reverse=True),
+        countries=sorted(value for value, _name in found["country"] if value),
+        sectors=sorted(
+            ((slug, name) for slug, name in found["sector"] if slug and name),
+            key=lambda item: item[1].casefold(),
+        ),
     )
