@@ -24,7 +24,7 @@ from flask import (
     request_started,
 )
 
-from app.core.http_cache import HIT_OBSERVERS
+from app.core.page_middleware import HIT_OBSERVERS
 from app.ops.metrics import CONTENT_TYPE, exposition, observe_request
 
 bp = Blueprint("ops", __name__)
@@ -38,7 +38,7 @@ def _count_requests(state) -> None:
     app: Flask = state.app
     request_started.connect(_started, app, weak=False)
     request_finished.connect(_finished, app, weak=False)
-    # Page-cache hits answered before Flask (app.core.http_cache.PageCacheMiddleware) send
+    # Page-cache hits answered before Flask (app.core.page_middleware) send
     # no signals: the middleware tells these directly.
     app.extensions.setdefault(HIT_OBSERVERS, []).append(observe_request)
 
