@@ -27,7 +27,8 @@ The modules, from the bottom up:
 * `worker`: the tasks a worker process runs (lay out a chunk, the footers, the watermark);
 * `join`: the fragments joined into one file, with the page tree, structure tree,
   destinations and outline;
-* `pool`: the build itself (`build_report`), its worker processes and progress.
+* `pool`: the build itself (`build_report`), its worker processes and progress;
+* `single`: a small report in one pass (`build_single`), numbered by WeasyPrint itself.
 
 A worker process imports only this package, `app.core.pdf`, WeasyPrint and pikepdf.
 """
@@ -43,6 +44,7 @@ from app.transparency.pdfengine.layout import (
     write,
 )
 from app.transparency.pdfengine.pool import MESSAGES, Built, Progress, build_report
+from app.transparency.pdfengine.single import build_single
 
 __all__ = [
     "MESSAGES",
@@ -54,6 +56,7 @@ __all__ = [
     "OutlineEntry",
     "Progress",
     "build_report",
+    "build_single",
     "render",
     "render_pdf",
     "write",
