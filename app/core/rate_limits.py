@@ -49,6 +49,8 @@ def install(app: Flask, limiter: Limiter) -> None:
     """Wrap the hooks `limiter.init_app(app)` registered (call it right after)."""
     before = app.before_request_funcs.setdefault(None, [])
     check = limiter._check_request_limit
+    if check not in before:
+        return  # RATELIMIT_ENABLED off: Flask-Limiter registered no hooks on this app
     position = before.index(check)
 
     def check_app_wide_limits():

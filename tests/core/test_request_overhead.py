@@ -86,3 +86,11 @@ def test_the_request_metrics_count_each_answer(app, client):
     client.get("/healthz")
     client.get("/healthz")
     assert count() == before + 2
+
+
+def test_a_disabled_limiter_registers_nothing_to_wrap():
+    app = Flask("disabled")
+    app.config["RATELIMIT_ENABLED"] = False
+    limiter = Limiter(get_remote_address, app=app, storage_uri="memory://")
+    rate_limits.install(app, limiter)
+    assert not app.before_request_funcs.get(None)
