@@ -14,7 +14,7 @@ gives the stored text afterwards:
 
 The one value that is the visitor's own, the CSRF token of the logout form, is never stored:
 the part is rendered with a placeholder that each request replaces with its token (asked of
-Flask-WTF only where the form is shown, as before). At most MEMO_SIZE parts are kept, then
+Flask-WTF only where the form is shown, as before). Each app keeps at most MEMO_SIZE parts, then
 the memo starts again; nothing is stored while templates reload (debug), or outside a
 request.
 """
@@ -28,7 +28,7 @@ from markupsafe import Markup, escape
 
 MEMO_SIZE = 4096
 _CSRF_PLACEHOLDER = Markup("\x00pactum-csrf\x00")  # noqa: S704  (a constant of ours)
-_memo: dict[tuple, Markup] = {}
+_MEMO = "pactum_layout_parts"  # app.extensions: each app keeps its own parts
 
 
 def _key(name: str, context, ctx) -> tuple:
@@ -59,12 +59,15 @@ def layout_part(context, name: str) -> Markup:
     if ctx is None or environment.auto_reload:
         return Markup(template.render(context.get_all(), csrf_value=_csrf(context)))  # noqa: S704
     key = _key(name, context, ctx)
-    found = _memo.get(key)
+    memo = ctx.app.extensions.get(_MEMO)
+    if memo is None:
+        memo = ctx.app.extensions.setdefault(_MEMO, {})
+    found = memo.get(key)
     if found is None:
         found = Markup(template.render(context.get_all(), csrf_value=_CSRF_PLACEHOLDER))  # noqa: S704
-        if len(_memo) >= MEMO_SIZE:
-            _memo.clear()
-        _memo[key] = found
+        if len(memo) >= MEMO_SIZE:
+            memo.clear()
+        memo[key] = found
     if _CSRF_PLACEHOLDER in found:
         found = Markup(found.replace(_CSRF_PLACEHOLDER, escape(_csrf(context))))  # noqa: S704
     return found
