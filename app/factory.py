@@ -31,9 +31,11 @@ from app.core import (
     invalidation,  # noqa: F401  (connects the cache's receivers, once)
     languages,
     params,
+    rate_limits,
     templating,
     uow,
 )
+from app.core.application import Pactum
 from app.core.cache import cache
 from app.db import REPLICA_BIND, is_busy_error, ping_connections_after_idle
 from app.db import db as _db
@@ -72,7 +74,7 @@ RECEIVERS: tuple[str, ...] = (
 
 
 def create_app(config: dict | None = None) -> Flask:
-    app = Flask(
+    app = Pactum(
         "app",  # the package: root path, logger and template folders as before the move
         template_folder="../templates",
         static_folder="../static",
@@ -191,6 +193,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     limiter.init_app(app)
+    rate_limits.install(app, limiter)  # its hooks step aside on requests no limit applies to
     cache.init_app(app)
     http_cache.install(app)  # answers cached public pages before every other hook
     login_manager.init_app(app)
@@ -342,12 +345,16 @@ def register_security_headers(app: Flask) -> None:
     if app.config["SESSION_COOKIE_SECURE"]:
         security.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
 
+    lowered = [(name.lower(), (name, value)) for name, value in security]
+
     @app.after_request
     def headers(response):
         # Added unless a view set its own; one pass over the headers (this runs on every
-        # answer, page-cache hits included).
-        present = {key.lower() for key, _value in response.headers.items()}
-        response.headers.extend([(k, v) for k, v in security if k.lower() not in present])
+        # answer, page-cache hits included). The pairs go straight onto the header list:
+        # they are constants, so `Headers.extend`'s check of every value (a regular
+        # expression each) would find the same thing every time.
+        present = {key.lower() for key, _value in response.headers}
+        response.headers._list.extend([pair for name, pair in lowered if name not in present])
         if "cache-control" not in present and _logged_in():
             # A page for one person (dashboard, reports, secretariat) is kept by no cache,
             # shared or the browser's own (ASVS 14.3.2); public pages set their own policy.

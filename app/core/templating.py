@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from app.core import formats, languages, links
 from app.core.labels import label
+from app.core.layout import layout_part
 from app.markdown import render as render_markdown
 
 
@@ -249,6 +250,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["date_order_label"] = formats.date_order_label
     app.jinja_env.globals["url_with"] = url_with
     app.jinja_env.globals["user_text"] = user_text
+    app.jinja_env.globals["layout_part"] = layout_part
     app.jinja_env.add_extension("jinja2.ext.do")
 
     @app.context_processor

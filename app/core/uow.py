@@ -37,6 +37,11 @@ def init_app(app: Flask) -> None:
     # runs last (Flask runs them in reverse), after every hook that might still write.
     @app.after_request
     def _end_unit_of_work(response: Response) -> Response:
+        if not db.session.registry.has():
+            # The request never opened a database session (a static file, a page-cache hit,
+            # an answer from no data): nothing to commit or roll back. Asking the session
+            # would create one, begin and end an empty transaction, and close it again.
+            return response
         if response.status_code < 400:
             db.session.commit()
         else:

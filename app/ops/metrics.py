@@ -55,10 +55,23 @@ LATENCY = Histogram(
 )
 
 
+# (endpoint, method, status) -> the counter's and the histogram's children. `labels()` checks
+# and joins the label values and takes the metric's lock on every call; a child, once made,
+# stays the metric's (nothing here removes one), so each request only increments.
+_CHILDREN: dict[tuple, tuple] = {}
+CHILDREN_LIMIT = 4096
+
+
 def observe_request(endpoint: str | None, method: str, status: int, seconds: float) -> None:
-    name = endpoint or "none"  # no route matched (a 404): one label, not one per URL
-    REQUESTS_TOTAL.labels(name, method, str(status)).inc()
-    LATENCY.labels(name).observe(seconds)
+    key = (endpoint, method, status)
+    children = _CHILDREN.get(key)
+    if children is None:
+        name = endpoint or "none"  # no route matched (a 404): one label, not one per URL
+        children = (REQUESTS_TOTAL.labels(name, method, str(status)), LATENCY.labels(name))
+        if len(_CHILDREN) < CHILDREN_LIMIT:
+            _CHILDREN[key] = children
+    children[0].inc()
+    children[1].observe(seconds)
 
 
 class DatabaseFigures(Collector):

@@ -21,7 +21,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from app import clock
 from app.core.languages import current_language, is_language
-from app.db import db
+from app.db import db, read
 from app.errors import NotFound, ValidationFailed
 from app.reporting import answers
 from app.reporting.filling.access import ensure_can_edit, find_draft, my_report, started
@@ -84,8 +84,9 @@ def draft_progress(report: Report) -> tuple[int, int]:
 def progress_of(cycle, report_id: int, revision: int) -> tuple[int, int]:
     """`draft_progress` from plain values: `cycle` needs `id`, `status` and `opened_at`."""
     questionnaire = questionnaire_for_saving(cycle)
-    values = dict(db.session.execute(DRAFT_VALUES, {"b_report": report_id}).all())
-    with_files = set(db.session.scalars(QUESTIONS_WITH_FILES, {"b_report": report_id}))
+    # Plain columns: through `read`, past the ORM's execution layer (the dashboard, issue 20).
+    values = dict(read(DRAFT_VALUES, {"b_report": report_id}).all())
+    with_files = set(read(QUESTIONS_WITH_FILES, {"b_report": report_id}).scalars())
     return DraftState(revision, False, questionnaire, values, with_files).progress()
 
 
