@@ -164,11 +164,18 @@ def _context_statement():
     return union_all(sectors, versions)
 
 
+def read(statement, params=None):
+    """A Core read run on the session's connection, in its transaction, after a flush of
+    anything pending (as the session's autoflush): the ORM's execute path (its compile
+    state, events and result) cost as much as these small reads themselves (issue 20)."""
+    session = db.session()
+    session.flush()
+    return session.connection().execute(statement, params)
+
+
 def _read_context(today: dt.date) -> dict:
     out = {"sectors": [], "versions": {}, "current": None}
-    for kind, id_, slug_or_status, name, number, effective in db.session.execute(
-        _context_statement()
-    ):
+    for kind, id_, slug_or_status, name, number, effective in read(_context_statement()):
         if kind == "sector":
             out["sectors"].append((id_, slug_or_status, name))
             continue
@@ -252,7 +259,7 @@ def _read_counts(filters: Filters, sectors, matches: list | None = None):
         return facets.read_counts(db.session, filters, sectors)  # kept with the writes
     # A name search: counted over the members it matches, found through the name index.
     statement, params = search_matches(filters)
-    rows = db.session.execute(statement, params).all()
+    rows = read(statement, params).all()
     return search_counts(filters, sectors, rows, matches)
 
 
@@ -280,15 +287,13 @@ def _read_page(
         ids = order[offset : offset + limit]
         if not ids:
             return []
-        found = {
-            row[0]: tuple(row) for row in db.session.execute(page_by_ids(ids, full), {"ids": ids})
-        }
+        found = {row[0]: tuple(row) for row in read(page_by_ids(ids, full), {"ids": ids})}
         return [found[i] for i in ids if i in found]
     query = page_query(filters, sectors, offset, limit, full)
     if query is not None:
-        return [tuple(row) for row in db.session.execute(*query)]
+        return [tuple(row) for row in read(*query)]
     statement = page_statement(filters, sectors, offset, limit, full, total)
-    return [tuple(row) for row in db.session.execute(statement)]
+    return [tuple(row) for row in read(statement)]
 
 
 def _member_rows(raw: list[tuple], context: DirectoryContext) -> list[MemberRow]:
