@@ -83,13 +83,20 @@ def _results_html(result) -> Markup:
     form. Only a cache miss reads the page's rows, and only if something matches."""
 
     def render() -> str:
-        return render_template(
-            "members/_directory_results.html",
-            result=result,
-            filters=result.filters,
-            rows=result.rows,
-            member_items=functools.partial(_member_items, current=result.context.current_version),
-            page_url=functools.partial(_page_url, result.filters),
+        rows = result.rows
+        shown = (tuple(key), result.total, result.former, result.page, tuple(rows))
+        return _results_memo.get(
+            shown,
+            lambda: _fragment(
+                "members/_directory_results.html",
+                result=result,
+                filters=result.filters,
+                rows=rows,
+                member_items=functools.partial(
+                    _member_items, current=result.context.current_version
+                ),
+                page_url=_page_urls(result.filters),
+            ),
         )
 
     key = [
@@ -101,6 +108,32 @@ def _results_html(result) -> Markup:
         result.filters.q,
     ]  # the links carry the words as typed
     return Markup(memoize_fragment("directory-results", key, render))  # noqa: S704
+
+
+class _ShownMemo:
+    """HTML remembered per process by everything it shows (the key holds every value the
+    template reads), so it is never stale: other data is another key. Bounded: at `size`
+    entries it starts again. The directory's filter form and results section with every
+    cache off (issue 20): after a write, or for filters the fragment cache does not hold,
+    the request still reads its counts and rows, and renders only what changed."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.items: dict = {}
+
+    def get(self, key, render) -> str:
+        html = self.items.get(key)
+        if html is None:
+            html = render()
+            if len(self.items) >= self.size:
+                self.items.clear()
+            self.items[key] = html
+        return html
+
+
+SHOWN_MEMO_SIZE = 256
+_results_memo = _ShownMemo(SHOWN_MEMO_SIZE)
+_form_memo = _ShownMemo(SHOWN_MEMO_SIZE)
 
 
 ROW_MEMO_SIZE = 8192
@@ -135,11 +168,24 @@ def _member_items(rows, current: int | None) -> Markup:
     return Markup("".join(out))  # noqa: S704 (our own template's output)
 
 
-def _page_url(filters, page: int) -> str:
-    args = filters.args()
-    if page > 1:
-        args["page"] = page
-    return url_for("members.directory", **args)
+def _fragment(name: str, **context) -> str:
+    """A directory fragment rendered with `context` alone: none of Flask's context
+    processors or signals, whose names the fragments do not use (the layout around them has
+    them; each `render_template` ran them again, issue 20)."""
+    return current_app.jinja_env.get_template(name).render(context)
+
+
+def _page_urls(filters):
+    """`page_url(n)`: the directory's URL for page `n` of these filters, as
+    `url_for("members.directory", **filters.args(), page=n)` writes it (the page last, none
+    for page 1), from one `url_for` for all the pagination's links."""
+    base = url_for("members.directory", **filters.args())
+    joiner = "&" if "?" in base else "?"
+
+    def page_url(page: int) -> str:
+        return f"{base}{joiner}page={page:d}" if page > 1 else base
+
+    return page_url
 
 
 @bp.app_template_filter("day")
@@ -174,7 +220,7 @@ def _filters_form(result, errors: dict) -> Markup:
     filters in this language, so it is a cached fragment (stale after any members write)."""
 
     def render() -> str:
-        return render_template(
+        return _fragment(
             "members/_directory_filters.html",
             result=result,
             filters=result.filters,
@@ -193,7 +239,17 @@ def _filters_form(result, errors: dict) -> Markup:
         result.filters.q,
         result.filters.sort,
     ]
-    return Markup(memoize_fragment("directory-filters", key, render))  # noqa: S704
+    # What the form shows besides: the mounting point (its links), the sectors' names and
+    # slugs, and every count.
+    shown = (
+        tuple(key),
+        request.script_root,
+        result.context.sectors,
+        tuple((name, tuple(values.items())) for name, values in result.counts.items()),
+    )
+    return Markup(  # noqa: S704 (our own template's output)
+        memoize_fragment("directory-filters", key, lambda: _form_memo.get(shown, render))
+    )
 
 
 def _facet_options(values) -> Markup:

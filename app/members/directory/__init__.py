@@ -32,10 +32,10 @@ Built to stay fast over tens of thousands of members:
   SQLite the trigram FTS5 table `organisations_fts` (migration 0011), the matches then read
   by id (searches of one or two characters, shorter than a trigram, walk the covering
   index). Its counts are those of the matches, counted in Python from one read of them
-  (`pages.search_counts`; `counts_statement` says the same in SQL): their number, not the
-  directory's size, is the cost. On SQLite that read also orders the matches
-  (`statements.orders_matches`) and the page is read by id (`page_by_ids`), rather than
-  found and sorted a second time. Both databases give the
+  (`statements.search_matches`, `pages.search_counts`; `counts_statement` says the same in
+  SQL): their number, not the directory's size, is the cost. That read gives the matches
+  in the page's order (the database sorts them, with its collation), so every page is then
+  read by id (`page_by_ids`), not found and sorted a second time. Both databases give the
   same results, and whatever the visitor types is a literal string (no wildcard, no query
   syntax).
 

@@ -25,10 +25,10 @@ from app.members.directory import facets
 from app.members.directory.filters import CACHE_FORMAT, Filters, SectorRef
 from app.members.directory.statements import (
     FACETS,
-    orders_matches,
     page_by_ids,
+    page_query,
     page_statement,
-    search_matches_statement,
+    search_matches,
     searching,
 )
 from app.members.models import FORMER_MEMBER_STATUSES, PUBLIC_STATUSES, Sector
@@ -164,11 +164,18 @@ def _context_statement():
     return union_all(sectors, versions)
 
 
+def read(statement, params=None):
+    """A Core read run on the session's connection, in its transaction, after a flush of
+    anything pending (as the session's autoflush): the ORM's execute path (its compile
+    state, events and result) cost as much as these small reads themselves (issue 20)."""
+    session = db.session()
+    session.flush()
+    return session.connection().execute(statement, params)
+
+
 def _read_context(today: dt.date) -> dict:
     out = {"sectors": [], "versions": {}, "current": None}
-    for kind, id_, slug_or_status, name, number, effective in db.session.execute(
-        _context_statement()
-    ):
+    for kind, id_, slug_or_status, name, number, effective in read(_context_statement()):
         if kind == "sector":
             out["sectors"].append((id_, slug_or_status, name))
             continue
@@ -204,13 +211,13 @@ def search_counts(
     filters: Filters, sectors, rows, matches: list | None = None
 ) -> dict[str, dict[str, int]]:
     """The counts of a name search from its matches' filter columns (country, sector id,
-    category, status, year joined): for each filter, the matches per value that satisfy
-    every *other* filter, as `counts_statement` counts them in SQL. In Python because one
-    read of the matches costs far less than planning and running five grouped reads of them
-    (5.4 ms at 20 matches, measured; issue 20). One pass, counting native values (strings
-    at the end): the matches' number is the cost. `matches`, when given, receives the
-    (id, order key) of every match that satisfies all the filters (the rows' extra
-    columns, `statements.orders_matches`)."""
+    category, status, year joined; then the id): for each filter, the matches per value that
+    satisfy every *other* filter, as `counts_statement` counts them in SQL. In Python because
+    one read of the matches costs far less than planning and running five grouped reads of
+    them (5.4 ms at 20 matches, measured; issue 20). The matches' number is the cost: with
+    no other filter (the usual search) each column is counted at C speed (`Counter`), else
+    in one pass. `matches`, when given, receives the id of every match that satisfies all
+    the filters, in the order of `rows` (the page's: `statements.search_matches`)."""
     sector_id = next((s.id for s in sectors if s.slug == filters.sector), None)
     wanted = (
         (bool(filters.country), filters.country),
@@ -221,20 +228,26 @@ def search_counts(
         (bool(filters.year), filters.year),
     )
     tests = [(i, value) for i, (applied, value) in enumerate(wanted) if applied]
-    found: list[Counter] = [Counter() for _ in FACETS]
-    every = range(len(FACETS))
-    for values in rows:
-        failed = None
-        for i, value in tests:
-            if values[i] != value:
-                if failed is not None:
-                    break  # two filters fail: outside every filter's count
-                failed = i
-        else:
-            for i in every if failed is None else (failed,):
-                found[i][values[i]] += 1
-            if failed is None and matches is not None:
-                matches.append(values[5:])  # (id, what orders it): a row of the results
+    if not tests:
+        columns = list(zip(*rows, strict=True)) or [()] * (len(FACETS) + 1)
+        found = [Counter(column) for column in columns[: len(FACETS)]]
+        if matches is not None:
+            matches.extend(columns[len(FACETS)])
+    else:
+        found = [Counter() for _ in FACETS]
+        every = range(len(FACETS))
+        for values in rows:
+            failed = None
+            for i, value in tests:
+                if values[i] != value:
+                    if failed is not None:
+                        break  # two filters fail: outside every filter's count
+                    failed = i
+            else:
+                for i in every if failed is None else (failed,):
+                    found[i][values[i]] += 1
+                if failed is None and matches is not None:
+                    matches.append(values[5])  # a row of the results
     return {
         name: {str(value): n for value, n in counts.items() if value is not None}
         for name, counts in zip(FACETS, found, strict=True)
@@ -245,29 +258,20 @@ def _read_counts(filters: Filters, sectors, matches: list | None = None):
     if not searching(filters):
         return facets.read_counts(db.session, filters, sectors)  # kept with the writes
     # A name search: counted over the members it matches, found through the name index.
-    rows = db.session.execute(search_matches_statement(filters, sectors))
-    return search_counts(filters, sectors, rows, matches if orders_matches(filters) else None)
+    statement, params = search_matches(filters)
+    rows = read(statement, params).all()
+    return search_counts(filters, sectors, rows, matches)
 
 
 def facet_counts(filters: Filters, sectors, matches: list | None = None):
     """For each filter, the count of members per value with the other filters applied.
     One SQL statement on a miss (the table `directory/facets.py` keeps; for a name search,
-    a count of the matches), cached per set of filters. A name search that orders its
-    matches in Python (`statements.orders_matches`) puts them in `matches` when it reads
-    them (on a miss only: they are not cached)."""
+    a count of the matches), cached per set of filters. A name search puts the ids of its
+    results in order in `matches` when it reads them (on a miss only: they are not
+    cached)."""
     return memoize_fragment(
         "directory-facets", filters.count_key(), lambda: _read_counts(filters, sectors, matches)
     )
-
-
-def _match_order(filters: Filters, matches: list) -> list[int]:
-    """The ids of a name search's results in the page statement's order (`_order`): by
-    `name_key`, or by the date joined and then the id, newest or oldest first."""
-    if filters.sort == "name":
-        matches.sort(key=lambda m: m[1])
-    else:
-        matches.sort(key=lambda m: (m[1], m[0]), reverse=filters.sort == "newest")
-    return [m[0] for m in matches]
 
 
 def _read_page(
@@ -283,12 +287,13 @@ def _read_page(
         ids = order[offset : offset + limit]
         if not ids:
             return []
-        found = {
-            row[0]: tuple(row) for row in db.session.execute(page_by_ids(ids, full), {"ids": ids})
-        }
+        found = {row[0]: tuple(row) for row in read(page_by_ids(ids, full), {"ids": ids})}
         return [found[i] for i in ids if i in found]
+    query = page_query(filters, sectors, offset, limit, full)
+    if query is not None:
+        return [tuple(row) for row in read(*query)]
     statement = page_statement(filters, sectors, offset, limit, full, total)
-    return [tuple(row) for row in db.session.execute(statement)]
+    return [tuple(row) for row in read(statement)]
 
 
 def _member_rows(raw: list[tuple], context: DirectoryContext) -> list[MemberRow]:
@@ -325,7 +330,7 @@ def search(
     the page does not."""
     matches: list = []
     counts = facet_counts(filters, context.sectors, matches)
-    order = _match_order(filters, matches) if matches else None
+    order = matches or None  # a name search's results in order, when it read them
     # The status counts ignore the status filter but apply all the others, so the total
     # for the current filters is their sum, or the selected status's count.
     if filters.status:
@@ -379,11 +384,20 @@ def _facet_values(
     return {
         "country": values("country", countries, filters.country),
         "sector": values("sector", [(s.slug, s.name) for s in sectors], filters.sector),
-        "category": values(
-            "category", [(k, str(v)) for k, v in CATEGORY.items()], filters.category
-        ),
-        "status": values(
-            "status", [(s.value, str(STATUS[s.value])) for s in PUBLIC_STATUSES], filters.status
-        ),
+        "category": values("category", _category_choices(language), filters.category),
+        "status": values("status", _status_choices(language), filters.status),
         "year": values("year", [(y, y) for y in years], str(filters.year or "")),
     }
+
+
+@functools.lru_cache(maxsize=64)
+def _category_choices(language: str) -> tuple:  # language: the cache key only
+    """The categories with their labels in the current language (`language`), translated
+    once per process: a lazy string finds its catalog afresh each time it is shown."""
+    return tuple((k, str(v)) for k, v in CATEGORY.items())
+
+
+@functools.lru_cache(maxsize=64)
+def _status_choices(language: str) -> tuple:  # language: the cache key only
+    """The statuses a visitor may filter by, with their labels in the current language."""
+    return tuple((s.value, str(STATUS[s.value])) for s in PUBLIC_STATUSES)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 
 import sqlalchemy as sa
 from sqlalchemy import (
@@ -113,8 +114,12 @@ def _name_matches(q: str):
     """The ids of the members whose name holds `q`, from the trigram index: `q` as one FTS5
     string (a literal: double quotes doubled), which the trigram tokenizer matches as a
     substring. The LIKE beside it keeps the results exactly those of a LIKE."""
-    phrase = '"' + normalise_query(q).replace('"', '""') + '"'
-    return select(_FTS.c.rowid).where(_FTS.c[NAME_FTS_TABLE].op("MATCH")(phrase))
+    return select(_FTS.c.rowid).where(_FTS.c[NAME_FTS_TABLE].op("MATCH")(_phrase(q)))
+
+
+def _phrase(q: str) -> str:
+    """`q` as one FTS5 string (a literal: double quotes doubled)."""
+    return '"' + normalise_query(q).replace('"', '""') + '"'
 
 
 _FTS = sa.table(NAME_FTS_TABLE, sa.column("rowid"), sa.column(NAME_FTS_TABLE))
@@ -158,43 +163,54 @@ def counts_statement(filters: Filters, sectors):
     )
 
 
-def search_matches_statement(filters: Filters, sectors):
-    """The filter columns (the year of the date joined) of every listed member whose name
-    holds the search, found through
-    the name index (one read of the matches; `pages.search_counts` counts them). Through
+def search_matches(filters: Filters) -> tuple:
+    """(statement, parameters): the filter columns (the year of the date joined) and the id
+    of every listed member whose name holds the search, in the page's order (`_order`),
+    found through the name index: one read of the matches, which `pages.search_counts`
+    counts and whose ids in that order give every page (read by id, `page_by_ids`). Through
     SQLite's trigram table when the search is long enough, else through the covering index;
-    on PostgreSQL the LIKE uses the pg_trgm index."""
-    t = _BY_ID if _name_index_usable(filters) else _DIRECTORY
+    on PostgreSQL the LIKE uses the pg_trgm index. The statement is built once per shape,
+    the search a parameter (building it cost more than running it at a few hundred
+    matches; issue 20)."""
+    through_fts = _name_index_usable(filters)
+    q = normalise_query(filters.q)
+    params = {"q_like": "%" + escape_like(q) + "%"}
+    if through_fts:
+        params["q_phrase"] = _phrase(q)
+    return _matches_statement(through_fts, filters.sort), params
+
+
+@functools.cache
+def _matches_statement(through_fts: bool, sort: str):
+    t = _BY_ID if through_fts else _DIRECTORY
     columns = [t.c[name] for name in _FACET_COLUMNS[:-1]]
     # The year as a number from the database (as the counts' GROUP BY reads it), not a date
     # made in Python per match.
     columns.append(cast(func.extract("year", t.c.joined_on), Integer))
-    if orders_matches(filters):
-        # And what orders them (`_order`): the page is then read by id (`page_by_ids`).
-        columns.append(t.c.id)
-        if filters.sort == "name":
-            columns.append(t.c.name_key)
-        else:  # the date as stored (ISO text orders as the dates do)
-            columns.append(cast(t.c.joined_on, String))
-    return select(*columns).where(*_conditions(filters, sectors, t=t, only_search=True))
+    columns.append(t.c.id)
+    conds = [listed_condition(t), t.c.name_key.like(bindparam("q_like"), escape="\\")]
+    if through_fts:
+        conds.append(
+            t.c.id.in_(
+                select(_FTS.c.rowid).where(
+                    _FTS.c[NAME_FTS_TABLE].op("MATCH")(bindparam("q_phrase"))
+                )
+            )
+        )
+    return select(*columns).where(*conds).order_by(*_order(Filters(sort=sort), t))
 
 
-def orders_matches(filters: Filters) -> bool:
-    """Does a name search order its matches in Python, from the one read that counts them,
-    and read its page by id? On SQLite through the trigram index: the page statement would
-    find the matches a second time and sort them all (1.5 ms of 4 at 100,000 members and
-    900 matches; issue 20). Python orders them as SQLite does: `name_key` by code point
-    (SQLite's BINARY collation compares UTF-8 bytes, the same order), dates as ISO text,
-    ties by id. (PostgreSQL orders by its collation: it keeps the page statement.)"""
-    return _name_index_usable(filters)
-
-
-def page_by_ids(ids: list[int], full: bool):
-    """The page's members by id (any order: `pages` puts them in the order of `ids`)."""
+@functools.cache
+def _page_by_ids(full: bool):
     names = _PAGE_COLUMNS + (_API_COLUMNS if full else ())
     return select(*(_BY_ID.c[name] for name in names)).where(
         _BY_ID.c.id.in_(bindparam("ids", expanding=True))
     )
+
+
+def page_by_ids(ids: list[int], full: bool):
+    """The page's members by id (any order: `pages` puts them in the order of `ids`)."""
+    return _page_by_ids(full)
 
 
 def _order(filters: Filters, t=Organisation) -> list:
@@ -266,6 +282,67 @@ def page_statement(
         .order_by(*_order(filters, t))
         .limit(limit)
         .offset(offset)
+    )
+
+
+def page_query(filters: Filters, sectors, offset: int, limit: int, full: bool) -> tuple | None:
+    """(statement, parameters) of a page without a name search: `page_statement`'s
+    statement, built once per shape (which filters apply, the order, the columns) with the
+    values as parameters (building it and its cache key cost five times running it; issue
+    20). None for a name search or an unknown sector (`page_statement` then)."""
+    if searching(filters):
+        return None
+    params = {"p_limit": limit, "p_offset": offset}
+    if filters.sector:
+        sector_id = next((s.id for s in sectors if s.slug == filters.sector), None)
+        if sector_id is None:
+            return None  # IS NULL, which a parameter cannot say
+        params["p_sector"] = sector_id
+    if filters.country:
+        params["p_country"] = filters.country
+    if filters.category:
+        params["p_category"] = filters.category
+    if filters.status:
+        params["p_status"] = filters.status
+    if filters.year:
+        params["p_from"] = dt.date(filters.year, 1, 1)
+        params["p_until"] = dt.date(filters.year + 1, 1, 1)
+    shape = (
+        bool(filters.country),
+        bool(filters.sector),
+        bool(filters.category),
+        bool(filters.status),
+        bool(filters.year),
+        filters.sort,
+        full,
+    )
+    return _page_shape(*shape), params
+
+
+@functools.cache
+def _page_shape(country, sector, category, status, year, sort: str, full: bool):
+    t = _DIRECTORY if sort == "name" else Organisation.__table__
+    c = t.c
+    conds = [listed_condition(t)]
+    if country:
+        conds.append(c.country == bindparam("p_country", type_=String))
+    if sector:
+        conds.append(c.sector_id == bindparam("p_sector", type_=Integer))
+    if category:
+        conds.append(c.category == bindparam("p_category", type_=String))
+    if status:
+        conds.append(c.status == bindparam("p_status", type_=String))
+    if year:
+        conds.append(c.joined_on >= bindparam("p_from", type_=sa.Date))
+        conds.append(c.joined_on < bindparam("p_until", type_=sa.Date))
+    names = _PAGE_COLUMNS + (_API_COLUMNS if full else ())
+    return (
+        select(*(c[name] for name in names))
+        .select_from(t)
+        .where(*conds)
+        .order_by(*_order(Filters(sort=sort), t))
+        .limit(bindparam("p_limit", type_=Integer))
+        .offset(bindparam("p_offset", type_=Integer))
     )
 
 
