@@ -25,6 +25,7 @@ from app.members.directory.statements import listed_condition
 from app.members.models import Organisation, Pledge, Sector
 from app.members.models import pledge_principles as pledge_principles_table
 from app.reporting.models import Question, ReportingCycle, Section
+from app.transparency import answer_counts as filter_counts
 from app.transparency import figures as F
 from app.transparency.centre.filters import AnswerFilters
 from app.transparency.models import AnswerTally, PublicAnswerRow
@@ -289,6 +290,22 @@ _ORDER = {
 def count_answers(
     filters: AnswerFilters, sectors: list[SectorRef], principle_id: int, lineage: str | None = None
 ) -> int:
+    """The answers the list counts: with up to two filters one row of `answer_filter_counts`
+    (app/transparency/answer_counts.py), else counted from the covering indexes."""
+    sector_id = next((s.id for s in sectors if s.slug == filters.sector), None)
+    key = None
+    if sector_id is not None or not filters.sector:
+        values = {
+            "year": filters.year,
+            "country": filters.country,
+            "sector": sector_id,
+            "category": filters.category,
+            "status": filters.status,
+        }
+        key = filter_counts.filter_key(values, filter_counts.CENTRE_FILTERS)
+    if key is not None:
+        scope = filter_counts.centre_scope(principle_id, lineage)
+        return db.session.scalar(filter_counts.counted(scope, key)) or 0
     statement = select(func.count()).select_from(A)
     conds = _answer_conditions(filters, sectors, principle_id, lineage)
     return db.session.scalar(statement.where(*conds)) or 0
