@@ -34,7 +34,9 @@ CENTRE_FILTERS = ("year", "country", "sector", "category", "status")
 API_FILTERS = ("year", "principle", "lineage", "country", "category")
 MAX_FILTERS = 2
 API_SCOPE = "api"
-_CENTRE_SETS = [c for r in range(MAX_FILTERS + 1) for c in itertools.combinations(CENTRE_FILTERS, r)]
+_CENTRE_SETS = [
+    c for r in range(MAX_FILTERS + 1) for c in itertools.combinations(CENTRE_FILTERS, r)
+]
 _API_SETS = [c for r in range(MAX_FILTERS + 1) for c in itertools.combinations(API_FILTERS, r)]
 _ROWS = PublicAnswerRow.__table__
 _CELLS = AnswerFilterCount.__table__

@@ -57,7 +57,9 @@ def _check_counts(db, principle_id: int) -> None:
         filters = AnswerFilters(**values)
         for lineage in (None, "mfa", "how"):
             conds = queries._answer_conditions(filters, sectors, principle_id, lineage)
-            rows = db.session.scalar(select(func.count()).select_from(PublicAnswerRow).where(*conds))
+            rows = db.session.scalar(
+                select(func.count()).select_from(PublicAnswerRow).where(*conds)
+            )
             assert queries.count_answers(filters, sectors, principle_id, lineage) == rows, (
                 values,
                 lineage,
