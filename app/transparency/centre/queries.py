@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, select
 
+from app import clock
 from app.charter.models import CharterVersion, Principle, PrincipleText, VersionStatus
-from app.charter.queries import current_version
 from app.db import db
 from app.errors import NotFound
 from app.members.directory.filters import SectorRef
@@ -94,20 +94,31 @@ class AnswerRow:
 # The charter --------------------------------------------------------------------------------
 
 
+def _in_force():
+    """The id of the charter version in force today (`charter.queries.current_version`), as a
+    subquery: the page reads its principles in the same statement."""
+    return (
+        select(CharterVersion.id)
+        .where(
+            CharterVersion.status == VersionStatus.PUBLISHED,
+            CharterVersion.effective_date <= clock.today(),
+        )
+        .order_by(CharterVersion.number.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 def principles_in_force() -> list[PrincipleRow]:
     """The principles of the charter version in force, in their order (none before one)."""
-    version = current_version()
-    if version is None:
-        return []
-    return _principles(PrincipleText.version_id == version.id)
+    return _principles(PrincipleText.version_id == _in_force())
 
 
 def principle_in_force(number: int) -> PrincipleRow:
     """Principle `number` of the charter in force (404 when there is no such principle)."""
-    version = current_version() if 0 < number <= MAX_NUMBER else None
     found = (
-        _principles(PrincipleText.version_id == version.id, PrincipleText.number == number)
-        if version is not None
+        _principles(PrincipleText.version_id == _in_force(), PrincipleText.number == number)
+        if 0 < number <= MAX_NUMBER
         else []
     )
     if not found:
@@ -115,8 +126,14 @@ def principle_in_force(number: int) -> PrincipleRow:
     return found[0]
 
 
+def _read(statement):
+    """Plain rows of a statement of columns, run on the session's connection (its
+    transaction) without the ORM's result processing: these reads load no objects."""
+    return db.session.connection().execute(statement)
+
+
 def _principles(*where) -> list[PrincipleRow]:
-    rows = db.session.execute(
+    rows = _read(
         select(
             PrincipleText.principle_id,
             Principle.key,
@@ -135,7 +152,7 @@ def _principles(*where) -> list[PrincipleRow]:
 
 def wordings(principle_id: int) -> list[WordingRow]:
     """The principle's wording in every published charter version, oldest first."""
-    rows = db.session.execute(
+    rows = _read(
         select(
             CharterVersion.number.label("version"),
             CharterVersion.effective_date,
@@ -156,7 +173,7 @@ def wordings(principle_id: int) -> list[WordingRow]:
 
 def pledging_members() -> dict[int, int]:
     """Principle id -> how many members in the alliance have a public pledge on it."""
-    rows = db.session.execute(
+    rows = _read(
         select(
             pledge_principles_table.c.principle_id,
             func.count(func.distinct(Pledge.organisation_id)),
@@ -178,7 +195,7 @@ def member_countries() -> list[str]:
     directory's country counts without filters (`directory_facets`, kept with every write to
     an organisation), some 250 rows by their key instead of reading every listed member."""
     f = DirectoryFacet
-    rows = db.session.execute(
+    rows = _read(
         select(f.value).where(f.filter_key == "", f.facet == "country", f.n > 0).order_by(f.value)
     ).scalars()
     return [c for c in rows if c]
@@ -199,7 +216,7 @@ def _public_question(*where):
 
 def public_questions(*where) -> list[QuestionRow]:
     """Public questions asked under a principle (in cycles that opened), by year and order."""
-    rows = db.session.execute(
+    rows = _read(
         select(
             Question.id,
             Question.lineage,
@@ -247,7 +264,7 @@ def answer_counts(*where) -> dict[int, list[tuple[object, int]]]:
         .where(_public_question(*where))
         .order_by(AnswerTally.question_id, AnswerTally.value)
     )
-    for row in db.session.execute(statement):
+    for row in _read(statement):
         counts[row.question_id].append((F.decode(row.value) if row.value else None, row.n))
     return counts
 
@@ -306,10 +323,10 @@ def count_answers(
         key = filter_counts.filter_key(values, filter_counts.CENTRE_FILTERS)
     if key is not None:
         scope = filter_counts.centre_scope(principle_id, lineage)
-        return db.session.scalar(filter_counts.counted(scope, key)) or 0
+        return _read(filter_counts.counted(scope, key)).scalar() or 0
     statement = select(func.count()).select_from(A)
     conds = _answer_conditions(filters, sectors, principle_id, lineage)
-    return db.session.scalar(statement.where(*conds)) or 0
+    return _read(statement.where(*conds)).scalar() or 0
 
 
 def answers(
@@ -379,5 +396,5 @@ def answers(
             r.question_id,
             tuple(str(c) for c in r.choices or ()),
         )
-        for r in db.session.execute(statement)
+        for r in _read(statement)
     ]
