@@ -18,7 +18,7 @@ from sqlalchemy import and_, func, select
 
 from app import clock
 from app.charter.models import CharterVersion, Principle, PrincipleText, VersionStatus
-from app.db import db
+from app.db import read
 from app.errors import NotFound
 from app.members.directory.filters import SectorRef
 from app.members.directory.statements import listed_condition
@@ -126,14 +126,8 @@ def principle_in_force(number: int) -> PrincipleRow:
     return found[0]
 
 
-def _read(statement):
-    """Plain rows of a statement of columns, run on the session's connection (its
-    transaction) without the ORM's result processing: these reads load no objects."""
-    return db.session.connection().execute(statement)
-
-
 def _principles(*where) -> list[PrincipleRow]:
-    rows = _read(
+    rows = read(
         select(
             PrincipleText.principle_id,
             Principle.key,
@@ -152,7 +146,7 @@ def _principles(*where) -> list[PrincipleRow]:
 
 def wordings(principle_id: int) -> list[WordingRow]:
     """The principle's wording in every published charter version, oldest first."""
-    rows = _read(
+    rows = read(
         select(
             CharterVersion.number.label("version"),
             CharterVersion.effective_date,
@@ -173,7 +167,7 @@ def wordings(principle_id: int) -> list[WordingRow]:
 
 def pledging_members() -> dict[int, int]:
     """Principle id -> how many members in the alliance have a public pledge on it."""
-    rows = _read(
+    rows = read(
         select(
             pledge_principles_table.c.principle_id,
             func.count(func.distinct(Pledge.organisation_id)),
@@ -195,7 +189,7 @@ def member_countries() -> list[str]:
     directory's country counts without filters (`directory_facets`, kept with every write to
     an organisation), some 250 rows by their key instead of reading every listed member."""
     f = DirectoryFacet
-    rows = _read(
+    rows = read(
         select(f.value).where(f.filter_key == "", f.facet == "country", f.n > 0).order_by(f.value)
     ).scalars()
     return [c for c in rows if c]
@@ -216,7 +210,7 @@ def _public_question(*where):
 
 def public_questions(*where) -> list[QuestionRow]:
     """Public questions asked under a principle (in cycles that opened), by year and order."""
-    rows = _read(
+    rows = read(
         select(
             Question.id,
             Question.lineage,
@@ -264,7 +258,7 @@ def answer_counts(*where) -> dict[int, list[tuple[object, int]]]:
         .where(_public_question(*where))
         .order_by(AnswerTally.question_id, AnswerTally.value)
     )
-    for row in _read(statement):
+    for row in read(statement):
         counts[row.question_id].append((F.decode(row.value) if row.value else None, row.n))
     return counts
 
@@ -323,10 +317,10 @@ def count_answers(
         key = filter_counts.filter_key(values, filter_counts.CENTRE_FILTERS)
     if key is not None:
         scope = filter_counts.centre_scope(principle_id, lineage)
-        return _read(filter_counts.counted(scope, key)).scalar() or 0
+        return read(filter_counts.counted(scope, key)).scalar() or 0
     statement = select(func.count()).select_from(A)
     conds = _answer_conditions(filters, sectors, principle_id, lineage)
-    return _read(statement.where(*conds)).scalar() or 0
+    return read(statement.where(*conds)).scalar() or 0
 
 
 def answers(
@@ -396,5 +390,5 @@ def answers(
             r.question_id,
             tuple(str(c) for c in r.choices or ()),
         )
-        for r in _read(statement)
+        for r in read(statement)
     ]
