@@ -103,14 +103,29 @@ def parse_numeric_date(text: str, locale=None) -> dt.date:
         raise ValueError("day") from exc
 
 
+PERCENT_MEMO_SIZE = 4096
+_percents: dict = {}
+
+
 def percent(value: float, locale=None, digits: int = 0) -> str:
-    """`value` (0.42 for 42 per cent) in the locale's style: "42%" (en), "42 %" (fr)."""
+    """`value` (0.42 for 42 per cent) in the locale's style: "42%" (en), "42 %" (fr).
+
+    Remembered per locale and digits, as `shown_date` is: a principle page writes some
+    thirty shares (its figures, its charts' labels), and Babel parses its pattern for each
+    (issue 15)."""
     locale = locale or _locale()
-    pattern = None
-    if digits:  # the locale's own pattern ("#,##0 %" in French), with `digits` decimals
-        pattern = Locale.parse(str(locale)).percent_formats[None].pattern
-        pattern = pattern.replace("0", "0." + "0" * digits, 1)
-    return _babel_percent(value, format=pattern, locale=locale)
+    key = (value, str(locale), digits)
+    found = _percents.get(key)
+    if found is None:
+        pattern = None
+        if digits:  # the locale's own pattern ("#,##0 %" in French), with `digits` decimals
+            pattern = Locale.parse(str(locale)).percent_formats[None].pattern
+            pattern = pattern.replace("0", "0." + "0" * digits, 1)
+        found = _babel_percent(value, format=pattern, locale=locale)
+        if len(_percents) >= PERCENT_MEMO_SIZE:
+            _percents.clear()
+        _percents[key] = found
+    return found
 
 
 def number(value) -> str:

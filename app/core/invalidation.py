@@ -136,6 +136,7 @@ TABLE_TOPICS: dict[str, tuple[str, ...]] = {
     # versions and organisations it copies, and by `flask pactum reindex`
     "public_answers": ("reports",),
     "answer_tallies": ("reports",),
+    "answer_filter_counts": ("reports",),
     "status_changes": (*_MEMBERS, "reports"),
     "endorsements": _MEMBERS,
     "pledges": _MEMBERS,

@@ -1,6 +1,6 @@
-"""Keeping the public answers read model (`public_answers`, `answer_tallies`) equal to what
-it copies, with the writes that change it (docs/performance.md, "The public answers read
-model").
+"""Keeping the public answers read model (`public_answers`, `answer_tallies`, and through
+answer_counts.py `answer_filter_counts`) equal to what it copies, with the writes that
+change it (docs/architecture.md, "The public answers read model").
 
 After every flush that writes a report (its state, its current version), a version (its
 review state), a submitted answer or one of an organisation's copied columns, the touched
@@ -48,6 +48,7 @@ from app.reporting.models import (
     Section,
     SubmittedAnswer,
 )
+from app.transparency import answer_counts
 from app.transparency.models import AnswerTally, PublicAnswerRow
 
 EMPTY_VALUES = ("null", '""', "[]")
@@ -149,23 +150,35 @@ def refresh_reports(connection: Connection, report_ids: Iterable[int]) -> None:
         return
     mine = _ROWS.c.report_id.in_(ids)
     before = _tallied(connection, mine)
+    cells_before = answer_counts.grouped(connection, mine)
     connection.execute(delete(_ROWS).where(mine))
     names, statement = _source(Report.id.in_(ids))
     connection.execute(insert(_ROWS).from_select(names, statement))
     after = _tallied(connection, mine)
     after.subtract(before)
     _apply(connection, after)
+    cells = answer_counts.grouped(connection, mine)
+    cells.subtract(cells_before)
+    answer_counts.apply(connection, cells)
 
 
 def refresh_members(connection: Connection, organisation_ids: Iterable[int]) -> None:
     """Copy these organisations' columns into their rows again."""
     o = Organisation.__table__
-    for org_id in sorted(set(organisation_ids)):
+    ids = sorted(set(organisation_ids))
+    if not ids:
+        return
+    theirs = _ROWS.c.organisation_id.in_(ids)
+    before = answer_counts.grouped(connection, theirs)
+    for org_id in ids:
         values = {
             name: select(o.c[name]).where(o.c.id == org_id).scalar_subquery()
             for name in MEMBER_COLUMNS_ALL
         }
         connection.execute(update(_ROWS).where(_ROWS.c.organisation_id == org_id).values(**values))
+    cells = answer_counts.grouped(connection, theirs)
+    cells.subtract(before)
+    answer_counts.apply(connection, cells)
 
 
 def rebuild(connection: Connection) -> int:
@@ -175,6 +188,7 @@ def rebuild(connection: Connection) -> int:
     names, statement = _source()
     connection.execute(insert(_ROWS).from_select(names, statement))
     connection.execute(insert(_TALLIES).from_select(["question_id", "value", "n"], _grouped()))
+    answer_counts.rebuild(connection)
     return connection.execute(select(func.count()).select_from(_ROWS)).scalar() or 0
 
 

@@ -254,3 +254,20 @@ class AnswerTally(db.Model):
     )
     value: Mapped[str] = mapped_column(Text, primary_key=True)
     n: Mapped[int]
+
+
+class AnswerFilterCount(db.Model):
+    """How many answers of the public answers read model a list with these filters counts
+    (app/transparency/answer_counts.py keeps it with `public_answers`): the centre's lists
+    and `/api/v1/answers` read one row here instead of counting their rows, for up to two
+    filters (more filters narrow a list to a short range of an index, counted there).
+
+    `scope` names the list ("p3": principle 3's answers on the centre, "p3:<lineage>": one
+    question's, "api": the API's), `filter_key` the filters applied, in a fixed order
+    ("" for none; "year=2025&country=US")."""
+
+    __tablename__ = "answer_filter_counts"
+
+    scope: Mapped[str] = mapped_column(String(60), primary_key=True)
+    filter_key: Mapped[str] = mapped_column(String(160), primary_key=True)
+    n: Mapped[int] = mapped_column(default=0)

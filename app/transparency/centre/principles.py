@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from markupsafe import Markup
 
@@ -15,7 +16,7 @@ from app.charter.translations.reading import Text
 from app.core import formats
 from app.core.textdiff import Segment, word_diff
 from app.errors import NotFound
-from app.members.directory.pages import load_sectors
+from app.members.directory.pages import country_label, load_sectors
 from app.reporting.models import Question, Section
 from app.reporting.translations.public import Asked, PublicTexts, public_texts
 from app.transparency import charts
@@ -77,7 +78,7 @@ class AnswersPage:
     filters: AnswerFilters
     errors: dict[str, str]
     years: list[int]
-    countries: list[str]
+    countries: list[tuple[str, str]]  # (code, name in the reader's language)
     sectors: list
     total: int
     pages: int
@@ -266,7 +267,8 @@ def _answers(
         limit=PER_PAGE,
         offset=(filters.page - 1) * PER_PAGE,
     )
-    countries = queries.member_countries()
+    language = str(get_locale() or "en")
+    countries = [(code, country_label(code, language)) for code in queries.member_countries()]
     return AnswersPage(filters, errors, years, countries, sectors, total, pages, rows)
 
 

@@ -16,15 +16,16 @@ from dataclasses import dataclass
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, select
 
+from app import clock
 from app.charter.models import CharterVersion, Principle, PrincipleText, VersionStatus
-from app.charter.queries import current_version
-from app.db import db
+from app.db import read
 from app.errors import NotFound
 from app.members.directory.filters import SectorRef
 from app.members.directory.statements import listed_condition
-from app.members.models import Organisation, Pledge, Sector
+from app.members.models import DirectoryFacet, Organisation, Pledge, Sector
 from app.members.models import pledge_principles as pledge_principles_table
 from app.reporting.models import Question, ReportingCycle, Section
+from app.transparency import answer_counts as filter_counts
 from app.transparency import figures as F
 from app.transparency.centre.filters import AnswerFilters
 from app.transparency.models import AnswerTally, PublicAnswerRow
@@ -93,20 +94,31 @@ class AnswerRow:
 # The charter --------------------------------------------------------------------------------
 
 
+def _in_force():
+    """The id of the charter version in force today (`charter.queries.current_version`), as a
+    subquery: the page reads its principles in the same statement."""
+    return (
+        select(CharterVersion.id)
+        .where(
+            CharterVersion.status == VersionStatus.PUBLISHED,
+            CharterVersion.effective_date <= clock.today(),
+        )
+        .order_by(CharterVersion.number.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
 def principles_in_force() -> list[PrincipleRow]:
     """The principles of the charter version in force, in their order (none before one)."""
-    version = current_version()
-    if version is None:
-        return []
-    return _principles(PrincipleText.version_id == version.id)
+    return _principles(PrincipleText.version_id == _in_force())
 
 
 def principle_in_force(number: int) -> PrincipleRow:
     """Principle `number` of the charter in force (404 when there is no such principle)."""
-    version = current_version() if 0 < number <= MAX_NUMBER else None
     found = (
-        _principles(PrincipleText.version_id == version.id, PrincipleText.number == number)
-        if version is not None
+        _principles(PrincipleText.version_id == _in_force(), PrincipleText.number == number)
+        if 0 < number <= MAX_NUMBER
         else []
     )
     if not found:
@@ -115,7 +127,7 @@ def principle_in_force(number: int) -> PrincipleRow:
 
 
 def _principles(*where) -> list[PrincipleRow]:
-    rows = db.session.execute(
+    rows = read(
         select(
             PrincipleText.principle_id,
             Principle.key,
@@ -134,7 +146,7 @@ def _principles(*where) -> list[PrincipleRow]:
 
 def wordings(principle_id: int) -> list[WordingRow]:
     """The principle's wording in every published charter version, oldest first."""
-    rows = db.session.execute(
+    rows = read(
         select(
             CharterVersion.number.label("version"),
             CharterVersion.effective_date,
@@ -155,7 +167,7 @@ def wordings(principle_id: int) -> list[WordingRow]:
 
 def pledging_members() -> dict[int, int]:
     """Principle id -> how many members in the alliance have a public pledge on it."""
-    rows = db.session.execute(
+    rows = read(
         select(
             pledge_principles_table.c.principle_id,
             func.count(func.distinct(Pledge.organisation_id)),
@@ -173,11 +185,12 @@ def pledging_members() -> dict[int, int]:
 
 
 def member_countries() -> list[str]:
-    """The countries of the members the public may see (the country filter's choices)."""
-    rows = db.session.execute(
-        select(func.distinct(Organisation.country))
-        .where(listed_condition())
-        .order_by(Organisation.country)
+    """The countries of the members the public may see (the country filter's choices): the
+    directory's country counts without filters (`directory_facets`, kept with every write to
+    an organisation), some 250 rows by their key instead of reading every listed member."""
+    f = DirectoryFacet
+    rows = read(
+        select(f.value).where(f.filter_key == "", f.facet == "country", f.n > 0).order_by(f.value)
     ).scalars()
     return [c for c in rows if c]
 
@@ -197,7 +210,7 @@ def _public_question(*where):
 
 def public_questions(*where) -> list[QuestionRow]:
     """Public questions asked under a principle (in cycles that opened), by year and order."""
-    rows = db.session.execute(
+    rows = read(
         select(
             Question.id,
             Question.lineage,
@@ -245,7 +258,7 @@ def answer_counts(*where) -> dict[int, list[tuple[object, int]]]:
         .where(_public_question(*where))
         .order_by(AnswerTally.question_id, AnswerTally.value)
     )
-    for row in db.session.execute(statement):
+    for row in read(statement):
         counts[row.question_id].append((F.decode(row.value) if row.value else None, row.n))
     return counts
 
@@ -289,9 +302,25 @@ _ORDER = {
 def count_answers(
     filters: AnswerFilters, sectors: list[SectorRef], principle_id: int, lineage: str | None = None
 ) -> int:
+    """The answers the list counts: with up to two filters one row of `answer_filter_counts`
+    (app/transparency/answer_counts.py), else counted from the covering indexes."""
+    sector_id = next((s.id for s in sectors if s.slug == filters.sector), None)
+    key = None
+    if sector_id is not None or not filters.sector:
+        values = {
+            "year": filters.year,
+            "country": filters.country,
+            "sector": sector_id,
+            "category": filters.category,
+            "status": filters.status,
+        }
+        key = filter_counts.filter_key(values, filter_counts.CENTRE_FILTERS)
+    if key is not None:
+        scope = filter_counts.centre_scope(principle_id, lineage)
+        return read(filter_counts.counted(scope, key)).scalar() or 0
     statement = select(func.count()).select_from(A)
     conds = _answer_conditions(filters, sectors, principle_id, lineage)
-    return db.session.scalar(statement.where(*conds)) or 0
+    return read(statement.where(*conds)).scalar() or 0
 
 
 def answers(
@@ -361,5 +390,5 @@ def answers(
             r.question_id,
             tuple(str(c) for c in r.choices or ()),
         )
-        for r in db.session.execute(statement)
+        for r in read(statement)
     ]

@@ -5,6 +5,7 @@ a charter published or a member changed makes them stale (`CENTRE_TOPICS`)."""
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from markupsafe import Markup, escape
 
 from app.core import languages, links
 from app.core.http_cache import public_page
@@ -27,6 +28,20 @@ def answer_value(row, texts=None) -> str:
     if texts is not None and unit and row.type == "number":
         unit = texts.unit(row.question_id, unit).text
     return values.display(row.type, row.value, unit)
+
+
+@bp.app_template_filter("country_options")
+def country_options(countries, selected: str) -> Markup:
+    """The country filter's `<option>`s ((code, name) pairs), written here rather than in a
+    Jinja loop: some 250 options, with their escaping, were a fifth of the principle
+    page's template time (issue 15)."""
+    return Markup(  # noqa: S704  (the code and the name escaped; "selected" is ours)
+        "".join(
+            f'<option value="{escape(code)}" {"selected" if selected == code else ""}>'
+            f"{escape(name)}</option>"
+            for code, name in countries
+        )
+    )
 
 
 @bp.app_template_filter("share")

@@ -25,6 +25,7 @@ from app.reporting.models import (
     ReportingCycle,
     ReportVersion,
 )
+from app.transparency import answer_counts
 from app.transparency.models import PublicAnswerRow
 from app.transparency.opendata.api_query import ListQuery
 
@@ -253,8 +254,19 @@ def list_answers(query: ListQuery) -> Page:
         a.section_position,
         a.question_position,
         a.answer_id,
-        count=select(func.count()).select_from(a).where(*conds),
+        count=_answers_count(filters, conds),
     )
+
+
+def _answers_count(filters: dict, conds: list):
+    """The count of an answers list: with up to two filters, none of them a member, one row
+    of `answer_filter_counts` (answer_counts.py); else counted from the indexes."""
+    key = None
+    if "member" not in filters:
+        key = answer_counts.filter_key(filters, answer_counts.API_FILTERS)
+    if key is not None:
+        return answer_counts.counted(answer_counts.API_SCOPE, key)
+    return select(func.count()).select_from(PublicAnswerRow).where(*conds)
 
 
 def list_pledges(query: ListQuery) -> tuple[Page, dict[int, list[str]]]:
