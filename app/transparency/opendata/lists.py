@@ -9,9 +9,7 @@ import math
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, column, func, select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import TableClause
+from sqlalchemy import and_, func, select, union_all
 
 from app.charter.models import CharterVersion, Principle, PrincipleText
 from app.db import db
@@ -26,7 +24,9 @@ from app.reporting.models import (
     ReportVersion,
 )
 from app.transparency.models import PublicAnswerRow
+from app.transparency.opendata import list_rows
 from app.transparency.opendata.api_query import ListQuery
+from app.transparency.opendata.models import PublicPledgeRow, PublicReportRow
 
 
 @dataclass
@@ -61,16 +61,6 @@ def accepted_versions():
         .where(Report.state == "accepted", ReportVersion.review_state == "accepted")
         .group_by(ReportVersion.report_id)
     )
-
-
-def _member_filters(statement, filters: dict):
-    if "member" in filters:
-        statement = statement.where(Organisation.slug == filters["member"])
-    if "category" in filters:
-        statement = statement.where(Organisation.category == filters["category"])
-    if "country" in filters:
-        statement = statement.where(Organisation.country == filters["country"])
-    return statement
 
 
 def _paged(statement, query: ListQuery, *order, count=None) -> Page:
@@ -112,80 +102,97 @@ def _reports():
     )
 
 
-class _Through(TableClause):
-    """A table read through a named index: `FROM <table> INDEXED BY <index>` on SQLite
-    (whose planner, without statistics for an index, prefers the primary key or a sort),
-    the plain table elsewhere. As `app.members.directory.statements` does."""
-
-    inherit_cache = True
-
-    def __init__(self, table, index: str):
-        super().__init__(table.name, *(column(c.name, c.type) for c in table.c))
-        self.index = index
+_REPORT_ROWS = PublicReportRow.__table__
+_PLEDGE_ROWS = PublicPledgeRow.__table__
 
 
-@compiles(_Through, "sqlite")
-def _compile_through(element, compiler, **kw):
-    text = compiler.visit_table(element, **kw)
-    return text + f" INDEXED BY {element.index}" if kw.get("asfrom") else text
+def _row_filters(table, filters: dict) -> list:
+    """The read model's conditions for the filters (`member` by the member's id)."""
+    conds = [table.c[name] == filters[name] for name in list_rows.FILTERS if name in filters]
+    if "member" in filters:
+        member = select(Organisation.id).where(Organisation.slug == filters["member"])
+        conds.append(table.c.organisation_id == member.scalar_subquery())
+    return conds
 
 
-# The version's review state from `ix_report_versions_review` (looked up by id).
-_VERSION_STATE = _Through(ReportVersion.__table__, "ix_report_versions_review")
+def _offset(query: ListQuery) -> int:
+    return (query.page - 1) * query.per_page
 
 
-def _report_keys(filters: dict):
-    """(report id, year, member's name key) of the accepted reports the filters keep, read
-    from indexes only: reports through `ix_reports_public_list` (cycle, state, member,
-    current version), the version's state through `ix_report_versions_review`, the member
-    by id."""
-    v = _VERSION_STATE
-    o = Organisation.__table__
-    statement = (
-        select(Report.id, ReportingCycle.year, o.c.name_key)
-        .select_from(ReportingCycle)
-        .join(Report, Report.cycle_id == ReportingCycle.id)
-        .join(o, o.c.id == Report.organisation_id)
-        .join(v, v.c.id == Report.current_version_id)
-        .where(
-            Report.state == "accepted",
-            v.c.review_state == "accepted",
-            o.c.status.in_([s.value for s in PUBLIC_STATUSES]),
-            o.c.joined_on.is_not(None),
+def _year_parts(counts: dict[int, int], query: ListQuery) -> list[tuple[int, int, int]]:
+    """(year, offset in that year, rows) of each year a page spans, newest first, from the
+    rows each year has."""
+    offset, wanted, parts = _offset(query), query.per_page, []
+    for year in sorted((y for y in counts if y), reverse=True):
+        n = counts[year]
+        if offset >= n:
+            offset -= n
+            continue
+        take = min(n - offset, wanted)
+        parts.append((year, offset, take))
+        wanted -= take
+        offset = 0
+        if not wanted:
+            break
+    return parts
+
+
+def _report_ids(query: ListQuery):
+    """The total and the (id, year, name key) of the page's reports, in the list's order:
+    the total (and each year's count) from `public_list_counts`; each year's part of the
+    page a walk of `ix_public_reports_order` (year, name key, id: no sort of the matches);
+    a member's reports (one per year at most) read and sorted directly. None: no row."""
+    r = _REPORT_ROWS
+    filters = query.filters
+    conds = _row_filters(r, filters)
+    columns = (r.c.report_id, r.c.year, r.c.name_key)
+    if "member" in filters:
+        if "year" in filters:
+            conds.append(r.c.year == filters["year"])
+        total = db.session.scalar(select(func.count()).select_from(r).where(*conds)) or 0
+        ids = (
+            select(*columns)
+            .where(*conds)
+            .order_by(r.c.year.desc(), r.c.name_key, r.c.report_id)
+            .limit(query.per_page)
+            .offset(_offset(query))
         )
-    )
-    for name, value in filters.items():
-        if name == "year":
-            statement = statement.where(ReportingCycle.year == value)
-        elif name in ("category", "country", "status"):
-            statement = statement.where(o.c[name] == value)
-        elif name == "member":
-            statement = statement.where(o.c.slug == value)
-    return statement, (ReportingCycle.year.desc(), o.c.name_key, Report.id)
+        return total, ids
+    counts = list_rows.read_counts(db.session, "reports", filters)
+    if "year" in filters:
+        counts = {filters["year"]: counts.get(filters["year"], 0)}
+        total = counts[filters["year"]]
+    else:
+        total = counts.get(0, 0)
+    parts = [
+        select(*columns)
+        .where(r.c.year == year, *conds)
+        .order_by(r.c.name_key, r.c.report_id)
+        .limit(take)
+        .offset(offset)
+        .subquery()
+        for year, offset, take in _year_parts(counts, query)
+    ]
+    if not parts:
+        return total, None
+    selects = [select(*part.c) for part in parts]
+    return total, selects[0] if len(selects) == 1 else union_all(*selects)
 
 
 def list_reports(query: ListQuery) -> Page:
     """A page of accepted reports, newest year first, then by member name, in two
-    statements that read indexes only (issue 15: counting and sorting every accepted
-    report joined to its version row took 1.5 s at 25,000 members): the count, and the ids
-    of the page's reports (`_report_keys`); the page then reads the rows of the reports it
-    shows, and no version's row otherwise (its snapshot, stored before `review_state`,
-    spans overflow pages on SQLite)."""
-    keys, ordered = _report_keys(query.filters)
-    total = db.session.scalar(select(func.count()).select_from(keys.subquery())) or 0
+    statements (issue 15: counting and sorting every accepted report took 28 ms at 25,000
+    members): the total from the read model's counts, and the page's rows, whose ids come
+    from the read model (`_report_ids`), the rest from their report, version and member."""
+    total, ids = _report_ids(query)
     pages = max(1, math.ceil(total / query.per_page))
     rows = []
-    if query.page <= pages:
-        shown = (
-            keys.order_by(*ordered)
-            .limit(query.per_page)
-            .offset((query.page - 1) * query.per_page)
-            .subquery()
-        )
+    if query.page <= pages and ids is not None:
+        shown = ids.subquery()
         rows = db.session.execute(
             _reports()
-            .join(shown, shown.c.id == Report.id)
-            .order_by(ReportingCycle.year.desc(), Organisation.name_key, Report.id)
+            .join(shown, shown.c.report_id == Report.id)
+            .order_by(shown.c.year.desc(), shown.c.name_key, shown.c.report_id)
         ).all()
     return Page(rows, total, query.page, pages)
 
@@ -258,26 +265,45 @@ def list_answers(query: ListQuery) -> Page:
 
 
 def list_pledges(query: ListQuery) -> tuple[Page, dict[int, list[str]]]:
-    """A page of public pledges, and the principle keys of each (by pledge id)."""
-    statement = (
-        select(
-            *_MEMBER_COLUMNS,
-            Pledge.id,
-            Pledge.title,
-            Pledge.description_md,
-            Pledge.indicator,
-            Pledge.status,
-            Pledge.status_since,
-            Pledge.target_date,
+    """A page of public pledges by member name, and the principle keys of each (by pledge
+    id): the total from the read model's counts (a member's counted directly), the page's
+    ids a walk of `ix_public_pledges_order`, the rest from their pledge and member."""
+    p = _PLEDGE_ROWS
+    filters = query.filters
+    conds = _row_filters(p, filters)
+    if "member" in filters:
+        total = db.session.scalar(select(func.count()).select_from(p).where(*conds)) or 0
+    else:
+        total = list_rows.read_counts(db.session, "pledges", filters).get(0, 0)
+    pages = max(1, math.ceil(total / query.per_page))
+    rows = []
+    if query.page <= pages:
+        shown = (
+            select(p.c.pledge_id, p.c.name_key)
+            .where(*conds)
+            .order_by(p.c.name_key, p.c.pledge_id)
+            .limit(query.per_page)
+            .offset(_offset(query))
+            .subquery()
         )
-        .join(Organisation, Organisation.id == Pledge.organisation_id)
-        .outerjoin(Sector, Sector.id == Organisation.sector_id)
-        .where(Pledge.is_public.is_(True), listed())
-    )
-    statement = _member_filters(statement, query.filters)
-    if "status" in query.filters:
-        statement = statement.where(Pledge.status == query.filters["status"])
-    page = _paged(statement, query, Organisation.name_key, Pledge.id)
+        rows = db.session.execute(
+            select(
+                *_MEMBER_COLUMNS,
+                Pledge.id,
+                Pledge.title,
+                Pledge.description_md,
+                Pledge.indicator,
+                Pledge.status,
+                Pledge.status_since,
+                Pledge.target_date,
+            )
+            .select_from(shown)
+            .join(Pledge, Pledge.id == shown.c.pledge_id)
+            .join(Organisation, Organisation.id == Pledge.organisation_id)
+            .outerjoin(Sector, Sector.id == Organisation.sector_id)
+            .order_by(shown.c.name_key, shown.c.pledge_id)
+        ).all()
+    page = Page(rows, total, query.page, pages)
     keys: dict[int, list[str]] = {row.id: [] for row in page.rows}
     if keys:
         for pledge_id, key in db.session.execute(
