@@ -14,6 +14,8 @@ Create Date: 2026-12-04 02:20:00
 
 """
 import sqlalchemy as sa
+
+import app.db
 from alembic import op
 
 # revision identifiers, used by Alembic.
@@ -33,6 +35,10 @@ def upgrade():
         sa.Column('country', sa.String(length=2), nullable=False),
         sa.Column('category', sa.String(length=20), nullable=False),
         sa.Column('status', sa.String(length=20), nullable=False),
+        sa.Column('version', sa.Integer(), nullable=False),
+        sa.Column('submitted_at', app.db.UTCDateTime(timezone=True), nullable=False),
+        sa.Column('accepted_at', app.db.UTCDateTime(timezone=True), nullable=True),
+        sa.Column('is_late', sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint('report_id', name=op.f('pk_public_reports')),
     )
     op.create_index(

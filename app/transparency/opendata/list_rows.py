@@ -10,8 +10,8 @@ and for every year (year 0): a page reads its total instead of counting every ma
 the report list learns which years a page spans (so each year's part is a walk of one index
 in order, on both databases).
 
-After every flush that writes a report (state, current version, cycle, member), a version
-(review state), a pledge (public, status, member) or one of a member's copied columns, the
+After every flush that writes a report (state, current version, cycle, member, lateness), a
+version (review state, number, dates), a pledge (public, status, member) or one of a member's copied columns, the
 touched rows are written again from the source tables (a DELETE and an INSERT … SELECT) and
 the counts moved by the difference (one SELECT before, one after, one upsert). `rebuild`
 recomputes all three tables (`flask pactum reindex`, through `reindex_all`). Everything
@@ -37,6 +37,9 @@ FILTERS = ("category", "country", "status")
 _SUBSETS = [c for r in range(len(FILTERS) + 1) for c in itertools.combinations(FILTERS, r)]
 # The organisation's columns the rows copy or depend on.
 MEMBER_COLUMNS = ("name_key", "country", "category", "status", "joined_on")
+# The report's and the version's columns the rows depend on.
+_REPORT_COLUMNS = ("state", "current_version_id", "cycle_id", "organisation_id", "is_late")
+_VERSION_COLUMNS = ("review_state", "number", "submitted_at", "reviewed_at")
 _REPORTS = PublicReportRow.__table__
 _PLEDGES = PublicPledgeRow.__table__
 _COUNTS = PublicListCount.__table__
@@ -88,6 +91,10 @@ def _report_source(where):
             o.country,
             o.category,
             o.status,
+            ReportVersion.number.label("version"),
+            ReportVersion.submitted_at,
+            ReportVersion.reviewed_at.label("accepted_at"),
+            Report.is_late,
         )
         .select_from(Report)
         .join(ReportVersion, ReportVersion.id == Report.current_version_id)
@@ -210,11 +217,11 @@ def _touched(session: Session) -> tuple[set, set, set]:
         gone = obj in session.deleted
         if isinstance(obj, Report):
             fresh = obj in session.new
-            moved = _changed(obj, ("state", "current_version_id", "cycle_id", "organisation_id"))
+            moved = _changed(obj, _REPORT_COLUMNS)
             if gone or ((fresh or moved) and _may_be_accepted(obj, "state")):
                 reports.add(obj.id)
         elif isinstance(obj, ReportVersion):
-            reviewed = obj not in session.new and _changed(obj, ("review_state",))
+            reviewed = obj not in session.new and _changed(obj, _VERSION_COLUMNS)
             if reviewed and _may_be_accepted(obj, "review_state"):
                 reports.add(obj.report_id)
         elif isinstance(obj, Pledge):

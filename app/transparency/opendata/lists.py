@@ -137,27 +137,26 @@ def _year_parts(counts: dict[int, int], query: ListQuery) -> list[tuple[int, int
     return parts
 
 
-def _report_ids(query: ListQuery):
-    """The total and the (id, year, name key) of the page's reports, in the list's order:
-    the total (and each year's count) from `public_list_counts`; each year's part of the
-    page a walk of `ix_public_reports_order` (year, name key, id: no sort of the matches);
-    a member's reports (one per year at most) read and sorted directly. None: no row."""
+def _report_rows(query: ListQuery):
+    """The total and the read model's rows of the page (a statement; None: no row), in the
+    list's order: the total (and each year's count) from `public_list_counts`; each year's
+    part of the page a walk of `ix_public_reports_order` (year, name key, id: no sort of the
+    matches); a member's reports (one per year at most) read and sorted directly."""
     r = _REPORT_ROWS
     filters = query.filters
     conds = _row_filters(r, filters)
-    columns = (r.c.report_id, r.c.year, r.c.name_key)
     if "member" in filters:
         if "year" in filters:
             conds.append(r.c.year == filters["year"])
         total = db.session.scalar(select(func.count()).select_from(r).where(*conds)) or 0
-        ids = (
-            select(*columns)
+        rows = (
+            select(r)
             .where(*conds)
             .order_by(r.c.year.desc(), r.c.name_key, r.c.report_id)
             .limit(query.per_page)
             .offset(_offset(query))
         )
-        return total, ids
+        return total, rows
     counts = list_rows.read_counts(db.session, "reports", filters)
     if "year" in filters:
         counts = {filters["year"]: counts.get(filters["year"], 0)}
@@ -165,7 +164,7 @@ def _report_ids(query: ListQuery):
     else:
         total = counts.get(0, 0)
     parts = [
-        select(*columns)
+        select(r)
         .where(r.c.year == year, *conds)
         .order_by(r.c.name_key, r.c.report_id)
         .limit(take)
@@ -182,16 +181,25 @@ def _report_ids(query: ListQuery):
 def list_reports(query: ListQuery) -> Page:
     """A page of accepted reports, newest year first, then by member name, in two
     statements (issue 15: counting and sorting every accepted report took 28 ms at 25,000
-    members): the total from the read model's counts, and the page's rows, whose ids come
-    from the read model (`_report_ids`), the rest from their report, version and member."""
-    total, ids = _report_ids(query)
+    members): the total from the read model's counts, and the page's rows from the read
+    model (`_report_rows`) with their member's names."""
+    total, statement = _report_rows(query)
     pages = max(1, math.ceil(total / query.per_page))
     rows = []
-    if query.page <= pages and ids is not None:
-        shown = ids.subquery()
+    if query.page <= pages and statement is not None:
+        shown = statement.subquery()
         rows = db.session.execute(
-            _reports()
-            .join(shown, shown.c.report_id == Report.id)
+            select(
+                *_MEMBER_COLUMNS,
+                shown.c.year,
+                shown.c.version,
+                shown.c.submitted_at,
+                shown.c.accepted_at,
+                shown.c.is_late,
+            )
+            .select_from(shown)
+            .join(Organisation, Organisation.id == shown.c.organisation_id)
+            .outerjoin(Sector, Sector.id == Organisation.sector_id)
             .order_by(shown.c.year.desc(), shown.c.name_key, shown.c.report_id)
         ).all()
     return Page(rows, total, query.page, pages)

@@ -175,13 +175,31 @@ class ReportList(Resource):
 
     @staticmethod
     def dumped(page: Page, per_page: int, filters: dict, urls: Urls, page_url) -> dict:
-        """`dump(values(…))`, written directly (see `_dumped`)."""
-        data = []
-        for row in page.rows:
-            item = ReportSummary.values(row, urls)
-            item["submitted_at"] = _iso(row.submitted_at)
-            item["accepted_at"] = _iso(row.accepted_at)
-            data.append(item)
+        """`dump(values(…))`, written directly (see `_dumped`); the rows' columns in the
+        order `lists.list_reports` reads them, the URLs as `Urls` writes them."""
+        site, api = urls.site, urls.api
+        data = [
+            {
+                "member": {
+                    "slug": slug,
+                    "name": name,
+                    "country": country,
+                    "category": category,
+                    "sector": sector,
+                    "profile_url": f"{site}/members/{slug}",
+                },
+                "year": year,
+                "version": version,
+                "submitted_at": _iso(submitted),
+                "accepted_at": _iso(accepted),
+                "is_late": late,
+                "pdf_url": f"{site}/members/{slug}/reports/{year}.pdf",
+                "api_url": f"{api}/reports/{slug}/{year}",
+            }
+            for slug, name, country, category, sector, year, version, submitted, accepted, late in (
+                page.rows
+            )
+        ]
         values = partial(ReportList.values, page, per_page, filters, urls, page_url)
         return _dumped(ReportList, data, values, page, per_page, filters, page_url)
 
@@ -370,15 +388,33 @@ class PledgeList(Resource):
 
     @staticmethod
     def dumped(page: Page, keys: dict, per_page: int, filters: dict, urls: Urls, page_url):
-        """`dump(values(…))`, written directly (see `_dumped`)."""
-        data = []
-        for row in page.rows:
-            item = PledgeRecord.values(row, keys.get(row.id, []), urls)
-            item["status_since"] = _iso(row.status_since)
-            item["target_date"] = _iso(row.target_date)
-            data.append(item)
+        """`dump(values(…))`, written directly (see `_dumped`); the rows' columns in the
+        order `lists.list_pledges` reads them."""
+        data = [_pledge_json(row, urls.site, keys) for row in page.rows]
         values = partial(PledgeList.values, page, keys, per_page, filters, urls, page_url)
         return _dumped(PledgeList, data, values, page, per_page, filters, page_url)
+
+
+def _pledge_json(row, site: str, keys: dict) -> dict:
+    slug, name, country, category, sector, pledge_id, title, description, indicator = row[:9]
+    status, since, target = row[9:]
+    return {
+        "member": {
+            "slug": slug,
+            "name": name,
+            "country": country,
+            "category": category,
+            "sector": sector,
+            "profile_url": f"{site}/members/{slug}",
+        },
+        "title": title,
+        "description_md": description or "",
+        "indicator": indicator or "",
+        "status": status,
+        "status_since": _iso(since),
+        "target_date": _iso(target),
+        "principles": keys.get(pledge_id, []),
+    }
 
 
 # Principles ---------------------------------------------------------------------------------
