@@ -24,7 +24,7 @@ import itertools
 from collections import Counter
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, delete, event, insert, select, true
+from sqlalchemy import Connection, bindparam, delete, event, insert, select, true
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, attributes
 
@@ -51,16 +51,15 @@ def filter_key(filters: dict) -> str:
     return "&".join(f"{name}={filters[name]}" for name in FILTERS if name in filters)
 
 
-def read_counts(session, kind: str, filters: dict) -> dict[int, int]:
+_READ = select(_COUNTS.c.year, _COUNTS.c.n).where(
+    _COUNTS.c.kind == bindparam("kind"), _COUNTS.c.filter_key == bindparam("key")
+)
+
+
+def read_counts(connection, kind: str, filters: dict) -> dict[int, int]:
     """The number of rows of list `kind` matching `filters` (category, country, status), per
     year and for every year (0). One statement."""
-    return dict(
-        session.execute(
-            select(_COUNTS.c.year, _COUNTS.c.n).where(
-                _COUNTS.c.kind == kind, _COUNTS.c.filter_key == filter_key(filters)
-            )
-        ).all()
-    )
+    return dict(connection.execute(_READ, {"kind": kind, "key": filter_key(filters)}).all())
 
 
 def _contributions(kind: str, rows: Iterable) -> Counter:

@@ -9,14 +9,13 @@ import math
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, select, union_all
+from sqlalchemy import and_, func, select
 
 from app.charter.models import CharterVersion, Principle, PrincipleText
 from app.db import db
 from app.errors import NotFound
 from app.members.directory.statements import listed_condition
-from app.members.models import PUBLIC_STATUSES, Organisation, Pledge, Sector
-from app.members.models import pledge_principles as pledge_principles_table
+from app.members.models import PUBLIC_STATUSES, Organisation, Sector
 from app.reporting.models import (
     Question,
     Report,
@@ -24,9 +23,8 @@ from app.reporting.models import (
     ReportVersion,
 )
 from app.transparency.models import PublicAnswerRow
-from app.transparency.opendata import list_rows
+from app.transparency.opendata import list_rows, list_statements
 from app.transparency.opendata.api_query import ListQuery
-from app.transparency.opendata.models import PublicPledgeRow, PublicReportRow
 
 
 @dataclass
@@ -102,19 +100,6 @@ def _reports():
     )
 
 
-_REPORT_ROWS = PublicReportRow.__table__
-_PLEDGE_ROWS = PublicPledgeRow.__table__
-
-
-def _row_filters(table, filters: dict) -> list:
-    """The read model's conditions for the filters (`member` by the member's id)."""
-    conds = [table.c[name] == filters[name] for name in list_rows.FILTERS if name in filters]
-    if "member" in filters:
-        member = select(Organisation.id).where(Organisation.slug == filters["member"])
-        conds.append(table.c.organisation_id == member.scalar_subquery())
-    return conds
-
-
 def _offset(query: ListQuery) -> int:
     return (query.page - 1) * query.per_page
 
@@ -137,71 +122,32 @@ def _year_parts(counts: dict[int, int], query: ListQuery) -> list[tuple[int, int
     return parts
 
 
-def _report_rows(query: ListQuery):
-    """The total and the read model's rows of the page (a statement; None: no row), in the
-    list's order: the total (and each year's count) from `public_list_counts`; each year's
-    part of the page a walk of `ix_public_reports_order` (year, name key, id: no sort of the
-    matches); a member's reports (one per year at most) read and sorted directly."""
-    r = _REPORT_ROWS
-    filters = query.filters
-    conds = _row_filters(r, filters)
-    if "member" in filters:
-        if "year" in filters:
-            conds.append(r.c.year == filters["year"])
-        total = db.session.scalar(select(func.count()).select_from(r).where(*conds)) or 0
-        rows = (
-            select(r)
-            .where(*conds)
-            .order_by(r.c.year.desc(), r.c.name_key, r.c.report_id)
-            .limit(query.per_page)
-            .offset(_offset(query))
-        )
-        return total, rows
-    counts = list_rows.read_counts(db.session, "reports", filters)
-    if "year" in filters:
-        counts = {filters["year"]: counts.get(filters["year"], 0)}
-        total = counts[filters["year"]]
-    else:
-        total = counts.get(0, 0)
-    parts = [
-        select(r)
-        .where(r.c.year == year, *conds)
-        .order_by(r.c.name_key, r.c.report_id)
-        .limit(take)
-        .offset(offset)
-        .subquery()
-        for year, offset, take in _year_parts(counts, query)
-    ]
-    if not parts:
-        return total, None
-    selects = [select(*part.c) for part in parts]
-    return total, selects[0] if len(selects) == 1 else union_all(*selects)
-
-
 def list_reports(query: ListQuery) -> Page:
     """A page of accepted reports, newest year first, then by member name, in two
-    statements (issue 15: counting and sorting every accepted report took 28 ms at 25,000
-    members): the total from the read model's counts, and the page's rows from the read
-    model (`_report_rows`) with their member's names."""
-    total, statement = _report_rows(query)
+    statements on the read model (list_rows.py; issue 15: counting and sorting every
+    accepted report took 28 ms at 25,000 members): the total, and which years the page
+    spans, from its counts (a member's reports counted directly); the page's rows, each
+    year's part a walk of one index in order (`list_statements`), with their members."""
+    filters, names = query.filters, frozenset(query.filters)
+    bound = list_statements.values(filters)
+    connection = db.session.connection()
+    if "member" in filters:
+        count, statement = list_statements.member_reports(names)
+        total = connection.execute(count, bound).scalar() or 0
+        bound.update(limit=query.per_page, offset=_offset(query))
+    else:
+        counts = list_rows.read_counts(connection, "reports", filters)
+        if "year" in filters:
+            counts = {filters["year"]: counts.get(filters["year"], 0)}
+        total = counts.get(filters.get("year", 0), 0)
+        parts = _year_parts(counts, query)
+        statement = list_statements.year_reports(names, len(parts)) if parts else None
+        for i, (year, offset, take) in enumerate(parts):
+            bound.update({f"y{i}": year, f"o{i}": offset, f"l{i}": take})
     pages = max(1, math.ceil(total / query.per_page))
     rows = []
     if query.page <= pages and statement is not None:
-        shown = statement.subquery()
-        rows = db.session.execute(
-            select(
-                *_MEMBER_COLUMNS,
-                shown.c.year,
-                shown.c.version,
-                shown.c.submitted_at,
-                shown.c.accepted_at,
-                shown.c.is_late,
-            )
-            .select_from(shown)
-            .join(Organisation, Organisation.id == shown.c.organisation_id)
-            .outerjoin(Sector, Sector.id == Organisation.sector_id)
-            .order_by(shown.c.year.desc(), shown.c.name_key, shown.c.report_id)
-        ).all()
+        rows = connection.execute(statement, bound).all()
     return Page(rows, total, query.page, pages)
 
 
@@ -274,51 +220,27 @@ def list_answers(query: ListQuery) -> Page:
 
 def list_pledges(query: ListQuery) -> tuple[Page, dict[int, list[str]]]:
     """A page of public pledges by member name, and the principle keys of each (by pledge
-    id): the total from the read model's counts (a member's counted directly), the page's
-    ids a walk of `ix_public_pledges_order`, the rest from their pledge and member."""
-    p = _PLEDGE_ROWS
+    id), in three statements on the read model (list_rows.py): the total from its counts
+    (a member's counted directly), the page's rows (a walk of one index in order, with
+    their pledges and members: `list_statements`), the keys."""
     filters = query.filters
-    conds = _row_filters(p, filters)
+    bound = list_statements.values(filters)
+    count, statement = list_statements.pledges(frozenset(filters))
+    connection = db.session.connection()
     if "member" in filters:
-        total = db.session.scalar(select(func.count()).select_from(p).where(*conds)) or 0
+        total = connection.execute(count, bound).scalar() or 0
     else:
-        total = list_rows.read_counts(db.session, "pledges", filters).get(0, 0)
+        total = list_rows.read_counts(connection, "pledges", filters).get(0, 0)
     pages = max(1, math.ceil(total / query.per_page))
     rows = []
     if query.page <= pages:
-        shown = (
-            select(p.c.pledge_id, p.c.name_key)
-            .where(*conds)
-            .order_by(p.c.name_key, p.c.pledge_id)
-            .limit(query.per_page)
-            .offset(_offset(query))
-            .subquery()
-        )
-        rows = db.session.execute(
-            select(
-                *_MEMBER_COLUMNS,
-                Pledge.id,
-                Pledge.title,
-                Pledge.description_md,
-                Pledge.indicator,
-                Pledge.status,
-                Pledge.status_since,
-                Pledge.target_date,
-            )
-            .select_from(shown)
-            .join(Pledge, Pledge.id == shown.c.pledge_id)
-            .join(Organisation, Organisation.id == Pledge.organisation_id)
-            .outerjoin(Sector, Sector.id == Organisation.sector_id)
-            .order_by(shown.c.name_key, shown.c.pledge_id)
-        ).all()
+        bound.update(limit=query.per_page, offset=_offset(query))
+        rows = connection.execute(statement, bound).all()
     page = Page(rows, total, query.page, pages)
     keys: dict[int, list[str]] = {row.id: [] for row in page.rows}
     if keys:
-        for pledge_id, key in db.session.execute(
-            select(pledge_principles_table.c.pledge_id, Principle.key)
-            .join(Principle, Principle.id == pledge_principles_table.c.principle_id)
-            .where(pledge_principles_table.c.pledge_id.in_(list(keys)))
-            .order_by(Principle.id)
+        for pledge_id, key in connection.execute(
+            list_statements.PRINCIPLE_KEYS, {"ids": list(keys)}
         ):
             keys[pledge_id].append(key)
     return page, keys
