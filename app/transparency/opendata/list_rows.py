@@ -215,9 +215,11 @@ def _touched(session: Session) -> tuple[set, set, set]:
     for obj in (*session.new, *session.dirty, *session.deleted):
         gone = obj in session.deleted
         if isinstance(obj, Report):
-            fresh = obj in session.new
-            moved = _changed(obj, _REPORT_COLUMNS)
-            if gone or ((fresh or moved) and _may_be_accepted(obj, "state")):
+            if obj in session.new:
+                listed = obj.state == _ACCEPTED  # a new draft is in no list
+            else:
+                listed = _changed(obj, _REPORT_COLUMNS) and _may_be_accepted(obj, "state")
+            if gone or listed:
                 reports.add(obj.id)
         elif isinstance(obj, ReportVersion):
             reviewed = obj not in session.new and _changed(obj, _VERSION_COLUMNS)
