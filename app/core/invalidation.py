@@ -137,6 +137,11 @@ TABLE_TOPICS: dict[str, tuple[str, ...]] = {
     "public_answers": ("reports",),
     "answer_tallies": ("reports",),
     "answer_filter_counts": ("reports",),
+    # the open-data lists' read model (opendata/list_rows.py): written with the reports,
+    # versions, pledges and organisations it copies, and by `flask pactum reindex`
+    "public_reports": ("reports",),
+    "public_pledges": _MEMBERS,
+    "public_list_counts": ("reports", *_MEMBERS),
     "status_changes": (*_MEMBERS, "reports"),
     "endorsements": _MEMBERS,
     "pledges": _MEMBERS,

@@ -84,9 +84,7 @@ def reports():
         return _invalid(errors)
     page = lists.list_reports(query)
     page_url = _page_url("opendata_api.reports", query)
-    return jsonify(
-        ReportList.dump(ReportList.values(page, query.per_page, query.filters, _urls(), page_url))
-    )
+    return jsonify(ReportList.dumped(page, query.per_page, query.filters, _urls(), page_url))
 
 
 @bp.get("/reports/<slug>/<int:year>")
@@ -119,8 +117,8 @@ def pledges():
         return _invalid(errors)
     page, keys = lists.list_pledges(query)
     page_url = _page_url("opendata_api.pledges", query)
-    values = PledgeList.values(page, keys, query.per_page, query.filters, _urls(), page_url)
-    return jsonify(PledgeList.dump(values))
+    body = PledgeList.dumped(page, keys, query.per_page, query.filters, _urls(), page_url)
+    return jsonify(body)
 
 
 @bp.get("/principles")

@@ -36,6 +36,7 @@ from app.markdown import to_plain
 from app.members.models import PUBLIC_STATUSES, Organisation, Pledge, Sector
 from app.reporting.models import Report, ReportingCycle, ReportVersion
 from app.transparency import answer_rows, public_answers
+from app.transparency.opendata import list_rows
 from app.transparency.opendata.models import SearchEntry
 from app.transparency.opendata.stemming import regconfig, stems_of
 
@@ -255,9 +256,10 @@ def index_charter() -> None:
 
 
 def reindex_all() -> int:
-    """Rebuild the whole index, and the public answers read model (answer_rows.py); the
-    number of search entries."""
+    """Rebuild the whole index, the public answers read model (answer_rows.py) and the
+    open-data lists' (list_rows.py); the number of search entries."""
     answer_rows.rebuild(db.session.connection())
+    list_rows.rebuild(db.session.connection())
     db.session.execute(delete(SearchEntry))
     index_charter()
     ids = db.session.scalars(select(Organisation.id).where(_listed()).order_by(Organisation.id))

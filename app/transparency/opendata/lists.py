@@ -9,16 +9,13 @@ import math
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, column, func, select
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.expression import TableClause
+from sqlalchemy import and_, func, select
 
 from app.charter.models import CharterVersion, Principle, PrincipleText
 from app.db import db
 from app.errors import NotFound
 from app.members.directory.statements import listed_condition
-from app.members.models import PUBLIC_STATUSES, Organisation, Pledge, Sector
-from app.members.models import pledge_principles as pledge_principles_table
+from app.members.models import PUBLIC_STATUSES, Organisation, Sector
 from app.reporting.models import (
     Question,
     Report,
@@ -27,6 +24,7 @@ from app.reporting.models import (
 )
 from app.transparency import answer_counts
 from app.transparency.models import PublicAnswerRow
+from app.transparency.opendata import list_rows, list_statements
 from app.transparency.opendata.api_query import ListQuery
 
 
@@ -62,16 +60,6 @@ def accepted_versions():
         .where(Report.state == "accepted", ReportVersion.review_state == "accepted")
         .group_by(ReportVersion.report_id)
     )
-
-
-def _member_filters(statement, filters: dict):
-    if "member" in filters:
-        statement = statement.where(Organisation.slug == filters["member"])
-    if "category" in filters:
-        statement = statement.where(Organisation.category == filters["category"])
-    if "country" in filters:
-        statement = statement.where(Organisation.country == filters["country"])
-    return statement
 
 
 def _paged(statement, query: ListQuery, *order, count=None) -> Page:
@@ -113,81 +101,54 @@ def _reports():
     )
 
 
-class _Through(TableClause):
-    """A table read through a named index: `FROM <table> INDEXED BY <index>` on SQLite
-    (whose planner, without statistics for an index, prefers the primary key or a sort),
-    the plain table elsewhere. As `app.members.directory.statements` does."""
-
-    inherit_cache = True
-
-    def __init__(self, table, index: str):
-        super().__init__(table.name, *(column(c.name, c.type) for c in table.c))
-        self.index = index
+def _offset(query: ListQuery) -> int:
+    return (query.page - 1) * query.per_page
 
 
-@compiles(_Through, "sqlite")
-def _compile_through(element, compiler, **kw):
-    text = compiler.visit_table(element, **kw)
-    return text + f" INDEXED BY {element.index}" if kw.get("asfrom") else text
-
-
-# The version's review state from `ix_report_versions_review` (looked up by id).
-_VERSION_STATE = _Through(ReportVersion.__table__, "ix_report_versions_review")
-
-
-def _report_keys(filters: dict):
-    """(report id, year, member's name key) of the accepted reports the filters keep, read
-    from indexes only: reports through `ix_reports_public_list` (cycle, state, member,
-    current version), the version's state through `ix_report_versions_review`, the member
-    by id."""
-    v = _VERSION_STATE
-    o = Organisation.__table__
-    statement = (
-        select(Report.id, ReportingCycle.year, o.c.name_key)
-        .select_from(ReportingCycle)
-        .join(Report, Report.cycle_id == ReportingCycle.id)
-        .join(o, o.c.id == Report.organisation_id)
-        .join(v, v.c.id == Report.current_version_id)
-        .where(
-            Report.state == "accepted",
-            v.c.review_state == "accepted",
-            o.c.status.in_([s.value for s in PUBLIC_STATUSES]),
-            o.c.joined_on.is_not(None),
-        )
-    )
-    for name, value in filters.items():
-        if name == "year":
-            statement = statement.where(ReportingCycle.year == value)
-        elif name in ("category", "country", "status"):
-            statement = statement.where(o.c[name] == value)
-        elif name == "member":
-            statement = statement.where(o.c.slug == value)
-    return statement, (ReportingCycle.year.desc(), o.c.name_key, Report.id)
+def _year_parts(counts: dict[int, int], query: ListQuery) -> list[tuple[int, int, int]]:
+    """(year, offset in that year, rows) of each year a page spans, newest first, from the
+    rows each year has."""
+    offset, wanted, parts = _offset(query), query.per_page, []
+    for year in sorted((y for y in counts if y), reverse=True):
+        n = counts[year]
+        if offset >= n:
+            offset -= n
+            continue
+        take = min(n - offset, wanted)
+        parts.append((year, offset, take))
+        wanted -= take
+        offset = 0
+        if not wanted:
+            break
+    return parts
 
 
 def list_reports(query: ListQuery) -> Page:
     """A page of accepted reports, newest year first, then by member name, in two
-    statements that read indexes only (issue 15: counting and sorting every accepted
-    report joined to its version row took 1.5 s at 25,000 members): the count, and the ids
-    of the page's reports (`_report_keys`); the page then reads the rows of the reports it
-    shows, and no version's row otherwise (its snapshot, stored before `review_state`,
-    spans overflow pages on SQLite)."""
-    keys, ordered = _report_keys(query.filters)
-    total = db.session.scalar(select(func.count()).select_from(keys.subquery())) or 0
+    statements on the read model (list_rows.py; issue 15: counting and sorting every
+    accepted report took 28 ms at 25,000 members): the total, and which years the page
+    spans, from its counts (a member's reports counted directly); the page's rows, each
+    year's part a walk of one index in order (`list_statements`), with their members."""
+    filters, names = query.filters, frozenset(query.filters)
+    bound = list_statements.values(filters)
+    connection = db.session.connection()
+    if "member" in filters:
+        count, statement = list_statements.member_reports(names)
+        total = connection.execute(count, bound).scalar() or 0
+        bound.update(limit=query.per_page, offset=_offset(query))
+    else:
+        counts = list_rows.read_counts(connection, "reports", filters)
+        if "year" in filters:
+            counts = {filters["year"]: counts.get(filters["year"], 0)}
+        total = counts.get(filters.get("year", 0), 0)
+        parts = _year_parts(counts, query)
+        statement = list_statements.year_reports(names, len(parts)) if parts else None
+        for i, (year, offset, take) in enumerate(parts):
+            bound.update({f"y{i}": year, f"o{i}": offset, f"l{i}": take})
     pages = max(1, math.ceil(total / query.per_page))
     rows = []
-    if query.page <= pages:
-        shown = (
-            keys.order_by(*ordered)
-            .limit(query.per_page)
-            .offset((query.page - 1) * query.per_page)
-            .subquery()
-        )
-        rows = db.session.execute(
-            _reports()
-            .join(shown, shown.c.id == Report.id)
-            .order_by(ReportingCycle.year.desc(), Organisation.name_key, Report.id)
-        ).all()
+    if query.page <= pages and statement is not None:
+        rows = connection.execute(statement, bound).all()
     return Page(rows, total, query.page, pages)
 
 
@@ -270,33 +231,28 @@ def _answers_count(filters: dict, conds: list):
 
 
 def list_pledges(query: ListQuery) -> tuple[Page, dict[int, list[str]]]:
-    """A page of public pledges, and the principle keys of each (by pledge id)."""
-    statement = (
-        select(
-            *_MEMBER_COLUMNS,
-            Pledge.id,
-            Pledge.title,
-            Pledge.description_md,
-            Pledge.indicator,
-            Pledge.status,
-            Pledge.status_since,
-            Pledge.target_date,
-        )
-        .join(Organisation, Organisation.id == Pledge.organisation_id)
-        .outerjoin(Sector, Sector.id == Organisation.sector_id)
-        .where(Pledge.is_public.is_(True), listed())
-    )
-    statement = _member_filters(statement, query.filters)
-    if "status" in query.filters:
-        statement = statement.where(Pledge.status == query.filters["status"])
-    page = _paged(statement, query, Organisation.name_key, Pledge.id)
+    """A page of public pledges by member name, and the principle keys of each (by pledge
+    id), in three statements on the read model (list_rows.py): the total from its counts
+    (a member's counted directly), the page's rows (a walk of one index in order, with
+    their pledges and members: `list_statements`), the keys."""
+    filters = query.filters
+    bound = list_statements.values(filters)
+    count, statement = list_statements.pledges(frozenset(filters))
+    connection = db.session.connection()
+    if "member" in filters:
+        total = connection.execute(count, bound).scalar() or 0
+    else:
+        total = list_rows.read_counts(connection, "pledges", filters).get(0, 0)
+    pages = max(1, math.ceil(total / query.per_page))
+    rows = []
+    if query.page <= pages:
+        bound.update(limit=query.per_page, offset=_offset(query))
+        rows = connection.execute(statement, bound).all()
+    page = Page(rows, total, query.page, pages)
     keys: dict[int, list[str]] = {row.id: [] for row in page.rows}
     if keys:
-        for pledge_id, key in db.session.execute(
-            select(pledge_principles_table.c.pledge_id, Principle.key)
-            .join(Principle, Principle.id == pledge_principles_table.c.principle_id)
-            .where(pledge_principles_table.c.pledge_id.in_(list(keys)))
-            .order_by(Principle.id)
+        for pledge_id, key in connection.execute(
+            list_statements.PRINCIPLE_KEYS, {"ids": list(keys)}
         ):
             keys[pledge_id].append(key)
     return page, keys

@@ -16,6 +16,8 @@ the models describe; on PostgreSQL `stems` stays empty).
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import DDL, ForeignKey, Index, String, Text, event, false
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column
@@ -100,3 +102,72 @@ for _statement in SQLITE_CREATE:
     )
 for _statement in SQLITE_DROP:
     event.listen(SearchEntry.__table__, "before_drop", DDL(_statement).execute_if(dialect="sqlite"))
+
+
+# The open-data lists' read model (opendata/list_rows.py keeps it; docs/performance.md, "The
+# open-data lists"). No foreign keys: a deleted report, pledge or member leaves its row to
+# the flush listener, which takes it out of the counts as it deletes it.
+
+
+class PublicReportRow(db.Model):
+    """An accepted report (accepted current version) of a listed member: what the API's
+    report list filters, orders and pages by. Its rows for a year, in the list's order, are
+    a walk of `ix_public_reports_order`, which also holds the filters' columns."""
+
+    __tablename__ = "public_reports"
+    __table_args__ = (
+        Index(
+            "ix_public_reports_order",
+            "year",
+            "name_key",
+            "report_id",
+            "country",
+            "category",
+            "status",
+        ),
+        Index("ix_public_reports_organisation", "organisation_id", "year"),
+    )
+
+    report_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    organisation_id: Mapped[int]
+    year: Mapped[int]
+    name_key: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(2))
+    category: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))  # the member's
+    # The accepted version's, as the list shows them (reading the version's row would read
+    # its snapshot's overflow pages on SQLite: 1 ms a page of 100).
+    version: Mapped[int]
+    submitted_at: Mapped[dt.datetime]
+    accepted_at: Mapped[dt.datetime | None]
+    is_late: Mapped[bool]
+
+
+class PublicPledgeRow(db.Model):
+    """A public pledge of a listed member: what the API's pledge list filters, orders and
+    pages by (`ix_public_pledges_order`: the list's order, then the filters' columns)."""
+
+    __tablename__ = "public_pledges"
+    __table_args__ = (
+        Index("ix_public_pledges_order", "name_key", "pledge_id", "country", "category", "status"),
+        Index("ix_public_pledges_organisation", "organisation_id"),
+    )
+
+    pledge_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    organisation_id: Mapped[int]
+    name_key: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str] = mapped_column(String(2))
+    category: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20))  # the pledge's
+
+
+class PublicListCount(db.Model):
+    """How many rows of a list (`kind`: `reports`, `pledges`) match a set of filters (`filter_key`,
+    as `list_rows.filter_key` writes it), per year (0: every year)."""
+
+    __tablename__ = "public_list_counts"
+
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    filter_key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    n: Mapped[int] = mapped_column(default=0)
