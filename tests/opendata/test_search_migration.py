@@ -78,7 +78,8 @@ def test_0019_puts_the_filters_in_an_index_filled_before_it(migrated_app):
     upgrade(revision="0019")
     with migrated_app.test_request_context():
         q = "documented"
-        found = dict(q=q, terms=terms_of(q), year=2025, country="DE", sector="human-rights")
+        found = {"q": q, "terms": terms_of(q), "year": 2025, "country": "DE"}
+        found["sector"] = "human-rights"
         assert search(Query(**found, kind="answer", category="company")).total == 1
         for other in ({"year": 2024}, {"country": "FR"}, {"sector": "human"}):
             assert search(Query(**{**found, **other})).total == 0
