@@ -57,7 +57,7 @@ MAX_COUNTED = MAX_PAGE * PER_PAGE
 # among the MAX_RANKED most recent matches (highest ids: what was indexed last, and a
 # rebuild writes the newest reports last), read in the index's own order, and the page
 # says so. Chosen by measurement (docs/performance.md).
-MAX_RANKED = 2_000
+MAX_RANKED = 1_000
 SNIPPET = 220  # characters around the first match
 KIND_FILTERS = ("answer", "pledge", "principle")
 _WORD = re.compile(r"[^\W_]+")
