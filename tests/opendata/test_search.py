@@ -167,7 +167,7 @@ def test_a_count_past_the_bound_says_more_than(client, world, monkeypatch):
     assert search(Query(q="principle", terms=("principle",), page=3)).hits == []
     _response, html = _hits(client, q="principle")
     assert "More than 2 results" in html
-    assert "The best 2 can be paged through." in html
+    assert "most recent" not in html  # every match ranked (fewer than MAX_RANKED)
     # with a filter, the same bound
     filtered = search(Query(q="principle", terms=("principle",), kind="principle"))
     assert (filtered.total, filtered.more) == (2, True)
@@ -198,3 +198,66 @@ def test_filter_choices_are_the_listed_members_values(client, world):
     _response, html = _hits(client, q="shipped")
     for country in offered.countries:
         assert f'value="{country}"' in html
+
+
+def test_past_max_ranked_the_best_of_the_most_recent_matches(client, world, monkeypatch):
+    """Past MAX_RANKED matches (issue 15) the hits are the most relevant among the
+    MAX_RANKED most recent (highest ids), ranked as without the bound, and the page says
+    so beside the count; with MAX_RANKED or fewer, every match is ranked as before."""
+    from app.transparency.opendata import search as search_module
+
+    query = Query(q="principle", terms=("principle",), kind="principle")
+    everything = search(query)
+    assert everything.total >= 3 and not everything.bounded
+    newest = set(
+        db.session.scalars(
+            db.select(SearchEntry.title)
+            .where(SearchEntry.kind == "principle")
+            .order_by(SearchEntry.id.desc())
+            .limit(2)
+        )
+    )
+    monkeypatch.setattr(search_module, "MAX_RANKED", 2)
+    bounded = search(query)
+    assert (bounded.total, bounded.bounded, bounded.ranked, bounded.pages) == (
+        everything.total,
+        True,
+        2,
+        1,
+    )
+    assert [h.title for h in bounded.hits] == [
+        h.title for h in everything.hits if h.title in newest
+    ]
+    _response, html = _hits(client, q="principle", kind="principle")
+    assert f"{everything.total} results" in html
+    assert "Showing the most relevant among the 2 most recent;" in html
+
+
+def test_a_filtered_search_reads_only_the_entries_it_shows(client, world):
+    """The filters are facet tokens of the full-text index (issue 15): counting and
+    ranking a filtered search read the index alone, the entries only by the shown ids."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args):
+        seen.append(statement)
+
+    engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        results = search(
+            Query(q="shipped", terms=("shipped",), year=2025, country="DE", kind="answer")
+        )
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert results.total == 1 and results.hits[0].member_name == "Alpha Security"
+    count, page = seen[-2:]
+    ranked = page.split("JOIN (", 1)[1].split(") AS", 1)[0]  # the page's ids, ranked
+    for statement in (count, ranked):
+        for column in ("year", "country", "kind"):
+            assert f"search_entries.{column}" not in statement
+    if db.engine.dialect.name == "sqlite":
+        assert "search_entries" not in count and "search_entries" not in ranked
+    for filters in ({"year": 2024}, {"country": "FR"}, {"kind": "pledge"}, {"sector": "x"}):
+        assert search(Query(q="shipped", terms=("shipped",), **filters)).total == 0

@@ -55,3 +55,43 @@ def test_an_index_filled_before_0014_still_answers_after_it(migrated_app):
                 assert conn.scalar(text(match)) == 1
         upgrade(revision="0014")
         assert _total("reports") == 1
+
+
+ANSWER = (
+    "INSERT INTO search_entries (kind, member_name, member_slug, category, country, "
+    "sector_slug, year, lineage, title, body, lang, stems) VALUES ('answer', 'Alpha', "
+    "'alpha', 'company', 'DE', 'human-rights', 2025, '', 'What did you do?', "
+    "'We documented every incident', '', '')"
+)
+
+
+def test_0019_puts_the_filters_in_an_index_filled_before_it(migrated_app):
+    """Migration 0019 (issue 15): the facet tokens of entries written before it are in the
+    index right after `db upgrade`, so filtered searches find them; down again, 0014's
+    index is back, filled."""
+    upgrade(revision="0016")
+    postgres = _db.engine.dialect.name == "postgresql"
+    with _db.engine.begin() as conn:
+        conn.execute(text(ANSWER))
+        if postgres:  # as indexing did before 0019
+            conn.execute(text("UPDATE search_entries SET document = to_tsvector('simple', body)"))
+    upgrade(revision="0019")
+    with migrated_app.test_request_context():
+        q = "documented"
+        found = {"q": q, "terms": terms_of(q), "year": 2025, "country": "DE"}
+        found["sector"] = "human-rights"
+        assert search(Query(**found, kind="answer", category="company")).total == 1
+        for other in ({"year": 2024}, {"country": "FR"}, {"sector": "human"}):
+            assert search(Query(**{**found, **other})).total == 0
+        assert _total("document") == 1
+        _db.session.remove()
+        downgrade(revision="0016")
+        with _db.engine.connect() as conn:
+            if postgres:
+                lexemes = "SELECT count(*) FROM search_entries, unnest(document) AS u "
+                assert conn.scalar(text(lexemes + "WHERE u.lexeme LIKE '~%'")) == 0
+            else:
+                match = "SELECT count(*) FROM search_fts WHERE search_fts MATCH 'documented'"
+                assert conn.scalar(text(match)) == 1
+        upgrade(revision="0019")
+        assert search(Query(**found)).total == 1

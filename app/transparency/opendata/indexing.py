@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from sqlalchemy import case, cast, delete, func, insert, literal, select, update
+from sqlalchemy import case, cast, delete, func, insert, literal, literal_column, select, update
 from sqlalchemy.dialects.postgresql import REGCONFIG
 
 from app.charter.models import CharterVersion
@@ -37,7 +37,7 @@ from app.members.models import PUBLIC_STATUSES, Organisation, Pledge, Sector
 from app.reporting.models import Report, ReportingCycle, ReportVersion
 from app.transparency import answer_rows, public_answers
 from app.transparency.opendata import list_rows
-from app.transparency.opendata.models import SearchEntry
+from app.transparency.opendata.models import PG_FACETS_SQL, SearchEntry
 from app.transparency.opendata.stemming import regconfig, stems_of
 
 # Answer types whose words are worth searching (a "Yes", a number or a date is not).
@@ -109,8 +109,11 @@ def answer_entries(member, year: int, snapshot: dict) -> Iterator[dict]:
             }
 
 
-def _accepted_snapshots(member_ids: Iterable[int]) -> Iterator[tuple[int, int, dict]]:
-    """(organisation id, year, snapshot) of each accepted report of these members."""
+def _accepted_snapshots(
+    member_ids: Iterable[int], year: int | None = None
+) -> Iterator[tuple[int, int, dict]]:
+    """(organisation id, year, snapshot) of each accepted report of these members (of one
+    report year, if given)."""
     latest = (
         select(func.max(ReportVersion.id))
         .join(Report, Report.id == ReportVersion.report_id)
@@ -121,6 +124,9 @@ def _accepted_snapshots(member_ids: Iterable[int]) -> Iterator[tuple[int, int, d
         )
         .group_by(ReportVersion.report_id)
     )
+    if year is not None:
+        cycle = select(ReportingCycle.id).where(ReportingCycle.year == year)
+        latest = latest.where(Report.cycle_id.in_(cycle))
     rows = db.session.execute(
         select(Report.organisation_id, ReportingCycle.year, ReportVersion.snapshot)
         .join(Report, Report.id == ReportVersion.report_id)
@@ -165,7 +171,8 @@ def _stems(entry: dict, source: str) -> str:
 
 def search_document(langs: set[str], source: str):
     """PostgreSQL: the words as they are ('simple'), plus the title's and the body's stems in
-    their languages' configurations (one CASE over the languages this write holds). Also
+    their languages' configurations (one CASE over the languages this write holds), plus
+    the entry's facet lexemes (`models.PG_FACETS_SQL`). Also
     what `bench/pgload.py` fills a copied index with."""
     whens = {code: regconfig(code) for code in langs if code}
     body_config = (
@@ -179,6 +186,7 @@ def search_document(langs: set[str], source: str):
         func.to_tsvector("simple", SearchEntry.title + " " + body)
         .op("||")(func.strip(func.to_tsvector(cast(title_config, REGCONFIG), SearchEntry.title)))
         .op("||")(func.strip(func.to_tsvector(cast(body_config, REGCONFIG), body)))
+        .op("||")(literal_column(PG_FACETS_SQL.format(row="")))
     )
 
 
@@ -206,9 +214,11 @@ def _write(entries: Iterable[dict]) -> None:
 
 
 def _member_entries(members: dict[int, object]) -> Iterator[dict]:
-    yield from _pledge_entries(members)
-    for org_id, year, snapshot in _accepted_snapshots(members):
+    """Answers, oldest report year first, then pledges (as they are now): the ids a write
+    gives then follow recency, which bounded ranking reads (search.MAX_RANKED)."""
+    for org_id, year, snapshot in sorted(_accepted_snapshots(members), key=lambda r: r[1]):
         yield from answer_entries(members[org_id], year, snapshot or {})
+    yield from _pledge_entries(members)
 
 
 def index_member(organisation_id: int) -> None:
@@ -257,27 +267,41 @@ def index_charter() -> None:
 
 def reindex_all() -> int:
     """Rebuild the whole index, the public answers read model (answer_rows.py) and the
-    open-data lists' (list_rows.py); the number of search entries."""
+    open-data lists' (list_rows.py); the number of search entries. Written in order of
+    recency (ids are the index's order, which bounded ranking reads newest first): the
+    answers year by year, oldest first, then the pledges, then the charter in force."""
     answer_rows.rebuild(db.session.connection())
     list_rows.rebuild(db.session.connection())
     db.session.execute(delete(SearchEntry))
-    index_charter()
     ids = db.session.scalars(select(Organisation.id).where(_listed()).order_by(Organisation.id))
-    chunk: list[int] = []
-    for org_id in ids.all():
-        chunk.append(org_id)
-        if len(chunk) >= MEMBERS_PER_CHUNK:
-            _index_members(chunk)
-            chunk = []
-    if chunk:
-        _index_members(chunk)
+    chunks = list(_chunks(ids.all()))
+    years = db.session.scalars(select(ReportingCycle.year).distinct().order_by(ReportingCycle.year))
+    for year in years.all():
+        for chunk in chunks:
+            _index_members(chunk, year)
+    for chunk in chunks:
+        _index_members(chunk, None)
+    index_charter()
     cache.invalidate_after_commit("reports", "members", "charter")
     return db.session.scalar(select(func.count()).select_from(SearchEntry)) or 0
 
 
-def _index_members(ids: list[int]) -> None:
+def _chunks(ids: list[int]) -> Iterator[list[int]]:
+    for start in range(0, len(ids), MEMBERS_PER_CHUNK):
+        yield ids[start : start + MEMBERS_PER_CHUNK]
+
+
+def _index_members(ids: list[int], year: int | None) -> None:
+    """These members' answers of one report year, or (`year` None) their pledges."""
     members = {m.id: m for m in _members(Organisation.id.in_(ids))}
-    _write(_member_entries(members))
+    if year is None:
+        _write(_pledge_entries(members))
+        return
+    _write(
+        entry
+        for org_id, _year, snapshot in _accepted_snapshots(members, year)
+        for entry in answer_entries(members[org_id], year, snapshot or {})
+    )
 
 
 # Kept current by the domain events (receivers flush, never commit) ------------------------

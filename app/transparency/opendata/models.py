@@ -7,9 +7,10 @@ wrote it, "" when not known; a pledge's and a principle's the alliance's source 
 the charter translation's), so search stems its words in that language (`stemming.py`).
 
 Full text: on SQLite an FTS5 table `search_fts` over `title`, `body` and `stems` (the
-entry's Snowball stems, made in Python; external content: this table; triggers keep it
-current); on PostgreSQL the `document` tsvector column (the words as they are, plus their
-stems in the entry's language) with a GIN index (on SQLite that column stays empty and its
+entry's Snowball stems, made in Python) and `facets` (tokens for the filters' values,
+`facet_tokens`; external content: the view `search_entries_fts` of this table; triggers
+keep it current); on PostgreSQL the `document` tsvector column (the words as they are, plus
+their stems in the entry's language, plus the facet tokens) with a GIN index (on SQLite that column stays empty and its
 index is an empty partial index, as in migration 0002, so both databases hold the schema
 the models describe; on PostgreSQL `stems` stays empty).
 """
@@ -72,29 +73,74 @@ class SearchEntry(db.Model):
 
 
 FTS_TABLE = "search_fts"
+FTS_CONTENT = "search_entries_fts"  # SQLite: the view the FTS table reads its columns from
+
+
+def _facets_sql(row: str) -> str:
+    """SQLite: an entry's facet tokens (see `facet_tokens`), from the columns of `row`."""
+    return (
+        f"'k' || hex({row}.kind) || ' g' || hex({row}.category) || ' c' || hex({row}.country)"
+        f" || ' s' || hex({row}.sector_slug) || coalesce(' y' || {row}.year, '')"
+    )
+
+
 # SQLite: the FTS5 index and the triggers that keep it equal to search_entries. The same
-# statements as migration 0014 (which cannot import the app; 0007 made them without stems).
+# statements as migration 0019 (which cannot import the app; 0014 made them without facets).
+# Its rank is bm25 over the words only (the facets column weighs 0).
 SQLITE_CREATE = (
-    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(title, body, stems, "
-    "content='search_entries', content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+    f"CREATE VIEW {FTS_CONTENT} AS SELECT id, title, body, stems, {_facets_sql('e')} AS facets "
+    "FROM search_entries AS e",
+    f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5(title, body, stems, facets, "
+    f"content='{FTS_CONTENT}', content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('rank', 'bm25(1.0, 1.0, 1.0, 0.0)')",
     f"CREATE TRIGGER search_entries_ai AFTER INSERT ON search_entries BEGIN "
-    f"INSERT INTO {FTS_TABLE}(rowid, title, body, stems) "
-    "VALUES (new.id, new.title, new.body, new.stems); END",
+    f"INSERT INTO {FTS_TABLE}(rowid, title, body, stems, facets) "
+    f"VALUES (new.id, new.title, new.body, new.stems, {_facets_sql('new')}); END",
     f"CREATE TRIGGER search_entries_ad AFTER DELETE ON search_entries BEGIN "
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, body, stems) "
-    "VALUES ('delete', old.id, old.title, old.body, old.stems); END",
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, body, stems, facets) "
+    f"VALUES ('delete', old.id, old.title, old.body, old.stems, {_facets_sql('old')}); END",
     f"CREATE TRIGGER search_entries_au AFTER UPDATE ON search_entries BEGIN "
-    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, body, stems) "
-    "VALUES ('delete', old.id, old.title, old.body, old.stems); "
-    f"INSERT INTO {FTS_TABLE}(rowid, title, body, stems) "
-    "VALUES (new.id, new.title, new.body, new.stems); END",
+    f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, title, body, stems, facets) "
+    f"VALUES ('delete', old.id, old.title, old.body, old.stems, {_facets_sql('old')}); "
+    f"INSERT INTO {FTS_TABLE}(rowid, title, body, stems, facets) "
+    f"VALUES (new.id, new.title, new.body, new.stems, {_facets_sql('new')}); END",
 )
 SQLITE_DROP = (
     "DROP TRIGGER IF EXISTS search_entries_au",
     "DROP TRIGGER IF EXISTS search_entries_ad",
     "DROP TRIGGER IF EXISTS search_entries_ai",
     f"DROP TABLE IF EXISTS {FTS_TABLE}",
+    f"DROP VIEW IF EXISTS {FTS_CONTENT}",
 )
+# PostgreSQL: the facet tokens are lexemes of `document` too, each after a "~" (no word a
+# visitor types, and no word of a text, can begin with it: words are letters and digits).
+PG_FACETS_SQL = (
+    "array_to_tsvector(array_remove(ARRAY['~k' || encode(convert_to({row}kind, 'UTF8'), 'hex'), "
+    "'~g' || encode(convert_to({row}category, 'UTF8'), 'hex'), "
+    "'~c' || encode(convert_to({row}country, 'UTF8'), 'hex'), "
+    "'~s' || encode(convert_to({row}sector_slug, 'UTF8'), 'hex'), "
+    "'~y' || {row}year::text], NULL))"
+)
+
+
+def facet_tokens(
+    *, kind: str = "", category: str = "", country: str = "", sector: str = "", year=None
+) -> list[str]:
+    """The index tokens that stand for these filter values (issue 15: a filter is part of
+    the full-text match, so a filtered search never reads an entry it will not show): a
+    letter for the filter, then the value's UTF-8 bytes in hex (letters and digits only, so
+    FTS5 keeps each token whole, and equal tokens mean equal values), the year as it is.
+    SQLite holds them in the FTS table's `facets` column (`_facets_sql`), PostgreSQL in
+    `document` after a "~" (`PG_FACETS_SQL`). Empty values are not asked for."""
+    tokens = [
+        letter + value.encode().hex()
+        for letter, value in (("k", kind), ("g", category), ("c", country), ("s", sector))
+        if value
+    ]
+    if year is not None:
+        tokens.append(f"y{int(year)}")
+    return tokens
+
 
 for _statement in SQLITE_CREATE:
     event.listen(

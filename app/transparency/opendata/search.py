@@ -33,14 +33,14 @@ from sqlalchemy import (
     table,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import REGCONFIG
+from sqlalchemy.dialects.postgresql import REGCONFIG, TSQUERY
 
 from app.core.labels import CATEGORY
 from app.core.languages import languages, source_language
 from app.db import db
 from app.members.models import DirectoryFacet, Sector
 from app.reporting.models import Report, ReportingCycle
-from app.transparency.opendata.models import FTS_TABLE, SearchEntry
+from app.transparency.opendata.models import FTS_TABLE, SearchEntry, facet_tokens
 from app.transparency.opendata.stemming import algorithm, fold, query_stems, regconfigs, stem
 
 MAX_QUERY_LENGTH = 200
@@ -52,6 +52,12 @@ PER_PAGE = 20
 # word matches a large share of the index, and counting them all cost more than the page.
 # Every page a visitor can reach (MAX_PAGE of PER_PAGE) is within it.
 MAX_COUNTED = MAX_PAGE * PER_PAGE
+# Matches ranked at most (issue 15): ranking reads every match (bm25, ts_rank), ~1 µs a
+# match on SQLite and more on PostgreSQL; past this many the hits are the most relevant
+# among the MAX_RANKED most recent matches (highest ids: what was indexed last, and a
+# rebuild writes the newest reports last), read in the index's own order, and the page
+# says so. Chosen by measurement (docs/performance.md).
+MAX_RANKED = 1_000
 SNIPPET = 220  # characters around the first match
 KIND_FILTERS = ("answer", "pledge", "principle")
 _WORD = re.compile(r"[^\W_]+")
@@ -106,6 +112,8 @@ class Results:
     total: int = 0  # at most MAX_COUNTED
     pages: int = 1
     more: bool = False  # more than MAX_COUNTED matches (`total` is then MAX_COUNTED)
+    bounded: bool = False  # more than MAX_RANKED: the best of the `ranked` most recent
+    ranked: int = 0  # when bounded: how many of the most recent matches were ranked
 
 
 def terms_of(text: str) -> tuple[str, ...]:
@@ -194,39 +202,63 @@ def _tsquery(terms: tuple[str, ...], codes):
     return reduce(lambda a, b: a.op("&&")(b).self_group(), map(word, terms))
 
 
-def _filters(query: Query) -> list:
-    conditions = [
-        getattr(SearchEntry, name) == getattr(query, name)
-        for name in ("category", "country", "kind")
-        if getattr(query, name)
-    ]
-    if query.sector:
-        conditions.append(SearchEntry.sector_slug == query.sector)
-    if query.year is not None:
-        conditions.append(SearchEntry.year == query.year)
-    return conditions
-
-
-def _matches(query: Query, dialect: str):
-    """A statement of the matching entries' ids, and their score (lower is better). SQLite:
-    the FTS table's rowids, ranked inside it (bm25), the entries read only to filter (so
-    the sort holds ids and scores, not whole entries); PostgreSQL: the entries whose
-    `document` the tsquery matches (the GIN index), by ts_rank."""
-    codes = list(languages())
-    conditions = _filters(query)
-    if dialect == "postgresql":
-        tsquery = _tsquery(query.terms, codes)
-        score = -func.ts_rank(SearchEntry.document, tsquery)
-        statement = select(SearchEntry.id.label("id")).where(
-            SearchEntry.document.op("@@")(tsquery), *conditions
-        )
-        return statement, score
-    statement = select(_fts.c.rowid.label("id")).where(
-        literal_column(FTS_TABLE).op("MATCH")(fts_expression(query.terms, codes))
+def _facets(query: Query) -> list[str]:
+    return facet_tokens(
+        kind=query.kind,
+        category=query.category,
+        country=query.country,
+        sector=query.sector,
+        year=query.year,
     )
-    if conditions:
-        statement = statement.join(SearchEntry, SearchEntry.id == _fts.c.rowid).where(*conditions)
-    return statement, _fts.c.rank
+
+
+def fts_match(query: Query, codes) -> str:
+    """SQLite: the words, in the text columns only, and the filters' facet tokens, in the
+    `facets` column (so the FTS table alone answers a filtered search)."""
+    words = "{title body stems} : (" + fts_expression(query.terms, codes) + ")"
+    facets = _facets(query)
+    if not facets:
+        return words
+    return words + " AND facets : (" + " AND ".join(map(_quoted, facets)) + ")"
+
+
+def _matches(query: Query, dialect: str, recent: bool):
+    """A statement of the matching entries' ids, and their score (lower is better), the
+    filters inside the full-text match on both databases. SQLite: the FTS table's rowids,
+    ranked inside it (bm25 over the words: the facets column weighs 0); PostgreSQL: the
+    entries whose `document` the words and the facet lexemes match (the GIN index), by
+    ts_rank of the words. With `recent`, only the MAX_RANKED most recent matches (highest
+    ids first: the index's own order), whose score the statement then gives."""
+    codes = list(languages())
+    if dialect == "postgresql":
+        words = _tsquery(query.terms, codes)
+        match = words
+        facets = _facets(query)
+        if facets:
+            wanted = " & ".join("'~" + token + "'" for token in facets)
+            match = words.op("&&")(cast(literal(wanted), TSQUERY)).self_group()
+        statement = select(SearchEntry.id.label("id")).where(SearchEntry.document.op("@@")(match))
+        if not recent:
+            return statement, -func.ts_rank(SearchEntry.document, words)
+        newest = (
+            statement.add_columns(SearchEntry.document)
+            .order_by(SearchEntry.id.desc())
+            .limit(MAX_RANKED)
+            .subquery()
+        )
+        return select(newest.c.id), -func.ts_rank(newest.c.document, words)
+    statement = select(_fts.c.rowid.label("id")).where(
+        literal_column(FTS_TABLE).op("MATCH")(fts_match(query, codes))
+    )
+    if not recent:
+        return statement, _fts.c.rank
+    newest = (
+        statement.add_columns(_fts.c.rank)
+        .order_by(_fts.c.rowid.desc())
+        .limit(MAX_RANKED)
+        .subquery()
+    )
+    return select(newest.c.id), newest.c.rank
 
 
 def _lang(row: SearchEntry) -> str:
@@ -239,19 +271,27 @@ def _lang(row: SearchEntry) -> str:
 
 def search(query: Query) -> Results:
     """A page of hits, best first (two statements; none without words to look for): the
-    number of matches, counted up to MAX_COUNTED + 1 (without a filter, from the full-text
-    index alone), then the page's ids ranked, joined to their entries."""
+    number of matches, counted up to MAX_COUNTED + 1 from the full-text index alone (the
+    filters are in it), then the page's ids ranked, joined to their entries. Past
+    MAX_RANKED matches, the hits are the best of the MAX_RANKED most recent (`bounded`)."""
     results = Results(query)
     if not query.terms:
         return results
     dialect = db.session.get_bind().dialect.name
-    matches, score = _matches(query, dialect)
+    matches, _score = _matches(query, dialect, recent=False)
     counted = db.session.scalar(
         select(func.count()).select_from(matches.limit(MAX_COUNTED + 1).subquery())
     )
     results.more = (counted or 0) > MAX_COUNTED
     results.total = min(counted or 0, MAX_COUNTED)
-    results.pages = max(1, math.ceil(results.total / PER_PAGE))
+    results.bounded = results.total > MAX_RANKED
+    if results.bounded:
+        results.ranked = MAX_RANKED
+        matches, score = _matches(query, dialect, recent=True)
+    else:
+        score = _score
+    shown = min(results.total, MAX_RANKED)
+    results.pages = max(1, math.ceil(shown / PER_PAGE))
     if query.page > results.pages:
         return results
     page = (

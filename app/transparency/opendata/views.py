@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from pathlib import Path
 
 from flask import Blueprint, Response, current_app, render_template, request
+from flask_babel import get_locale
 
 from app.core import links
 from app.core.cache import cache
 from app.core.http_cache import public_page, validated_by_topics
 from app.core.labels import CATEGORY
+from app.core.templating import local_country_name
 from app.transparency.opendata import cli as _cli  # noqa: F401  (registers `pactum reindex`)
 from app.transparency.opendata import feeds
 from app.transparency.opendata import indexing as _indexing  # noqa: F401  (connects receivers)
@@ -28,14 +31,24 @@ ZIP_TOPICS = ("reports", "members", "charter")
 def search_page():
     query, errors = parse_query(request.args)
     results = search(query) if not errors else None
+    offered = choices()
     return render_template(
         "opendata/search.html",
         query=query,
         results=results,
         errors=errors,
-        choices=choices(),
+        choices=offered,
+        countries=_country_options(tuple(offered.countries), str(get_locale() or "")),
         categories=CATEGORY,
     ), (400 if errors else 200)
+
+
+@functools.lru_cache(maxsize=64)
+def _country_options(codes: tuple[str, ...], _locale: str) -> tuple[tuple[str, str], ...]:
+    """(code, name in the visitor's language) of the country filter, named once per set of
+    countries and language (`_locale`: the cache key): naming ~250 countries through
+    pycountry's catalogues on every search cost more than the search (issue 15)."""
+    return tuple((code, local_country_name(code)) for code in codes)
 
 
 @bp.get("/open-data/<int:year>.zip")
