@@ -9,7 +9,7 @@ creates them: `flask pactum reindex`, which the release runs after `db upgrade`
 (`make migrate`, docs/deploy.md), fills them.
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-04 02:20:00
 
 """
@@ -20,7 +20,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0018'
-down_revision = '0016'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 

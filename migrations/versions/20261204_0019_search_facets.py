@@ -17,7 +17,7 @@ here. (A reindex writes the entries in order of recency, which bounded ranking r
 index filled before it ranks the most recently indexed entries instead, also correct.)
 
 Revision ID: 0019
-Revises: 0016
+Revises: 0018
 Create Date: 2026-12-04 02:00:00
 
 """
@@ -25,7 +25,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0019'
-down_revision = '0016'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 

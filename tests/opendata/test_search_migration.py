@@ -69,7 +69,7 @@ def test_0019_puts_the_filters_in_an_index_filled_before_it(migrated_app):
     """Migration 0019 (issue 15): the facet tokens of entries written before it are in the
     index right after `db upgrade`, so filtered searches find them; down again, 0014's
     index is back, filled."""
-    upgrade(revision="0016")
+    upgrade(revision="0018")
     postgres = _db.engine.dialect.name == "postgresql"
     with _db.engine.begin() as conn:
         conn.execute(text(ANSWER))
@@ -85,7 +85,7 @@ def test_0019_puts_the_filters_in_an_index_filled_before_it(migrated_app):
             assert search(Query(**{**found, **other})).total == 0
         assert _total("document") == 1
         _db.session.remove()
-        downgrade(revision="0016")
+        downgrade(revision="0018")
         with _db.engine.connect() as conn:
             if postgres:
                 lexemes = "SELECT count(*) FROM search_entries, unnest(document) AS u "
