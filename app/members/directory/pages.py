@@ -229,29 +229,40 @@ def search_counts(
     )
     tests = [(i, value) for i, (applied, value) in enumerate(wanted) if applied]
     if not tests:
-        columns = list(zip(*rows, strict=True)) or [()] * (len(FACETS) + 1)
-        found = [Counter(column) for column in columns[: len(FACETS)]]
-        if matches is not None:
-            matches.extend(columns[len(FACETS)])
+        found = _count_unfiltered(rows, matches)
     else:
-        found = [Counter() for _ in FACETS]
-        every = range(len(FACETS))
-        for values in rows:
-            failed = None
-            for i, value in tests:
-                if values[i] != value:
-                    if failed is not None:
-                        break  # two filters fail: outside every filter's count
-                    failed = i
-            else:
-                for i in every if failed is None else (failed,):
-                    found[i][values[i]] += 1
-                if failed is None and matches is not None:
-                    matches.append(values[5])  # a row of the results
+        found = _count_filtered(rows, tests, matches)
     return {
         name: {str(value): n for value, n in counts.items() if value is not None}
         for name, counts in zip(FACETS, found, strict=True)
     }
+
+
+def _count_unfiltered(rows, matches: list | None) -> list[Counter]:
+    """Each facet column counted at C speed (no filter besides the name)."""
+    columns = list(zip(*rows, strict=True)) or [()] * (len(FACETS) + 1)
+    if matches is not None:
+        matches.extend(columns[len(FACETS)])
+    return [Counter(column) for column in columns[: len(FACETS)]]
+
+
+def _count_filtered(rows, tests: list[tuple[int, object]], matches: list | None) -> list[Counter]:
+    """One pass: a row failing one filter counts for that filter only, failing two for none."""
+    found = [Counter() for _ in FACETS]
+    every = range(len(FACETS))
+    for values in rows:
+        failed = None
+        for i, value in tests:
+            if values[i] != value:
+                if failed is not None:
+                    break  # two filters fail: outside every filter's count
+                failed = i
+        else:
+            for i in every if failed is None else (failed,):
+                found[i][values[i]] += 1
+            if failed is None and matches is not None:
+                matches.append(values[5])  # a row of the results
+    return found
 
 
 def _read_counts(filters: Filters, sectors, matches: list | None = None):
