@@ -59,6 +59,10 @@ def test_a_row_where_no_request_finished_is_not_a_pass():
     row = Row("api", "API", rps=0.0, p99=0.0, targets=("p99",))
     judge(row)
     assert row.status == "error" and _result(row).startswith("error: no request finished")
+    # Requests finished in some A/B rounds, but the median round finished none.
+    median = Row("search", "Search", rps=0.0, p99=0.0, requests=12, targets=("search_p99",))
+    judge(median)
+    assert median.status == "error" and not median.verdicts
     fast = Row("api", "API", rps=900.0, p99=12.0, requests=9000, targets=("p99",))
     judge(fast)
     assert _result(fast) == "pass"
