@@ -9,7 +9,8 @@ import time
 from flask import has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
 from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import DateTime, MetaData, event, exc
+from sqlalchemy import DateTime, MetaData, delete, event, exc
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, registry
 from sqlalchemy.types import TypeDecorator
@@ -104,6 +105,27 @@ def read(statement, params: dict | None = None):
         session.flush()
     connection = session.connection(bind_arguments={"clause": statement})
     return connection.execute(statement, params or {})
+
+
+def add_to_counts(connection, table, keys: tuple[str, ...], deltas, drop_empty: bool = True):
+    """Add each of `deltas` ({key values: difference}) to the `n` column of `table`'s row with
+    those `keys` (created when missing), in key order, in one upsert (`INSERT … ON CONFLICT DO
+    UPDATE SET n = n + excluded.n`, safe for concurrent writers on both databases); with
+    `drop_empty`, the rows left at zero or below are deleted. The read models' counts
+    (answer tallies, answer filter counts, the open-data lists' counts) are kept so."""
+    rows = [
+        dict(zip((*keys, "n"), (*key, n), strict=True)) for key, n in sorted(deltas.items()) if n
+    ]
+    if not rows:
+        return
+    make = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+    statement = make(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(keys), set_={"n": table.c.n + statement.excluded.n}
+    )
+    connection.execute(statement, rows)
+    if drop_empty:
+        connection.execute(delete(table).where(table.c.n <= 0))
 
 
 def utcnow() -> dt.datetime:

@@ -25,8 +25,8 @@ import itertools
 from collections import Counter
 
 from sqlalchemy import Connection, and_, case, delete, func, insert, literal, select
-from sqlalchemy.dialects import postgresql, sqlite
 
+from app.db import add_to_counts
 from app.members.directory.statements import listed_condition
 from app.transparency.models import AnswerFilterCount, PublicAnswerRow
 
@@ -122,16 +122,7 @@ def grouped(connection: Connection, where=None) -> Counter:
 
 def apply(connection: Connection, deltas: Counter) -> None:
     """Add these differences to the cells (one upsert), and drop the cells left at zero."""
-    rows = [{"scope": s, "filter_key": k, "n": n} for (s, k), n in sorted(deltas.items()) if n]
-    if not rows:
-        return
-    make = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    statement = make(_CELLS)
-    statement = statement.on_conflict_do_update(
-        index_elements=["scope", "filter_key"], set_={"n": _CELLS.c.n + statement.excluded.n}
-    )
-    connection.execute(statement, rows)
-    connection.execute(delete(_CELLS).where(_CELLS.c.n <= 0))
+    add_to_counts(connection, _CELLS, ("scope", "filter_key"), deltas)
 
 
 def rebuild(connection: Connection) -> None:

@@ -35,10 +35,10 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, attributes
 
 from app.charter.models import PrincipleText
+from app.db import add_to_counts
 from app.members.models import Organisation
 from app.reporting.models import (
     Question,
@@ -131,16 +131,7 @@ def _tallied(connection: Connection, where) -> Counter:
 
 
 def _apply(connection: Connection, deltas: Counter) -> None:
-    rows = [{"question_id": q, "value": v, "n": n} for (q, v), n in sorted(deltas.items()) if n]
-    if not rows:
-        return
-    make = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    statement = make(_TALLIES)
-    statement = statement.on_conflict_do_update(
-        index_elements=["question_id", "value"], set_={"n": _TALLIES.c.n + statement.excluded.n}
-    )
-    connection.execute(statement, rows)
-    connection.execute(delete(_TALLIES).where(_TALLIES.c.n <= 0))
+    add_to_counts(connection, _TALLIES, ("question_id", "value"), deltas)
 
 
 def refresh_reports(connection: Connection, report_ids: Iterable[int]) -> None:

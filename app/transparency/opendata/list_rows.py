@@ -25,9 +25,9 @@ from collections import Counter
 from collections.abc import Iterable
 
 from sqlalchemy import Connection, bindparam, delete, event, insert, select, true
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, attributes
 
+from app.db import add_to_counts
 from app.members.directory.statements import listed_condition
 from app.members.models import Organisation, Pledge
 from app.reporting.models import Report, ReportingCycle, ReportVersion
@@ -141,20 +141,7 @@ def _counted(connection: Connection, kind: str, where) -> Counter:
 
 def apply(connection: Connection, deltas: Counter) -> None:
     """Add each delta to its count (created when missing), in key order, in one statement."""
-    rows = [
-        {"kind": k, "filter_key": f, "year": y, "n": n}
-        for (k, f, y), n in sorted(deltas.items())
-        if n
-    ]
-    if not rows:
-        return
-    make = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    statement = make(_COUNTS)
-    statement = statement.on_conflict_do_update(
-        index_elements=["kind", "filter_key", "year"],
-        set_={"n": _COUNTS.c.n + statement.excluded.n},
-    )
-    connection.execute(statement, rows)
+    add_to_counts(connection, _COUNTS, ("kind", "filter_key", "year"), deltas, drop_empty=False)
 
 
 def refresh(connection: Connection, kind: str, ids: Iterable[int] = (), members=()) -> None:

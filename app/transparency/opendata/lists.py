@@ -36,13 +36,7 @@ class Page:
     pages: int
 
 
-_MEMBER_COLUMNS = (
-    Organisation.slug.label("member_slug"),
-    Organisation.name.label("member_name"),
-    Organisation.country,
-    Organisation.category,
-    Sector.slug.label("sector_slug"),
-)
+_MEMBER_COLUMNS = list_statements.MEMBER_COLUMNS
 
 
 def listed():

@@ -180,14 +180,7 @@ class ReportList(Resource):
         site, api = urls.site, urls.api
         data = [
             {
-                "member": {
-                    "slug": slug,
-                    "name": name,
-                    "country": country,
-                    "category": category,
-                    "sector": sector,
-                    "profile_url": f"{site}/members/{slug}",
-                },
+                "member": _member_json(slug, name, country, category, sector, site),
                 "year": year,
                 "version": version,
                 "submitted_at": _iso(submitted),
@@ -395,18 +388,23 @@ class PledgeList(Resource):
         return _dumped(PledgeList, data, values, page, per_page, filters, page_url)
 
 
+def _member_json(slug, name, country, category, sector, site: str) -> dict:
+    """A list item's `member`, as `MemberRef` dumps it."""
+    return {
+        "slug": slug,
+        "name": name,
+        "country": country,
+        "category": category,
+        "sector": sector,
+        "profile_url": f"{site}/members/{slug}",
+    }
+
+
 def _pledge_json(row, site: str, keys: dict) -> dict:
     slug, name, country, category, sector, pledge_id, title, description, indicator = row[:9]
     status, since, target = row[9:]
     return {
-        "member": {
-            "slug": slug,
-            "name": name,
-            "country": country,
-            "category": category,
-            "sector": sector,
-            "profile_url": f"{site}/members/{slug}",
-        },
+        "member": _member_json(slug, name, country, category, sector, site),
         "title": title,
         "description_md": description or "",
         "indicator": indicator or "",
