@@ -38,7 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, attributes
 
 from app.charter.models import PrincipleText
-from app.db import add_to_counts
+from app.db import add_to_counts, indexes_set_aside
 from app.members.models import Organisation
 from app.reporting.models import (
     Question,
@@ -175,9 +175,10 @@ def refresh_members(connection: Connection, organisation_ids: Iterable[int]) -> 
 def rebuild(connection: Connection) -> int:
     """Recompute both tables from the source tables; the number of answer rows."""
     connection.execute(delete(_TALLIES))
-    connection.execute(delete(_ROWS))
     names, statement = _source()
-    connection.execute(insert(_ROWS).from_select(names, statement))
+    with indexes_set_aside(connection, _ROWS):
+        connection.execute(delete(_ROWS))
+        connection.execute(insert(_ROWS).from_select(names, statement))
     connection.execute(insert(_TALLIES).from_select(["question_id", "value", "n"], _grouped()))
     answer_counts.rebuild(connection)
     return connection.execute(select(func.count()).select_from(_ROWS)).scalar() or 0
