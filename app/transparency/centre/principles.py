@@ -17,7 +17,6 @@ from app.core import formats
 from app.core.textdiff import Segment, word_diff
 from app.errors import NotFound
 from app.members.directory.pages import country_label, load_sectors
-from app.reporting.models import Question, Section
 from app.reporting.translations.public import Asked, PublicTexts, public_texts
 from app.transparency import charts
 from app.transparency import figures as F
@@ -276,9 +275,8 @@ def principle_page(number: int, args: Mapping, language: str | None = None) -> P
     """Principle `number` of the charter in force in depth (404 when there is none), its
     texts and questions in `language` (default: the reader's); the answers as written."""
     principle = queries.principle_in_force(number)
-    where = (Section.principle_id == principle.id,)
-    questions = queries.public_questions(*where)
-    counts = queries.answer_counts(*where)
+    questions = queries.public_questions(principle.id)
+    counts = queries.answer_counts(principle.id)
     years = sorted({q.year for q in questions})
     rows = queries.wordings(principle.id)
     texts = _texts(language, questions, {principle.version_id} | {r.version_id for r in rows})
@@ -300,13 +298,13 @@ def question_page(
     """One public question of principle `number`, followed across the years by its lineage,
     in `language` (default: the reader's)."""
     principle = queries.principle_in_force(number)
-    where = (Section.principle_id == principle.id, Question.lineage == lineage[:MAX_LINEAGE])
-    questions = queries.public_questions(*where) if len(lineage) <= MAX_LINEAGE else []
+    asked = (principle.id, lineage[:MAX_LINEAGE])
+    questions = queries.public_questions(*asked) if len(lineage) <= MAX_LINEAGE else []
     if not questions:
         raise NotFound(
             _("Principle %(number)s has no such public question.", number=principle.number)
         )
-    counts = queries.answer_counts(*where)
+    counts = queries.answer_counts(*asked)
     texts = _texts(language, questions, {principle.version_id})
     _picked(texts, questions)
     found = _lineages(questions, counts, texts)[0]
