@@ -11,7 +11,7 @@ from app.core import languages, links
 from app.core.http_cache import public_page
 from app.members.models import PUBLIC_STATUSES, Category
 from app.transparency import figures as F
-from app.transparency.centre import principles, reports, values
+from app.transparency.centre import principles, reports, shown
 from app.transparency.centre.filters import SORTS
 from app.transparency.centre.reports import MAX_COMPARED
 
@@ -20,14 +20,10 @@ bp = Blueprint("centre", __name__)
 CENTRE_TOPICS = ("reports", "charter", "members")
 
 
-@bp.app_template_filter("answer_value")
-def answer_value(row, texts=None) -> str:
-    """A row of the answers list as shown; with the page's `texts`, its unit in the
-    reader's language."""
-    unit = row.unit
-    if texts is not None and unit and row.type == "number":
-        unit = texts.unit(row.question_id, unit).text
-    return values.display(row.type, row.value, unit)
+bp.add_app_template_filter(shown.answer_value, "answer_value")
+# templates/centre/_texts.html exports these under their own names (`shown`, ...).
+for _name in ("shown", "question_text", "choice_text", "row_value"):
+    bp.add_app_template_global(getattr(shown, _name), f"centre_{_name}")
 
 
 @bp.app_template_filter("country_options")
