@@ -8,19 +8,19 @@ import re
 
 import pycountry
 from flask import Flask, current_app, has_app_context, request, url_for
-from flask.globals import _cv_app, _cv_request
+from flask.globals import _cv_request
 from flask.templating import Environment as FlaskEnvironment
 from flask_babel import (
     format_time,
     get_locale,
     get_timezone,
-    get_translations,
 )
 from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
 
 from app.core import formats, languages, links
+from app.core.i18n import translations as _translations
 from app.core.labels import label
 from app.core.layout import layout_part
 from app.markdown import render as render_markdown
@@ -50,11 +50,17 @@ def local_country_name(code: str | None) -> str:
     """The country's name in the visitor's language (pages and forms), or in the language a
     document is laid out in (`force_locale`, e.g. the annual report's French edition in a
     job). Data exports (CSV, API, feed) keep `country_name`: the English ISO name their
-    documentation promises."""
-    name = country_name(code)
+    documentation promises. Named once per code and locale (two pycountry look-ups and a
+    catalog's: a list of answers names a country on each row)."""
     if not code or not has_app_context():
-        return name
-    catalog = _country_catalog(str(get_locale() or "en").split("_")[0])
+        return country_name(code)
+    return _local_country_name(code, str(get_locale() or "en"))
+
+
+@functools.lru_cache(maxsize=4096)
+def _local_country_name(code: str, locale: str) -> str:
+    name = country_name(code)
+    catalog = _country_catalog(locale.split("_")[0])
     country = pycountry.countries.get(alpha_2=code.upper())
     if catalog is None or country is None:
         return name
@@ -109,29 +115,6 @@ def url_with(**changes) -> str:
         else:
             args[key] = value if isinstance(value, list) else [value]
     return url_for(request.endpoint, **(request.view_args or {}), **args)
-
-
-def _translations():
-    """Flask-Babel's translations for this request, looked up once per request and locale.
-
-    Flask-Babel's own Jinja callables find the request context, the domain, the locale and the
-    catalog afresh for every string (about 25 lookups through context-local proxies per
-    page); this keeps the catalog next to the locale it was found for in Flask-Babel's own
-    per-request namespace, so `force_locale` (which sets another locale) still switches
-    language, and restoring the locale switches back."""
-    ctx = _cv_app.get(None)
-    namespace = vars(ctx.g).get("_flask_babel") if ctx is not None else None
-    if namespace is not None:
-        found = vars(namespace).get("pactum_translations")
-        if found is not None and found[0] is getattr(namespace, "babel_locale", None):
-            return found[1]
-    translations = get_translations()
-    if ctx is not None:
-        namespace = vars(ctx.g).get("_flask_babel")
-        locale = getattr(namespace, "babel_locale", None)
-        if locale is not None:
-            namespace.pactum_translations = (locale, translations)
-    return translations
 
 
 def _install_gettext(app: Flask) -> None:

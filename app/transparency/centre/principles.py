@@ -4,6 +4,7 @@ figures are the annual report's (`app.transparency.figures`), so they agree with
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -77,7 +78,7 @@ class AnswersPage:
     filters: AnswerFilters
     errors: dict[str, str]
     years: list[int]
-    countries: list[tuple[str, str]]  # (code, name in the reader's language)
+    countries: tuple[tuple[str, str], ...]  # (code, name in the reader's language)
     sectors: list
     total: int
     pages: int
@@ -266,9 +267,16 @@ def _answers(
         limit=PER_PAGE,
         offset=(filters.page - 1) * PER_PAGE,
     )
-    language = str(get_locale() or "en")
-    countries = [(code, country_label(code, language)) for code in queries.member_countries()]
+    countries = _country_choices(tuple(queries.member_countries()), str(get_locale() or "en"))
     return AnswersPage(filters, errors, years, countries, sectors, total, pages, rows)
+
+
+@functools.lru_cache(maxsize=64)
+def _country_choices(codes: tuple[str, ...], language: str) -> tuple[tuple[str, str], ...]:
+    """(code, name in `language`, the reader's) of the country filter, named once per set of
+    countries and language: the same tuple each time, so the filter's options
+    (`views.country_options`) are written once for it too."""
+    return tuple((code, country_label(code, language)) for code in codes)
 
 
 def principle_page(number: int, args: Mapping, language: str | None = None) -> PrinciplePage:

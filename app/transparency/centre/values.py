@@ -4,7 +4,8 @@ text; `submitted_answers` rows carry the value only)."""
 from __future__ import annotations
 
 from flask_babel import format_decimal
-from flask_babel import gettext as _
+
+from app.core.i18n import gettext as _
 
 
 def display(kind: str, value, unit: str = "") -> str:

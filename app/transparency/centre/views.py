@@ -4,6 +4,8 @@ a charter published or a member changed makes them stale (`CENTRE_TOPICS`)."""
 
 from __future__ import annotations
 
+import functools
+
 from flask import Blueprint, render_template, request
 from markupsafe import Markup, escape
 
@@ -27,10 +29,12 @@ for _name in ("shown", "question_text", "choice_text", "row_value"):
 
 
 @bp.app_template_filter("country_options")
-def country_options(countries, selected: str) -> Markup:
+@functools.lru_cache(maxsize=256)
+def country_options(countries: tuple, selected: str) -> Markup:
     """The country filter's `<option>`s ((code, name) pairs), written here rather than in a
     Jinja loop: some 250 options, with their escaping, were a fifth of the principle
-    page's template time (issue 15)."""
+    page's template time (issue 15); and once per set of choices (in the reader's
+    language) and selected country."""
     return Markup(  # noqa: S704  (the code and the name escaped; "selected" is ours)
         "".join(
             f'<option value="{escape(code)}" {"selected" if selected == code else ""}>'
