@@ -9,13 +9,19 @@ Each writes exactly what the macro wrote, escaped the same way (markupsafe)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from markupsafe import Markup, escape
 
+from app.core.labels import label
+from app.core.templating import local_country_name
 from app.transparency.centre import values
 
 CHOICE_TYPES = ("single_choice", "multiple_choice")
 _SPAN = Markup('<span lang="%s" dir="auto">%s</span>')
 _COMMA = Markup(", ")
+_HEAD = Markup("%s · %s · %s")
+_SECTOR = Markup(" · %s")
 
 
 def shown(t, fallback="") -> Markup:
@@ -68,3 +74,45 @@ def row_value(t, a) -> Markup:
 def _string(value) -> str:
     """Jinja's `string` filter (markupsafe's `soft_str`)."""
     return value if isinstance(value, str) else str(value)
+
+
+@dataclass(frozen=True)
+class ShownAnswer:
+    """What a row of the answers list writes besides its link and badge: the member's line
+    (year · category · country · sector), the question (when the list shows it), the
+    answer."""
+
+    head: Markup
+    question: Markup
+    value: Markup
+
+
+def answer_items(rows, t, show_question: bool) -> list[tuple[object, ShownAnswer]]:
+    """Each row of the answers list (`AnswerRow`) with what it shows, each piece written
+    once per distinct value on the page (twenty rows share a few questions, answers and
+    countries): the template wrote each through filters and macros, row by row."""
+    heads: dict = {}
+    questions: dict = {}
+    answers: dict = {}
+    found = []
+    for a in rows:
+        key = (a.year, a.category, a.country, a.sector)
+        head = heads.get(key)
+        if head is None:
+            head = heads[key] = _head(*key)
+        question = Markup("")
+        if show_question:
+            question = questions.get(a.question_id)
+            if question is None:
+                question = questions[a.question_id] = question_text(t, a.question_id, a.question)
+        key = (a.question_id, a.type, a.unit, a.choices, repr(a.value))
+        value = answers.get(key)
+        if value is None:
+            value = answers[key] = row_value(t, a)
+        found.append((a, ShownAnswer(head, question, value)))
+    return found
+
+
+def _head(year, category, country, sector) -> Markup:
+    head = _HEAD % (year, label("category", category), local_country_name(country))
+    return head + _SECTOR % (sector,) if sector else head

@@ -23,6 +23,7 @@ CENTRE_TOPICS = ("reports", "charter", "members")
 
 
 bp.add_app_template_filter(shown.answer_value, "answer_value")
+bp.add_app_template_filter(shown.answer_items, "answer_items")
 # templates/centre/_texts.html exports these under their own names (`shown`, ...).
 for _name in ("shown", "question_text", "choice_text", "row_value"):
     bp.add_app_template_global(getattr(shown, _name), f"centre_{_name}")
