@@ -15,11 +15,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import and_, bindparam, func, literal, select
 
 from app import clock
 from app.charter.models import CharterVersion, Principle, PrincipleText, VersionStatus
-from app.db import read
+from app.db import db, read
 from app.errors import NotFound
 from app.members.directory.filters import SectorRef
 from app.members.directory.statements import listed_condition
@@ -208,19 +208,29 @@ def pledging_members() -> dict[int, int]:
     return dict(read(_pledging_statement()).all())
 
 
+_NEXT = "\x1e"  # never in a country code
+
+
 @_shape
-def _countries_statement():
+def _countries_statement(dialect: str):
     f = DirectoryFacet
-    return (
-        select(f.value).where(f.filter_key == "", f.facet == "country", f.n > 0).order_by(f.value)
+    joined = (
+        func.string_agg(f.value, literal(_NEXT))
+        if dialect == "postgresql"
+        else func.group_concat(f.value, literal(_NEXT))
     )
+    return select(joined).where(f.filter_key == "", f.facet == "country", f.n > 0)
 
 
 def member_countries() -> list[str]:
-    """The countries of the members the public may see (the country filter's choices): the
-    directory's country counts without filters (`directory_facets`, kept with every write to
-    an organisation), some 250 rows by their key instead of reading every listed member."""
-    return [c for c in read(_countries_statement()).scalars() if c]
+    """The countries of the members the public may see (the country filter's choices), in
+    order: the directory's country counts without filters (`directory_facets`, kept with
+    every write to an organisation), some 250 rows by their key instead of reading every
+    listed member, joined into one string (a result row each cost more than the read;
+    as `directory.facets`). Codes, so Python's order is the database's."""
+    statement = _countries_statement(db.session.get_bind().dialect.name)
+    joined = read(statement).scalar()
+    return sorted(c for c in (joined or "").split(_NEXT) if c)
 
 
 # Questions and answers ------------------------------------------------------------------------
