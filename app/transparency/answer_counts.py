@@ -33,6 +33,7 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    bindparam,
     case,
     cast,
     delete,
@@ -223,6 +224,7 @@ def _cells_insert(groups: Table, scope, scope_columns, columns: dict, applied, w
     return insert(_CELLS).from_select(["scope", "filter_key", "n"], counted)
 
 
-def counted(scope: str, key: str):
-    """The statement that reads one cell's count (no row: none)."""
-    return select(_CELLS.c.n).where(_CELLS.c.scope == scope, _CELLS.c.filter_key == key)
+# The statement that reads one cell's count (no row: none), built once. Bound: `scope`, `key`.
+CELL = select(_CELLS.c.n).where(
+    _CELLS.c.scope == bindparam("scope"), _CELLS.c.filter_key == bindparam("key")
+)

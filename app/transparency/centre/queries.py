@@ -29,7 +29,7 @@ from app.reporting.models import Question, ReportingCycle, Section
 from app.transparency import answer_counts as filter_counts
 from app.transparency import figures as F
 from app.transparency.centre.filters import AnswerFilters
-from app.transparency.models import AnswerFilterCount, AnswerTally, PublicAnswerRow
+from app.transparency.models import AnswerTally, PublicAnswerRow
 
 MAX_NUMBER = 2**31 - 1
 IN_ALLIANCE = list(F.IN_ALLIANCE)
@@ -385,13 +385,6 @@ _ORDER = {
 
 
 @_shape
-def _cell_statement():
-    """One cell of `answer_filter_counts` (`answer_counts.counted`), built once."""
-    c = AnswerFilterCount.__table__.c
-    return select(c.n).where(c.scope == bindparam("scope"), c.filter_key == bindparam("key"))
-
-
-@_shape
 def _count_statement(shape: tuple):
     return select(func.count()).select_from(A).where(*_conditions(*shape))
 
@@ -424,7 +417,7 @@ def count_answers(
         key = filter_counts.filter_key(values, filter_counts.CENTRE_FILTERS)
     if key is not None:
         scope = filter_counts.centre_scope(principle_id, lineage)
-        return read(_cell_statement(), {"scope": scope, "key": key}).scalar() or 0
+        return read(filter_counts.CELL, {"scope": scope, "key": key}).scalar() or 0
     return read(*counted_rows(filters, sectors, principle_id, lineage)).scalar() or 0
 
 

@@ -104,9 +104,7 @@ def answers():
         return _invalid(errors)
     page = lists.list_answers(query)
     page_url = _page_url("opendata_api.answers", query)
-    return jsonify(
-        AnswerList.dump(AnswerList.values(page, query.per_page, query.filters, _urls(), page_url))
-    )
+    return jsonify(AnswerList.dumped(page, query.per_page, query.filters, _urls(), page_url))
 
 
 @bp.get("/pledges")

@@ -14,8 +14,11 @@ from functools import lru_cache
 from sqlalchemy import bindparam, func, select, union_all
 
 from app.charter.models import Principle
+from app.members.directory.statements import listed_condition
 from app.members.models import Organisation, Pledge, Sector
 from app.members.models import pledge_principles as pledge_principles_table
+from app.reporting.models import Question
+from app.transparency.models import PublicAnswerRow
 from app.transparency.opendata.list_rows import FILTERS
 from app.transparency.opendata.models import PublicPledgeRow, PublicReportRow
 
@@ -140,3 +143,58 @@ PRINCIPLE_KEYS = (
     .where(pledge_principles_table.c.pledge_id.in_(bindparam("ids", expanding=True)))
     .order_by(Principle.id)
 )
+
+
+# Answers: the read model `public_answers` (app/transparency/answer_rows.py) -----------------
+
+_ANSWERS = PublicAnswerRow.__table__
+# The API's filter -> the read model's column (a member by its slug).
+ANSWER_COLUMNS = {
+    "member": "slug",
+    "category": "category",
+    "country": "country",
+    "year": "year",
+    "principle": "principle_number",
+    "lineage": "lineage",
+}
+
+
+@lru_cache(maxsize=128)
+def answers(names: frozenset):
+    """(count, page) of the answers list with the filters `names`: the count of its rows
+    (when no cell of `answer_filter_counts` holds it), and the page in the list's order
+    (year newest first, member, section, question), with each answer's question. Bound:
+    the filters (`values`), `limit`, `offset`."""
+    a = _ANSWERS.c
+    conds = [listed_condition(_ANSWERS)]
+    conds += [
+        a[column] == bindparam(f"f_{name}")
+        for name, column in ANSWER_COLUMNS.items()
+        if name in names
+    ]
+    count = select(func.count()).select_from(_ANSWERS).where(*conds)
+    page = (
+        select(
+            a.slug.label("member_slug"),
+            a.name.label("member_name"),
+            a.country,
+            a.category,
+            Sector.slug.label("sector_slug"),
+            a.year,
+            a.principle_number.label("principle"),
+            a.lineage,
+            Question.text.label("question"),
+            Question.type,
+            Question.unit,
+            a.value,
+            a.language,
+        )
+        .select_from(_ANSWERS)
+        .join(Question, Question.id == a.question_id)
+        .outerjoin(Sector, Sector.id == a.sector_id)
+        .where(*conds)
+        .order_by(a.year.desc(), a.name_key, a.section_position, a.question_position, a.answer_id)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+    return count, page

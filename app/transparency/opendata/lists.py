@@ -14,16 +14,13 @@ from sqlalchemy import and_, func, select
 from app.charter.models import CharterVersion, Principle, PrincipleText
 from app.db import db
 from app.errors import NotFound
-from app.members.directory.statements import listed_condition
 from app.members.models import PUBLIC_STATUSES, Organisation, Sector
 from app.reporting.models import (
-    Question,
     Report,
     ReportingCycle,
     ReportVersion,
 )
 from app.transparency import answer_counts
-from app.transparency.models import PublicAnswerRow
 from app.transparency.opendata import list_rows, list_statements
 from app.transparency.opendata.api_query import ListQuery
 
@@ -165,63 +162,28 @@ def report_detail(slug: str, year: int) -> LoadedReport:
 
 def list_answers(query: ListQuery) -> Page:
     """A page of public answers, read from the read model (`public_answers`: the accepted
-    versions' answers to public questions, answer_rows.py keeps it), counted there alone."""
+    versions' answers to public questions, answer_rows.py keeps it), in two statements
+    built once per set of filters (`list_statements.answers`): the total (with up to two
+    filters, none of them a member, one cell of `answer_filter_counts`: answer_counts.py;
+    else counted from the indexes), and the page's rows."""
     filters = query.filters
-    a = PublicAnswerRow
-    conds = [listed_condition(a.__table__)]
-    if "member" in filters:
-        conds.append(a.slug == filters["member"])
-    if "category" in filters:
-        conds.append(a.category == filters["category"])
-    if "country" in filters:
-        conds.append(a.country == filters["country"])
-    if "year" in filters:
-        conds.append(a.year == filters["year"])
-    if "principle" in filters:
-        conds.append(a.principle_number == filters["principle"])
-    if "lineage" in filters:
-        conds.append(a.lineage == filters["lineage"])
-    statement = (
-        select(
-            a.slug.label("member_slug"),
-            a.name.label("member_name"),
-            a.country,
-            a.category,
-            Sector.slug.label("sector_slug"),
-            a.year,
-            a.principle_number.label("principle"),
-            a.lineage,
-            Question.text.label("question"),
-            Question.type,
-            Question.unit,
-            a.value,
-            a.language,
-        )
-        .join(Question, Question.id == a.question_id)
-        .outerjoin(Sector, Sector.id == a.sector_id)
-        .where(*conds)
-    )
-    return _paged(
-        statement,
-        query,
-        a.year.desc(),
-        a.name_key,
-        a.section_position,
-        a.question_position,
-        a.answer_id,
-        count=_answers_count(filters, conds),
-    )
-
-
-def _answers_count(filters: dict, conds: list):
-    """The count of an answers list: with up to two filters, none of them a member, one row
-    of `answer_filter_counts` (answer_counts.py); else counted from the indexes."""
+    bound = list_statements.values(filters)
+    count, statement = list_statements.answers(frozenset(filters))
+    connection = db.session.connection()
     key = None
     if "member" not in filters:
         key = answer_counts.filter_key(filters, answer_counts.API_FILTERS)
     if key is not None:
-        return answer_counts.counted(answer_counts.API_SCOPE, key)
-    return select(func.count()).select_from(PublicAnswerRow).where(*conds)
+        cell = {"scope": answer_counts.API_SCOPE, "key": key}
+        total = connection.execute(answer_counts.CELL, cell).scalar() or 0
+    else:
+        total = connection.execute(count, bound).scalar() or 0
+    pages = max(1, math.ceil(total / query.per_page))
+    rows = []
+    if query.page <= pages:
+        bound.update(limit=query.per_page, offset=_offset(query))
+        rows = connection.execute(statement, bound).all()
+    return Page(rows, total, query.page, pages)
 
 
 def list_pledges(query: ListQuery) -> tuple[Page, dict[int, list[str]]]:

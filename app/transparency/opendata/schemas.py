@@ -339,6 +339,35 @@ class AnswerList(Resource):
             **_page(page, per_page, filters, page_url),
         }
 
+    @staticmethod
+    def dumped(page: Page, per_page: int, filters: dict, urls: Urls, page_url) -> dict:
+        """`dump(values(…))`, written directly (see `_dumped`); the rows' columns in the
+        order `list_statements.answers` reads them."""
+        site, api, question_lang = urls.site, urls.api, source_language()
+        data = [_answer_json(row, site, api, question_lang) for row in page.rows]
+        values = partial(AnswerList.values, page, per_page, filters, urls, page_url)
+        return _dumped(AnswerList, data, values, page, per_page, filters, page_url)
+
+
+def _answer_json(row, site: str, api: str, question_lang: str) -> dict:
+    slug, name, country, category, sector, year, principle, lineage, question = row[:9]
+    kind, unit, value, language = row[9:]
+    if kind == "evidence":
+        value = None
+    return {
+        "member": _member_json(slug, name, country, category, sector, site),
+        "year": year,
+        "principle": principle,
+        "lineage": lineage,
+        "question": question,
+        "question_lang": question_lang,
+        "type": kind,
+        "unit": unit or "",
+        "value": value,
+        "lang": _written(language, value),
+        "report_url": f"{api}/reports/{slug}/{year}",
+    }
+
 
 # Pledges ------------------------------------------------------------------------------------
 
